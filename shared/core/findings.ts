@@ -1,0 +1,49 @@
+/**
+ * Findings: the one currency of every check. Every finding points at a file, line and column so that the CLI,
+ * the PR comment and the check-run annotations can all show it where it belongs.
+ * @module
+ */
+
+export type FindingKind = 'validation' | 'lint' | 'breaking' | 'routing' | 'tenancy';
+export type Severity = 'error' | 'warning' | 'info';
+
+/** A place in a source file: `file` relative to the repo/spec root, 1-based line and column, a JSON pointer. */
+export interface SourcePosition {
+  file: string;
+  line: number;
+  column: number;
+  pointer: string;
+}
+
+export interface Finding extends SourcePosition {
+  kind: FindingKind;
+  /** Rule or check id, e.g. `operation-operationId-unique` or oasdiff's `api-path-removed-without-deprecation`. */
+  id: string;
+  severity: Severity;
+  message: string;
+  /** `METHOD /path` of the operation concerned, when there is one. */
+  operation?: string;
+  /** Which version the position is in; `base` for things that only exist there (removals). Default `head`. */
+  side?: 'base' | 'head';
+  /** For grouped breaking changes: every operation the one cause affects (fan-out), sorted. */
+  operations?: string[];
+  /** A breaking change that does not gate because of a major version bump or an explicit approval. */
+  waivedBy?: 'major-version' | 'approval';
+  /** Stable identity across pushes (independent of line numbers), for "only new findings" and acknowledgements. */
+  fingerprint?: string;
+  /** A hint on how to fix it. */
+  hint?: string;
+}
+
+export const severityRank: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
+
+/** Sort findings for stable output: file, line, column, then id. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    a.file.localeCompare(b.file) ||
+    a.line - b.line ||
+    a.column - b.column ||
+    a.id.localeCompare(b.id) ||
+    a.message.localeCompare(b.message)
+  );
+}
