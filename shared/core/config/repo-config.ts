@@ -1,0 +1,116 @@
+/**
+ * `.kuma-api-forge.yaml`: the list of APIs of a repo and the gates a pull request must pass.
+ * Parsed from an already-loaded SourceFile (so errors carry lines) and validated against the published
+ * JSON Schema (schemas/kuma-api-forge.schema.json).
+ * @module
+ */
+import { Ajv, type ErrorObject } from 'ajv';
+import schema from '../../../schemas/kuma-api-forge.schema.json' with { type: 'json' };
+import type { Finding } from '../findings.js';
+import type { SourceFile } from '../spec/types.js';
+
+export const repoConfigFile = '.kuma-api-forge.yaml';
+
+export type BreakingGate = 'fail' | 'warn' | 'off';
+export type LintFailOn = 'error' | 'warning' | 'never';
+
+export interface GateSettings {
+  breaking: BreakingGate;
+  approvalLabel: string;
+  lint: { failOn: LintFailOn; ruleset?: string; scope: 'new' | 'all' };
+}
+
+/** One API of the repo as the config declares it; rendering reads more keys than the engine does. */
+export interface ApiEntry {
+  name: string;
+  spec: string;
+  gateway?: string;
+  hostnames?: string[];
+  basePath?: string;
+  [key: string]: unknown;
+}
+
+export interface RepoConfig {
+  mesh: string;
+  apis: ApiEntry[];
+  gates: GateSettings;
+  /** The raw document, for keys other modules own (rendering defaults). */
+  raw: Record<string, unknown>;
+}
+
+export const defaultGates: GateSettings = {
+  breaking: 'fail',
+  approvalLabel: 'breaking-change-approved',
+  lint: { failOn: 'error', scope: 'new' },
+};
+
+let validate: ReturnType<Ajv['compile']> | undefined;
+
+/** Validates and normalises a parsed config file. Invalid config → findings on its lines and no config. */
+export function parseRepoConfig(file: SourceFile): { config?: RepoConfig; findings: Finding[] } {
+  validate ??= new Ajv({ allErrors: true, strict: false, useDefaults: false }).compile(schema);
+  if (!validate(file.value)) {
+    return { findings: (validate.errors ?? []).map((error) => toFinding(file, error)) };
+  }
+  const raw = file.value as Record<string, unknown> & {
+    apis: ApiEntry[];
+    mesh?: string;
+    gates?: Partial<GateSettings>;
+  };
+  const findings = duplicateApiNames(file, raw.apis);
+  if (findings.length > 0) return { findings };
+  return {
+    config: { mesh: raw.mesh ?? 'default', apis: raw.apis, gates: resolveGates(raw.gates), raw },
+    findings,
+  };
+}
+
+export function resolveGates(gates: Partial<GateSettings> | undefined): GateSettings {
+  return {
+    breaking: gates?.breaking ?? defaultGates.breaking,
+    approvalLabel: gates?.approvalLabel ?? defaultGates.approvalLabel,
+    lint: { ...defaultGates.lint, ...gates?.lint },
+  };
+}
+
+function duplicateApiNames(file: SourceFile, apis: ApiEntry[]): Finding[] {
+  const seen = new Set<string>();
+  return apis.flatMap((api, index) => {
+    if (!seen.has(api.name)) {
+      seen.add(api.name);
+      return [];
+    }
+    return [
+      configFinding(
+        file,
+        `/apis/${index}/name`,
+        'config-duplicate-api',
+        `API name "${api.name}" is used twice`,
+      ),
+    ];
+  });
+}
+
+function toFinding(file: SourceFile, error: ErrorObject): Finding {
+  const pointer =
+    error.keyword === 'additionalProperties'
+      ? `${error.instancePath}/${escapePointer(String(error.params.additionalProperty))}`
+      : error.instancePath;
+  const where = error.instancePath === '' ? 'the config' : error.instancePath.slice(1).replaceAll('/', '.');
+  const message =
+    error.keyword === 'additionalProperties'
+      ? `unknown key "${String(error.params.additionalProperty)}" in ${where}`
+      : error.keyword === 'enum'
+        ? `${where} must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`
+        : `${where} ${error.message ?? 'is invalid'}`;
+  return configFinding(file, pointer, 'config-schema', message);
+}
+
+function configFinding(file: SourceFile, pointer: string, id: string, message: string): Finding {
+  const position = file.locate(pointer);
+  return { kind: 'validation', id, severity: 'error', message, file: file.path, ...position };
+}
+
+function escapePointer(segment: string): string {
+  return segment.replaceAll('~', '~0').replaceAll('/', '~1');
+}
