@@ -1,0 +1,350 @@
+/**
+ * Bundle a multi-file spec into one document with only internal `#/…` refs, the form oasdiff and
+ * swagger-parser get. External targets are hoisted once each (memoised, which also makes cycles work) under
+ * `components/<section>` (2.0: `definitions`/`parameters`/`responses`); path items are inlined. An origin
+ * table maps every bundle pointer back to the file and pointer it came from.
+ * @module
+ */
+import type { Finding } from '../findings.js';
+import { appendPointer, buildPointer, decodePointer, getAtPointer } from './json-pointer.js';
+import type { ReadResult } from './load-spec.js';
+import { resolveRefTarget } from './ref-target.js';
+import { buildLoadFinding, type LoadFindingId } from './spec-finding.js';
+import type { OpenApiVersion, SourceFile } from './types.js';
+
+export interface Origin {
+  file: string;
+  pointer: string;
+}
+
+export interface Bundled {
+  bundle: Record<string, unknown>;
+  /** Where a bundle pointer came from (file and pointer in that file). */
+  origin(bundlePointer: string): Origin;
+  findings: Finding[];
+}
+
+type Read = (path: string) => Promise<ReadResult>;
+
+/** One subtree to copy into the bundle: `file`'s node at `pointer`, placed at `at` in the bundle. */
+interface Job {
+  file: SourceFile;
+  pointer: string;
+  at: string[];
+  fill(value: unknown): void;
+}
+
+/** Keys whose values are literal data, never references. */
+const literalKeys = new Set(['example', 'default', 'enum', 'const']);
+/** Path items cannot be components in 3.0 and have no section in 2.0: inline them, with a bound for recursion. */
+const maxInlines = 2000;
+
+export async function bundleSpec(entry: SourceFile, version: OpenApiVersion, read: Read): Promise<Bundled> {
+  const findings: Finding[] = [];
+  const origins = new Map<string, Origin>([['', { file: entry.path, pointer: '' }]]);
+  /** `file#pointer` of a hoisted target → its bundle pointer. */
+  const hoistedAt = new Map<string, string>();
+  /** Component slots of the entry that are themselves external refs: filled in place (names kept). */
+  const slotFills = new Map<string, string>();
+  const sections = new Map<string, Record<string, unknown>>();
+  const loaded = new Map<string, ReadResult>();
+  const queue: Job[] = [];
+  let inlines = 0;
+  let bundle: Record<string, unknown> = {};
+
+  const report = (id: LoadFindingId, message: string, file: SourceFile, pointer: string) =>
+    findings.push(buildLoadFinding(id, message, { file: file.path, ...file.locate(pointer) }));
+
+  /** Read every file a subtree refers to, so that copying it can stay synchronous. */
+  const prefetch = async (file: SourceFile, value: unknown) => {
+    for (const ref of collectRefs(value)) {
+      const target = resolveRefTarget(ref, file.path);
+      if (target.kind === 'target' && target.file !== entry.path && !loaded.has(target.file)) {
+        loaded.set(target.file, await read(target.file));
+      }
+    }
+  };
+
+  const sectionFor = (name: string): Record<string, unknown> => {
+    let section = sections.get(name);
+    if (!section) {
+      section = {};
+      sections.set(name, section);
+    }
+    return section;
+  };
+
+  const takenNames = (section: string): Set<string> => {
+    const existing = getAtPointer(entry.value, sectionPointer(version, section));
+    return new Set([...Object.keys(isObject(existing) ? existing : {}), ...Object.keys(sectionFor(section))]);
+  };
+
+  /** Where a valid external ref leads, or undefined after reporting why it cannot be followed. */
+  const follow = (
+    ref: string,
+    file: SourceFile,
+    refPointer: string,
+  ): { file: SourceFile; pointer: string } | undefined => {
+    const target = resolveRefTarget(ref, file.path);
+    if (target.kind === 'refused') {
+      report(target.id, target.message, file, refPointer);
+      return undefined;
+    }
+    let targetFile = entry;
+    if (target.file !== entry.path) {
+      const result = loaded.get(target.file);
+      if (!result || result.kind === 'missing') {
+        report('ref-not-found', `$ref "${ref}": file ${target.file} does not exist`, file, refPointer);
+        return undefined;
+      }
+      if (result.kind === 'limit') {
+        report('too-many-files', `$ref "${ref}": ${result.message}`, file, refPointer);
+        return undefined;
+      }
+      if (result.kind === 'unusable') return undefined; // its own findings say why
+      targetFile = result.file;
+    }
+    if (getAtPointer(targetFile.value, target.pointer) === undefined) {
+      report(
+        'ref-pointer-not-found',
+        `$ref "${ref}": ${target.file} has nothing at ${target.pointer || '/'}`,
+        file,
+        refPointer,
+      );
+      return undefined;
+    }
+    return { file: targetFile, pointer: target.pointer };
+  };
+
+  /** A copy of `value` (from `job.file` at `job.pointer` + `rel`) with every ref rewritten into the bundle. */
+  const copy = (job: Job, value: unknown, rel: string[]): unknown => {
+    if (Array.isArray(value)) {
+      return value.map((item, i) => {
+        rel.push(String(i));
+        const out = copy(job, item, rel);
+        rel.pop();
+        return out;
+      });
+    }
+    if (!isObject(value)) return value;
+    const parentKey = rel[rel.length - 1];
+    if (typeof value.$ref === 'string' && parentKey !== 'properties')
+      return rewriteRef(job, value, value.$ref, rel);
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      rel.push(key);
+      setMember(out, key, literalKeys.has(key) ? structuredClone(value[key]) : copy(job, value[key], rel));
+      rel.pop();
+    }
+    return out;
+  };
+
+  const rewriteRef = (job: Job, node: Record<string, unknown>, ref: string, rel: string[]): unknown => {
+    const at = [...job.at, ...rel];
+    const refPointer = appendPointer(job.pointer, ...rel, '$ref');
+    const siblings = (): Record<string, unknown> => {
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(node))
+        if (key !== '$ref') setMember(out, key, structuredClone(node[key]));
+      return out;
+    };
+    const target = follow(ref, job.file, refPointer);
+    if (!target) return siblings();
+    if (target.file === entry) {
+      // A ref into the entry stays (or becomes) internal.
+      return { ...siblings(), $ref: job.file === entry ? ref : toFragment(target.pointer) };
+    }
+    const key = `${target.file.path}#${target.pointer}`;
+    const targetValue = getAtPointer(target.file.value, target.pointer);
+    const here = buildPointer(at);
+    if (!isObject(targetValue)) return structuredClone(targetValue); // e.g. a boolean schema: nothing to share
+    if (slotFills.get(here) === key) {
+      slotFills.delete(here);
+      return enqueue(target.file, target.pointer, at);
+    }
+    const existing = hoistedAt.get(key);
+    if (existing !== undefined) return { ...siblings(), $ref: toFragment(existing) };
+    const section = chooseSection(at, version);
+    if (section === 'inline') {
+      if (++inlines > maxInlines) {
+        report(
+          'ref-invalid',
+          `$ref "${ref}": path items refer to each other without end`,
+          job.file,
+          refPointer,
+        );
+        return siblings();
+      }
+      return enqueue(target.file, target.pointer, at);
+    }
+    const name = uniqueName(deriveName(target.file.path, target.pointer), takenNames(section));
+    const placed = [...sectionSegments(version, section), name];
+    const pointer = buildPointer(placed);
+    hoistedAt.set(key, pointer);
+    sectionFor(section)[name] = enqueue(target.file, target.pointer, placed);
+    return { ...siblings(), $ref: toFragment(pointer) };
+  };
+
+  /** Queue a copy of a target; the returned holder object is filled when the job runs. */
+  const enqueue = (file: SourceFile, pointer: string, at: string[]): Record<string, unknown> => {
+    const holder: Record<string, unknown> = {};
+    origins.set(buildPointer(at), { file: file.path, pointer });
+    queue.push({ file, pointer, at, fill: (value) => Object.assign(holder, value) });
+    return holder;
+  };
+
+  // The entry's own component slots that are external refs keep their names: claim them before any other
+  // ref can hoist the same target under a derived name.
+  await prefetch(entry, entry.value);
+  for (const [slot, ref] of componentSlotRefs(entry.value, version)) {
+    const target = resolveRefTarget(ref, entry.path);
+    if (target.kind !== 'target' || target.file === entry.path) continue;
+    const result = loaded.get(target.file);
+    if (result?.kind !== 'ok' || !isObject(getAtPointer(result.file.value, target.pointer))) continue;
+    const key = `${target.file}#${target.pointer}`;
+    if (hoistedAt.has(key)) continue;
+    hoistedAt.set(key, slot);
+    slotFills.set(slot, key);
+  }
+
+  queue.push({
+    file: entry,
+    pointer: '',
+    at: [],
+    fill: (value) => {
+      bundle = value as Record<string, unknown>;
+    },
+  });
+  for (let job = queue.shift(); job; job = queue.shift()) {
+    const value = getAtPointer(job.file.value, job.pointer);
+    if (job.file !== entry) await prefetch(job.file, value);
+    job.fill(copy(job, value, []));
+  }
+  mergeSections(bundle, sections, version);
+
+  return { bundle, findings, origin: (pointer) => findOrigin(origins, pointer) };
+}
+
+/** The nearest recorded ancestor's origin, extended by the rest of the pointer. */
+function findOrigin(origins: ReadonlyMap<string, Origin>, pointer: string): Origin {
+  const segments = decodePointer(pointer) ?? [];
+  for (let n = segments.length; n >= 0; n--) {
+    const origin = origins.get(buildPointer(segments.slice(0, n)));
+    if (origin) return { file: origin.file, pointer: appendPointer(origin.pointer, ...segments.slice(n)) };
+  }
+  return { file: origins.get('')?.file ?? '', pointer };
+}
+
+/**
+ * Which component section a ref target belongs in, from where the ref sits in the bundle. Schemas are the
+ * default; path items are inlined.
+ */
+export function chooseSection(at: readonly string[], version: OpenApiVersion): string {
+  const n = at.length;
+  const last = at[n - 1];
+  const parent = at[n - 2];
+  if (n === 2 && (at[0] === 'paths' || at[0] === 'webhooks')) return 'inline';
+  if (n >= 3 && at[n - 3] === 'callbacks' && !(n === 3 && at[0] === 'components')) {
+    return version === '3.1' ? 'pathItems' : 'inline';
+  }
+  if (parent === 'properties' || parent === 'patternProperties')
+    return version === '2.0' ? 'definitions' : 'schemas';
+  if (version === '2.0') {
+    if (parent === 'parameters') return 'parameters';
+    if (parent === 'responses') return 'responses';
+    return 'definitions';
+  }
+  if (last === 'requestBody') return 'requestBodies';
+  const byParent: Record<string, string> = {
+    parameters: 'parameters',
+    responses: 'responses',
+    requestBodies: 'requestBodies',
+    headers: 'headers',
+    links: 'links',
+    callbacks: 'callbacks',
+    securitySchemes: 'securitySchemes',
+    pathItems: 'pathItems',
+  };
+  if (parent === 'examples' && last !== undefined && !/^\d+$/.test(last)) return 'examples';
+  return (parent && byParent[parent]) ?? 'schemas';
+}
+
+function sectionSegments(version: OpenApiVersion, section: string): string[] {
+  return version === '2.0' ? [section] : ['components', section];
+}
+
+function sectionPointer(version: OpenApiVersion, section: string): string {
+  return buildPointer(sectionSegments(version, section));
+}
+
+/** `[bundle pointer, ref]` of each component slot of the entry whose whole value is a `$ref`. */
+function componentSlotRefs(document: unknown, version: OpenApiVersion): [string, string][] {
+  const roots = version === '2.0' ? ['definitions', 'parameters', 'responses'] : [];
+  const components = isObject(document) ? document.components : undefined;
+  const out: [string, string][] = [];
+  const add = (segments: string[], sectionValue: unknown) => {
+    if (!isObject(sectionValue)) return;
+    for (const [name, slot] of Object.entries(sectionValue)) {
+      if (isObject(slot) && typeof slot.$ref === 'string')
+        out.push([buildPointer([...segments, name]), slot.$ref]);
+    }
+  };
+  if (version === '2.0' && isObject(document)) for (const root of roots) add([root], document[root]);
+  if (isObject(components))
+    for (const [section, value] of Object.entries(components)) add(['components', section], value);
+  return out;
+}
+
+function mergeSections(
+  bundle: Record<string, unknown>,
+  sections: Map<string, Record<string, unknown>>,
+  version: OpenApiVersion,
+) {
+  for (const [name, hoisted] of sections) {
+    let parent = bundle;
+    if (version !== '2.0') {
+      if (!isObject(bundle.components)) bundle.components = {};
+      parent = bundle.components as Record<string, unknown>;
+    }
+    const existing = isObject(parent[name]) ? (parent[name] as Record<string, unknown>) : {};
+    parent[name] = { ...existing, ...hoisted };
+  }
+}
+
+/** A component name from the target: the last pointer segment, or the file's base name. */
+export function deriveName(file: string, pointer: string): string {
+  const segments = decodePointer(pointer) ?? [];
+  const raw = segments[segments.length - 1] ?? file.replace(/^.*\//, '').replace(/\.(ya?ml|json)$/i, '');
+  return raw.replace(/[^A-Za-z0-9._-]+/g, '_') || 'Ref';
+}
+
+function uniqueName(name: string, taken: ReadonlySet<string>): string {
+  if (!taken.has(name)) return name;
+  for (let n = 2; ; n++) if (!taken.has(`${name}_${n}`)) return `${name}_${n}`;
+}
+
+/** Every `$ref` string in a subtree (skipping literal data), for prefetching. */
+function collectRefs(value: unknown, out: string[] = [], parentKey?: string): string[] {
+  if (Array.isArray(value)) {
+    for (const item of value) collectRefs(item, out);
+  } else if (isObject(value)) {
+    if (typeof value.$ref === 'string' && parentKey !== 'properties') out.push(value.$ref);
+    else for (const key of Object.keys(value)) if (!literalKeys.has(key)) collectRefs(value[key], out, key);
+  }
+  return out;
+}
+
+/** A pointer as a URI fragment (`%`, `#`, spaces and quotes escaped, as json-schema-ref-parser expects). */
+function toFragment(pointer: string): string {
+  return `#${pointer.replace(/[%#\s"<>\\^`{|}]/g, (c) => encodeURIComponent(c))}`;
+}
+
+function setMember(target: Record<string, unknown>, key: string, value: unknown) {
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

@@ -1,0 +1,60 @@
+/**
+ * JSON pointers (RFC 6901): the address of every node a finding can point at.
+ * @module
+ */
+
+/** Escape one reference token (`~` → `~0`, `/` → `~1`). */
+export function encodePointerSegment(segment: string): string {
+  return segment.replaceAll('~', '~0').replaceAll('/', '~1');
+}
+
+/** Append reference tokens to a pointer. */
+export function appendPointer(pointer: string, ...segments: (string | number)[]): string {
+  let out = pointer;
+  for (const segment of segments) out += `/${encodePointerSegment(String(segment))}`;
+  return out;
+}
+
+/** The reference tokens of a pointer; undefined when it is not a pointer (does not start with `/`). */
+export function decodePointer(pointer: string): string[] | undefined {
+  if (pointer === '') return [];
+  if (!pointer.startsWith('/')) return undefined;
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'));
+}
+
+/** Build a pointer from reference tokens. */
+export function buildPointer(segments: readonly (string | number)[]): string {
+  return appendPointer('', ...segments);
+}
+
+/** The value at `pointer` inside `root`, or undefined when any step is missing. */
+export function getAtPointer(root: unknown, pointer: string): unknown {
+  const segments = decodePointer(pointer);
+  if (!segments) return undefined;
+  let node = root;
+  for (const segment of segments) {
+    node = childOf(node, segment);
+    if (node === undefined) return undefined;
+  }
+  return node;
+}
+
+/** Whether `pointer` names an existing node of `root`. */
+export function hasPointer(root: unknown, pointer: string): boolean {
+  return getAtPointer(root, pointer) !== undefined;
+}
+
+/** The member `segment` of an object or array, own properties only. */
+export function childOf(node: unknown, segment: string): unknown {
+  if (Array.isArray(node)) {
+    if (!/^(0|[1-9]\d*)$/.test(segment)) return undefined;
+    return node[Number(segment)];
+  }
+  if (node !== null && typeof node === 'object' && Object.hasOwn(node, segment)) {
+    return (node as Record<string, unknown>)[segment];
+  }
+  return undefined;
+}

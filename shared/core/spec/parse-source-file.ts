@@ -1,0 +1,157 @@
+/**
+ * Bytes of one repo file → a SourceFile (parsed value + pointer → position), or findings saying why not.
+ * Hostile input is expected: oversized files, binary data, YAML alias bombs and absurd nesting all end up as
+ * findings, never as exceptions.
+ * @module
+ */
+import { type ParseError, parse as parseJsonc, printParseErrorCode } from 'jsonc-parser';
+import { LineCounter, parseDocument } from 'yaml';
+import type { Finding } from '../findings.js';
+import { appendPointer } from './json-pointer.js';
+import { buildLineStarts, positionAt } from './line-index.js';
+import { createJsonLocator } from './locate-json.js';
+import { locateInYaml } from './locate-yaml.js';
+import { buildLoadFinding, fileStart } from './spec-finding.js';
+import type { LoadLimits, SourceFile } from './types.js';
+
+export interface ParsedSource {
+  /** Undefined when the file cannot be used at all; `findings` then says why. */
+  file: SourceFile | undefined;
+  findings: Finding[];
+}
+
+type ParseLimits = Pick<LoadLimits, 'maxFileBytes' | 'maxAliasCount' | 'maxDepth'>;
+
+export function parseSourceFile(path: string, bytes: Uint8Array, limits: ParseLimits): ParsedSource {
+  if (bytes.byteLength > limits.maxFileBytes) {
+    const message = `${path} is ${formatBytes(bytes.byteLength)}, over the limit of ${formatBytes(limits.maxFileBytes)} per file`;
+    return failed(buildLoadFinding('file-too-large', message, fileStart(path)));
+  }
+  const text = decodeText(bytes);
+  if (text === undefined) {
+    const message = `${path} is not a text file (binary data or invalid UTF-8); expected OpenAPI YAML or JSON`;
+    return failed(buildLoadFinding('not-openapi', message, fileStart(path)));
+  }
+  return /\.json$/i.test(path) ? parseJson(path, text, limits) : parseYaml(path, text, limits);
+}
+
+function parseJson(path: string, text: string, limits: ParseLimits): ParsedSource {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return failed(jsonSyntaxFinding(path, text));
+  }
+  const file: SourceFile = { path, format: 'json', value, locate: createJsonLocator(text) };
+  return checkDepth(file, limits.maxDepth);
+}
+
+function jsonSyntaxFinding(path: string, text: string): Finding {
+  const errors: ParseError[] = [];
+  parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false });
+  const first = errors[0];
+  const position = positionAt(buildLineStarts(text), first?.offset ?? 0);
+  const reason = first ? printParseErrorCode(first.error) : 'not valid JSON';
+  return buildLoadFinding('yaml-syntax', `JSON syntax error: ${reason}`, {
+    file: path,
+    ...position,
+    pointer: '',
+  });
+}
+
+function parseYaml(path: string, text: string, limits: ParseLimits): ParsedSource {
+  const lineCounter = new LineCounter();
+  let doc: ReturnType<typeof parseDocument>;
+  try {
+    doc = parseDocument(text, { lineCounter, uniqueKeys: true, merge: true, prettyErrors: false });
+  } catch (error) {
+    return failed(tooDeepOrRethrow(path, limits.maxDepth, error));
+  }
+  if (doc.errors.length > 0) {
+    return {
+      file: undefined,
+      findings: doc.errors.slice(0, 10).map((error) => {
+        const [start] = error.linePos ?? [];
+        const place = { file: path, line: start?.line ?? 1, column: start?.col ?? 1, pointer: '' };
+        return buildLoadFinding('yaml-syntax', `YAML syntax error: ${firstLine(error.message)}`, place);
+      }),
+    };
+  }
+  const locate = (pointer: string) => locateInYaml(doc, lineCounter, pointer);
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
+  } catch (error) {
+    if (error instanceof ReferenceError && /alias/i.test(error.message)) {
+      const message = `${path} expands YAML aliases more than ${limits.maxAliasCount} times (a "billion laughs" guard); inline the repeated content or use $ref`;
+      return failed(
+        buildLoadFinding('yaml-alias-limit', message, {
+          file: path,
+          ...firstAliasPosition(text, lineCounter),
+          pointer: '',
+        }),
+      );
+    }
+    return failed(tooDeepOrRethrow(path, limits.maxDepth, error));
+  }
+  return checkDepth({ path, format: 'yaml', value, locate }, limits.maxDepth);
+}
+
+/** Reject documents nested deeper than the limit: every later stage walks them recursively. */
+function checkDepth(file: SourceFile, maxDepth: number): ParsedSource {
+  const tooDeep = findTooDeep(file.value, maxDepth);
+  if (tooDeep === undefined) return { file, findings: [] };
+  const message = `${file.path} is nested more than ${maxDepth} levels deep; flatten it or move parts into components`;
+  return failed(buildLoadFinding('too-deep', message, { file: file.path, ...file.locate(tooDeep) }));
+}
+
+/** Pointer of the first node deeper than `maxDepth`, or undefined. Recursion is bounded by `maxDepth`. */
+function findTooDeep(value: unknown, maxDepth: number, depth = 0, pointer = ''): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  if (depth >= maxDepth) return pointer;
+  const entries: [string | number, unknown][] = Array.isArray(value)
+    ? value.map((v, i) => [i, v])
+    : Object.entries(value);
+  for (const [key, child] of entries) {
+    if (child === null || typeof child !== 'object') continue;
+    const found = findTooDeep(child, maxDepth, depth + 1, appendPointer(pointer, key));
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+function tooDeepOrRethrow(path: string, maxDepth: number, error: unknown): Finding {
+  if (error instanceof RangeError) {
+    const message = `${path} is nested too deeply to parse (limit ${maxDepth} levels)`;
+    return buildLoadFinding('too-deep', message, fileStart(path));
+  }
+  throw error;
+}
+
+function firstAliasPosition(text: string, lineCounter: LineCounter): { line: number; column: number } {
+  const match = /(^|[\s[{,:-])\*[^\s,\]}]+/m.exec(text);
+  const offset = match ? match.index + (match[1]?.length ?? 0) : 0;
+  const { line, col } = lineCounter.linePos(offset);
+  return { line, column: col };
+}
+
+function decodeText(bytes: Uint8Array): string | undefined {
+  if (bytes.includes(0)) return undefined;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+function failed(finding: Finding): ParsedSource {
+  return { file: undefined, findings: [finding] };
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0] ?? message;
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`;
+}
