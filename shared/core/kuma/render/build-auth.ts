@@ -1,0 +1,219 @@
+/**
+ * OpenAPI `security` → JWT validation at the gateway. Kuma OSS has no auth policy, so this is a MeshProxyPatch
+ * that adds Envoy's jwt_authn filter (plus one cluster per JWKS host). Its rules are generated from the same
+ * ordered operation list as the routes, one per operation, so Envoy's first-match picks the same operation
+ * Kuma routes to. Schemes the gateway cannot check become warnings, never a silent pass.
+ * @module
+ */
+import { stringify } from 'yaml';
+import type { Finding } from '../../findings.js';
+import type { SourcePosition } from '../../spec/types.js';
+import { buildName } from './names.js';
+import type { PathMatch } from './path-match.js';
+import { escapeRegex } from './path-match.js';
+import { escapePointer, isObject } from './resolve-ref.js';
+import type { JwtProvider } from './types.js';
+
+export interface AuthOperation {
+  method: string;
+  /** `METHOD /path`, for messages. */
+  label: string;
+  match: PathMatch;
+  /** Effective OpenAPI security requirement (operation's, else the root's); undefined: none. */
+  security: unknown;
+}
+
+export interface AuthInput {
+  api: string;
+  gateway: string;
+  bundle: Record<string, unknown>;
+  hostnames: string[];
+  /** Operations in the order Kuma matches them. */
+  operations: AuthOperation[];
+  providers: Record<string, JwtProvider>;
+  locate(pointer: string): SourcePosition;
+}
+
+type Requirement = Record<string, unknown>;
+
+/** The MeshProxyPatch spec (undefined when nothing is enforced) and the warnings about what is not. */
+export function buildAuth(input: AuthInput): { spec?: Record<string, unknown>; findings: Finding[] } {
+  const { schemes, pointer: schemesPointer } = readSchemes(input.bundle);
+  const unenforced = new Map<string, string[]>();
+  const used = new Set<string>();
+  const rules: Record<string, unknown>[] = [];
+  let enforced = 0;
+  for (const operation of input.operations) {
+    const alternatives = Array.isArray(operation.security) ? operation.security.filter(isObject) : [];
+    const names = alternatives.flatMap((alternative) => Object.keys(alternative));
+    const missing = names.filter((name) => !isJwtScheme(schemes[name]) || !input.providers[name]);
+    for (const name of missing) unenforced.set(name, [...(unenforced.get(name) ?? []), operation.label]);
+    const requires =
+      alternatives.length > 0 && missing.length === 0 ? buildRequirement(alternatives) : undefined;
+    if (requires) {
+      enforced++;
+      for (const name of names) used.add(name);
+    }
+    // Every operation gets a rule, with or without `requires`, so a broader regex of another operation can
+    // never claim its requests.
+    rules.push({ match: buildRouteMatch(operation, input.hostnames), ...(requires ? { requires } : {}) });
+  }
+  const findings = [...unenforced].map(([name, operations]) =>
+    buildAuthFinding(name, schemes[name], operations, input, schemesPointer),
+  );
+  if (enforced === 0) return { findings };
+  return { spec: buildProxyPatch(input, [...used].sort(), rules), findings };
+}
+
+function buildProxyPatch(
+  input: AuthInput,
+  used: string[],
+  rules: Record<string, unknown>[],
+): Record<string, unknown> {
+  const clusters = new Map<string, Record<string, unknown>>();
+  const providers: Record<string, unknown> = {};
+  for (const name of used) {
+    const provider = input.providers[name]!;
+    const url = new URL(provider.jwksUri);
+    const tls = url.protocol === 'https:';
+    const port = Number(url.port || (tls ? 443 : 80));
+    const cluster = buildName(input.api, 'jwks', url.hostname, String(port));
+    clusters.set(cluster, buildJwksCluster(cluster, url.hostname, port, tls));
+    providers[name] = {
+      issuer: provider.issuer,
+      ...(provider.audiences ? { audiences: provider.audiences } : {}),
+      remoteJwks: { httpUri: { uri: provider.jwksUri, cluster, timeout: '5s' }, cacheDuration: '600s' },
+      forward: provider.forward ?? true,
+    };
+  }
+  const filter = {
+    name: 'envoy.filters.http.jwt_authn',
+    typedConfig: {
+      '@type': 'type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication',
+      providers,
+      rules,
+    },
+  };
+  const clusterPatches = [...clusters.keys()]
+    .sort()
+    .map((name) => ({ cluster: { operation: 'Add', value: toYaml(clusters.get(name)!) } }));
+  return {
+    targetRef: { kind: 'MeshGateway', name: input.gateway },
+    default: {
+      appendModifications: [
+        ...clusterPatches,
+        {
+          httpFilter: {
+            operation: 'AddBefore',
+            match: { name: 'envoy.filters.http.router' },
+            value: toYaml(filter),
+          },
+        },
+      ],
+    },
+  };
+}
+
+function buildJwksCluster(name: string, host: string, port: number, tls: boolean): Record<string, unknown> {
+  return {
+    name,
+    type: 'STRICT_DNS',
+    connectTimeout: '5s',
+    loadAssignment: {
+      clusterName: name,
+      endpoints: [
+        { lbEndpoints: [{ endpoint: { address: { socketAddress: { address: host, portValue: port } } } }] },
+      ],
+    },
+    ...(tls
+      ? {
+          transportSocket: {
+            name: 'envoy.transport_sockets.tls',
+            typedConfig: {
+              '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
+              sni: host,
+            },
+          },
+        }
+      : {}),
+  };
+}
+
+/** OR of alternatives, AND within one; an empty alternative (`{}`) makes the token optional. */
+function buildRequirement(alternatives: Record<string, unknown>[]): Requirement {
+  const each = alternatives.map((alternative): Requirement => {
+    const names = Object.keys(alternative).sort();
+    if (names.length === 0) return { allowMissing: {} };
+    if (names.length === 1) return { providerName: names[0] };
+    return { requiresAll: { requirements: names.map((providerName) => ({ providerName })) } };
+  });
+  return each.length === 1 ? each[0]! : { requiresAny: { requirements: each } };
+}
+
+function buildRouteMatch(operation: AuthOperation, hostnames: string[]): Record<string, unknown> {
+  const path =
+    operation.match.type === 'Exact'
+      ? { path: operation.match.value }
+      : { safeRegex: { regex: operation.match.value } };
+  const headers: Record<string, unknown>[] = [{ name: ':method', stringMatch: { exact: operation.method } }];
+  if (hostnames.length > 0) {
+    const hosts = hostnames
+      .map((host) => (host.startsWith('*.') ? `[^.]+${escapeRegex(host.slice(1))}` : escapeRegex(host)))
+      .join('|');
+    headers.push({ name: ':authority', stringMatch: { safeRegex: { regex: `^(?:${hosts})(?::[0-9]+)?$` } } });
+  }
+  return { ...path, headers };
+}
+
+function isJwtScheme(scheme: unknown): boolean {
+  if (!isObject(scheme)) return false;
+  if (scheme.type === 'http') return String(scheme.scheme).toLowerCase() === 'bearer';
+  return scheme.type === 'openIdConnect' || scheme.type === 'oauth2';
+}
+
+function readSchemes(bundle: Record<string, unknown>): { schemes: Record<string, unknown>; pointer: string } {
+  const components = bundle.components;
+  if (isObject(components) && isObject(components.securitySchemes)) {
+    return { schemes: components.securitySchemes, pointer: '/components/securitySchemes' };
+  }
+  if (isObject(bundle.securityDefinitions))
+    return { schemes: bundle.securityDefinitions, pointer: '/securityDefinitions' };
+  return { schemes: {}, pointer: '/components/securitySchemes' };
+}
+
+function buildAuthFinding(
+  name: string,
+  scheme: unknown,
+  operations: string[],
+  input: AuthInput,
+  schemesPointer: string,
+): Finding {
+  const count =
+    operations.length === 1
+      ? `operation ${operations[0]}`
+      : `${operations.length} operations (first: ${operations[0]})`;
+  const base = {
+    kind: 'validation' as const,
+    severity: 'warning' as const,
+    ...input.locate(`${schemesPointer}/${escapePointer(name)}`),
+  };
+  if (isJwtScheme(scheme)) {
+    return {
+      ...base,
+      id: 'kuma-auth-not-configured',
+      message: `security scheme "${name}" is not enforced at the gateway for ${count}: add x-kuma.auth.${name} with issuer and jwksUri so the gateway validates its JWTs`,
+    };
+  }
+  const type = isObject(scheme)
+    ? [scheme.type, scheme.scheme].filter((part) => typeof part === 'string').join(' ')
+    : 'undefined';
+  return {
+    ...base,
+    id: 'kuma-auth-unenforceable',
+    message: `security scheme "${name}" (${type || 'unknown type'}) cannot be enforced by the Kuma gateway: ${count} reach the service without authentication at the edge, so the service must check it`,
+  };
+}
+
+function toYaml(value: unknown): string {
+  return stringify(value, { aliasDuplicateObjects: false, lineWidth: 0 });
+}

@@ -1,0 +1,171 @@
+/**
+ * Mesh* policies. Per-route ones (timeout, retry, rate limit) target the MeshHTTPRoute of a group: on a builtin
+ * gateway that is the only way to scope them (and it applies to every rule of the route, hence the grouping).
+ * Backend ones (circuit breaker, health check) target the gateway's traffic to our services only. Access log and
+ * tracing can only be gateway-wide in Kuma 2.x.
+ * @module
+ */
+import type { Backend } from './build-route-parts.js';
+import type { XKumaRoot, XKumaRoute } from './types.js';
+
+export type PolicyDraft = { kind: string; suffix: string; spec: Record<string, unknown> };
+
+const defaultRetryOn = ['5xx', 'ConnectFailure', 'RefusedStream', 'Reset'];
+
+/** The policies a route group needs, targeting the MeshHTTPRoute `route`. */
+export function buildRoutePolicies(route: string, settings: RouteSettings): PolicyDraft[] {
+  const targetRef = { kind: 'MeshHTTPRoute', name: route };
+  const to = (defaults: Record<string, unknown>) => [{ targetRef: { kind: 'Mesh' }, default: defaults }];
+  const policies: PolicyDraft[] = [];
+  if (settings.timeout || settings.idleTimeout) {
+    const http = {
+      ...(settings.timeout ? { requestTimeout: settings.timeout } : {}),
+      ...(settings.idleTimeout ? { streamIdleTimeout: settings.idleTimeout } : {}),
+    };
+    policies.push({ kind: 'MeshTimeout', suffix: 'timeout', spec: { targetRef, to: to({ http }) } });
+  }
+  if (settings.retries) {
+    const { attempts, perTryTimeout, backOff, on } = settings.retries;
+    const http = {
+      numRetries: attempts,
+      ...(perTryTimeout ? { perTryTimeout } : {}),
+      ...(backOff
+        ? {
+            backOff: {
+              ...(backOff.base ? { baseInterval: backOff.base } : {}),
+              ...(backOff.max ? { maxInterval: backOff.max } : {}),
+            },
+          }
+        : {}),
+      retryOn: (on ?? defaultRetryOn).map(String),
+    };
+    policies.push({ kind: 'MeshRetry', suffix: 'retry', spec: { targetRef, to: to({ http }) } });
+  }
+  if (settings.rateLimit) {
+    const { requests, interval, status } = settings.rateLimit;
+    const http = { requestRate: { num: requests, interval }, onRateLimit: { status: status ?? 429 } };
+    policies.push({
+      kind: 'MeshRateLimit',
+      suffix: 'rate-limit',
+      spec: { targetRef, to: to({ local: { http } }) },
+    });
+  }
+  return policies;
+}
+
+/** The subset of settings that needs its own route (and so decides the grouping). */
+export type RouteSettings = Pick<XKumaRoute, 'timeout' | 'idleTimeout' | 'retries' | 'rateLimit'>;
+
+/** Gateway- and backend-wide policies of one API. */
+export function buildGatewayPolicies(input: {
+  gateway: string;
+  gatewayService: string;
+  root: XKumaRoot;
+  backends: Backend[];
+}): PolicyDraft[] {
+  const { gateway, gatewayService, root, backends } = input;
+  const targetRef = { kind: 'MeshGateway', name: gateway };
+  const toServices = (defaults: Record<string, unknown>) =>
+    backends.map((backend) => ({ targetRef: serviceRef(backend), default: defaults }));
+  const policies: PolicyDraft[] = [];
+  if (root.circuitBreaker && backends.length > 0) {
+    policies.push({
+      kind: 'MeshCircuitBreaker',
+      suffix: 'circuit-breaker',
+      spec: { targetRef, to: toServices(buildCircuitBreaker(root.circuitBreaker)) },
+    });
+  }
+  if (root.healthCheck && backends.length > 0) {
+    const { path, interval, timeout, unhealthyThreshold, healthyThreshold } = root.healthCheck;
+    const defaults = {
+      interval: interval ?? '10s',
+      timeout: timeout ?? '2s',
+      unhealthyThreshold: unhealthyThreshold ?? 3,
+      healthyThreshold: healthyThreshold ?? 1,
+      http: { path },
+    };
+    policies.push({
+      kind: 'MeshHealthCheck',
+      suffix: 'health-check',
+      spec: { targetRef, to: toServices(defaults) },
+    });
+  }
+  if (root.accessLog) {
+    const backend = root.accessLog.file
+      ? { type: 'File', file: { path: root.accessLog.file } }
+      : { type: 'Tcp', tcp: { address: root.accessLog.tcp } };
+    policies.push({
+      kind: 'MeshAccessLog',
+      suffix: 'access-log',
+      spec: { targetRef, to: [{ targetRef: { kind: 'Mesh' }, default: { backends: [backend] } }] },
+    });
+  }
+  if (root.trace) {
+    const { zipkin, openTelemetry, sampling } = root.trace;
+    const backend = zipkin
+      ? { type: 'Zipkin', zipkin: { url: zipkin } }
+      : { type: 'OpenTelemetry', openTelemetry: { endpoint: openTelemetry } };
+    const defaults = {
+      backends: [backend],
+      ...(sampling === undefined ? {} : { sampling: { overall: sampling } }),
+    };
+    policies.push({ kind: 'MeshTrace', suffix: 'trace', spec: { targetRef, default: defaults } });
+  }
+  // Under mTLS a service only accepts what a MeshTrafficPermission allows: let the gateway proxies in.
+  for (const backend of backends) {
+    policies.push({
+      kind: 'MeshTrafficPermission',
+      suffix: `${backend.name}-from-gateway`,
+      spec: {
+        targetRef: serviceRef(backend),
+        from: [
+          {
+            targetRef: { kind: 'MeshSubset', tags: { 'kuma.io/service': gatewayService } },
+            default: { action: 'Allow' },
+          },
+        ],
+      },
+    });
+  }
+  return policies;
+}
+
+function serviceRef(backend: Backend): Record<string, unknown> {
+  return {
+    kind: 'MeshService',
+    name: backend.name,
+    ...(backend.namespace ? { namespace: backend.namespace } : {}),
+  };
+}
+
+function buildCircuitBreaker(config: NonNullable<XKumaRoot['circuitBreaker']>): Record<string, unknown> {
+  const {
+    maxConnections,
+    maxPendingRequests,
+    maxRequests,
+    consecutiveErrors,
+    interval,
+    baseEjectionTime,
+    maxEjectionPercent,
+  } = config;
+  const limits = {
+    ...(maxConnections ? { maxConnections } : {}),
+    ...(maxPendingRequests ? { maxPendingRequests } : {}),
+    ...(maxRequests ? { maxRequests } : {}),
+  };
+  const outlier = consecutiveErrors || interval || baseEjectionTime || maxEjectionPercent;
+  return {
+    ...(Object.keys(limits).length > 0 ? { connectionLimits: limits } : {}),
+    ...(outlier
+      ? {
+          outlierDetection: {
+            interval: interval ?? '10s',
+            baseEjectionTime: baseEjectionTime ?? '30s',
+            maxEjectionPercent: maxEjectionPercent ?? 20,
+            // Kuma's webhook requires at least one detector.
+            detectors: { totalFailures: { consecutive: consecutiveErrors ?? 5 } },
+          },
+        }
+      : {}),
+  };
+}

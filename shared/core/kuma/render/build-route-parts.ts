@@ -1,0 +1,97 @@
+/**
+ * The parts of one MeshHTTPRoute rule: backends (with version weights) and filters.
+ * @module
+ */
+import type { HeaderChanges, ServiceVersion } from './types.js';
+
+export interface Backend {
+  name: string;
+  namespace?: string;
+  port: number;
+}
+
+export interface ServiceConfig {
+  name: string;
+  namespace?: string;
+  port: number;
+  versions: ServiceVersion[];
+}
+
+export type BackendsResult = { backendRefs: Record<string, unknown>[] } | { problem: string };
+
+/**
+ * `weights` from x-kuma (version → weight) win over the weights declared in the config. Without config
+ * versions, version `v` of service `s` is the MeshService `s-v`. Zero weights are dropped (blue/green switch).
+ */
+export function buildBackendRefs(
+  service: ServiceConfig,
+  weights: Record<string, number> | undefined,
+): BackendsResult {
+  const declared = new Map(service.versions.map((version) => [version.name, version]));
+  let split: [string, number][];
+  if (weights) {
+    const unknown = Object.keys(weights).filter((name) => service.versions.length > 0 && !declared.has(name));
+    if (unknown.length > 0) {
+      return {
+        problem: `unknown service version ${unknown.map((n) => `"${n}"`).join(', ')}; the repo config declares ${[...declared.keys()].map((n) => `"${n}"`).join(', ')}`,
+      };
+    }
+    split = Object.entries(weights);
+  } else {
+    split = service.versions.map((version) => [version.name, version.weight ?? 1]);
+  }
+  if (split.length === 0) return { backendRefs: [backendRef({ name: service.name, ...pick(service) })] };
+  const live = split.filter(([, weight]) => weight > 0).sort(([a], [b]) => a.localeCompare(b));
+  if (live.length === 0)
+    return { problem: 'every service version has weight 0, so no request could be served' };
+  return {
+    backendRefs: live.map(([version, weight]) =>
+      backendRef(
+        { name: declared.get(version)?.service ?? `${service.name}-${version}`, ...pick(service) },
+        weight,
+      ),
+    ),
+  };
+}
+
+function pick(service: ServiceConfig): Omit<Backend, 'name'> {
+  return { port: service.port, ...(service.namespace ? { namespace: service.namespace } : {}) };
+}
+
+function backendRef(backend: Backend, weight?: number): Record<string, unknown> {
+  return {
+    kind: 'MeshService',
+    name: backend.name,
+    ...(backend.namespace ? { namespace: backend.namespace } : {}),
+    port: backend.port,
+    ...(weight === undefined ? {} : { weight }),
+  };
+}
+
+/** x-kuma header changes → the `set`/`add`/`remove` of a header modifier filter; names lower-case, sorted. */
+export function buildHeaderModifier(changes: HeaderChanges): Record<string, unknown> {
+  const list = (headers: Record<string, string>) =>
+    Object.entries(headers)
+      .map(([name, value]) => ({ name: name.toLowerCase(), value }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  return {
+    ...(changes.set ? { set: list(changes.set) } : {}),
+    ...(changes.add ? { add: list(changes.add) } : {}),
+    ...(changes.remove ? { remove: changes.remove.map((name) => name.toLowerCase()).sort() } : {}),
+  };
+}
+
+/** Deprecated operations with `x-sunset` announce it in the `Sunset` response header (RFC 8594). */
+export function addSunsetHeader(
+  changes: HeaderChanges | undefined,
+  sunset: unknown,
+): HeaderChanges | undefined {
+  if (typeof sunset !== 'string') return changes;
+  const date = new Date(sunset);
+  if (Number.isNaN(date.getTime())) return changes;
+  const already = Object.keys({ ...changes?.set, ...changes?.add }).some(
+    (name) => name.toLowerCase() === 'sunset',
+  );
+  if (already) return changes;
+  return { ...changes, set: { ...changes?.set, sunset: date.toUTCString() } };
+}

@@ -1,0 +1,397 @@
+/**
+ * One API (spec + repo config entry) → the Kuma 2.x resources that expose it on a builtin MeshGateway.
+ * Pure: no I/O. Mapping and inheritance rules: docs/kuma-mapping.md.
+ * @module
+ */
+import type { Finding } from '../../findings.js';
+import type { LoadedSpec } from '../../spec/types.js';
+import type { KumaResource } from '../resource.js';
+import { buildAuth } from './build-auth.js';
+import {
+  buildGatewayPolicies,
+  buildRoutePolicies,
+  type PolicyDraft,
+  type RouteSettings,
+} from './build-policies.js';
+import {
+  addSunsetHeader,
+  type Backend,
+  buildBackendRefs,
+  buildHeaderModifier,
+  type ServiceConfig,
+} from './build-route-parts.js';
+import { buildName, buildSlug } from './names.js';
+import { buildPathMatch, type ParameterInfo, type PathMatch } from './path-match.js';
+import { isObject, resolveRef } from './resolve-ref.js';
+import { resolveRootSettings, resolveSettings } from './settings.js';
+import type { ApiConfig, XKumaRoot } from './types.js';
+import { checkXKuma } from './x-kuma.js';
+import { collectOperations, type SpecOperation } from './x-kuma-blocks.js';
+
+export interface RenderInput {
+  spec: LoadedSpec;
+  api: ApiConfig;
+  /** Repo-wide defaults (`defaults` of the repo config); `api.defaults` and the spec's x-kuma win over them. */
+  defaults?: XKumaRoot;
+  /** Kuma mesh; default `default`. */
+  mesh?: string;
+  /** Label resources `kuma.io/origin: zone` (required on a federated zone CP, rejected on a global CP). */
+  zoneOrigin?: boolean;
+  source?: { repo?: string; commit?: string };
+}
+
+export interface RenderResult {
+  resources: KumaResource[];
+  findings: Finding[];
+}
+
+/** Policies that reference a gateway or a route must live in the control plane's system namespace. */
+export const systemNamespace = 'kuma-system';
+
+const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+
+interface RenderedOperation {
+  method: string;
+  label: string;
+  pointer: string;
+  match: PathMatch;
+  rule: Record<string, unknown>;
+  routeSettings: RouteSettings;
+  groupKey: string;
+  slug: string;
+  security: unknown;
+}
+
+export function renderApi(input: RenderInput): RenderResult {
+  const { spec, api } = input;
+  const bundle = spec.bundle;
+  if (!bundle) return { resources: [], findings: [] };
+  const checked = checkXKuma(spec);
+  const findings: Finding[] = [...checked.findings];
+  const block = (pointer: string, owner: Record<string, unknown>) =>
+    checked.invalid.has(pointer) ? undefined : owner['x-kuma'];
+  const rootBlock = block('/x-kuma', bundle);
+  const root = resolveRootSettings([input.defaults, api.defaults, rootBlock]);
+  const gateway = api.gateway ?? 'gateway';
+  const service: ServiceConfig = {
+    name: api.service?.name ?? buildName(api.name),
+    port: api.service?.port ?? 80,
+    versions: api.service?.versions ?? [],
+    ...(api.service?.namespace ? { namespace: api.service.namespace } : {}),
+  };
+  const basePath = normalizeBasePath(api.basePath ?? readServerBasePath(bundle));
+  const hostnames = [...(api.hostnames ?? [])].sort();
+
+  const rendered: RenderedOperation[] = [];
+  for (const operation of collectOperations(bundle)) {
+    const label = `${operation.method.toUpperCase()} ${operation.path}`;
+    const { settings, origins } = resolveSettings([
+      { value: input.defaults },
+      { value: api.defaults },
+      { value: rootBlock, pointer: '/x-kuma' },
+      {
+        value: block(`${operation.pathItemPointer}/x-kuma`, operation.pathItem),
+        pointer: `${operation.pathItemPointer}/x-kuma`,
+      },
+      {
+        value: block(`${operation.pointer}/x-kuma`, operation.operation),
+        pointer: `${operation.pointer}/x-kuma`,
+      },
+    ]);
+    if (settings.disabled) continue;
+    const problem = (id: string, message: string, pointer: string) =>
+      findings.push({
+        kind: 'routing',
+        id,
+        severity: 'error',
+        message,
+        operation: label,
+        ...spec.locate(pointer),
+      });
+
+    const match = buildPathMatch(basePath + operation.path, readPathParameters(bundle, operation));
+    const backends = buildBackendRefs(service, settings.weights);
+    if ('problem' in backends) {
+      problem('kuma-service-versions', `${label}: ${backends.problem}`, origins.weights ?? operation.pointer);
+      continue;
+    }
+    const filters: Record<string, unknown>[] = [];
+    if (api.rewrite !== undefined) {
+      if (match.type !== 'Exact') {
+        problem(
+          'kuma-rewrite-templated-path',
+          `${label} cannot be rewritten to "${api.rewrite}": Kuma rewrites a prefix only on PathPrefix matches, which would shadow other operations; serve ${basePath || '/'} on the service or remove "rewrite" (not exposed)`,
+          operation.pointer,
+        );
+        continue;
+      }
+      filters.push({
+        type: 'URLRewrite',
+        urlRewrite: {
+          path: { type: 'ReplaceFullPath', replaceFullPath: joinPath(api.rewrite, operation.path) },
+        },
+      });
+    }
+    if (settings.requestHeaders) {
+      filters.push({
+        type: 'RequestHeaderModifier',
+        requestHeaderModifier: buildHeaderModifier(settings.requestHeaders),
+      });
+    }
+    const responseHeaders =
+      operation.operation.deprecated === true
+        ? addSunsetHeader(settings.responseHeaders, operation.operation['x-sunset'])
+        : settings.responseHeaders;
+    if (responseHeaders) {
+      filters.push({
+        type: 'ResponseHeaderModifier',
+        responseHeaderModifier: buildHeaderModifier(responseHeaders),
+      });
+    }
+    const method = operation.method.toUpperCase();
+    const retries =
+      settings.retries && (idempotent.has(method) || settings.retries.nonIdempotent)
+        ? settings.retries
+        : undefined;
+    const routeSettings: RouteSettings = {
+      ...(settings.timeout ? { timeout: settings.timeout } : {}),
+      ...(settings.idleTimeout ? { idleTimeout: settings.idleTimeout } : {}),
+      ...(retries ? { retries } : {}),
+      ...(settings.rateLimit ? { rateLimit: settings.rateLimit } : {}),
+    };
+    rendered.push({
+      method,
+      label,
+      pointer: operation.pointer,
+      match,
+      rule: {
+        matches: [{ path: match, method }],
+        default: { ...(filters.length > 0 ? { filters } : {}), backendRefs: backends.backendRefs },
+      },
+      routeSettings,
+      groupKey: stableStringify(routeSettings),
+      slug:
+        buildSlug(
+          typeof operation.operation.operationId === 'string' ? operation.operation.operationId : '',
+        ) || buildSlug(`${operation.method} ${operation.path}`),
+      security: operation.operation.security ?? bundle.security,
+    });
+  }
+
+  // Sorted first so that which of two colliding operations wins does not depend on the document's key order.
+  rendered.sort((a, b) => compareText(a.label, b.label));
+  const operations = dropCollisions(rendered, findings, spec);
+  operations.sort(compareKumaOrder);
+  const labels = buildLabels(api.name, input.zoneOrigin === true);
+  const mesh = input.mesh ?? 'default';
+  const resource = (kind: string, name: string, spec: Record<string, unknown>): KumaResource => ({
+    kind,
+    name,
+    namespace: systemNamespace,
+    mesh,
+    labels,
+    spec,
+  });
+  const resources: KumaResource[] = [];
+  for (const group of groupOperations(operations, api.name)) {
+    resources.push(
+      resource('MeshHTTPRoute', group.name, {
+        targetRef: { kind: 'MeshGateway', name: gateway },
+        to: [
+          {
+            targetRef: { kind: 'Mesh' },
+            ...(hostnames.length > 0 ? { hostnames } : {}),
+            rules: group.operations.map((operation) => operation.rule),
+          },
+        ],
+      }),
+    );
+    const policies = buildRoutePolicies(group.name, group.operations[0]!.routeSettings);
+    resources.push(...policies.map((policy) => fromDraft(policy, group.name)));
+  }
+  if (operations.length > 0) {
+    const drafts: PolicyDraft[] = buildGatewayPolicies({
+      gateway,
+      gatewayService: api.gatewayService ?? gateway,
+      root,
+      backends: collectBackends(operations),
+    });
+    resources.push(...drafts.map((draft) => fromDraft(draft, api.name)));
+    const auth = buildAuth({
+      api: api.name,
+      gateway,
+      bundle,
+      hostnames,
+      operations,
+      providers: root.auth ?? {},
+      locate: spec.locate,
+    });
+    findings.push(...auth.findings);
+    if (auth.spec) resources.push(resource('MeshProxyPatch', buildName(api.name, 'jwt'), auth.spec));
+  }
+  return { resources: resources.sort(compareResources), findings };
+
+  function fromDraft(draft: PolicyDraft, prefix: string): KumaResource {
+    return resource(draft.kind, buildName(prefix, draft.suffix), draft.spec);
+  }
+}
+
+/**
+ * Operations grouped by identical per-route policies, one MeshHTTPRoute each. Operations with no such policy
+ * share the route named after the API; any other group is named after its first operation.
+ */
+function groupOperations(operations: RenderedOperation[], api: string) {
+  const groups = new Map<string, RenderedOperation[]>();
+  for (const operation of operations)
+    groups.set(operation.groupKey, [...(groups.get(operation.groupKey) ?? []), operation]);
+  const plain = stableStringify({});
+  return [...groups]
+    .map(([key, members]) => ({
+      name: key === plain ? buildName(api) : buildName(api, firstBySlug(members).slug),
+      operations: members,
+    }))
+    .sort((a, b) => compareText(a.name, b.name));
+}
+
+function firstBySlug(operations: RenderedOperation[]): RenderedOperation {
+  return [...operations].sort((a, b) => compareText(a.slug, b.slug) || compareText(a.label, b.label))[0]!;
+}
+
+/** Two operations with the same method and the same match would be one route: an error, the second is dropped. */
+function dropCollisions(
+  operations: RenderedOperation[],
+  findings: Finding[],
+  spec: LoadedSpec,
+): RenderedOperation[] {
+  const seen = new Map<string, RenderedOperation>();
+  const kept: RenderedOperation[] = [];
+  for (const operation of operations) {
+    const key = `${operation.method} ${operation.match.type} ${operation.match.value}`;
+    const first = seen.get(key);
+    if (first) {
+      findings.push({
+        kind: 'routing',
+        id: 'kuma-route-collision',
+        severity: 'error',
+        message: `${operation.label} matches exactly the same requests as ${first.label} (${operation.match.value}); only the first is exposed`,
+        operation: operation.label,
+        ...spec.locate(operation.pointer),
+      });
+      continue;
+    }
+    seen.set(key, operation);
+    kept.push(operation);
+  }
+  return kept;
+}
+
+/** Kuma's own order (Exact before regex, longer value first) so jwt_authn's first match agrees with routing. */
+function compareKumaOrder(a: RenderedOperation, b: RenderedOperation): number {
+  const rank = (match: PathMatch) => (match.type === 'Exact' ? 0 : 1);
+  return (
+    rank(a.match) - rank(b.match) ||
+    b.match.value.length - a.match.value.length ||
+    compareText(a.match.value, b.match.value) ||
+    compareText(a.method, b.method)
+  );
+}
+
+const kindOrder = [
+  'MeshHTTPRoute',
+  'MeshTimeout',
+  'MeshRetry',
+  'MeshRateLimit',
+  'MeshCircuitBreaker',
+  'MeshHealthCheck',
+  'MeshTrafficPermission',
+  'MeshProxyPatch',
+  'MeshAccessLog',
+  'MeshTrace',
+];
+
+export function compareResources(a: KumaResource, b: KumaResource): number {
+  return kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) || compareText(a.name, b.name);
+}
+
+function collectBackends(operations: RenderedOperation[]): Backend[] {
+  const backends = new Map<string, Backend>();
+  for (const operation of operations) {
+    for (const ref of (operation.rule.default as { backendRefs: Backend[] }).backendRefs) {
+      backends.set(`${ref.namespace ?? ''}/${ref.name}`, {
+        name: ref.name,
+        port: ref.port,
+        ...(ref.namespace ? { namespace: ref.namespace } : {}),
+      });
+    }
+  }
+  return [...backends.keys()].sort().map((key) => backends.get(key)!);
+}
+
+function buildLabels(api: string, zoneOrigin: boolean): Record<string, string> {
+  return {
+    'app.kubernetes.io/managed-by': 'kuma-api-forge',
+    'kuma-api-forge.dev/api': buildName(api),
+    ...(zoneOrigin ? { 'kuma.io/origin': 'zone' } : {}),
+  };
+}
+
+/** Path parameters of an operation: path-item level, overridden by operation level (same name). */
+function readPathParameters(
+  bundle: Record<string, unknown>,
+  operation: SpecOperation,
+): Map<string, ParameterInfo> {
+  const parameters = new Map<string, ParameterInfo>();
+  for (const list of [operation.pathItem.parameters, operation.operation.parameters]) {
+    if (!Array.isArray(list)) continue;
+    for (const raw of list) {
+      const parameter = resolveRef(bundle, raw);
+      if (!isObject(parameter) || parameter.in !== 'path' || typeof parameter.name !== 'string') continue;
+      const schema = resolveRef(bundle, parameter.schema);
+      parameters.set(parameter.name, isObject(schema) ? { ...parameter, schema } : parameter);
+    }
+  }
+  return parameters;
+}
+
+/** OpenAPI 3: the path of `servers[0].url` (variables at their default); Swagger 2: `basePath`. */
+function readServerBasePath(bundle: Record<string, unknown>): string {
+  if (typeof bundle.basePath === 'string') return bundle.basePath;
+  const server = Array.isArray(bundle.servers) ? bundle.servers[0] : undefined;
+  if (!isObject(server) || typeof server.url !== 'string') return '';
+  const variables = isObject(server.variables) ? server.variables : {};
+  const url = server.url.replace(/\{([^}]+)\}/g, (_, name: string) => {
+    const variable = variables[name];
+    return isObject(variable) && variable.default !== undefined ? String(variable.default) : '';
+  });
+  const path = /^[a-z][a-z0-9+.-]*:\/\//i.test(url)
+    ? url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '')
+    : url;
+  return path.replace(/[?#].*$/, '');
+}
+
+/** `` or `/a/b`: leading slash, no trailing slash, so base + `/path` is the full path. */
+function normalizeBasePath(path: string): string {
+  const trimmed = path.trim().replace(/\/+$/, '');
+  if (trimmed === '') return '';
+  return trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
+}
+
+function joinPath(prefix: string, path: string): string {
+  return `${prefix.replace(/\/+$/, '')}${path}` || '/';
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** JSON with object keys sorted, so equal settings written in any key order compare equal. */
+export function stableStringify(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  if (isObject(value)) {
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${stableStringify(value[key])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

@@ -1,0 +1,103 @@
+/**
+ * Inputs of the Kuma renderer: one API of the repo config, the `x-kuma` extension, and the rendered files.
+ * @module
+ */
+
+/** A version of the backing service for traffic splits (canary, blue/green): one Kuma service per version. */
+export interface ServiceVersion {
+  /** Version name, used as the key of `x-kuma.weights`. */
+  name: string;
+  /** MeshService of this version; default `<service>-<version>`. */
+  service?: string;
+  /** Relative weight when `x-kuma.weights` does not say; default 1. */
+  weight?: number;
+}
+
+/** One entry of `apis` in `.kuma-api-forge.yaml` (schema: `#/definitions/api`). */
+export interface ApiConfig {
+  name: string;
+  spec: string;
+  /** MeshGateway that exposes the API; default `gateway`. */
+  gateway?: string;
+  /** `kuma.io/service` tag of the gateway proxies, allowed to reach the service under mTLS; default the gateway name. */
+  gatewayService?: string;
+  hostnames?: string[];
+  /** Path prefix of every operation at the gateway; default the path of `servers[0].url` (Swagger 2: basePath). */
+  basePath?: string;
+  /** Prefix that replaces `basePath` on the way to the service (literal paths only, see docs/kuma-mapping.md). */
+  rewrite?: string;
+  service?: { name?: string; namespace?: string; port?: number; versions?: ServiceVersion[] };
+  /** Defaults for `x-kuma` keys of this API; the spec's own `x-kuma` wins. */
+  defaults?: XKumaRoot;
+}
+
+export interface HeaderChanges {
+  set?: Record<string, string>;
+  add?: Record<string, string>;
+  remove?: string[];
+}
+
+/** `x-kuma` keys that apply per operation (path item, operation, and root). */
+export interface XKumaRoute {
+  disabled?: boolean;
+  timeout?: string;
+  idleTimeout?: string;
+  retries?: {
+    attempts: number;
+    perTryTimeout?: string;
+    backOff?: { base?: string; max?: string };
+    on?: (string | number)[];
+    nonIdempotent?: boolean;
+  };
+  rateLimit?: { requests: number; interval: string; status?: number };
+  requestHeaders?: HeaderChanges;
+  responseHeaders?: HeaderChanges;
+  weights?: Record<string, number>;
+}
+
+export interface JwtProvider {
+  issuer: string;
+  jwksUri: string;
+  audiences?: string[];
+  forward?: boolean;
+}
+
+/** Root `x-kuma` (and config defaults): route keys plus the gateway- and backend-wide ones. */
+export interface XKumaRoot extends XKumaRoute {
+  auth?: Record<string, JwtProvider>;
+  circuitBreaker?: {
+    maxConnections?: number;
+    maxPendingRequests?: number;
+    maxRequests?: number;
+    consecutiveErrors?: number;
+    interval?: string;
+    baseEjectionTime?: string;
+    maxEjectionPercent?: number;
+  };
+  healthCheck?: {
+    path: string;
+    interval?: string;
+    timeout?: string;
+    unhealthyThreshold?: number;
+    healthyThreshold?: number;
+  };
+  accessLog?: { file?: string; tcp?: string };
+  trace?: { zipkin?: string; openTelemetry?: string; sampling?: number };
+}
+
+/** One rendered file: path relative to the API's output folder, and its exact bytes. */
+export interface ManifestFile {
+  path: string;
+  content: string;
+}
+
+export type ManifestFormat = 'k8s' | 'universal';
+
+/** Provenance written into every file's header. */
+export interface ManifestHeader {
+  /** `owner/repo` of the source repo, when known. */
+  repo?: string;
+  /** Entry file of the spec, relative to the repo root. */
+  spec: string;
+  commit?: string;
+}

@@ -1,0 +1,112 @@
+/**
+ * Lint of our own extension: every `x-kuma` block (root, path item, operation) against
+ * `schemas/x-kuma.schema.json`, with each error on the line of the offending key.
+ * @module
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import schema from '../../../../schemas/x-kuma.schema.json' with { type: 'json' };
+import type { Finding } from '../../findings.js';
+import type { LoadedSpec } from '../../spec/types.js';
+import { parseDuration } from './duration.js';
+import { collectXKumaBlocks, type XKumaLevel } from './x-kuma-blocks.js';
+
+let validators: Record<XKumaLevel, ValidateFunction> | undefined;
+
+function getValidators(): Record<XKumaLevel, ValidateFunction> {
+  if (!validators) {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    ajv.addSchema(schema);
+    const at = (name: string) => ajv.getSchema(`${schema.$id}#/definitions/${name}`)!;
+    validators = { root: at('root'), pathItem: at('pathItem'), operation: at('operation') };
+  }
+  return validators;
+}
+
+const levelName: Record<XKumaLevel, string> = {
+  root: 'the root',
+  pathItem: 'a path item',
+  operation: 'an operation',
+};
+
+/** Findings (kind `validation`, id `x-kuma-invalid`) for every invalid `x-kuma` block of the spec. */
+export function validateXKuma(spec: LoadedSpec): Finding[] {
+  return checkXKuma(spec).findings;
+}
+
+/** Also says which blocks are invalid, so the renderer can ignore them (their errors are reported). */
+export function checkXKuma(spec: LoadedSpec): { findings: Finding[]; invalid: Set<string> } {
+  const findings: Finding[] = [];
+  const invalid = new Set<string>();
+  for (const block of collectXKumaBlocks(spec.bundle)) {
+    const validate = getValidators()[block.level];
+    const errors = validate(block.value)
+      ? checkSemantics(block.value)
+      : relevantErrors(validate.errors ?? []);
+    if (errors.length === 0) continue;
+    invalid.add(block.pointer);
+    for (const error of errors) {
+      const message = describeError(error, block.level);
+      findings.push({
+        kind: 'validation',
+        id: 'x-kuma-invalid',
+        severity: 'error',
+        message,
+        ...spec.locate(`${block.pointer}${error.instancePath}`),
+        ...(block.operation ? { operation: block.operation } : {}),
+      });
+    }
+  }
+  return { findings, invalid };
+}
+
+type SimpleError = Pick<ErrorObject, 'instancePath' | 'keyword' | 'message' | 'params'>;
+
+/** Rules JSON Schema cannot say: Kuma's admission webhook wants a rate-limit interval over 50ms. */
+function checkSemantics(value: unknown): SimpleError[] {
+  const interval = (value as { rateLimit?: { interval?: string } }).rateLimit?.interval;
+  if (interval !== undefined && (parseDuration(interval) ?? 0) <= 50) {
+    return [
+      {
+        instancePath: '/rateLimit/interval',
+        keyword: 'kuma',
+        params: {},
+        message: 'must be longer than 50ms (Kuma rejects shorter rate-limit intervals)',
+      },
+    ];
+  }
+  return [];
+}
+
+/** `allOf`/`oneOf` wrappers repeat their branches' errors; keep the ones that name a field. */
+function relevantErrors(errors: ErrorObject[]): ErrorObject[] {
+  const useful = errors.filter(
+    (error) => !['allOf', 'anyOf', 'oneOf', 'if'].includes(error.keyword) || errors.length === 1,
+  );
+  const seen = new Set<string>();
+  return useful.filter((error) => {
+    const key = `${error.instancePath}|${error.keyword}|${JSON.stringify(error.params)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function describeError(error: SimpleError, level: XKumaLevel): string {
+  const where = `x-kuma${error.instancePath.replaceAll('/', '.')}`;
+  if (
+    error.keyword === 'propertyNames' ||
+    (error.keyword === 'enum' && error.params.allowedValues && error.instancePath === '')
+  ) {
+    return `${where}: unknown key, or a key not allowed on ${levelName[level]}`;
+  }
+  if (error.keyword === 'additionalProperties') {
+    return `${where}: unknown key "${String(error.params.additionalProperty)}"`;
+  }
+  if (error.keyword === 'enum') {
+    return `${where} must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+  }
+  if (error.keyword === 'pattern' && String(error.params.pattern).includes('ms|s|m|h')) {
+    return `${where} must be a duration such as 500ms, 10s, 1m or 1h30m`;
+  }
+  return `${where} ${error.message ?? 'is invalid'}`;
+}
