@@ -15,6 +15,11 @@ export interface ApiSummary {
   /** `info.version` on each side; undefined when the side has no such API. */
   baseVersion?: string;
   headVersion?: string;
+  /**
+   * Every file of this API's spec (entry first), so the reports can attribute findings in shared `$ref`'d files
+   * to their API. Optional: without it a finding belongs to the API whose entry `spec` it is in (or to the only API).
+   */
+  files?: string[];
   /** added: only in head; removed: only in base. */
   status: 'added' | 'changed' | 'unchanged' | 'removed';
 }

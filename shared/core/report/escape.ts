@@ -1,0 +1,49 @@
+/**
+ * Neutralising user-controlled text (spec messages, paths, operation names) before it reaches a PR comment or a
+ * terminal: a spec must not be able to inject markdown/HTML, ping people, cross-reference issues or send escape
+ * sequences to a terminal.
+ * @module
+ */
+
+const zeroWidthSpace = '&#8203;';
+
+/**
+ * Escapes text for GitHub-flavoured markdown, inline context (also safe inside `<code>` and table cells): HTML
+ * special characters become entities, the punctuation that can start inline markup is backslash-escaped (user text
+ * never starts a line, so block syntax needs no escaping), line breaks become spaces, and a zero-width space breaks
+ * `@mention`, `#123` and bare-URL autolinks (the same trick Renovate uses).
+ */
+export function escapeMarkdown(text: string): string {
+  return stripControl(text)
+    .replace(/[&<>"]/g, (c) => htmlEntities[c] ?? c)
+    .replace(/[\\`*_[\]|~$]/g, '\\$&')
+    .replace(/#(?=\d)/g, `#${zeroWidthSpace}`)
+    .replace(/@/g, `@${zeroWidthSpace}`)
+    .replace(/:\/\//g, `:${zeroWidthSpace}//`)
+    .replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}${zeroWidthSpace}.`);
+}
+
+/** Makes a URL safe inside a markdown link target: no spaces, parentheses or angle brackets can end it early. */
+export function escapeUrl(url: string): string {
+  return stripControl(url).replace(
+    /[\s()<>"'`\\]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
+}
+
+/** One line of plain terminal text: control characters (ANSI escapes, CR, NUL, …) become visible `\xNN`/spaces. */
+export function sanitizeTerminal(text: string): string {
+  return stripControl(text);
+}
+
+const htmlEntities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+
+// Line breaks and tabs read as spaces; every other C0/C1 control char is shown as an escape.
+function stripControl(text: string): string {
+  return (
+    text
+      .replace(/\r\n|[\r\n\t\u2028\u2029]/g, ' ')
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
+      .replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+  );
+}

@@ -1,0 +1,220 @@
+/**
+ * The sticky PR comment and the check-run summary: a hidden marker (to find and update the comment in place), the
+ * verdict, a per-API summary table first, then the findings folded in `<details>` per kind. It always fits in
+ * `maxLength` (GitHub: comment ≤ 65,536, check summary ≤ 65,535 characters): when the findings do not fit, the most
+ * important ones are kept (errors, then warnings, then the rest) and a visible note says how many were left out.
+ * Every piece of user-controlled text goes through escapeMarkdown.
+ * @module
+ */
+import type { Finding, FindingKind } from '../findings.js';
+import { escapeMarkdown, escapeUrl } from './escape.js';
+import {
+  compareForDisplay,
+  countFindings,
+  describeVerdict,
+  describeVersion,
+  describeWaiver,
+  type FindingCounts,
+  groupByApi,
+  kindOrder,
+  kindTitle,
+  plural,
+} from './summarize.js';
+import type { ApiSummary, CheckReport } from './types.js';
+
+export interface MarkdownOptions {
+  /** Longest output, in UTF-16 code units (never fewer than GitHub's characters). Default 65,536. */
+  maxLength?: number;
+  links?: {
+    /** URL of a file at a line, e.g. a blob permalink at the head (or, for `side: 'base'`, the base) commit. */
+    fileUrl?(file: string, line: number, side: 'base' | 'head'): string;
+  };
+  /** Hidden first line that identifies the comment; default `<!-- kuma-api-forge -->`. */
+  marker?: string;
+}
+
+export const defaultMarker = '<!-- kuma-api-forge -->';
+export const githubCommentLimit = 65_536;
+
+// Per-finding caps, so that one absurd message or operation list cannot eat the whole comment.
+const maxMessageChars = 500;
+const maxPathChars = 200;
+const maxListedOperations = 5;
+
+export function renderMarkdown(report: CheckReport, options: MarkdownOptions = {}): string {
+  const maxLength = options.maxLength ?? githubCommentLimit;
+  const findings = [...report.findings].sort(compareForDisplay);
+  const header = renderHeader(report, options.marker ?? defaultMarker);
+
+  const lines = findings.map((f) => ({
+    finding: f,
+    text: `- ${renderFinding(f, options.links?.fileUrl)}\n`,
+  }));
+  const kinds = kindOrder.filter((kind) => findings.some((f) => f.kind === kind));
+  const total = findings.length;
+  // Reserve room for every section's frame and for the note with its largest possible numbers.
+  const reserved =
+    kinds.reduce((sum, kind) => sum + sectionOpen(kind, findings, total).length + sectionClose.length, 0) +
+    truncationNote(total, total).length;
+  let budget = maxLength - header.length - reserved;
+
+  const shown = new Set<Finding>();
+  for (const line of [...lines].sort((a, b) => comparePriority(a.finding, b.finding))) {
+    if (line.text.length > budget) break;
+    budget -= line.text.length;
+    shown.add(line.finding);
+  }
+
+  const note = shown.size < total ? truncationNote(total - shown.size, total) : '';
+  const sections = kinds.map((kind) => {
+    const ofKind = lines.filter((l) => l.finding.kind === kind);
+    const body = ofKind.filter((l) => shown.has(l.finding)).map((l) => l.text);
+    return `${sectionOpen(kind, findings, body.length)}${body.join('')}${sectionClose}`;
+  });
+  return clip(`${`${header}${note}${sections.join('\n')}`.trimEnd()}\n`, maxLength);
+}
+
+function renderHeader(report: CheckReport, marker: string): string {
+  const icon = report.verdict === 'pass' ? '✅' : '❌';
+  const out = [markerLine(marker), `### ${icon} ${escapeMarkdown(describeVerdict(report))}`, ''];
+  if (report.findings.length === 0) out.push('No problems found.', '');
+  const table = renderTable(report);
+  if (table) out.push(table, '');
+  if (report.notices.length > 0) {
+    out.push('> [!NOTE]', ...report.notices.map((n) => `> - ${escapeMarkdown(n)}`), '');
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function markerLine(marker: string): string {
+  const text = marker.trim();
+  return text.startsWith('<!--') ? text : `<!-- ${text.replaceAll('--', '- -')} -->`;
+}
+
+function renderTable(report: CheckReport): string {
+  const { groups, rest } = groupByApi(report);
+  const rows = groups.map(({ api, findings }) =>
+    tableRow(apiCell(api), api.status, describeVersion(api), findings),
+  );
+  if (rest.length > 0) rows.push(tableRow('_other files_', '', '', rest));
+  if (rows.length === 0) return '';
+  return [
+    '| API | Status | Version | Errors | Warnings | Breaking |',
+    '|:--|:--|:--|--:|--:|--:|',
+    ...rows,
+  ].join('\n');
+}
+
+function apiCell(api: ApiSummary): string {
+  return `**${escapeMarkdown(api.name)}** <sub>${escapeMarkdown(clipText(api.spec, maxPathChars))}</sub>`;
+}
+
+function tableRow(name: string, status: string, version: string, findings: readonly Finding[]): string {
+  const counts = countFindings(findings);
+  const cells = [
+    name,
+    `${statusIcon(counts)} ${status}`.trim(),
+    escapeMarkdown(version),
+    String(counts.errors),
+    String(counts.warnings),
+    breakingCell(counts),
+  ];
+  return `| ${cells.join(' | ')} |`;
+}
+
+function statusIcon(counts: FindingCounts): string {
+  if (counts.errors > 0 || counts.breaking > 0) return '❌';
+  return counts.warnings > 0 ? '⚠️' : '✅';
+}
+
+function breakingCell(counts: FindingCounts): string {
+  if (counts.accepted === 0) return String(counts.breaking);
+  return `${counts.breaking} (${counts.accepted} accepted)`;
+}
+
+function renderFinding(f: Finding, fileUrl: NonNullable<MarkdownOptions['links']>['fileUrl']): string {
+  const parts = [`${findingIcon(f)} ${renderLocation(f, fileUrl)}`];
+  if (f.operations && f.operations.length > 1) {
+    const listed = f.operations.slice(0, maxListedOperations).map((op) => code(clipText(op, maxPathChars)));
+    const more = f.operations.length - listed.length;
+    parts.push(
+      `affects ${plural(f.operations.length, 'operation')}: ${listed.join(', ')}${more > 0 ? ` and ${more} more` : ''}`,
+    );
+  } else if (f.operation) {
+    parts.push(code(clipText(f.operation, maxPathChars)));
+  }
+  let message = renderMessage(clipText(f.message, maxMessageChars));
+  if (f.waivedBy) message += ` — **${describeWaiver(f.waivedBy)}**`;
+  if (f.hint) message += ` _Hint: ${escapeMarkdown(clipText(f.hint, maxMessageChars))}_`;
+  parts.push(message, code(clipText(f.id, maxPathChars)));
+  return parts.join(' · ');
+}
+
+/** Escaped text whose `backticked` spans (oasdiff and lint messages use them for names) become `<code>`. */
+function renderMessage(message: string): string {
+  const pieces = message.split('`');
+  // An even number of pieces means an unpaired backtick: the last one stays literal text.
+  const unpaired = pieces.length % 2 === 0 ? pieces.splice(-2, 2).join('`') : undefined;
+  const html = pieces.map((piece, i) => (i % 2 === 1 ? code(piece) : escapeMarkdown(piece))).join('');
+  return unpaired === undefined ? html : `${html}${escapeMarkdown(unpaired)}`;
+}
+
+function code(text: string): string {
+  return `<code>${escapeMarkdown(text)}</code>`;
+}
+
+function findingIcon(f: Finding): string {
+  if (f.waivedBy) return '☑️';
+  return { error: '❌', warning: '⚠️', info: 'ℹ️' }[f.severity];
+}
+
+function renderLocation(f: Finding, fileUrl: NonNullable<MarkdownOptions['links']>['fileUrl']): string {
+  const side = f.side ?? 'head';
+  const text = `${clipText(f.file, maxPathChars)}:${f.line}`;
+  const where = fileUrl
+    ? `[${escapeMarkdown(text)}](${escapeUrl(fileUrl(f.file, f.line, side))})`
+    : code(text);
+  return side === 'base' ? `${where} (base)` : where;
+}
+
+function sectionOpen(kind: FindingKind, findings: readonly Finding[], shown: number): string {
+  const total = findings.filter((f) => f.kind === kind).length;
+  const truncated = shown < total ? `, ${shown.toLocaleString('en-US')} shown` : '';
+  return `<details>\n<summary><b>${kindTitle[kind]}</b> (${total.toLocaleString('en-US')}${truncated})</summary>\n\n`;
+}
+
+const sectionClose = '\n</details>\n';
+
+function truncationNote(omitted: number, total: number): string {
+  return [
+    '> [!WARNING]',
+    `> ${plural(omitted, 'finding')} of ${total.toLocaleString('en-US')} are not shown here (GitHub limits the length of`,
+    '> this text). The check run lists every finding as an annotation, and `npx kuma-api-forge check` prints them all',
+    '> locally.',
+    '',
+    '',
+  ].join('\n');
+}
+
+// Errors of every kind first, then warnings, then notes and accepted changes; the kind order breaks ties.
+function comparePriority(a: Finding, b: Finding): number {
+  return (
+    rank(a) - rank(b) || kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) || compareForDisplay(a, b)
+  );
+}
+
+function rank(f: Finding): number {
+  if (f.waivedBy) return 3;
+  return { error: 0, warning: 1, info: 2 }[f.severity];
+}
+
+function clipText(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+// Last resort when even the header is too long (thousands of APIs or notices): cut and say so.
+function clip(text: string, maxLength: number): string {
+  if (text.length <= maxLength) return text;
+  const tail = '\n\n… (cut: too long for GitHub; run `npx kuma-api-forge check` for the full report)\n';
+  return `${text.slice(0, Math.max(0, maxLength - tail.length))}${tail}`.slice(0, maxLength);
+}
