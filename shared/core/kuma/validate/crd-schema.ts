@@ -1,0 +1,155 @@
+/**
+ * Checks a resource's `spec` against the schema Kuma 2.14 publishes for it: the CRD's `openAPIV3Schema` (a
+ * Kubernetes structural schema), or for MeshGateway the JSON Schema generated from its protobuf. Validators are
+ * compiled once per kind, on first use.
+ *
+ * Structural-schema semantics, and where we are stricter than the API server on purpose:
+ * - Unknown fields: the API server prunes them silently (and `kubectl apply` rejects them with strict field
+ *   validation); the Kuma webhook's proto decoder ignores them. Either way a typo is lost, so unknown fields
+ *   are errors here, except under `x-kubernetes-preserve-unknown-fields`.
+ * - `x-kubernetes-int-or-string` comes with an `anyOf` of integer and string; `nullable` is OpenAPI's.
+ * - `x-kubernetes-list-type: map` requires the `x-kubernetes-list-map-keys` to be unique, `set` the items.
+ * - Formats `int32`, `int64`, `byte` are the OpenAPI ones.
+ * @module
+ */
+import { Ajv, type ErrorObject, type SchemaValidateFunction, type ValidateFunction } from 'ajv';
+import schemas from '../crds/schemas.json' with { type: 'json' };
+import { joinPath, type Report } from './problem.js';
+
+type Schema = Record<string, unknown>;
+const published = schemas as unknown as Record<string, { schema: Schema; scope: string }>;
+
+/** Kinds with a published schema. */
+export const knownKinds: ReadonlySet<string> = new Set(Object.keys(published));
+
+/** Whether the kind is cluster-scoped (no namespace; mesh is a top-level field). */
+export function isClusterScoped(kind: string): boolean {
+  return published[kind]?.scope === 'Cluster';
+}
+
+let ajv: Ajv | undefined;
+const compiled = new Map<string, ValidateFunction>();
+
+function createAjv(): Ajv {
+  const instance = new Ajv({ allErrors: true, strict: false, validateSchema: false });
+  instance.addKeyword({ keyword: 'x-kubernetes-preserve-unknown-fields' });
+  instance.addKeyword({ keyword: 'x-kubernetes-int-or-string' });
+  instance.addKeyword({ keyword: 'x-kubernetes-list-map-keys' });
+  const listType: SchemaValidateFunction = (type: string, items: unknown[], parent?: Schema) => {
+    if (type !== 'map' && type !== 'set') return true;
+    const keys = (parent?.['x-kubernetes-list-map-keys'] as string[] | undefined) ?? [];
+    const seen = new Set<string>();
+    for (const [index, item] of items.entries()) {
+      const id = JSON.stringify(type === 'map' ? keys.map((key) => (item as Schema | null)?.[key]) : item);
+      if (seen.has(id)) {
+        const what = type === 'map' ? `the same ${keys.join(', ')} as an earlier one` : 'a duplicate';
+        listType.errors = [{ keyword: 'x-kubernetes-list-type', message: `item ${index} has ${what}` }];
+        return false;
+      }
+      seen.add(id);
+    }
+    return true;
+  };
+  instance.addKeyword({ keyword: 'x-kubernetes-list-type', type: 'array', errors: true, validate: listType });
+  instance.addFormat('int32', {
+    type: 'number',
+    validate: (n) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31,
+  });
+  instance.addFormat('int64', { type: 'number', validate: (n) => Number.isSafeInteger(n) });
+  instance.addFormat('byte', /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/);
+  return instance;
+}
+
+/**
+ * A copy of the schema where objects with declared properties reject unknown ones, unless the schema says to
+ * preserve them. Proto-generated schemas say `additionalProperties: true` everywhere; that is overridden too.
+ */
+export function tightenSchema(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(tightenSchema);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const source = schema as Schema;
+  const result: Schema = {};
+  for (const [key, value] of Object.entries(source)) {
+    const isMap = key === 'properties' || key === 'definitions';
+    result[key] = isMap
+      ? Object.fromEntries(Object.entries(value as Schema).map(([name, sub]) => [name, tightenSchema(sub)]))
+      : tightenSchema(value);
+  }
+  if (source.properties && !source['x-kubernetes-preserve-unknown-fields']) {
+    if (source.additionalProperties === undefined || source.additionalProperties === true) {
+      result.additionalProperties = false;
+    }
+  }
+  return result;
+}
+
+function validatorFor(kind: string): ValidateFunction | undefined {
+  const entry = published[kind];
+  if (!entry) return undefined;
+  let validate = compiled.get(kind);
+  if (!validate) {
+    ajv ??= createAjv();
+    validate = ajv.compile(tightenSchema(entry.schema) as Schema);
+    compiled.set(kind, validate);
+  }
+  return validate;
+}
+
+/** Ajv's `/to/0/rules` → `spec.to[0].rules`. */
+function toPath(instancePath: string): string {
+  const segments = instancePath
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+  return joinPath('spec', ...segments);
+}
+
+/** Kuma's CRDs spell header names with this pattern: lower-case tokens only. */
+const headerNamePattern = "^[a-z0-9!#$%&'*+\\-.^_\\x60|~]+$";
+
+function describe(error: ErrorObject): { path: string; message: string; rule?: string } {
+  const path = toPath(error.instancePath);
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return { path: joinPath(path, String(params.additionalProperty)), message: 'unknown field' };
+    case 'required':
+      return { path: joinPath(path, String(params.missingProperty)), message: 'required field is missing' };
+    case 'enum':
+      return {
+        path,
+        message: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+      };
+    case 'anyOf':
+      return { path, message: 'must be an integer or a string' };
+    case 'pattern':
+      if (params.pattern === headerNamePattern) {
+        return { path, message: 'must be a lower-case HTTP header name', rule: 'header-name-lowercase' };
+      }
+      return { path, message: `must match ${String(params.pattern)}` };
+    default:
+      return { path, message: error.message ?? 'is invalid' };
+  }
+}
+
+/**
+ * Reports every schema violation of `spec`; returns false when the kind has no published schema.
+ * Errors from inside an `anyOf` branch are folded into the `anyOf` error at the same place.
+ */
+export function checkSpecSchema(kind: string, spec: unknown, report: Report): boolean {
+  const validate = validatorFor(kind);
+  if (!validate) return false;
+  if (validate(spec)) return true;
+  const errors = validate.errors ?? [];
+  const seen = new Set<string>();
+  for (const error of errors) {
+    if (error.schemaPath.includes('/anyOf/')) continue;
+    const { path, message, rule } = describe(error);
+    const key = `${path}\0${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    report(path, message, rule ?? 'crd-schema');
+  }
+  return true;
+}
