@@ -38,25 +38,28 @@ export function checkXKuma(spec: LoadedSpec): { findings: Finding[]; invalid: Se
   const findings: Finding[] = [];
   const invalid = new Set<string>();
   for (const block of collectXKumaBlocks(spec.bundle)) {
-    const validate = getValidators()[block.level];
-    const errors = validate(block.value)
-      ? checkSemantics(block.value)
-      : relevantErrors(validate.errors ?? []);
-    if (errors.length === 0) continue;
+    const problems = checkXKumaValue(block.value, block.level);
+    if (problems.length === 0) continue;
     invalid.add(block.pointer);
-    for (const error of errors) {
-      const message = describeError(error, block.level);
+    for (const problem of problems) {
       findings.push({
         kind: 'validation',
         id: 'x-kuma-invalid',
         severity: 'error',
-        message,
-        ...spec.locate(`${block.pointer}${error.instancePath}`),
+        message: problem.message,
+        ...spec.locate(`${block.pointer}${problem.path}`),
         ...(block.operation ? { operation: block.operation } : {}),
       });
     }
   }
   return { findings, invalid };
+}
+
+/** Problems of one x-kuma value (also used for the repo config's `defaults`); `path` is a JSON pointer into it. */
+export function checkXKumaValue(value: unknown, level: XKumaLevel): { path: string; message: string }[] {
+  const validate = getValidators()[level];
+  const errors = validate(value) ? checkSemantics(value) : relevantErrors(validate.errors ?? []);
+  return errors.map((error) => ({ path: error.instancePath, message: describeError(error, level) }));
 }
 
 type SimpleError = Pick<ErrorObject, 'instancePath' | 'keyword' | 'message' | 'params'>;
