@@ -1,0 +1,402 @@
+/**
+ * The test-and-demo side of the local GitHub: plain TypeScript calls that do what a developer does on
+ * github.com (create repos, push, open/label/merge pulls, install the App) and deliver the webhooks GitHub
+ * would send for it, signed with the App's secret.
+ * @module
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import type { FaultPlan, FaultRule } from './faults.js';
+import type { GitCommitData } from './git.js';
+import type { Hub } from './hub.js';
+import { addLabel, openPull, removeLabel, setPullState } from './routes-pulls.js';
+import type { CheckRunRecord, CommentRecord, PullRecord, RepoRecord } from './state.js';
+import {
+  buildCheckRunEvent,
+  buildCheckSuiteEvent,
+  buildInstallationEvent,
+  buildLabelField,
+  buildPullRequestEvent,
+  buildPushEvent,
+  deliverWebhook,
+  type WebhookDelivery,
+  type WebhookEvent,
+} from './webhooks.js';
+
+export interface AppCredentials {
+  id: number;
+  slug: string;
+  /** PEM (PKCS#8), present when the local GitHub generated the key pair. */
+  privateKey?: string;
+  webhookSecret: string;
+}
+
+/** `deliver: false` returns the events without sending them (e.g. to deliver later, or out of order). */
+export interface DeliverOption {
+  deliver?: boolean;
+}
+
+export interface Outcome {
+  /** The webhooks GitHub would send for this action, in order. */
+  events: WebhookEvent[];
+  /** Their deliveries to the App's webhook URL (empty when `deliver: false` or no URL is set). */
+  deliveries: WebhookDelivery[];
+}
+
+export interface RepoRef {
+  owner: string;
+  repo: string;
+}
+
+export type FileChanges = Record<string, string | Uint8Array | null>;
+
+export interface LocalGitHubAdmin {
+  createApp(options?: {
+    name?: string;
+    owner?: string;
+    publicKey?: string;
+    webhookUrl?: string;
+    webhookSecret?: string;
+  }): AppCredentials;
+  setWebhook(appId: number, webhook: { url: string; secret?: string }): void;
+  installApp(
+    appId: number,
+    account: string,
+    options?: DeliverOption,
+  ): Promise<Outcome & { installationId: number }>;
+  /** A repo whose default branch holds `files` (or the files of directory `dir`) as its first commit. */
+  createRepo(
+    input: RepoRef & { files?: FileChanges; dir?: string; defaultBranch?: string },
+  ): Promise<{ sha: string }>;
+  /** One commit on `branch` (created from `from` or the default branch when missing); null deletes. */
+  push(
+    input: RepoRef & { branch: string; files: FileChanges; message?: string; from?: string } & DeliverOption,
+  ): Promise<Outcome & { before: string | undefined; sha: string }>;
+  openPullRequest(
+    input: RepoRef & { head: string; base?: string; title?: string; body?: string } & DeliverOption,
+  ): Promise<Outcome & { number: number; headSha: string }>;
+  editPullRequest(
+    input: RepoRef & { number: number; title?: string; body?: string; base?: string } & DeliverOption,
+  ): Promise<Outcome>;
+  addLabel(input: RepoRef & { number: number; label: string } & DeliverOption): Promise<Outcome>;
+  removeLabel(input: RepoRef & { number: number; label: string } & DeliverOption): Promise<Outcome>;
+  closePullRequest(input: RepoRef & { number: number } & DeliverOption): Promise<Outcome>;
+  reopenPullRequest(input: RepoRef & { number: number } & DeliverOption): Promise<Outcome>;
+  /** A real merge commit (two parents) on the base branch; sends `pull_request` closed and `push`. */
+  mergePullRequest(input: RepoRef & { number: number } & DeliverOption): Promise<Outcome & { sha: string }>;
+  rerequestCheckRun(input: RepoRef & { checkRunId: number } & DeliverOption): Promise<Outcome>;
+  rerequestCheckSuite(input: RepoRef & { headSha: string; appId: number } & DeliverOption): Promise<Outcome>;
+  /** Delivers one event to its App (or `url`); `signature` forges the header (`null` drops it). */
+  deliver(
+    event: WebhookEvent,
+    options?: { url?: string; secret?: string; signature?: string | null },
+  ): Promise<WebhookDelivery>;
+  /** Every delivery so far. */
+  deliveries: WebhookDelivery[];
+
+  /** Reads for assertions. */
+  repoDir(input: RepoRef): string;
+  readFile(input: RepoRef & { ref: string; path: string }): Promise<string | undefined>;
+  listFiles(input: RepoRef & { ref: string }): Promise<string[]>;
+  resolve(input: RepoRef & { ref: string }): Promise<string | undefined>;
+  commit(input: RepoRef & { ref: string }): Promise<GitCommitData>;
+  /** Commits reachable from `ref`, newest first. */
+  log(input: RepoRef & { ref: string }): Promise<GitCommitData[]>;
+  pullRequest(input: RepoRef & { number: number }): PullRecord;
+  comments(input: RepoRef & { number: number }): CommentRecord[];
+  checkRuns(input: RepoRef & { sha?: string }): CheckRunRecord[];
+
+  setFaults(plan: FaultPlan | undefined): void;
+  faultsInjected(): Record<FaultRule['kind'], number>;
+}
+
+export interface FaultControl {
+  setFaults(plan: FaultPlan | undefined): void;
+  faultsInjected(): Record<FaultRule['kind'], number>;
+}
+
+async function readDirectory(dir: string): Promise<FileChanges> {
+  const files: FileChanges = {};
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const full = join(entry.parentPath, entry.name);
+    files[relative(dir, full).split(sep).join('/')] = await readFile(full);
+  }
+  return files;
+}
+
+export function createAdmin(hub: Hub, faults: FaultControl): LocalGitHubAdmin {
+  const state = hub.state;
+  const deliveries: WebhookDelivery[] = [];
+  const developer = state.account('octocat', 'User');
+
+  const pullOf = (input: RepoRef & { number: number }): { repo: RepoRecord; pull: PullRecord } => {
+    const repo = hub.requireRepo(input.owner, input.repo);
+    const pull = repo.pulls.get(input.number);
+    if (!pull) throw new Error(`no pull request #${input.number} in ${input.owner}/${input.repo}`);
+    return { repo, pull };
+  };
+
+  const deliver: LocalGitHubAdmin['deliver'] = async (event, options = {}) => {
+    const installation =
+      event.installationId === undefined ? undefined : state.installations.get(event.installationId);
+    const app = installation ? state.apps.get(installation.appId) : undefined;
+    const url = options.url ?? app?.webhookUrl;
+    if (!url) throw new Error(`no webhook URL for event ${event.name}`);
+    const delivery = await deliverWebhook(event, {
+      url,
+      secret: options.secret ?? app?.webhookSecret ?? '',
+      ...(app ? { appId: app.id } : {}),
+      ...(options.signature !== undefined ? { signature: options.signature } : {}),
+    });
+    deliveries.push(delivery);
+    return delivery;
+  };
+
+  /** Sends events in order to the Apps that have a webhook URL (GitHub sends them one after the other). */
+  const send = async (events: WebhookEvent[], options: DeliverOption): Promise<Outcome> => {
+    const sent: WebhookDelivery[] = [];
+    if (options.deliver !== false) {
+      for (const event of events) {
+        const installation =
+          event.installationId === undefined ? undefined : state.installations.get(event.installationId);
+        if (installation && state.apps.get(installation.appId)?.webhookUrl) sent.push(await deliver(event));
+      }
+    }
+    return { events, deliveries: sent };
+  };
+
+  return {
+    deliveries,
+    deliver,
+    createApp(options = {}) {
+      const id = state.nextId();
+      let publicKey = options.publicKey;
+      let privateKey: string | undefined;
+      if (!publicKey) {
+        const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+        publicKey = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+        privateKey = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      }
+      const name = options.name ?? 'kuma-api-forge';
+      const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+      const webhookSecret = options.webhookSecret ?? `local-secret-${id}`;
+      state.apps.set(id, {
+        id,
+        slug,
+        name,
+        publicKey,
+        owner: state.account(options.owner ?? 'kuma-api-forge-dev', 'Organization'),
+        bot: state.account(`${slug}[bot]`, 'Bot'),
+        webhookSecret,
+        ...(options.webhookUrl ? { webhookUrl: options.webhookUrl } : {}),
+        createdAt: hub.now(),
+      });
+      return { id, slug, webhookSecret, ...(privateKey ? { privateKey } : {}) };
+    },
+    setWebhook(appId, webhook) {
+      const app = hub.appById(appId);
+      app.webhookUrl = webhook.url;
+      if (webhook.secret !== undefined) app.webhookSecret = webhook.secret;
+    },
+    async installApp(appId, account, options = {}) {
+      hub.appById(appId);
+      const installation = {
+        id: state.nextId(),
+        appId,
+        account: state.account(account, 'Organization'),
+        createdAt: hub.now(),
+      };
+      state.installations.set(installation.id, installation);
+      const outcome = await send([buildInstallationEvent(hub, installation, 'created', developer)], options);
+      return { ...outcome, installationId: installation.id };
+    },
+    async createRepo(input) {
+      const files = input.files ?? (input.dir ? await readDirectory(input.dir) : {});
+      const repo = await hub.createRepo(input.owner, input.repo, input.defaultBranch ?? 'main');
+      const { after } = await hub.commitFiles(repo, {
+        branch: repo.defaultBranch,
+        files,
+        message: 'Initial commit',
+        author: developer,
+      });
+      return { sha: after };
+    },
+    async push(input) {
+      const repo = hub.requireRepo(input.owner, input.repo);
+      const { before, after } = await hub.commitFiles(repo, {
+        branch: input.branch,
+        files: input.files,
+        message: input.message ?? `Update ${Object.keys(input.files).join(', ')}`,
+        author: developer,
+        ...(input.from ? { from: input.from } : {}),
+      });
+      const events = [await buildPushEvent(hub, repo, input.branch, before, after, developer)];
+      for (const pull of repo.pulls.values()) {
+        if (pull.state !== 'open' || pull.headRef !== input.branch || before === undefined) continue;
+        pull.updatedAt = hub.now();
+        events.push(
+          await buildPullRequestEvent(hub, repo, pull, 'synchronize', { before, after }, developer),
+        );
+      }
+      return { ...(await send(events, input)), before, sha: after };
+    },
+    async openPullRequest(input) {
+      const repo = hub.requireRepo(input.owner, input.repo);
+      const headSha = await repo.git.readRef(`refs/heads/${input.head}`);
+      if (!headSha) throw new Error(`no branch ${input.head}`);
+      const pull = openPull(hub, repo, {
+        title: input.title ?? `Update from ${input.head}`,
+        body: input.body ?? null,
+        headRef: input.head,
+        baseRef: input.base ?? repo.defaultBranch,
+        draft: false,
+        user: developer,
+      });
+      await repo.git.updateRef(`refs/pull/${pull.number}/head`, headSha);
+      const outcome = await send([await buildPullRequestEvent(hub, repo, pull, 'opened')], input);
+      return { ...outcome, number: pull.number, headSha };
+    },
+    async editPullRequest(input) {
+      const { repo, pull } = pullOf(input);
+      const changes: Record<string, { from: string | null }> = {};
+      if (input.title !== undefined) {
+        changes.title = { from: pull.title };
+        pull.title = input.title;
+      }
+      if (input.body !== undefined) {
+        changes.body = { from: pull.body };
+        pull.body = input.body;
+      }
+      const extra: Record<string, unknown> = { changes };
+      if (input.base !== undefined) {
+        const oldBase = await repo.git.readRef(`refs/heads/${pull.baseRef}`);
+        extra.changes = { ...changes, base: { ref: { from: pull.baseRef }, sha: { from: oldBase ?? '' } } };
+        pull.baseRef = input.base;
+      }
+      pull.updatedAt = hub.now();
+      return send([await buildPullRequestEvent(hub, repo, pull, 'edited', extra, developer)], input);
+    },
+    async addLabel(input) {
+      const { repo, pull } = pullOf(input);
+      if (!addLabel(hub, repo, pull, input.label)) return { events: [], deliveries: [] };
+      const event = await buildPullRequestEvent(
+        hub,
+        repo,
+        pull,
+        'labeled',
+        buildLabelField(hub, repo, input.label),
+        developer,
+      );
+      return send([event], input);
+    },
+    async removeLabel(input) {
+      const { repo, pull } = pullOf(input);
+      if (!removeLabel(hub, pull, input.label)) return { events: [], deliveries: [] };
+      const event = await buildPullRequestEvent(
+        hub,
+        repo,
+        pull,
+        'unlabeled',
+        buildLabelField(hub, repo, input.label),
+        developer,
+      );
+      return send([event], input);
+    },
+    async closePullRequest(input) {
+      const { repo, pull } = pullOf(input);
+      await setPullState(hub, repo, pull, 'closed');
+      return send([await buildPullRequestEvent(hub, repo, pull, 'closed', {}, developer)], input);
+    },
+    async reopenPullRequest(input) {
+      const { repo, pull } = pullOf(input);
+      if (pull.mergedAt) throw new Error('a merged pull request cannot be reopened');
+      await setPullState(hub, repo, pull, 'open');
+      return send([await buildPullRequestEvent(hub, repo, pull, 'reopened', {}, developer)], input);
+    },
+    async mergePullRequest(input) {
+      const { repo, pull } = pullOf(input);
+      if (pull.state !== 'open') throw new Error(`pull request #${pull.number} is not open`);
+      const { head, base } = await hub.pullShas(repo, pull);
+      const tree = await repo.git.mergeTrees(base, head);
+      if (!tree) throw new Error(`pull request #${pull.number} has conflicts`);
+      const who = hub.identity(developer);
+      const sha = await repo.git.writeCommit({
+        tree,
+        parents: [base, head],
+        message: `Merge pull request #${pull.number} from ${repo.owner.login}/${pull.headRef}\n\n${pull.title}\n`,
+        author: who,
+        committer: who,
+      });
+      if (!(await repo.git.updateRef(`refs/heads/${pull.baseRef}`, sha, base)))
+        throw new Error('base branch moved during merge');
+      repo.pushedAt = hub.now();
+      pull.frozen = { head, base };
+      pull.state = 'closed';
+      pull.closedAt = pull.mergedAt = pull.updatedAt = hub.now();
+      pull.mergeCommitSha = sha;
+      pull.mergedBy = developer;
+      const events = [
+        await buildPullRequestEvent(hub, repo, pull, 'closed', {}, developer),
+        await buildPushEvent(hub, repo, pull.baseRef, base, sha, developer),
+      ];
+      return { ...(await send(events, input)), sha };
+    },
+    async rerequestCheckRun(input) {
+      const repo = hub.requireRepo(input.owner, input.repo);
+      const run = repo.checkRuns.get(input.checkRunId);
+      if (!run) throw new Error(`no check run ${input.checkRunId}`);
+      return send([await buildCheckRunEvent(hub, repo, run, 'rerequested', developer)], input);
+    },
+    async rerequestCheckSuite(input) {
+      const repo = hub.requireRepo(input.owner, input.repo);
+      return send(
+        [await buildCheckSuiteEvent(hub, repo, input.headSha, input.appId, 'rerequested', developer)],
+        input,
+      );
+    },
+
+    repoDir: (input) => hub.requireRepo(input.owner, input.repo).git.dir,
+    async readFile(input) {
+      const git = hub.requireRepo(input.owner, input.repo).git;
+      const sha = await git.resolveCommit(input.ref);
+      const entry = sha ? await git.entryAt(sha, input.path) : undefined;
+      return entry?.type === 'blob' ? (await git.readBlob(entry.sha)).toString() : undefined;
+    },
+    async listFiles(input) {
+      const git = hub.requireRepo(input.owner, input.repo).git;
+      const sha = await git.resolveCommit(input.ref);
+      if (!sha) return [];
+      const entries = await git.readTree((await git.readCommit(sha)).tree, true);
+      return entries.filter((entry) => entry.type === 'blob').map((entry) => entry.path);
+    },
+    resolve: (input) => hub.requireRepo(input.owner, input.repo).git.resolveCommit(input.ref),
+    async commit(input) {
+      const git = hub.requireRepo(input.owner, input.repo).git;
+      const sha = await git.resolveCommit(input.ref);
+      if (!sha) throw new Error(`no commit ${input.ref}`);
+      return git.readCommit(sha);
+    },
+    async log(input) {
+      const git = hub.requireRepo(input.owner, input.repo).git;
+      const shas = (await git.run(['rev-list', input.ref])).toString().split('\n').filter(Boolean);
+      return Promise.all(shas.map((sha) => git.readCommit(sha)));
+    },
+    pullRequest: (input) => pullOf(input).pull,
+    comments(input) {
+      const repo = hub.requireRepo(input.owner, input.repo);
+      return [...repo.comments.values()]
+        .filter((comment) => comment.issueNumber === input.number)
+        .sort((a, b) => a.id - b.id);
+    },
+    checkRuns(input) {
+      const repo = hub.requireRepo(input.owner, input.repo);
+      return [...repo.checkRuns.values()]
+        .filter((run) => !input.sha || run.headSha === input.sha)
+        .sort((a, b) => a.id - b.id);
+    },
+    setFaults: faults.setFaults,
+    faultsInjected: faults.faultsInjected,
+  };
+}

@@ -1,0 +1,341 @@
+/**
+ * A bare git repository driven through the `git` CLI (execFile, never a shell). The local GitHub keeps every
+ * repository as one of these so trees, blobs, commits and refs behave exactly like git's.
+ * @module
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const ZERO_SHA = '0000000000000000000000000000000000000000';
+
+export interface GitIdentity {
+  name: string;
+  email: string;
+  /** ISO 8601; git stores seconds. */
+  date: string;
+}
+
+export interface GitCommitData {
+  sha: string;
+  tree: string;
+  parents: string[];
+  author: GitIdentity;
+  committer: GitIdentity;
+  message: string;
+}
+
+export interface GitTreeEntry {
+  path: string;
+  mode: string;
+  type: 'blob' | 'tree' | 'commit';
+  sha: string;
+  /** Blobs only. */
+  size?: number;
+}
+
+/** One change applied on top of a base tree; `sha: null` deletes the path (a file or a whole folder). */
+export type TreeChange =
+  | { path: string; mode: string; type: 'blob' | 'commit'; sha: string }
+  | { path: string; mode: string; type: 'tree'; sha: string }
+  | { path: string; sha: null };
+
+export class GitError extends Error {}
+
+export class GitRepo {
+  constructor(readonly dir: string) {}
+
+  static async init(dir: string, defaultBranch: string): Promise<GitRepo> {
+    await mkdir(dir, { recursive: true });
+    const repo = new GitRepo(dir);
+    await repo.run(['init', '--bare', '--quiet', `--initial-branch=${defaultBranch}`]);
+    return repo;
+  }
+
+  /** Runs git against this repo; rejects with the git's stderr on a non-zero exit. */
+  async run(args: string[], options: { input?: Buffer | string; env?: Record<string, string> } = {}) {
+    const { code, stdout, stderr } = await this.spawn(args, options);
+    if (code !== 0) throw new GitError(`git ${args[0]}: ${stderr.toString().trim()}`);
+    return stdout;
+  }
+
+  /** Like run, but answers the exit code instead of throwing (for yes/no questions such as ancestry). */
+  spawn(
+    args: string[],
+    options: { input?: Buffer | string; env?: Record<string, string> } = {},
+  ): Promise<{ code: number; stdout: Buffer; stderr: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn('git', [`--git-dir=${this.dir}`, ...args], {
+        env: {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          GIT_CONFIG_NOSYSTEM: '1',
+          GIT_CONFIG_GLOBAL: '/dev/null',
+          GIT_TERMINAL_PROMPT: '0',
+          LC_ALL: 'C',
+          ...options.env,
+        },
+        // stdin only when there is input: commands that never read it would otherwise EPIPE.
+        stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+      child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+      child.on('error', reject);
+      child.on('close', (code) =>
+        resolve({ code: code ?? 1, stdout: Buffer.concat(out), stderr: Buffer.concat(err) }),
+      );
+      if (child.stdin) {
+        child.stdin.on('error', () => {});
+        child.stdin.end(options.input);
+      }
+    });
+  }
+
+  async writeBlob(content: Buffer | string): Promise<string> {
+    return (await this.run(['hash-object', '-w', '--stdin'], { input: content })).toString().trim();
+  }
+
+  /** The object's type, or undefined when it does not exist. */
+  async objectType(sha: string): Promise<string | undefined> {
+    if (!/^[0-9a-f]{4,40}$/.test(sha)) return undefined;
+    const { code, stdout } = await this.spawn(['cat-file', '-t', sha]);
+    return code === 0 ? stdout.toString().trim() : undefined;
+  }
+
+  async readBlob(sha: string): Promise<Buffer> {
+    return this.run(['cat-file', 'blob', sha]);
+  }
+
+  /** Resolves a branch name, full ref, tag or (short) SHA to a commit SHA; undefined when unknown. */
+  async resolveCommit(ref: string): Promise<string | undefined> {
+    if (ref.startsWith('-') || ref.includes('..')) return undefined;
+    const candidates = /^[0-9a-f]{4,40}$/.test(ref) ? [ref] : [`refs/heads/${ref}`, `refs/tags/${ref}`, ref];
+    for (const candidate of candidates) {
+      const { code, stdout } = await this.spawn([
+        'rev-parse',
+        '--verify',
+        '--quiet',
+        `${candidate}^{commit}`,
+      ]);
+      if (code === 0) return stdout.toString().trim();
+    }
+    return undefined;
+  }
+
+  /** The SHA a full ref (`refs/heads/main`) points at, or undefined. */
+  async readRef(ref: string): Promise<string | undefined> {
+    const { code, stdout } = await this.spawn(['rev-parse', '--verify', '--quiet', ref]);
+    return code === 0 ? stdout.toString().trim() : undefined;
+  }
+
+  async listRefs(prefix: string): Promise<{ ref: string; sha: string }[]> {
+    const out = (await this.run(['for-each-ref', '--format=%(refname) %(objectname)', prefix])).toString();
+    return out
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [ref = '', sha = ''] = line.split(' ');
+        return { ref, sha };
+      });
+  }
+
+  /** Compare-and-swap: moves `ref` to `next` only if it still points at `expected` (ZERO_SHA = must not exist). */
+  async updateRef(ref: string, next: string, expected?: string): Promise<boolean> {
+    const args = ['update-ref', ref, next];
+    if (expected !== undefined) args.push(expected);
+    const { code } = await this.spawn(args);
+    return code === 0;
+  }
+
+  async deleteRef(ref: string): Promise<void> {
+    await this.run(['update-ref', '-d', ref]);
+  }
+
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    const { code } = await this.spawn(['merge-base', '--is-ancestor', ancestor, descendant]);
+    return code === 0;
+  }
+
+  async mergeBase(a: string, b: string): Promise<string | undefined> {
+    const { code, stdout } = await this.spawn(['merge-base', a, b]);
+    return code === 0 ? stdout.toString().trim() : undefined;
+  }
+
+  /** Commits reachable from `head` but not from `base`, oldest first. */
+  async commitsBetween(base: string, head: string): Promise<string[]> {
+    const out = (await this.run(['rev-list', '--reverse', `${base}..${head}`])).toString();
+    return out.split('\n').filter(Boolean);
+  }
+
+  async readCommit(sha: string): Promise<GitCommitData> {
+    const raw = (await this.run(['cat-file', 'commit', sha])).toString();
+    const split = raw.indexOf('\n\n');
+    const headers = (split === -1 ? raw : raw.slice(0, split)).split('\n');
+    const message = split === -1 ? '' : raw.slice(split + 2);
+    const data: GitCommitData = {
+      sha,
+      tree: '',
+      parents: [],
+      author: { name: '', email: '', date: '' },
+      committer: { name: '', email: '', date: '' },
+      message,
+    };
+    for (const header of headers) {
+      const space = header.indexOf(' ');
+      const key = header.slice(0, space);
+      const value = header.slice(space + 1);
+      if (key === 'tree') data.tree = value;
+      else if (key === 'parent') data.parents.push(value);
+      else if (key === 'author') data.author = parseIdentity(value);
+      else if (key === 'committer') data.committer = parseIdentity(value);
+    }
+    return data;
+  }
+
+  /** Lists a tree; `recursive` flattens sub-trees (their entries are listed too, like GitHub does). */
+  async readTree(sha: string, recursive: boolean): Promise<GitTreeEntry[]> {
+    const args = ['ls-tree', '-z', '--long', ...(recursive ? ['-r', '-t'] : []), sha];
+    const out = (await this.run(args)).toString();
+    return out
+      .split('\0')
+      .filter(Boolean)
+      .map((line) => {
+        const tab = line.indexOf('\t');
+        const [mode = '', type = '', objectSha = '', size = '-'] = line.slice(0, tab).split(/\s+/);
+        const entry: GitTreeEntry = {
+          path: line.slice(tab + 1),
+          mode,
+          type: type as GitTreeEntry['type'],
+          sha: objectSha,
+        };
+        if (type === 'blob') entry.size = Number(size);
+        return entry;
+      });
+  }
+
+  /** The entry at `path` in the tree of `commit`, or undefined. */
+  async entryAt(commit: string, path: string): Promise<GitTreeEntry | undefined> {
+    if (path === '') {
+      const tree = (await this.readCommit(commit)).tree;
+      return { path: '', mode: '040000', type: 'tree', sha: tree };
+    }
+    const { code, stdout } = await this.spawn(['ls-tree', '-z', '--long', commit, '--', path]);
+    if (code !== 0) return undefined;
+    const line = stdout.toString().split('\0')[0];
+    if (!line) return undefined;
+    const tab = line.indexOf('\t');
+    if (line.slice(tab + 1) !== path) return undefined;
+    const [mode = '', type = '', sha = '', size = '-'] = line.slice(0, tab).split(/\s+/);
+    const entry: GitTreeEntry = { path, mode, type: type as GitTreeEntry['type'], sha };
+    if (type === 'blob') entry.size = Number(size);
+    return entry;
+  }
+
+  /**
+   * Builds a tree from `base` (or empty) plus `changes`, like GitHub's create-tree: entries replace paths,
+   * `sha: null` removes a file or a folder, a `tree` entry grafts a whole sub-tree.
+   */
+  async buildTree(base: string | undefined, changes: TreeChange[]): Promise<string> {
+    const files = new Map<string, { mode: string; sha: string }>();
+    const addTree = async (tree: string, prefix: string) => {
+      for (const entry of await this.readTree(tree, true)) {
+        if (entry.type !== 'tree') files.set(prefix + entry.path, { mode: entry.mode, sha: entry.sha });
+      }
+    };
+    const removeUnder = (path: string) => {
+      for (const key of [...files.keys()]) if (key === path || key.startsWith(`${path}/`)) files.delete(key);
+    };
+    if (base) await addTree(base, '');
+    for (const change of changes) {
+      removeUnder(change.path);
+      if (change.sha === null) continue;
+      if (change.type === 'tree') await addTree(change.sha, `${change.path}/`);
+      else files.set(change.path, { mode: change.mode, sha: change.sha });
+    }
+    const scratch = await mkdtemp(join(tmpdir(), 'local-github-index-'));
+    try {
+      const env = { GIT_INDEX_FILE: join(scratch, 'index') };
+      const lines = [...files].map(([path, { mode, sha }]) => `${mode} ${sha}\t${path}\0`).join('');
+      await this.run(['update-index', '-z', '--index-info'], { input: lines, env });
+      return (await this.run(['write-tree'], { env })).toString().trim();
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  }
+
+  async writeCommit(input: {
+    tree: string;
+    parents: string[];
+    message: string;
+    author: GitIdentity;
+    committer: GitIdentity;
+  }): Promise<string> {
+    const args = ['commit-tree', input.tree, ...input.parents.flatMap((parent) => ['-p', parent])];
+    const env = {
+      GIT_AUTHOR_NAME: input.author.name,
+      GIT_AUTHOR_EMAIL: input.author.email,
+      GIT_AUTHOR_DATE: input.author.date,
+      GIT_COMMITTER_NAME: input.committer.name,
+      GIT_COMMITTER_EMAIL: input.committer.email,
+      GIT_COMMITTER_DATE: input.committer.date,
+    };
+    return (await this.run(args, { input: input.message, env })).toString().trim();
+  }
+
+  /** A three-way merge without a work tree; undefined when it conflicts. */
+  async mergeTrees(base: string, head: string): Promise<string | undefined> {
+    const { code, stdout } = await this.spawn(['merge-tree', '--write-tree', base, head]);
+    return code === 0 ? stdout.toString().split('\n')[0] : undefined;
+  }
+
+  /** Changed files between two commits with their line counts (renames off, like a plain diff). */
+  async diffFiles(
+    base: string,
+    head: string,
+  ): Promise<
+    {
+      path: string;
+      status: 'added' | 'removed' | 'modified';
+      sha: string;
+      additions: number;
+      deletions: number;
+    }[]
+  > {
+    const raw = (await this.run(['diff-tree', '-r', '-z', '--no-renames', base, head]))
+      .toString()
+      .split('\0');
+    const numstat = (await this.run(['diff-tree', '-r', '-z', '--no-renames', '--numstat', base, head]))
+      .toString()
+      .split('\0');
+    const counts = new Map<string, { additions: number; deletions: number }>();
+    for (const item of numstat) {
+      const [added, deleted, path] = item.split('\t');
+      if (path !== undefined)
+        counts.set(path, { additions: Number(added) || 0, deletions: Number(deleted) || 0 });
+    }
+    const files = [];
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const meta = raw[i] ?? '';
+      const path = raw[i + 1] ?? '';
+      if (!meta.startsWith(':')) continue;
+      const [, , oldSha = '', newSha = '', letter = ''] = meta.slice(1).split(' ');
+      const status = letter === 'A' ? 'added' : letter === 'D' ? 'removed' : 'modified';
+      const count = counts.get(path) ?? { additions: 0, deletions: 0 };
+      files.push({ path, status, sha: status === 'removed' ? oldSha : newSha, ...count } as const);
+    }
+    return files;
+  }
+}
+
+function parseIdentity(value: string): GitIdentity {
+  const match = /^(.*) <(.*)> (\d+) ([+-]\d{4})$/.exec(value);
+  if (!match) return { name: value, email: '', date: new Date(0).toISOString() };
+  const seconds = Number(match[3]);
+  return {
+    name: match[1] ?? '',
+    email: match[2] ?? '',
+    date: new Date(seconds * 1000).toISOString().replace('.000', ''),
+  };
+}

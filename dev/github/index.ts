@@ -1,0 +1,22 @@
+/**
+ * The local GitHub: a stand-in for the GitHub REST API over real git repositories, for tests and the demo.
+ * @module
+ */
+export type {
+  AppCredentials,
+  DeliverOption,
+  FileChanges,
+  LocalGitHubAdmin,
+  Outcome,
+  RepoRef,
+} from './admin.js';
+export { type ContractValidator, createContractValidator } from './contract.js';
+export type { FaultPlan, FaultRule } from './faults.js';
+export {
+  type LocalGitHub,
+  type LocalGitHubOptions,
+  type RecordedRequest,
+  ROUTES,
+  startLocalGitHub,
+} from './server.js';
+export type { WebhookDelivery, WebhookEvent } from './webhooks.js';

@@ -1,0 +1,234 @@
+/**
+ * The local GitHub: a Hono app on a loopback port speaking the REST endpoints the App uses, over real git
+ * repositories in a data directory. Every call is logged with its operationId, bodies and status.
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { createAdmin, type LocalGitHubAdmin } from './admin.js';
+import { readCredential, verifyAppJwt, verifyInstallationToken } from './auth.js';
+import { createFaultInjector, type FaultPlan } from './faults.js';
+import { DOCS, HttpError, notFound, type Reply, type Route, type RouteContext } from './http.js';
+import { Hub } from './hub.js';
+import { appRoutes } from './routes-app.js';
+import { checkRoutes } from './routes-checks.js';
+import { gitRoutes } from './routes-git.js';
+import { pullRoutes } from './routes-pulls.js';
+
+/** Every route the local GitHub serves, with its operationId (for "is this Octokit method covered?" checks). */
+export const ROUTES: readonly Route[] = [...appRoutes, ...gitRoutes, ...pullRoutes, ...checkRoutes];
+
+export interface RecordedRequest {
+  /** The `x-github-request-id` answered. */
+  id: string;
+  method: string;
+  /** Path and query, e.g. `/repos/acme/api/pulls/1`. */
+  path: string;
+  /** The `@octokit/openapi` operationId, undefined for routes the local GitHub does not know. */
+  operationId: string | undefined;
+  status: number;
+  requestBody: unknown;
+  /** Parsed JSON, a string for raw media types, undefined for empty bodies. */
+  responseBody: unknown;
+  installationId?: number;
+  /** Set when the answer was an injected fault. */
+  fault?: string;
+}
+
+export interface LocalGitHubOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Where bare repos live; a fresh temp dir (removed on stop) by default. */
+  dataDir?: string;
+  faults?: FaultPlan;
+}
+
+export interface LocalGitHub {
+  /** The REST base URL, for Octokit's `baseUrl`. */
+  url: string;
+  stop(): Promise<void>;
+  /** Every call in arrival order. */
+  requests: RecordedRequest[];
+  admin: LocalGitHubAdmin;
+}
+
+const RATE_LIMIT = 5000;
+
+export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promise<LocalGitHub> {
+  const ownsDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'local-github-')));
+  const hub = new Hub(dataDir);
+  const requests: RecordedRequest[] = [];
+  const faults = { injector: createFaultInjector(options.faults) };
+  const used = new Map<string, number>();
+  let sequence = 0;
+
+  const app = new Hono();
+  for (const route of ROUTES) {
+    app.on(route.method, route.path, async (c) => {
+      const url = new URL(c.req.url);
+      const record: RecordedRequest = {
+        id: `${(++sequence).toString(16).toUpperCase().padStart(4, '0')}:LOCAL:${Date.now().toString(16).toUpperCase()}`,
+        method: route.method,
+        path: url.pathname + url.search,
+        operationId: route.operationId,
+        status: 0,
+        requestBody: undefined,
+        responseBody: undefined,
+      };
+      requests.push(record);
+      const headers: Record<string, string> = {
+        'x-github-request-id': record.id,
+        'x-github-api-version-selected': '2022-11-28',
+        'x-github-media-type': 'github.v3; format=json',
+      };
+      let reply: Reply;
+      try {
+        const text = route.method === 'GET' || route.method === 'DELETE' ? '' : await c.req.text();
+        let body: Record<string, unknown> = {};
+        if (text !== '') {
+          try {
+            body = JSON.parse(text);
+          } catch {
+            throw new HttpError(400, 'Problems parsing JSON');
+          }
+          record.requestBody = body;
+        }
+        const credential = readCredential(c.req.header('authorization'));
+        const ctx = {
+          hub,
+          params: decodeParams(c.req.param()),
+          query: url.searchParams,
+          body,
+          url,
+          accept: c.req.header('accept') ?? '',
+        } as RouteContext;
+        if (route.auth === 'jwt') {
+          if (!credential)
+            throw new HttpError(401, 'A JSON web token could not be decoded', { status: '401' });
+          ctx.app = verifyAppJwt(hub.state, credential, Math.floor(Date.now() / 1000));
+        } else {
+          if (!credential) throw new HttpError(401, 'Requires authentication', { status: '401' });
+          const installation = verifyInstallationToken(hub.state, credential, Date.now());
+          record.installationId = installation.id;
+          ctx.installation = installation;
+          ctx.app = hub.appById(installation.appId);
+          const count = (used.get(credential) ?? 0) + 1;
+          used.set(credential, count);
+          Object.assign(headers, {
+            'x-ratelimit-limit': String(RATE_LIMIT),
+            'x-ratelimit-remaining': String(Math.max(0, RATE_LIMIT - count)),
+            'x-ratelimit-used': String(count),
+            'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
+            'x-ratelimit-resource': 'core',
+          });
+          const repo = hub.state.repo(ctx.params.owner ?? '', ctx.params.repo ?? '');
+          // A token only sees its installation's account; anything else does not exist, as on GitHub.
+          if (!repo || repo.owner.id !== installation.account.id) throw notFound();
+          ctx.repo = repo;
+        }
+        const fault = faults.injector.pick(route.operationId);
+        if (fault) {
+          record.fault = fault.message;
+          throw fault;
+        }
+        reply = await route.handle(ctx);
+      } catch (error) {
+        if (!(error instanceof HttpError)) console.error('local GitHub: handler failed', error);
+        const failure = error instanceof HttpError ? error : new HttpError(500, 'Server Error');
+        reply = {
+          status: failure.status,
+          body: { message: failure.message, documentation_url: DOCS, ...failure.extra },
+          headers: failure.headers,
+        };
+      }
+      return render(reply, headers, record, c.req.header('if-none-match'));
+    });
+  }
+  app.notFound((c) => {
+    const url = new URL(c.req.url);
+    requests.push({
+      id: `${(++sequence).toString(16).toUpperCase().padStart(4, '0')}:LOCAL:0`,
+      method: c.req.method,
+      path: url.pathname + url.search,
+      operationId: undefined,
+      status: 404,
+      requestBody: undefined,
+      responseBody: undefined,
+    });
+    return c.json({ message: 'Not Found', documentation_url: DOCS, status: '404' }, 404);
+  });
+
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const started = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' }, () =>
+      resolve(started),
+    );
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  hub.urls = { api: url, html: `${url}/_html` };
+
+  return {
+    url,
+    requests,
+    admin: createAdmin(hub, {
+      setFaults: (plan) => {
+        faults.injector = createFaultInjector(plan);
+      },
+      faultsInjected: () => ({ ...faults.injector.injected }),
+    }),
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      });
+      if (ownsDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function decodeParams(params: Record<string, string>): Record<string, string> {
+  const decoded: Record<string, string> = {};
+  for (const [key, value] of Object.entries(params)) {
+    try {
+      decoded[key] = decodeURIComponent(value);
+    } catch {
+      decoded[key] = value;
+    }
+  }
+  return decoded;
+}
+
+function render(
+  reply: Reply,
+  base: Record<string, string>,
+  record: RecordedRequest,
+  ifNoneMatch: string | undefined,
+) {
+  const headers = { ...base, ...reply.headers };
+  record.status = reply.status;
+  if (reply.body === undefined) return new Response(null, { status: reply.status, headers });
+  if (Buffer.isBuffer(reply.body)) {
+    record.responseBody = reply.body.toString();
+    return new Response(new Uint8Array(reply.body), { status: reply.status, headers });
+  }
+  const text = JSON.stringify(reply.body);
+  record.responseBody = reply.body;
+  headers['content-type'] = 'application/json; charset=utf-8';
+  if (reply.status === 200 && record.method === 'GET') {
+    // Cheap conditional requests: a weak etag over the body, 304 when the client already has it.
+    const etag = `W/"${createHash('sha256').update(text).digest('hex').slice(0, 32)}"`;
+    headers.etag = etag;
+    if (ifNoneMatch === etag) {
+      record.status = 304;
+      record.responseBody = undefined;
+      return new Response(null, { status: 304, headers });
+    }
+  }
+  return new Response(text, { status: reply.status, headers });
+}
