@@ -26,7 +26,7 @@ export function escapeMarkdown(text: string): string {
 /** Makes a URL safe inside a markdown link target: no spaces, parentheses or angle brackets can end it early. */
 export function escapeUrl(url: string): string {
   return stripControl(url).replace(
-    /[\s()<>"'`\\]/g,
+    /[\s()<>"'`\\|]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
   );
 }

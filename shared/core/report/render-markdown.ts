@@ -115,8 +115,8 @@ function tableRow(name: string, status: string, version: string, findings: reado
     name,
     `${statusIcon(counts)} ${status}`.trim(),
     escapeMarkdown(version),
-    String(counts.errors),
-    String(counts.warnings),
+    count(counts.errors),
+    count(counts.warnings),
     breakingCell(counts),
   ];
   return `| ${cells.join(' | ')} |`;
@@ -128,8 +128,12 @@ function statusIcon(counts: FindingCounts): string {
 }
 
 function breakingCell(counts: FindingCounts): string {
-  if (counts.accepted === 0) return String(counts.breaking);
-  return `${counts.breaking} (${counts.accepted} accepted)`;
+  if (counts.accepted === 0) return count(counts.breaking);
+  return `${count(counts.breaking)} (${count(counts.accepted)} accepted)`;
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en-US');
 }
 
 function renderFinding(f: Finding, fileUrl: NonNullable<MarkdownOptions['links']>['fileUrl']): string {
@@ -188,9 +192,8 @@ const sectionClose = '\n</details>\n';
 function truncationNote(omitted: number, total: number): string {
   return [
     '> [!WARNING]',
-    `> ${plural(omitted, 'finding')} of ${total.toLocaleString('en-US')} are not shown here (GitHub limits the length of`,
-    '> this text). The check run lists every finding as an annotation, and `npx kuma-api-forge check` prints them all',
-    '> locally.',
+    `> ${plural(omitted, 'finding')} of ${count(total)} are not shown here: GitHub limits the length of this text.`,
+    '> The check run lists every finding as an annotation, and `npx kuma-api-forge check` prints them all locally.',
     '',
     '',
   ].join('\n');
