@@ -1,0 +1,322 @@
+/**
+ * Which MeshHTTPRoute rule a builtin gateway (Kuma 2.14.3) sends a request to, and a proof that every
+ * operation reaches its own rule.
+ *
+ * The order is Kuma's, ported from the source at tag v2.14.3:
+ * - each match of a rule becomes one Envoy route (`meshhttproute/plugin/v1alpha1/gateway_routes.go
+ *   generateEnvoyRouteEntries`); a match without a path is PathPrefix `/`;
+ * - a PathPrefix `/p` becomes a prefix `/p/` plus an Exact `/p`, the latter only when no Exact `/p` exists
+ *   already (`runtime/gateway/gateway_route_generator.go HandlePrefixMatchesAndPopulatePolicies`);
+ * - the routes are sorted by `isMoreSpecific` (`runtime/gateway/route/sorter.go`) and Envoy takes the first that
+ *   matches: Exact before PathPrefix before RegularExpression, whatever their specificity; within a type the
+ *   longer value first (for regexes the longer *pattern text*); then a method match before none, more header
+ *   matches, more query matches; finally the path text. Two regexes of equal length compare equal, even with
+ *   different methods, and Go's `sort.Sort` is not stable: their relative order is undefined, so when both
+ *   match one request the outcome is ambiguous (reported by the proof).
+ * Envoy matches Exact and prefix paths case-sensitively and a regex against the whole path without the query.
+ * Routes compete when they attach to the same gateway and their `hostnames` cover the request's host.
+ * @module
+ */
+import { RE2JS } from 're2js';
+import type { KumaResource } from '../resource.js';
+import { asArray, asObject, asString, type Json } from './problem.js';
+import { buildRegexExample } from './regex-example.js';
+
+export interface RouteRequest {
+  method: string;
+  /** Path as the gateway receives it; a `?query` part is matched against query matches. */
+  path: string;
+  hostname?: string;
+}
+
+export interface RouteTarget {
+  /** Name of the MeshHTTPRoute. */
+  route: string;
+  /** Index of the rule within the route, counting across `to` items in order. */
+  ruleIndex: number;
+}
+
+interface Entry extends RouteTarget {
+  exact: string;
+  prefix: string;
+  regex: string;
+  method: string;
+  match: Json;
+  headerCount: number;
+  queryCount: number;
+}
+
+const regexCache = new Map<string, RE2JS | null>();
+function compileRegex(pattern: string): RE2JS | null {
+  let compiled = regexCache.get(pattern);
+  if (compiled === undefined) {
+    try {
+      compiled = RE2JS.compile(pattern);
+    } catch {
+      compiled = null; // invalid RE2: Envoy rejects the route; validateKumaResources reports it
+    }
+    regexCache.set(pattern, compiled);
+  }
+  return compiled;
+}
+
+/** Kuma's `match.Hostnames`: `*` matches all, `*.example.com` any subdomain, otherwise equal. */
+function hostnameMatches(pattern: string, hostname: string): boolean {
+  if (pattern === '*' || pattern === hostname) return true;
+  return (
+    pattern.startsWith('*.') && hostname.endsWith(pattern.slice(1)) && hostname.length > pattern.length - 1
+  );
+}
+
+function gatewayOf(route: KumaResource): string {
+  const ref = asObject(route.spec.targetRef);
+  return `${asString(ref?.kind) ?? 'Mesh'}/${asString(ref?.name) ?? ''}`;
+}
+
+/** The rules of a route, flattened across `to` items, with the hostnames of their `to` item. */
+function rulesOf(route: KumaResource): { rule: Json; hostnames: string[]; index: number }[] {
+  const rules: { rule: Json; hostnames: string[]; index: number }[] = [];
+  for (const to of asArray(route.spec.to)) {
+    const hostnames = asArray(asObject(to)?.hostnames).map(String);
+    for (const rule of asArray(asObject(to)?.rules))
+      rules.push({ rule: asObject(rule) ?? {}, hostnames, index: rules.length });
+  }
+  return rules;
+}
+
+/** The gateway's route table for one host, in Envoy's order. */
+function buildTable(routes: KumaResource[], hostname: string | undefined): Entry[] {
+  const plain: Entry[] = [];
+  const prefixes: Entry[] = [];
+  for (const route of routes) {
+    if (route.kind !== 'MeshHTTPRoute') continue;
+    for (const { rule, hostnames, index } of rulesOf(route)) {
+      if (
+        hostname !== undefined &&
+        hostnames.length > 0 &&
+        !hostnames.some((h) => hostnameMatches(h, hostname))
+      ) {
+        continue;
+      }
+      for (const item of asArray(rule.matches)) {
+        const match = asObject(item) ?? {};
+        const path = asObject(match.path);
+        const type = path ? asString(path.type) : 'PathPrefix';
+        const value = path ? (asString(path.value) ?? '') : '/';
+        const entry: Entry = {
+          route: route.name,
+          ruleIndex: index,
+          exact: type === 'Exact' ? value : '',
+          prefix: type === 'PathPrefix' ? value : '',
+          regex: type === 'RegularExpression' ? value : '',
+          method: asString(match.method) ?? '',
+          match,
+          headerCount: asArray(match.headers).length,
+          queryCount: asArray(match.queryParams).length,
+        };
+        (entry.prefix ? prefixes : plain).push(entry);
+      }
+    }
+  }
+  const exactPaths = new Set(plain.filter((e) => e.exact).map((e) => e.exact));
+  const table = [...plain];
+  for (const entry of prefixes) {
+    const exactPath = entry.prefix.replace(/\/+$/, '');
+    table.push({ ...entry, prefix: `${exactPath}/` });
+    if (!exactPaths.has(exactPath) && exactPath !== '')
+      table.push({ ...entry, prefix: '', exact: exactPath });
+  }
+  return table.sort(compareEntries);
+}
+
+/** Port of Kuma's `isMoreSpecific(lhs, rhs)` (route/sorter.go). */
+function isMoreSpecific(lhs: Entry, rhs: Entry): boolean {
+  if (lhs.exact) {
+    if (!rhs.exact) return true;
+    if (lhs.exact.length !== rhs.exact.length) return lhs.exact.length > rhs.exact.length;
+  } else if (rhs.exact) return false;
+  if (lhs.prefix) {
+    if (!rhs.prefix) return true;
+    if (lhs.prefix.length !== rhs.prefix.length) return lhs.prefix.length > rhs.prefix.length;
+  } else if (rhs.prefix) return false;
+  if (lhs.regex) {
+    if (!rhs.regex) return true;
+    return lhs.regex.length > rhs.regex.length;
+  }
+  if (rhs.regex) return false;
+  if (lhs.method && !rhs.method) return true;
+  if (!lhs.method && rhs.method) return false;
+  if (lhs.headerCount !== rhs.headerCount) return lhs.headerCount > rhs.headerCount;
+  if (lhs.queryCount !== rhs.queryCount) return lhs.queryCount > rhs.queryCount;
+  return lhs.exact + lhs.prefix + lhs.regex < rhs.exact + rhs.prefix + rhs.regex;
+}
+
+function compareEntries(a: Entry, b: Entry): number {
+  if (isMoreSpecific(a, b)) return -1;
+  return isMoreSpecific(b, a) ? 1 : 0;
+}
+
+function splitQuery(path: string): { path: string; query: Map<string, string> } {
+  const at = path.indexOf('?');
+  if (at < 0) return { path, query: new Map() };
+  const query = new Map<string, string>();
+  for (const [key, value] of new URLSearchParams(path.slice(at + 1)))
+    if (!query.has(key)) query.set(key, value);
+  return { path: path.slice(0, at), query };
+}
+
+function entryMatches(entry: Entry, method: string, path: string, query: Map<string, string>): boolean {
+  if (entry.method && entry.method !== method) return false;
+  if (entry.exact && entry.exact !== path) return false;
+  if (entry.prefix && !path.startsWith(entry.prefix)) return false;
+  if (entry.regex && !compileRegex(entry.regex)?.matches(path)) return false;
+  // A request carries no headers here: only `Absent` header matches can hold.
+  for (const header of asArray(entry.match.headers)) if (asObject(header)?.type !== 'Absent') return false;
+  for (const item of asArray(entry.match.queryParams)) {
+    const param = asObject(item) ?? {};
+    const actual = query.get(asString(param.name) ?? '');
+    if (actual === undefined) return false;
+    if (param.type === 'RegularExpression' && !compileRegex(asString(param.value) ?? '')?.matches(actual))
+      return false;
+    if (param.type !== 'RegularExpression' && actual !== param.value) return false;
+  }
+  return true;
+}
+
+interface Resolution {
+  winner?: Entry;
+  /** Another rule that matches too and that Kuma's ordering does not put after the winner. */
+  tie?: Entry;
+}
+
+function resolve(table: Entry[], request: RouteRequest): Resolution {
+  const { path, query } = splitQuery(request.path);
+  const method = request.method.toUpperCase();
+  const index = table.findIndex((entry) => entryMatches(entry, method, path, query));
+  const winner = table[index];
+  if (!winner) return {};
+  for (
+    let next = index + 1;
+    next < table.length && compareEntries(winner, table[next] as Entry) === 0;
+    next += 1
+  ) {
+    const other = table[next] as Entry;
+    const sameRule = other.route === winner.route && other.ruleIndex === winner.ruleIndex;
+    if (!sameRule && entryMatches(other, method, path, query)) return { winner, tie: other };
+  }
+  return { winner };
+}
+
+/** The route and rule a builtin gateway sends the request to, or undefined when none matches (404). */
+export function routeRequest(routes: KumaResource[], request: RouteRequest): RouteTarget | undefined {
+  const winner = resolve(buildTable(routes, request.hostname), request).winner;
+  return winner ? { route: winner.route, ruleIndex: winner.ruleIndex } : undefined;
+}
+
+export interface ExpectedOperation {
+  method: string;
+  /** Path template as the gateway receives it (base path included), e.g. `/v1/users/{id}`. */
+  pathTemplate: string;
+  expectRoute: string;
+  expectRule: number;
+}
+
+const describeEntry = (entry: Entry) => {
+  const path = entry.exact
+    ? `Exact ${entry.exact}`
+    : entry.prefix
+      ? `PathPrefix ${entry.prefix}`
+      : `RegularExpression ${entry.regex}`;
+  return `${entry.route} rule ${entry.ruleIndex} (${entry.method ? `${entry.method} ` : ''}${path})`;
+};
+
+/**
+ * A concrete path for the template that the rule's own match accepts: parameters take their values from an
+ * example of the rule's regex (so an integer segment gets digits, an enum one of its values), segment by
+ * segment; literal segments must agree with the regex.
+ */
+function buildConcretePath(template: string, match: Json): string | { problem: string } {
+  const path = asObject(match.path);
+  const type = path ? asString(path.type) : 'PathPrefix';
+  const value = path ? (asString(path.value) ?? '') : '/';
+  const templateSegments = template.split('/');
+  if (type === 'Exact') return value;
+  if (type === 'PathPrefix') return template.replace(/\{[^}]*\}/g, '1');
+  const example = buildRegexExample(value);
+  if (example === undefined) return { problem: `cannot build a request from the rule's regex ${value}` };
+  const exampleSegments = example.split('/');
+  if (exampleSegments.length !== templateSegments.length) {
+    return {
+      problem: `the rule's regex ${value} does not have the template's segments (example ${example})`,
+    };
+  }
+  const segments = templateSegments.map((segment, index) => {
+    const fromExample = exampleSegments[index] as string;
+    return segment.includes('{') || segment === fromExample ? fromExample : undefined;
+  });
+  if (segments.includes(undefined)) {
+    return { problem: `the rule's regex ${value} does not agree with the template's literal segments` };
+  }
+  return segments.join('/');
+}
+
+/**
+ * For every operation, builds a concrete request from its path template and checks that Kuma routes it to the
+ * expected rule, on every hostname of the expected route, and that no other rule ties with it. Returns one
+ * message per operation that fails (empty = no shadowing).
+ */
+export function proveNoShadowing(routes: KumaResource[], operations: ExpectedOperation[]): string[] {
+  const messages: string[] = [];
+  const byName = new Map(routes.filter((r) => r.kind === 'MeshHTTPRoute').map((r) => [r.name, r]));
+  const tables = new Map<string, Entry[]>();
+  const tableFor = (gateway: string, hostname: string | undefined) => {
+    const key = `${gateway}\0${hostname ?? ''}`;
+    let table = tables.get(key);
+    if (!table) {
+      const competing = [...byName.values()].filter((route) => gatewayOf(route) === gateway);
+      table = buildTable(competing, hostname);
+      tables.set(key, table);
+    }
+    return table;
+  };
+  for (const operation of operations) {
+    const label = `${operation.method.toUpperCase()} ${operation.pathTemplate}`;
+    const expected = `${operation.expectRoute} rule ${operation.expectRule}`;
+    const route = byName.get(operation.expectRoute);
+    const rule = route && rulesOf(route).find((r) => r.index === operation.expectRule);
+    if (!route || !rule) {
+      messages.push(`${label}: expected ${expected}, which does not exist`);
+      continue;
+    }
+    const method = operation.method.toUpperCase();
+    const ownMatch = asArray(rule.rule.matches)
+      .map((m) => asObject(m) ?? {})
+      .find((m) => !m.method || m.method === method);
+    if (!ownMatch) {
+      messages.push(`${label}: ${expected} has no match for method ${method}`);
+      continue;
+    }
+    const path = buildConcretePath(operation.pathTemplate, ownMatch);
+    if (typeof path !== 'string') {
+      messages.push(`${label}: ${path.problem}`);
+      continue;
+    }
+    const hostnames = rule.hostnames.length > 0 ? rule.hostnames : [undefined];
+    for (const pattern of hostnames) {
+      const hostname = pattern?.replace(/^\*/, 'any');
+      const request = { method, path, ...(hostname === undefined ? {} : { hostname }) };
+      const { winner, tie } = resolve(tableFor(gatewayOf(route), hostname), request);
+      const on = `${method} ${hostname ?? ''}${path}`;
+      if (!winner) messages.push(`${label}: no rule matches ${on} (the gateway answers 404)`);
+      else if (winner.route !== operation.expectRoute || winner.ruleIndex !== operation.expectRule) {
+        messages.push(`${label}: ${on} is routed to ${describeEntry(winner)} instead of ${expected}`);
+      } else if (tie) {
+        messages.push(
+          `${label}: ${on} matches ${describeEntry(winner)} and ${describeEntry(tie)}, which Kuma orders arbitrarily`,
+        );
+      } else continue;
+      break;
+    }
+  }
+  return messages;
+}
