@@ -95,6 +95,21 @@ export async function loadSpec(
   };
 }
 
+/**
+ * Read and parse one YAML/JSON file that is not a spec (e.g. the repo config), with the same hostile-input
+ * limits: undefined when the file does not exist, `{ findings }` when it cannot be used.
+ */
+export async function loadSourceFile(
+  source: FileSource,
+  path: string,
+  limits?: Partial<LoadLimits>,
+): Promise<SourceFile | { findings: Finding[] } | undefined> {
+  const bytes = await source.read(path);
+  if (bytes === undefined) return undefined;
+  const parsed = parseSourceFile(path, bytes, { ...defaultLoadLimits, ...limits });
+  return parsed.file ?? { findings: parsed.findings };
+}
+
 /** Read and parse files once each, within the file-count and total-size limits; parse findings go to `findings`. */
 function createReader(
   source: FileSource,
@@ -105,7 +120,7 @@ function createReader(
   const results = new Map<string, Promise<ReadResult>>();
   let totalBytes = 0;
   const readOnce = async (path: string): Promise<ReadResult> => {
-    if (results.size > limits.maxFiles) {
+    if (results.size >= limits.maxFiles) {
       return {
         kind: 'limit',
         message: `this spec $refs more than ${limits.maxFiles} files; ${path} was not read`,

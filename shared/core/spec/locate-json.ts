@@ -12,7 +12,7 @@ export function createJsonLocator(text: string): (pointer: string) => Located {
   let tree: Node | undefined;
   let lineStarts: number[] | undefined;
   return (pointer) => {
-    tree ??= parseTree(text, [], { disallowComments: true }) ?? { type: 'null', offset: 0, length: 0 };
+    tree ??= buildTree(text);
     lineStarts ??= buildLineStarts(text);
     const { offset, found } = walk(tree, decodePointer(pointer) ?? []);
     return { ...positionAt(lineStarts, offset), pointer: found };
@@ -47,4 +47,15 @@ function stepInto(node: Node, segment: string): { node: Node; offset: number } |
     return item ? { node: item, offset: item.offset } : undefined;
   }
   return undefined;
+}
+
+/** jsonc-parser recurses: absurdly deep text gets no tree, and every position falls back to the file start. */
+function buildTree(text: string): Node {
+  const none: Node = { type: 'null', offset: 0, length: 0 };
+  try {
+    return parseTree(text, [], { disallowComments: true }) ?? none;
+  } catch (error) {
+    if (error instanceof RangeError) return none;
+    throw error;
+  }
 }

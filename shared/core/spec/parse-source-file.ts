@@ -71,8 +71,8 @@ function parseYaml(path: string, text: string, limits: ParseLimits): ParsedSourc
     return {
       file: undefined,
       findings: doc.errors.slice(0, 10).map((error) => {
-        const [start] = error.linePos ?? [];
-        const place = { file: path, line: start?.line ?? 1, column: start?.col ?? 1, pointer: '' };
+        const { line, col } = lineCounter.linePos(error.pos[0]);
+        const place = { file: path, line, column: col, pointer: '' };
         return buildLoadFinding('yaml-syntax', `YAML syntax error: ${firstLine(error.message)}`, place);
       }),
     };
