@@ -4,8 +4,9 @@
  * @module
  */
 import type { Finding } from '../../findings.js';
-import type { LoadedSpec } from '../../spec/types.js';
+import type { LoadedSpec, SourcePosition } from '../../spec/types.js';
 import type { KumaResource } from '../resource.js';
+import { validateKumaResources } from '../validate/index.js';
 import { buildAuth } from './build-auth.js';
 import {
   buildGatewayPolicies,
@@ -229,11 +230,42 @@ export function renderApi(input: RenderInput): RenderResult {
     findings.push(...auth.findings);
     if (auth.spec) resources.push(resource('MeshProxyPatch', buildName(api.name, 'jwt'), auth.spec));
   }
-  return { resources: resources.sort(compareResources), findings };
+  const valid = dropInvalid(resources, findings, spec.locate('/x-kuma'));
+  return { resources: valid.sort(compareResources), findings };
 
   function fromDraft(draft: PolicyDraft, prefix: string): KumaResource {
     return resource(draft.kind, buildName(prefix, draft.suffix), draft.spec);
   }
+}
+
+/**
+ * Invalid output is a bug, never emitted: resources Kuma would reject (and policies on a rejected route) are
+ * dropped, each with an error finding.
+ */
+function dropInvalid(
+  resources: KumaResource[],
+  findings: Finding[],
+  position: SourcePosition,
+): KumaResource[] {
+  const problems = validateKumaResources(resources);
+  if (problems.length === 0) return resources;
+  const rejected = new Set(problems.map((problem) => problem.resource));
+  for (const problem of problems) {
+    findings.push({
+      kind: 'validation',
+      id: 'kuma-invalid-resource',
+      severity: 'error',
+      message: `rendered ${problem.resource} would be rejected by Kuma (${problem.rule}) at ${problem.path}: ${problem.message}; it is not emitted`,
+      ...position,
+    });
+  }
+  return resources.filter((resource) => {
+    const target = (resource.spec.targetRef ?? {}) as { kind?: string; name?: string };
+    return (
+      !rejected.has(`${resource.kind}/${resource.name}`) &&
+      !(target.kind === 'MeshHTTPRoute' && rejected.has(`MeshHTTPRoute/${target.name}`))
+    );
+  });
 }
 
 /**

@@ -1,0 +1,276 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { RE2JS } from 're2js';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { renderApi } from '../../../../shared/core/kuma/render/render-api.js';
+import {
+  joinManifests,
+  serializeResources,
+} from '../../../../shared/core/kuma/render/serialize-resources.js';
+import type { ApiConfig } from '../../../../shared/core/kuma/render/types.js';
+import type { KumaResource } from '../../../../shared/core/kuma/resource.js';
+import { validateKumaResources } from '../../../../shared/core/kuma/validate/index.js';
+import { loadSpecFromFiles } from '../../../helpers/spec.js';
+import { loadFixture, readTree, repoRoot } from './helpers.js';
+
+interface Fixture {
+  dir: string;
+  /** A repo with a config, or a bare spec rendered with flag-like defaults. */
+  api: ApiConfig;
+  defaults?: Record<string, unknown>;
+}
+
+function configApi(dir: string): { api: ApiConfig; defaults?: Record<string, unknown> } {
+  const config = parse(readFileSync(path.join(repoRoot, dir, '.kuma-api-forge.yaml'), 'utf8'));
+  return { api: config.apis[0], ...(config.defaults ? { defaults: config.defaults } : {}) };
+}
+
+const fixtures: Record<string, Fixture> = {
+  'user-profile': { dir: 'fixtures/specs/user-profile', ...configApi('fixtures/specs/user-profile') },
+  orders: { dir: 'fixtures/kuma/orders', ...configApi('fixtures/kuma/orders') },
+  petstore: { dir: 'fixtures/specs/petstore', api: { name: 'petstore', spec: 'petstore.yaml' } },
+  'petstore-swagger2': {
+    dir: 'fixtures/specs/petstore',
+    api: { name: 'petstore', spec: 'petstore-swagger2.yaml' },
+  },
+  'petstore-openapi31': {
+    dir: 'fixtures/specs/petstore',
+    api: { name: 'petstore', spec: 'petstore-openapi31.yaml' },
+  },
+};
+
+async function renderFixture(name: string) {
+  const fixture = fixtures[name]!;
+  const spec = await loadFixture(fixture.dir, fixture.api.spec);
+  return renderApi({ spec, api: fixture.api, ...(fixture.defaults ? { defaults: fixture.defaults } : {}) });
+}
+
+function render(resources: KumaResource[], format: 'k8s' | 'universal' = 'k8s') {
+  return joinManifests(
+    serializeResources(resources, format, { repo: 'acme/shop', spec: 'openapi.yaml', commit: '0123abc' }),
+  );
+}
+
+describe('renderApi on the fixtures', () => {
+  for (const name of Object.keys(fixtures)) {
+    it(`${name}: renders resources Kuma 2.14 accepts, as snapshot YAML`, async () => {
+      const { resources, findings } = await renderFixture(name);
+      expect(findings.filter((finding) => finding.severity === 'error')).toEqual([]);
+      expect(resources.length).toBeGreaterThan(0);
+      expect(validateKumaResources(resources)).toEqual([]);
+      await expect(render(resources)).toMatchFileSnapshot(`__snapshots__/${name}.k8s.yaml`);
+      await expect(render(resources, 'universal')).toMatchFileSnapshot(
+        `__snapshots__/${name}.universal.yaml`,
+      );
+    });
+  }
+
+  it('routes every concrete request of every operation to that operation under Kuma ordering (no shadowing)', async () => {
+    for (const name of Object.keys(fixtures)) {
+      const { resources } = await renderFixture(name);
+      const rules = collectRules(resources);
+      for (const rule of rules) {
+        const request = { method: rule.method, path: buildSamplePath(rule.template) };
+        expect(routeLikeKuma(rules, request)?.id, `${name}: ${rule.method} ${request.path}`).toBe(rule.id);
+      }
+    }
+  });
+});
+
+describe('renderApi behaviour', () => {
+  it('puts operations with the same per-route policies in one route and gives the others their own', async () => {
+    const { resources } = await renderFixture('orders');
+    const rateLimit = resources.find((r) => r.kind === 'MeshRateLimit')!;
+    expect(rateLimit.spec.targetRef).toEqual({ kind: 'MeshHTTPRoute', name: 'orders-create-order' });
+    const route = resources.find((r) => r.kind === 'MeshHTTPRoute' && r.name === 'orders-create-order')!;
+    expect(JSON.stringify(route.spec)).toContain('"method":"POST"');
+    // POST is not retried unless asked: no MeshRetry on the create-order route.
+    expect(
+      resources.some(
+        (r) =>
+          r.kind === 'MeshRetry' && (r.spec.targetRef as { name: string }).name === 'orders-create-order',
+      ),
+    ).toBe(false);
+  });
+
+  it('does not expose disabled operations', async () => {
+    const { resources } = await renderFixture('orders');
+    expect(render(resources)).not.toContain('/internal/reindex');
+  });
+
+  it('splits traffic between versions by weight, dropping zero weights', async () => {
+    const { resources } = await renderFixture('orders');
+    const text = JSON.stringify(resources.filter((r) => r.kind === 'MeshHTTPRoute'));
+    expect(text).toContain(
+      '{"kind":"MeshService","name":"orders-canary","namespace":"shop","port":8080,"weight":10}',
+    );
+    expect(text).toContain(
+      '{"kind":"MeshService","name":"orders-v1","namespace":"shop","port":8080,"weight":90}',
+    );
+  });
+
+  it('warns on the scheme line when a security scheme cannot be enforced', async () => {
+    const { findings } = await renderFixture('orders');
+    expect(findings).toContainEqual(
+      expect.objectContaining({
+        id: 'kuma-auth-unenforceable',
+        severity: 'warning',
+        file: 'openapi/orders.yaml',
+        line: 122,
+      }),
+    );
+  });
+
+  it('reports two operations that claim the same method and path, on the second one', async () => {
+    const spec = await loadSpecFromFiles(
+      {
+        'api.yaml': [
+          'openapi: 3.0.3',
+          'info: {title: t, version: "1"}',
+          'paths:',
+          '  /users/{id}:',
+          '    get: {responses: {"200": {description: ok}}}',
+          '  /users/{name}:',
+          '    get: {responses: {"200": {description: ok}}}',
+        ].join('\n'),
+      },
+      'api.yaml',
+    );
+    const { findings, resources } = renderApi({ spec, api: { name: 'users', spec: 'api.yaml' } });
+    expect(findings).toEqual([
+      expect.objectContaining({
+        id: 'kuma-route-collision',
+        severity: 'error',
+        file: 'api.yaml',
+        line: 7,
+        operation: 'GET /users/{name}',
+      }),
+    ]);
+    expect(JSON.stringify(resources).match(/"method":"GET"/g)).toHaveLength(1);
+  });
+
+  it('refuses to rewrite templated paths (Kuma only rewrites prefixes of PathPrefix matches)', async () => {
+    const spec = await loadSpecFromFiles(
+      {
+        'api.yaml':
+          'openapi: 3.0.3\ninfo: {title: t, version: "1"}\npaths:\n  /a: {get: {responses: {"200": {description: ok}}}}\n  /a/{id}: {get: {responses: {"200": {description: ok}}}}\n',
+      },
+      'api.yaml',
+    );
+    const { findings, resources } = renderApi({
+      spec,
+      api: { name: 'a', spec: 'api.yaml', basePath: '/pub', rewrite: '/' },
+    });
+    expect(findings.map((f) => [f.id, f.line])).toEqual([['kuma-rewrite-templated-path', 5]]);
+    expect(JSON.stringify(resources)).toContain('"replaceFullPath":"/a"');
+  });
+
+  it('gives the same bytes for the same input, whatever the key order of the spec', async () => {
+    const files = readTree(path.join(repoRoot, 'fixtures/kuma/orders'));
+    const entry = 'openapi/orders.yaml';
+    const shuffled = JSON.stringify(reverseKeys(parse(files[entry]!)));
+    const api = fixtures.orders!.api;
+    const once = render(renderApi({ spec: await loadSpecFromFiles(files, entry), api }).resources);
+    const again = render(renderApi({ spec: await loadSpecFromFiles(files, entry), api }).resources);
+    const reordered = render(
+      renderApi({ spec: await loadSpecFromFiles({ 'o.json': shuffled }, 'o.json'), api }).resources,
+    );
+    expect(again).toBe(once);
+    expect(reordered).toBe(once);
+    expect(once).not.toMatch(/&[a-z]|\*[a-z]|\d{4}-\d\d-\d\dT/); // no anchors/aliases, no timestamps
+  });
+});
+
+describe("GitHub's REST description", () => {
+  it('renders all of it, every resource valid for Kuma', async () => {
+    const file = path.join(repoRoot, 'node_modules/@octokit/openapi/generated/api.github.com.json');
+    const spec = await loadSpecFromFiles(
+      { 'api.github.com.json': readFileSync(file, 'utf8') },
+      'api.github.com.json',
+    );
+    const { resources, findings } = renderApi({ spec, api: { name: 'github', spec: 'api.github.com.json' } });
+    expect(findings.filter((f) => f.severity === 'error')).toEqual([]);
+    const rules = collectRules(resources);
+    expect(rules.length).toBeGreaterThan(1000);
+    expect(validateKumaResources(resources)).toEqual([]);
+  });
+});
+
+interface Rule {
+  id: string;
+  method: string;
+  type: 'Exact' | 'RegularExpression';
+  value: string;
+  template: string;
+}
+
+function collectRules(resources: KumaResource[]): Rule[] {
+  return resources
+    .filter((r) => r.kind === 'MeshHTTPRoute')
+    .flatMap((route) =>
+      (
+        route.spec.to as {
+          rules: { matches: { path: { type: Rule['type']; value: string }; method: string }[] }[];
+        }[]
+      )[0]!.rules.map((rule, index) => {
+        const match = rule.matches[0]!;
+        return {
+          id: `${route.name}#${index}`,
+          method: match.method,
+          ...match.path,
+          template: match.path.value,
+        };
+      }),
+    );
+}
+
+/** A concrete path for a rule: a literal path as is; a regex path with each segment pattern replaced by a sample. */
+function buildSamplePath(template: string): string {
+  if (!template.startsWith('^')) return template;
+  const samples: [RegExp, string][] = [
+    [
+      /\[0-9a-fA-F\]\{8\}-\[0-9a-fA-F\]\{4\}-\[0-9a-fA-F\]\{4\}-\[0-9a-fA-F\]\{4\}-\[0-9a-fA-F\]\{12\}/g,
+      '123e4567-e89b-12d3-a456-426614174000',
+    ],
+    [/-\?\[0-9\]\+/g, '7'],
+    [/\[0-9\]\+/g, '7'],
+    [/\[\^\/\]\+/g, 'sample'],
+  ];
+  let path = template.slice(1, -1);
+  for (const [pattern, sample] of samples) path = path.replace(pattern, sample);
+  // Enum alternatives and schema patterns: the first candidate value the group accepts.
+  const candidates = ['sample', 'abc', 'ABC', '7', 'a1', 'abc-def', 'v1'];
+  path = path.replace(/\(\?:([^()]*)\)/g, (group, inner: string) => {
+    const literal = inner.split('|')[0]!;
+    if (!/[[\]{}*+?]/.test(literal.replace(/\\./g, ''))) return literal;
+    return candidates.find((c) => RE2JS.compile(`^${group}$`).matcher(c).matches()) ?? group;
+  });
+  return path.replace(/\\(.)/g, '$1');
+}
+
+/** Kuma's gateway order: Exact before regex, longer value first; the first rule that matches wins. */
+function routeLikeKuma(rules: Rule[], request: { method: string; path: string }): Rule | undefined {
+  const ordered = [...rules].sort(
+    (a, b) => (a.type === 'Exact' ? 0 : 1) - (b.type === 'Exact' ? 0 : 1) || b.value.length - a.value.length,
+  );
+  return ordered.find(
+    (rule) =>
+      rule.method === request.method &&
+      (rule.type === 'Exact'
+        ? rule.value === request.path
+        : RE2JS.compile(rule.value).matcher(request.path).matches()),
+  );
+}
+
+function reverseKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reverseKeys);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .reverse()
+        .map(([key, child]) => [key, reverseKeys(child)]),
+    );
+  }
+  return value;
+}
