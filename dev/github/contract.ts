@@ -59,8 +59,17 @@ export function createContractValidator(): ContractValidator {
   }
   // OpenAPI 3.0 schemas: `nullable` is understood by Ajv; `example`, `x-*` and friends are not JSON Schema,
   // so strict mode is off. The schema itself is trusted, so its meta-validation is skipped (it is slow).
-  const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, discriminator: false });
+  const ajv = new Ajv({
+    strict: false,
+    allErrors: true,
+    validateSchema: false,
+    discriminator: false,
+    logger: false,
+  });
   addFormats(ajv);
+  // GitHub's own format: "owner/name".
+  ajv.addFormat('repo.nwo', /^[^/\s]+\/[^/\s]+$/);
+  rewriteTypelessNullable(doc);
   ajv.addSchema(doc, DOC_ID);
   const compiled = new Map<string, ValidateFunction>();
   const compile = (pointer: string) => {
@@ -81,7 +90,7 @@ export function createContractValidator(): ContractValidator {
     // biome-ignore lint/suspicious/noExplicitAny: walking an untyped JSON document
     let target: any = doc;
     for (const segment of path) target = target?.[segment.replace(/~1/g, '/').replace(/~0/g, '~')];
-    return { node: target as Described | undefined, pointer: node.$ref.slice(1) };
+    return { node: target as Described | undefined, pointer: node.$ref };
   };
   const describe = (validate: ValidateFunction) =>
     (validate.errors ?? []).map(
@@ -117,7 +126,7 @@ export function createContractValidator(): ContractValidator {
         }
         return [`${operationId} does not declare status ${status}`];
       }
-      const pointerBase = declared.$ref ? declared.$ref.slice(1) : `${op.pointer}/responses/${status}`;
+      const pointerBase = declared.$ref ?? `${op.pointer}/responses/${status}`;
       const { node } = resolve(declared, pointerBase);
       const type = pickJson(node?.content);
       if (!type)
@@ -126,4 +135,27 @@ export function createContractValidator(): ContractValidator {
       return validate(body) ? [] : describe(validate).map((problem) => `response ${status} ${problem}`);
     },
   };
+}
+
+/**
+ * GitHub's description puts `nullable: true` beside `allOf`/`$ref` without a `type`, which OpenAPI 3.0 tools
+ * read as "or null" but Ajv refuses; rewrite those (in place, once) to `anyOf: [schema, {type: null}]`, and
+ * let nullable enums hold null.
+ */
+function rewriteTypelessNullable(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const item of node) rewriteTypelessNullable(item);
+    return;
+  }
+  if (!node || typeof node !== 'object') return;
+  const schema = node as Record<string, unknown>;
+  for (const value of Object.values(schema)) rewriteTypelessNullable(value);
+  // Same reading for `enum`: a nullable enum allows null even when the list does not say so.
+  if (schema.nullable === true && Array.isArray(schema.enum) && !schema.enum.includes(null))
+    schema.enum.push(null);
+  if (schema.nullable === true && schema.type === undefined) {
+    const { nullable: _nullable, ...rest } = schema;
+    for (const key of Object.keys(schema)) delete schema[key];
+    schema.anyOf = [rest, { type: 'null' }];
+  }
 }

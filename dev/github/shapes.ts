@@ -28,15 +28,17 @@ export interface Urls {
 const nodeId = (kind: string, id: number | string) => Buffer.from(`${kind}:${id}`).toString('base64url');
 
 export function buildUser(urls: Urls, account: Account): Json {
-  const api = `${urls.api}/users/${account.login}`;
+  // Bot logins carry brackets (`app[bot]`), which GitHub percent-encodes in its URLs.
+  const path = encodeURIComponent(account.login);
+  const api = `${urls.api}/users/${path}`;
   return {
     login: account.login,
     id: account.id,
     node_id: nodeId(account.type, account.id),
-    avatar_url: `${urls.html}/avatars/${account.login}`,
+    avatar_url: `${urls.html}/avatars/${path}`,
     gravatar_id: '',
     url: api,
-    html_url: `${urls.html}/${account.login}`,
+    html_url: `${urls.html}/${path}`,
     followers_url: `${api}/followers`,
     following_url: `${api}/following{/other_user}`,
     gists_url: `${api}/gists{/gist_id}`,
@@ -262,9 +264,10 @@ export function buildPullSimple(urls: Urls, repo: RepoRecord, pull: PullRecord, 
     title: pull.title,
     user: buildUser(urls, pull.user),
     body: pull.body,
+    // The description types a pull's label descriptions as plain strings (unlike the label endpoints).
     labels: pull.labels.flatMap((name) => {
       const label = repo.labels.get(name);
-      return label ? [buildLabel(urls, repo, label)] : [];
+      return label ? [{ ...buildLabel(urls, repo, label), description: label.description ?? '' }] : [];
     }),
     milestone: null,
     active_lock_reason: null,

@@ -18,6 +18,9 @@ paths:
           description: ok
 `;
 
+/** Octokit logs every 4xx it sees; the scenarios provoke them on purpose. */
+export const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
 export interface Started {
   gh: LocalGitHub;
   app: AppCredentials;

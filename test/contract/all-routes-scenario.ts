@@ -1,0 +1,136 @@
+/**
+ * Drives every route of the local GitHub through the real `@octokit/rest` client, including the error answers
+ * the App must cope with. The contract test validates everything this records.
+ */
+import { Octokit } from '@octokit/rest';
+import { quiet, type Started } from './setup.js';
+
+/** Runs a call that must fail and answers its HTTP status. */
+export async function statusOf(call: Promise<unknown>): Promise<number> {
+  try {
+    await call;
+    return 0;
+  } catch (error) {
+    return (error as { status?: number }).status ?? -1;
+  }
+}
+
+export async function exerciseAllRoutes({ gh, octokit, appOctokit }: Started) {
+  const repo = { owner: 'acme', repo: 'pets' };
+  const { sha: head } = await gh.admin.push({
+    ...repo,
+    branch: 'feature',
+    files: { 'openapi.yaml': 'openapi: 3.1.0\n' },
+  });
+  const { number } = await gh.admin.openPullRequest({ ...repo, head: 'feature', title: 'Bump spec' });
+  await gh.admin.addLabel({ ...repo, number, label: 'breaking-approved' });
+
+  await appOctokit.rest.apps.getAuthenticated();
+  await appOctokit.rest.apps.getRepoInstallation(repo);
+  await octokit.rest.repos.get(repo);
+  await octokit.rest.repos.getContent({ ...repo, path: 'openapi.yaml', ref: head });
+  await octokit.rest.repos.getContent({ ...repo, path: '' });
+  await statusOf(octokit.rest.repos.getContent({ ...repo, path: 'missing.yaml' }));
+  const tree = await octokit.rest.git.getTree({ ...repo, tree_sha: head, recursive: '1' });
+  const blobSha = tree.data.tree.find((entry) => entry.path === 'README.md')?.sha ?? '';
+  await octokit.rest.git.getBlob({ ...repo, file_sha: blobSha });
+  await octokit.rest.repos.getCommit({ ...repo, ref: head });
+  await octokit.rest.repos.compareCommits({ ...repo, base: 'main', head: 'feature' });
+  await octokit.rest.git.getCommit({ ...repo, commit_sha: head });
+
+  await octokit.rest.pulls.get({ ...repo, pull_number: number });
+  await octokit.rest.pulls.listFiles({ ...repo, pull_number: number });
+  await octokit.rest.pulls.list({ ...repo, head: 'acme:feature', state: 'open' });
+  await octokit.rest.pulls.update({ ...repo, pull_number: number, body: 'Now with a body' });
+
+  const comment = await octokit.rest.issues.createComment({
+    ...repo,
+    issue_number: number,
+    body: '<!-- marker --> hi',
+  });
+  await octokit.rest.issues.createComment({ ...repo, issue_number: number, body: 'second' });
+  await octokit.rest.issues.listComments({ ...repo, issue_number: number, per_page: 1 });
+  await octokit.rest.issues.getComment({ ...repo, comment_id: comment.data.id });
+  await octokit.rest.issues.updateComment({
+    ...repo,
+    comment_id: comment.data.id,
+    body: '<!-- marker --> updated',
+  });
+  await octokit.rest.issues.deleteComment({ ...repo, comment_id: comment.data.id });
+  await statusOf(
+    octokit.rest.issues.createComment({ ...repo, issue_number: number, body: 'x'.repeat(65_537) }),
+  );
+  await octokit.rest.issues.addLabels({ ...repo, issue_number: number, labels: ['needs-review'] });
+  await octokit.rest.issues.removeLabel({ ...repo, issue_number: number, name: 'needs-review' });
+
+  const annotation = {
+    path: 'openapi.yaml',
+    start_line: 1,
+    end_line: 1,
+    annotation_level: 'failure' as const,
+    message: 'Breaking change',
+    title: 'removed path',
+  };
+  const run = await octokit.rest.checks.create({
+    ...repo,
+    name: 'kuma-api-forge',
+    head_sha: head,
+    status: 'in_progress',
+  });
+  await octokit.rest.checks.update({
+    ...repo,
+    check_run_id: run.data.id,
+    conclusion: 'failure',
+    output: { title: '1 breaking change', summary: 'See annotations', annotations: [annotation] },
+  });
+  await statusOf(
+    octokit.rest.checks.update({
+      ...repo,
+      check_run_id: run.data.id,
+      output: { title: 't', summary: 's', annotations: Array.from({ length: 51 }, () => annotation) },
+    }),
+  );
+  await statusOf(
+    octokit.rest.checks.update({
+      ...repo,
+      check_run_id: run.data.id,
+      output: { title: 't', summary: 's'.repeat(65_536) },
+    }),
+  );
+  await octokit.rest.checks.get({ ...repo, check_run_id: run.data.id });
+  await octokit.rest.checks.listForRef({ ...repo, ref: head, check_name: 'kuma-api-forge' });
+  await octokit.rest.checks.listAnnotations({ ...repo, check_run_id: run.data.id });
+
+  // The deploy's git-data round: blob → tree (with a deletion) → commit → fast-forward ref update.
+  const main = await octokit.rest.git.getRef({ ...repo, ref: 'heads/main' });
+  const blob = await octokit.rest.git.createBlob({
+    ...repo,
+    content: 'kind: MeshHTTPRoute\n',
+    encoding: 'utf-8',
+  });
+  const newTree = await octokit.rest.git.createTree({
+    ...repo,
+    base_tree: main.data.object.sha,
+    tree: [
+      { path: 'apis/acme/pets/route.yaml', mode: '100644', type: 'blob', sha: blob.data.sha },
+      { path: 'README.md', mode: '100644', type: 'blob', sha: null },
+    ],
+  });
+  const commit = await octokit.rest.git.createCommit({
+    ...repo,
+    message: 'deploy',
+    tree: newTree.data.sha,
+    parents: [main.data.object.sha],
+  });
+  await octokit.rest.git.updateRef({ ...repo, ref: 'heads/main', sha: commit.data.sha });
+  await statusOf(octokit.rest.git.updateRef({ ...repo, ref: 'heads/main', sha: main.data.object.sha }));
+  await octokit.rest.git.createRef({ ...repo, ref: 'refs/heads/deploy-pr', sha: commit.data.sha });
+  await statusOf(octokit.rest.git.getRef({ ...repo, ref: 'heads/nope' }));
+  await octokit.rest.pulls.create({ ...repo, title: 'Deploy', head: 'feature', base: 'deploy-pr' });
+  await octokit.rest.git.deleteRef({ ...repo, ref: 'heads/deploy-pr' });
+
+  // Without credentials, and with a made-up token: 401s.
+  await statusOf(new Octokit({ baseUrl: gh.url, log: quiet }).rest.repos.get(repo));
+  await statusOf(new Octokit({ baseUrl: gh.url, auth: 'ghs_forged', log: quiet }).rest.repos.get(repo));
+  return { number, head, checkRunId: run.data.id };
+}

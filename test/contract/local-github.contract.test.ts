@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createContractValidator, type RecordedRequest, ROUTES } from '../../dev/github/index.js';
+import { exerciseAllRoutes } from './all-routes-scenario.js';
+import { type Started, startWithApp } from './setup.js';
+
+const validator = createContractValidator();
+let started: Started;
+
+beforeAll(async () => {
+  started = await startWithApp();
+  await exerciseAllRoutes(started);
+});
+afterAll(() => started.gh.stop());
+
+const label = (r: RecordedRequest) => `${r.method} ${r.path} → ${r.status} (${r.operationId})`;
+
+describe('local GitHub against @octokit/openapi', () => {
+  it('serves only operations that exist in the published description', () => {
+    const unknown = ROUTES.map((route) => route.operationId).filter((id) => !validator.has(id));
+    expect(unknown).toEqual([]);
+  });
+
+  it('was exercised on every route, success and error answers alike', () => {
+    const seen = new Set(started.gh.requests.map((r) => r.operationId));
+    expect(ROUTES.map((route) => route.operationId).filter((id) => !seen.has(id))).toEqual([]);
+    expect(new Set(started.gh.requests.map((r) => r.status))).toEqual(
+      new Set([200, 201, 204, 401, 404, 422]),
+    );
+  });
+
+  it('answers every request with a body that matches the schema of its operation and status', () => {
+    const problems = started.gh.requests.flatMap((r) =>
+      validator.validateResponse(r.operationId!, r.status, r.responseBody).map((p) => `${label(r)}: ${p}`),
+    );
+    expect(problems).toEqual([]);
+  });
+
+  it('was sent valid request bodies, and refused with 4xx exactly the ones the description rejects', () => {
+    const withBody = started.gh.requests.filter((r) => r.requestBody !== undefined);
+    const invalid = withBody.filter(
+      (r) => validator.validateRequest(r.operationId!, r.requestBody).length > 0,
+    );
+    // The scenario sends two bodies over GitHub's limits on purpose (51 annotations, a 65,536-char summary).
+    expect(invalid.map(label)).toEqual([
+      expect.stringMatching(/^PATCH \/repos\/acme\/pets\/check-runs\/\d+ → 422/),
+      expect.stringMatching(/^PATCH \/repos\/acme\/pets\/check-runs\/\d+ → 422/),
+    ]);
+    const accepted = withBody.filter((r) => r.status < 300);
+    expect(accepted.flatMap((r) => validator.validateRequest(r.operationId!, r.requestBody))).toEqual([]);
+  });
+});
+
+describe('the contract validator', () => {
+  it('reports a drifted response: a missing required field and a wrong type', () => {
+    const problems = validator.validateResponse('issues/create-comment', 201, { id: 'one', body: 'x' });
+    expect(problems.join('\n')).toMatch(/must have required property 'node_id'/);
+    expect(problems.join('\n')).toMatch(/\/id must be integer/);
+  });
+
+  it('reports a drifted request body', () => {
+    expect(validator.validateRequest('checks/create', { head_sha: 'abc' }).join('\n')).toMatch(/'name'/);
+    expect(validator.validateRequest('git/update-ref', { sha: 'abc', force: 'yes' }).join('\n')).toMatch(
+      /force must be boolean/,
+    );
+  });
+
+  it('accepts null where the description says nullable, and nothing else there', () => {
+    const created = started.gh.requests.find((r) => r.operationId === 'checks/create')!;
+    const run = created.responseBody as Record<string, unknown>;
+    expect(run.conclusion).toBeNull();
+    expect(validator.validateResponse('checks/create', 201, run)).toEqual([]);
+    expect(
+      validator.validateResponse('checks/create', 201, { ...run, conclusion: 'maybe' }).join('\n'),
+    ).toMatch(/\/conclusion must be equal to one of the allowed values/);
+    // `performed_via_github_app` is a typeless `nullable` beside `allOf` in the description.
+    const comment = started.gh.requests.find((r) => r.operationId === 'issues/create-comment')!;
+    const body = comment.responseBody as Record<string, unknown>;
+    expect(
+      validator.validateResponse('issues/create-comment', 201, { ...body, performed_via_github_app: null }),
+    ).toEqual([]);
+  });
+
+  it('refuses an operation it does not know', () => {
+    expect(() => validator.validateResponse('nope/nothing', 200, {})).toThrow(
+      /not in @octokit\/openapi 23\.0\.2/,
+    );
+  });
+});
