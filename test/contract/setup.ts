@@ -45,7 +45,8 @@ export async function startWithApp(): Promise<Started> {
     baseUrl: gh.url,
     authStrategy: createAppAuth,
     auth: { ...auth, installationId },
+    log: quiet,
   });
-  const appOctokit = new Octokit({ baseUrl: gh.url, authStrategy: createAppAuth, auth });
+  const appOctokit = new Octokit({ baseUrl: gh.url, authStrategy: createAppAuth, auth, log: quiet });
   return { gh, app, installationId, octokit, appOctokit };
 }
