@@ -35,6 +35,8 @@ export interface MarkdownOptions {
 
 export const defaultMarker = '<!-- kuma-api-forge -->';
 export const githubCommentLimit = 65_536;
+/** Pass as `maxLength` for a check run's `output.summary`. */
+export const githubCheckSummaryLimit = 65_535;
 
 // Per-finding caps, so that one absurd message or operation list cannot eat the whole comment.
 const maxMessageChars = 500;
@@ -77,7 +79,7 @@ export function renderMarkdown(report: CheckReport, options: MarkdownOptions = {
 function renderHeader(report: CheckReport, marker: string): string {
   const icon = report.verdict === 'pass' ? '✅' : '❌';
   const out = [markerLine(marker), `### ${icon} ${escapeMarkdown(describeVerdict(report))}`, ''];
-  if (report.findings.length === 0) out.push('No problems found.', '');
+  if (report.findings.length === 0 && report.verdict === 'pass') out.push('No problems found.', '');
   const table = renderTable(report);
   if (table) out.push(table, '');
   if (report.notices.length > 0) {

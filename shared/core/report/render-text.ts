@@ -39,7 +39,8 @@ export function renderText(report: CheckReport, options: TextOptions = {}): stri
   if (report.notices.length > 0) lines.push('');
 
   const counts = describeCounts(countFindings(findings));
-  lines.push(counts === '' ? 'No problems found.' : `${capitalize(counts)}.`);
+  if (counts !== '') lines.push(`${capitalize(counts)}.`);
+  else if (report.verdict === 'pass') lines.push('No problems found.');
   lines.push(paint[report.verdict === 'pass' ? 'pass' : 'error'](sanitizeTerminal(describeVerdict(report))));
   return `${lines.join('\n')}\n`;
 }

@@ -50,6 +50,16 @@ describe('renderMarkdown', () => {
     expect(markdown).not.toContain('<details>');
   });
 
+  it('never says "No problems found" when the check failed', () => {
+    const markdown = renderMarkdown({
+      ...cleanReport,
+      verdict: 'fail',
+      reason: 'failed: the head spec could not be read',
+    });
+    expect(markdown).toContain('### ❌ Failed: the head spec could not be read');
+    expect(markdown).not.toContain('No problems found');
+  });
+
   it('links file:line to the base commit for findings that only exist in base', () => {
     const markdown = renderMarkdown(failingReport, { links: { fileUrl } });
     expect(markdown).toContain(

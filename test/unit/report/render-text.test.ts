@@ -39,6 +39,15 @@ describe('renderText', () => {
     expect(renderText(cleanReport)).toBe('No problems found.\nPassed\n');
   });
 
+  it('never says "No problems found." when the check failed', () => {
+    const text = renderText({
+      ...cleanReport,
+      verdict: 'fail',
+      reason: 'failed: the head spec could not be read',
+    });
+    expect(text).toBe('Failed: the head spec could not be read\n');
+  });
+
   it('colors only when asked', () => {
     expect(renderText(failingReport)).not.toContain('\u001b[');
     const colored = renderText(failingReport, { color: true });
