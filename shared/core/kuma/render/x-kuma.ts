@@ -8,6 +8,7 @@ import schema from '../../../../schemas/x-kuma.schema.json' with { type: 'json' 
 import type { Finding } from '../../findings.js';
 import type { LoadedSpec } from '../../spec/types.js';
 import { parseDuration } from './duration.js';
+import { escapePointer } from './resolve-ref.js';
 import { collectXKumaBlocks, type XKumaLevel } from './x-kuma-blocks.js';
 
 let validators: Record<XKumaLevel, ValidateFunction> | undefined;
@@ -80,27 +81,35 @@ function checkSemantics(value: unknown): SimpleError[] {
   return [];
 }
 
-/** `allOf`/`oneOf` wrappers repeat their branches' errors; keep the ones that name a field. */
-function relevantErrors(errors: ErrorObject[]): ErrorObject[] {
-  const useful = errors.filter(
-    (error) => !['allOf', 'anyOf', 'oneOf', 'if'].includes(error.keyword) || errors.length === 1,
-  );
-  const seen = new Set<string>();
-  return useful.filter((error) => {
-    const key = `${error.instancePath}|${error.keyword}|${JSON.stringify(error.params)}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+/**
+ * `allOf`/`anyOf` wrappers repeat their branches' errors: keep one error per place, and put an unknown key's
+ * error on the key itself.
+ */
+function relevantErrors(errors: ErrorObject[]): SimpleError[] {
+  const byPath = new Map<string, SimpleError>();
+  for (const error of errors) {
+    if (['allOf', 'anyOf', 'oneOf', 'if'].includes(error.keyword) && errors.length > 1) continue;
+    const unknownKey =
+      (error as ErrorObject & { propertyName?: string }).propertyName ??
+      (error.keyword === 'propertyNames' ? String(error.params.propertyName) : undefined);
+    const simple: SimpleError =
+      unknownKey === undefined
+        ? error
+        : {
+            instancePath: `${error.instancePath}/${escapePointer(unknownKey)}`,
+            keyword: 'unknownKey',
+            params: { unknownKey },
+            message: '',
+          };
+    if (!byPath.has(simple.instancePath)) byPath.set(simple.instancePath, simple);
+  }
+  return [...byPath.values()];
 }
 
 function describeError(error: SimpleError, level: XKumaLevel): string {
   const where = `x-kuma${error.instancePath.replaceAll('/', '.')}`;
-  if (
-    error.keyword === 'propertyNames' ||
-    (error.keyword === 'enum' && error.params.allowedValues && error.instancePath === '')
-  ) {
-    return `${where}: unknown key, or a key not allowed on ${levelName[level]}`;
+  if (error.keyword === 'unknownKey') {
+    return `x-kuma: unknown key "${String(error.params.unknownKey)}", or a key not allowed on ${levelName[level]}`;
   }
   if (error.keyword === 'additionalProperties') {
     return `${where}: unknown key "${String(error.params.additionalProperty)}"`;
