@@ -3,7 +3,8 @@
  * @module
  */
 
-const semverish = /^v?(\d+)(?:\.(\d+))?(?:\.\d+)?(?:[-+][0-9A-Za-z.+-]*)?$/i;
+// `1`, `1.2`, `1.2.3`, and a pre-release/build suffix only after a full `1.2.3` (so `2024-01-01` is not semver).
+const semverish = /^v?(\d+)(?:\.(\d+)(?:\.\d+(?:[-+][0-9A-Za-z.+-]*)?)?)?$/i;
 
 /**
  * True when `headVersion` has a higher major version than `baseVersion` (`v` prefixes, `1`/`1.2` and

@@ -146,6 +146,8 @@ function locateInContent(
           depth: at.depth + 1,
           used: [...at.used, mediaType],
         };
+  // A media type added or removed: the media type is the place, not its schema.
+  if (mediaType !== undefined && /media-type/.test(id)) return base;
   let best = base;
   for (const type of mediaTypes) {
     const schema = resolveAtPointer(doc, appendPointer(content.pointer, type, 'schema'));
