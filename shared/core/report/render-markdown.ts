@@ -54,10 +54,13 @@ export function renderMarkdown(report: CheckReport, options: MarkdownOptions = {
   }));
   const kinds = kindOrder.filter((kind) => findings.some((f) => f.kind === kind));
   const total = findings.length;
-  // Reserve room for every section's frame and for the note with its largest possible numbers.
+  // Reserve room for every section's frame (and the blank line between sections) and for the note with its
+  // largest possible numbers.
   const reserved =
-    kinds.reduce((sum, kind) => sum + sectionOpen(kind, findings, total).length + sectionClose.length, 0) +
-    truncationNote(total, total).length;
+    kinds.reduce(
+      (sum, kind) => sum + sectionOpen(kind, findings, total).length + sectionClose.length + 1,
+      0,
+    ) + truncationNote(total, total).length;
   let budget = maxLength - header.length - reserved;
 
   const shown = new Set<Finding>();

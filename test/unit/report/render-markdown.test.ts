@@ -137,6 +137,15 @@ describe('renderMarkdown', () => {
       expect(markdown.split('\n')[0]).toBe('<!-- kuma-api-forge -->');
     });
 
+    it('ends with every section closed when the findings of all kinds compete for room', () => {
+      const kinds = ['breaking', 'validation', 'lint', 'routing', 'tenancy'] as const;
+      const mixed = manyFindings(5000).map((f, i) => ({ ...f, kind: kinds[i % kinds.length] ?? 'lint' }));
+      const markdown = renderMarkdown({ ...failingReport, findings: mixed });
+      expect(markdown.length).toBeLessThanOrEqual(65_536);
+      expect(markdown.match(/<\/details>/g)).toHaveLength(5);
+      expect(markdown.trimEnd().endsWith('</details>')).toBe(true);
+    });
+
     it('shows everything without a note when it fits', () => {
       const markdown = renderMarkdown(failingReport);
       expect(findingLines(markdown)).toHaveLength(failingReport.findings.length);
