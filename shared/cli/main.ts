@@ -1,14 +1,58 @@
 /**
- * The `kuma-api-forge` command line: argument parsing and exit codes only; the work is done by use cases.
+ * The `kuma-api-forge` command line: parse the command, run it, map errors to exit codes.
+ * Exit codes (DESIGN.md §3): 0 pass, 1 the gate failed, 2 usage error or unreadable input (one line on stderr).
  * @module
  */
-export interface CliIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  cwd: string;
+import { runCheckCommand } from './check-command.js';
+import { type CliIo, UsageError } from './cli-io.js';
+import { runRender } from './render.js';
+
+export type { CliIo };
+
+const help = `Usage: kuma-api-forge <command> [options]
+
+Commands:
+  check   --head <spec|dir> [--base <spec|dir> | --base-ref <git ref>] [--format text|json|markdown]
+          [--fail-on error|warning] [--lint new|all] [--approved]
+          Validate, lint and compare an OpenAPI spec (or every API of a repo) with its base.
+  render  <spec|dir> [--format k8s|universal] [--out <dir>]
+          Render the Kuma manifests of a spec or repo (stdout without --out).
+
+Exit codes: 0 pass, 1 the gate failed, 2 usage error or unreadable input.
+`;
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'check':
+        return await runCheckCommand(rest, io);
+      case 'render':
+        return await runRender(rest, io);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout(help);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}" (try: check, render, --help)`);
+    }
+  } catch (error) {
+    io.stderr(`kuma-api-forge: ${oneLine(error)}\n`);
+    return 2;
+  }
 }
 
-export async function main(_argv: string[], io: CliIo): Promise<number> {
-  io.stderr('kuma-api-forge: not implemented yet\n');
-  return 2;
+/** Users get one line, never a stack trace; the cause chain is joined so nothing useful is lost. */
+function oneLine(error: unknown): string {
+  const parts: string[] = [];
+  for (
+    let e: unknown = error;
+    e !== undefined && parts.length < 3;
+    e = e instanceof Error ? e.cause : undefined
+  ) {
+    parts.push(e instanceof Error ? e.message : String(e));
+  }
+  return parts.join(': ').replace(/\s*\n\s*/g, ' ');
 }

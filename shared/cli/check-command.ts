@@ -1,0 +1,126 @@
+/**
+ * `kuma-api-forge check`: resolve the arguments to file sources, run the check use case, print the report.
+ * @module
+ */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { findGitRoot } from '../adapters/git-root.js';
+import { createGitSource } from '../adapters/git-source.js';
+import { createLocalDirSource } from '../adapters/local-dir-source.js';
+import { createOasdiffRunner } from '../adapters/oasdiff-runner.js';
+import { createSubdirSource } from '../adapters/subdir-source.js';
+import { renderJson } from '../core/report/render-json.js';
+import { renderMarkdown } from '../core/report/render-markdown.js';
+import { renderText } from '../core/report/render-text.js';
+import type { FileSource } from '../ports/file-source.js';
+import { type CheckTarget, runCheck, UnreadableInputError } from '../use-cases/check.js';
+import { type CliIo, UsageError } from './cli-io.js';
+
+const formats = ['text', 'json', 'markdown'] as const;
+
+export async function runCheckCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseCli(argv);
+  const format = oneOf('--format', values.format ?? 'text', formats);
+  const failOn =
+    values['fail-on'] === undefined
+      ? undefined
+      : oneOf('--fail-on', values['fail-on'], ['error', 'warning'] as const);
+  const lintScope =
+    values.lint === undefined ? undefined : oneOf('--lint', values.lint, ['new', 'all'] as const);
+  if (values.base !== undefined && values['base-ref'] !== undefined) {
+    throw new UsageError('give either --base or --base-ref, not both');
+  }
+
+  const head = await resolveSide(path.resolve(io.cwd, values.head ?? '.'), '--head');
+  const base =
+    values['base-ref'] !== undefined
+      ? await resolveGitBase(head, values['base-ref'])
+      : values.base !== undefined
+        ? await resolveSide(path.resolve(io.cwd, values.base), '--base')
+        : undefined;
+  if (base && base.kind !== head.kind) {
+    throw new UsageError('--base and --head must both be spec files or both be repo directories');
+  }
+
+  const target: CheckTarget =
+    head.kind === 'repo'
+      ? { mode: 'repo', head: head.source, base: base?.source }
+      : {
+          mode: 'spec',
+          head: { source: head.source, entry: head.entry },
+          base: base && { source: base.source, entry: base.entry },
+        };
+
+  let report: Awaited<ReturnType<typeof runCheck>>;
+  try {
+    report = await runCheck(
+      target,
+      {
+        approved: values.approved ?? false,
+        ...(failOn ? { failOn } : {}),
+        ...(lintScope ? { lintScope } : {}),
+      },
+      { breakingDiff: createOasdiffRunner() },
+    );
+  } catch (error) {
+    if (error instanceof UnreadableInputError) throw new UsageError(error.message);
+    throw error;
+  }
+
+  const output =
+    format === 'json'
+      ? renderJson(report)
+      : format === 'markdown'
+        ? renderMarkdown(report, {})
+        : renderText(report, { color: false });
+  io.stdout(output.endsWith('\n') ? output : `${output}\n`);
+  return report.verdict === 'pass' ? 0 : 1;
+}
+
+function parseCli(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        base: { type: 'string' },
+        head: { type: 'string' },
+        'base-ref': { type: 'string' },
+        format: { type: 'string' },
+        'fail-on': { type: 'string' },
+        lint: { type: 'string' },
+        approved: { type: 'boolean' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${flag} must be one of ${allowed.join(', ')} (got "${value}")`);
+}
+
+type Side = { kind: 'repo' | 'spec'; root: string; source: FileSource; entry: string };
+
+/** A directory is a repo (its `.kuma-api-forge.yaml` lists the APIs); a file is a single spec rooted at its folder. */
+async function resolveSide(absolute: string, flag: string): Promise<Side> {
+  const info = await stat(absolute).catch(() => undefined);
+  if (!info) throw new UsageError(`${flag}: ${absolute} does not exist`);
+  if (info.isDirectory())
+    return { kind: 'repo', root: absolute, source: createLocalDirSource(absolute), entry: '' };
+  const root = path.dirname(absolute);
+  return { kind: 'spec', root, source: createLocalDirSource(root), entry: path.basename(absolute) };
+}
+
+/** `--base-ref`: the same repo dir or spec file as the head, read from a commit of the enclosing git repo. */
+async function resolveGitBase(head: Side, ref: string): Promise<Side> {
+  const gitRoot = await findGitRoot(head.root);
+  if (!gitRoot) throw new UsageError(`--base-ref needs a git repository, and ${head.root} is not inside one`);
+  const prefix = path.relative(gitRoot, head.root).split(path.sep).join('/');
+  const source = createSubdirSource(await createGitSource(gitRoot, ref), prefix);
+  return { ...head, source };
+}
