@@ -107,7 +107,9 @@ export interface LocalGitHubAdmin {
   comments(input: RepoRef & { number: number }): CommentRecord[];
   checkRuns(input: RepoRef & { sha?: string }): CheckRunRecord[];
 
+  /** Replaces the fault plan (its generator restarts from the seed). */
   setFaults(plan: FaultPlan | undefined): void;
+  /** Faults injected since the current plan was set, per kind. */
   faultsInjected(): Record<FaultRule['kind'], number>;
 }
 

@@ -31,7 +31,7 @@ async function resolveRef({ repo }: RouteContext, ref: string): Promise<string> 
 }
 
 /** Whether the client asked for raw bytes (`application/vnd.github.raw`), as Octokit's `mediaType` does. */
-const wantsRaw = (ctx: RouteContext) => ctx.accept.includes('vnd.github.raw');
+const wantsRaw = (ctx: RouteContext) => /vnd\.github(?:\.v3)?\.raw/.test(ctx.accept);
 
 async function getContent(ctx: RouteContext) {
   const { hub, repo, query } = ctx;
@@ -52,7 +52,7 @@ async function getContent(ctx: RouteContext) {
   }
   const content = await repo.git.readBlob(entry.sha);
   if (wantsRaw(ctx))
-    return { status: 200, body: content, headers: { 'content-type': 'application/vnd.github.raw' } };
+    return { status: 200, body: content, headers: { 'content-type': 'text/plain; charset=utf-8' } };
   return { status: 200, body: buildContentItem(hub.urls, repo, ref, entry, content) };
 }
 
@@ -117,7 +117,7 @@ export const gitRoutes: Route[] = [
       if ((await repo.git.objectType(sha)) !== 'blob') throw notFound();
       const content = await repo.git.readBlob(sha);
       if (wantsRaw(ctx)) {
-        return { status: 200, body: content, headers: { 'content-type': 'application/vnd.github.raw' } };
+        return { status: 200, body: content, headers: { 'content-type': 'text/plain; charset=utf-8' } };
       }
       return { status: 200, body: buildBlob(hub.urls, repo, sha, content) };
     },
@@ -131,11 +131,11 @@ export const gitRoutes: Route[] = [
       const { hub, repo, params } = ctx;
       const sha = await resolveRef(ctx, params.ref ?? '');
       // `application/vnd.github.sha` answers just the SHA: the cheapest "where is this branch now?".
-      if (ctx.accept.includes('vnd.github.sha')) {
+      if (/vnd\.github(?:\.v3)?\.sha/.test(ctx.accept)) {
         return {
           status: 200,
           body: Buffer.from(sha),
-          headers: { 'content-type': 'application/vnd.github.sha' },
+          headers: { 'content-type': 'application/vnd.github.sha; charset=utf-8' },
         };
       }
       const commit = await repo.git.readCommit(sha);

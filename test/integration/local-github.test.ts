@@ -1,0 +1,348 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAppAuth } from '@octokit/auth-app';
+import { Octokit } from '@octokit/rest';
+import examples from '@octokit/webhooks-examples';
+import { verify } from '@octokit/webhooks-methods';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { statusOf } from '../contract/all-routes-scenario.js';
+import { quiet, type Started, startWithApp } from '../contract/setup.js';
+
+const repo = { owner: 'acme', repo: 'pets' };
+let s: Started;
+beforeEach(async () => {
+  s = await startWithApp();
+});
+afterEach(() => s.gh.stop());
+
+/** A webhook receiver that records what arrives (headers lower-cased, raw body). */
+async function startReceiver() {
+  const received: { headers: Record<string, string>; body: string }[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      received.push({
+        headers: req.headers as Record<string, string>,
+        body: Buffer.concat(chunks).toString(),
+      });
+      res.writeHead(202).end('queued');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`;
+  return { url, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+const example = (name: string) => {
+  const found = (examples as unknown as { name: string; examples: Record<string, unknown>[] }[]).find(
+    (e) => e.name === name,
+  );
+  return found!.examples[0]!;
+};
+
+describe('auth', () => {
+  it('mints installation tokens only for a valid App JWT and keeps each token to its own account', async () => {
+    const other = s.gh.admin.createApp({ name: 'other' });
+    await s.gh.admin.installApp(other.id, 'globex');
+    await s.gh.admin.createRepo({ owner: 'globex', repo: 'secret', files: { 'a.txt': 'a' } });
+    // A JWT signed with another App's key for this App's id is refused.
+    const forged = new Octokit({
+      baseUrl: s.gh.url,
+      authStrategy: createAppAuth,
+      auth: { appId: s.app.id, privateKey: other.privateKey! },
+      log: quiet,
+    });
+    expect(await statusOf(forged.rest.apps.getAuthenticated())).toBe(401);
+    // acme's installation token cannot see globex's repo: 404, as on GitHub.
+    expect(await statusOf(s.octokit.rest.repos.get({ owner: 'globex', repo: 'secret' }))).toBe(404);
+    const unauthenticated = await statusOf(
+      new Octokit({ baseUrl: s.gh.url, log: quiet }).rest.repos.get(repo),
+    );
+    expect(unauthenticated).toBe(401);
+  });
+});
+
+describe('contents and git data at a commit', () => {
+  it('reads files, trees and blobs exactly as committed, at any ref', async () => {
+    const { sha } = await s.gh.admin.push({
+      ...repo,
+      branch: 'feature',
+      files: { 'specs/b.yaml': 'b: 1\n' },
+    });
+    const file = await s.octokit.rest.repos.getContent({ ...repo, path: 'specs/b.yaml', ref: sha });
+    expect(Buffer.from((file.data as { content: string }).content, 'base64').toString()).toBe('b: 1\n');
+    expect(
+      await statusOf(s.octokit.rest.repos.getContent({ ...repo, path: 'specs/b.yaml', ref: 'main' })),
+    ).toBe(404);
+    const raw = await s.octokit.rest.repos.getContent({
+      ...repo,
+      path: 'specs/b.yaml',
+      ref: 'feature',
+      mediaType: { format: 'raw' },
+    });
+    expect(raw.data as unknown as string).toBe('b: 1\n');
+    const tree = await s.octokit.rest.git.getTree({ ...repo, tree_sha: sha, recursive: '1' });
+    expect(tree.data.tree.map((e) => `${e.type} ${e.path}`)).toEqual([
+      'blob README.md',
+      'blob openapi.yaml',
+      'tree specs',
+      'blob specs/b.yaml',
+    ]);
+    const blob = await s.octokit.rest.git.getBlob({ ...repo, file_sha: tree.data.tree[3]!.sha! });
+    expect(Buffer.from(blob.data.content, 'base64').toString()).toBe('b: 1\n');
+  });
+
+  it('commits a deploy through the git data API and refuses a non-fast-forward ref update (the CAS)', async () => {
+    const main = await s.octokit.rest.git.getRef({ ...repo, ref: 'heads/main' });
+    const base = main.data.object.sha;
+    const tree = await s.octokit.rest.git.createTree({
+      ...repo,
+      base_tree: base,
+      tree: [
+        { path: 'apis/acme/pets/route.yaml', mode: '100644', type: 'blob', content: 'kind: MeshHTTPRoute\n' },
+        { path: 'openapi.yaml', mode: '100644', type: 'blob', sha: null },
+      ],
+    });
+    const commit = await s.octokit.rest.git.createCommit({
+      ...repo,
+      message: 'deploy',
+      tree: tree.data.sha,
+      parents: [base],
+    });
+    // Someone else moves main first: our update is no longer a fast-forward.
+    const { sha: theirs } = await s.gh.admin.push({ ...repo, branch: 'main', files: { 'x.txt': 'x' } });
+    const refused = s.octokit.rest.git.updateRef({ ...repo, ref: 'heads/main', sha: commit.data.sha });
+    await expect(refused).rejects.toMatchObject({
+      status: 422,
+      response: { data: { message: 'Update is not a fast forward' } },
+    });
+    expect(await s.gh.admin.resolve({ ...repo, ref: 'main' })).toBe(theirs);
+    // Re-applied on the new tip, it goes through.
+    const again = await s.octokit.rest.git.createCommit({
+      ...repo,
+      message: 'deploy',
+      tree: tree.data.sha,
+      parents: [theirs],
+    });
+    await s.octokit.rest.git.updateRef({ ...repo, ref: 'heads/main', sha: again.data.sha });
+    expect(await s.gh.admin.listFiles({ ...repo, ref: 'main' })).toEqual([
+      'README.md',
+      'apis/acme/pets/route.yaml',
+    ]);
+    expect((await s.gh.admin.commit({ ...repo, ref: 'main' })).parents).toEqual([theirs]);
+  });
+
+  it('deletes a whole folder with sha: null', async () => {
+    await s.gh.admin.push({
+      ...repo,
+      branch: 'main',
+      files: { 'apis/a/1.yaml': '1', 'apis/a/2.yaml': '2', 'apis/b/1.yaml': 'b' },
+    });
+    const head = (await s.gh.admin.resolve({ ...repo, ref: 'main' }))!;
+    const tree = await s.octokit.rest.git.createTree({
+      ...repo,
+      base_tree: head,
+      tree: [{ path: 'apis/a', mode: '040000', type: 'tree', sha: null }],
+    });
+    const listing = await s.octokit.rest.git.getTree({ ...repo, tree_sha: tree.data.sha, recursive: 'true' });
+    expect(listing.data.tree.filter((e) => e.type === 'blob').map((e) => e.path)).toEqual([
+      'README.md',
+      'apis/b/1.yaml',
+      'openapi.yaml',
+    ]);
+  });
+});
+
+describe('pulls, comments, check runs', () => {
+  it('follows the head branch while open, freezes it when merged with a real merge commit', async () => {
+    await s.gh.admin.push({ ...repo, branch: 'feature', files: { 'openapi.yaml': 'v2' } });
+    const { number } = await s.gh.admin.openPullRequest({ ...repo, head: 'feature' });
+    const { sha: second } = await s.gh.admin.push({ ...repo, branch: 'feature', files: { 'new.yaml': 'n' } });
+    const pull = await s.octokit.rest.pulls.get({ ...repo, pull_number: number });
+    expect(pull.data.head.sha).toBe(second);
+    expect(pull.data.commits).toBe(2);
+    const files = await s.octokit.rest.pulls.listFiles({ ...repo, pull_number: number });
+    expect(files.data.map((f) => `${f.status} ${f.filename}`)).toEqual([
+      'added new.yaml',
+      'modified openapi.yaml',
+    ]);
+    const { sha: merge } = await s.gh.admin.mergePullRequest({ ...repo, number });
+    expect((await s.gh.admin.commit({ ...repo, ref: merge })).parents).toHaveLength(2);
+    await s.gh.admin.push({ ...repo, branch: 'feature', files: { 'later.yaml': 'l' } });
+    const merged = await s.octokit.rest.pulls.get({ ...repo, pull_number: number });
+    expect(merged.data).toMatchObject({
+      state: 'closed',
+      merged: true,
+      merge_commit_sha: merge,
+      head: { sha: second },
+    });
+    const open = await s.octokit.rest.pulls.list({ ...repo, head: 'acme:feature', state: 'open' });
+    expect(open.data).toEqual([]);
+  });
+
+  it('paginates comments with a Link header Octokit can follow', async () => {
+    await s.gh.admin.push({ ...repo, branch: 'feature', files: { 'a.txt': 'a' } });
+    const { number } = await s.gh.admin.openPullRequest({ ...repo, head: 'feature' });
+    for (let i = 1; i <= 5; i++)
+      await s.octokit.rest.issues.createComment({ ...repo, issue_number: number, body: `c${i}` });
+    const first = await s.octokit.rest.issues.listComments({ ...repo, issue_number: number, per_page: 2 });
+    expect(first.headers.link).toMatch(/page=2.*rel="next".*page=3.*rel="last"/);
+    const all = await s.octokit.paginate(s.octokit.rest.issues.listComments, {
+      ...repo,
+      issue_number: number,
+      per_page: 2,
+    });
+    expect(all.map((c) => c.body)).toEqual(['c1', 'c2', 'c3', 'c4', 'c5']);
+    expect(all[0]!.user?.login).toBe('kuma-api-forge[bot]');
+  });
+
+  it('accumulates annotations across updates, refuses 51 at once and leaves the run unchanged', async () => {
+    const head = (await s.gh.admin.resolve({ ...repo, ref: 'main' }))!;
+    const a = (line: number) => ({
+      path: 'openapi.yaml',
+      start_line: line,
+      end_line: line,
+      annotation_level: 'warning' as const,
+      message: `m${line}`,
+    });
+    const run = await s.octokit.rest.checks.create({
+      ...repo,
+      name: 'kuma-api-forge',
+      head_sha: head,
+      status: 'in_progress',
+    });
+    const output = (n: number, from: number) => ({
+      title: 't',
+      summary: 's',
+      annotations: Array.from({ length: n }, (_, i) => a(from + i)),
+    });
+    await s.octokit.rest.checks.update({ ...repo, check_run_id: run.data.id, output: output(50, 1) });
+    await s.octokit.rest.checks.update({ ...repo, check_run_id: run.data.id, output: output(3, 51) });
+    expect(
+      await statusOf(
+        s.octokit.rest.checks.update({
+          ...repo,
+          check_run_id: run.data.id,
+          conclusion: 'success',
+          output: output(51, 100),
+        }),
+      ),
+    ).toBe(422);
+    const done = await s.octokit.rest.checks.update({
+      ...repo,
+      check_run_id: run.data.id,
+      conclusion: 'failure',
+    });
+    expect(done.data).toMatchObject({
+      status: 'completed',
+      conclusion: 'failure',
+      output: { annotations_count: 53 },
+    });
+    const listed = await s.octokit.paginate(s.octokit.rest.checks.listAnnotations, {
+      ...repo,
+      check_run_id: run.data.id,
+      per_page: 100,
+    });
+    expect(listed.map((x) => x.start_line)).toEqual(Array.from({ length: 53 }, (_, i) => i + 1));
+    const byRef = await s.octokit.rest.checks.listForRef({
+      ...repo,
+      ref: 'main',
+      check_name: 'kuma-api-forge',
+    });
+    expect(byRef.data.check_runs.map((r) => r.id)).toEqual([run.data.id]);
+  });
+});
+
+describe('webhooks', () => {
+  it('delivers signed events GitHub would send, in the shape of @octokit/webhooks-examples', async () => {
+    const receiver = await startReceiver();
+    try {
+      s.gh.admin.setWebhook(s.app.id, { url: receiver.url, secret: 'shh' });
+      await s.gh.admin.push({ ...repo, branch: 'feature', files: { 'openapi.yaml': 'v2' } });
+      const { number } = await s.gh.admin.openPullRequest({ ...repo, head: 'feature' });
+      await s.gh.admin.push({ ...repo, branch: 'feature', files: { 'openapi.yaml': 'v3' } });
+      await s.gh.admin.addLabel({ ...repo, number, label: 'breaking-approved' });
+      await s.gh.admin.mergePullRequest({ ...repo, number });
+      const events = receiver.received.map((r) => {
+        const body = JSON.parse(r.body);
+        return `${r.headers['x-github-event']}${body.action ? `.${body.action}` : ''}`;
+      });
+      expect(events).toEqual([
+        'push',
+        'pull_request.opened',
+        'push',
+        'pull_request.synchronize',
+        'pull_request.labeled',
+        'pull_request.closed',
+        'push',
+      ]);
+      for (const r of receiver.received) {
+        expect(await verify('shh', r.body, r.headers['x-hub-signature-256']!)).toBe(true);
+        expect(r.headers['x-github-delivery']).toMatch(/^[0-9a-f-]{36}$/);
+      }
+      const opened = JSON.parse(receiver.received[1]!.body);
+      expect(Object.keys(opened).sort()).toEqual(
+        [...Object.keys(example('pull_request')), 'installation'].sort(),
+      );
+      const missing = Object.keys(example('pull_request').pull_request as object).filter(
+        (k) => !(k in opened.pull_request),
+      );
+      expect(missing).toEqual([]);
+      expect(opened.installation.id).toBe(s.installationId);
+      const closed = JSON.parse(receiver.received[5]!.body);
+      expect(closed.pull_request).toMatchObject({ merged: true, labels: [{ name: 'breaking-approved' }] });
+      const push = JSON.parse(receiver.received[6]!.body);
+      expect(Object.keys(example('push')).filter((k) => !(k in push))).toEqual([]);
+      // A forged signature still goes out when asked (to test that receivers refuse it).
+      const forged = await s.gh.admin.deliver(
+        opened && { name: 'pull_request', payload: opened, installationId: s.installationId },
+        { signature: 'sha256=00' },
+      );
+      expect(receiver.received.at(-1)!.headers['x-hub-signature-256']).toBe('sha256=00');
+      expect(forged.status).toBe(202);
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
+describe('faults and the request log', () => {
+  it('injects seeded faults deterministically and logs each call with its operationId', async () => {
+    const runOnce = async () => {
+      s.gh.admin.setFaults({
+        seed: 7,
+        rules: [{ kind: 'server-error', operations: ['repos/get'], share: 0.5 }],
+      });
+      const statuses = [];
+      for (let i = 0; i < 12; i++) statuses.push((await statusOf(s.octokit.rest.repos.get(repo))) || 200);
+      return statuses;
+    };
+    const first = await runOnce();
+    expect(first).toContain(502);
+    expect(first).toContain(200);
+    expect(await runOnce()).toEqual(first);
+    s.gh.admin.setFaults({
+      rules: [{ kind: 'secondary-rate-limit', operations: ['pulls/list'], times: 1, retryAfter: 3 }],
+    });
+    const limited = s.octokit.rest.pulls.list(repo);
+    await expect(limited).rejects.toMatchObject({
+      status: 403,
+      response: { headers: { 'retry-after': '3' } },
+    });
+    expect((await s.octokit.rest.pulls.list(repo)).status).toBe(200);
+    s.gh.admin.setFaults({ rules: [{ kind: 'not-fast-forward', times: 1 }] });
+    const head = (await s.gh.admin.resolve({ ...repo, ref: 'main' }))!;
+    const update = s.octokit.rest.git.updateRef({ ...repo, ref: 'heads/main', sha: head });
+    await expect(update).rejects.toMatchObject({ status: 422 });
+    // Counted since the current plan was set.
+    expect(s.gh.admin.faultsInjected()).toEqual({
+      'server-error': 0,
+      'secondary-rate-limit': 0,
+      'not-fast-forward': 1,
+    });
+    const log = s.gh.requests.slice(-3).map((r) => `${r.operationId} ${r.status}${r.fault ? ' fault' : ''}`);
+    expect(log).toEqual(['pulls/list 403 fault', 'pulls/list 200', 'git/update-ref 422 fault']);
+    expect(s.gh.requests.every((r) => r.id.length > 0)).toBe(true);
+  });
+});
