@@ -1,3 +1,4 @@
+import { createSign } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAppAuth } from '@octokit/auth-app';
@@ -60,6 +61,20 @@ describe('auth', () => {
       new Octokit({ baseUrl: s.gh.url, log: quiet }).rest.repos.get(repo),
     );
     expect(unauthenticated).toBe(401);
+  });
+
+  it('refuses an App JWT valid for more than ten minutes', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const jwt = (claims: object) => {
+      const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+      const data = `${part({ alg: 'RS256', typ: 'JWT' })}.${part(claims)}`;
+      return `${data}.${createSign('RSA-SHA256').update(data).sign(s.app.privateKey!, 'base64url')}`;
+    };
+    const asApp = (token: string) =>
+      new Octokit({ baseUrl: s.gh.url, auth: token, log: quiet }).rest.apps.getAuthenticated();
+    expect((await asApp(jwt({ iss: s.app.id, iat: now - 30, exp: now + 540 }))).data?.id).toBe(s.app.id);
+    expect(await statusOf(asApp(jwt({ iss: s.app.id, iat: now, exp: now + 660 })))).toBe(401);
+    expect(await statusOf(asApp(jwt({ iss: s.app.id, iat: now - 700, exp: now - 100 })))).toBe(401);
   });
 });
 
@@ -304,6 +319,58 @@ describe('webhooks', () => {
     } finally {
       await receiver.close();
     }
+  });
+});
+
+describe('webhook events without delivery', () => {
+  it('builds edited, unlabeled, reopened, check_run / check_suite rerequested and installation events', async () => {
+    await s.gh.admin.push({ ...repo, branch: 'feature', files: { 'a.txt': 'a' }, deliver: false });
+    const { number, headSha } = await s.gh.admin.openPullRequest({
+      ...repo,
+      head: 'feature',
+      deliver: false,
+    });
+    await s.gh.admin.push({ ...repo, branch: 'develop', files: {}, deliver: false });
+    const names = async (
+      outcome: Promise<{ events: { name: string; payload: Record<string, unknown> }[] }>,
+    ) => (await outcome).events.map((e) => `${e.name}.${String(e.payload.action)}`);
+    const edited = await s.gh.admin.editPullRequest({ ...repo, number, base: 'develop', deliver: false });
+    expect(edited.events[0]!.payload).toMatchObject({
+      action: 'edited',
+      changes: { base: { ref: { from: 'main' } } },
+      pull_request: { base: { ref: 'develop' } },
+    });
+    await s.gh.admin.addLabel({ ...repo, number, label: 'x', deliver: false });
+    expect(await names(s.gh.admin.removeLabel({ ...repo, number, label: 'x', deliver: false }))).toEqual([
+      'pull_request.unlabeled',
+    ]);
+    await s.gh.admin.closePullRequest({ ...repo, number, deliver: false });
+    expect(await names(s.gh.admin.reopenPullRequest({ ...repo, number, deliver: false }))).toEqual([
+      'pull_request.reopened',
+    ]);
+    const run = await s.octokit.rest.checks.create({ ...repo, name: 'kuma-api-forge', head_sha: headSha });
+    const rerun = await s.gh.admin.rerequestCheckRun({ ...repo, checkRunId: run.data.id, deliver: false });
+    expect(rerun.events[0]!.payload).toMatchObject({
+      action: 'rerequested',
+      check_run: {
+        id: run.data.id,
+        head_sha: headSha,
+        check_suite: { head_sha: headSha },
+        pull_requests: [{ number }],
+      },
+      installation: { id: s.installationId },
+    });
+    const suite = await s.gh.admin.rerequestCheckSuite({ ...repo, headSha, appId: s.app.id, deliver: false });
+    expect(suite.events[0]!.payload).toMatchObject({
+      action: 'rerequested',
+      check_suite: { head_sha: headSha, latest_check_runs_count: 1 },
+    });
+    const other = s.gh.admin.createApp({ name: 'other' });
+    const installed = await s.gh.admin.installApp(other.id, 'acme', { deliver: false });
+    expect(installed.events[0]!.payload).toMatchObject({
+      action: 'created',
+      repositories: [{ full_name: 'acme/pets' }],
+    });
   });
 });
 
