@@ -9,14 +9,20 @@ import { RE2JS } from 're2js';
 import { asArray, asObject, asString, type Json, joinPath, type Report } from './problem.js';
 import { checkTargetRef } from './target-ref.js';
 
-/** The reason an RE2 pattern does not compile, or undefined when it does. */
+const re2Verdicts = new Map<string, string | undefined>();
+
+/** The reason an RE2 pattern does not compile, or undefined when it does (memoised: renders repeat patterns). */
 export function explainInvalidRe2(pattern: string): string | undefined {
+  if (re2Verdicts.has(pattern)) return re2Verdicts.get(pattern);
+  let reason: string | undefined;
   try {
     RE2JS.compile(pattern);
-    return undefined;
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    reason = error instanceof Error ? error.message : String(error);
   }
+  if (re2Verdicts.size > 10_000) re2Verdicts.clear();
+  re2Verdicts.set(pattern, reason);
+  return reason;
 }
 
 const ipAddress = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)$/;

@@ -47,6 +47,7 @@ interface Entry extends RouteTarget {
 }
 
 const regexCache = new Map<string, RE2JS | null>();
+const regexCacheLimit = 10_000;
 function compileRegex(pattern: string): RE2JS | null {
   let compiled = regexCache.get(pattern);
   if (compiled === undefined) {
@@ -55,6 +56,7 @@ function compileRegex(pattern: string): RE2JS | null {
     } catch {
       compiled = null; // invalid RE2: Envoy rejects the route; validateKumaResources reports it
     }
+    if (regexCache.size > regexCacheLimit) regexCache.clear();
     regexCache.set(pattern, compiled);
   }
   return compiled;
@@ -185,8 +187,8 @@ function entryMatches(entry: Entry, method: string, path: string, query: Map<str
 
 interface Resolution {
   winner?: Entry;
-  /** Another rule that matches too and that Kuma's ordering does not put after the winner. */
-  tie?: Entry;
+  /** Other rules that match too and that Kuma's ordering does not tell apart from the winner. */
+  ties: Entry[];
 }
 
 function resolve(table: Entry[], request: RouteRequest): Resolution {
@@ -194,7 +196,8 @@ function resolve(table: Entry[], request: RouteRequest): Resolution {
   const method = request.method.toUpperCase();
   const index = table.findIndex((entry) => entryMatches(entry, method, path, query));
   const winner = table[index];
-  if (!winner) return {};
+  if (!winner) return { ties: [] };
+  const ties: Entry[] = [];
   for (
     let next = index + 1;
     next < table.length && compareEntries(winner, table[next] as Entry) === 0;
@@ -202,9 +205,9 @@ function resolve(table: Entry[], request: RouteRequest): Resolution {
   ) {
     const other = table[next] as Entry;
     const sameRule = other.route === winner.route && other.ruleIndex === winner.ruleIndex;
-    if (!sameRule && entryMatches(other, method, path, query)) return { winner, tie: other };
+    if (!sameRule && entryMatches(other, method, path, query)) ties.push(other);
   }
-  return { winner };
+  return { winner, ties };
 }
 
 /** The route and rule a builtin gateway sends the request to, or undefined when none matches (404). */
@@ -305,15 +308,16 @@ export function proveNoShadowing(routes: KumaResource[], operations: ExpectedOpe
     for (const pattern of hostnames) {
       const hostname = pattern?.replace(/^\*/, 'any');
       const request = { method, path, ...(hostname === undefined ? {} : { hostname }) };
-      const { winner, tie } = resolve(tableFor(gatewayOf(route), hostname), request);
+      const { winner, ties } = resolve(tableFor(gatewayOf(route), hostname), request);
       const on = `${method} ${hostname ?? ''}${path}`;
+      const isExpected = (entry: Entry) =>
+        entry.route === operation.expectRoute && entry.ruleIndex === operation.expectRule;
       if (!winner) messages.push(`${label}: no rule matches ${on} (the gateway answers 404)`);
-      else if (winner.route !== operation.expectRoute || winner.ruleIndex !== operation.expectRule) {
+      else if (ties.length > 0 && [winner, ...ties].some(isExpected)) {
+        const all = [winner, ...ties].map(describeEntry).join(' and ');
+        messages.push(`${label}: ${on} matches ${all}, which Kuma orders arbitrarily (equal rank)`);
+      } else if (!isExpected(winner)) {
         messages.push(`${label}: ${on} is routed to ${describeEntry(winner)} instead of ${expected}`);
-      } else if (tie) {
-        messages.push(
-          `${label}: ${on} matches ${describeEntry(winner)} and ${describeEntry(tie)}, which Kuma orders arbitrarily`,
-        );
       } else continue;
       break;
     }

@@ -144,7 +144,7 @@ describe('proveNoShadowing', () => {
   it('reports two equally long regexes that both match as an arbitrary order', () => {
     const twin = route('twin', [[regex('^/users/(?:[0-9]*)$')]]);
     expect(proveNoShadowing([users, twin], operations.slice(1, 2))).toEqual([
-      'GET /users/{id}: GET api.example.com/users/1 matches users rule 1 (GET RegularExpression ^/users/(?:[0-9]+)$) and twin rule 0 (GET RegularExpression ^/users/(?:[0-9]*)$), which Kuma orders arbitrarily',
+      'GET /users/{id}: GET api.example.com/users/1 matches users rule 1 (GET RegularExpression ^/users/(?:[0-9]+)$) and twin rule 0 (GET RegularExpression ^/users/(?:[0-9]*)$), which Kuma orders arbitrarily (equal rank)',
     ]);
   });
 
