@@ -40,6 +40,8 @@ export type CheckTarget =
 export interface CheckOptions {
   /** The PR carries the approval label: breaking changes pass, visibly. */
   approved?: boolean;
+  /** Labels of the PR: the gate's approval label (read from the base config) approves its breaking changes. */
+  labels?: readonly string[];
   /** CLI `--fail-on`: lowest severity that fails, for every kind. */
   failOn?: 'error' | 'warning';
   /** Overrides the gate's lint scope (`new`: only findings the base does not have). */
@@ -151,7 +153,8 @@ function gateBreaking(
   options: CheckOptions,
 ): Finding[] {
   if (isMajorBump(summary.baseVersion, summary.headVersion)) return waiveBreaking(breaking, 'major-version');
-  const waived = options.approved ? waiveBreaking(breaking, 'approval') : breaking;
+  const approved = options.approved || options.labels?.includes(gates.approvalLabel);
+  const waived = approved ? waiveBreaking(breaking, 'approval') : breaking;
   return applyBreakingGate(waived, gates);
 }
 

@@ -1,0 +1,48 @@
+/**
+ * Jobs: what the webhook hands to the worker through the queue. Small on purpose (a queue message, not a
+ * payload): the worker re-reads everything it needs from GitHub at the commit it is told about.
+ * @module
+ */
+
+export interface RepoRef {
+  owner: string;
+  repo: string;
+}
+
+interface JobBase {
+  /** `X-GitHub-Delivery` of the webhook: the queue's deduplication id and the id in every log line. */
+  deliveryId: string;
+  /** `X-GitHub-Event` + `.action`, e.g. `pull_request.synchronize`, for logs and for the worker's choices. */
+  event: string;
+  installationId: number;
+  repository: RepoRef;
+}
+
+/** Check a pull request: validate, lint, diff against base, preview the manifests; report comment + check run. */
+export interface CheckJob extends JobBase {
+  type: 'check';
+  pullNumber: number;
+  /** Head SHA the event was about; the worker re-reads the PR and drops results when the head moved. */
+  headSha: string;
+}
+
+/** Render the repo at a commit of its default branch and commit the manifests to the deploy repo. */
+export interface DeployJob extends JobBase {
+  type: 'deploy';
+  /** The pushed commit on the default branch. */
+  sha: string;
+  /** The merged PR, when the push came from one (for provenance and the "deployed" comment). */
+  pullNumber?: number;
+}
+
+export type Job = CheckJob | DeployJob;
+
+/**
+ * FIFO group of a job: checks of one PR run in order (a newer push is handled after an older one and wins);
+ * deploys to one deploy repo run one at a time.
+ */
+export function jobGroupId(job: Job, deployRepo: RepoRef): string {
+  return job.type === 'check'
+    ? `${job.repository.owner}/${job.repository.repo}#${job.pullNumber}`
+    : `deploy:${deployRepo.owner}/${deployRepo.repo}`;
+}
