@@ -73,6 +73,11 @@ function parseYaml(path: string, text: string, limits: ParseLimits): ParsedSourc
       findings: doc.errors.slice(0, 10).map((error) => {
         const { line, col } = lineCounter.linePos(error.pos[0]);
         const place = { file: path, line, column: col, pointer: '' };
+        // The parser reports its own stack overflow as a syntax error: it is a nesting problem.
+        if (/call stack/i.test(error.message)) {
+          const message = `${path} is nested too deeply to parse (limit ${limits.maxDepth} levels)`;
+          return buildLoadFinding('too-deep', message, place);
+        }
         return buildLoadFinding('yaml-syntax', `YAML syntax error: ${firstLine(error.message)}`, place);
       }),
     };
