@@ -1,0 +1,113 @@
+/**
+ * Lint a loaded spec: the built-in rules (fast, one pass over the bundle) plus a repo ruleset's own declarative
+ * rules (through Spectral). Every finding is placed on its source file and line through the spec's source map.
+ * @module
+ */
+import { compareFindings, type Finding, type Severity } from '../findings.js';
+import { decodePointer } from '../spec/json-pointer.js';
+import type { LoadedSpec, OpenApiVersion } from '../spec/types.js';
+import { builtinRules } from './builtin-rules.js';
+import { checkDocument } from './check-document.js';
+import { checkExamples } from './check-examples.js';
+import { walkNodes } from './check-nodes.js';
+import { checkOperations } from './check-operations.js';
+import { checkPaths } from './check-paths.js';
+import { checkUnused } from './check-unused.js';
+import { buildFingerprint } from './filter-new-findings.js';
+import { runCustomRules } from './run-custom-rules.js';
+import { createResolver, httpMethods } from './spec-walk.js';
+import type { LintRuleset, RuleContext, RuleHit } from './types.js';
+
+export async function lintSpec(
+  spec: LoadedSpec,
+  options: { ruleset?: LintRuleset } = {},
+): Promise<Finding[]> {
+  const { bundle, version } = spec;
+  if (!bundle || !version) return [];
+  const { ruleset } = options;
+  const severities = buildRuleSeverities(version, ruleset);
+  const hits: RuleHit[] = [];
+  const ctx: RuleContext = {
+    bundle,
+    version,
+    enabled: (rule) => severities.has(rule),
+    resolve: createResolver(bundle),
+    report: (hit) => {
+      if (severities.has(hit.rule)) hits.push(hit);
+    },
+  };
+  runBuiltinRules(ctx);
+
+  const overridden = (rule: string) => ruleset?.overrides.has(rule) ?? false;
+  const findings = hits.map((hit) =>
+    buildFinding(spec, hit, (!overridden(hit.rule) && hit.severity) || severities.get(hit.rule) || 'warning'),
+  );
+  if (ruleset) {
+    const custom = await runCustomRules(bundle, ruleset);
+    findings.push(...custom.hits.map((hit) => buildFinding(spec, hit, hit.severity)), ...custom.findings);
+  }
+  return dedupe(findings).sort(compareFindings);
+}
+
+function runBuiltinRules(ctx: RuleContext): void {
+  checkDocument(ctx);
+  checkPaths(ctx);
+  checkOperations(ctx);
+  const walk = walkNodes(ctx);
+  checkExamples(ctx, walk.examples);
+  checkUnused(ctx, walk.refs);
+}
+
+/** The built-in rules that run on this document, with their severity: the ruleset's choice or spectral:oas's. */
+function buildRuleSeverities(
+  version: OpenApiVersion,
+  ruleset: LintRuleset | undefined,
+): Map<string, Severity> {
+  const selection = ruleset?.builtin ?? 'recommended';
+  const severities = new Map<string, Severity>();
+  for (const [id, rule] of Object.entries(builtinRules)) {
+    if (rule.versions && !rule.versions.includes(version)) continue;
+    const setting = ruleset?.overrides.get(id);
+    if (setting === 'off') continue;
+    if (setting) severities.set(id, setting);
+    else if (selection === 'all' || (selection === 'recommended' && rule.recommended))
+      severities.set(id, rule.severity);
+  }
+  return severities;
+}
+
+function buildFinding(
+  spec: LoadedSpec,
+  hit: { rule: string; pointer: string; message: string; operation?: string },
+  severity: Severity,
+): Finding {
+  const position = spec.locate(hit.pointer);
+  const operation = hit.operation ?? operationAt(hit.pointer);
+  const finding: Finding = {
+    kind: 'lint',
+    id: hit.rule,
+    severity,
+    message: hit.message,
+    ...position,
+    ...(operation ? { operation } : {}),
+  };
+  return { ...finding, fingerprint: buildFingerprint(finding) };
+}
+
+/** `/paths/~1users/get/…` → `GET /users`. */
+function operationAt(pointer: string): string | undefined {
+  const [root, path, method] = decodePointer(pointer) ?? [];
+  if (root !== 'paths' || path === undefined || method === undefined) return undefined;
+  return (httpMethods as readonly string[]).includes(method) ? `${method.toUpperCase()} ${path}` : undefined;
+}
+
+/** One shared component can be reached from several places; report each problem on its line once. */
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.id}|${f.file}|${f.line}|${f.column}|${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,120 @@
+/**
+ * Small shared helpers of the built-in checks: object tests, internal `$ref` resolution and the operation list.
+ * @module
+ */
+import { appendPointer, decodePointer, getAtPointer } from '../spec/json-pointer.js';
+
+export type JsonObject = Record<string, unknown>;
+
+export const httpMethods = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value.trim() !== '';
+}
+
+/** Builds a resolver of internal refs; a broken or cyclic chain resolves to undefined at the last good pointer. */
+export function createResolver(
+  bundle: JsonObject,
+): (value: unknown, pointer: string) => { value: unknown; pointer: string } {
+  return (value, pointer) => {
+    let current = value;
+    let at = pointer;
+    const seen = new Set<string>();
+    while (isObject(current) && typeof current.$ref === 'string') {
+      const ref = current.$ref;
+      if (!ref.startsWith('#') || seen.has(ref)) return { value: undefined, pointer: at };
+      seen.add(ref);
+      const target = decodeURIComponentSafe(ref.slice(1));
+      if (decodePointer(target) === undefined) return { value: undefined, pointer: at };
+      current = getAtPointer(bundle, target);
+      at = target;
+    }
+    return { value: current, pointer: at };
+  };
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+export interface OperationSite {
+  method: string;
+  path: string;
+  /** `GET /users/{id}`: how findings name the operation. */
+  label: string;
+  operation: JsonObject;
+  /** Bundle pointer of the operation object. */
+  pointer: string;
+  pathItem: JsonObject;
+  /** Bundle pointer of the path item as written under `paths` (before a path-item `$ref`). */
+  pathPointer: string;
+  /** Bundle pointer where the path item's content actually is (after a path-item `$ref`). */
+  pathItemPointer: string;
+}
+
+/** Every operation under `paths`, in document order. */
+export function listOperations(
+  bundle: JsonObject,
+  resolve: (value: unknown, pointer: string) => { value: unknown; pointer: string },
+): OperationSite[] {
+  const sites: OperationSite[] = [];
+  const paths = bundle.paths;
+  if (!isObject(paths)) return sites;
+  for (const [path, raw] of Object.entries(paths)) {
+    const pathPointer = appendPointer('/paths', path);
+    const { value: pathItem, pointer: pathItemPointer } = resolve(raw, pathPointer);
+    if (!isObject(pathItem)) continue;
+    for (const method of httpMethods) {
+      const operation = pathItem[method];
+      if (!isObject(operation)) continue;
+      sites.push({
+        method,
+        path,
+        label: `${method.toUpperCase()} ${path}`,
+        operation,
+        pointer: appendPointer(pathItemPointer, method),
+        pathItem,
+        pathPointer,
+        pathItemPointer,
+      });
+    }
+  }
+  return sites;
+}
+
+/** Quote a value for a message, shortened so one odd value cannot flood the report. */
+export function quote(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const shown = text === undefined ? String(value) : text;
+  return `"${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown}"`;
+}
+
+const typeChecks: Record<string, (value: unknown) => boolean> = {
+  string: (v) => typeof v === 'string',
+  number: (v) => typeof v === 'number',
+  integer: (v) => Number.isInteger(v),
+  boolean: (v) => typeof v === 'boolean',
+  null: (v) => v === null,
+  object: (v) => isObject(v),
+  array: (v) => Array.isArray(v),
+};
+
+/** The JSON types a schema's enum values must have (`nullable` adds null); undefined when `type` is unusable. */
+export function enumTypes(schema: JsonObject): string[] | undefined {
+  const raw = Array.isArray(schema.type) ? schema.type : [schema.type];
+  if (raw.length === 0 || !raw.every((t) => typeof t === 'string' && t in typeChecks)) return undefined;
+  const types = raw as string[];
+  return schema.nullable === true || schema['x-nullable'] === true ? [...types, 'null'] : types;
+}
+
+export function matchesJsonType(value: unknown, types: readonly string[]): boolean {
+  return types.some((type) => typeChecks[type]?.(value));
+}
