@@ -1,0 +1,338 @@
+/**
+ * Use case: check one pull request and report on it — ONE sticky comment (found by its hidden marker, updated in
+ * place, left alone when unchanged) and ONE check run on the head SHA with annotations on the spec lines.
+ * Stale work never lands: a job for an old head is skipped, and a result whose head moved while it was being
+ * computed is dropped. Our own failures end as a check run that says what happened.
+ * @module
+ */
+import { parseRepoConfig, repoConfigFile, resolveGates } from '../core/config/repo-config.js';
+import type { Finding } from '../core/findings.js';
+import type { CheckJob } from '../core/jobs.js';
+import {
+  defaultMarker,
+  githubCheckSummaryLimit,
+  githubCommentLimit,
+  type MarkdownOptions,
+  renderMarkdown,
+} from '../core/report/render-markdown.js';
+import { describeVerdict } from '../core/report/summarize.js';
+import type { CheckReport } from '../core/report/types.js';
+import { loadSourceFile } from '../core/spec/load-spec.js';
+import type { BreakingDiff } from '../ports/breaking-diff.js';
+import type {
+  Annotation,
+  CheckRunResult,
+  CodeHost,
+  HostComment,
+  PullRequestState,
+} from '../ports/code-host.js';
+import type { FileSource } from '../ports/file-source.js';
+import { runCheck, UnreadableInputError } from './check.js';
+
+export const checkRunName = 'kuma-api-forge';
+/** Annotations sent per check run (GitHub takes 50 per request): the rest are listed in the run's text. */
+export const maxAnnotations = 200;
+
+export interface CheckPullRequestDeps {
+  codeHost: CodeHost;
+  breakingDiff: BreakingDiff;
+  log?: Pick<Console, 'info' | 'warn'>;
+  /** Hidden first line of the sticky comment; default `<!-- kuma-api-forge -->`. */
+  marker?: string;
+}
+
+export type CommentAction = 'created' | 'updated' | 'unchanged' | 'resolved' | 'none';
+
+export type Outcome =
+  | { status: 'skipped'; reason: 'closed' | 'head-moved'; headSha: string }
+  | { status: 'no-config'; checkRunId: number }
+  | { status: 'superseded'; checkRunId: number; by: string }
+  | { status: 'reported'; checkRunId: number; verdict: 'pass' | 'fail'; comment: CommentAction }
+  | { status: 'failed'; checkRunId: number; error: string };
+
+export async function checkPullRequest(job: CheckJob, deps: CheckPullRequestDeps): Promise<Outcome> {
+  const host = deps.codeHost;
+  const marker = deps.marker ?? defaultMarker;
+  const pr = await host.getPullRequest(job.pullNumber);
+  if (pr.state === 'closed') return { status: 'skipped', reason: 'closed', headSha: pr.headSha };
+  // The queue delivers a PR's jobs in order: a job for an older head is followed by the one for the newer.
+  if (pr.headSha !== job.headSha) return { status: 'skipped', reason: 'head-moved', headSha: pr.headSha };
+
+  const checkRunId = await host.startCheckRun({
+    name: checkRunName,
+    headSha: pr.headSha,
+    externalId: job.deliveryId,
+  });
+  try {
+    const base = host.files(pr.baseSha);
+    const head = host.files(pr.headSha);
+    let report: CheckReport;
+    try {
+      report = await runCheck(
+        { mode: 'repo', base, head },
+        { labels: pr.labels },
+        { breakingDiff: deps.breakingDiff },
+      );
+    } catch (error) {
+      if (!(error instanceof UnreadableInputError)) throw error;
+      await host.completeCheckRun(checkRunId, buildNoConfigResult());
+      return { status: 'no-config', checkRunId };
+    }
+
+    // A push during the check makes this result stale: the job for the new head reports instead.
+    const now = await host.getPullRequest(job.pullNumber);
+    if (now.headSha !== pr.headSha) {
+      await host.completeCheckRun(checkRunId, buildSupersededResult(now.headSha));
+      return { status: 'superseded', checkRunId, by: now.headSha };
+    }
+
+    report = await noteApproval(report, pr, base);
+    const links = buildLinks(pr);
+    const comment = await postStickyComment(host, pr.number, buildCommentBody(report, marker, links), marker);
+    await host.completeCheckRun(checkRunId, buildCheckRunResult(report, links));
+    return { status: 'reported', checkRunId, verdict: report.verdict, comment };
+  } catch (error) {
+    await reportOwnFailure(host, checkRunId, error, deps.log);
+    if (isRetryable(error)) throw error;
+    return { status: 'failed', checkRunId, error: describeFailure(error) };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The sticky comment
+
+/** The comment's body, or undefined when there is nothing to say (no findings, no notices). */
+export function buildCommentBody(
+  report: CheckReport,
+  marker: string,
+  links: MarkdownOptions['links'] = {},
+): string | undefined {
+  if (report.findings.length === 0 && report.notices.length === 0) return undefined;
+  return renderMarkdown(report, { maxLength: githubCommentLimit, marker, links });
+}
+
+export function buildResolvedBody(marker: string): string {
+  return `${marker}\n### ✅ Resolved\n\nEverything kuma-api-forge reported on this pull request earlier is fixed: no findings left.\n`;
+}
+
+/** Creates, updates or resolves the one comment; writes nothing when its text would not change. */
+async function postStickyComment(
+  host: CodeHost,
+  pullNumber: number,
+  body: string | undefined,
+  marker: string,
+): Promise<CommentAction> {
+  const existing = await host.findComment(pullNumber, marker);
+  const action = planComment(existing, body, marker);
+  if (action.write === 'create') await host.createComment(pullNumber, action.body);
+  if (action.write === 'update' && existing) await host.updateComment(existing.id, action.body);
+  return action.outcome;
+}
+
+type CommentPlan =
+  | { write: 'create' | 'update'; body: string; outcome: CommentAction }
+  | { write: 'none'; outcome: CommentAction };
+
+export function planComment(
+  existing: HostComment | undefined,
+  body: string | undefined,
+  marker: string,
+): CommentPlan {
+  if (body === undefined) {
+    if (!existing) return { write: 'none', outcome: 'none' };
+    const resolved = buildResolvedBody(marker);
+    return sameText(existing.body, resolved)
+      ? { write: 'none', outcome: 'unchanged' }
+      : { write: 'update', body: resolved, outcome: 'resolved' };
+  }
+  if (!existing) return { write: 'create', body, outcome: 'created' };
+  return sameText(existing.body, body)
+    ? { write: 'none', outcome: 'unchanged' }
+    : { write: 'update', body, outcome: 'updated' };
+}
+
+/** GitHub stores comment bodies with CRLF line ends sometimes; compare the text, not the bytes. */
+function sameText(a: string, b: string): boolean {
+  return a.replace(/\r\n/g, '\n').trimEnd() === b.replace(/\r\n/g, '\n').trimEnd();
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The check run
+
+export function buildCheckRunResult(
+  report: CheckReport,
+  links: MarkdownOptions['links'] = {},
+): CheckRunResult {
+  const { annotations, unannotated } = buildAnnotations(report.findings);
+  const text = buildUnannotatedText(unannotated);
+  return {
+    conclusion: report.verdict === 'pass' ? 'success' : 'failure',
+    title: describeVerdict(report),
+    summary: renderMarkdown(report, { maxLength: githubCheckSummaryLimit, marker: defaultMarker, links }),
+    ...(text ? { text } : {}),
+    annotations,
+  };
+}
+
+const annotationLevel = { error: 'failure', warning: 'warning', info: 'notice' } as const;
+
+/**
+ * Head-side findings become annotations on their line (at most `limit`, errors first); base-side ones
+ * (removals) have no line in the head commit, so they are returned to be summarised instead.
+ */
+export function buildAnnotations(
+  findings: readonly Finding[],
+  limit = maxAnnotations,
+): { annotations: Annotation[]; unannotated: Finding[] } {
+  const rank = { failure: 0, warning: 1, notice: 2 };
+  const candidates = findings
+    .filter((f) => (f.side ?? 'head') === 'head' && f.file !== '' && f.line >= 1)
+    .map((f) => ({ finding: f, annotation: toAnnotation(f) }))
+    .sort((a, b) => rank[a.annotation.level] - rank[b.annotation.level]);
+  const kept = candidates.slice(0, limit);
+  const keptSet = new Set(kept.map((c) => c.finding));
+  return {
+    annotations: kept.map((c) => c.annotation),
+    unannotated: findings.filter((f) => !keptSet.has(f)),
+  };
+}
+
+function toAnnotation(f: Finding): Annotation {
+  const level = f.waivedBy ? 'notice' : annotationLevel[f.severity];
+  const where = f.operations && f.operations.length > 1 ? f.operations.join(', ') : f.operation;
+  const accepted = f.waivedBy
+    ? ` (accepted: ${f.waivedBy === 'approval' ? 'approved by label' : 'major version bump'})`
+    : '';
+  return {
+    path: f.file,
+    startLine: f.line,
+    endLine: f.line,
+    level,
+    message: clip(
+      `${where ? `${where}: ` : ''}${f.message}${accepted}${f.hint ? `\nHint: ${f.hint}` : ''}`,
+      4000,
+    ),
+    title: clip(f.id, 255),
+  };
+}
+
+/** The findings without an annotation, one line each, within the check run's text limit. */
+export function buildUnannotatedText(findings: readonly Finding[]): string | undefined {
+  if (findings.length === 0) return undefined;
+  const base = findings.filter((f) => f.side === 'base').length;
+  const lines = [
+    `### ${findings.length} ${findings.length === 1 ? 'finding is' : 'findings are'} not annotated`,
+    '',
+    base > 0
+      ? `${base} ${base === 1 ? 'is' : 'are'} in the base version (something removed has no line in this commit); the others are beyond the ${maxAnnotations} annotations shown.`
+      : `Only ${maxAnnotations} annotations are shown.`,
+    '',
+  ];
+  let text = `${lines.join('\n')}\n`;
+  for (const [i, f] of findings.entries()) {
+    const side = f.side === 'base' ? ' (base)' : '';
+    const line = `- \`${f.file}:${f.line}\`${side} ${f.severity} \`${f.id}\`: ${clip(f.message.replace(/\s+/g, ' '), 300)}\n`;
+    const rest = findings.length - i;
+    if (text.length + line.length > githubCheckSummaryLimit - 100) {
+      text += `- … and ${rest} more\n`;
+      break;
+    }
+    text += line;
+  }
+  return text;
+}
+
+export function buildNoConfigResult(): CheckRunResult {
+  return {
+    conclusion: 'neutral',
+    title: `No ${repoConfigFile} in this repository`,
+    summary: `kuma-api-forge checks the APIs listed in \`${repoConfigFile}\` at the root of the repository. This pull request's head has none, so there is nothing to check.`,
+  };
+}
+
+export function buildSupersededResult(sha: string): CheckRunResult {
+  return {
+    conclusion: 'neutral',
+    title: `Superseded by ${sha.slice(0, 7)}`,
+    summary: `The pull request's head moved to ${sha} while this commit was being checked; the check of the new head reports instead.`,
+  };
+}
+
+/** A check run that says what went wrong on our side (never the user's spec), so the PR does not wait silently. */
+export function buildFailureResult(error: unknown): CheckRunResult {
+  const retry = isRetryable(error)
+    ? 'It will be retried automatically.'
+    : 'Re-run the check from the Checks tab to try again.';
+  return {
+    conclusion: 'failure',
+    title: 'kuma-api-forge could not finish the check',
+    summary: `The check did not complete: ${describeFailure(error)}.\n\nThis is a problem on kuma-api-forge's side or GitHub's, not in this pull request. ${retry}`,
+  };
+}
+
+async function reportOwnFailure(
+  host: CodeHost,
+  checkRunId: number,
+  error: unknown,
+  log: CheckPullRequestDeps['log'],
+): Promise<void> {
+  try {
+    await host.completeCheckRun(checkRunId, buildFailureResult(error));
+  } catch (reportError) {
+    // GitHub itself is failing: nothing more to tell the user; the queue's retry is the way out.
+    log?.warn('could not report the failure on the check run', { error: describeFailure(reportError) });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Small helpers
+
+/** Makes the approval visible: which label accepted the breaking changes. */
+async function noteApproval(
+  report: CheckReport,
+  pr: PullRequestState,
+  base: FileSource,
+): Promise<CheckReport> {
+  if (!report.findings.some((f) => f.waivedBy === 'approval')) return report;
+  const file = await loadSourceFile(base, repoConfigFile);
+  const config = file && !('findings' in file) ? parseRepoConfig(file).config : undefined;
+  const label = (config?.gates ?? resolveGates(undefined)).approvalLabel;
+  if (!pr.labels.includes(label)) return report;
+  const notice = `Breaking changes are accepted because this pull request has the label "${label}".`;
+  return { ...report, notices: [...report.notices, notice] };
+}
+
+function buildLinks(pr: PullRequestState): NonNullable<MarkdownOptions['links']> {
+  return {
+    fileUrl: (file, line, side) =>
+      `${pr.repoUrl}/blob/${side === 'base' ? pr.baseSha : pr.headSha}/${file.split('/').map(encodeURIComponent).join('/')}#L${line}`,
+  };
+}
+
+/** Server errors, rate limits, timeouts and network failures: a later try may work. */
+export function isRetryable(error: unknown): boolean {
+  const status = (error as { status?: unknown } | null)?.status;
+  if (typeof status === 'number') {
+    const message = error instanceof Error ? error.message : '';
+    return status >= 500 || status === 429 || (status === 403 && /rate limit/i.test(message));
+  }
+  const name = (error as { name?: unknown } | null)?.name;
+  if (name === 'OasdiffError') return false;
+  return (
+    error instanceof Error &&
+    /timed? ?out|ECONNRESET|ECONNREFUSED|ETIMEDOUT|fetch failed|socket/i.test(
+      `${error.message} ${String((error as { cause?: unknown }).cause ?? '')}`,
+    )
+  );
+}
+
+function describeFailure(error: unknown): string {
+  const status = (error as { status?: unknown } | null)?.status;
+  const message = error instanceof Error ? error.message : String(error);
+  const first = message.split('\n')[0] ?? '';
+  return typeof status === 'number' ? `GitHub answered ${status} (${clip(first, 200)})` : clip(first, 300);
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
