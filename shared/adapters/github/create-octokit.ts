@@ -1,0 +1,87 @@
+/**
+ * Adapter: Octokit clients for the App — authenticated as an installation (App JWT → installation token, minted
+ * by `@octokit/auth-app` and cached per installation while the container lives), with the retry plugin (5xx and
+ * network errors) and the throttling plugin (primary and secondary rate limits, waiting out `retry-after`).
+ * @module
+ */
+import { createAppAuth } from '@octokit/auth-app';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { Octokit } from '@octokit/rest';
+
+export const AppOctokit = Octokit.plugin(retry, throttling);
+export type AppOctokit = InstanceType<typeof AppOctokit>;
+
+export interface GitHubClientOptions {
+  appId: number;
+  privateKey: string;
+  /** REST base URL; GitHub Enterprise Server: `https://HOST/api/v3`. Default: the public API. */
+  baseUrl?: string;
+  /** Replaces the global fetch (tests, proxies). */
+  fetch?: typeof fetch;
+  /** Retries of a failed request (5xx, network) before giving up. Default 3. */
+  retries?: number;
+  /** Rate-limit retries before giving up. Default 2. */
+  rateLimitRetries?: number;
+  /**
+   * Milliseconds per unit of wait: the retry plugin waits `n²` units before retry n, the throttling plugin
+   * `retry-after` units. Default 1000 (seconds); tests use 1.
+   */
+  waitUnitMs?: number;
+  /** Octokit's logger (its own warnings on retries); default silent. */
+  log?: { debug(m: string): void; info(m: string): void; warn(m: string): void; error(m: string): void };
+}
+
+export interface GitHubClients {
+  /** One client per installation, reused so that its token is minted once and reused until it expires. */
+  forInstallation(installationId: number): AppOctokit;
+}
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+export function createGitHubClients(options: GitHubClientOptions): GitHubClients {
+  const clients = new Map<number, AppOctokit>();
+  const rateLimitRetries = options.rateLimitRetries ?? 2;
+  const unit = options.waitUnitMs ?? 1000;
+  const log = options.log ?? silent;
+  return {
+    forInstallation(installationId) {
+      let client = clients.get(installationId);
+      if (!client) {
+        client = new AppOctokit({
+          authStrategy: createAppAuth,
+          auth: { appId: options.appId, privateKey: options.privateKey, installationId },
+          ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+          ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
+          log,
+          retry: { retries: options.retries ?? 3, retryAfterBaseValue: unit },
+          throttle: {
+            retryAfterBaseValue: unit,
+            onRateLimit: (
+              after: number,
+              request: { method: string; url: string },
+              _o: unknown,
+              count: number,
+            ) => {
+              log.warn(`rate limit on ${request.method} ${request.url}; retry ${count + 1} in ${after} s`);
+              return count < rateLimitRetries;
+            },
+            onSecondaryRateLimit: (
+              after: number,
+              request: { method: string; url: string },
+              _o: unknown,
+              count: number,
+            ) => {
+              log.warn(
+                `secondary rate limit on ${request.method} ${request.url}; retry ${count + 1} in ${after} s`,
+              );
+              return count < rateLimitRetries;
+            },
+          },
+        });
+        clients.set(installationId, client);
+      }
+      return client;
+    },
+  };
+}
