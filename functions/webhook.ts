@@ -1,0 +1,24 @@
+/**
+ * Lambda entry of the webhook (API Gateway HTTP API, payload v2): the shared Hono app, enqueuing to SQS FIFO.
+ * Settings and clients are built once per container.
+ * @module
+ */
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { handle } from 'hono/aws-lambda';
+import { createSqsQueue } from '../shared/adapters/sqs-queue.js';
+import { loadSettings, SettingsError } from '../shared/app/settings.js';
+import { createWebhookApp } from '../shared/app/webhook-app.js';
+import { createJsonLogger } from '../shared/app/worker.js';
+
+const settings = loadSettings(process.env);
+if (!settings.queueUrl) throw new SettingsError('QUEUE_URL is not set: the webhook needs the SQS FIFO queue');
+
+const queue = createSqsQueue({
+  client: new SQSClient({}),
+  queueUrl: settings.queueUrl,
+  ...(settings.deployRepo ? { deployRepo: settings.deployRepo } : {}),
+});
+
+export const handler = handle(
+  createWebhookApp({ secret: settings.webhookSecret, queue, log: createJsonLogger(settings.logLevel) }),
+);

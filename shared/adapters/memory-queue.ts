@@ -1,0 +1,112 @@
+/**
+ * The job queue in memory, for `npm start`, the demo and end-to-end tests. It behaves like the SQS FIFO queue
+ * the App runs on: a group's jobs run one at a time in order while groups run in parallel, a delivery id seen
+ * in the last 5 minutes is dropped, and a failed job is retried (blocking its group, as SQS does) with backoff
+ * before it is given up as a dead letter.
+ * @module
+ */
+import { type Job, jobGroupId, type RepoRef } from '../core/jobs.js';
+import type { JobQueue } from '../ports/job-queue.js';
+
+export interface MemoryQueueOptions {
+  /** All deploys share its group; without one, a source repo's deploys still run in order. */
+  deployRepo?: RepoRef;
+  /** Tries per job, the first included (default 3, like a redrive policy's maxReceiveCount). */
+  maxAttempts?: number;
+  /** Wait before try `attempt + 1` (default 200 ms doubling). */
+  backoffMs?: (attempt: number) => number;
+  /** How long a delivery id is remembered (default 5 minutes, SQS's deduplication window). */
+  dedupWindowMs?: number;
+  /** Told about each failed try; `final` when the job is given up. */
+  onFailure?: (failure: JobFailure) => void;
+  now?: () => number;
+}
+
+export interface JobFailure {
+  job: Job;
+  error: unknown;
+  attempt: number;
+  final: boolean;
+}
+
+export interface MemoryQueue extends JobQueue {
+  /** Resolves when no job is waiting or running (including retries). */
+  idle(): Promise<void>;
+  /** Jobs given up after their last try, oldest first (the dead-letter queue). */
+  readonly deadLetters: JobFailure[];
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function createMemoryQueue(
+  handler: (job: Job) => Promise<void>,
+  options: MemoryQueueOptions = {},
+): MemoryQueue {
+  const maxAttempts = options.maxAttempts ?? 3;
+  const backoffMs = options.backoffMs ?? ((attempt: number) => 200 * 2 ** (attempt - 1));
+  const window = options.dedupWindowMs ?? 5 * 60_000;
+  const now = options.now ?? Date.now;
+  const groups = new Map<string, Job[]>();
+  const seen = new Map<string, number>();
+  const deadLetters: JobFailure[] = [];
+  let waiters: (() => void)[] = [];
+
+  const settleIfIdle = () => {
+    if (groups.size > 0) return;
+    for (const resolve of waiters) resolve();
+    waiters = [];
+  };
+
+  const runOnce = async (job: Job) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await handler(job);
+        return;
+      } catch (error) {
+        const failure = { job, error, attempt, final: attempt >= maxAttempts };
+        options.onFailure?.(failure);
+        if (failure.final) {
+          deadLetters.push(failure);
+          return;
+        }
+        await sleep(backoffMs(attempt));
+      }
+    }
+  };
+
+  const drain = async (group: string, jobs: Job[]) => {
+    for (let job = jobs[0]; job; job = jobs[0]) {
+      await runOnce(job);
+      jobs.shift();
+    }
+    groups.delete(group);
+    settleIfIdle();
+  };
+
+  return {
+    deadLetters,
+    async enqueue(job) {
+      const at = now();
+      // Insertion order is arrival order: stop at the first id still inside the window.
+      for (const [id, time] of seen) {
+        if (at - time < window) break;
+        seen.delete(id);
+      }
+      if (seen.has(job.deliveryId)) return;
+      seen.set(job.deliveryId, at);
+      const group = jobGroupId(job, options.deployRepo ?? job.repository);
+      const jobs = groups.get(group);
+      if (jobs) {
+        jobs.push(job);
+        return;
+      }
+      const fresh = [job];
+      groups.set(group, fresh);
+      // Start after the caller's turn: the webhook answers before the worker begins.
+      setImmediate(() => void drain(group, fresh));
+    },
+    idle() {
+      return groups.size === 0 ? Promise.resolve() : new Promise((resolve) => waiters.push(resolve));
+    },
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * The webhook endpoint of the GitHub App, as a Hono app (served by `hono/aws-lambda` in Lambda and by
+ * `@hono/node-server` locally). It only verifies, maps and enqueues: no GitHub calls, so it answers well within
+ * GitHub's 10 seconds and the worker does the rest.
+ * @module
+ */
+import { verify } from '@octokit/webhooks-methods';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Job } from '../core/jobs.js';
+import { toJob } from '../core/webhook-events.js';
+import type { JobQueue } from '../ports/job-queue.js';
+
+type Fields = Record<string, unknown>;
+
+/** Where the endpoint reports what it did; `console` fits. */
+export interface WebhookLog {
+  info(message: string, fields?: Fields): void;
+  warn(message: string, fields?: Fields): void;
+  error(message: string, fields?: Fields): void;
+}
+
+export interface WebhookAppDeps {
+  /** The App's webhook secret. */
+  secret: string;
+  queue: JobQueue;
+  log?: WebhookLog;
+  /** Largest body accepted (default 25 MB: GitHub does not send larger payloads). */
+  maxBodyBytes?: number;
+  /** How long to wait for the queue before answering 503 (default 8 s, under GitHub's 10 s). */
+  enqueueTimeoutMs?: number;
+}
+
+const silent: WebhookLog = { info() {}, warn() {}, error() {} };
+// `fatal` refuses invalid UTF-8 and `ignoreBOM` keeps a BOM, so the text re-encodes to exactly the signed bytes.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+class EnqueueTimeoutError extends Error {
+  override name = 'EnqueueTimeoutError';
+}
+
+async function enqueueWithin(queue: JobQueue, job: Job, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new EnqueueTimeoutError(`the queue did not answer within ${ms} ms`)), ms);
+  });
+  try {
+    await Promise.race([queue.enqueue(job), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function createWebhookApp(deps: WebhookAppDeps): Hono {
+  const log = deps.log ?? silent;
+  const maxSize = deps.maxBodyBytes ?? 25 * 1024 * 1024;
+  const enqueueTimeoutMs = deps.enqueueTimeoutMs ?? 8_000;
+  const app = new Hono();
+
+  app.get('/healthz', (c) => c.json({ ok: true }));
+
+  app.post(
+    '/webhook',
+    bodyLimit({ maxSize, onError: (c) => c.json({ error: `body larger than ${maxSize} bytes` }, 413) }),
+    async (c) => {
+      const signature = c.req.header('x-hub-signature-256');
+      if (!signature) return c.json({ error: 'missing X-Hub-Signature-256' }, 401);
+      let body: string;
+      try {
+        body = utf8.decode(await c.req.arrayBuffer());
+      } catch {
+        return c.json({ error: 'body is not UTF-8' }, 400);
+      }
+      if (body === '') return c.json({ error: 'empty body' }, 400);
+      // Verify before anything else reads the body: an unsigned payload is never parsed.
+      if (!(await verify(deps.secret, body, signature))) {
+        log.warn('webhook signature mismatch', { delivery: c.req.header('x-github-delivery') });
+        return c.json({ error: 'signature does not match' }, 401);
+      }
+      const event = c.req.header('x-github-event');
+      const deliveryId = c.req.header('x-github-delivery');
+      if (!event || !deliveryId) return c.json({ error: 'missing X-GitHub-Event or X-GitHub-Delivery' }, 400);
+      let payload: unknown;
+      try {
+        payload = JSON.parse(body);
+      } catch {
+        return c.json({ error: 'body is not JSON' }, 400);
+      }
+      const outcome = toJob(event, deliveryId, payload);
+      if ('invalid' in outcome) {
+        log.warn('webhook payload refused', { deliveryId, event, reason: outcome.invalid });
+        return c.json({ error: outcome.invalid }, 400);
+      }
+      if ('ignored' in outcome) {
+        log.info('webhook ignored', { deliveryId, event, reason: outcome.ignored });
+        return c.json({ ignored: outcome.ignored }, 200);
+      }
+      try {
+        await enqueueWithin(deps.queue, outcome, enqueueTimeoutMs);
+      } catch (error) {
+        // GitHub shows the failed delivery; redelivering it is safe (same delivery id, deduplicated).
+        log.error('webhook could not be enqueued', {
+          deliveryId,
+          event: outcome.event,
+          error: String(error),
+        });
+        return c.json({ error: 'could not enqueue; redeliver later' }, 503);
+      }
+      log.info('webhook accepted', { deliveryId, event: outcome.event, type: outcome.type });
+      return c.json({ deliveryId }, 202);
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { createMemoryQueue } from '../../../shared/adapters/memory-queue.js';
+import type { CheckJob, DeployJob, Job } from '../../../shared/core/jobs.js';
+
+const check = (pullNumber: number, deliveryId: string, repo = 'api'): CheckJob => ({
+  type: 'check',
+  deliveryId,
+  event: 'pull_request.synchronize',
+  installationId: 1,
+  repository: { owner: 'acme', repo },
+  pullNumber,
+  headSha: deliveryId.padEnd(40, '0'),
+});
+const deploy = (repo: string, deliveryId: string): DeployJob => ({
+  type: 'deploy',
+  deliveryId,
+  event: 'push',
+  installationId: 1,
+  repository: { owner: 'acme', repo },
+  sha: 'f'.repeat(40),
+});
+
+/** A promise the test resolves by hand, to hold a job "running" without timers. */
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { open, opened };
+}
+
+describe('createMemoryQueue', () => {
+  it("runs a group's jobs one at a time in order, while other groups go ahead", async () => {
+    const log: string[] = [];
+    const held = gate();
+    const queue = createMemoryQueue(async (job) => {
+      log.push(`start ${job.deliveryId}`);
+      if (job.deliveryId === 'a1') await held.opened;
+      log.push(`end ${job.deliveryId}`);
+    });
+    await queue.enqueue(check(1, 'a1'));
+    await queue.enqueue(check(1, 'a2'));
+    await queue.enqueue(check(2, 'b1'));
+    await queue.enqueue(check(1, 'c1', 'other'));
+    // Let the free groups finish while a1 holds its group.
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log).toEqual(['start a1', 'start b1', 'end b1', 'start c1', 'end c1']);
+    held.open();
+    await queue.idle();
+    expect(log.slice(5)).toEqual(['end a1', 'start a2', 'end a2']);
+  });
+
+  it('puts every deploy in the deploy repo group, whatever the source repo', async () => {
+    const running: string[] = [];
+    let overlap = false;
+    const queue = createMemoryQueue(
+      async (job) => {
+        if (running.length > 0) overlap = true;
+        running.push(job.deliveryId);
+        await new Promise((resolve) => setImmediate(resolve));
+        running.pop();
+      },
+      { deployRepo: { owner: 'platform', repo: 'deploy' } },
+    );
+    await queue.enqueue(deploy('users', 'p1'));
+    await queue.enqueue(deploy('orders', 'p2'));
+    await queue.idle();
+    expect(overlap).toBe(false);
+  });
+
+  it('drops a delivery id seen within the window, and accepts it again after', async () => {
+    let clock = 0;
+    const ran: string[] = [];
+    const queue = createMemoryQueue(async (job) => void ran.push(job.deliveryId), {
+      now: () => clock,
+      dedupWindowMs: 1000,
+    });
+    await queue.enqueue(check(1, 'same'));
+    await queue.enqueue(check(1, 'same'));
+    clock = 999;
+    await queue.enqueue(check(2, 'same'));
+    await queue.idle();
+    expect(ran).toEqual(['same']);
+    clock = 1000;
+    await queue.enqueue(check(1, 'same'));
+    await queue.idle();
+    expect(ran).toEqual(['same', 'same']);
+  });
+
+  it('retries a failing job with backoff before the next of its group, then gives it up', async () => {
+    const tries: string[] = [];
+    const waits: number[] = [];
+    const failures: string[] = [];
+    const queue = createMemoryQueue(
+      async (job: Job) => {
+        tries.push(job.deliveryId);
+        if (job.deliveryId === 'bad') throw new Error('GitHub is down');
+        if (job.deliveryId === 'flaky' && tries.filter((t) => t === 'flaky').length < 2)
+          throw new Error('timeout');
+      },
+      {
+        maxAttempts: 3,
+        backoffMs: (attempt) => {
+          waits.push(attempt);
+          return 0;
+        },
+        onFailure: ({ job, attempt, final }) =>
+          failures.push(`${job.deliveryId}#${attempt}${final ? '!' : ''}`),
+      },
+    );
+    await queue.enqueue(check(1, 'bad'));
+    await queue.enqueue(check(1, 'next'));
+    await queue.enqueue(check(2, 'flaky'));
+    await queue.idle();
+    expect(tries.filter((t) => t !== 'flaky')).toEqual(['bad', 'bad', 'bad', 'next']);
+    expect(tries.filter((t) => t === 'flaky')).toHaveLength(2);
+    expect(failures.sort()).toEqual(['bad#1', 'bad#2', 'bad#3!', 'flaky#1']);
+    expect(waits.sort()).toEqual([1, 1, 2]);
+    expect(queue.deadLetters.map((f) => [f.job.deliveryId, String(f.error), f.attempt])).toEqual([
+      ['bad', 'Error: GitHub is down', 3],
+    ]);
+  });
+
+  it('is idle at once when empty, and does not start a job before enqueue returns', async () => {
+    let started = false;
+    const queue = createMemoryQueue(async () => {
+      started = true;
+    });
+    await queue.idle();
+    await queue.enqueue(check(1, 'x'));
+    expect(started).toBe(false);
+    await queue.idle();
+    expect(started).toBe(true);
+  });
+});
