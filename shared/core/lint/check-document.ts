@@ -75,7 +75,8 @@ function checkTags(ctx: RuleContext): void {
 function checkHost(ctx: RuleContext): void {
   const { host, schemes } = ctx.bundle;
   if (!isNonEmptyString(host)) {
-    ctx.report({ rule: 'oas2-api-host', pointer: '', message: 'Add "host": the API needs an address.' });
+    const pointer = host === undefined ? '' : '/host';
+    ctx.report({ rule: 'oas2-api-host', pointer, message: 'Add "host": the API needs an address.' });
   } else {
     if (host.endsWith('/')) {
       ctx.report({

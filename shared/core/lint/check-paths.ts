@@ -32,7 +32,10 @@ function checkPathKey(ctx: RuleContext, path: string): void {
 
 interface DeclaredParam {
   name: string;
+  /** Where the parameter is attached (its `$ref` when it is one). */
   pointer: string;
+  /** Where the parameter is defined (the component when it is a `$ref`). */
+  definedAt: string;
   required: unknown;
 }
 
@@ -42,9 +45,9 @@ function pathParamsOf(ctx: RuleContext, list: unknown, at: string): DeclaredPara
   const out: DeclaredParam[] = [];
   list.forEach((raw, index) => {
     const pointer = `${at}/${index}`;
-    const { value } = ctx.resolve(raw, pointer);
+    const { value, pointer: definedAt } = ctx.resolve(raw, pointer);
     if (isObject(value) && value.in === 'path' && typeof value.name === 'string') {
-      out.push({ name: value.name, pointer, required: value.required });
+      out.push({ name: value.name, pointer, definedAt, required: value.required });
     }
   });
   return out;
@@ -113,7 +116,7 @@ function checkDeclared(
       report(param.pointer, message, operation);
     }
     if (param.required !== true) {
-      report(param.pointer, `Path parameter "${param.name}" must have "required: true".`, operation);
+      report(param.definedAt, `Path parameter "${param.name}" must have "required: true".`, operation);
     }
   }
 }

@@ -5,7 +5,7 @@
  * line of the ruleset, and the other rules still run.
  * @module
  */
-import { ParsedDocument, Ruleset, type RulesetDefinition, Spectral } from '@stoplight/spectral-core';
+import { Ruleset, type RulesetDefinition, Spectral } from '@stoplight/spectral-core';
 import { Resolver } from '@stoplight/spectral-ref-resolver';
 import type { Finding, Severity } from '../findings.js';
 import { buildPointer } from '../spec/json-pointer.js';
@@ -62,11 +62,11 @@ async function runSpectral(
   };
   spectral.setRuleset(new Ruleset(definition as RulesetDefinition, { severity: 'recommended' }));
   // Hand Spectral the parsed bundle: positions come from our own source map, not from re-serialising 13 MB.
-  const document = new ParsedDocument({
+  // (A plain parsed result, not a ParsedDocument: Spectral only recognises the former.)
+  const document = {
     parsed: { data: bundle, diagnostics: [], ast: {}, lineMap: [] },
     getLocationForJsonPath: () => undefined,
-    source: 'bundle',
-  });
+  };
   const results = await spectral.run(document, { ignoreUnknownFormat: true });
   return results.map((result) => ({
     rule: String(result.code),

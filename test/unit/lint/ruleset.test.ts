@@ -1,0 +1,211 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { lintSpec } from '../../../shared/core/lint/lint-spec.js';
+import { parseRuleset } from '../../../shared/core/lint/ruleset.js';
+import { loadSpecFromFiles } from '../../helpers/spec.js';
+import { cleanOpenApi30, edit, expectedMarks, marksOf } from './lint-fixtures.js';
+
+async function lintWith(rulesetText: string, specText = cleanOpenApi30, rulesetFile = '.spectral.yaml') {
+  const { ruleset, findings } = parseRuleset(rulesetText, rulesetFile);
+  const spec = await loadSpecFromFiles({ 'openapi.yaml': specText }, 'openapi.yaml');
+  return { rulesetFindings: findings, findings: await lintSpec(spec, { ruleset }) };
+}
+
+describe('repo rulesets: declarative rules with Spectral core functions', () => {
+  it('runs a custom pattern rule and reports on the spec line', async () => {
+    const ruleset = `extends: [[spectral:oas, off]]
+rules:
+  operation-id-kebab:
+    description: operationIds are kebab-case
+    message: '{{value}} is not kebab-case'
+    severity: error
+    given: $.paths[*][*].operationId
+    then:
+      function: pattern
+      functionOptions:
+        match: '^[a-z]+(-[a-z]+)*$'
+`;
+    const spec = edit(
+      cleanOpenApi30,
+      'operationId: getUser',
+      'operationId: getUser # expect: operation-id-kebab',
+    );
+    const text = edit(spec, 'operationId: listUsers', 'operationId: list-users');
+    const { rulesetFindings, findings } = await lintWith(ruleset, text);
+    expect(rulesetFindings).toEqual([]);
+    expect(marksOf(findings)).toEqual(expectedMarks(text));
+    expect(findings[0]).toMatchObject({
+      severity: 'error',
+      operation: 'GET /users/{id}',
+      message: 'getUser is not kebab-case',
+    });
+  });
+
+  it('supports typedEnum, which Spectral ships outside its functions package', async () => {
+    const ruleset = `rules:
+  enum-types:
+    given: $..[?(@ && @.enum && @.type)]
+    then:
+      function: typedEnum
+`;
+    const text = edit(cleanOpenApi30, 'enum: [active, disabled]', 'enum: [active, 3] # expect: enum-types');
+    const { findings } = await lintWith(ruleset, text);
+    expect(marksOf(findings)).toEqual(expectedMarks(text));
+  });
+
+  it('without extends runs only its own rules, as Spectral does', async () => {
+    const text = edit(cleanOpenApi30, '      description: Get one user.\n', '');
+    const { findings } = await lintWith('rules: {}\n', text);
+    expect(findings).toEqual([]);
+  });
+});
+
+describe('severity overrides of built-in rules', () => {
+  const text = edit(cleanOpenApi30, '      description: Get one user.\n      tags: [users]\n', '');
+
+  it('extends spectral:oas and changes or turns off rules', async () => {
+    const { rulesetFindings, findings } = await lintWith(
+      'extends: spectral:oas\nrules:\n  operation-description: error\n  operation-tags: off\n',
+      text,
+    );
+    expect(rulesetFindings).toEqual([]);
+    expect(findings.map((f) => [f.id, f.severity])).toEqual([['operation-description', 'error']]);
+  });
+
+  it('[spectral:oas, off] then enables single rules; hint reads as info', async () => {
+    const { findings } = await lintWith(
+      'extends: [[spectral:oas, off]]\nrules:\n  operation-tags: hint\n',
+      text,
+    );
+    expect(findings.map((f) => [f.id, f.severity])).toEqual([['operation-tags', 'info']]);
+  });
+
+  it('[spectral:oas, all] adds rules that are not recommended', async () => {
+    const { findings } = await lintWith('extends: [[spectral:oas, all]]\n');
+    expect(new Set(findings.map((f) => f.id))).toEqual(
+      new Set(
+        [
+          'info-license',
+          'operation-singular-tag',
+          'oas3-parameter-description',
+          'oas3-server-not-example.com',
+        ].filter((id) => findings.some((f) => f.id === id)),
+      ),
+    );
+    expect(findings.some((f) => f.id === 'info-license')).toBe(true);
+  });
+
+  it('warns about an override of a rule that does not exist', async () => {
+    const ruleset = 'extends: spectral:oas\nrules:\n  no-such-rule: error\n';
+    const { rulesetFindings } = await lintWith(ruleset);
+    expect(rulesetFindings).toMatchObject([
+      { id: 'ruleset-unknown-rule', severity: 'warning', file: '.spectral.yaml', line: 3 },
+    ]);
+  });
+});
+
+describe('refused: nothing from a repo is executed or fetched', () => {
+  let dir: string | undefined;
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses functions and functionsDir on their lines and never runs the function', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lint-ruleset-'));
+    const marker = join(dir, 'executed');
+    const fn = `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran');\nmodule.exports = () => [{ message: 'x' }];\n`;
+    writeFileSync(join(dir, 'functions', '..', 'evil.js'), fn);
+    const rulesetPath = join(dir, '.spectral.yaml');
+    const ruleset = `extends: spectral:oas
+functionsDir: .
+functions:
+  - evil
+rules:
+  evil-rule:
+    given: $
+    then:
+      function: evil
+`;
+    writeFileSync(rulesetPath, ruleset);
+    const { rulesetFindings, findings } = await lintWith(ruleset, cleanOpenApi30, rulesetPath);
+    expect(rulesetFindings.map((f) => `${f.id}@${f.line}`)).toEqual([
+      'ruleset-function-refused@2',
+      'ruleset-function-refused@3',
+      'ruleset-function-refused@9',
+    ]);
+    expect(rulesetFindings[1]?.message).toContain('never runs custom JavaScript functions');
+    expect(findings).toEqual([]);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('refuses a remote extends on its line and never connects to it', async () => {
+    let requests = 0;
+    const server = createServer((_, res) => {
+      requests++;
+      res.end('rules: {}\n');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const ruleset = `extends:\n  - spectral:oas\n  - http://127.0.0.1:${port}/ruleset.yaml\n  - ./shared/other.yaml\n`;
+      const { rulesetFindings } = await lintWith(ruleset);
+      expect(rulesetFindings.map((f) => `${f.id}@${f.line}`)).toEqual([
+        'ruleset-extends-refused@3',
+        'ruleset-extends-refused@4',
+      ]);
+      expect(rulesetFindings[0]?.message).toContain('never fetches');
+      expect(requests).toBe(0);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('refuses JavaScript rulesets outright', () => {
+    const { findings } = parseRuleset('module.exports = {}', '.spectral.js');
+    expect(findings).toMatchObject([{ id: 'ruleset-code-refused', line: 1 }]);
+  });
+});
+
+describe('broken rulesets become findings, not crashes', () => {
+  it('an unknown function, a bad severity and a bad JSONPath each get a finding; good rules still run', async () => {
+    const ruleset = `rules:
+  uses-unknown:
+    given: $
+    then:
+      function: isFancy
+  bad-severity:
+    severity: loud
+    given: $
+    then:
+      function: truthy
+  bad-path:
+    given: $..[?(@.x
+    then:
+      function: truthy
+  info-title:
+    given: $.info
+    then:
+      field: summary
+      function: truthy
+`;
+    const { rulesetFindings, findings } = await lintWith(ruleset);
+    expect(rulesetFindings.map((f) => `${f.id}@${f.line}`)).toEqual([
+      'ruleset-function-refused@5',
+      'ruleset-invalid@7',
+    ]);
+    expect(findings.map((f) => `${f.id}@${f.file}:${f.line}`)).toEqual([
+      'ruleset-rule-failed@.spectral.yaml:11',
+      'info-title@openapi.yaml:2',
+    ]);
+  });
+
+  it('a YAML syntax error is a finding on its line', () => {
+    const { findings } = parseRuleset('rules:\n  a: [unclosed\n', '.spectral.yaml');
+    expect(findings).toMatchObject([{ kind: 'lint', id: 'ruleset-invalid', file: '.spectral.yaml' }]);
+    expect(findings[0]?.line).toBeGreaterThan(1);
+  });
+});
