@@ -3,6 +3,7 @@
  * anchored RE2 regex with the literal parts escaped and each `{param}` one path segment, narrowed by the
  * parameter's schema where that is safe. Kuma orders Exact before PathPrefix before regex, which is exactly
  * OpenAPI's "concrete path beats template" rule; PathPrefix is never used so nothing can shadow an operation.
+ * Between regexes Kuma only looks at the pattern length: plan-regex-order.ts pads them to the intended order.
  * @module
  */
 import { RE2JS } from 're2js';
@@ -13,6 +14,14 @@ export interface PathMatch {
   value: string;
 }
 
+/** One `/`-separated segment of a path template: literal text, or the regex of a segment with `{param}`s. */
+export interface PathSegment {
+  /** The segment as written in the template, e.g. `star`, `{gist_id}`, `{name}.json`. */
+  text: string;
+  /** Regex of a templated segment (literal parts escaped); undefined for a literal segment. */
+  pattern?: string;
+}
+
 /** What we know about a path parameter (already `$ref`-resolved): OpenAPI 3 `schema`/`style` or Swagger 2 fields. */
 export type ParameterInfo = Record<string, unknown>;
 
@@ -21,14 +30,51 @@ const uuid = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-
 
 /** `fullPath` is the base path + the OpenAPI path, e.g. `/profiles/users/{userId}`. */
 export function buildPathMatch(fullPath: string, parameters: ReadonlyMap<string, ParameterInfo>): PathMatch {
-  const parts = fullPath.split(/(\{[^{}/]+\})/);
-  if (parts.length === 1) return { type: 'Exact', value: fullPath };
-  const regex = parts
-    .map((part, index) =>
-      index % 2 === 1 ? buildSegmentPattern(parameters.get(part.slice(1, -1))) : escapeRegex(part),
-    )
-    .join('');
-  return { type: 'RegularExpression', value: `^${regex}$` };
+  return buildSegmentsMatch(splitPathTemplate(fullPath, parameters));
+}
+
+/** The segments of a path template, each `{param}` narrowed by its parameter's schema. */
+export function splitPathTemplate(
+  fullPath: string,
+  parameters: ReadonlyMap<string, ParameterInfo>,
+): PathSegment[] {
+  return fullPath.split('/').map((text) => {
+    const parts = text.split(/(\{[^{}/]+\})/);
+    if (parts.length === 1) return { text };
+    const pattern = parts
+      .map((part, index) =>
+        index % 2 === 1 ? buildSegmentPattern(parameters.get(part.slice(1, -1))) : escapeRegex(part),
+      )
+      .join('');
+    return { text, pattern };
+  });
+}
+
+/**
+ * Literal segments only → Exact; otherwise an anchored regex. `wraps` adds that many `(?:…)` around segments
+ * (literal ones first, right to left): the same language, a longer pattern, which is how Kuma ranks regexes
+ * (see plan-regex-order.ts).
+ */
+export function buildSegmentsMatch(segments: readonly PathSegment[], wraps = 0): PathMatch {
+  if (segments.every((segment) => segment.pattern === undefined)) {
+    return { type: 'Exact', value: segments.map((segment) => segment.text).join('/') };
+  }
+  const regexes = segments.map((segment) => segment.pattern ?? escapeRegex(segment.text));
+  const targets = listWrapTargets(segments);
+  targets.forEach((index, order) => {
+    const times = Math.floor(wraps / targets.length) + (order < wraps % targets.length ? 1 : 0);
+    regexes[index] = '(?:'.repeat(times) + regexes[index] + ')'.repeat(times);
+  });
+  return { type: 'RegularExpression', value: `^${regexes.join('/')}$` };
+}
+
+/** Segments that can carry a wrap: non-empty literal ones right to left, then templated ones right to left. */
+function listWrapTargets(segments: readonly PathSegment[]): number[] {
+  const indexes = segments.map((_, index) => index).reverse();
+  return [
+    ...indexes.filter((index) => segments[index]!.pattern === undefined && segments[index]!.text !== ''),
+    ...indexes.filter((index) => segments[index]!.pattern !== undefined),
+  ];
 }
 
 /** The regex of one `{param}`: never matches `/`, never empty. */

@@ -7,6 +7,7 @@ import type { Finding } from '../../findings.js';
 import type { LoadedSpec, SourcePosition } from '../../spec/types.js';
 import type { KumaResource } from '../resource.js';
 import { validateKumaResources } from '../validate/index.js';
+import type { ExpectedOperation } from '../validate/route-simulator.js';
 import { buildAuth } from './build-auth.js';
 import {
   buildGatewayPolicies,
@@ -22,7 +23,14 @@ import {
   type ServiceConfig,
 } from './build-route-parts.js';
 import { buildName, buildSlug } from './names.js';
-import { buildPathMatch, type ParameterInfo, type PathMatch } from './path-match.js';
+import {
+  buildSegmentsMatch,
+  type ParameterInfo,
+  type PathMatch,
+  type PathSegment,
+  splitPathTemplate,
+} from './path-match.js';
+import { planRegexWraps } from './plan-regex-order.js';
 import { isObject, resolveRef } from './resolve-ref.js';
 import { resolveRootSettings, resolveSettings } from './settings.js';
 import type { ApiConfig, XKumaRoot } from './types.js';
@@ -44,6 +52,16 @@ export interface RenderInput {
 export interface RenderResult {
   resources: KumaResource[];
   findings: Finding[];
+  /** Where each exposed operation was put: route name and rule index (input of `proveNoShadowing`). */
+  operations: OperationRoute[];
+}
+
+/** An exposed operation and the MeshHTTPRoute rule that serves it. */
+export interface OperationRoute extends ExpectedOperation {
+  /** `METHOD /path` as in the spec (without the base path), like `Finding.operation`. */
+  operation: string;
+  /** JSON pointer of the operation in the bundled spec. */
+  pointer: string;
 }
 
 /** Policies that reference a gateway or a route must live in the control plane's system namespace. */
@@ -55,8 +73,11 @@ interface RenderedOperation {
   method: string;
   label: string;
   pointer: string;
+  /** Base path + OpenAPI path. */
+  pathTemplate: string;
+  segments: PathSegment[];
   match: PathMatch;
-  rule: Record<string, unknown>;
+  ruleDefault: { filters?: Record<string, unknown>[]; backendRefs: Record<string, unknown>[] };
   routeSettings: RouteSettings;
   groupKey: string;
   slug: string;
@@ -66,7 +87,7 @@ interface RenderedOperation {
 export function renderApi(input: RenderInput): RenderResult {
   const { spec, api } = input;
   const bundle = spec.bundle;
-  if (!bundle) return { resources: [], findings: [] };
+  if (!bundle) return { resources: [], findings: [], operations: [] };
   const checked = checkXKuma(spec);
   const findings: Finding[] = [...checked.findings];
   const block = (pointer: string, owner: Record<string, unknown>) =>
@@ -110,7 +131,9 @@ export function renderApi(input: RenderInput): RenderResult {
         ...spec.locate(pointer),
       });
 
-    const match = buildPathMatch(basePath + operation.path, readPathParameters(bundle, operation));
+    const pathTemplate = basePath + operation.path;
+    const segments = splitPathTemplate(pathTemplate, readPathParameters(bundle, operation));
+    const match = buildSegmentsMatch(segments);
     const backends = buildBackendRefs(service, settings.weights);
     if ('problem' in backends) {
       problem('kuma-service-versions', `${label}: ${backends.problem}`, origins.weights ?? operation.pointer);
@@ -164,11 +187,10 @@ export function renderApi(input: RenderInput): RenderResult {
       method,
       label,
       pointer: operation.pointer,
+      pathTemplate,
+      segments,
       match,
-      rule: {
-        matches: [{ path: match, method }],
-        default: { ...(filters.length > 0 ? { filters } : {}), backendRefs: backends.backendRefs },
-      },
+      ruleDefault: { ...(filters.length > 0 ? { filters } : {}), backendRefs: backends.backendRefs },
       routeSettings,
       groupKey: stableStringify(routeSettings),
       slug:
@@ -181,7 +203,7 @@ export function renderApi(input: RenderInput): RenderResult {
 
   // Sorted first so that which of two colliding operations wins does not depend on the document's key order.
   rendered.sort((a, b) => compareText(a.label, b.label));
-  const operations = dropCollisions(rendered, findings, spec);
+  const operations = orderRegexMatches(dropCollisions(rendered, findings, spec));
   operations.sort(compareKumaOrder);
   const labels = buildLabels(api.name, input.zoneOrigin === true);
   const mesh = input.mesh ?? 'default';
@@ -194,7 +216,18 @@ export function renderApi(input: RenderInput): RenderResult {
     spec,
   });
   const resources: KumaResource[] = [];
+  const placed: OperationRoute[] = [];
   for (const group of groupOperations(operations, api.name)) {
+    placed.push(
+      ...group.operations.map((operation, ruleIndex) => ({
+        method: operation.method,
+        pathTemplate: operation.pathTemplate,
+        route: group.name,
+        ruleIndex,
+        operation: operation.label,
+        pointer: operation.pointer,
+      })),
+    );
     resources.push(
       resource('MeshHTTPRoute', group.name, {
         targetRef: { kind: 'MeshGateway', name: gateway },
@@ -202,7 +235,10 @@ export function renderApi(input: RenderInput): RenderResult {
           {
             targetRef: { kind: 'Mesh' },
             ...(hostnames.length > 0 ? { hostnames } : {}),
-            rules: group.operations.map((operation) => operation.rule),
+            rules: group.operations.map((operation) => ({
+              matches: [{ path: operation.match, method: operation.method }],
+              default: operation.ruleDefault,
+            })),
           },
         ],
       }),
@@ -231,7 +267,12 @@ export function renderApi(input: RenderInput): RenderResult {
     if (auth.spec) resources.push(resource('MeshProxyPatch', buildName(api.name, 'jwt'), auth.spec));
   }
   const valid = dropInvalid(resources, findings, spec.locate('/x-kuma'));
-  return { resources: valid.sort(compareResources), findings };
+  const routes = new Set(valid.filter((r) => r.kind === 'MeshHTTPRoute').map((r) => r.name));
+  return {
+    resources: valid.sort(compareResources),
+    findings,
+    operations: placed.filter((operation) => routes.has(operation.route)),
+  };
 
   function fromDraft(draft: PolicyDraft, prefix: string): KumaResource {
     return resource(draft.kind, buildName(prefix, draft.suffix), draft.spec);
@@ -317,6 +358,22 @@ function dropCollisions(
   return kept;
 }
 
+/** Templated matches made just long enough that Kuma's length ranking picks the most specific (plan-regex-order.ts). */
+function orderRegexMatches(operations: RenderedOperation[]): RenderedOperation[] {
+  const templated = operations.filter((operation) => operation.match.type === 'RegularExpression');
+  const wraps = planRegexWraps(
+    templated.map((operation) => ({
+      method: operation.method,
+      segments: operation.segments,
+      length: operation.match.value.length,
+    })),
+  );
+  templated.forEach((operation, index) => {
+    if (wraps[index]! > 0) operation.match = buildSegmentsMatch(operation.segments, wraps[index]);
+  });
+  return operations;
+}
+
 /** Kuma's own order (Exact before regex, longer value first) so jwt_authn's first match agrees with routing. */
 function compareKumaOrder(a: RenderedOperation, b: RenderedOperation): number {
   const rank = (match: PathMatch) => (match.type === 'Exact' ? 0 : 1);
@@ -348,7 +405,7 @@ export function compareResources(a: KumaResource, b: KumaResource): number {
 function collectBackends(operations: RenderedOperation[]): Backend[] {
   const backends = new Map<string, Backend>();
   for (const operation of operations) {
-    for (const ref of (operation.rule.default as { backendRefs: Backend[] }).backendRefs) {
+    for (const ref of operation.ruleDefault.backendRefs as unknown as Backend[]) {
       backends.set(`${ref.namespace ?? ''}/${ref.name}`, {
         name: ref.name,
         port: ref.port,

@@ -216,12 +216,13 @@ export function routeRequest(routes: KumaResource[], request: RouteRequest): Rou
   return winner ? { route: winner.route, ruleIndex: winner.ruleIndex } : undefined;
 }
 
-export interface ExpectedOperation {
+/** An operation and the rule expected to serve it. */
+export interface ExpectedOperation extends RouteTarget {
   method: string;
   /** Path template as the gateway receives it (base path included), e.g. `/v1/users/{id}`. */
   pathTemplate: string;
-  expectRoute: string;
-  expectRule: number;
+  /** More concrete paths that must reach this rule, e.g. a parameter taking another operation's literal. */
+  paths?: string[];
 }
 
 const describeEntry = (entry: Entry) => {
@@ -264,9 +265,9 @@ function buildConcretePath(template: string, match: Json): string | { problem: s
 }
 
 /**
- * For every operation, builds a concrete request from its path template and checks that Kuma routes it to the
- * expected rule, on every hostname of the expected route, and that no other rule ties with it. Returns one
- * message per operation that fails (empty = no shadowing).
+ * For every operation, builds a concrete request from its path template (plus its extra `paths`) and checks
+ * that Kuma routes each to the expected rule, on every hostname of the expected route, and that no other rule
+ * ties with it. Returns one message per operation and path that fails (empty = no shadowing).
  */
 export function proveNoShadowing(routes: KumaResource[], operations: ExpectedOperation[]): string[] {
   const messages: string[] = [];
@@ -284,9 +285,9 @@ export function proveNoShadowing(routes: KumaResource[], operations: ExpectedOpe
   };
   for (const operation of operations) {
     const label = `${operation.method.toUpperCase()} ${operation.pathTemplate}`;
-    const expected = `${operation.expectRoute} rule ${operation.expectRule}`;
-    const route = byName.get(operation.expectRoute);
-    const rule = route && rulesOf(route).find((r) => r.index === operation.expectRule);
+    const expected = `${operation.route} rule ${operation.ruleIndex}`;
+    const route = byName.get(operation.route);
+    const rule = route && rulesOf(route).find((r) => r.index === operation.ruleIndex);
     if (!route || !rule) {
       messages.push(`${label}: expected ${expected}, which does not exist`);
       continue;
@@ -299,27 +300,34 @@ export function proveNoShadowing(routes: KumaResource[], operations: ExpectedOpe
       messages.push(`${label}: ${expected} has no match for method ${method}`);
       continue;
     }
-    const path = buildConcretePath(operation.pathTemplate, ownMatch);
-    if (typeof path !== 'string') {
-      messages.push(`${label}: ${path.problem}`);
+    const built = buildConcretePath(operation.pathTemplate, ownMatch);
+    if (typeof built !== 'string') {
+      messages.push(`${label}: ${built.problem}`);
       continue;
     }
     const hostnames = rule.hostnames.length > 0 ? rule.hostnames : [undefined];
-    for (const pattern of hostnames) {
-      const hostname = pattern?.replace(/^\*/, 'any');
-      const request = { method, path, ...(hostname === undefined ? {} : { hostname }) };
-      const { winner, ties } = resolve(tableFor(gatewayOf(route), hostname), request);
-      const on = `${method} ${hostname ?? ''}${path}`;
-      const isExpected = (entry: Entry) =>
-        entry.route === operation.expectRoute && entry.ruleIndex === operation.expectRule;
-      if (!winner) messages.push(`${label}: no rule matches ${on} (the gateway answers 404)`);
-      else if (ties.length > 0 && [winner, ...ties].some(isExpected)) {
-        const all = [winner, ...ties].map(describeEntry).join(' and ');
-        messages.push(`${label}: ${on} matches ${all}, which Kuma orders arbitrarily (equal rank)`);
-      } else if (!isExpected(winner)) {
-        messages.push(`${label}: ${on} is routed to ${describeEntry(winner)} instead of ${expected}`);
-      } else continue;
-      break;
+    const isExpected = (entry: Entry) =>
+      entry.route === operation.route && entry.ruleIndex === operation.ruleIndex;
+    /** The first problem of this path on any hostname of the rule. */
+    const checkPath = (path: string): string | undefined => {
+      for (const pattern of hostnames) {
+        const hostname = pattern?.replace(/^\*/, 'any');
+        const request = { method, path, ...(hostname === undefined ? {} : { hostname }) };
+        const { winner, ties } = resolve(tableFor(gatewayOf(route), hostname), request);
+        const on = `${method} ${hostname ?? ''}${path}`;
+        if (!winner) return `${label}: no rule matches ${on} (the gateway answers 404)`;
+        if (ties.length > 0 && [winner, ...ties].some(isExpected)) {
+          const all = [winner, ...ties].map(describeEntry).join(' and ');
+          return `${label}: ${on} matches ${all}, which Kuma orders arbitrarily (equal rank)`;
+        }
+        if (!isExpected(winner))
+          return `${label}: ${on} is routed to ${describeEntry(winner)} instead of ${expected}`;
+      }
+      return undefined;
+    };
+    for (const path of [built, ...(operation.paths ?? [])]) {
+      const problem = checkPath(path);
+      if (problem) messages.push(problem);
     }
   }
   return messages;

@@ -10,7 +10,15 @@ function io(cwd: string) {
   const out = { stdout: '', stderr: '' };
   return {
     out,
-    io: { stdout: (s: string) => void (out.stdout += s), stderr: (s: string) => void (out.stderr += s), cwd },
+    io: {
+      stdout: (s: string) => {
+        out.stdout += s;
+      },
+      stderr: (s: string) => {
+        out.stderr += s;
+      },
+      cwd,
+    },
   };
 }
 

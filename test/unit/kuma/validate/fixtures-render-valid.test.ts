@@ -12,7 +12,7 @@ import type { ApiConfig } from '../../../../shared/core/kuma/render/types.js';
 import { validateKumaResources } from '../../../../shared/core/kuma/validate/index.js';
 import { proveNoShadowing } from '../../../../shared/core/kuma/validate/route-simulator.js';
 import { loadFixture, repoRoot } from '../render/helpers.js';
-import { listTemplates, mapOperations } from './helpers.js';
+import { addOverlapWitnesses, listTemplates, mapOperations, sortOperations } from './helpers.js';
 
 interface FixtureApi {
   dir: string;
@@ -75,6 +75,9 @@ describe('every fixture renders to resources Kuma accepts, with no shadowed oper
     const templates = listTemplates(fixture.api, spec.bundle as Record<string, unknown>);
     const { mapped, unmatchedRules } = mapOperations(result.resources, templates);
     expect(unmatchedRules).toEqual([]);
-    expect(proveNoShadowing(result.resources, mapped)).toEqual([]);
+    expect(sortOperations(result.operations.map(({ operation, pointer, ...rest }) => rest))).toEqual(
+      sortOperations(mapped),
+    );
+    expect(proveNoShadowing(result.resources, addOverlapWitnesses(result.resources, mapped))).toEqual([]);
   });
 });

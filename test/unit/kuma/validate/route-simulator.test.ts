@@ -114,10 +114,10 @@ describe('proveNoShadowing', () => {
     [regex('^/users/(?:active|blocked)/count$')],
   ]);
   const operations = [
-    { method: 'GET', pathTemplate: '/users/me', expectRoute: 'users', expectRule: 0 },
-    { method: 'GET', pathTemplate: '/users/{id}', expectRoute: 'users', expectRule: 1 },
-    { method: 'DELETE', pathTemplate: '/users/{id}', expectRoute: 'users', expectRule: 2 },
-    { method: 'GET', pathTemplate: '/users/{state}/count', expectRoute: 'users', expectRule: 3 },
+    { method: 'GET', pathTemplate: '/users/me', route: 'users', ruleIndex: 0 },
+    { method: 'GET', pathTemplate: '/users/{id}', route: 'users', ruleIndex: 1 },
+    { method: 'DELETE', pathTemplate: '/users/{id}', route: 'users', ruleIndex: 2 },
+    { method: 'GET', pathTemplate: '/users/{state}/count', route: 'users', ruleIndex: 3 },
   ];
 
   it('proves operations with literal, integer and enum segments reach their own rule', () => {
@@ -152,8 +152,8 @@ describe('proveNoShadowing', () => {
     const messages = proveNoShadowing(
       [users],
       [
-        { method: 'GET', pathTemplate: '/accounts/{id}', expectRoute: 'users', expectRule: 1 },
-        { method: 'GET', pathTemplate: '/users/{id}', expectRoute: 'users', expectRule: 9 },
+        { method: 'GET', pathTemplate: '/accounts/{id}', route: 'users', ruleIndex: 1 },
+        { method: 'GET', pathTemplate: '/users/{id}', route: 'users', ruleIndex: 9 },
       ],
     );
     expect(messages).toEqual([
