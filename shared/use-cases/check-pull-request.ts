@@ -298,7 +298,7 @@ async function noteApproval(
   const config = file && !('findings' in file) ? parseRepoConfig(file).config : undefined;
   const label = (config?.gates ?? resolveGates(undefined)).approvalLabel;
   if (!pr.labels.includes(label)) return report;
-  const notice = `Breaking changes are accepted because this pull request has the label "${label}".`;
+  const notice = `Breaking changes are accepted because this pull request has the label ${label}.`;
   return { ...report, notices: [...report.notices, notice] };
 }
 

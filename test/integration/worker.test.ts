@@ -1,0 +1,392 @@
+/**
+ * The worker against the local GitHub over real HTTP, with the real Octokit (App auth, retry, throttling), the
+ * real oasdiff binary and the user-profile fixture repo: what a PR author sees (the one sticky comment, the
+ * check run and its annotations) across pushes, labels and failures, and every request validated against
+ * GitHub's OpenAPI description.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type AppCredentials,
+  createContractValidator,
+  type LocalGitHub,
+  type RecordedRequest,
+  startLocalGitHub,
+  type WebhookEvent,
+} from '../../dev/github/index.js';
+import { createGitHubClients } from '../../shared/adapters/github/create-octokit.js';
+import { createGitHubCodeHost } from '../../shared/adapters/github/github-code-host.js';
+import { createOasdiffRunner } from '../../shared/adapters/oasdiff-runner.js';
+import { createJsonLogger, createWorker, type Worker } from '../../shared/app/worker.js';
+import type { CheckJob } from '../../shared/core/jobs.js';
+import type { BreakingDiff } from '../../shared/ports/breaking-diff.js';
+import { checkPullRequest } from '../../shared/use-cases/check-pull-request.js';
+
+const fixture = join(import.meta.dirname, '../../fixtures/specs/user-profile');
+const repo = { owner: 'acme', repo: 'users' };
+const validator = createContractValidator();
+
+/** The files of the fixture (without `revisions/`), or of one revision laid over them. */
+async function filesOf(revision?: string): Promise<Record<string, string>> {
+  const dir = revision ? join(fixture, 'revisions', revision) : fixture;
+  const files: Record<string, string> = {};
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    const path = relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/');
+    if (!entry.isFile() || path.startsWith('revisions/')) continue;
+    files[path] = await readFile(join(dir, path), 'utf8');
+  }
+  return files;
+}
+
+let gh: LocalGitHub;
+let app: AppCredentials;
+let installationId: number;
+let logLines: Record<string, unknown>[];
+let deliveries = 0;
+
+function createTestWorker(breakingDiff: BreakingDiff = createOasdiffRunner()): Worker {
+  const github = createGitHubClients({
+    appId: app.id,
+    privateKey: app.privateKey!,
+    baseUrl: gh.url,
+    waitUnitMs: 1,
+  });
+  return createWorker({
+    codeHost: (job) => createGitHubCodeHost(github.forInstallation(job.installationId), job.repository),
+    breakingDiff,
+    log: createJsonLogger('debug', (line) => logLines.push(JSON.parse(line))),
+  });
+}
+
+/** The job the webhook would enqueue for a `pull_request` event. */
+function jobFor(events: WebhookEvent[]): CheckJob {
+  const event = events.find((e) => e.name === 'pull_request');
+  if (!event) throw new Error('no pull_request event');
+  const payload = event.payload as {
+    action: string;
+    number: number;
+    pull_request: { head: { sha: string } };
+  };
+  return {
+    type: 'check',
+    deliveryId: `delivery-${++deliveries}`,
+    event: `pull_request.${payload.action}`,
+    installationId,
+    repository: repo,
+    pullNumber: payload.number,
+    headSha: payload.pull_request.head.sha,
+  };
+}
+
+async function openPull(revision: string) {
+  await gh.admin.push({ ...repo, branch: 'feature', files: await filesOf(revision), deliver: false });
+  const opened = await gh.admin.openPullRequest({ ...repo, head: 'feature', deliver: false });
+  return { number: opened.number, job: jobFor(opened.events) };
+}
+
+async function pushRevision(revision: string | undefined) {
+  const pushed = await gh.admin.push({
+    ...repo,
+    branch: 'feature',
+    files: await filesOf(revision),
+    deliver: false,
+  });
+  return jobFor(pushed.events);
+}
+
+/** Requests sent while `run` ran. */
+async function requestsDuring(run: () => Promise<unknown>): Promise<RecordedRequest[]> {
+  const from = gh.requests.length;
+  await run();
+  return gh.requests.slice(from);
+}
+
+const lastRun = () => gh.admin.checkRuns(repo).at(-1)!;
+const comments = (number: number) => gh.admin.comments({ ...repo, number });
+/** Snapshot-stable: the local server's port and the commit SHAs vary between runs. */
+const stable = (text: string) =>
+  text.replaceAll(gh.url, 'https://github.example').replace(/\b[0-9a-f]{40}\b/g, '<sha>');
+
+beforeEach(async () => {
+  gh = await startLocalGitHub();
+  app = gh.admin.createApp();
+  installationId = (await gh.admin.installApp(app.id, 'acme')).installationId;
+  await gh.admin.createRepo({ ...repo, files: await filesOf() });
+  logLines = [];
+});
+
+afterEach(async () => {
+  // Every request the worker sent and every answer it got conforms to GitHub's published description.
+  const problems = gh.requests.flatMap((r) => [
+    ...(r.requestBody === undefined ? [] : validator.validateRequest(r.operationId!, r.requestBody)),
+    ...validator.validateResponse(r.operationId!, r.status, r.responseBody),
+  ]);
+  expect(gh.requests.filter((r) => r.operationId === undefined).map((r) => r.path)).toEqual([]);
+  expect(problems).toEqual([]);
+  await gh.stop();
+});
+
+describe('a pull request with a breaking change', () => {
+  it('gets one comment and a failed check run annotated on the spec line', async () => {
+    const worker = createTestWorker();
+    const { number, job } = await openPull('new-required-param');
+
+    const sent = await requestsDuring(() => worker.processJob(job));
+
+    const [comment, ...more] = comments(number);
+    expect(more).toEqual([]);
+    await expect(stable(comment!.body)).toMatchFileSnapshot('__snapshots__/worker-breaking-comment.md');
+    const run = lastRun();
+    expect(run).toMatchObject({
+      name: 'kuma-api-forge',
+      headSha: job.headSha,
+      status: 'completed',
+      conclusion: 'failure',
+      output: { title: 'Failed: 1 breaking change' },
+    });
+    expect(run.annotations).toContainEqual(
+      expect.objectContaining({
+        path: 'openapi/users.yaml',
+        start_line: 37,
+        end_line: 37,
+        annotation_level: 'failure',
+        title: 'new-required-request-parameter',
+      }),
+    );
+    // The calls for one PR event (reported to the lead; keep them near the minimum): token, PR, check run,
+    // one tree per commit, the blobs that differ, the PR again, the comments, the comment, the check run.
+    expect(sent.map((r) => r.operationId)).toEqual([
+      'apps/create-installation-access-token',
+      'pulls/get',
+      'checks/create',
+      'git/get-tree',
+      'git/get-blob',
+      'git/get-tree',
+      'git/get-blob',
+      'git/get-blob',
+      'git/get-blob',
+      'pulls/get',
+      'issues/list-comments',
+      'issues/create-comment',
+      'checks/update',
+    ]);
+    expect(logLines).toContainEqual(
+      expect.objectContaining({
+        level: 'info',
+        deliveryId: job.deliveryId,
+        status: 'reported',
+        verdict: 'fail',
+      }),
+    );
+  });
+
+  it('keeps the one comment across pushes: updated, untouched when unchanged, resolved when fixed', async () => {
+    const worker = createTestWorker();
+    const { number, job } = await openPull('removed-operation');
+    await worker.processJob(job);
+    const [first] = comments(number);
+    expect(first!.body).toContain('api-removed-without-deprecation');
+    // The removal is on the base side: no line in the head to annotate, so the run's text lists it.
+    expect(lastRun().output.text).toMatch(
+      /openapi\/users\.yaml:145` \(base\) error `api-removed-without-deprecation`/,
+    );
+
+    // Another breaking change: the same comment, edited in place.
+    await worker.processJob(await pushRevision('new-required-param'));
+    expect(comments(number).map((c) => c.id)).toEqual([first!.id]);
+    expect(comments(number)[0]!.body).toContain('new-required-request-parameter');
+    expect(comments(number)[0]!.body).not.toContain('api-removed-without-deprecation');
+
+    // The same event again (a redelivery): nothing to change, so the comment is not written.
+    const again = await requestsDuring(() => worker.processJob({ ...job, headSha: lastRun().headSha }));
+    expect(again.map((r) => r.operationId)).not.toContain('issues/update-comment');
+    expect(again.map((r) => r.operationId)).not.toContain('issues/create-comment');
+
+    // Back to the base version: nothing left to say, the comment becomes a short resolved note.
+    await worker.processJob(await pushRevision(undefined));
+    const [resolved, ...others] = comments(number);
+    expect(others).toEqual([]);
+    expect(resolved!.id).toBe(first!.id);
+    expect(resolved!.body).toMatch(/^<!-- kuma-api-forge -->\n### ✅ Resolved/);
+    expect(lastRun()).toMatchObject({ conclusion: 'success', output: { title: 'Passed' } });
+  });
+
+  it('passes visibly once the approval label from the base config is added', async () => {
+    const worker = createTestWorker();
+    const { number, job } = await openPull('removed-operation');
+    await worker.processJob(job);
+    expect(lastRun().conclusion).toBe('failure');
+
+    const labeled = await gh.admin.addLabel({
+      ...repo,
+      number,
+      label: 'breaking-change-approved',
+      deliver: false,
+    });
+    await worker.processJob(jobFor(labeled.events));
+
+    expect(lastRun()).toMatchObject({
+      conclusion: 'success',
+      output: { title: 'Passed; 1 breaking change accepted' },
+    });
+    const [comment, ...more] = comments(number);
+    expect(more).toEqual([]);
+    await expect(stable(comment!.body)).toMatchFileSnapshot('__snapshots__/worker-approved-comment.md');
+    expect(comment!.body).toContain('accepted: approved by label');
+    expect(comment!.body).toContain('has the label breaking-change-approved.');
+  });
+});
+
+describe('stale results', () => {
+  it('skips a job whose head is no longer the PR head', async () => {
+    const worker = createTestWorker();
+    const { job } = await openPull('removed-operation');
+    await pushRevision('compatible');
+
+    const sent = await requestsDuring(() => worker.processJob(job));
+
+    expect(sent.map((r) => r.operationId)).toEqual(['apps/create-installation-access-token', 'pulls/get']);
+    expect(gh.admin.checkRuns(repo)).toEqual([]);
+    expect(logLines).toContainEqual(expect.objectContaining({ status: 'skipped', reason: 'head-moved' }));
+  });
+
+  it('drops a result when a push lands during the check: the old run is superseded, the comment untouched', async () => {
+    let newHead = '';
+    const oasdiff = createOasdiffRunner();
+    // The author pushes while oasdiff runs.
+    const pushingDiff: BreakingDiff = {
+      async breaking(base, head) {
+        const pushed = await gh.admin.push({
+          ...repo,
+          branch: 'feature',
+          files: await filesOf('compatible'),
+          deliver: false,
+        });
+        newHead = pushed.sha;
+        return oasdiff.breaking(base, head);
+      },
+    };
+    const worker = createTestWorker(pushingDiff);
+    const { number, job } = await openPull('removed-operation');
+
+    await worker.processJob(job);
+
+    expect(comments(number)).toEqual([]);
+    expect(lastRun()).toMatchObject({
+      headSha: job.headSha,
+      conclusion: 'neutral',
+      output: { title: `Superseded by ${newHead.slice(0, 7)}` },
+    });
+    expect(lastRun().annotations).toEqual([]);
+  });
+});
+
+describe('repos and failures', () => {
+  it('reports a neutral check run and no comment on a repo without .kuma-api-forge.yaml', async () => {
+    await gh.admin.createRepo({ owner: 'acme', repo: 'plain', files: { 'README.md': '# plain\n' } });
+    await gh.admin.push({
+      owner: 'acme',
+      repo: 'plain',
+      branch: 'x',
+      files: { 'a.txt': 'a' },
+      deliver: false,
+    });
+    const opened = await gh.admin.openPullRequest({
+      owner: 'acme',
+      repo: 'plain',
+      head: 'x',
+      deliver: false,
+    });
+    const job = { ...jobFor(opened.events), repository: { owner: 'acme', repo: 'plain' } };
+
+    await createTestWorker().processJob(job);
+
+    expect(gh.admin.comments({ owner: 'acme', repo: 'plain', number: opened.number })).toEqual([]);
+    expect(gh.admin.checkRuns({ owner: 'acme', repo: 'plain' }).at(-1)).toMatchObject({
+      conclusion: 'neutral',
+      output: { title: 'No .kuma-api-forge.yaml in this repository' },
+    });
+  });
+
+  it('ends a GitHub 5xx storm as a failed check run that says so, and leaves the job to the queue', async () => {
+    const worker = createTestWorker();
+    const { number, job } = await openPull('new-required-param');
+    gh.admin.setFaults({
+      rules: [{ kind: 'server-error', operations: ['issues/list-comments'], status: 502 }],
+    });
+
+    const response = await worker.handleSqsEvent(sqsEvent([{ id: 'm-1', body: JSON.stringify(job) }]));
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }]);
+    // The retry plugin tried 1 + 3 times before giving up.
+    expect(gh.admin.faultsInjected()['server-error']).toBe(4);
+    expect(comments(number)).toEqual([]);
+    expect(lastRun()).toMatchObject({
+      conclusion: 'failure',
+      output: { title: 'kuma-api-forge could not finish the check' },
+    });
+    expect(lastRun().output.summary).toMatch(/GitHub answered 502.*It will be retried automatically/s);
+
+    // GitHub is back: the queue's retry reports for real.
+    gh.admin.setFaults(undefined);
+    expect(
+      (await worker.handleSqsEvent(sqsEvent([{ id: 'm-1', body: JSON.stringify(job) }]))).batchItemFailures,
+    ).toEqual([]);
+    expect(lastRun().conclusion).toBe('failure');
+    expect(lastRun().output.title).toBe('Failed: 1 breaking change');
+    expect(comments(number)).toHaveLength(1);
+  });
+
+  it('waits out a secondary rate limit and carries on', async () => {
+    const worker = createTestWorker();
+    const { number, job } = await openPull('new-required-param');
+    gh.admin.setFaults({
+      rules: [{ kind: 'secondary-rate-limit', operations: ['issues/create-comment'], times: 1 }],
+    });
+
+    await worker.processJob(job);
+
+    expect(gh.admin.faultsInjected()['secondary-rate-limit']).toBe(1);
+    expect(comments(number)).toHaveLength(1);
+    expect(lastRun().conclusion).toBe('failure');
+  });
+
+  it('returns the outcome to a direct caller of the use case', async () => {
+    const github = createGitHubClients({
+      appId: app.id,
+      privateKey: app.privateKey!,
+      baseUrl: gh.url,
+      waitUnitMs: 1,
+    });
+    const { job } = await openPull('major-bump');
+    const outcome = await checkPullRequest(job, {
+      codeHost: createGitHubCodeHost(github.forInstallation(installationId), repo),
+      breakingDiff: createOasdiffRunner(),
+    });
+    expect(outcome).toMatchObject({ status: 'reported', verdict: 'pass', comment: 'created' });
+  });
+});
+
+function sqsEvent(messages: { id: string; body: string; group?: string }[]) {
+  return {
+    Records: messages.map((m) => ({
+      messageId: m.id,
+      receiptHandle: `handle-${m.id}`,
+      body: m.body,
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: '0',
+        SenderId: 'local',
+        ApproximateFirstReceiveTimestamp: '0',
+        MessageGroupId: m.group ?? 'acme/users#1',
+        MessageDeduplicationId: m.id,
+      },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:eu-west-1:000000000000:jobs.fifo',
+      awsRegion: 'eu-west-1',
+    })),
+  };
+}
