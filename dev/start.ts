@@ -1,0 +1,194 @@
+/**
+ * `npm start`: the whole App on one local port — the webhook endpoint, the in-memory queue and the worker in
+ * process — pointed at `GITHUB_API_URL`. With no App configured (`GITHUB_APP_ID` unset) it starts the local
+ * GitHub, creates and installs an App on it, seeds an API repo and prints how to use it.
+ * `startApp()` is the same wiring for the demo and the end-to-end tests.
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { serve } from '@hono/node-server';
+import { createGitHubClients } from '../shared/adapters/github/create-octokit.js';
+import { createGitHubCodeHost } from '../shared/adapters/github/github-code-host.js';
+import {
+  createMemoryQueue,
+  type MemoryQueue,
+  type MemoryQueueOptions,
+} from '../shared/adapters/memory-queue.js';
+import { createOasdiffRunner } from '../shared/adapters/oasdiff-runner.js';
+import { loadSettings, type Settings } from '../shared/app/settings.js';
+import { createWebhookApp } from '../shared/app/webhook-app.js';
+import { createJsonLogger, createWorker, describeError, type Logger } from '../shared/app/worker.js';
+import { startLocalGitHub } from './github/index.js';
+
+export interface StartAppOptions {
+  settings: Pick<Settings, 'appId' | 'privateKey' | 'webhookSecret' | 'githubApiUrl'> &
+    Partial<Pick<Settings, 'deployRepo'>>;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  log?: Logger;
+  /** Retries and backoff of the in-memory queue. */
+  queue?: Omit<MemoryQueueOptions, 'deployRepo' | 'onFailure'>;
+  /** Octokit's retry/rate-limit wait unit (default 1000 ms; tests use 1). */
+  waitUnitMs?: number;
+}
+
+export interface LocalApp {
+  /** Base URL, e.g. `http://127.0.0.1:3000`. */
+  url: string;
+  /** Where GitHub should send webhooks: `${url}/webhook`. */
+  webhookUrl: string;
+  queue: MemoryQueue;
+  stop(): Promise<void>;
+}
+
+const userProfile = fileURLToPath(new URL('../fixtures/specs/user-profile/', import.meta.url));
+
+/**
+ * The files of the user-profile API repo fixture (`.kuma-api-forge.yaml` and `openapi/`), or of one of its
+ * revisions (`revisions/<name>/`, each a full copy with one change).
+ */
+export async function readUserProfile(revision?: string): Promise<Record<string, Buffer>> {
+  const root = revision ? join(userProfile, 'revisions', revision) : userProfile;
+  const files: Record<string, Buffer> = {};
+  for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
+    const path = relative(root, join(entry.parentPath, entry.name)).split(sep).join('/');
+    if (entry.isFile() && !path.startsWith('revisions/')) files[path] = await readFile(join(root, path));
+  }
+  return files;
+}
+
+const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
+
+/** The App on a local port: webhook → in-memory queue → worker → GitHub at `settings.githubApiUrl`. */
+export async function startApp(options: StartAppOptions): Promise<LocalApp> {
+  const { settings } = options;
+  const log = options.log ?? silent;
+  const github = createGitHubClients({
+    appId: settings.appId,
+    privateKey: settings.privateKey,
+    baseUrl: settings.githubApiUrl,
+    ...(options.waitUnitMs === undefined ? {} : { waitUnitMs: options.waitUnitMs }),
+  });
+  const worker = createWorker({
+    codeHost: (job) => createGitHubCodeHost(github.forInstallation(job.installationId), job.repository),
+    breakingDiff: createOasdiffRunner(),
+    log,
+  });
+  const queue = createMemoryQueue(worker.processJob, {
+    ...options.queue,
+    ...(settings.deployRepo ? { deployRepo: settings.deployRepo } : {}),
+    onFailure: ({ job, error, attempt, final }) =>
+      log[final ? 'error' : 'warn'](final ? 'job given up' : 'job failed; retrying', {
+        deliveryId: job.deliveryId,
+        attempt,
+        error: describeError(error),
+      }),
+  });
+  const app = createWebhookApp({ secret: settings.webhookSecret, queue, log });
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const started = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' }, () =>
+      resolve(started),
+    );
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    webhookUrl: `${url}/webhook`,
+    queue,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      });
+      await queue.idle();
+    },
+  };
+}
+
+/** No GitHub configured: a local one with an App installed on `acme` and the user-profile API in `acme/users`. */
+async function startWithLocalGitHub(port: number, log: Logger): Promise<void> {
+  const github = await startLocalGitHub();
+  const webhookSecret = randomBytes(16).toString('hex');
+  const created = github.admin.createApp({ webhookSecret });
+  const { installationId } = await github.admin.installApp(created.id, 'acme');
+  await github.admin.createRepo({ owner: 'acme', repo: 'users', files: await readUserProfile() });
+  const app = await startApp({
+    settings: {
+      appId: created.id,
+      privateKey: created.privateKey!,
+      webhookSecret,
+      githubApiUrl: github.url,
+    },
+    port,
+    log,
+  });
+  github.admin.setWebhook(created.id, { url: app.webhookUrl });
+  const dir = await mkdtemp(join(tmpdir(), 'kuma-api-forge-app-'));
+  const envFile = join(dir, 'app.env');
+  await writeFile(
+    envFile,
+    [
+      `GITHUB_APP_ID=${created.id}`,
+      `GITHUB_APP_PRIVATE_KEY="${created.privateKey!.trim().replace(/\n/g, '\\n')}"`,
+      `GITHUB_WEBHOOK_SECRET=${webhookSecret}`,
+      `GITHUB_API_URL=${github.url}`,
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  console.log(`kuma-api-forge is listening on ${app.url}
+
+  webhook      POST ${app.webhookUrl}   (signed with the App's secret)
+  health       GET  ${app.url}/healthz
+  local GitHub ${github.url}   (REST API, git repos in a temp dir)
+  App          id ${created.id}, installation ${installationId} on "acme"; repo acme/users holds the user-profile API
+  credentials  ${envFile}
+
+No GitHub was configured, so this is a local one: nothing leaves this machine. To see a pull request checked
+end to end, run \`npm run demo\`. To use a real GitHub App instead, set GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY,
+GITHUB_WEBHOOK_SECRET (and GITHUB_API_URL for GitHub Enterprise) and point the App's webhook here.
+Ctrl-C stops.`);
+  onStop(async () => {
+    await app.stop();
+    await github.stop();
+  });
+}
+
+function onStop(stop: () => Promise<void>): void {
+  const exit = () => {
+    stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', exit);
+  process.once('SIGTERM', exit);
+}
+
+async function main(): Promise<void> {
+  const port = Number(process.env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number`);
+  if (!process.env.GITHUB_APP_ID) {
+    const level = process.env.LOG_LEVEL?.toLowerCase();
+    const known = level === 'debug' || level === 'warn' || level === 'error';
+    return startWithLocalGitHub(port, createJsonLogger(known ? level : 'info'));
+  }
+  const settings = loadSettings(process.env);
+  const app = await startApp({ settings, port, log: createJsonLogger(settings.logLevel) });
+  console.log(
+    `kuma-api-forge is listening on ${app.url}; webhook: POST ${app.webhookUrl}; GitHub: ${settings.githubApiUrl}`,
+  );
+  onStop(app.stop);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().catch((error: unknown) => {
+    console.error(`kuma-api-forge: ${describeError(error)}`);
+    process.exit(2);
+  });
+}
