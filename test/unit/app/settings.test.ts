@@ -1,0 +1,61 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { loadSettings } from '../../../shared/app/settings.js';
+
+const pem = generateKeyPairSync('rsa', { modulusLength: 1024 })
+  .privateKey.export({ type: 'pkcs8', format: 'pem' })
+  .toString();
+const env = {
+  GITHUB_APP_ID: '123',
+  GITHUB_APP_PRIVATE_KEY: pem,
+  GITHUB_WEBHOOK_SECRET: 's3cret',
+};
+
+describe('loadSettings', () => {
+  it('reads the App settings with defaults for the optional ones', () => {
+    expect(loadSettings(env)).toEqual({
+      appId: 123,
+      privateKey: pem,
+      webhookSecret: 's3cret',
+      githubApiUrl: 'https://api.github.com',
+      logLevel: 'info',
+    });
+  });
+
+  it('reads GitHub Enterprise, the deploy repo, the queue and the log level', () => {
+    const settings = loadSettings({
+      ...env,
+      GITHUB_API_URL: 'https://ghe.example.com/api/v3/',
+      DEPLOY_REPO: 'platform/kuma-deploy',
+      QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/000000000000/jobs.fifo',
+      LOG_LEVEL: 'DEBUG',
+    });
+    expect(settings).toMatchObject({
+      githubApiUrl: 'https://ghe.example.com/api/v3',
+      deployRepo: { owner: 'platform', repo: 'kuma-deploy' },
+      queueUrl: 'https://sqs.eu-west-1.amazonaws.com/000000000000/jobs.fifo',
+      logLevel: 'debug',
+    });
+  });
+
+  it('accepts the private key flattened with \\n escapes or base64-encoded', () => {
+    const escaped = pem.replace(/\n/g, '\\n');
+    expect(loadSettings({ ...env, GITHUB_APP_PRIVATE_KEY: escaped }).privateKey).toBe(pem);
+    const base64 = Buffer.from(pem).toString('base64');
+    expect(loadSettings({ ...env, GITHUB_APP_PRIVATE_KEY: base64 }).privateKey).toBe(pem);
+  });
+
+  it.each([
+    [{ GITHUB_APP_ID: undefined }, 'GITHUB_APP_ID is not set'],
+    [{ GITHUB_APP_ID: '  ' }, 'GITHUB_APP_ID is not set'],
+    [{ GITHUB_APP_ID: 'my-app' }, 'GITHUB_APP_ID must be the numeric id of the GitHub App'],
+    [{ GITHUB_APP_PRIVATE_KEY: undefined }, 'GITHUB_APP_PRIVATE_KEY is not set'],
+    [{ GITHUB_APP_PRIVATE_KEY: 'not a key' }, 'GITHUB_APP_PRIVATE_KEY is not a PEM private key'],
+    [{ GITHUB_WEBHOOK_SECRET: '' }, 'GITHUB_WEBHOOK_SECRET is not set'],
+    [{ GITHUB_API_URL: 'ghe.example.com' }, 'GITHUB_API_URL must be an http(s) URL'],
+    [{ DEPLOY_REPO: 'kuma-deploy' }, 'DEPLOY_REPO must be "owner/repo"'],
+    [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL must be one of debug, info, warn, error'],
+  ])('refuses %o with one clear error naming the variable', (change, message) => {
+    expect(() => loadSettings({ ...env, ...change })).toThrow(message);
+  });
+});

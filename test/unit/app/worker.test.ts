@@ -1,0 +1,149 @@
+import type { SQSEvent } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { createJsonLogger, createWorker, parseJob } from '../../../shared/app/worker.js';
+import type { CheckJob, DeployJob } from '../../../shared/core/jobs.js';
+import type { CodeHost } from '../../../shared/ports/code-host.js';
+
+const sha = (c: string) => c.repeat(40);
+const check = (pullNumber: number, deliveryId = `d-${pullNumber}`): CheckJob => ({
+  type: 'check',
+  deliveryId,
+  event: 'pull_request.synchronize',
+  installationId: 7,
+  repository: { owner: 'acme', repo: 'users' },
+  pullNumber,
+  headSha: sha('a'),
+});
+
+/**
+ * A code host whose PRs are closed (the job is skipped after one read) unless listed in `failing`, which
+ * answer GitHub's 502; `seen` records the order of the reads.
+ */
+function fakeHost(failing: number[], seen: number[]): CodeHost {
+  const unused = () => {
+    throw new Error('not expected in this test');
+  };
+  return {
+    description: 'acme/users',
+    async getPullRequest(number) {
+      seen.push(number);
+      if (failing.includes(number)) throw Object.assign(new Error('Server Error'), { status: 502 });
+      return { number, state: 'closed', headSha: sha('a'), baseSha: sha('b'), labels: [], repoUrl: '' };
+    },
+    files: unused,
+    findComment: unused,
+    createComment: unused,
+    updateComment: unused,
+    deleteComment: unused,
+    startCheckRun: unused,
+    completeCheckRun: unused,
+  };
+}
+
+function setup(failing: number[] = []) {
+  const lines: Record<string, unknown>[] = [];
+  const seen: number[] = [];
+  const worker = createWorker({
+    codeHost: () => fakeHost(failing, seen),
+    breakingDiff: { breaking: () => Promise.reject(new Error('not expected')) },
+    log: createJsonLogger('info', (line) => lines.push(JSON.parse(line))),
+  });
+  return { worker, lines, seen };
+}
+
+function sqsEvent(records: { id: string; body: unknown; group: string }[]): SQSEvent {
+  return {
+    Records: records.map((r) => ({
+      messageId: r.id,
+      receiptHandle: r.id,
+      body: typeof r.body === 'string' ? r.body : JSON.stringify(r.body),
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: '0',
+        SenderId: 'x',
+        ApproximateFirstReceiveTimestamp: '0',
+        MessageGroupId: r.group,
+      },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:eu-west-1:0:jobs.fifo',
+      awsRegion: 'eu-west-1',
+    })),
+  };
+}
+
+describe('createWorker().handleSqsEvent', () => {
+  it('reports a failed job for retry and holds back the rest of its FIFO group, not other groups', async () => {
+    const { worker, seen } = setup([2]);
+    const response = await worker.handleSqsEvent(
+      sqsEvent([
+        { id: 'm1', body: check(1), group: 'acme/users#1' },
+        { id: 'm2', body: check(2), group: 'acme/users#2' },
+        { id: 'm3', body: check(2, 'd-later'), group: 'acme/users#2' },
+        { id: 'm4', body: check(4), group: 'acme/users#4' },
+      ]),
+    );
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm2' }, { itemIdentifier: 'm3' }]);
+    // m3 waited for m2's retry: it was never run.
+    expect(seen.sort()).toEqual([1, 2, 4]);
+  });
+
+  it('logs and drops a malformed message instead of retrying it forever', async () => {
+    const { worker, lines } = setup();
+    const response = await worker.handleSqsEvent(
+      sqsEvent([
+        { id: 'bad-json', body: '{"type":', group: 'g' },
+        { id: 'bad-job', body: { type: 'check', deliveryId: 'x' }, group: 'g' },
+        { id: 'ok', body: check(1), group: 'g' },
+      ]),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(
+      lines.filter((l) => l.message === 'malformed queue message dropped').map((l) => l.messageId),
+    ).toEqual(['bad-json', 'bad-job']);
+  });
+
+  it('logs every job with its delivery id; deploy jobs are not implemented yet and say so', async () => {
+    const { worker, lines } = setup();
+    const deploy: DeployJob = {
+      type: 'deploy',
+      deliveryId: 'd-deploy',
+      event: 'push',
+      installationId: 7,
+      repository: { owner: 'acme', repo: 'users' },
+      sha: sha('c'),
+    };
+    await worker.processJob(deploy);
+    await worker.processJob(check(1));
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        deliveryId: 'd-deploy',
+        message: expect.stringMatching(/not yet implemented/),
+      }),
+      expect.objectContaining({ level: 'info', deliveryId: 'd-1', status: 'skipped', reason: 'closed' }),
+    ]);
+  });
+});
+
+describe('parseJob', () => {
+  it('accepts check and deploy jobs and refuses anything else', () => {
+    expect(parseJob(JSON.stringify(check(3)))).toEqual(check(3));
+    expect(parseJob(JSON.stringify({ ...check(3), headSha: 'main' }))).toBeUndefined();
+    expect(parseJob(JSON.stringify({ ...check(3), type: 'merge' }))).toBeUndefined();
+    expect(parseJob(JSON.stringify({ ...check(3), installationId: '7' }))).toBeUndefined();
+    expect(parseJob('null')).toBeUndefined();
+    expect(parseJob('[]')).toBeUndefined();
+  });
+});
+
+describe('createJsonLogger', () => {
+  it('writes one JSON object per line, drops lines below its level, and children carry their fields', () => {
+    const lines: string[] = [];
+    const log = createJsonLogger('warn', (line) => lines.push(line)).child({ deliveryId: 'd-1' });
+    log.info('hidden');
+    log.warn('shown', { n: 1 });
+    expect(lines).toEqual(['{"level":"warn","message":"shown","deliveryId":"d-1","n":1}']);
+  });
+});
