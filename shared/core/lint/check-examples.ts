@@ -25,8 +25,20 @@ export function checkExamples(ctx: RuleContext, sites: readonly ExampleSite[]): 
   if (sites.length === 0) return;
   const ajv = createAjv(ctx);
   const draft7 = ctx.version !== '3.1';
-  const items = sites.map((site) => ({ site, schema: embedSchema(ctx.bundle, site.schema, draft7) }));
-  for (const { site, error } of validateSites(ajv, draft7 ? 'items' : 'prefixItems', items)) {
+  // Thousands of examples share a few hundred distinct schemas ({type: string}, a component…): each distinct
+  // schema becomes one definition of the tuple, compiled once, and every example refers to its definition.
+  const definitions = new Map<string, { name: string; schema: unknown }>();
+  const items = sites.map((site) => {
+    const schema = embedSchema(ctx.bundle, site.schema, draft7);
+    const key = JSON.stringify(schema);
+    let definition = definitions.get(key);
+    if (!definition) {
+      definition = { name: `s${definitions.size}`, schema };
+      definitions.set(key, definition);
+    }
+    return { site, definition };
+  });
+  for (const { site, error } of validateSites(ajv, draft7, items)) {
     ctx.report({
       rule: site.rule,
       pointer: `${site.valuePointer}${error.instancePath}`,
@@ -43,18 +55,26 @@ export function checkExamples(ctx: RuleContext, sites: readonly ExampleSite[]): 
  */
 function validateSites(
   ajv: Ajv | Ajv2020,
-  tupleKeyword: 'items' | 'prefixItems',
-  sites: readonly { site: ExampleSite; schema: unknown }[],
+  draft7: boolean,
+  sites: readonly { site: ExampleSite; definition: { name: string; schema: unknown } }[],
 ): { site: ExampleSite; error: ErrorObject }[] {
+  const defsKeyword = draft7 ? 'definitions' : '$defs';
+  const used = Object.fromEntries(sites.map(({ definition }) => [definition.name, definition.schema]));
   let validate: ValidateFunction;
   try {
-    validate = ajv.compile({ type: 'array', [tupleKeyword]: sites.map((item) => item.schema) });
+    validate = ajv.compile({
+      type: 'array',
+      [draft7 ? 'items' : 'prefixItems']: sites.map(({ definition }) => ({
+        $ref: `#/${defsKeyword}/${definition.name}`,
+      })),
+      [defsKeyword]: used,
+    });
   } catch {
     if (sites.length === 1) return [];
     const half = Math.ceil(sites.length / 2);
     return [
-      ...validateSites(ajv, tupleKeyword, sites.slice(0, half)),
-      ...validateSites(ajv, tupleKeyword, sites.slice(half)),
+      ...validateSites(ajv, draft7, sites.slice(0, half)),
+      ...validateSites(ajv, draft7, sites.slice(half)),
     ];
   }
   if (validate(sites.map((item) => item.site.value))) return [];
@@ -87,15 +107,26 @@ function absoluteRef(pointer: string): string {
 
 const schemaMaps = new Set(['properties', 'patternProperties', 'definitions', '$defs', 'dependentSchemas']);
 const schemaValues = new Set(['enum', 'const', 'default', 'example', 'examples']);
+/** Annotations that do not affect validation: left out of copies so that equal schemas compare equal. */
+const annotations = new Set([
+  'description',
+  'title',
+  'example',
+  'examples',
+  'default',
+  'externalDocs',
+  'xml',
+]);
 
 function copySchema(node: unknown, draft7: boolean): unknown {
   if (Array.isArray(node)) return node.map((item) => copySchema(item, draft7));
   if (!isObject(node)) return node;
   const copy: JsonObject = {};
   for (const [key, value] of Object.entries(node)) {
+    if (annotations.has(key) || key.startsWith('x-')) continue;
     if (key === '$ref' && typeof value === 'string' && value.startsWith('#'))
       copy[key] = absoluteRef(value.slice(1));
-    else if (schemaValues.has(key) || key.startsWith('x-')) copy[key] = value;
+    else if (schemaValues.has(key)) copy[key] = value;
     else if (schemaMaps.has(key) && isObject(value)) {
       copy[key] = Object.fromEntries(
         Object.entries(value).map(([name, sub]) => [name, copySchema(sub, draft7)]),
