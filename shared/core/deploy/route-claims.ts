@@ -1,0 +1,128 @@
+/**
+ * What rendered manifests claim on the mesh edge, read back from the manifest files themselves (so the same
+ * code reads this repo's new render and what other tenants already have in the deploy repo): the resources by
+ * kind and name, and each route rule's gateway, hostnames, method and path match.
+ * @module
+ */
+import { parse } from 'yaml';
+import type { ManifestFile } from '../kuma/render/types.js';
+
+export interface ManifestResource {
+  kind: string;
+  name: string;
+  namespace?: string;
+  spec: Record<string, unknown>;
+  /** File the resource came from. */
+  path: string;
+}
+
+export type PathMatchType = 'Exact' | 'PathPrefix' | 'RegularExpression';
+
+/** One rule match of a MeshHTTPRoute on a gateway: the requests it takes. */
+export interface RouteClaim {
+  /** MeshHTTPRoute name and index of the rule in `to[].rules` (all `to` entries counted in order). */
+  route: string;
+  ruleIndex: number;
+  gateway: string;
+  /** Empty: every hostname of the gateway's listeners. */
+  hostnames: string[];
+  /** Undefined: every method. */
+  method?: string;
+  path: { type: PathMatchType; value: string };
+  /** MeshService namespaces the rule sends traffic to. */
+  namespaces: string[];
+}
+
+/** Resources of manifest files; files that are not a Kuma resource (or not YAML) are skipped. */
+export function readManifestResources(files: readonly ManifestFile[]): ManifestResource[] {
+  const resources: ManifestResource[] = [];
+  for (const file of files) {
+    let docs: unknown[];
+    try {
+      docs = file.content
+        .split(/^---$/m)
+        .map((doc) => parse(doc, { maxAliasCount: 0 }) as unknown)
+        .filter(Boolean);
+    } catch {
+      continue;
+    }
+    for (const doc of docs) {
+      const resource = toResource(doc, file.path);
+      if (resource) resources.push(resource);
+    }
+  }
+  return resources;
+}
+
+/** Every rule match of every MeshHTTPRoute that targets a MeshGateway. */
+export function readRouteClaims(resources: readonly ManifestResource[]): RouteClaim[] {
+  const claims: RouteClaim[] = [];
+  for (const resource of resources) {
+    if (resource.kind !== 'MeshHTTPRoute') continue;
+    const target = asRecord(resource.spec.targetRef);
+    if (target?.kind !== 'MeshGateway' || typeof target.name !== 'string') continue;
+    let ruleIndex = 0;
+    for (const to of asArray(resource.spec.to)) {
+      const hostnames = asArray(asRecord(to)?.hostnames).filter((h): h is string => typeof h === 'string');
+      for (const rule of asArray(asRecord(to)?.rules)) {
+        const namespaces = asArray(asRecord(asRecord(rule)?.default)?.backendRefs)
+          .map((ref) => asRecord(ref)?.namespace)
+          .filter((ns): ns is string => typeof ns === 'string');
+        const matches = asArray(asRecord(rule)?.matches);
+        for (const match of matches.length > 0 ? matches : [{}]) {
+          const path = asRecord(asRecord(match)?.path);
+          const method = asRecord(match)?.method;
+          claims.push({
+            route: resource.name,
+            ruleIndex,
+            gateway: target.name,
+            hostnames,
+            ...(typeof method === 'string' ? { method } : {}),
+            path:
+              path && typeof path.value === 'string' && isPathType(path.type)
+                ? { type: path.type, value: path.value }
+                : { type: 'PathPrefix', value: '/' },
+            namespaces,
+          });
+        }
+        ruleIndex += 1;
+      }
+    }
+  }
+  return claims;
+}
+
+/** Kubernetes (`apiVersion`/`kind`/`metadata`) or Universal (`type`/`name`/`mesh`) shape. */
+function toResource(doc: unknown, path: string): ManifestResource | undefined {
+  const value = asRecord(doc);
+  if (!value) return undefined;
+  const spec = asRecord(value.spec) ?? {};
+  const metadata = asRecord(value.metadata);
+  if (typeof value.kind === 'string' && metadata && typeof metadata.name === 'string') {
+    return {
+      kind: value.kind,
+      name: metadata.name,
+      ...(typeof metadata.namespace === 'string' ? { namespace: metadata.namespace } : {}),
+      spec,
+      path,
+    };
+  }
+  if (typeof value.type === 'string' && typeof value.name === 'string') {
+    return { kind: value.type, name: value.name, spec, path };
+  }
+  return undefined;
+}
+
+function isPathType(value: unknown): value is PathMatchType {
+  return value === 'Exact' || value === 'PathPrefix' || value === 'RegularExpression';
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return value && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}

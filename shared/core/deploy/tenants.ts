@@ -1,0 +1,60 @@
+/**
+ * The tenants file of the deploy repo (`tenants.yaml`, owned by the platform team): which source repo may use
+ * which gateways, hostnames, base paths and backend namespaces. Parsed from a SourceFile so that problems in it
+ * carry its lines; validated against schemas/tenants.schema.json.
+ * @module
+ */
+import { Ajv, type ErrorObject } from 'ajv';
+import schema from '../../../schemas/tenants.schema.json' with { type: 'json' };
+import type { Finding } from '../findings.js';
+import type { SourceFile } from '../spec/types.js';
+
+export const tenantsFile = 'tenants.yaml';
+
+export interface TenantGrant {
+  gateways: string[];
+  hostnames: string[];
+  basePaths: string[];
+  namespaces: string[];
+}
+
+export interface Tenants {
+  /** Keyed by lower-cased `owner/repo` (GitHub names are case-insensitive). */
+  grants: ReadonlyMap<string, TenantGrant>;
+}
+
+let validate: ReturnType<Ajv['compile']> | undefined;
+
+/** A valid tenants file → its grants; an invalid one → findings on its lines and no grants at all. */
+export function parseTenants(file: SourceFile): { tenants?: Tenants; findings: Finding[] } {
+  validate ??= new Ajv({ allErrors: true, strict: false }).compile(schema);
+  if (!validate(file.value)) {
+    return { findings: (validate.errors ?? []).map((error) => toFinding(file, error)) };
+  }
+  const raw = (file.value as { tenants: Record<string, TenantGrant> }).tenants;
+  const grants = new Map<string, TenantGrant>();
+  for (const [repo, grant] of Object.entries(raw)) grants.set(repo.toLowerCase(), grant);
+  return { tenants: { grants }, findings: [] };
+}
+
+export function findGrant(tenants: Tenants | undefined, repo: string): TenantGrant | undefined {
+  return tenants?.grants.get(repo.toLowerCase());
+}
+
+function toFinding(file: SourceFile, error: ErrorObject): Finding {
+  const extra = error.keyword === 'additionalProperties' ? `/${String(error.params.additionalProperty)}` : '';
+  const where =
+    error.instancePath === '' ? 'the tenants file' : error.instancePath.slice(1).replaceAll('/', '.');
+  const message =
+    error.keyword === 'additionalProperties'
+      ? `unknown key "${String(error.params.additionalProperty)}" in ${where}`
+      : `${where} ${error.message ?? 'is invalid'}`;
+  return {
+    kind: 'tenancy',
+    id: 'tenants-file-invalid',
+    severity: 'error',
+    message: `${tenantsFile}: ${message}`,
+    file: file.path,
+    ...file.locate(error.instancePath + extra),
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Ports of the deploy: the platform team's deploy repo (read its tree at the branch head, read files, commit a
+ * plan as one compare-and-swap commit) and the source repo's history (which of two commits is newer).
+ * @module
+ */
+
+/** A file of the deploy repo at the head commit, with its git blob id. */
+export interface DeployTreeFile {
+  path: string;
+  sha: string;
+}
+
+export interface DeploySnapshot {
+  /** The deploy branch's head commit: the parent of the next deploy commit and the CAS's expected value. */
+  headSha: string;
+  /** Its root tree (the base tree of the next commit). */
+  treeSha: string;
+  /** Every file of the repo at that commit. */
+  files: DeployTreeFile[];
+}
+
+export interface DeployCommitRequest {
+  /** `owner/repo` of the source repo (names the branch in pull-request mode). */
+  sourceRepo: string;
+  /** The snapshot the plan was made against. */
+  parent: { sha: string; treeSha: string };
+  message: string;
+  /** Deploy-repo paths; null deletes. */
+  changes: { path: string; content: string | null }[];
+  /** Pull-request mode: title and body of the deploy PR. */
+  pullRequest?: { title: string; body: string };
+}
+
+export type DeployCommitResult =
+  | { status: 'committed'; sha: string; url: string; pullRequestUrl?: string }
+  /** The branch moved since the snapshot (not a fast-forward): re-read, re-plan, retry. */
+  | { status: 'conflict' };
+
+export interface DeployRepo {
+  /** `owner/repo@branch`, for logs and messages. */
+  readonly description: string;
+  /** Web address of the repo, for links. */
+  readonly url: string;
+  readSnapshot(): Promise<DeploySnapshot>;
+  /** A file's text by blob id (immutable, so cached). */
+  readText(blobSha: string): Promise<string>;
+  /** One commit with exactly `changes` on top of `parent`, then a compare-and-swap move of the branch. */
+  commit(request: DeployCommitRequest): Promise<DeployCommitResult>;
+  /** API calls made so far (each logical call once, whatever the transport retried). */
+  readonly calls: number;
+}
+
+/** Where `head` stands relative to `base` in the source repo's history. */
+export type CommitOrder = 'ahead' | 'behind' | 'identical' | 'diverged';
+
+export interface SourceHistory {
+  /** `ahead`: head is a descendant of base (newer). Unknown commits (force-pushed away) count as `diverged`. */
+  compare(base: string, head: string): Promise<CommitOrder>;
+}

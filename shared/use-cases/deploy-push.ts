@@ -1,0 +1,306 @@
+/**
+ * Use case: deploy a pushed commit of a source repo's default branch. Render every API at that commit, check
+ * tenancy against the deploy repo's grants and other tenants, plan the folder's changes and commit them as ONE
+ * compare-and-swap commit; on a conflict re-read the deploy repo, re-check, re-plan and retry with backoff.
+ * An older source commit never overwrites a newer one (ancestry against the commit recorded in the folder), a
+ * deploy that changes nothing commits nothing, and the merged PR gets a comment linking the deploy commit.
+ * @module
+ */
+import { parseRepoConfig, repoConfigFile } from '../core/config/repo-config.js';
+import {
+  checkTenancy,
+  type OtherTenant,
+  type TenancyApi,
+  type TenancyCause,
+} from '../core/deploy/check-tenancy.js';
+import { buildRepoFolder, buildSha256 } from '../core/deploy/deploy-paths.js';
+import { type DeployPlan, planDeploy } from '../core/deploy/plan-deploy.js';
+import { type InputFile, parseSourceRecord, sourceRecordFile } from '../core/deploy/source-record.js';
+import { findGrant, parseTenants, type Tenants, tenantsFile } from '../core/deploy/tenants.js';
+import { compareFindings, type Finding, type SourcePosition } from '../core/findings.js';
+import type { DeployJob } from '../core/jobs.js';
+import { type ApiConfig, renderApi, serializeResources, type XKumaRoot } from '../core/kuma/render/index.js';
+import { loadSourceFile, loadSpec } from '../core/spec/load-spec.js';
+import { parseSourceFile } from '../core/spec/parse-source-file.js';
+import { defaultLoadLimits, type SourceFile } from '../core/spec/types.js';
+import type { CodeHost } from '../ports/code-host.js';
+import type { DeployRepo, DeploySnapshot, SourceHistory } from '../ports/deploy-repo.js';
+import type { FileSource } from '../ports/file-source.js';
+
+export interface DeployPushDeps {
+  /** The source repo: files at the pushed commit, comments on the merged PR. */
+  source: CodeHost;
+  history: SourceHistory;
+  deployRepo: DeployRepo;
+  log?: Pick<Console, 'info' | 'warn'>;
+  /** Attempts of the CAS loop before the job fails (and the queue retries it later). Default 6. */
+  maxAttempts?: number;
+  /** First backoff in ms, doubled per attempt, with full jitter. Default 500. */
+  backoffMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+export type DeployOutcome =
+  | {
+      status: 'committed';
+      sha: string;
+      url: string;
+      pullRequestUrl?: string;
+      plan: DeployPlan;
+      attempts: number;
+    }
+  /** The deploy repo already holds exactly this render. */
+  | { status: 'unchanged'; attempts: number }
+  /** This commit, or a newer one, is already deployed: an older commit never overwrites a newer one. */
+  | { status: 'superseded'; deployed: string }
+  /** Render errors or tenancy errors: nothing is written. */
+  | { status: 'rejected'; findings: Finding[] };
+
+/** Thrown when every CAS attempt lost a race: the queue retries the job later. */
+export class DeployConflictError extends Error {
+  override name = 'DeployConflictError';
+}
+
+export const deployCommentMarker = '<!-- kuma-api-forge:deploy -->';
+
+export async function deployPush(job: DeployJob, deps: DeployPushDeps): Promise<DeployOutcome> {
+  const sourceRepo = `${job.repository.owner}/${job.repository.repo}`;
+  const folder = buildRepoFolder(sourceRepo);
+  // The render is a pure function of the commit: done once, re-checked and re-planned on every attempt.
+  const rendered = await renderSource(deps.source.files(job.sha), sourceRepo);
+  const renderErrors = rendered.findings.filter((finding) => finding.severity === 'error');
+  if (renderErrors.length > 0) return reject(job, deps, renderErrors);
+
+  const maxAttempts = deps.maxAttempts ?? 6;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const random = deps.random ?? Math.random;
+  const orders = new Map<string, Promise<string>>();
+  for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+    const snapshot = await deps.deployRepo.readSnapshot();
+    const state = await readDeployState(deps.deployRepo, snapshot, folder);
+    if (state.recorded) {
+      const recorded = state.recorded;
+      if (!orders.has(recorded)) orders.set(recorded, deps.history.compare(recorded, job.sha));
+      const order = await orders.get(recorded);
+      if (order === 'identical' || order === 'behind') {
+        deps.log?.info(`deploy of ${sourceRepo}@${job.sha} skipped: ${state.recorded} is already deployed`);
+        return { status: 'superseded', deployed: state.recorded };
+      }
+    }
+    if (state.tenantsFindings.length > 0) return reject(job, deps, state.tenantsFindings);
+    const findings = checkTenancy(
+      { repo: sourceRepo, apis: rendered.apis, configFile: repoConfigFile },
+      findGrant(state.tenants, sourceRepo),
+      state.others,
+    );
+    if (findings.length > 0) return reject(job, deps, findings.sort(compareFindings));
+
+    const plan = planDeploy({
+      sourceRepo,
+      sourceSha: job.sha,
+      ...(job.pullNumber !== undefined ? { pullNumber: job.pullNumber } : {}),
+      rendered: rendered.apis,
+      inputs: rendered.inputs,
+      current: snapshot.files.filter((file) => file.path.startsWith(folder)),
+    });
+    if (plan.changes.length === 0) return { status: 'unchanged', attempts: attempt };
+    const result = await deps.deployRepo.commit({
+      sourceRepo,
+      parent: { sha: snapshot.headSha, treeSha: snapshot.treeSha },
+      message: plan.message,
+      changes: plan.changes,
+      pullRequest: { title: plan.message.split('\n')[0]!, body: `\`\`\`\n${plan.message}\`\`\`\n` },
+    });
+    if (result.status === 'committed') {
+      await commentOnPull(job, deps, buildDeployedComment(plan, result, deps.deployRepo.description));
+      return { ...result, plan, attempts: attempt };
+    }
+    deps.log?.info(`deploy of ${sourceRepo}@${job.sha}: ${deps.deployRepo.description} moved, retrying`);
+    if (attempt < maxAttempts)
+      await sleep(Math.floor(random() * (deps.backoffMs ?? 500) * 2 ** (attempt - 1)));
+  }
+  throw new DeployConflictError(
+    `${deps.deployRepo.description} kept moving: ${maxAttempts} attempts to deploy ${sourceRepo}@${job.sha} lost the race`,
+  );
+}
+
+interface DeployState {
+  tenants?: Tenants;
+  tenantsFindings: Finding[];
+  /** The source commit the folder was last rendered from. */
+  recorded?: string;
+  others: OtherTenant[];
+}
+
+/** The tenants file, this folder's source record and every other tenant's record (blobs read by id, cached). */
+async function readDeployState(
+  repo: DeployRepo,
+  snapshot: DeploySnapshot,
+  folder: string,
+): Promise<DeployState> {
+  const read = (path: string) => {
+    const file = snapshot.files.find((entry) => entry.path === path);
+    return file ? repo.readText(file.sha) : Promise.resolve(undefined);
+  };
+  const recordPaths = snapshot.files
+    .map((file) => file.path)
+    .filter((path) => /^apis\/[^/]+\/[^/]+\/\.source\.yaml$/.test(path));
+  const [tenantsText, ...records] = await Promise.all([read(tenantsFile), ...recordPaths.map(read)]);
+  const state: DeployState = { tenantsFindings: [], others: [] };
+  if (tenantsText !== undefined) {
+    const parsed = parseSourceFile(tenantsFile, Buffer.from(tenantsText), defaultLoadLimits);
+    const tenants = parsed.file ? parseTenants(parsed.file) : { findings: parsed.findings };
+    state.tenantsFindings = tenants.findings.map((finding) => ({
+      ...finding,
+      kind: 'tenancy',
+      message: `the deploy repo's ${tenantsFile} is invalid, nothing can be deployed: ${finding.message}`,
+    }));
+    if ('tenants' in tenants && tenants.tenants) state.tenants = tenants.tenants;
+  }
+  recordPaths.forEach((path, index) => {
+    const record = parseSourceRecord(records[index] ?? '');
+    if (!record) return;
+    if (path === `${folder}${sourceRecordFile}`) state.recorded = record.commit;
+    else state.others.push({ repo: record.repo, resources: record.resources, routes: record.routes });
+  });
+  return state;
+}
+
+export interface RenderedSource {
+  apis: (TenancyApi & { files: { path: string; content: string }[] })[];
+  findings: Finding[];
+  /** Every file the render read, with its hash (provenance). */
+  inputs: InputFile[];
+}
+
+/**
+ * Every API of the repo config at one commit → its Kubernetes manifests, with where each tenancy cause sits in
+ * the config or spec. The file headers name the repo and spec but not the commit, so an unchanged resource
+ * stays byte-identical across commits (the commit is in `.source.yaml` and the deploy commit's message).
+ */
+export async function renderSource(files: FileSource, sourceRepo: string): Promise<RenderedSource> {
+  const inputs = new Map<string, string>();
+  const source: FileSource = {
+    description: files.description,
+    async read(path) {
+      const bytes = await files.read(path);
+      if (bytes !== undefined) inputs.set(path, buildSha256(bytes));
+      return bytes;
+    },
+  };
+  const toInputs = () => [...inputs].map(([path, sha256]) => ({ path, sha256 }));
+  const loaded = await loadSourceFile(source, repoConfigFile);
+  if (loaded === undefined) return { apis: [], findings: [], inputs: toInputs() };
+  if (!('path' in loaded)) return { apis: [], findings: loaded.findings, inputs: toInputs() };
+  const configFile: SourceFile = loaded;
+  const { config, findings } = parseRepoConfig(configFile);
+  if (!config) return { apis: [], findings, inputs: toInputs() };
+  const defaults = config.raw.defaults as XKumaRoot | undefined;
+  const apis: RenderedSource['apis'] = [];
+  for (const [index, entry] of config.apis.entries()) {
+    const api = withDefaultNamespace(entry as unknown as ApiConfig);
+    const spec = await loadSpec(source, api.spec);
+    findings.push(...spec.findings);
+    const result = renderApi({ spec, api, mesh: config.mesh, ...(defaults ? { defaults } : {}) });
+    findings.push(...result.findings);
+    const atConfig = (pointer: string): SourcePosition => ({
+      file: configFile.path,
+      ...configFile.locate(pointer),
+    });
+    const base = `/apis/${index}`;
+    const locate = (cause: TenancyCause): SourcePosition | undefined => {
+      const operationAt = (route: string, ruleIndex: number) => {
+        const operation = result.operations.find((op) => op.route === route && op.ruleIndex === ruleIndex);
+        return operation ? spec.locate(operation.pointer) : undefined;
+      };
+      switch (cause.kind) {
+        case 'api':
+          return atConfig(base);
+        case 'gateway':
+          return atConfig(api.gateway !== undefined ? `${base}/gateway` : base);
+        case 'hostname': {
+          const at = (api.hostnames ?? []).indexOf(cause.hostname);
+          return atConfig(at >= 0 ? `${base}/hostnames/${at}` : base);
+        }
+        case 'namespace':
+          return atConfig(entryHas(entry, 'service', 'namespace') ? `${base}/service/namespace` : base);
+        case 'base-path':
+          return api.basePath !== undefined
+            ? atConfig(`${base}/basePath`)
+            : operationAt(cause.route, cause.ruleIndex);
+        case 'route':
+          return operationAt(cause.route, cause.ruleIndex);
+      }
+    };
+    apis.push({
+      name: api.name,
+      files: serializeResources(result.resources, 'k8s', { repo: sourceRepo, spec: api.spec }),
+      locate,
+    });
+  }
+  return { apis, findings, inputs: toInputs() };
+}
+
+/** On Kubernetes a MeshService reference without a namespace would mean kuma-system: never right here. */
+function withDefaultNamespace(api: ApiConfig): ApiConfig {
+  return api.service?.namespace ? api : { ...api, service: { ...api.service, namespace: 'default' } };
+}
+
+function entryHas(entry: unknown, key: string, inner: string): boolean {
+  const value = (entry as Record<string, unknown>)[key];
+  return typeof value === 'object' && value !== null && inner in value;
+}
+
+async function reject(job: DeployJob, deps: DeployPushDeps, findings: Finding[]): Promise<DeployOutcome> {
+  deps.log?.warn(
+    `deploy of ${job.repository.owner}/${job.repository.repo}@${job.sha} rejected: ${findings.length} problem(s)`,
+  );
+  const shown = findings.slice(0, 20).map((f) => `- \`${f.file}:${f.line}\` ${escapeMarkdown(f.message)}`);
+  const more = findings.length > shown.length ? [`- … and ${findings.length - shown.length} more`] : [];
+  await commentOnPull(
+    job,
+    deps,
+    [
+      deployCommentMarker,
+      `⛔ **Not deployed** to ${deps.deployRepo.description}: commit ${job.sha.slice(0, 7)} has ${findings.length} problem(s); nothing was written.`,
+      '',
+      ...shown,
+      ...more,
+      '',
+    ].join('\n'),
+  );
+  return { status: 'rejected', findings };
+}
+
+function buildDeployedComment(
+  plan: DeployPlan,
+  result: { sha: string; url: string; pullRequestUrl?: string },
+  deployRepo: string,
+): string {
+  const { added, changed, removed } = plan.summary;
+  const where = result.pullRequestUrl
+    ? `proposed to ${deployRepo} in ${result.pullRequestUrl} (commit [\`${result.sha.slice(0, 7)}\`](${result.url}))`
+    : `deployed to ${deployRepo} in commit [\`${result.sha.slice(0, 7)}\`](${result.url})`;
+  return [
+    deployCommentMarker,
+    `🚀 Mesh changes ${where}: ${added} added, ${changed} changed, ${removed} removed under \`${plan.folder}\`.`,
+    '',
+  ].join('\n');
+}
+
+/** The deploy is done whatever happens to its comment: a failed comment is logged, not retried. */
+async function commentOnPull(job: DeployJob, deps: DeployPushDeps, body: string): Promise<void> {
+  if (job.pullNumber === undefined) return;
+  try {
+    await deps.source.createComment(job.pullNumber, body);
+  } catch (error) {
+    deps.log?.warn(
+      `could not comment on #${job.pullNumber}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/[<>&]/g, (char) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[char]!);
+}
