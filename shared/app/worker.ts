@@ -8,7 +8,7 @@ import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 
 import type { CheckJob, Job } from '../core/jobs.js';
 import type { BreakingDiff } from '../ports/breaking-diff.js';
 import type { CodeHost } from '../ports/code-host.js';
-import { checkPullRequest, type Outcome } from '../use-cases/check-pull-request.js';
+import { checkPullRequest, isRetryable, type Outcome } from '../use-cases/check-pull-request.js';
 import type { LogLevel } from './settings.js';
 
 export interface Logger {
@@ -28,7 +28,7 @@ export interface WorkerDeps {
 }
 
 export interface Worker {
-  /** Runs one job; throws when it failed and a retry may help. */
+  /** Runs one job; throws only when it failed and a retry may help (other failures are logged). */
   processJob(job: Job): Promise<void>;
   handleSqsEvent(event: SQSEvent): Promise<SQSBatchResponse>;
 }
@@ -41,8 +41,14 @@ export function createWorker(deps: WorkerDeps): Worker {
       log.warn('deploy jobs are not yet implemented; dropped', { sha: job.sha });
       return;
     }
-    const outcome = await runCheckJob(job, deps, log);
-    log.info('check done', { ...outcome, repo: `${job.repository.owner}/${job.repository.repo}` });
+    try {
+      const outcome = await runCheckJob(job, deps, log);
+      log.info('check done', { ...outcome, repo: `${job.repository.owner}/${job.repository.repo}` });
+    } catch (error) {
+      if (isRetryable(error)) throw error;
+      // A retry cannot help (the PR or the installation is gone, a refusal, a bug): dropped, loudly.
+      log.error('job failed and will not be retried', { error: describeError(error) });
+    }
   };
 
   const processRecord = async (record: SQSRecord): Promise<void> => {

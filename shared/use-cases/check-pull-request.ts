@@ -327,10 +327,13 @@ export function isRetryable(error: unknown): boolean {
 }
 
 function describeFailure(error: unknown): string {
-  const status = (error as { status?: unknown } | null)?.status;
+  const { status, response } = (error ?? {}) as { status?: unknown; response?: unknown };
   const message = error instanceof Error ? error.message : String(error);
-  const first = message.split('\n')[0] ?? '';
-  return typeof status === 'number' ? `GitHub answered ${status} (${clip(first, 200)})` : clip(first, 300);
+  const first = clip(message.split('\n')[0] ?? '', 200);
+  if (typeof status !== 'number') return clip(first, 300);
+  // Octokit reports a request that got no answer (timeout, connection refused) as a 500 without a response.
+  if (response === undefined) return `GitHub did not answer (${first})`;
+  return `GitHub answered ${status} (${first})`;
 }
 
 function clip(text: string, max: number): string {

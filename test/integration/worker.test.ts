@@ -45,12 +45,16 @@ let installationId: number;
 let logLines: Record<string, unknown>[];
 let deliveries = 0;
 
-function createTestWorker(breakingDiff: BreakingDiff = createOasdiffRunner()): Worker {
+function createTestWorker(
+  breakingDiff: BreakingDiff = createOasdiffRunner(),
+  network: { fetch?: typeof fetch; requestTimeoutMs?: number } = {},
+): Worker {
   const github = createGitHubClients({
     appId: app.id,
     privateKey: app.privateKey!,
     baseUrl: gh.url,
     waitUnitMs: 1,
+    ...network,
   });
   return createWorker({
     codeHost: (job) => createGitHubCodeHost(github.forInstallation(job.installationId), job.repository),
@@ -336,6 +340,27 @@ describe('repos and failures', () => {
     expect(lastRun().conclusion).toBe('failure');
     expect(lastRun().output.title).toBe('Failed: 1 breaking change');
     expect(comments(number)).toHaveLength(1);
+  });
+
+  it('gives up on a request GitHub never answers and says so on the check run', async () => {
+    // GitHub accepts the connection for the comment but never answers it.
+    const hanging: typeof fetch = (input, init) =>
+      String(input).includes('/comments') && init?.method === 'POST'
+        ? new Promise((_resolve, reject) =>
+            init.signal?.addEventListener('abort', () => reject(init.signal?.reason)),
+          )
+        : fetch(input, init);
+    const worker = createTestWorker(createOasdiffRunner(), { fetch: hanging, requestTimeoutMs: 50 });
+    const { number, job } = await openPull('new-required-param');
+
+    await expect(worker.processJob(job)).rejects.toMatchObject({ status: 500 });
+
+    expect(comments(number)).toEqual([]);
+    expect(lastRun()).toMatchObject({
+      conclusion: 'failure',
+      output: { title: 'kuma-api-forge could not finish the check' },
+    });
+    expect(lastRun().output.summary).toMatch(/GitHub did not answer \(.*timeout\).*retried automatically/s);
   });
 
   it('waits out a secondary rate limit and carries on', async () => {

@@ -19,6 +19,8 @@ export interface GitHubClientOptions {
   baseUrl?: string;
   /** Replaces the global fetch (tests, proxies). */
   fetch?: typeof fetch;
+  /** Abort a request GitHub has not answered after this long (it is then retried). Default 30 s. */
+  requestTimeoutMs?: number;
   /** Retries of a failed request (5xx, network) before giving up. Default 3. */
   retries?: number;
   /** Rate-limit retries before giving up. Default 2. */
@@ -44,6 +46,7 @@ export function createGitHubClients(options: GitHubClientOptions): GitHubClients
   const rateLimitRetries = options.rateLimitRetries ?? 2;
   const unit = options.waitUnitMs ?? 1000;
   const log = options.log ?? silent;
+  const fetchWithTimeout = withTimeout(options.fetch ?? fetch, options.requestTimeoutMs ?? 30_000);
   return {
     forInstallation(installationId) {
       let client = clients.get(installationId);
@@ -52,7 +55,7 @@ export function createGitHubClients(options: GitHubClientOptions): GitHubClients
           authStrategy: createAppAuth,
           auth: { appId: options.appId, privateKey: options.privateKey, installationId },
           ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
-          ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
+          request: { fetch: fetchWithTimeout },
           log,
           retry: { retries: options.retries ?? 3, retryAfterBaseValue: unit },
           throttle: {
@@ -83,5 +86,14 @@ export function createGitHubClients(options: GitHubClientOptions): GitHubClients
       }
       return client;
     },
+  };
+}
+
+/** Octokit sets no time limit: a hung connection would hold the job until the Lambda itself times out. */
+function withTimeout(fetchImpl: typeof fetch, ms: number): typeof fetch {
+  return (input, init) => {
+    const timeout = AbortSignal.timeout(ms);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    return fetchImpl(input, { ...init, signal });
   };
 }

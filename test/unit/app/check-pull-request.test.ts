@@ -147,12 +147,16 @@ describe('the check run', () => {
   });
 
   it('says what went wrong on our side and whether it is retried', () => {
-    const outage = Object.assign(new Error('Server Error'), { status: 502 });
+    const outage = Object.assign(new Error('Server Error'), { status: 502, response: { status: 502 } });
     expect(buildFailureResult(outage)).toMatchObject({
       conclusion: 'failure',
       summary: expect.stringMatching(/GitHub answered 502 \(Server Error\).*retried automatically/s),
     });
-    const notFound = Object.assign(new Error('Not Found'), { status: 404 });
+    const hung = Object.assign(new Error('The operation was aborted due to timeout'), { status: 500 });
+    expect(buildFailureResult(hung).summary).toMatch(
+      /GitHub did not answer \(The operation was aborted due to timeout\)/,
+    );
+    const notFound = Object.assign(new Error('Not Found'), { status: 404, response: { status: 404 } });
     expect(buildFailureResult(notFound).summary).toMatch(/Re-run the check/);
   });
 

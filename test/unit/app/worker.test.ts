@@ -20,6 +20,7 @@ const check = (pullNumber: number, deliveryId = `d-${pullNumber}`): CheckJob => 
  * answer GitHub's 502; `seen` records the order of the reads.
  */
 function fakeHost(failing: number[], seen: number[]): CodeHost {
+  // PR 404 does not exist (anymore): GitHub answers 404.
   const unused = () => {
     throw new Error('not expected in this test');
   };
@@ -28,6 +29,7 @@ function fakeHost(failing: number[], seen: number[]): CodeHost {
     async getPullRequest(number) {
       seen.push(number);
       if (failing.includes(number)) throw Object.assign(new Error('Server Error'), { status: 502 });
+      if (number === 404) throw Object.assign(new Error('Not Found'), { status: 404 });
       return { number, state: 'closed', headSha: sha('a'), baseSha: sha('b'), labels: [], repoUrl: '' };
     },
     files: unused,
@@ -87,6 +89,15 @@ describe('createWorker().handleSqsEvent', () => {
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm2' }, { itemIdentifier: 'm3' }]);
     // m3 waited for m2's retry: it was never run.
     expect(seen.sort()).toEqual([1, 2, 4]);
+  });
+
+  it('drops a job that a retry cannot help, with an error log line', async () => {
+    const { worker, lines } = setup();
+    const response = await worker.handleSqsEvent(sqsEvent([{ id: 'gone', body: check(404), group: 'g' }]));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'error', deliveryId: 'd-404', error: 'Error: Not Found' }),
+    );
   });
 
   it('logs and drops a malformed message instead of retrying it forever', async () => {
