@@ -1,14 +1,18 @@
-// Bundles the CLI (and later the Lambda handlers) with esbuild. Dependencies stay external for the CLI:
-// they are installed beside it by npm.
+// Bundles the CLI with esbuild into dist/cli/. Dependencies stay external: npm installs them beside it.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
+const outdir = 'dist/cli';
+rmSync(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: { cli: 'shared/cli/main.ts' },
-  outdir: 'dist',
+  entryPoints: { main: 'shared/cli/main.ts' },
+  outdir,
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'esm',
+  // Split chunks so that modules imported on demand (Spectral, swagger2openapi) load only when used.
+  splitting: true,
   packages: 'external',
   sourcemap: true,
   logLevel: 'warning',

@@ -17,7 +17,7 @@ import { compareFindings, type Finding, type SourcePosition } from '../core/find
 import { validateXKuma } from '../core/kuma/render/x-kuma.js';
 import { filterNewFindings } from '../core/lint/filter-new-findings.js';
 import { lintSpec } from '../core/lint/lint-spec.js';
-import { type LintRuleset, parseRuleset } from '../core/lint/ruleset.js';
+import type { LintRuleset } from '../core/lint/types.js';
 import type { ApiSummary, CheckReport } from '../core/report/types.js';
 import { checkRouting, type RoutingView } from '../core/routing/check-routing.js';
 import { loadSourceFile, loadSpec } from '../core/spec/load-spec.js';
@@ -300,6 +300,7 @@ async function readRuleset(
       ],
     };
   }
+  const { parseRuleset } = await import('../core/lint/ruleset.js'); // pulls in Spectral: only when a ruleset is configured
   return parseRuleset(new TextDecoder().decode(bytes), path);
 }
 

@@ -4,7 +4,6 @@
  * the 2.0 document, whose source map is the one we have.
  * @module
  */
-import swagger2openapi from 'swagger2openapi';
 import { appendPointer, getAtPointer, splitPointer } from './json-pointer.js';
 
 /**
@@ -12,6 +11,8 @@ import { appendPointer, getAtPointer, splitPointer } from './json-pointer.js';
  * used in the converter's error messages; without it, it re-serialises the whole document as YAML.)
  */
 export async function convertSwagger2(bundle: Record<string, unknown>): Promise<Record<string, unknown>> {
+  // Loaded on demand: only Swagger 2.0 specs need it, and it is slow to import.
+  const { default: swagger2openapi } = await import('swagger2openapi');
   return swagger2openapi.convertObj(bundle, {
     patch: true,
     warnOnly: true,
