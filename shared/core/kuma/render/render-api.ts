@@ -266,7 +266,7 @@ export function renderApi(input: RenderInput): RenderResult {
     findings.push(...auth.findings);
     if (auth.spec) resources.push(resource('MeshProxyPatch', buildName(api.name, 'jwt'), auth.spec));
   }
-  const valid = dropInvalid(resources, findings, spec.locate('/x-kuma'));
+  const valid = dropInvalid(resources, findings, () => spec.locate('/x-kuma'));
   const routes = new Set(valid.filter((r) => r.kind === 'MeshHTTPRoute').map((r) => r.name));
   return {
     resources: valid.sort(compareResources),
@@ -286,10 +286,12 @@ export function renderApi(input: RenderInput): RenderResult {
 function dropInvalid(
   resources: KumaResource[],
   findings: Finding[],
-  position: SourcePosition,
+  locate: () => SourcePosition,
 ): KumaResource[] {
   const problems = validateKumaResources(resources);
   if (problems.length === 0) return resources;
+  // Located only now: the first lookup builds the spec's position index, costly on a large spec.
+  const position = locate();
   const rejected = new Set(problems.map((problem) => problem.resource));
   for (const problem of problems) {
     findings.push({
