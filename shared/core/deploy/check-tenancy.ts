@@ -78,7 +78,21 @@ export function checkTenancy(
       continue;
     }
     for (const resource of resources) {
-      const target = resource.spec.targetRef as { kind?: unknown; name?: unknown } | undefined;
+      const target = resource.spec.targetRef as
+        | { kind?: unknown; name?: unknown; namespace?: unknown }
+        | undefined;
+      // Backend policies (permissions, circuit breakers…) target the MeshService in its namespace.
+      if (
+        target?.kind === 'MeshService' &&
+        typeof target.namespace === 'string' &&
+        !grant.namespaces.includes(target.namespace)
+      ) {
+        report(
+          'tenancy-namespace',
+          { kind: 'namespace', namespace: target.namespace },
+          `API "${api.name}" sends traffic to namespace "${target.namespace}", which ${rendered.repo} is not granted (granted: ${list(grant.namespaces)})`,
+        );
+      }
       if (
         target?.kind === 'MeshGateway' &&
         typeof target.name === 'string' &&

@@ -1,0 +1,58 @@
+import { createMemoryFileSource } from '../../../shared/adapters/memory-file-source.js';
+import { renderSource } from '../../../shared/use-cases/deploy-push.js';
+
+export interface ApiOptions {
+  name?: string;
+  gateway?: string;
+  hostnames?: string[];
+  basePath?: string;
+  namespace?: string;
+  /** OpenAPI paths (each gets a GET). */
+  paths?: string[];
+}
+
+/** A source repo's files: `.kuma-api-forge.yaml` with one API and its spec `openapi.yaml`. */
+export function buildSourceFiles(options: ApiOptions = {}): Record<string, string> {
+  const name = options.name ?? 'pets';
+  const paths = options.paths ?? ['/pets', '/pets/{petId}'];
+  const config = [
+    'apis:',
+    `  - name: ${name}`,
+    '    spec: openapi.yaml',
+    `    gateway: ${options.gateway ?? 'edge'}`,
+    `    hostnames: [${(options.hostnames ?? ['pets.example.com']).join(', ')}]`,
+    `    basePath: ${options.basePath ?? '/pets-api'}`,
+    '    service:',
+    `      name: ${name}`,
+    `      namespace: ${options.namespace ?? 'pets'}`,
+    '      port: 8080',
+    '',
+  ].join('\n');
+  const spec = [
+    'openapi: 3.0.3',
+    'info: {title: Pets, version: 1.0.0}',
+    'paths:',
+    ...paths.flatMap((path) => [
+      `  ${path}:`,
+      '    get:',
+      `      operationId: get${path.replace(/[^A-Za-z]/g, '')}`,
+      ...(path.includes('{')
+        ? ['      parameters:', '        - {name: petId, in: path, required: true, schema: {type: string}}']
+        : []),
+      "      responses: {'200': {description: ok}}",
+    ]),
+    '',
+  ].join('\n');
+  return { '.kuma-api-forge.yaml': config, 'openapi.yaml': spec };
+}
+
+export async function renderFiles(options: ApiOptions = {}, repo = 'acme/pets') {
+  return renderSource(createMemoryFileSource(buildSourceFiles(options)), repo);
+}
+
+export const grant = {
+  gateways: ['edge'],
+  hostnames: ['pets.example.com', '*.pets.example.com'],
+  basePaths: ['/pets-api'],
+  namespaces: ['pets'],
+};
