@@ -4,7 +4,9 @@
  * the 2.0 document, whose source map is the one we have.
  * @module
  */
-import { appendPointer, getAtPointer, splitPointer } from './json-pointer.js';
+import { appendPointer, decodePointer, getAtPointer } from '../spec/json-pointer.js';
+
+const splitPointer = (pointer: string): string[] => decodePointer(pointer) ?? [];
 
 /**
  * OpenAPI 3.0 version of a Swagger 2.0 bundle: no `$ref` resolution, no I/O, extensions kept. (`text` is only

@@ -7,7 +7,7 @@
  * @module
  */
 import type { OasdiffChange } from '../../ports/breaking-diff.js';
-import { appendPointer, type ResolvedNode, resolveAtPointer } from './json-pointer.js';
+import { appendPointer, type ResolvedNode, resolveAtPointer } from '../spec/json-pointer.js';
 
 export interface ChangeLocation {
   /** Pointer into the document: the most precise node found. */

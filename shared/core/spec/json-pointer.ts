@@ -58,3 +58,33 @@ export function childOf(node: unknown, segment: string): unknown {
   }
   return undefined;
 }
+
+export interface ResolvedNode {
+  /** Pointer of the node itself, after following `$ref`s: where the definition really lives. */
+  pointer: string;
+  node: Record<string, unknown>;
+}
+
+const maxRefHops = 32;
+
+/** The object at `pointer`, following internal `$ref`s (cycle-safe); undefined when there is no such object. */
+export function resolveAtPointer(root: unknown, pointer: string): ResolvedNode | undefined {
+  let current = pointer;
+  for (let hop = 0; hop <= maxRefHops; hop++) {
+    const node = getAtPointer(root, current);
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) return undefined;
+    const ref = (node as Record<string, unknown>).$ref;
+    if (typeof ref !== 'string' || !ref.startsWith('#'))
+      return { pointer: current, node: node as Record<string, unknown> };
+    current = decodeRefFragment(ref.slice(1));
+  }
+  return undefined;
+}
+
+function decodeRefFragment(fragment: string): string {
+  try {
+    return decodeURIComponent(fragment);
+  } catch {
+    return fragment;
+  }
+}
