@@ -1,16 +1,18 @@
 /**
  * Lambda entry of the worker (SQS FIFO trigger with `functionResponseType: ReportBatchItemFailures`):
- * settings and adapters are built once per container, then each batch goes to the worker.
+ * secrets, settings and adapters are built once per container, then each batch goes to the worker.
  * @module
  */
+import { SSMClient } from '@aws-sdk/client-ssm';
 import type { SQSHandler } from 'aws-lambda';
+import { loadSecrets } from '../shared/adapters/aws-secrets.js';
 import { createGitHubClients } from '../shared/adapters/github/create-octokit.js';
 import { createGitHubCodeHost } from '../shared/adapters/github/github-code-host.js';
 import { createOasdiffRunner } from '../shared/adapters/oasdiff-runner.js';
 import { loadSettings } from '../shared/app/settings.js';
 import { createJsonLogger, createWorker } from '../shared/app/worker.js';
 
-const settings = loadSettings(process.env);
+const settings = loadSettings(await loadSecrets(process.env, { client: () => new SSMClient({}) }), 'worker');
 const github = createGitHubClients({
   appId: settings.appId,
   privateKey: settings.privateKey,

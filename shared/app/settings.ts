@@ -29,10 +29,21 @@ export class SettingsError extends Error {
   override name = 'SettingsError';
 }
 
+/** What a function needs: the worker never sees the webhook secret, the webhook never the private key. */
+export type SettingsRole = 'all' | 'worker' | 'webhook';
+export type WorkerSettings = Omit<Settings, 'webhookSecret'>;
+export type WebhookSettings = Omit<Settings, 'privateKey'>;
+
 export const defaultGitHubApiUrl = 'https://api.github.com';
 const logLevels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
-export function loadSettings(env: Record<string, string | undefined>): Settings {
+export function loadSettings(env: Record<string, string | undefined>, role?: 'all'): Settings;
+export function loadSettings(env: Record<string, string | undefined>, role: 'worker'): WorkerSettings;
+export function loadSettings(env: Record<string, string | undefined>, role: 'webhook'): WebhookSettings;
+export function loadSettings(
+  env: Record<string, string | undefined>,
+  role: SettingsRole = 'all',
+): Settings | WorkerSettings | WebhookSettings {
   const appId = Number(required(env, 'GITHUB_APP_ID'));
   if (!Number.isSafeInteger(appId) || appId <= 0) {
     throw new SettingsError('GITHUB_APP_ID must be the numeric id of the GitHub App');
@@ -47,15 +58,18 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
   }
   const deployRepo = optional(env, 'DEPLOY_REPO');
   const queueUrl = optional(env, 'QUEUE_URL');
-  return {
+  const common: Omit<Settings, 'privateKey' | 'webhookSecret'> = {
     appId,
-    privateKey: readPrivateKey(required(env, 'GITHUB_APP_PRIVATE_KEY')),
-    webhookSecret: required(env, 'GITHUB_WEBHOOK_SECRET'),
     githubApiUrl: apiUrl.replace(/\/+$/, ''),
     ...(deployRepo ? { deployRepo: parseRepo(deployRepo) } : {}),
     ...(queueUrl ? { queueUrl } : {}),
     logLevel,
   };
+  const privateKey = () => readPrivateKey(required(env, 'GITHUB_APP_PRIVATE_KEY'));
+  const webhookSecret = () => required(env, 'GITHUB_WEBHOOK_SECRET');
+  if (role === 'worker') return { ...common, privateKey: privateKey() };
+  if (role === 'webhook') return { ...common, webhookSecret: webhookSecret() };
+  return { ...common, privateKey: privateKey(), webhookSecret: webhookSecret() };
 }
 
 function required(env: Record<string, string | undefined>, name: string): string {

@@ -38,6 +38,18 @@ describe('loadSettings', () => {
     });
   });
 
+  it('asks each function only for its own secret', () => {
+    const worker = loadSettings({ ...env, GITHUB_WEBHOOK_SECRET: undefined }, 'worker');
+    expect(worker).toMatchObject({ appId: 123, privateKey: pem });
+    expect(worker).not.toHaveProperty('webhookSecret');
+    const webhook = loadSettings({ ...env, GITHUB_APP_PRIVATE_KEY: undefined }, 'webhook');
+    expect(webhook).toMatchObject({ webhookSecret: 's3cret' });
+    expect(webhook).not.toHaveProperty('privateKey');
+    expect(() => loadSettings({ ...env, GITHUB_APP_PRIVATE_KEY: undefined }, 'worker')).toThrow(
+      'GITHUB_APP_PRIVATE_KEY is not set',
+    );
+  });
+
   it('accepts the private key flattened with \\n escapes or base64-encoded', () => {
     const escaped = pem.replace(/\n/g, '\\n');
     expect(loadSettings({ ...env, GITHUB_APP_PRIVATE_KEY: escaped }).privateKey).toBe(pem);
