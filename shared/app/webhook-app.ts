@@ -6,7 +6,6 @@
  */
 import { verify } from '@octokit/webhooks-methods';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { Job } from '../core/jobs.js';
 import { toJob } from '../core/webhook-events.js';
 import type { JobQueue } from '../ports/job-queue.js';
@@ -59,57 +58,58 @@ export function createWebhookApp(deps: WebhookAppDeps): Hono {
 
   app.get('/healthz', (c) => c.json({ ok: true }));
 
-  app.post(
-    '/webhook',
-    bodyLimit({ maxSize, onError: (c) => c.json({ error: `body larger than ${maxSize} bytes` }, 413) }),
-    async (c) => {
-      const signature = c.req.header('x-hub-signature-256');
-      if (!signature) return c.json({ error: 'missing X-Hub-Signature-256' }, 401);
-      let body: string;
-      try {
-        body = utf8.decode(await c.req.arrayBuffer());
-      } catch {
-        return c.json({ error: 'body is not UTF-8' }, 400);
-      }
-      if (body === '') return c.json({ error: 'empty body' }, 400);
-      // Verify before anything else reads the body: an unsigned payload is never parsed.
-      if (!(await verify(deps.secret, body, signature))) {
-        log.warn('webhook signature mismatch', { delivery: c.req.header('x-github-delivery') });
-        return c.json({ error: 'signature does not match' }, 401);
-      }
-      const event = c.req.header('x-github-event');
-      const deliveryId = c.req.header('x-github-delivery');
-      if (!event || !deliveryId) return c.json({ error: 'missing X-GitHub-Event or X-GitHub-Delivery' }, 400);
-      let payload: unknown;
-      try {
-        payload = JSON.parse(body);
-      } catch {
-        return c.json({ error: 'body is not JSON' }, 400);
-      }
-      const outcome = toJob(event, deliveryId, payload);
-      if ('invalid' in outcome) {
-        log.warn('webhook payload refused', { deliveryId, event, reason: outcome.invalid });
-        return c.json({ error: outcome.invalid }, 400);
-      }
-      if ('ignored' in outcome) {
-        log.info('webhook ignored', { deliveryId, event, reason: outcome.ignored });
-        return c.json({ ignored: outcome.ignored }, 200);
-      }
-      try {
-        await enqueueWithin(deps.queue, outcome, enqueueTimeoutMs);
-      } catch (error) {
-        // GitHub shows the failed delivery; redelivering it is safe (same delivery id, deduplicated).
-        log.error('webhook could not be enqueued', {
-          deliveryId,
-          event: outcome.event,
-          error: String(error),
-        });
-        return c.json({ error: 'could not enqueue; redeliver later' }, 503);
-      }
-      log.info('webhook accepted', { deliveryId, event: outcome.event, type: outcome.type });
-      return c.json({ deliveryId }, 202);
-    },
-  );
+  app.post('/webhook', async (c) => {
+    const tooLarge = () => c.json({ error: `body larger than ${maxSize} bytes` }, 413);
+    // Checked on the header first, before reading (GitHub always sends Content-Length), then on the bytes.
+    if (Number(c.req.header('content-length') ?? 0) > maxSize) return tooLarge();
+    const signature = c.req.header('x-hub-signature-256');
+    if (!signature) return c.json({ error: 'missing X-Hub-Signature-256' }, 401);
+    const bytes = await c.req.arrayBuffer();
+    if (bytes.byteLength > maxSize) return tooLarge();
+    let body: string;
+    try {
+      body = utf8.decode(bytes);
+    } catch {
+      return c.json({ error: 'body is not UTF-8' }, 400);
+    }
+    if (body === '') return c.json({ error: 'empty body' }, 400);
+    // Verify before anything else reads the body: an unsigned payload is never parsed.
+    if (!(await verify(deps.secret, body, signature))) {
+      log.warn('webhook signature mismatch', { delivery: c.req.header('x-github-delivery') });
+      return c.json({ error: 'signature does not match' }, 401);
+    }
+    const event = c.req.header('x-github-event');
+    const deliveryId = c.req.header('x-github-delivery');
+    if (!event || !deliveryId) return c.json({ error: 'missing X-GitHub-Event or X-GitHub-Delivery' }, 400);
+    let payload: unknown;
+    try {
+      payload = JSON.parse(body);
+    } catch {
+      return c.json({ error: 'body is not JSON' }, 400);
+    }
+    const outcome = toJob(event, deliveryId, payload);
+    if ('invalid' in outcome) {
+      log.warn('webhook payload refused', { deliveryId, event, reason: outcome.invalid });
+      return c.json({ error: outcome.invalid }, 400);
+    }
+    if ('ignored' in outcome) {
+      log.info('webhook ignored', { deliveryId, event, reason: outcome.ignored });
+      return c.json({ ignored: outcome.ignored }, 200);
+    }
+    try {
+      await enqueueWithin(deps.queue, outcome, enqueueTimeoutMs);
+    } catch (error) {
+      // GitHub shows the failed delivery; redelivering it is safe (same delivery id, deduplicated).
+      log.error('webhook could not be enqueued', {
+        deliveryId,
+        event: outcome.event,
+        error: String(error),
+      });
+      return c.json({ error: 'could not enqueue; redeliver later' }, 503);
+    }
+    log.info('webhook accepted', { deliveryId, event: outcome.event, type: outcome.type });
+    return c.json({ deliveryId }, 202);
+  });
 
   return app;
 }
