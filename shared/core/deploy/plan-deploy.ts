@@ -182,7 +182,9 @@ function buildCommitMessage(
     const of = resources.filter((r) => r.change === kind);
     if (of.length === 0) continue;
     lines.push(`${kind[0]!.toUpperCase()}${kind.slice(1)}:`);
-    for (const r of of) lines.push(`  ${sign[kind]} ${r.resource} (${r.path})`);
+    for (const r of of) {
+      lines.push(`  ${sign[kind]} ${r.resource === r.path ? r.path : `${r.resource} (${r.path})`}`);
+    }
   }
   lines.push('', `Kuma-Api-Forge-Source: ${input.sourceRepo}@${input.sourceSha}`);
   return `${lines.join('\n')}\n`;

@@ -9,23 +9,28 @@ export interface ApiOptions {
   namespace?: string;
   /** OpenAPI paths (each gets a GET). */
   paths?: string[];
+  /** More APIs on the same spec: `<name>-2`… under `<basePath>/2`… (default 1). */
+  copies?: number;
 }
 
 /** A source repo's files: `.kuma-api-forge.yaml` with one API and its spec `openapi.yaml`. */
 export function buildSourceFiles(options: ApiOptions = {}): Record<string, string> {
   const name = options.name ?? 'pets';
   const paths = options.paths ?? ['/pets', '/pets/{petId}'];
+  const basePath = options.basePath ?? '/pets-api';
   const config = [
     'apis:',
-    `  - name: ${name}`,
-    '    spec: openapi.yaml',
-    `    gateway: ${options.gateway ?? 'edge'}`,
-    `    hostnames: [${(options.hostnames ?? ['pets.example.com']).join(', ')}]`,
-    `    basePath: ${options.basePath ?? '/pets-api'}`,
-    '    service:',
-    `      name: ${name}`,
-    `      namespace: ${options.namespace ?? 'pets'}`,
-    '      port: 8080',
+    ...Array.from({ length: options.copies ?? 1 }, (_, i) => [
+      `  - name: ${i === 0 ? name : `${name}-${i + 1}`}`,
+      '    spec: openapi.yaml',
+      `    gateway: ${options.gateway ?? 'edge'}`,
+      `    hostnames: [${(options.hostnames ?? ['pets.example.com']).join(', ')}]`,
+      `    basePath: ${i === 0 ? basePath : `${basePath}/${i + 1}`}`,
+      '    service:',
+      `      name: ${name}`,
+      `      namespace: ${options.namespace ?? 'pets'}`,
+      '      port: 8080',
+    ]).flat(),
     '',
   ].join('\n');
   const spec = [
