@@ -6,7 +6,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   type AppCredentials,
   createContractValidator,
@@ -26,6 +26,8 @@ import { checkPullRequest } from '../../shared/use-cases/check-pull-request.js';
 const fixture = join(import.meta.dirname, '../../fixtures/specs/user-profile');
 const repo = { owner: 'acme', repo: 'users' };
 const validator = createContractValidator();
+// The throttling plugin spaces GitHub writes by a second, as GitHub asks: a run of several events takes a while.
+vi.setConfig({ testTimeout: 60_000 });
 
 /** The files of the fixture (without `revisions/`), or of one revision laid over them. */
 async function filesOf(revision?: string): Promise<Record<string, string>> {
@@ -350,7 +352,7 @@ describe('repos and failures', () => {
             init.signal?.addEventListener('abort', () => reject(init.signal?.reason)),
           )
         : fetch(input, init);
-    const worker = createTestWorker(createOasdiffRunner(), { fetch: hanging, requestTimeoutMs: 50 });
+    const worker = createTestWorker(createOasdiffRunner(), { fetch: hanging, requestTimeoutMs: 1500 });
     const { number, job } = await openPull('new-required-param');
 
     await expect(worker.processJob(job)).rejects.toMatchObject({ status: 500 });
