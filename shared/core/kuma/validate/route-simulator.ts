@@ -270,7 +270,21 @@ function buildConcretePath(template: string, match: Json): string | { problem: s
  * ties with it. Returns one message per operation and path that fails (empty = no shadowing).
  */
 export function proveNoShadowing(routes: KumaResource[], operations: ExpectedOperation[]): string[] {
-  const messages: string[] = [];
+  return findShadowedOperations(routes, operations).map((problem) => problem.message);
+}
+
+export interface ShadowedOperation<T extends ExpectedOperation> {
+  operation: T;
+  message: string;
+}
+
+/** `proveNoShadowing`, with the operation each message is about. */
+export function findShadowedOperations<T extends ExpectedOperation>(
+  routes: KumaResource[],
+  operations: readonly T[],
+): ShadowedOperation<T>[] {
+  const problems: ShadowedOperation<T>[] = [];
+  const report = (operation: T, message: string) => problems.push({ operation, message });
   const byName = new Map(routes.filter((r) => r.kind === 'MeshHTTPRoute').map((r) => [r.name, r]));
   const tables = new Map<string, Entry[]>();
   const tableFor = (gateway: string, hostname: string | undefined) => {
@@ -289,7 +303,7 @@ export function proveNoShadowing(routes: KumaResource[], operations: ExpectedOpe
     const route = byName.get(operation.route);
     const rule = route && rulesOf(route).find((r) => r.index === operation.ruleIndex);
     if (!route || !rule) {
-      messages.push(`${label}: expected ${expected}, which does not exist`);
+      report(operation, `${label}: expected ${expected}, which does not exist`);
       continue;
     }
     const method = operation.method.toUpperCase();
@@ -297,12 +311,12 @@ export function proveNoShadowing(routes: KumaResource[], operations: ExpectedOpe
       .map((m) => asObject(m) ?? {})
       .find((m) => !m.method || m.method === method);
     if (!ownMatch) {
-      messages.push(`${label}: ${expected} has no match for method ${method}`);
+      report(operation, `${label}: ${expected} has no match for method ${method}`);
       continue;
     }
     const built = buildConcretePath(operation.pathTemplate, ownMatch);
     if (typeof built !== 'string') {
-      messages.push(`${label}: ${built.problem}`);
+      report(operation, `${label}: ${built.problem}`);
       continue;
     }
     const hostnames = rule.hostnames.length > 0 ? rule.hostnames : [undefined];
@@ -327,8 +341,8 @@ export function proveNoShadowing(routes: KumaResource[], operations: ExpectedOpe
     };
     for (const path of [built, ...(operation.paths ?? [])]) {
       const problem = checkPath(path);
-      if (problem) messages.push(problem);
+      if (problem) report(operation, problem);
     }
   }
-  return messages;
+  return problems;
 }
