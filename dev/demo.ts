@@ -5,7 +5,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { createJsonLogger } from '../shared/app/worker.js';
+import { createJsonLogger } from '../shared/adapters/json-logger.js';
 import { type LocalGitHub, startLocalGitHub, type WebhookDelivery } from './github/index.js';
 import type { CheckRunRecord, CommentRecord } from './github/state.js';
 import { type LocalApp, readUserProfile, startApp } from './start.js';

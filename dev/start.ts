@@ -14,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { serve } from '@hono/node-server';
 import { createGitHubClients } from '../shared/adapters/github/create-octokit.js';
 import { createGitHubCodeHost } from '../shared/adapters/github/github-code-host.js';
+import { createJsonLogger } from '../shared/adapters/json-logger.js';
 import {
   createMemoryQueue,
   type MemoryQueue,
@@ -22,7 +23,8 @@ import {
 import { createOasdiffRunner } from '../shared/adapters/oasdiff-runner.js';
 import { loadSettings, type Settings } from '../shared/app/settings.js';
 import { createWebhookApp } from '../shared/app/webhook-app.js';
-import { createJsonLogger, createWorker, describeError, type Logger } from '../shared/app/worker.js';
+import { createWorker, describeError } from '../shared/app/worker.js';
+import type { Logger } from '../shared/ports/logger.js';
 import { startLocalGitHub } from './github/index.js';
 
 export interface StartAppOptions {

@@ -4,13 +4,16 @@
  * @module
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { handle } from 'hono/aws-lambda';
+import { loadSecrets } from '../shared/adapters/aws-secrets.js';
+import { createJsonLogger } from '../shared/adapters/json-logger.js';
 import { createSqsQueue } from '../shared/adapters/sqs-queue.js';
 import { loadSettings, SettingsError } from '../shared/app/settings.js';
 import { createWebhookApp } from '../shared/app/webhook-app.js';
-import { createJsonLogger } from '../shared/app/worker.js';
 
-const settings = loadSettings(process.env);
+// The webhook secret comes from SSM (its parameter name is in the environment), read once per container.
+const settings = loadSettings(await loadSecrets(process.env, { client: () => new SSMClient({}) }), 'webhook');
 if (!settings.queueUrl) throw new SettingsError('QUEUE_URL is not set: the webhook needs the SQS FIFO queue');
 
 const queue = createSqsQueue({

@@ -8,9 +8,10 @@ import type { SQSHandler } from 'aws-lambda';
 import { loadSecrets } from '../shared/adapters/aws-secrets.js';
 import { createGitHubClients } from '../shared/adapters/github/create-octokit.js';
 import { createGitHubCodeHost } from '../shared/adapters/github/github-code-host.js';
+import { createJsonLogger } from '../shared/adapters/json-logger.js';
 import { createOasdiffRunner } from '../shared/adapters/oasdiff-runner.js';
 import { loadSettings } from '../shared/app/settings.js';
-import { createJsonLogger, createWorker } from '../shared/app/worker.js';
+import { createWorker } from '../shared/app/worker.js';
 
 const settings = loadSettings(await loadSecrets(process.env, { client: () => new SSMClient({}) }), 'worker');
 const github = createGitHubClients({

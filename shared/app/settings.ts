@@ -5,7 +5,9 @@
  */
 import type { RepoRef } from '../core/jobs.js';
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+import type { LogLevel } from '../ports/logger.js';
+
+export type { LogLevel };
 
 export interface Settings {
   /** The GitHub App's id (`GITHUB_APP_ID`). */

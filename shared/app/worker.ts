@@ -8,17 +8,8 @@ import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 
 import type { CheckJob, Job } from '../core/jobs.js';
 import type { BreakingDiff } from '../ports/breaking-diff.js';
 import type { CodeHost } from '../ports/code-host.js';
+import type { Logger } from '../ports/logger.js';
 import { checkPullRequest, isRetryable, type Outcome } from '../use-cases/check-pull-request.js';
-import type { LogLevel } from './settings.js';
-
-export interface Logger {
-  debug(message: string, fields?: Record<string, unknown>): void;
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-  /** A logger whose lines all carry `fields` (e.g. the delivery id). */
-  child(fields: Record<string, unknown>): Logger;
-}
 
 export interface WorkerDeps {
   /** The code host of the job's repository, authenticated as the job's installation. */
@@ -134,27 +125,4 @@ function isSha(value: unknown): value is string {
 
 export function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
-const levelRank: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
-
-/** One JSON object per line (CloudWatch and `jq` read it), below `level` dropped. */
-export function createJsonLogger(
-  level: LogLevel = 'info',
-  write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
-  fields: Record<string, unknown> = {},
-): Logger {
-  const emit =
-    (at: LogLevel) =>
-    (message: string, extra: Record<string, unknown> = {}): void => {
-      if (levelRank[at] < levelRank[level]) return;
-      write(JSON.stringify({ level: at, message, ...fields, ...extra }));
-    };
-  return {
-    debug: emit('debug'),
-    info: emit('info'),
-    warn: emit('warn'),
-    error: emit('error'),
-    child: (more) => createJsonLogger(level, write, { ...fields, ...more }),
-  };
 }

@@ -17,8 +17,9 @@ import {
 } from '../../dev/github/index.js';
 import { createGitHubClients } from '../../shared/adapters/github/create-octokit.js';
 import { createGitHubCodeHost } from '../../shared/adapters/github/github-code-host.js';
+import { createJsonLogger } from '../../shared/adapters/json-logger.js';
 import { createOasdiffRunner } from '../../shared/adapters/oasdiff-runner.js';
-import { createJsonLogger, createWorker, type Worker } from '../../shared/app/worker.js';
+import { createWorker, type Worker } from '../../shared/app/worker.js';
 import type { CheckJob } from '../../shared/core/jobs.js';
 import type { BreakingDiff } from '../../shared/ports/breaking-diff.js';
 import { checkPullRequest } from '../../shared/use-cases/check-pull-request.js';

@@ -1,6 +1,7 @@
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { createJsonLogger, createWorker, parseJob } from '../../../shared/app/worker.js';
+import { createJsonLogger } from '../../../shared/adapters/json-logger.js';
+import { createWorker, parseJob } from '../../../shared/app/worker.js';
 import type { CheckJob, DeployJob } from '../../../shared/core/jobs.js';
 import type { CodeHost } from '../../../shared/ports/code-host.js';
 
