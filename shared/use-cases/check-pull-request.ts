@@ -223,9 +223,7 @@ export function buildUnannotatedText(findings: readonly Finding[]): string | und
   const lines = [
     `### ${findings.length} ${findings.length === 1 ? 'finding is' : 'findings are'} not annotated`,
     '',
-    base > 0
-      ? `${base} ${base === 1 ? 'is' : 'are'} in the base version (something removed has no line in this commit); the others are beyond the ${maxAnnotations} annotations shown.`
-      : `Only ${maxAnnotations} annotations are shown.`,
+    describeUnannotated(base, findings.length - base),
     '',
   ];
   let text = `${lines.join('\n')}\n`;
@@ -240,6 +238,18 @@ export function buildUnannotatedText(findings: readonly Finding[]): string | und
     text += line;
   }
   return text;
+}
+
+function describeUnannotated(base: number, excess: number): string {
+  const parts = [
+    base > 0
+      ? `${base} ${base === 1 ? 'is' : 'are'} in the base version (something removed has no line in this commit)`
+      : '',
+    excess > 0
+      ? `${excess} ${excess === 1 ? 'is' : 'are'} beyond the ${maxAnnotations} annotations shown`
+      : '',
+  ];
+  return `${parts.filter(Boolean).join('; ')}.`;
 }
 
 export function buildNoConfigResult(): CheckRunResult {

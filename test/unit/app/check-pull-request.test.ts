@@ -126,6 +126,16 @@ describe('annotations', () => {
     );
   });
 
+  it('gives only the reasons that apply: base-side removals, annotations beyond the limit', () => {
+    const removed = finding({ side: 'base', line: 145 });
+    expect(buildUnannotatedText([removed])).toContain(
+      '1 is in the base version (something removed has no line in this commit).',
+    );
+    expect(buildUnannotatedText([removed, finding({ line: 3 }), finding({ line: 4 })])).toContain(
+      '1 is in the base version (something removed has no line in this commit); 2 are beyond the 200 annotations shown.',
+    );
+  });
+
   it('keeps the listing within the check run text limit', () => {
     const huge = Array.from({ length: 2000 }, (_, i) => finding({ line: i + 1, message: 'x'.repeat(300) }));
     const text = buildUnannotatedText(huge)!;
