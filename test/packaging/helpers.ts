@@ -3,7 +3,7 @@
  * the service, as `npm run package` does in the repo.
  */
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,15 +49,21 @@ export function envWithoutAws(extra: Record<string, string> = {}): NodeJS.Proces
   return { ...env, AWS_EC2_METADATA_DISABLED: 'true', HOME: tmpdir(), ...extra };
 }
 
+/** `reuseBuildOf`: package the bundles of an earlier package again (other `params`) instead of rebuilding. */
 export async function packageService(
   architecture: Architecture,
   params: Record<string, string> = {},
+  reuseBuildOf?: PackagedService,
 ): Promise<PackagedService> {
   const dir = await mkdtemp(join(tmpdir(), 'kuma-api-forge-sls-'));
-  await run(process.execPath, [join(repoRoot, 'scripts/build-functions.mjs')], {
-    cwd: repoRoot,
-    env: { ...process.env, LAMBDA_ARCH: architecture, LAMBDA_OUT_DIR: join(dir, 'dist', 'lambda') },
-  });
+  if (reuseBuildOf) {
+    await cp(join(reuseBuildOf.dir, 'dist'), join(dir, 'dist'), { recursive: true });
+  } else {
+    await run(process.execPath, [join(repoRoot, 'scripts/build-functions.mjs')], {
+      cwd: repoRoot,
+      env: { ...process.env, LAMBDA_ARCH: architecture, LAMBDA_OUT_DIR: join(dir, 'dist', 'lambda') },
+    });
+  }
   await copyFile(join(repoRoot, 'serverless.yml'), join(dir, 'serverless.yml'));
   const out = join(dir, '.serverless');
   await mkdir(out);
