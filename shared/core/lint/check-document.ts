@@ -109,7 +109,7 @@ function checkServers(ctx: RuleContext): void {
   } else {
     checkServerList(ctx, servers, '/servers', undefined);
   }
-  for (const site of listOperations(ctx.bundle, ctx.resolve)) {
+  for (const site of listOperations(ctx.bundle)) {
     // Path-level servers are checked once, with the first operation of the path.
     if (Array.isArray(site.pathItem.servers) && site.method === firstMethod(site.pathItem)) {
       checkServerList(ctx, site.pathItem.servers, `${site.pathItemPointer}/servers`, undefined);

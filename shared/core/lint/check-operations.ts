@@ -27,7 +27,7 @@ export function checkOperations(ctx: RuleContext): void {
   const firstById = new Map<string, string>();
   checkSecurity(ctx, ctx.bundle.security, '/security', schemes, undefined);
 
-  for (const site of listOperations(ctx.bundle, ctx.resolve)) {
+  for (const site of listOperations(ctx.bundle)) {
     const { operation: op, pointer, label } = site;
     const report = (rule: string, at: string, message: string) =>
       ctx.report({ rule, pointer: at, message, operation: label });

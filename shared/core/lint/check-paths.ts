@@ -60,7 +60,7 @@ function templateNames(path: string): string[] {
 function checkPathParams(ctx: RuleContext): void {
   if (!ctx.enabled('path-params')) return;
   const byPath = new Map<string, ReturnType<typeof listOperations>>();
-  for (const site of listOperations(ctx.bundle, ctx.resolve)) {
+  for (const site of listOperations(ctx.bundle)) {
     byPath.set(site.path, [...(byPath.get(site.path) ?? []), site]);
   }
   const paths = ctx.bundle.paths as JsonObject;

@@ -2,11 +2,12 @@
  * Small shared helpers of the built-in checks: object tests, internal `$ref` resolution and the operation list.
  * @module
  */
-import { appendPointer, decodePointer, getAtPointer } from '../spec/json-pointer.js';
+import { decodePointer, getAtPointer } from '../spec/json-pointer.js';
+import type { SpecOperation } from '../spec/operations.js';
 
 export type JsonObject = Record<string, unknown>;
 
-export const httpMethods = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+export { httpMethods, listOperations } from '../spec/operations.js';
 
 export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -45,50 +46,7 @@ function decodeURIComponentSafe(text: string): string {
   }
 }
 
-export interface OperationSite {
-  method: string;
-  path: string;
-  /** `GET /users/{id}`: how findings name the operation. */
-  label: string;
-  operation: JsonObject;
-  /** Bundle pointer of the operation object. */
-  pointer: string;
-  pathItem: JsonObject;
-  /** Bundle pointer of the path item as written under `paths` (before a path-item `$ref`). */
-  pathPointer: string;
-  /** Bundle pointer where the path item's content actually is (after a path-item `$ref`). */
-  pathItemPointer: string;
-}
-
-/** Every operation under `paths`, in document order. */
-export function listOperations(
-  bundle: JsonObject,
-  resolve: (value: unknown, pointer: string) => { value: unknown; pointer: string },
-): OperationSite[] {
-  const sites: OperationSite[] = [];
-  const paths = bundle.paths;
-  if (!isObject(paths)) return sites;
-  for (const [path, raw] of Object.entries(paths)) {
-    const pathPointer = appendPointer('/paths', path);
-    const { value: pathItem, pointer: pathItemPointer } = resolve(raw, pathPointer);
-    if (!isObject(pathItem)) continue;
-    for (const method of httpMethods) {
-      const operation = pathItem[method];
-      if (!isObject(operation)) continue;
-      sites.push({
-        method,
-        path,
-        label: `${method.toUpperCase()} ${path}`,
-        operation,
-        pointer: appendPointer(pathItemPointer, method),
-        pathItem,
-        pathPointer,
-        pathItemPointer,
-      });
-    }
-  }
-  return sites;
-}
+export type OperationSite = SpecOperation;
 
 /** Quote a value for a message, shortened so one odd value cannot flood the report. */
 export function quote(value: unknown): string {

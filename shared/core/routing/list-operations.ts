@@ -1,54 +1,26 @@
 /**
- * The operations of a bundled spec in document order, with their pointers and the effective
- * `x-kuma.disabled` (operation > path item > root).
+ * The operations of a bundled spec as the routing checks see them: with the effective `x-kuma.disabled`
+ * (operation > path item > root).
  * @module
  */
+import { listOperations as listSpecOperations, type SpecOperation } from '../spec/operations.js';
 
-export const httpMethods = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
-
-export interface OperationRef {
-  path: string;
-  method: (typeof httpMethods)[number];
-  /** `GET /users/{id}` */
-  label: string;
-  pathPointer: string;
-  pointer: string;
+export interface OperationRef extends SpecOperation {
   disabled: boolean;
 }
 
 export function listOperations(doc: Record<string, unknown>): OperationRef[] {
-  const paths = asObject(doc.paths);
-  if (!paths) return [];
   const rootDisabled = readDisabled(doc);
-  return Object.entries(paths).flatMap(([path, item]) => {
-    const pathItem = asObject(item);
-    if (!pathItem) return [];
-    const pathPointer = `/paths/${path.replaceAll('~', '~0').replaceAll('/', '~1')}`;
-    const pathDisabled = readDisabled(pathItem) ?? rootDisabled;
-    return httpMethods.flatMap((method) => {
-      const operation = asObject(pathItem[method]);
-      if (!operation) return [];
-      return [
-        {
-          path,
-          method,
-          label: `${method.toUpperCase()} ${path}`,
-          pathPointer,
-          pointer: `${pathPointer}/${method}`,
-          disabled: (readDisabled(operation) ?? pathDisabled) === true,
-        },
-      ];
-    });
-  });
+  return listSpecOperations(doc).map((operation) => ({
+    ...operation,
+    disabled:
+      (readDisabled(operation.operation) ?? readDisabled(operation.pathItem) ?? rootDisabled) === true,
+  }));
 }
 
 function readDisabled(owner: Record<string, unknown>): boolean | undefined {
-  const disabled = asObject(owner['x-kuma'])?.disabled;
+  const xKuma = owner['x-kuma'];
+  const disabled =
+    typeof xKuma === 'object' && xKuma !== null ? (xKuma as Record<string, unknown>).disabled : undefined;
   return typeof disabled === 'boolean' ? disabled : undefined;
-}
-
-function asObject(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Finding } from '../../findings.js';
+import { listOperations, type SpecOperation } from '../../spec/operations.js';
 import type { LoadedSpec, SourcePosition } from '../../spec/types.js';
 import type { KumaResource } from '../resource.js';
 import { validateKumaResources } from '../validate/index.js';
@@ -35,7 +36,6 @@ import { isObject, resolveRef } from './resolve-ref.js';
 import { resolveRootSettings, resolveSettings } from './settings.js';
 import type { ApiConfig, XKumaRoot } from './types.js';
 import { checkXKuma } from './x-kuma.js';
-import { collectOperations, type SpecOperation } from './x-kuma-blocks.js';
 
 export interface RenderInput {
   spec: LoadedSpec;
@@ -105,7 +105,7 @@ export function renderApi(input: RenderInput): RenderResult {
   const hostnames = [...(api.hostnames ?? [])].sort();
 
   const rendered: RenderedOperation[] = [];
-  for (const operation of collectOperations(bundle)) {
+  for (const operation of listOperations(bundle)) {
     const label = `${operation.method.toUpperCase()} ${operation.path}`;
     const { settings, origins } = resolveSettings([
       { value: input.defaults },
