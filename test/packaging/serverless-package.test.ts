@@ -532,5 +532,5 @@ describe('the packaged handlers, invoked in process', () => {
       ['/kuma-api-forge/test/github-webhook-secret'],
       ['/kuma-api-forge/test/github-app-private-key'],
     ]);
-  });
+  }, 90_000);
 });
