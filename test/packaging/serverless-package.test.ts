@@ -221,6 +221,17 @@ describe('the CloudFormation template of `serverless package`', () => {
         Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'WorkerLambdaFunction' } }],
       }),
     );
+    // Deliveries GitHub saw fail (it does not retry them itself).
+    expect(alarms).toContainEqual(
+      expect.objectContaining({
+        Namespace: 'AWS/ApiGateway',
+        MetricName: '5xx',
+        Dimensions: [
+          { Name: 'ApiId', Value: { Ref: 'HttpApi' } },
+          { Name: 'Stage', Value: props('HttpApiStage').StageName },
+        ],
+      }),
+    );
     // Failed jobs are reported per record (not Lambda errors): counted from the worker's JSON error lines.
     expect(props('WorkerErrorLogsMetric').FilterPattern).toBe('{ $.level = "error" }');
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
