@@ -8,6 +8,8 @@ import type { RepoRef } from '../core/jobs.js';
 import type { LogLevel } from '../ports/logger.js';
 
 export type { LogLevel };
+export type DeployMode = 'commit' | 'pull-request';
+const deployModes: readonly DeployMode[] = ['commit', 'pull-request'];
 
 export interface Settings {
   /** The GitHub App's id (`GITHUB_APP_ID`). */
@@ -18,8 +20,19 @@ export interface Settings {
   webhookSecret: string;
   /** REST base URL (`GITHUB_API_URL`): GitHub Enterprise Server uses `https://HOST/api/v3`. */
   githubApiUrl: string;
-  /** The platform team's deploy repo (`DEPLOY_REPO`, `owner/repo`); undefined until deploys are set up. */
+  /**
+   * The platform team's deploy repo (`DEPLOY_REPO`, `owner/repo`); undefined until deploys are set up (then
+   * merges deploy nothing and PR comments show no mesh changes). The App must be installed on its owner too.
+   */
   deployRepo?: RepoRef;
+  /**
+   * `DEPLOY_MODE`: `commit` (default) commits each deploy straight to the deploy branch; `pull-request` commits
+   * it to a branch per source repo (`kuma-api-forge/<owner>-<repo>`) and opens or updates a PR there, for a
+   * platform team that reviews every change before the cluster agent syncs it.
+   */
+  deployMode: DeployMode;
+  /** `DEPLOY_BRANCH`: the branch the cluster agent syncs; default the deploy repo's default branch. */
+  deployBranch?: string;
   /** The SQS queue (`QUEUE_URL`); undefined in local runs, which use the in-memory queue. */
   queueUrl?: string;
   /** `LOG_LEVEL`, default `info`. */
@@ -60,10 +73,20 @@ export function loadSettings(
   }
   const deployRepo = optional(env, 'DEPLOY_REPO');
   const queueUrl = optional(env, 'QUEUE_URL');
+  const deployMode = (optional(env, 'DEPLOY_MODE') ?? 'commit').toLowerCase() as DeployMode;
+  if (!deployModes.includes(deployMode)) {
+    throw new SettingsError(`DEPLOY_MODE must be one of ${deployModes.join(', ')}, got "${env.DEPLOY_MODE}"`);
+  }
+  const deployBranch = optional(env, 'DEPLOY_BRANCH');
+  if (deployBranch !== undefined && !/^(?!\/|.*\/\/|.*\.\.|.*\/$)[A-Za-z0-9._/-]+$/.test(deployBranch)) {
+    throw new SettingsError(`DEPLOY_BRANCH must be a branch name, got "${deployBranch}"`);
+  }
   const common: Omit<Settings, 'privateKey' | 'webhookSecret'> = {
     appId,
     githubApiUrl: apiUrl.replace(/\/+$/, ''),
     ...(deployRepo ? { deployRepo: parseRepo(deployRepo) } : {}),
+    deployMode,
+    ...(deployBranch ? { deployBranch } : {}),
     ...(queueUrl ? { queueUrl } : {}),
     logLevel,
   };

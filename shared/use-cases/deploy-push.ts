@@ -6,7 +6,7 @@
  * deploy that changes nothing commits nothing, and the merged PR gets a comment linking the deploy commit.
  * @module
  */
-import { parseRepoConfig, repoConfigFile } from '../core/config/repo-config.js';
+import { repoConfigFile } from '../core/config/repo-config.js';
 import {
   checkTenancy,
   type OtherTenant,
@@ -19,13 +19,12 @@ import { type InputFile, parseSourceRecord, sourceRecordFile } from '../core/dep
 import { findGrant, parseTenants, type Tenants, tenantsFile } from '../core/deploy/tenants.js';
 import { compareFindings, type Finding, type SourcePosition } from '../core/findings.js';
 import type { DeployJob } from '../core/jobs.js';
-import { type ApiConfig, renderApi, serializeResources, type XKumaRoot } from '../core/kuma/render/index.js';
-import { loadSourceFile, loadSpec } from '../core/spec/load-spec.js';
 import { parseSourceFile } from '../core/spec/parse-source-file.js';
 import { defaultLoadLimits, type SourceFile } from '../core/spec/types.js';
 import type { CodeHost } from '../ports/code-host.js';
 import type { DeployRepo, DeploySnapshot, SourceHistory } from '../ports/deploy-repo.js';
 import type { FileSource } from '../ports/file-source.js';
+import { type RenderedRepoApi, renderRepo } from './render-repo.js';
 
 export interface DeployPushDeps {
   /** The source repo: files at the pushed commit, comments on the merged PR. */
@@ -175,9 +174,10 @@ export interface RenderedSource {
 }
 
 /**
- * Every API of the repo config at one commit → its Kubernetes manifests, with where each tenancy cause sits in
- * the config or spec. The file headers name the repo and spec but not the commit, so an unchanged resource
- * stays byte-identical across commits (the commit is in `.source.yaml` and the deploy commit's message).
+ * Every API of the repo config at one commit → its Kubernetes manifests (through `renderRepo`, so the CLI, the
+ * PR preview and the deploy write the same bytes), with where each tenancy cause sits in the config or spec,
+ * and the hash of every file read. The file headers name the repo and spec but not the commit, so an unchanged
+ * resource stays byte-identical across commits (the commit is in `.source.yaml` and the deploy commit's message).
  */
 export async function renderSource(files: FileSource, sourceRepo: string): Promise<RenderedSource> {
   const inputs = new Map<string, string>();
@@ -189,66 +189,57 @@ export async function renderSource(files: FileSource, sourceRepo: string): Promi
       return bytes;
     },
   };
+  const result = await renderRepo(source, { format: 'k8s', repo: sourceRepo });
+  const configFile = result.configFile;
+  const apis = result.apis.map((api) => ({
+    name: api.name,
+    files: api.files,
+    ...(configFile ? { locate: buildTenancyLocator(api, configFile) } : {}),
+  }));
   const toInputs = () => [...inputs].map(([path, sha256]) => ({ path, sha256 }));
-  const loaded = await loadSourceFile(source, repoConfigFile);
-  if (loaded === undefined) return { apis: [], findings: [], inputs: toInputs() };
-  if (!('path' in loaded)) return { apis: [], findings: loaded.findings, inputs: toInputs() };
-  const configFile: SourceFile = loaded;
-  const { config, findings } = parseRepoConfig(configFile);
-  if (!config) return { apis: [], findings, inputs: toInputs() };
-  const defaults = config.raw.defaults as XKumaRoot | undefined;
-  const apis: RenderedSource['apis'] = [];
-  for (const [index, entry] of config.apis.entries()) {
-    const api = withDefaultNamespace(entry as unknown as ApiConfig);
-    const spec = await loadSpec(source, api.spec);
-    findings.push(...spec.findings);
-    const result = renderApi({ spec, api, mesh: config.mesh, ...(defaults ? { defaults } : {}) });
-    findings.push(...result.findings);
-    const atConfig = (pointer: string): SourcePosition => ({
-      file: configFile.path,
-      ...configFile.locate(pointer),
-    });
-    const base = `/apis/${index}`;
-    const locate = (cause: TenancyCause): SourcePosition | undefined => {
-      const operationAt = (route: string, ruleIndex: number) => {
-        const operation = result.operations.find((op) => op.route === route && op.ruleIndex === ruleIndex);
-        return operation ? spec.locate(operation.pointer) : undefined;
-      };
-      switch (cause.kind) {
-        case 'api':
-          return atConfig(base);
-        case 'gateway':
-          return atConfig(api.gateway !== undefined ? `${base}/gateway` : base);
-        case 'hostname': {
-          const at = (api.hostnames ?? []).indexOf(cause.hostname);
-          return atConfig(at >= 0 ? `${base}/hostnames/${at}` : base);
-        }
-        case 'namespace':
-          return atConfig(entryHas(entry, 'service', 'namespace') ? `${base}/service/namespace` : base);
-        case 'base-path':
-          return api.basePath !== undefined
-            ? atConfig(`${base}/basePath`)
-            : operationAt(cause.route, cause.ruleIndex);
-        case 'route':
-          return operationAt(cause.route, cause.ruleIndex);
-      }
-    };
-    apis.push({
-      name: api.name,
-      files: serializeResources(result.resources, 'k8s', { repo: sourceRepo, spec: api.spec }),
-      locate,
-    });
-  }
-  return { apis, findings, inputs: toInputs() };
+  return { apis, findings: result.findings, inputs: toInputs() };
 }
 
-/** On Kubernetes a MeshService reference without a namespace would mean kuma-system: never right here. */
-function withDefaultNamespace(api: ApiConfig): ApiConfig {
-  return api.service?.namespace ? api : { ...api, service: { ...api.service, namespace: 'default' } };
+/** Where a tenancy cause sits: the API's config entry, or the operation in its spec that made the route rule. */
+function buildTenancyLocator(
+  rendered: RenderedRepoApi,
+  configFile: SourceFile,
+): (cause: TenancyCause) => SourcePosition | undefined {
+  const base = `/apis/${rendered.configIndex ?? 0}`;
+  const entry = (configFile.value as { apis?: unknown[] } | undefined)?.apis?.[rendered.configIndex ?? 0];
+  const atConfig = (pointer: string): SourcePosition => ({
+    file: configFile.path,
+    ...configFile.locate(pointer),
+  });
+  const operationAt = (route: string, ruleIndex: number) => {
+    const operation = rendered.operations.find((op) => op.route === route && op.ruleIndex === ruleIndex);
+    return operation ? rendered.spec.locate(operation.pointer) : undefined;
+  };
+  const { api } = rendered;
+  return (cause) => {
+    switch (cause.kind) {
+      case 'api':
+        return atConfig(base);
+      case 'gateway':
+        return atConfig(api.gateway !== undefined ? `${base}/gateway` : base);
+      case 'hostname': {
+        const at = (api.hostnames ?? []).indexOf(cause.hostname);
+        return atConfig(at >= 0 ? `${base}/hostnames/${at}` : base);
+      }
+      case 'namespace':
+        return atConfig(entryHas(entry, 'service', 'namespace') ? `${base}/service/namespace` : base);
+      case 'base-path':
+        return api.basePath !== undefined
+          ? atConfig(`${base}/basePath`)
+          : operationAt(cause.route, cause.ruleIndex);
+      case 'route':
+        return operationAt(cause.route, cause.ruleIndex);
+    }
+  };
 }
 
 function entryHas(entry: unknown, key: string, inner: string): boolean {
-  const value = (entry as Record<string, unknown>)[key];
+  const value = (entry as Record<string, unknown> | undefined)?.[key];
   return typeof value === 'object' && value !== null && inner in value;
 }
 

@@ -1,13 +1,16 @@
 /**
  * Adapter: Octokit clients for the App — authenticated as an installation (App JWT → installation token, minted
  * by `@octokit/auth-app` and cached per installation while the container lives), with the retry plugin (5xx and
- * network errors) and the throttling plugin (primary and secondary rate limits, waiting out `retry-after`).
+ * network errors) and the throttling plugin (primary and secondary rate limits, waiting out `retry-after`, and
+ * writes spaced a second apart as GitHub asks). Also which installation covers a repo (the deploy repo's owner
+ * has its own installation of the App), looked up once as the App and cached.
  * @module
  */
 import { createAppAuth } from '@octokit/auth-app';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
+import type { RepoRef } from '../../core/jobs.js';
 
 export const AppOctokit = Octokit.plugin(retry, throttling);
 export type AppOctokit = InstanceType<typeof AppOctokit>;
@@ -30,6 +33,11 @@ export interface GitHubClientOptions {
    * `retry-after` units. Default 1000 (seconds); tests use 1.
    */
   waitUnitMs?: number;
+  /**
+   * Space writes a second apart (comments three), as GitHub's secondary rate limits ask. Default true; only the
+   * local GitHub of tests and the demo, which has no such limit, turns it off.
+   */
+  spaceWrites?: boolean;
   /** Octokit's logger (its own warnings on retries); default silent. */
   log?: { debug(m: string): void; info(m: string): void; warn(m: string): void; error(m: string): void };
 }
@@ -37,6 +45,11 @@ export interface GitHubClientOptions {
 export interface GitHubClients {
   /** One client per installation, reused so that its token is minted once and reused until it expires. */
   forInstallation(installationId: number): AppOctokit;
+  /**
+   * The id of the App's installation that covers `repo` (`GET /repos/{owner}/{repo}/installation`, as the App),
+   * asked once per container; a failed lookup is not cached.
+   */
+  installationFor(repo: RepoRef): Promise<number>;
 }
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -47,47 +60,82 @@ export function createGitHubClients(options: GitHubClientOptions): GitHubClients
   const unit = options.waitUnitMs ?? 1000;
   const log = options.log ?? silent;
   const fetchWithTimeout = withTimeout(options.fetch ?? fetch, options.requestTimeoutMs ?? 30_000);
+  // The plugin takes its limiters as Bottleneck groups; this one lets every write through at once.
+  const unspaced = options.spaceWrites === false ? { write: passThrough, notifications: passThrough } : {};
+  const create = (installationId?: number) =>
+    new AppOctokit({
+      authStrategy: createAppAuth,
+      auth: {
+        appId: options.appId,
+        privateKey: options.privateKey,
+        ...(installationId === undefined ? {} : { installationId }),
+      },
+      ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+      request: { fetch: fetchWithTimeout },
+      log,
+      retry: { retries: options.retries ?? 3, retryAfterBaseValue: unit },
+      throttle: {
+        ...unspaced,
+        retryAfterBaseValue: unit,
+        onRateLimit: (
+          after: number,
+          request: { method: string; url: string },
+          _o: unknown,
+          count: number,
+        ) => {
+          log.warn(`rate limit on ${request.method} ${request.url}; retry ${count + 1} in ${after} s`);
+          return count < rateLimitRetries;
+        },
+        onSecondaryRateLimit: (
+          after: number,
+          request: { method: string; url: string },
+          _o: unknown,
+          count: number,
+        ) => {
+          log.warn(
+            `secondary rate limit on ${request.method} ${request.url}; retry ${count + 1} in ${after} s`,
+          );
+          return count < rateLimitRetries;
+        },
+      },
+    });
+  let asApp: AppOctokit | undefined;
+  const installations = new Map<string, Promise<number>>();
   return {
     forInstallation(installationId) {
       let client = clients.get(installationId);
       if (!client) {
-        client = new AppOctokit({
-          authStrategy: createAppAuth,
-          auth: { appId: options.appId, privateKey: options.privateKey, installationId },
-          ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
-          request: { fetch: fetchWithTimeout },
-          log,
-          retry: { retries: options.retries ?? 3, retryAfterBaseValue: unit },
-          throttle: {
-            retryAfterBaseValue: unit,
-            onRateLimit: (
-              after: number,
-              request: { method: string; url: string },
-              _o: unknown,
-              count: number,
-            ) => {
-              log.warn(`rate limit on ${request.method} ${request.url}; retry ${count + 1} in ${after} s`);
-              return count < rateLimitRetries;
-            },
-            onSecondaryRateLimit: (
-              after: number,
-              request: { method: string; url: string },
-              _o: unknown,
-              count: number,
-            ) => {
-              log.warn(
-                `secondary rate limit on ${request.method} ${request.url}; retry ${count + 1} in ${after} s`,
-              );
-              return count < rateLimitRetries;
-            },
-          },
-        });
+        client = create(installationId);
         clients.set(installationId, client);
       }
       return client;
     },
+    installationFor(repo) {
+      const key = `${repo.owner}/${repo.repo}`.toLowerCase();
+      let id = installations.get(key);
+      if (!id) {
+        asApp ??= create();
+        id = asApp.rest.apps.getRepoInstallation({ ...repo }).then(({ data }) => data.id);
+        installations.set(key, id);
+        id.catch(() => installations.delete(key));
+      }
+      return id;
+    },
   };
 }
+
+/** A stand-in for a Bottleneck group that schedules nothing: `key(id).schedule([options], fn, ...args)`. */
+const passThrough = {
+  key: () => ({
+    schedule: (...args: unknown[]) => {
+      const [fn, ...rest] = (typeof args[0] === 'function' ? args : args.slice(1)) as [
+        (...a: unknown[]) => unknown,
+        ...unknown[],
+      ];
+      return Promise.resolve().then(() => fn(...rest));
+    },
+  }),
+} as never;
 
 /** Octokit sets no time limit: a hung connection would hold the job until the Lambda itself times out. */
 function withTimeout(fetchImpl: typeof fetch, ms: number): typeof fetch {

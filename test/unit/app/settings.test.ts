@@ -18,21 +18,26 @@ describe('loadSettings', () => {
       privateKey: pem,
       webhookSecret: 's3cret',
       githubApiUrl: 'https://api.github.com',
+      deployMode: 'commit',
       logLevel: 'info',
     });
   });
 
-  it('reads GitHub Enterprise, the deploy repo, the queue and the log level', () => {
+  it('reads GitHub Enterprise, the deploy repo, mode and branch, the queue and the log level', () => {
     const settings = loadSettings({
       ...env,
       GITHUB_API_URL: 'https://ghe.example.com/api/v3/',
       DEPLOY_REPO: 'platform/kuma-deploy',
+      DEPLOY_MODE: 'Pull-Request',
+      DEPLOY_BRANCH: 'release/mesh',
       QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/000000000000/jobs.fifo',
       LOG_LEVEL: 'DEBUG',
     });
     expect(settings).toMatchObject({
       githubApiUrl: 'https://ghe.example.com/api/v3',
       deployRepo: { owner: 'platform', repo: 'kuma-deploy' },
+      deployMode: 'pull-request',
+      deployBranch: 'release/mesh',
       queueUrl: 'https://sqs.eu-west-1.amazonaws.com/000000000000/jobs.fifo',
       logLevel: 'debug',
     });
@@ -66,6 +71,8 @@ describe('loadSettings', () => {
     [{ GITHUB_WEBHOOK_SECRET: '' }, 'GITHUB_WEBHOOK_SECRET is not set'],
     [{ GITHUB_API_URL: 'ghe.example.com' }, 'GITHUB_API_URL must be an http(s) URL'],
     [{ DEPLOY_REPO: 'kuma-deploy' }, 'DEPLOY_REPO must be "owner/repo"'],
+    [{ DEPLOY_MODE: 'push' }, 'DEPLOY_MODE must be one of commit, pull-request'],
+    [{ DEPLOY_BRANCH: 'main..x' }, 'DEPLOY_BRANCH must be a branch name'],
     [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL must be one of debug, info, warn, error'],
   ])('refuses %o with one clear error naming the variable', (change, message) => {
     expect(() => loadSettings({ ...env, ...change })).toThrow(message);
