@@ -14,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { serve } from '@hono/node-server';
 import { createGitHubClients } from '../shared/adapters/github/create-octokit.js';
 import { createGitHubCodeHost } from '../shared/adapters/github/github-code-host.js';
+import { createGitHubDeployTarget } from '../shared/adapters/github/github-deploy-target.js';
 import { createJsonLogger } from '../shared/adapters/json-logger.js';
 import {
   createMemoryQueue,
@@ -23,13 +24,13 @@ import {
 import { createOasdiffRunner } from '../shared/adapters/oasdiff-runner.js';
 import { loadSettings, type Settings } from '../shared/app/settings.js';
 import { createWebhookApp } from '../shared/app/webhook-app.js';
-import { createWorker, describeError } from '../shared/app/worker.js';
+import { createWorker, describeError, type WorkerDeps } from '../shared/app/worker.js';
 import type { Logger } from '../shared/ports/logger.js';
 import { startLocalGitHub } from './github/index.js';
 
 export interface StartAppOptions {
   settings: Pick<Settings, 'appId' | 'privateKey' | 'webhookSecret' | 'githubApiUrl'> &
-    Partial<Pick<Settings, 'deployRepo'>>;
+    Partial<Pick<Settings, 'deployRepo' | 'deployMode' | 'deployBranch'>>;
   /** 0 (default) picks a free port. */
   port?: number;
   log?: Logger;
@@ -37,6 +38,10 @@ export interface StartAppOptions {
   queue?: Omit<MemoryQueueOptions, 'deployRepo' | 'onFailure'>;
   /** Octokit's retry/rate-limit wait unit (default 1000 ms; tests use 1). */
   waitUnitMs?: number;
+  /** Space GitHub writes as GitHub asks (default true); the local GitHub of tests and the demo needs none. */
+  spaceWrites?: boolean;
+  /** Compare-and-swap retries of a deploy (tests shorten the backoff). */
+  deployRetry?: WorkerDeps['deployRetry'];
 }
 
 export interface LocalApp {
@@ -75,11 +80,23 @@ export async function startApp(options: StartAppOptions): Promise<LocalApp> {
     privateKey: settings.privateKey,
     baseUrl: settings.githubApiUrl,
     ...(options.waitUnitMs === undefined ? {} : { waitUnitMs: options.waitUnitMs }),
+    ...(options.spaceWrites === undefined ? {} : { spaceWrites: options.spaceWrites }),
   });
+  const deployRepo = settings.deployRepo;
   const worker = createWorker({
     codeHost: (job) => createGitHubCodeHost(github.forInstallation(job.installationId), job.repository),
     breakingDiff: createOasdiffRunner(),
     log,
+    ...(deployRepo
+      ? {
+          deploy: createGitHubDeployTarget(github, {
+            repo: deployRepo,
+            ...(settings.deployMode ? { mode: settings.deployMode } : {}),
+            ...(settings.deployBranch ? { branch: settings.deployBranch } : {}),
+          }),
+        }
+      : {}),
+    ...(options.deployRetry ? { deployRetry: options.deployRetry } : {}),
   });
   const queue = createMemoryQueue(worker.processJob, {
     ...options.queue,

@@ -8,6 +8,7 @@ import type { SQSHandler } from 'aws-lambda';
 import { loadSecrets } from '../shared/adapters/aws-secrets.js';
 import { createGitHubClients } from '../shared/adapters/github/create-octokit.js';
 import { createGitHubCodeHost } from '../shared/adapters/github/github-code-host.js';
+import { createGitHubDeployTarget } from '../shared/adapters/github/github-deploy-target.js';
 import { createJsonLogger } from '../shared/adapters/json-logger.js';
 import { createOasdiffRunner } from '../shared/adapters/oasdiff-runner.js';
 import { loadSettings } from '../shared/app/settings.js';
@@ -23,6 +24,15 @@ const worker = createWorker({
   codeHost: (job) => createGitHubCodeHost(github.forInstallation(job.installationId), job.repository),
   breakingDiff: createOasdiffRunner(),
   log: createJsonLogger(settings.logLevel),
+  ...(settings.deployRepo
+    ? {
+        deploy: createGitHubDeployTarget(github, {
+          repo: settings.deployRepo,
+          mode: settings.deployMode,
+          ...(settings.deployBranch ? { branch: settings.deployBranch } : {}),
+        }),
+      }
+    : {}),
 });
 
 export const handler: SQSHandler = (event) => worker.handleSqsEvent(event);

@@ -5,17 +5,38 @@
  * @module
  */
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { CheckJob, Job } from '../core/jobs.js';
+import type { CheckJob, DeployJob, Job } from '../core/jobs.js';
 import type { BreakingDiff } from '../ports/breaking-diff.js';
 import type { CodeHost } from '../ports/code-host.js';
+import type { DeployRepo, SourceHistory } from '../ports/deploy-repo.js';
 import type { Logger } from '../ports/logger.js';
 import { checkPullRequest, isRetryable, type Outcome } from '../use-cases/check-pull-request.js';
+import {
+  DeployConflictError,
+  type DeployOutcome,
+  type DeployPushDeps,
+  deployCommentMarker,
+  deployPush,
+} from '../use-cases/deploy-push.js';
+
+/** Where merges deploy to: the platform team's deploy repo. */
+export interface DeployTarget {
+  /** `owner/repo`, for messages. */
+  readonly description: string;
+  repo(): Promise<DeployRepo>;
+  /** The source repo's history, to never deploy an older commit over a newer one. */
+  history(job: DeployJob): SourceHistory;
+}
 
 export interface WorkerDeps {
   /** The code host of the job's repository, authenticated as the job's installation. */
   codeHost(job: Job): CodeHost;
   breakingDiff: BreakingDiff;
   log: Logger;
+  /** Without it (no `DEPLOY_REPO`), merges deploy nothing and PRs show no mesh changes. */
+  deploy?: DeployTarget;
+  /** CAS retries of a deploy (attempts, backoff); defaults of deployPush otherwise. */
+  deployRetry?: Pick<DeployPushDeps, 'maxAttempts' | 'backoffMs'>;
 }
 
 export interface Worker {
@@ -27,11 +48,7 @@ export interface Worker {
 export function createWorker(deps: WorkerDeps): Worker {
   const processJob = async (job: Job): Promise<void> => {
     const log = deps.log.child({ deliveryId: job.deliveryId, event: job.event, job: job.type });
-    if (job.type === 'deploy') {
-      // The deploy issue builds this: render at job.sha and commit to the deploy repo.
-      log.warn('deploy jobs are not yet implemented; dropped', { sha: job.sha });
-      return;
-    }
+    if (job.type === 'deploy') return runDeployJob(job, deps, log);
     try {
       const outcome = await runCheckJob(job, deps, log);
       log.info('check done', { ...outcome, repo: `${job.repository.owner}/${job.repository.repo}` });
@@ -91,7 +108,88 @@ export function createWorker(deps: WorkerDeps): Worker {
 }
 
 async function runCheckJob(job: CheckJob, deps: WorkerDeps, log: Logger): Promise<Outcome> {
-  return checkPullRequest(job, { codeHost: deps.codeHost(job), breakingDiff: deps.breakingDiff, log });
+  const deploy = deps.deploy;
+  return checkPullRequest(job, {
+    codeHost: deps.codeHost(job),
+    breakingDiff: deps.breakingDiff,
+    log,
+    ...(deploy ? { deployRepo: () => deploy.repo() } : {}),
+  });
+}
+
+/**
+ * A push to the default branch: render it and commit to the deploy repo. A failure a retry may help (GitHub
+ * 5xx, rate limits, every CAS attempt lost) is rethrown for the queue; any other ends visibly, as a comment on
+ * the merged PR, and is not retried.
+ */
+async function runDeployJob(job: DeployJob, deps: WorkerDeps, log: Logger): Promise<void> {
+  const sha = job.sha;
+  if (!deps.deploy) {
+    log.info('no deploy repo is configured (DEPLOY_REPO): the push deploys nothing', { sha });
+    return;
+  }
+  const source = deps.codeHost(job);
+  const repo = `${job.repository.owner}/${job.repository.repo}`;
+  try {
+    const deployRepo = await deps.deploy.repo();
+    const before = deployRepo.calls;
+    const outcome = await deployPush(job, {
+      source,
+      history: deps.deploy.history(job),
+      deployRepo,
+      log,
+      ...deps.deployRetry,
+    });
+    log.info('deploy done', {
+      repo,
+      sha,
+      ...describeDeploy(outcome),
+      deployRepoCalls: deployRepo.calls - before,
+    });
+  } catch (error) {
+    if (isRetryable(error) || error instanceof DeployConflictError) throw error;
+    log.error('deploy failed and will not be retried', { repo, sha, error: describeError(error) });
+    if (job.pullNumber === undefined) return;
+    try {
+      await source.createComment(
+        job.pullNumber,
+        buildDeployFailedComment(job, deps.deploy.description, error),
+      );
+    } catch (commentError) {
+      log.warn('could not comment on the merged pull request', { error: describeError(commentError) });
+    }
+  }
+}
+
+function describeDeploy(outcome: DeployOutcome): Record<string, unknown> {
+  switch (outcome.status) {
+    case 'committed':
+      return {
+        status: outcome.status,
+        commit: outcome.sha,
+        attempts: outcome.attempts,
+        ...outcome.plan.summary,
+      };
+    case 'rejected':
+      return { status: outcome.status, problems: outcome.findings.length };
+    default:
+      return { ...outcome };
+  }
+}
+
+export function buildDeployFailedComment(job: DeployJob, deployRepo: string, error: unknown): string {
+  const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
+  return [
+    deployCommentMarker,
+    `⛔ **Not deployed** to ${deployRepo}: kuma-api-forge could not deploy commit ${job.sha.slice(0, 7)} (${escapeHtml(reason)}). Nothing was written.`,
+    '',
+    'This is a problem on our side or in the setup, not in this pull request. Once it is fixed, the next push to the default branch deploys the latest commit (an empty commit will do).',
+    '',
+  ].join('\n');
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[<>&]/g, (char) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[char]!);
 }
 
 /** A job from a queue message, or undefined when the message is not one (it will never become one). */

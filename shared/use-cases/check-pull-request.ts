@@ -6,7 +6,10 @@
  * @module
  */
 import { parseRepoConfig, repoConfigFile, resolveGates } from '../core/config/repo-config.js';
-import type { Finding } from '../core/findings.js';
+import { buildRepoFolder } from '../core/deploy/deploy-paths.js';
+import type { DeployPlan } from '../core/deploy/plan-deploy.js';
+import { renderPlanMarkdown } from '../core/deploy/render-plan-markdown.js';
+import { compareFindings, type Finding } from '../core/findings.js';
 import type { CheckJob } from '../core/jobs.js';
 import {
   defaultMarker,
@@ -15,9 +18,10 @@ import {
   type MarkdownOptions,
   renderMarkdown,
 } from '../core/report/render-markdown.js';
-import { describeVerdict } from '../core/report/summarize.js';
+import { describeVerdict, plural } from '../core/report/summarize.js';
 import type { CheckReport } from '../core/report/types.js';
 import { loadSourceFile } from '../core/spec/load-spec.js';
+import { decideVerdict } from '../core/verdict.js';
 import type { BreakingDiff } from '../ports/breaking-diff.js';
 import type {
   Annotation,
@@ -26,8 +30,10 @@ import type {
   HostComment,
   PullRequestState,
 } from '../ports/code-host.js';
+import type { DeployRepo } from '../ports/deploy-repo.js';
 import type { FileSource } from '../ports/file-source.js';
 import { runCheck, UnreadableInputError } from './check.js';
+import { type DeployPreview, previewDeploy } from './deploy-push.js';
 
 export const checkRunName = 'kuma-api-forge';
 /** Annotations sent per check run (GitHub takes 50 per request): the rest are listed in the run's text. */
@@ -39,6 +45,11 @@ export interface CheckPullRequestDeps {
   log?: Pick<Console, 'info' | 'warn'>;
   /** Hidden first line of the sticky comment; default `<!-- kuma-api-forge -->`. */
   marker?: string;
+  /**
+   * The platform team's deploy repo, when one is configured: the PR then gets the tenancy check and the comment
+   * the "mesh changes" merging would apply. Without it, nothing is rendered for the deploy.
+   */
+  deployRepo?: () => Promise<DeployRepo>;
 }
 
 export type CommentAction = 'created' | 'updated' | 'unchanged' | 'resolved' | 'none';
@@ -47,7 +58,14 @@ export type Outcome =
   | { status: 'skipped'; reason: 'closed' | 'head-moved'; headSha: string }
   | { status: 'no-config'; checkRunId: number }
   | { status: 'superseded'; checkRunId: number; by: string }
-  | { status: 'reported'; checkRunId: number; verdict: 'pass' | 'fail'; comment: CommentAction }
+  | {
+      status: 'reported';
+      checkRunId: number;
+      verdict: 'pass' | 'fail';
+      comment: CommentAction;
+      /** The deploy preview: planned (with its change count), refused, or not available (why). */
+      mesh?: string;
+    }
   | { status: 'failed'; checkRunId: number; error: string };
 
 export async function checkPullRequest(job: CheckJob, deps: CheckPullRequestDeps): Promise<Outcome> {
@@ -79,6 +97,9 @@ export async function checkPullRequest(job: CheckJob, deps: CheckPullRequestDeps
       return { status: 'no-config', checkRunId };
     }
 
+    const mesh = deps.deployRepo ? await previewMesh(job, pr, head, deps.deployRepo, deps.log) : undefined;
+    if (mesh && 'preview' in mesh) report = joinPreview(report, mesh.preview);
+
     // A push during the check makes this result stale: the job for the new head reports instead.
     const now = await host.getPullRequest(job.pullNumber);
     if (now.headSha !== pr.headSha) {
@@ -88,9 +109,16 @@ export async function checkPullRequest(job: CheckJob, deps: CheckPullRequestDeps
 
     report = await noteApproval(report, pr, base);
     const links = buildLinks(pr);
-    const comment = await postStickyComment(host, pr.number, buildCommentBody(report, marker, links), marker);
+    const body = buildCommentBody(report, marker, links, mesh);
+    const comment = await postStickyComment(host, pr.number, body, marker);
     await host.completeCheckRun(checkRunId, buildCheckRunResult(report, links));
-    return { status: 'reported', checkRunId, verdict: report.verdict, comment };
+    return {
+      status: 'reported',
+      checkRunId,
+      verdict: report.verdict,
+      comment,
+      ...(mesh ? { mesh: describeMesh(mesh) } : {}),
+    };
   } catch (error) {
     await reportOwnFailure(host, checkRunId, error, deps.log);
     if (isRetryable(error)) throw error;
@@ -101,14 +129,137 @@ export async function checkPullRequest(job: CheckJob, deps: CheckPullRequestDeps
 // ---------------------------------------------------------------------------------------------------------
 // The sticky comment
 
-/** The comment's body, or undefined when there is nothing to say (no findings, no notices). */
+/**
+ * The comment's body, or undefined when there is nothing to say (no findings, no notices, no mesh changes).
+ * With a deploy preview, its "mesh changes" section follows the report; when both do not fit GitHub's limit the
+ * report keeps at least half, and the plan gets shorter diffs, then fewer resources with a note.
+ */
 export function buildCommentBody(
   report: CheckReport,
   marker: string,
   links: MarkdownOptions['links'] = {},
+  mesh?: MeshPreview,
+  limit = githubCommentLimit,
 ): string | undefined {
-  if (report.findings.length === 0 && report.notices.length === 0) return undefined;
-  return renderMarkdown(report, { maxLength: githubCommentLimit, marker, links });
+  const plan = mesh && 'preview' in mesh ? plannedOf(mesh.preview) : undefined;
+  const hasChanges = plan !== undefined && plan.resources.length > 0;
+  if (report.findings.length === 0 && report.notices.length === 0 && !hasChanges) return undefined;
+  if (!mesh) return renderMarkdown(report, { maxLength: limit, marker, links });
+  const full = renderMeshSection(mesh, Number.POSITIVE_INFINITY);
+  const reportText = renderMarkdown(report, {
+    maxLength: Math.max(limit - full.length - 1, Math.floor(limit / 2)),
+    marker,
+    links,
+  });
+  return `${reportText}\n${renderMeshSection(mesh, limit - reportText.length - 1)}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The plan in the PR: what merging would apply to the deploy repo
+
+export type MeshPreview =
+  | { deployRepo: string; folder: string; preview: DeployPreview }
+  /** Our side could not compute it (the deploy repo unreachable, the App not installed there): said, not fatal. */
+  | { unavailable: string };
+
+async function previewMesh(
+  job: CheckJob,
+  pr: PullRequestState,
+  head: FileSource,
+  deployRepo: () => Promise<DeployRepo>,
+  log: CheckPullRequestDeps['log'],
+): Promise<MeshPreview> {
+  try {
+    const repo = await deployRepo();
+    const sourceRepo = `${job.repository.owner}/${job.repository.repo}`;
+    const preview = await previewDeploy(
+      {
+        files: head,
+        sourceRepo,
+        sourceSha: pr.headSha,
+        pullNumber: pr.number,
+      },
+      repo,
+    );
+    return { deployRepo: repo.description, folder: buildRepoFolder(sourceRepo), preview };
+  } catch (error) {
+    if (isRetryable(error)) throw error;
+    log?.warn('the deploy preview is not available', { error: describeFailure(error) });
+    return { unavailable: describeFailure(error) };
+  }
+}
+
+function plannedOf(preview: DeployPreview): DeployPlan | undefined {
+  return preview.decision.status === 'planned' ? preview.decision.plan : undefined;
+}
+
+function describeMesh(mesh: MeshPreview): string {
+  if (!('preview' in mesh)) return `unavailable: ${mesh.unavailable}`;
+  const plan = plannedOf(mesh.preview);
+  if (!plan) return 'refused';
+  const { added, changed, removed } = plan.summary;
+  return `planned: ${added} added, ${changed} changed, ${removed} removed`;
+}
+
+/**
+ * The render's and the deploy's problems join the report (those the check did not already find): tenancy
+ * violations and render errors would make the merge deploy nothing, so they fail the check, on their lines.
+ */
+export function joinPreview(report: CheckReport, preview: DeployPreview): CheckReport {
+  const key = (f: Finding) => [f.kind, f.id, f.file, f.line, f.column, f.message].join('\u0000');
+  const known = new Set(report.findings.map(key));
+  const refused = preview.decision.status === 'rejected' ? preview.decision.findings : [];
+  const added = new Map<string, Finding>();
+  for (const finding of [...preview.rendered.findings, ...refused]) {
+    if (!known.has(key(finding))) added.set(key(finding), finding);
+  }
+  if (added.size === 0) return report;
+  const extra = [...added.values()];
+  // Tenancy and render findings have no gate of their own: errors fail, whatever the lint settings.
+  const theirs = decideVerdict(extra, { gates: resolveGates(undefined) });
+  const findings = [...report.findings, ...extra].sort(compareFindings);
+  if (theirs.verdict === 'pass') return { ...report, findings };
+  const reason =
+    report.verdict === 'fail' ? `${report.reason}, ${theirs.reason.replace(/^failed: /, '')}` : theirs.reason;
+  return { ...report, findings, verdict: 'fail', reason };
+}
+
+/** The "mesh changes" section within `room` characters. */
+export function renderMeshSection(mesh: MeshPreview, room: number): string {
+  if (!('preview' in mesh)) {
+    return `### Mesh changes\n\nNot available: ${clip(escapeText(mesh.unavailable), 300)}. The rest of the check is complete.\n`;
+  }
+  const { decision } = mesh.preview;
+  const deployRepo = mesh.deployRepo;
+  if (decision.status === 'rejected') {
+    return `### Mesh changes\n\n⛔ Merging this would deploy nothing to \`${escapeText(mesh.folder)}\` in ${escapeText(deployRepo)}: the deploy refuses a render with ${plural(decision.findings.length, 'problem')} (listed above) and writes nothing until they are fixed.\n`;
+  }
+  const plan = decision.plan;
+  for (const maxDiffLines of [300, 40]) {
+    const text = renderPlanMarkdown(plan, { deployRepo, maxDiffLines });
+    if (text.length <= room) return text;
+  }
+  // Fewer resources, each still whole: the largest prefix that fits with its note.
+  let low = 0;
+  let high = plan.resources.length;
+  const render = (count: number) => {
+    const text = renderPlanMarkdown(
+      { ...plan, resources: plan.resources.slice(0, count) },
+      { deployRepo, maxDiffLines: 40 },
+    );
+    const left = plan.resources.length - count;
+    return `${text}\n> [!NOTE]\n> ${plural(left, 'more resource change')} not shown (GitHub's comment size limit); the merge applies all ${plan.resources.length}.\n`;
+  };
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (render(mid).length <= room) low = mid;
+    else high = mid - 1;
+  }
+  return clip(render(low), Math.max(room, 0));
+}
+
+function escapeText(text: string): string {
+  return text.replace(/[&<>]/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[char]!);
 }
 
 export function buildResolvedBody(marker: string): string {

@@ -14,7 +14,7 @@ import {
   type TenancyCause,
 } from '../core/deploy/check-tenancy.js';
 import { buildRepoFolder, buildSha256 } from '../core/deploy/deploy-paths.js';
-import { type DeployPlan, planDeploy } from '../core/deploy/plan-deploy.js';
+import { type CurrentFile, type DeployPlan, planDeploy } from '../core/deploy/plan-deploy.js';
 import { type InputFile, parseSourceRecord, sourceRecordFile } from '../core/deploy/source-record.js';
 import { findGrant, parseTenants, type Tenants, tenantsFile } from '../core/deploy/tenants.js';
 import { compareFindings, type Finding, type SourcePosition } from '../core/findings.js';
@@ -87,22 +87,16 @@ export async function deployPush(job: DeployJob, deps: DeployPushDeps): Promise<
         return { status: 'superseded', deployed: state.recorded };
       }
     }
-    if (state.tenantsFindings.length > 0) return reject(job, deps, state.tenantsFindings);
-    const findings = checkTenancy(
-      { repo: sourceRepo, apis: rendered.apis, configFile: repoConfigFile },
-      findGrant(state.tenants, sourceRepo),
-      state.others,
-    );
-    if (findings.length > 0) return reject(job, deps, findings.sort(compareFindings));
-
-    const plan = planDeploy({
+    const decision = decideDeploy({
       sourceRepo,
       sourceSha: job.sha,
       ...(job.pullNumber !== undefined ? { pullNumber: job.pullNumber } : {}),
-      rendered: rendered.apis,
-      inputs: rendered.inputs,
+      rendered,
+      state,
       current: snapshot.files.filter((file) => file.path.startsWith(folder)),
     });
+    if (decision.status === 'rejected') return reject(job, deps, decision.findings);
+    const { plan } = decision;
     if (plan.changes.length === 0) return { status: 'unchanged', attempts: attempt };
     const result = await deps.deployRepo.commit({
       sourceRepo,
@@ -122,6 +116,109 @@ export async function deployPush(job: DeployJob, deps: DeployPushDeps): Promise<
   throw new DeployConflictError(
     `${deps.deployRepo.description} kept moving: ${maxAttempts} attempts to deploy ${sourceRepo}@${job.sha} lost the race`,
   );
+}
+
+/** What deploying `rendered` onto the deploy repo as it is now does: refuse it (with why), or this plan. */
+export type DeployDecision =
+  | { status: 'rejected'; findings: Finding[] }
+  | { status: 'planned'; plan: DeployPlan };
+
+interface DecideInput {
+  sourceRepo: string;
+  sourceSha: string;
+  pullNumber?: number;
+  rendered: RenderedSource;
+  state: DeployState;
+  /** The files now under the source repo's folder (content only where read, for diffs). */
+  current: CurrentFile[];
+}
+
+/** Pure: the one decision the PR preview shows and the merge then carries out. */
+function decideDeploy(input: DecideInput): DeployDecision {
+  const { rendered, state, sourceRepo } = input;
+  const renderErrors = rendered.findings.filter((finding) => finding.severity === 'error');
+  if (renderErrors.length > 0) return { status: 'rejected', findings: renderErrors };
+  if (state.tenantsFindings.length > 0) return { status: 'rejected', findings: state.tenantsFindings };
+  const findings = checkTenancy(
+    { repo: sourceRepo, apis: rendered.apis, configFile: repoConfigFile },
+    findGrant(state.tenants, sourceRepo),
+    state.others,
+  );
+  if (findings.length > 0) return { status: 'rejected', findings: findings.sort(compareFindings) };
+  const plan = planDeploy({
+    sourceRepo,
+    sourceSha: input.sourceSha,
+    ...(input.pullNumber !== undefined ? { pullNumber: input.pullNumber } : {}),
+    rendered: rendered.apis,
+    inputs: rendered.inputs,
+    current: input.current,
+  });
+  return { status: 'planned', plan };
+}
+
+export interface PreviewDeployInput {
+  /** The source repo's files at the commit to preview (a PR's head). */
+  files: FileSource;
+  /** `owner/repo`. */
+  sourceRepo: string;
+  sourceSha: string;
+  pullNumber?: number;
+}
+
+export interface DeployPreview {
+  rendered: RenderedSource;
+  /** What merging this commit would do to the deploy repo now. */
+  decision: DeployDecision;
+  /** Deploy-repo API calls the preview made (the render reads through `files`, not counted here). */
+  calls: number;
+}
+
+/** Files whose current content is read for the diffs of a preview; the rest are listed without a diff. */
+export const maxPreviewDiffReads = 30;
+
+/**
+ * The plan in the PR: the same render, tenancy check and plan as {@link deployPush}, against the deploy repo as
+ * it is now, without writing. Render errors answer without reading the deploy repo (the merge would refuse
+ * them too). The contents of changed and removed files are read (by blob id, cached) for the YAML diffs.
+ */
+export async function previewDeploy(
+  input: PreviewDeployInput,
+  deployRepo: DeployRepo,
+): Promise<DeployPreview> {
+  const before = deployRepo.calls;
+  const folder = buildRepoFolder(input.sourceRepo);
+  const rendered = await renderSource(input.files, input.sourceRepo);
+  const renderErrors = rendered.findings.filter((finding) => finding.severity === 'error');
+  if (renderErrors.length > 0) {
+    return { rendered, decision: { status: 'rejected', findings: renderErrors }, calls: 0 };
+  }
+  const snapshot = await deployRepo.readSnapshot();
+  const state = await readDeployState(deployRepo, snapshot, folder);
+  const current: CurrentFile[] = snapshot.files
+    .filter((file) => file.path.startsWith(folder))
+    .map((file) => ({ ...file }));
+  const decide = () =>
+    decideDeploy({
+      sourceRepo: input.sourceRepo,
+      sourceSha: input.sourceSha,
+      ...(input.pullNumber !== undefined ? { pullNumber: input.pullNumber } : {}),
+      rendered,
+      state,
+      current,
+    });
+  let decision = decide();
+  if (decision.status === 'planned') {
+    const touched = new Set(decision.plan.resources.filter((r) => r.change !== 'added').map((r) => r.path));
+    const toRead = current.filter((file) => touched.has(file.path)).slice(0, maxPreviewDiffReads);
+    if (toRead.length > 0) {
+      const texts = await Promise.all(toRead.map((file) => deployRepo.readText(file.sha)));
+      toRead.forEach((file, index) => {
+        file.content = texts[index]!;
+      });
+      decision = decide();
+    }
+  }
+  return { rendered, decision, calls: deployRepo.calls - before };
 }
 
 interface DeployState {

@@ -4,6 +4,7 @@ import { createJsonLogger } from '../../../shared/adapters/json-logger.js';
 import { createWorker, parseJob } from '../../../shared/app/worker.js';
 import type { CheckJob, DeployJob } from '../../../shared/core/jobs.js';
 import type { CodeHost } from '../../../shared/ports/code-host.js';
+import { DeployConflictError } from '../../../shared/use-cases/deploy-push.js';
 
 const sha = (c: string) => c.repeat(40);
 const check = (pullNumber: number, deliveryId = `d-${pullNumber}`): CheckJob => ({
@@ -116,26 +117,81 @@ describe('createWorker().handleSqsEvent', () => {
     ).toEqual(['bad-json', 'bad-job']);
   });
 
-  it('logs every job with its delivery id; deploy jobs are not implemented yet and say so', async () => {
+  it('logs every job with its delivery id; without a deploy repo a push deploys nothing and says so', async () => {
     const { worker, lines } = setup();
-    const deploy: DeployJob = {
-      type: 'deploy',
-      deliveryId: 'd-deploy',
-      event: 'push',
-      installationId: 7,
-      repository: { owner: 'acme', repo: 'users' },
-      sha: sha('c'),
-    };
-    await worker.processJob(deploy);
+    await worker.processJob(deployJob());
     await worker.processJob(check(1));
     expect(lines).toEqual([
       expect.objectContaining({
-        level: 'warn',
+        level: 'info',
         deliveryId: 'd-deploy',
-        message: expect.stringMatching(/not yet implemented/),
+        message: expect.stringMatching(/no deploy repo is configured \(DEPLOY_REPO\)/),
       }),
       expect.objectContaining({ level: 'info', deliveryId: 'd-1', status: 'skipped', reason: 'closed' }),
     ]);
+  });
+});
+
+const deployJob = (pullNumber?: number): DeployJob => ({
+  type: 'deploy',
+  deliveryId: 'd-deploy',
+  event: 'push',
+  installationId: 7,
+  repository: { owner: 'acme', repo: 'users' },
+  sha: sha('c'),
+  ...(pullNumber === undefined ? {} : { pullNumber }),
+});
+
+/** A worker whose deploy repo cannot be reached with `error`; the merged PR's comments are collected. */
+function deploySetup(error: Error) {
+  const comments: { number: number; body: string }[] = [];
+  const lines: Record<string, unknown>[] = [];
+  const host: CodeHost = {
+    ...fakeHost([], []),
+    async createComment(number, body) {
+      comments.push({ number, body });
+      return { id: 1, body };
+    },
+  };
+  const worker = createWorker({
+    codeHost: () => host,
+    breakingDiff: { breaking: () => Promise.reject(new Error('not expected')) },
+    log: createJsonLogger('info', (line) => lines.push(JSON.parse(line))),
+    deploy: {
+      description: 'platform/deploy',
+      repo: () => Promise.reject(error),
+      history: () => ({ compare: () => Promise.reject(new Error('not expected')) }),
+    },
+  });
+  return { worker, comments, lines };
+}
+
+describe('createWorker().processJob for a deploy', () => {
+  it('ends a failure a retry cannot help as a comment on the merged PR, and does not throw', async () => {
+    const { worker, comments, lines } = deploySetup(
+      new Error('the App is not installed on the deploy repo platform/deploy'),
+    );
+    await worker.processJob(deployJob(12));
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.number).toBe(12);
+    expect(comments[0]!.body).toMatch(
+      /^<!-- kuma-api-forge:deploy -->\n⛔ \*\*Not deployed\*\* to platform\/deploy/,
+    );
+    expect(comments[0]!.body).toContain(`commit ${sha('c').slice(0, 7)} (the App is not installed`);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'error', message: 'deploy failed and will not be retried' }),
+    );
+  });
+
+  it('rethrows a failure a retry may help (GitHub 502, every CAS attempt lost), without commenting', async () => {
+    for (const error of [
+      Object.assign(new Error('Bad Gateway'), { status: 502 }),
+      new DeployConflictError('platform/deploy kept moving'),
+    ]) {
+      const { worker, comments } = deploySetup(error);
+      await expect(worker.processJob(deployJob(12))).rejects.toBe(error);
+      expect(comments).toEqual([]);
+    }
   });
 });
 
