@@ -1,6 +1,6 @@
 /**
  * One API (spec + repo config entry) → the Kuma 2.x resources that expose it on a builtin MeshGateway.
- * Pure: no I/O. Mapping and inheritance rules: docs/kuma-mapping.md.
+ * Pure: no I/O. Mapping and inheritance rules: the README, "How a spec becomes Kuma resources".
  * @module
  */
 import type { Finding } from '../../findings.js';

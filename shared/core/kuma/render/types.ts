@@ -24,7 +24,7 @@ export interface ApiConfig {
   hostnames?: string[];
   /** Path prefix of every operation at the gateway; default the path of `servers[0].url` (Swagger 2: basePath). */
   basePath?: string;
-  /** Prefix that replaces `basePath` on the way to the service (literal paths only, see docs/kuma-mapping.md). */
+  /** Prefix that replaces `basePath` on the way to the service (literal paths only, see the README, "How a spec becomes Kuma resources"). */
   rewrite?: string;
   service?: { name?: string; namespace?: string; port?: number; versions?: ServiceVersion[] };
   /** Defaults for `x-kuma` keys of this API; the spec's own `x-kuma` wins. */
