@@ -1,17 +1,33 @@
 /**
- * `npm run demo`: the App checking a pull request end to end, on this machine only. It starts the local
- * GitHub and the App (both over real HTTP), creates an API repo, opens a PR that removes an operation, prints
- * the check run and the PR comment, then pushes a fix (a major version bump) and prints the updated comment.
+ * `npm run demo`: the App from pull request to mesh, on this machine only. It starts the local GitHub and the
+ * App (both over real HTTP), creates the platform team's deploy repo (with a `tenants.yaml` granting the API
+ * repo) and an API repo whose default branch is deployed, opens a PR that removes an operation, prints the check
+ * run and the PR comment (with the mesh changes merging would apply), pushes a fix (a major version bump),
+ * prints the updated comment, then merges the PR and prints the deploy commit and the manifests it wrote.
  * @module
  */
 import { randomBytes } from 'node:crypto';
+import { stringify } from 'yaml';
 import { createJsonLogger } from '../shared/adapters/json-logger.js';
 import { type LocalGitHub, startLocalGitHub, type WebhookDelivery } from './github/index.js';
 import type { CheckRunRecord, CommentRecord } from './github/state.js';
 import { type LocalApp, readUserProfile, startApp } from './start.js';
 
 const repo = { owner: 'acme', repo: 'users' };
+const deployRepo = { owner: 'platform', repo: 'mesh-deploy' };
+const folder = 'apis/acme/users/';
 const marker = '<!-- kuma-api-forge -->';
+const deployMarker = '<!-- kuma-api-forge:deploy -->';
+const tenants = {
+  tenants: {
+    'acme/users': {
+      gateways: ['edge'],
+      hostnames: ['api.example.com'],
+      basePaths: ['/users-api'],
+      namespaces: ['users'],
+    },
+  },
+};
 const bold = (text: string) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text);
 const dim = (text: string) => (process.stdout.isTTY ? `\x1b[2m${text}\x1b[0m` : text);
 const icon = { success: '✅', failure: '❌', neutral: '➖' } as Record<string, string>;
@@ -54,19 +70,68 @@ function printCheckRun(run: CheckRunRecord | undefined): void {
   box(`Check run "${run.name}"`, lines.join('\n'));
 }
 
-function printComment(comment: CommentRecord | undefined, note: string): void {
+/** The comment; a mesh-changes section identical to `shown` is elided (it was printed already). */
+function printComment(comment: CommentRecord | undefined, note: string, shown?: string): void {
   if (!comment) {
     console.log('  (no comment)');
     return;
   }
-  const body = comment.body.startsWith(marker) ? comment.body.slice(marker.length).trimStart() : comment.body;
+  let body = comment.body.startsWith(marker) ? comment.body.slice(marker.length).trimStart() : comment.body;
+  const mesh = meshSection(body);
+  if (shown !== undefined && mesh === shown) {
+    body = `${body.slice(0, body.length - mesh.length)}### Mesh changes\n\n${dim('(the same as above)')}\n`;
+  }
   box(`PR comment #${comment.id} by ${comment.user.login} (${note})`, body);
+}
+
+function meshSection(body: string): string {
+  const at = body.indexOf('### Mesh changes');
+  return at < 0 ? '' : body.slice(at);
+}
+
+/** The deploy repo's last commit (message, files changed); its MeshHTTPRoute and a policy on that route. */
+async function printDeploy(
+  gh: LocalGitHub,
+  options: { manifests?: boolean; pullNumber?: number },
+): Promise<void> {
+  const [commit, parent] = await gh.admin.log({ ...deployRepo, ref: 'main' });
+  if (!commit || !parent) throw new Error('nothing was deployed');
+  const [after = [], before = []] = await Promise.all(
+    [commit.sha, parent.sha].map((ref) => gh.admin.listFiles({ ...deployRepo, ref })),
+  );
+  const read = (path: string, ref: string) => gh.admin.readFile({ ...deployRepo, ref, path });
+  const files: string[] = [];
+  for (const path of [...new Set([...after, ...before])].sort()) {
+    const [a, b] = await Promise.all([read(path, parent.sha), read(path, commit.sha)]);
+    if (a !== b) files.push(`${a === undefined ? 'A' : b === undefined ? 'D' : 'M'}  ${path}`);
+  }
+  box(
+    `Deploy commit ${commit.sha.slice(0, 7)} on ${deployRepo.owner}/${deployRepo.repo}@main`,
+    [commit.message.trimEnd(), '', 'files:', ...files.map((f) => `  ${f}`)].join('\n'),
+  );
+  if (options.manifests) {
+    // The route of POST /users and a policy attached to it (its rate limit).
+    const route = after.find(
+      (p) => p.startsWith(folder) && p.endsWith('/meshhttproute-users-create-user.yaml'),
+    );
+    const policy = after.find((p) => p.startsWith(folder) && /\/meshratelimit-users-create-user/.test(p));
+    for (const path of [route, policy]) {
+      if (path) box(path, (await read(path, commit.sha)) ?? '');
+    }
+  }
+  if (options.pullNumber === undefined) return;
+  const note = gh.admin
+    .comments({ ...repo, number: options.pullNumber })
+    .find((c) => c.body.startsWith(deployMarker));
+  if (note) box(`PR comment #${note.id} on the merged PR`, note.body.slice(deployMarker.length).trim());
 }
 
 async function main(): Promise<void> {
   const started = Date.now();
   console.log(
-    bold('kuma-api-forge demo: a GitHub App checking an OpenAPI pull request, all on this machine'),
+    bold(
+      'kuma-api-forge demo: an OpenAPI pull request checked, merged and deployed to the mesh, all on this machine',
+    ),
   );
   let gh: LocalGitHub | undefined;
   let app: LocalApp | undefined;
@@ -76,23 +141,43 @@ async function main(): Promise<void> {
     const webhookSecret = randomBytes(16).toString('hex');
     const credentials = gh.admin.createApp({ webhookSecret });
     await gh.admin.installApp(credentials.id, repo.owner);
+    await gh.admin.installApp(credentials.id, deployRepo.owner);
     app = await startApp({
       settings: {
         appId: credentials.id,
         privateKey: credentials.privateKey!,
         webhookSecret,
         githubApiUrl: gh.url,
+        deployRepo,
       },
+      // The local GitHub has no secondary rate limits: no need to space writes a second apart.
+      spaceWrites: false,
       // Only problems: the demo prints what the App did on GitHub.
       log: createJsonLogger('warn', (line) => process.stderr.write(`${line}\n`)),
     });
     gh.admin.setWebhook(credentials.id, { url: app.webhookUrl });
     console.log(`  local GitHub  ${gh.url}  (REST API over git repos in a temp dir)`);
     console.log(`  the App       ${app.webhookUrl}  (Hono; in-memory queue; worker in process)`);
-    console.log(`  installed on  ${repo.owner} as App ${credentials.id}`);
+    console.log(`  installed on  ${repo.owner} and ${deployRepo.owner} as App ${credentials.id}`);
 
-    step(`Creating ${repo.owner}/${repo.repo}: the user-profile API (openapi/users.yaml, v1.4.0)`);
+    step(`Creating the deploy repo ${deployRepo.owner}/${deployRepo.repo}, synced by Argo CD or Flux`);
+    await gh.admin.createRepo({ ...deployRepo, files: { 'tenants.yaml': stringify(tenants) } });
+    box('tenants.yaml (owned by the platform team)', stringify(tenants));
+
+    step(
+      `Creating ${repo.owner}/${repo.repo}: the user-profile API (openapi/users.yaml, v1.4.0), and deploying it`,
+    );
     await gh.admin.createRepo({ ...repo, files: await readUserProfile() });
+    // A push to the default branch deploys it: the deploy repo then holds v1.4.0's manifests.
+    const seeded = await gh.admin.push({
+      ...repo,
+      branch: 'main',
+      files: { 'README.md': '# users\n\nThe user-profile API.\n' },
+      message: 'Add a README',
+    });
+    console.log(`  GitHub delivered ${describeDeliveries(seeded.deliveries)}`);
+    await app.queue.idle();
+    await printDeploy(gh, { manifests: true });
 
     step('Opening a pull request that removes DELETE /users/{userId}');
     await gh.admin.push({
@@ -134,7 +219,18 @@ async function main(): Promise<void> {
     printComment(
       comments[0],
       comments.length === 1 && comments[0]!.id === first?.id ? 'the same comment, updated in place' : 'new',
+      meshSection(first?.body ?? ''),
     );
+
+    step(
+      `Merging PR #${opened.number}: the App deploys the merge commit to ${deployRepo.owner}/${deployRepo.repo}`,
+    );
+    calls = gh.requests.length;
+    const merged = await gh.admin.mergePullRequest({ ...repo, number: opened.number });
+    console.log(`  GitHub delivered ${describeDeliveries(merged.deliveries)}`);
+    await app.queue.idle();
+    console.log(dim(`  the worker deployed it with ${gh.requests.length - calls} GitHub API calls`));
+    await printDeploy(gh, { pullNumber: opened.number });
 
     const failed = app.queue.deadLetters.length;
     if (failed > 0) throw new Error(`${failed} job(s) failed; see the log above`);

@@ -51,6 +51,11 @@ export type DeployOutcome =
     }
   /** The deploy repo already holds exactly this render. */
   | { status: 'unchanged'; attempts: number }
+  /**
+   * The commit has no `.kuma-api-forge.yaml`: the repo is not an API repo, nothing is read or written (to take a
+   * repo's APIs off the mesh, keep the file with `apis: []`, which prunes its folder).
+   */
+  | { status: 'no-config' }
   /** This commit, or a newer one, is already deployed: an older commit never overwrites a newer one. */
   | { status: 'superseded'; deployed: string }
   /** Render errors or tenancy errors: nothing is written. */
@@ -68,6 +73,7 @@ export async function deployPush(job: DeployJob, deps: DeployPushDeps): Promise<
   const folder = buildRepoFolder(sourceRepo);
   // The render is a pure function of the commit: done once, re-checked and re-planned on every attempt.
   const rendered = await renderSource(deps.source.files(job.sha), sourceRepo);
+  if (!rendered.configFound) return { status: 'no-config' };
   const renderErrors = rendered.findings.filter((finding) => finding.severity === 'error');
   if (renderErrors.length > 0) return reject(job, deps, renderErrors);
 
@@ -264,6 +270,8 @@ async function readDeployState(
 }
 
 export interface RenderedSource {
+  /** False when the commit has no `.kuma-api-forge.yaml`. */
+  configFound: boolean;
   apis: (TenancyApi & { files: { path: string; content: string }[] })[];
   findings: Finding[];
   /** Every file the render read, with its hash (provenance). */
@@ -294,7 +302,7 @@ export async function renderSource(files: FileSource, sourceRepo: string): Promi
     ...(configFile ? { locate: buildTenancyLocator(api, configFile) } : {}),
   }));
   const toInputs = () => [...inputs].map(([path, sha256]) => ({ path, sha256 }));
-  return { apis, findings: result.findings, inputs: toInputs() };
+  return { configFound: result.configFound, apis, findings: result.findings, inputs: toInputs() };
 }
 
 /** Where a tenancy cause sits: the API's config entry, or the operation in its spec that made the route rule. */

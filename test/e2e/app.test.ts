@@ -34,6 +34,7 @@ beforeAll(async () => {
     },
     queue: { backoffMs: () => 1 },
     waitUnitMs: 1,
+    spaceWrites: false,
   });
   gh.admin.setWebhook(credentials.id, { url: app.webhookUrl });
   await gh.admin.createRepo({ ...repo, files: await readUserProfile() });

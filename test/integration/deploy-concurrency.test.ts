@@ -4,12 +4,10 @@
  * repo must end with exactly the newest render of each repo: nothing lost, nothing older on top, no duplicate
  * commits. A job that exhausts its CAS attempts is redelivered, as the queue would.
  */
-import { createAppAuth } from '@octokit/auth-app';
-import Bottleneck from 'bottleneck';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { createContractValidator, type LocalGitHub, startLocalGitHub } from '../../dev/github/index.js';
-import { AppOctokit } from '../../shared/adapters/github/create-octokit.js';
+import { type AppOctokit, createGitHubClients } from '../../shared/adapters/github/create-octokit.js';
 import { createGitHubCodeHost } from '../../shared/adapters/github/github-code-host.js';
 import {
   createGitHubDeployRepo,
@@ -20,7 +18,6 @@ import type { DeployJob } from '../../shared/core/jobs.js';
 import { type DeployOutcome, deployPush, renderSource } from '../../shared/use-cases/deploy-push.js';
 import { buildSourceFiles } from '../unit/deploy/helpers.js';
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const deployRef = { owner: 'acme', repo: 'deploy' };
 const repos = ['svc0', 'svc1', 'svc2', 'svc3', 'svc4'];
 let gh: LocalGitHub;
@@ -31,19 +28,15 @@ beforeAll(async () => {
   gh = await startLocalGitHub();
   const app = gh.admin.createApp();
   installationId = (await gh.admin.installApp(app.id, 'acme')).installationId;
-  octokit = new AppOctokit({
-    authStrategy: createAppAuth,
-    auth: { appId: app.id, privateKey: app.privateKey!, installationId },
+  octokit = createGitHubClients({
+    appId: app.id,
+    privateKey: app.privateKey!,
     baseUrl: gh.url,
-    log: quiet,
-    retry: { retries: 6, retryAfterBaseValue: 1 },
-    throttle: {
-      retryAfterBaseValue: 1,
-      write: new Bottleneck.Group({ minTime: 0 }),
-      onRateLimit: (_a: number, _r: unknown, _o: unknown, count: number) => count < 6,
-      onSecondaryRateLimit: (_a: number, _r: unknown, _o: unknown, count: number) => count < 6,
-    },
-  });
+    retries: 6,
+    rateLimitRetries: 6,
+    waitUnitMs: 1,
+    spaceWrites: false,
+  }).forInstallation(installationId);
 });
 
 afterAll(async () => {

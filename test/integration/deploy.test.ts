@@ -4,8 +4,6 @@
  * order under injected faults. Every request and response is validated against GitHub's description.
  */
 
-import { createAppAuth } from '@octokit/auth-app';
-import Bottleneck from 'bottleneck';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import {
@@ -14,7 +12,7 @@ import {
   type LocalGitHub,
   startLocalGitHub,
 } from '../../dev/github/index.js';
-import { AppOctokit } from '../../shared/adapters/github/create-octokit.js';
+import { type AppOctokit, createGitHubClients } from '../../shared/adapters/github/create-octokit.js';
 import { createGitHubCodeHost } from '../../shared/adapters/github/github-code-host.js';
 import {
   createGitHubDeployRepo,
@@ -23,6 +21,7 @@ import {
 } from '../../shared/adapters/github-deploy-repo.js';
 import type { DeployJob } from '../../shared/core/jobs.js';
 import { deployPush, renderSource } from '../../shared/use-cases/deploy-push.js';
+import { renderRepo } from '../../shared/use-cases/render-repo.js';
 import { type ApiOptions, buildSourceFiles } from '../unit/deploy/helpers.js';
 
 const validator = createContractValidator();
@@ -31,28 +30,21 @@ let gh: LocalGitHub;
 let app: AppCredentials;
 let installationId: number;
 let clients: { forInstallation(id: number): AppOctokit };
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
- * The worker's client (retry + throttling plugins) with waits in milliseconds and without the throttling
- * plugin's one-write-per-second spacing, which would only make these tests slow.
+ * The worker's clients (retry + throttling plugins) with waits in milliseconds and without the one-write-per-
+ * second spacing, which the local GitHub does not need and would only make these tests slow.
  */
 function createFastClients(): typeof clients {
-  const client = new AppOctokit({
-    authStrategy: createAppAuth,
-    auth: { appId: app.id, privateKey: app.privateKey!, installationId },
+  return createGitHubClients({
+    appId: app.id,
+    privateKey: app.privateKey!,
     baseUrl: gh.url,
-    log: quiet,
-    retry: { retries: 6, retryAfterBaseValue: 1 },
-    throttle: {
-      retryAfterBaseValue: 1,
-      write: new Bottleneck.Group({ minTime: 0 }),
-      onRateLimit: (_after: number, _request: unknown, _options: unknown, count: number) => count < 6,
-      onSecondaryRateLimit: (_after: number, _request: unknown, _options: unknown, count: number) =>
-        count < 6,
-    },
+    retries: 6,
+    rateLimitRetries: 6,
+    waitUnitMs: 1,
+    spaceWrites: false,
   });
-  return { forInstallation: () => client };
 }
 
 beforeEach(async () => {
@@ -199,6 +191,14 @@ describe('merge to deploy', () => {
       'acme/pets',
     );
     expect(route).toBe(expected.apis[0]!.files.find((f) => f.path === 'meshhttproute-pets.yaml')!.content);
+    // The same bytes as `kuma-api-forge render` of that commit (both go through renderRepo).
+    const cli = await renderRepo(
+      createGitHubCodeHost(clients.forInstallation(installationId), { owner: 'acme', repo: 'pets' }).files(
+        first.sha,
+      ),
+      { repo: 'acme/pets' },
+    );
+    expect(route).toBe(cli.files.find((f) => f.path === 'pets/meshhttproute-pets.yaml')?.content);
     const comments = gh.admin.comments({ owner: 'acme', repo: 'pets', number: first.number });
     expect(comments.map((c) => c.body)).toEqual([
       expect.stringContaining(`deployed to acme/deploy@main in commit [\`${head.sha.slice(0, 7)}\`](`),
@@ -298,6 +298,16 @@ describe('merge to deploy', () => {
     expect(gh.admin.comments({ owner: 'acme', repo: 'shop', number: shopMerge.number })[0]?.body).toContain(
       '**Not deployed**',
     );
+  });
+
+  it('reads and writes nothing for a push to a repo without .kuma-api-forge.yaml, the deploy repo itself included', async () => {
+    await createDeployRepo([pets]);
+    const head = (await gh.admin.resolve({ ...deployRef, ref: 'main' }))!;
+    const before = gh.requests.length;
+    expect(await run(jobFor('deploy', head))).toEqual({ status: 'no-config' });
+    expect(deployCalls(before).filter((id) => id !== 'git/get-tree' && id !== 'git/get-blob')).toEqual([]);
+    expect(await deployLog()).toHaveLength(1);
+    expect(await deployFiles()).toEqual([]);
   });
 
   it('retries a compare-and-swap conflict from a fresh read and succeeds', async () => {
