@@ -80,7 +80,10 @@ async function openPull(repo: typeof pets, branch: string, options: ApiOptions) 
   const calls = gh.requests.length;
   const opened = await gh.admin.openPullRequest({ ...repo, head: branch, title: branch });
   await app.queue.idle();
-  return { ...opened, calls: gh.requests.length - calls };
+  return {
+    ...opened,
+    calls: gh.requests.slice(calls).map((r) => `${r.operationId} ${r.path.split('?')[0]}`),
+  };
 }
 
 async function merge(repo: typeof pets, number: number) {
@@ -142,9 +145,18 @@ describe('merge to deploy, end to end', () => {
     const section = meshSection(comment!.body);
     expect(section).toContain('`apis/acme/pets/` in platform/deploy: **2 added, 0 changed, 0 removed**');
     expect(gh.admin.checkRuns({ ...pets, sha: pr.headSha }).at(-1)?.conclusion).toBe('success');
-    // The PR event's GitHub calls: PR, check run, tree + 2 blobs per side, re-read PR, comment lookup + create,
-    // check run done; the deploy repo adds installation lookup + token once, then its ref, tree and tenants.yaml.
-    console.log(`GitHub calls for a pull_request event with the deploy preview: ${pr.calls}`);
+    // The deploy preview's calls: the first one in a container finds the deploy repo's installation, its token
+    // and default branch; then the branch, its tree and tenants.yaml (blobs are cached by id from then on).
+    console.log(`GitHub calls for the pull_request event: ${pr.calls.length}\n  ${pr.calls.join('\n  ')}`);
+    expect(pr.calls.filter((c) => c.includes('/platform/deploy') || c.startsWith('apps/'))).toEqual([
+      expect.stringMatching(/^apps\/create-installation-access-token /),
+      'apps/get-repo-installation /repos/platform/deploy/installation',
+      expect.stringMatching(/^apps\/create-installation-access-token /),
+      'repos/get /repos/platform/deploy',
+      'git/get-ref /repos/platform/deploy/git/ref/heads%2Fmain',
+      expect.stringMatching(/^git\/get-tree \/repos\/platform\/deploy\//),
+      expect.stringMatching(/^git\/get-blob \/repos\/platform\/deploy\//),
+    ]);
 
     const before = (await deployLog()).length;
     const merged = await merge(pets, pr.number);
@@ -198,6 +210,12 @@ describe('merge to deploy, end to end', () => {
 
   it('shows and then prunes the files of an API removed from .kuma-api-forge.yaml', async () => {
     const two = await openPull(pets, 'second-api', { copies: 2 });
+    // A later PR event: the branch and its tree only (tenants.yaml and this folder's .source.yaml were read
+    // before, and blobs are cached by id).
+    expect(two.calls.filter((c) => c.includes('/platform/deploy')).map((c) => c.split(' ')[0])).toEqual([
+      'git/get-ref',
+      'git/get-tree',
+    ]);
     expect(meshSection(stickyComment(pets, two.number)[0]!.body)).toContain(
       '**2 added, 0 changed, 0 removed**',
     );
