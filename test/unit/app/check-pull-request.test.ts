@@ -100,10 +100,9 @@ describe('the mesh changes in the sticky comment', () => {
     const mesh = meshOf(2);
     const body = buildCommentBody(report([]), marker, {}, mesh)!;
     expect(body).toMatch(/^<!-- kuma-api-forge -->\n### ✅ Passed/);
-    const plan = (mesh as Extract<MeshPreview, { preview: unknown }>).preview.decision;
-    expect(
-      body.endsWith(renderPlanMarkdown((plan as { plan: never }).plan, { deployRepo: 'platform/deploy' })),
-    ).toBe(true);
+    const decision = 'preview' in mesh ? mesh.preview.decision : undefined;
+    if (decision?.status !== 'planned') throw new Error('expected a plan');
+    expect(body.endsWith(renderPlanMarkdown(decision.plan, { deployRepo: 'platform/deploy' }))).toBe(true);
     expect(buildCommentBody(report([]), marker, {}, meshOf(0))).toBeUndefined();
   });
 
