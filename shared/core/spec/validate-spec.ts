@@ -4,6 +4,7 @@
  * @module
  */
 import SwaggerParser from '@apidevtools/swagger-parser';
+import validateOpenApiSchema from '@apidevtools/swagger-parser/lib/validators/schema.js';
 import type { Finding } from '../findings.js';
 import { appendPointer, buildPointer, childOf, decodePointer, getAtPointer } from './json-pointer.js';
 import type { LoadedSpec } from './types.js';
@@ -19,18 +20,28 @@ interface SchemaError {
 const maxFindings = 100;
 const operationMethods = 'get|put|post|delete|options|head|patch|trace';
 
+/** No resolver may touch the disk or the network. */
+const parserOptions = {
+  resolve: { external: false, file: false, http: false },
+  dereference: { circular: 'ignore' },
+} as SwaggerParser.Options;
+
 export async function validateSpec(spec: LoadedSpec): Promise<Finding[]> {
   if (!spec.bundle || !spec.version) return [];
   const bundle = spec.bundle;
   try {
-    // swagger-parser dereferences in place: give it a copy. No resolver may touch the disk or the network.
-    await SwaggerParser.validate(
-      structuredClone(bundle) as never,
-      {
-        resolve: { external: false, file: false, http: false },
-        dereference: { circular: 'ignore' },
-      } as SwaggerParser.Options,
-    );
+    if (spec.version === '2.0') {
+      // swagger-parser dereferences in place: give it a copy.
+      await SwaggerParser.validate(structuredClone(bundle) as never, parserOptions);
+    } else {
+      // For OpenAPI 3.x, swagger-parser's `validate` is its version checks (`parse`) plus the version's JSON
+      // Schema on a dereferenced copy; its semantic checks are 2.0-only. Run the same two steps on the bundle
+      // itself: each shared component is then checked once, where it is written, instead of at every use (on
+      // GitHub's description, ~1 s less: no copy, no dereference, a fraction of the schema work). Internal refs
+      // that do not resolve are the loader's findings already.
+      await SwaggerParser.parse(bundle as never, parserOptions);
+      validateOpenApiSchema(bundle);
+    }
     return [];
   } catch (error) {
     const details = (error as { details?: unknown }).details;
