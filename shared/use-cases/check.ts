@@ -4,6 +4,7 @@
  * @module
  */
 
+import { isDeepStrictEqual } from 'node:util';
 import { findBreakingChanges, isMajorBump } from '../core/breaking/find-breaking-changes.js';
 import {
   type ApiEntry,
@@ -341,6 +342,7 @@ function infoVersion(spec: LoadedSpec | undefined): string | undefined {
   return info?.version === undefined ? undefined : String(info.version);
 }
 
+/** Deep comparison stops at the first difference (serialising two 13 MB bundles to compare them took ~0.15 s). */
 function sameBundle(a: LoadedSpec, b: LoadedSpec): boolean {
-  return a.bundle !== undefined && JSON.stringify(a.bundle) === JSON.stringify(b.bundle);
+  return a.bundle !== undefined && isDeepStrictEqual(a.bundle, b.bundle);
 }
