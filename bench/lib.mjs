@@ -1,7 +1,7 @@
 // Shared helpers for the benchmark scripts: run a command several times, report medians; fetch big specs on demand.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -9,15 +9,19 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 const cacheDir = path.join(repoRoot, '.cache', 'bench');
 const hasGnuTime = existsSync('/usr/bin/time');
 
-/** Runs `command` `runs` times (after one warm-up) and returns median wall seconds and the largest peak RSS (MB). */
+/**
+ * Runs `command` `runs` times (after one warm-up) and returns median wall seconds, the largest peak RSS (MB) and
+ * the median CPU seconds (user + system, children included: on a machine with few cores, CPU competes with wall).
+ */
 export function measure(command, args, { runs = 5, cwd = repoRoot } = {}) {
   const walls = [];
+  const cpus = [];
   let peakMb = 0;
   let status = 0;
   for (let i = 0; i <= runs; i++) {
     const start = process.hrtime.bigint();
     const result = hasGnuTime
-      ? spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], {
+      ? spawnSync('/usr/bin/time', ['-f', '%M %U %S', command, ...args], {
           cwd,
           encoding: 'utf8',
           maxBuffer: 1 << 30,
@@ -28,12 +32,27 @@ export function measure(command, args, { runs = 5, cwd = repoRoot } = {}) {
     if (i === 0) continue; // warm-up
     walls.push(wall);
     if (hasGnuTime) {
-      const kb = Number(result.stderr.trim().split('\n').at(-1));
+      const [kb, user, system] = (result.stderr.trim().split('\n').at(-1) ?? '').split(' ').map(Number);
       if (Number.isFinite(kb)) peakMb = Math.max(peakMb, kb / 1024);
+      if (Number.isFinite(user) && Number.isFinite(system)) cpus.push(user + system);
     }
   }
   walls.sort((a, b) => a - b);
-  return { median: walls[Math.floor(walls.length / 2)], min: walls[0], max: walls.at(-1), peakMb, status };
+  cpus.sort((a, b) => a - b);
+  const cpu = cpus[Math.floor(cpus.length / 2)];
+  return {
+    median: walls[Math.floor(walls.length / 2)],
+    min: walls[0],
+    max: walls.at(-1),
+    peakMb,
+    cpu,
+    status,
+  };
+}
+
+/** The 1-minute load average and the core count, to read timings from a shared machine with. */
+export function describeLoad() {
+  return `load ${loadavg()[0].toFixed(2)} on ${availableParallelism()} cores`;
 }
 
 /** GitHub's REST API description at a version of @octokit/openapi, downloaded once into .cache/bench. */
@@ -69,5 +88,6 @@ export function emptyDir() {
 }
 
 export function fmt(result) {
-  return `median ${result.median.toFixed(2)} s (min ${result.min.toFixed(2)}, max ${result.max.toFixed(2)}), peak ${result.peakMb.toFixed(0)} MB, exit ${result.status}`;
+  const cpu = result.cpu === undefined ? '' : `, cpu ${result.cpu.toFixed(2)} s`;
+  return `median ${result.median.toFixed(2)} s (min ${result.min.toFixed(2)}, max ${result.max.toFixed(2)})${cpu}, peak ${result.peakMb.toFixed(0)} MB, exit ${result.status}`;
 }
