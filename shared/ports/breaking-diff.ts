@@ -34,7 +34,10 @@ export interface OasdiffChange {
 }
 
 export interface BreakingDiff {
-  /** Breaking changes (levels 2 and 3) from `base` to `head`. Rejects with `OasdiffError` when the diff fails. */
+  /**
+   * Breaking changes (levels 2 and 3) from `base` to `head`. Rejects with `OasdiffError` when the diff fails.
+   * Starts its work without waiting for I/O, so a caller can overlap it with synchronous work.
+   */
   breaking(base: object, head: object): Promise<OasdiffChange[]>;
 }
 

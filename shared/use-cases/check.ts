@@ -114,10 +114,10 @@ async function checkApi(
           breakingCheckFailed(head.spec, error),
         ])
       : undefined;
-  // The runner needs a few turns of the event loop (find the binary, write the bundles) before the process
-  // exists, and validation and lint below are long synchronous stretches that would hold those turns back until
-  // they end: on GitHub's description oasdiff then started ~4 s late and ran alone. Give it a moment to spawn.
-  if (breaking) await Promise.race([breaking, pause(breakingHeadStartMs)]);
+  // Validation and lint below are long synchronous stretches: let the promise chain that leads to the
+  // runner's spawn run first (the runner starts its process without waiting for I/O), or oasdiff would start
+  // only after them (~4 s late on GitHub's description) and run alone.
+  if (breaking) await new Promise((resolve) => setImmediate(resolve));
   const validation = await validateSpec(head.spec);
   findings.push(...validation, ...validateXKuma(head.spec));
 
@@ -138,13 +138,6 @@ async function checkApi(
     if (headIsValid) findings.push(...gateBreaking(changes, pair.summary, gates, options));
   }
   return findings;
-}
-
-/** Enough for the oasdiff runner's file I/O to reach the spawn (measured 15–170 ms on GitHub's description). */
-const breakingHeadStartMs = 250;
-
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function breakingCheckFailed(head: LoadedSpec, error: unknown): Finding {
