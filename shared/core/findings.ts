@@ -33,6 +33,12 @@ export interface Finding extends SourcePosition {
   fingerprint?: string;
   /** A hint on how to fix it. */
   hint?: string;
+  /**
+   * For a base-side finding (a removal): the nearest ancestor of the removed thing that still exists in the
+   * head (the path item that lost an operation, the schema that lost a property, `paths`…), so the PR's
+   * "Files changed" can show it; absent when the head has no such place.
+   */
+  headPosition?: SourcePosition;
 }
 
 export const severityRank: Record<Severity, number> = { info: 0, warning: 1, error: 2 };

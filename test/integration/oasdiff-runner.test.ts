@@ -116,6 +116,78 @@ describe('breaking changes on the fixture revisions', () => {
   });
 });
 
+/** Where a base-side finding shows in the head: `file:line pointer`. */
+const onHead = (f: Finding | undefined) =>
+  f?.headPosition && `${f.headPosition.file}:${f.headPosition.line} ${f.headPosition.pointer}`;
+
+describe('removals placed on the head too (for annotations in "Files changed")', () => {
+  it('a removed operation shows on its path item in the head', async () => {
+    const [finding] = await diffUserProfile('removed-operation');
+    expect(onHead(finding)).toBe('openapi/users.yaml:121 /paths/~1users~1{userId}');
+  });
+
+  it('a removed path shows on `paths:` in the head', async () => {
+    const [finding] = await diffSingleFile(
+      read('petstore/petstore.yaml'),
+      read('petstore/revisions/removed-operation.yaml'),
+    );
+    expect(onHead(finding)).toBe('openapi.yaml:30 /paths');
+  });
+
+  const shop = (properties: string, parameters: string) => `openapi: 3.0.3
+info: {title: Shop, version: 1.0.0}
+paths:
+  /orders:
+    get:
+      parameters:
+${parameters}      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/Order'
+components:
+  schemas:
+    Order:
+      type: object
+      properties:
+${properties}`;
+  const both = '        id: {type: string}\n        total: {type: number}\n';
+  const status = '        - {name: status, in: query, schema: {type: string}}\n';
+  const limit = '        - {name: limit, in: query, schema: {type: integer}}\n';
+
+  it('a removed response property shows on its schema in the head', async () => {
+    const findings = await diffSingleFile(shop(both, status), shop('        id: {type: string}\n', status));
+    expect(findings.map((f) => [f.id, f.side, `${f.file}:${f.line}`, onHead(f)])).toEqual([
+      [
+        'response-optional-property-removed',
+        'base',
+        'openapi.yaml:21',
+        'openapi.yaml:19 /components/schemas/Order/properties',
+      ],
+    ]);
+  });
+
+  it('a removed parameter shows on the parameter list, not on the one that moved into its slot', async () => {
+    const findings = await diffSingleFile(shop(both, status + limit), shop(both, limit));
+    expect(findings.map((f) => [f.id, f.side, `${f.file}:${f.line}`, onHead(f)])).toEqual([
+      [
+        'request-parameter-removed',
+        'base',
+        'openapi.yaml:7',
+        'openapi.yaml:6 /paths/~1orders/get/parameters',
+      ],
+    ]);
+  });
+
+  it('a head-side finding has no head position of its own', async () => {
+    const [finding] = await diffUserProfile('new-required-param');
+    expect(finding?.side).toBeUndefined();
+    expect(finding?.headPosition).toBeUndefined();
+  });
+});
+
 describe('fan-out grouping', () => {
   const files = (petIdType: string) => ({
     'api/openapi.yaml': `openapi: 3.0.3

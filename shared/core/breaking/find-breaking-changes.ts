@@ -6,9 +6,10 @@
  * @module
  */
 import type { BreakingDiff, OasdiffChange } from '../../ports/breaking-diff.js';
-import type { Finding } from '../findings.js';
+import type { Finding, SourcePosition } from '../findings.js';
 import type { LoadedSpec } from '../spec/types.js';
 import { convertSwagger2, mapPointerToSwagger2 } from './convert-swagger2.js';
+import { findNearestInHead } from './find-nearest-in-head.js';
 import { groupLocatedChanges, type LocatedChange } from './group-changes.js';
 import { locateChange } from './locate-change.js';
 
@@ -61,12 +62,28 @@ async function toOpenApi3(spec: LoadedSpec): Promise<Record<string, unknown>> {
   return spec.version === '2.0' ? convertSwagger2(bundle) : bundle;
 }
 
-/** Head, unless the base shows more of the change (a removal: the thing only exists there). */
+/**
+ * Head, unless the base shows more of the change (a removal: the thing only exists there); a removal also gets
+ * its nearest surviving ancestor in the head, so it can be annotated in the PR's "Files changed".
+ */
 function placeChange(change: OasdiffChange, sides: { base: Side; head: Side }): LocatedChange {
   const onHead = locateChange(change, sides.head.doc);
   const onBase = locateChange(change, sides.base.doc);
-  const [side, location] = onBase.depth > onHead.depth ? [sides.base, onBase] : [sides.head, onHead];
-  const pointer =
-    side.spec.version === '2.0' ? mapPointerToSwagger2(location.pointer, side.spec.bundle) : location.pointer;
-  return { change, side: side.name, position: side.spec.locate(pointer), used: location.used };
+  if (onBase.depth <= onHead.depth) {
+    return { change, side: 'head', position: locateOn(sides.head, onHead.pointer), used: onHead.used };
+  }
+  const inHead = findNearestInHead(onBase.pointer, sides.base.doc, sides.head.doc);
+  return {
+    change,
+    side: 'base',
+    position: locateOn(sides.base, onBase.pointer),
+    used: onBase.used,
+    headPosition: locateOn(sides.head, inHead),
+  };
+}
+
+/** Source position of a pointer into the bundle oasdiff saw (mapped back to 2.0 when the spec is one). */
+function locateOn(side: Side, pointer: string): SourcePosition {
+  const { spec } = side;
+  return spec.locate(spec.version === '2.0' ? mapPointerToSwagger2(pointer, spec.bundle) : pointer);
 }

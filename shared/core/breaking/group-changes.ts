@@ -15,6 +15,8 @@ export interface LocatedChange {
   position: SourcePosition;
   /** The backticked names used to find the position (status, media type, parameter, property path). */
   used: string[];
+  /** For a base-side change: its nearest surviving ancestor in the head (see `Finding.headPosition`). */
+  headPosition?: SourcePosition;
 }
 
 const severityByLevel: Record<number, Severity> = { 3: 'error', 2: 'warning', 1: 'info' };
@@ -51,6 +53,7 @@ function buildFinding(group: LocatedChange[]): Finding {
     message: change.text,
     ...first.position,
     ...(first.side === 'base' ? { side: 'base' as const } : {}),
+    ...(first.headPosition ? { headPosition: first.headPosition } : {}),
     ...(operations[0] !== undefined ? { operation: operations[0], operations } : {}),
     ...(fingerprint ? { fingerprint } : {}),
     ...(change.comment ? { hint: change.comment } : {}),
