@@ -328,8 +328,9 @@ export function buildCheckRunResult(
 const annotationLevel = { error: 'failure', warning: 'warning', info: 'notice' } as const;
 
 /**
- * Head-side findings become annotations on their line (at most `limit`, errors first); base-side ones
- * (removals) have no line in the head commit, so they are returned to be summarised instead.
+ * Findings become annotations on their head line (at most `limit`, errors first). A base-side one (a removal)
+ * has no line of its own in the head commit: it is annotated at its `headPosition`, the nearest place that is
+ * left, saying what was removed and where it was; without one it is returned to be summarised instead.
  */
 export function buildAnnotations(
   findings: readonly Finding[],
@@ -337,8 +338,10 @@ export function buildAnnotations(
 ): { annotations: Annotation[]; unannotated: Finding[] } {
   const rank = { failure: 0, warning: 1, notice: 2 };
   const candidates = findings
-    .filter((f) => (f.side ?? 'head') === 'head' && f.file !== '' && f.line >= 1)
-    .map((f) => ({ finding: f, annotation: toAnnotation(f) }))
+    .flatMap((f) => {
+      const annotation = toAnnotation(f);
+      return annotation ? [{ finding: f, annotation }] : [];
+    })
     .sort((a, b) => rank[a.annotation.level] - rank[b.annotation.level]);
   const kept = candidates.slice(0, limit);
   const keptSet = new Set(kept.map((c) => c.finding));
@@ -348,21 +351,26 @@ export function buildAnnotations(
   };
 }
 
-function toAnnotation(f: Finding): Annotation {
+function toAnnotation(f: Finding): Annotation | undefined {
+  const removed = f.side === 'base';
+  const at = removed ? f.headPosition : f;
+  if (!at || at.file === '' || at.line < 1) return undefined;
   const level = f.waivedBy ? 'notice' : annotationLevel[f.severity];
   const where = f.operations && f.operations.length > 1 ? f.operations.join(', ') : f.operation;
   const accepted = f.waivedBy
     ? ` (accepted: ${f.waivedBy === 'approval' ? 'approved by label' : 'major version bump'})`
     : '';
+  const lead = removed
+    ? `removed here: ${where ? `${where} ` : ''}(was at ${f.file}:${f.line} in the base)\n`
+    : where
+      ? `${where}: `
+      : '';
   return {
-    path: f.file,
-    startLine: f.line,
-    endLine: f.line,
+    path: at.file,
+    startLine: at.line,
+    endLine: at.line,
     level,
-    message: clip(
-      `${where ? `${where}: ` : ''}${f.message}${accepted}${f.hint ? `\nHint: ${f.hint}` : ''}`,
-      4000,
-    ),
+    message: clip(`${lead}${f.message}${accepted}${f.hint ? `\nHint: ${f.hint}` : ''}`, 4000),
     title: clip(f.id, 255),
   };
 }
@@ -370,7 +378,8 @@ function toAnnotation(f: Finding): Annotation {
 /** The findings without an annotation, one line each, within the check run's text limit. */
 export function buildUnannotatedText(findings: readonly Finding[]): string | undefined {
   if (findings.length === 0) return undefined;
-  const base = findings.filter((f) => f.side === 'base').length;
+  // A removal with a head position is here only because of the annotation limit.
+  const base = findings.filter((f) => f.side === 'base' && !f.headPosition).length;
   const lines = [
     `### ${findings.length} ${findings.length === 1 ? 'finding is' : 'findings are'} not annotated`,
     '',

@@ -195,10 +195,20 @@ describe('a pull request with a breaking change', () => {
     await worker.processJob(job);
     const [first] = comments(number);
     expect(first!.body).toContain('api-removed-without-deprecation');
-    // The removal is on the base side: no line in the head to annotate, so the run's text lists it.
-    expect(lastRun().output.text).toMatch(
-      /openapi\/users\.yaml:145` \(base\) error `api-removed-without-deprecation`/,
-    );
+    // The removal is written in the base; "Files changed" shows it on the path item that lost it.
+    expect(lastRun().annotations).toEqual([
+      expect.objectContaining({
+        path: 'openapi/users.yaml',
+        start_line: 121,
+        end_line: 121,
+        annotation_level: 'failure',
+        title: 'api-removed-without-deprecation',
+        message: expect.stringMatching(
+          /^removed here: DELETE \/users\/\{userId\} \(was at openapi\/users\.yaml:145 in the base\)\n/,
+        ),
+      }),
+    ]);
+    expect(lastRun().output.text).toBeNull();
 
     // Another breaking change: the same comment, edited in place.
     await worker.processJob(await pushRevision('new-required-param'));

@@ -196,6 +196,35 @@ describe('annotations', () => {
     expect(unannotated.map((f) => f.id)).toEqual(['api-removed-without-deprecation']);
   });
 
+  it('annotates a removal at its head position, saying what was removed and where it was in the base', () => {
+    const removal = finding({
+      side: 'base',
+      kind: 'breaking',
+      id: 'api-removed-without-deprecation',
+      severity: 'error',
+      line: 145,
+      operation: 'DELETE /users/{userId}',
+      message: 'api removed without deprecation',
+      headPosition: { file: 'openapi/users.yaml', line: 121, column: 3, pointer: '/paths/~1users~1{userId}' },
+    });
+    const { annotations, unannotated } = buildAnnotations([removal]);
+    expect(annotations).toEqual([
+      {
+        path: 'openapi/users.yaml',
+        startLine: 121,
+        endLine: 121,
+        level: 'failure',
+        message:
+          'removed here: DELETE /users/{userId} (was at openapi/users.yaml:145 in the base)\napi removed without deprecation',
+        title: 'api-removed-without-deprecation',
+      },
+    ]);
+    expect(unannotated).toEqual([]);
+    // Beyond the limit it is listed for that reason, not as having no line in the head.
+    const { unannotated: over } = buildAnnotations([finding({ severity: 'error' }), removal], 1);
+    expect(buildUnannotatedText(over)).toContain('1 is beyond the 200 annotations shown.');
+  });
+
   it('keeps the most severe ones within the limit and lists the rest in the text', () => {
     const many = [
       ...Array.from({ length: 3 }, (_, i) => finding({ severity: 'info', line: i + 1 })),
