@@ -58,7 +58,7 @@ const appComments = (number: number) =>
   gh.admin.comments({ ...repo, number }).filter((c) => c.body.startsWith(marker));
 
 describe('a pull request checked end to end', () => {
-  it('reports a removed operation: failing check run naming the base line, one sticky comment', async () => {
+  it('reports a removed operation: failing check run annotating where it was, one sticky comment', async () => {
     const { number, headSha, deliveries } = await openPull('remove-delete', 'removed-operation');
     removal = { number, headSha };
     expect(deliveries.map((d) => [d.event, d.action, d.status])).toEqual([['pull_request', 'opened', 202]]);
@@ -66,9 +66,18 @@ describe('a pull request checked end to end', () => {
 
     const run = latestRun(headSha)!;
     expect(run).toMatchObject({ name: 'kuma-api-forge', status: 'completed', conclusion: 'failure' });
-    expect(run.output.text).toMatch(
-      /`openapi\/users\.yaml:145` \(base\) error `api-removed-without-deprecation`/,
-    );
+    // "Files changed" shows the removal on the path item that lost it, naming its line in the base.
+    expect(run.annotations).toEqual([
+      expect.objectContaining({
+        path: 'openapi/users.yaml',
+        start_line: 121,
+        annotation_level: 'failure',
+        title: 'api-removed-without-deprecation',
+        message: expect.stringContaining(
+          'removed here: DELETE /users/{userId} (was at openapi/users.yaml:145 in the base)',
+        ),
+      }),
+    ]);
     const comments = appComments(number);
     expect(comments).toHaveLength(1);
     expect(comments[0]!.body).toContain('api-removed-without-deprecation');
