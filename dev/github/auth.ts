@@ -1,11 +1,20 @@
 /**
  * GitHub App authentication as GitHub does it: an RS256 JWT signed with the App's private key (iss = app id,
- * at most 10 minutes of validity) buys a one-hour installation token, which the repo endpoints require.
+ * at most 10 minutes of validity) buys a one-hour installation token, which the repo endpoints require. A token
+ * may be narrowed to some repos and permissions when minted; repo endpoints then answer 404 for a repo outside
+ * it and 403 for an operation it lacks the permission for, as GitHub does.
  * @module
  */
 import { createPublicKey, randomBytes, verify } from 'node:crypto';
-import { HttpError } from './http.js';
-import type { AppRecord, State, TokenRecord } from './state.js';
+import { HttpError, notFound, type Route } from './http.js';
+import {
+  type AppRecord,
+  installationPermissions,
+  type Permissions,
+  type RepoRecord,
+  type State,
+  type TokenRecord,
+} from './state.js';
 
 const badCredentials = (why: string) => new HttpError(401, why, { status: '401' });
 
@@ -59,15 +68,87 @@ export function verifyAppJwt(state: State, jwt: string, nowSeconds: number): App
   return app;
 }
 
+/** What a token is narrowed to; each part left out means all the installation has. */
+export interface TokenScope {
+  repositoryIds?: readonly number[];
+  permissions?: Permissions;
+}
+
+/** Mints a token for the scope, which the caller has checked is within the installation's grant. */
 export function issueInstallationToken(
   state: State,
   installationId: number,
   nowMs: number,
+  scope: TokenScope = {},
 ): { token: string; record: TokenRecord } {
   const token = `ghs_${randomBytes(18).toString('base64url')}`;
-  const record = { installationId, expiresAt: nowMs + 3_600_000 };
+  const record: TokenRecord = {
+    installationId,
+    expiresAt: nowMs + 3_600_000,
+    // GitHub adds metadata: read to every token: without it the token could not even see the repo.
+    permissions: scope.permissions
+      ? { ...scope.permissions, metadata: 'read' }
+      : { ...installationPermissions },
+    ...(scope.repositoryIds ? { repositoryIds: [...scope.repositoryIds] } : {}),
+  };
   state.tokens.set(token, record);
   return { token, record };
+}
+
+/** Requested permissions beyond the installation's grant (names with their level), empty when within it. */
+export function findUngrantedPermissions(requested: Permissions): string[] {
+  return Object.entries(requested)
+    .filter(([name, level]) => !allows(installationPermissions, [name], level))
+    .map(([name, level]) => `${name}: ${level}`);
+}
+
+/**
+ * The repo a request may touch with this (already verified) installation token: a repo of another account or
+ * outside the repos the token was narrowed to does not exist for it (404); an operation whose permission it
+ * lacks is refused (403, GitHub's wording).
+ */
+export function authorizeRepoRequest(
+  state: State,
+  token: string,
+  repo: RepoRecord | undefined,
+  route: Pick<Route, 'method' | 'operationId'>,
+): RepoRecord {
+  const record = state.tokens.get(token);
+  const installation = record && state.installations.get(record.installationId);
+  if (!record || !installation) throw badCredentials('Bad credentials');
+  if (!repo || repo.owner.id !== installation.account.id) throw notFound();
+  if (record.repositoryIds && !record.repositoryIds.includes(repo.id)) throw notFound();
+  const level = route.method === 'GET' ? 'read' : 'write';
+  if (!allows(record.permissions, permissionsFor(route.operationId), level)) {
+    throw new HttpError(403, 'Resource not accessible by integration', { status: '403' });
+  }
+  return repo;
+}
+
+/** The permissions GitHub accepts for an operation (any one of them will do). */
+function permissionsFor(operationId: string): string[] {
+  if (operationId === 'repos/get') return ['metadata'];
+  const [category] = operationId.split('/');
+  switch (category) {
+    case 'repos':
+    case 'git':
+      return ['contents'];
+    case 'checks':
+      return ['checks'];
+    case 'pulls':
+      return ['pull_requests'];
+    // Every issue here is a pull request, and GitHub takes either permission for a pull request's comments and
+    // labels.
+    case 'issues':
+      return ['issues', 'pull_requests'];
+    default:
+      // A route nobody mapped is refused rather than silently allowed.
+      return [];
+  }
+}
+
+function allows(granted: Readonly<Permissions>, names: string[], level: 'read' | 'write'): boolean {
+  return names.some((name) => granted[name] === 'write' || (level === 'read' && granted[name] === 'read'));
 }
 
 /** The installation a token belongs to; 401 "Bad credentials" when unknown or expired. */

@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createAdmin, type LocalGitHubAdmin } from './admin.js';
-import { readCredential, verifyAppJwt, verifyInstallationToken } from './auth.js';
+import { authorizeRepoRequest, readCredential, verifyAppJwt, verifyInstallationToken } from './auth.js';
 import { createFaultInjector, type FaultPlan } from './faults.js';
-import { DOCS, HttpError, notFound, type Reply, type Route, type RouteContext } from './http.js';
+import { DOCS, HttpError, type Reply, type Route, type RouteContext } from './http.js';
 import { Hub } from './hub.js';
 import { appRoutes } from './routes-app.js';
 import { checkRoutes } from './routes-checks.js';
@@ -128,9 +128,8 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
             'x-ratelimit-resource': 'core',
           });
           const repo = hub.state.repo(ctx.params.owner ?? '', ctx.params.repo ?? '');
-          // A token only sees its installation's account; anything else does not exist, as on GitHub.
-          if (!repo || repo.owner.id !== installation.account.id) throw notFound();
-          ctx.repo = repo;
+          // A token sees only its own repos (404 otherwise) and does only what its permissions allow (403).
+          ctx.repo = authorizeRepoRequest(hub.state, credential, repo, route);
         }
         const fault = faults.injector.pick(route.operationId);
         if (fault) {

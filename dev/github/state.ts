@@ -30,9 +30,28 @@ export interface InstallationRecord {
   createdAt: string;
 }
 
+export type Access = 'read' | 'write';
+/** GitHub App permissions by name (`contents`, `checks`, `pull_requests`…), as in the REST API. */
+export type Permissions = Record<string, Access>;
+
+/**
+ * What every installation of the App was granted: exactly `default_permissions` of
+ * `infra/github-app-manifest.json`, so a token asking for more fails here as it would on GitHub (422).
+ */
+export const installationPermissions: Readonly<Permissions> = {
+  checks: 'write',
+  contents: 'write',
+  metadata: 'read',
+  pull_requests: 'write',
+};
+
 export interface TokenRecord {
   installationId: number;
   expiresAt: number;
+  /** What the token may do (at most the installation's; `metadata: read` always). */
+  permissions: Permissions;
+  /** The repos it was narrowed to when minted; undefined: every repo of the installation. */
+  repositoryIds?: readonly number[];
 }
 
 export interface RepoRecord {

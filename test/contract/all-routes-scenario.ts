@@ -15,7 +15,7 @@ export async function statusOf(call: Promise<unknown>): Promise<number> {
   }
 }
 
-export async function exerciseAllRoutes({ gh, octokit, appOctokit }: Started) {
+export async function exerciseAllRoutes({ gh, octokit, appOctokit, installationId }: Started) {
   const repo = { owner: 'acme', repo: 'pets' };
   const { sha: head } = await gh.admin.push({
     ...repo,
@@ -128,6 +128,27 @@ export async function exerciseAllRoutes({ gh, octokit, appOctokit }: Started) {
   await statusOf(octokit.rest.git.getRef({ ...repo, ref: 'heads/nope' }));
   await octokit.rest.pulls.create({ ...repo, title: 'Deploy', head: 'feature', base: 'deploy-pr' });
   await octokit.rest.git.deleteRef({ ...repo, ref: 'heads/deploy-pr' });
+
+  // A token narrowed to reading this repo: 403 on a write, 404 on another repo; 422 asking beyond the grant.
+  const narrowed = async (body: Record<string, unknown>) =>
+    (
+      await appOctokit.request('POST /app/installations/{installation_id}/access_tokens', {
+        installation_id: installationId,
+        ...body,
+      })
+    ).data.token;
+  await gh.admin.createRepo({ owner: 'acme', repo: 'other', files: { 'README.md': '# other\n' } });
+  const reader = new Octokit({
+    baseUrl: gh.url,
+    auth: await narrowed({ repositories: ['pets'], permissions: { contents: 'read' } }),
+    log: quiet,
+  });
+  await reader.rest.git.getRef({ ...repo, ref: 'heads/main' });
+  await statusOf(reader.rest.git.createRef({ ...repo, ref: 'refs/heads/nope', sha: commit.data.sha }));
+  await statusOf(reader.rest.issues.createComment({ ...repo, issue_number: number, body: 'no' }));
+  await statusOf(reader.rest.repos.get({ ...repo, repo: 'other' }));
+  await statusOf(narrowed({ repositories: ['nope'] }));
+  await statusOf(narrowed({ permissions: { administration: 'write' } }));
 
   // Without credentials, and with a made-up token: 401s.
   await statusOf(new Octokit({ baseUrl: gh.url, log: quiet }).rest.repos.get(repo));

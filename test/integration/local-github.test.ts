@@ -63,6 +63,41 @@ describe('auth', () => {
     expect(unauthenticated).toBe(401);
   });
 
+  it('narrows a token to the repos and permissions asked for, and refuses more than the installation has', async () => {
+    await s.gh.admin.createRepo({ owner: 'acme', repo: 'deploy', files: { 'a.txt': 'a' } });
+    const mint = (body: Record<string, unknown>) =>
+      s.appOctokit.request('POST /app/installations/{installation_id}/access_tokens', {
+        installation_id: s.installationId,
+        ...body,
+      });
+    const { data } = await mint({
+      repositories: ['pets'],
+      permissions: { contents: 'read', checks: 'write' },
+    });
+    expect(data.permissions).toEqual({ contents: 'read', checks: 'write', metadata: 'read' });
+    expect(data.repository_selection).toBe('selected');
+    expect(data.repositories?.map((r) => r.full_name)).toEqual(['acme/pets']);
+    const narrowed = new Octokit({ baseUrl: s.gh.url, auth: data.token, log: quiet });
+
+    // Reads and the granted write work; the rest is refused with GitHub's answers.
+    const main = await narrowed.rest.git.getRef({ ...repo, ref: 'heads/main' });
+    await narrowed.rest.checks.create({ ...repo, name: 'x', head_sha: main.data.object.sha });
+    const write = narrowed.rest.git.createRef({ ...repo, ref: 'refs/heads/x', sha: main.data.object.sha });
+    await expect(write).rejects.toMatchObject({
+      status: 403,
+      message: expect.stringContaining('Resource not accessible by integration'),
+    });
+    expect(await statusOf(narrowed.rest.pulls.list(repo))).toBe(403);
+    expect(await statusOf(narrowed.rest.repos.get({ owner: 'acme', repo: 'deploy' }))).toBe(404);
+    expect(await s.gh.admin.resolve({ ...repo, ref: 'x' })).toBeUndefined();
+
+    // Only the repos and permissions the installation has: 422, no token.
+    expect(await statusOf(mint({ repositories: ['pets', 'elsewhere'] }))).toBe(422);
+    expect(await statusOf(mint({ repository_ids: [123456789] }))).toBe(422);
+    expect(await statusOf(mint({ permissions: { administration: 'write' } }))).toBe(422);
+    expect(await statusOf(mint({ permissions: { metadata: 'write' } }))).toBe(422);
+  });
+
   it('refuses an App JWT valid for more than ten minutes', async () => {
     const now = Math.floor(Date.now() / 1000);
     const jwt = (claims: object) => {
