@@ -13,7 +13,7 @@ import { join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { serve } from '@hono/node-server';
 import { createGitHubClients } from '../shared/adapters/github/create-octokit.js';
-import { createGitHubCodeHost } from '../shared/adapters/github/github-code-host.js';
+import { createJobCodeHost } from '../shared/adapters/github/github-code-host.js';
 import { createGitHubDeployTarget } from '../shared/adapters/github/github-deploy-target.js';
 import { createJsonLogger } from '../shared/adapters/json-logger.js';
 import {
@@ -84,7 +84,7 @@ export async function startApp(options: StartAppOptions): Promise<LocalApp> {
   });
   const deployRepo = settings.deployRepo;
   const worker = createWorker({
-    codeHost: (job) => createGitHubCodeHost(github.forInstallation(job.installationId), job.repository),
+    codeHost: (job) => createJobCodeHost(github, job),
     breakingDiff: createOasdiffRunner(),
     log,
     ...(deployRepo

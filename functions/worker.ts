@@ -7,7 +7,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import type { SQSHandler } from 'aws-lambda';
 import { loadSecrets } from '../shared/adapters/aws-secrets.js';
 import { createGitHubClients } from '../shared/adapters/github/create-octokit.js';
-import { createGitHubCodeHost } from '../shared/adapters/github/github-code-host.js';
+import { createJobCodeHost } from '../shared/adapters/github/github-code-host.js';
 import { createGitHubDeployTarget } from '../shared/adapters/github/github-deploy-target.js';
 import { createJsonLogger } from '../shared/adapters/json-logger.js';
 import { createOasdiffRunner } from '../shared/adapters/oasdiff-runner.js';
@@ -21,7 +21,7 @@ const github = createGitHubClients({
   baseUrl: settings.githubApiUrl,
 });
 const worker = createWorker({
-  codeHost: (job) => createGitHubCodeHost(github.forInstallation(job.installationId), job.repository),
+  codeHost: (job) => createJobCodeHost(github, job),
   breakingDiff: createOasdiffRunner(),
   log: createJsonLogger(settings.logLevel),
   ...(settings.deployRepo

@@ -23,13 +23,17 @@ import {
 export interface DeployTarget {
   /** `owner/repo`, for messages. */
   readonly description: string;
-  repo(): Promise<DeployRepo>;
+  /** Read-only for a check's preview, writable for a deploy: the token of each can do only that. */
+  repo(access: 'read' | 'write'): Promise<DeployRepo>;
   /** The source repo's history, to never deploy an older commit over a newer one. */
   history(job: DeployJob): SourceHistory;
 }
 
 export interface WorkerDeps {
-  /** The code host of the job's repository, authenticated as the job's installation. */
+  /**
+   * The code host of the job's repository, authenticated as the job's installation with only what the job does
+   * there (GitHub: `createJobCodeHost`).
+   */
   codeHost(job: Job): CodeHost;
   breakingDiff: BreakingDiff;
   log: Logger;
@@ -113,7 +117,7 @@ async function runCheckJob(job: CheckJob, deps: WorkerDeps, log: Logger): Promis
     codeHost: deps.codeHost(job),
     breakingDiff: deps.breakingDiff,
     log,
-    ...(deploy ? { deployRepo: () => deploy.repo() } : {}),
+    ...(deploy ? { deployRepo: () => deploy.repo('read') } : {}),
   });
 }
 
@@ -131,7 +135,7 @@ async function runDeployJob(job: DeployJob, deps: WorkerDeps, log: Logger): Prom
   const source = deps.codeHost(job);
   const repo = `${job.repository.owner}/${job.repository.repo}`;
   try {
-    const deployRepo = await deps.deploy.repo();
+    const deployRepo = await deps.deploy.repo('write');
     const before = deployRepo.calls;
     const outcome = await deployPush(job, {
       source,

@@ -1,6 +1,7 @@
 /**
- * Adapter: Octokit clients for the App — authenticated as an installation (App JWT → installation token, minted
- * by `@octokit/auth-app` and cached per installation while the container lives), with the retry plugin (5xx and
+ * Adapter: Octokit clients for the App — authenticated as an installation with a token narrowed to what one
+ * job needs (its repos and permissions; minted from the App JWT by `@octokit/auth-app`, which caches each token
+ * per installation, repos and permissions until shortly before it expires), with the retry plugin (5xx and
  * network errors) and the throttling plugin (primary and secondary rate limits, waiting out `retry-after`, and
  * writes spaced a second apart as GitHub asks). Also which installation covers a repo (the deploy repo's owner
  * has its own installation of the App), looked up once as the App and cached.
@@ -42,9 +43,22 @@ export interface GitHubClientOptions {
   log?: { debug(m: string): void; info(m: string): void; warn(m: string): void; error(m: string): void };
 }
 
+/**
+ * What an installation token is narrowed to: repos of the installation's account (by name) and permissions
+ * (GitHub's names: `contents`, `checks`, `pull_requests`…; `metadata: read` comes with every token).
+ */
+export interface TokenScope {
+  readonly repositories: readonly string[];
+  readonly permissions: Readonly<Record<string, 'read' | 'write'>>;
+}
+
 export interface GitHubClients {
-  /** One client per installation, reused so that its token is minted once and reused until it expires. */
-  forInstallation(installationId: number): AppOctokit;
+  /**
+   * A client whose token can do only what `scope` allows (without a scope: all the installation can, for tools
+   * and tests, never for jobs). One client per (installation, repos, permissions), reused so that its token is
+   * minted once and reused until it expires.
+   */
+  forInstallation(installationId: number, scope?: TokenScope): AppOctokit;
   /**
    * The id of the App's installation that covers `repo` (`GET /repos/{owner}/{repo}/installation`, as the App),
    * asked once per container; a failed lookup is not cached.
@@ -55,21 +69,16 @@ export interface GitHubClients {
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 export function createGitHubClients(options: GitHubClientOptions): GitHubClients {
-  const clients = new Map<number, AppOctokit>();
+  const clients = new Map<string, AppOctokit>();
   const rateLimitRetries = options.rateLimitRetries ?? 2;
   const unit = options.waitUnitMs ?? 1000;
   const log = options.log ?? silent;
   const fetchWithTimeout = withTimeout(options.fetch ?? fetch, options.requestTimeoutMs ?? 30_000);
   // The plugin takes its limiters as Bottleneck groups; this one lets every write through at once.
   const unspaced = options.spaceWrites === false ? { write: passThrough, notifications: passThrough } : {};
-  const create = (installationId?: number) =>
+  const create = (auth: { authStrategy: unknown; auth: object }) =>
     new AppOctokit({
-      authStrategy: createAppAuth,
-      auth: {
-        appId: options.appId,
-        privateKey: options.privateKey,
-        ...(installationId === undefined ? {} : { installationId }),
-      },
+      ...auth,
       ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
       request: { fetch: fetchWithTimeout },
       log,
@@ -99,14 +108,26 @@ export function createGitHubClients(options: GitHubClientOptions): GitHubClients
         },
       },
     });
+  // The App itself (JWT): finds installations and mints every installation token, so that one token cache
+  // serves all clients.
   let asApp: AppOctokit | undefined;
+  const app = () => {
+    asApp ??= create({
+      authStrategy: createAppAuth,
+      auth: { appId: options.appId, privateKey: options.privateKey },
+    });
+    return asApp;
+  };
   const installations = new Map<string, Promise<number>>();
   return {
-    forInstallation(installationId) {
-      let client = clients.get(installationId);
+    forInstallation(installationId, scope) {
+      const request = buildTokenRequest(installationId, scope);
+      const key = JSON.stringify(request);
+      let client = clients.get(key);
       if (!client) {
-        client = create(installationId);
-        clients.set(installationId, client);
+        const token = () => app().auth(request) as Promise<{ token: string }>;
+        client = create({ authStrategy: () => createTokenAuth(token), auth: {} });
+        clients.set(key, client);
       }
       return client;
     },
@@ -114,14 +135,40 @@ export function createGitHubClients(options: GitHubClientOptions): GitHubClients
       const key = `${repo.owner}/${repo.repo}`.toLowerCase();
       let id = installations.get(key);
       if (!id) {
-        asApp ??= create();
-        id = asApp.rest.apps.getRepoInstallation({ ...repo }).then(({ data }) => data.id);
+        id = app()
+          .rest.apps.getRepoInstallation({ ...repo })
+          .then(({ data }) => data.id);
         installations.set(key, id);
         id.catch(() => installations.delete(key));
       }
       return id;
     },
   };
+}
+
+/** `@octokit/auth-app`'s installation auth options, in a stable order (they are the client's cache key too). */
+function buildTokenRequest(installationId: number, scope: TokenScope | undefined) {
+  if (!scope) return { type: 'installation', installationId } as const;
+  const permissions = Object.fromEntries(
+    Object.entries(scope.permissions).sort(([a], [b]) => a.localeCompare(b)),
+  );
+  const repositoryNames = [...new Set(scope.repositories)].sort();
+  return { type: 'installation', installationId, repositoryNames, permissions } as const;
+}
+
+/** An Octokit auth strategy that sends the installation token `token()` answers (cached by auth-app). */
+function createTokenAuth(token: () => Promise<{ token: string }>) {
+  return Object.assign(token, {
+    async hook(
+      request: ((options: object) => Promise<unknown>) & { endpoint: { merge(...args: unknown[]): object } },
+      route: unknown,
+      parameters?: unknown,
+    ) {
+      const endpoint = request.endpoint.merge(route, parameters) as { headers: Record<string, string> };
+      endpoint.headers.authorization = `token ${(await token()).token}`;
+      return request(endpoint);
+    },
+  });
 }
 
 /** A stand-in for a Bottleneck group that schedules nothing: `key(id).schedule([options], fn, ...args)`. */

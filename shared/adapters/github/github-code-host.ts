@@ -4,12 +4,21 @@
  * annotations per check-run request (the rest go in follow-up updates, which GitHub appends).
  * @module
  */
-import type { RepoRef } from '../../core/jobs.js';
+import type { Job, RepoRef } from '../../core/jobs.js';
 import type { Annotation, CodeHost } from '../../ports/code-host.js';
-import type { AppOctokit } from './create-octokit.js';
+import type { AppOctokit, GitHubClients } from './create-octokit.js';
 import { type BlobCache, createGitHubFileSource } from './github-file-source.js';
+import { buildSourceScope } from './job-scopes.js';
 
 export const annotationsPerRequest = 50;
+
+/** The code host of a job's own repo, through a token for that repo only and what the job does there. */
+export function createJobCodeHost(clients: GitHubClients, job: Job): CodeHost {
+  return createGitHubCodeHost(
+    clients.forInstallation(job.installationId, buildSourceScope(job)),
+    job.repository,
+  );
+}
 
 export function createGitHubCodeHost(octokit: AppOctokit, repo: RepoRef): CodeHost {
   // Shared by the base and head sources: an unchanged file is one blob, read once.

@@ -1,13 +1,15 @@
 /**
- * Adapter: the deploy side of the worker over GitHub — the deploy repo (written through the App's installation
- * on the deploy repo's owner, which is found once per container and cached with the client) and each source
- * repo's history (through the job's own installation).
+ * Adapter: the deploy side of the worker over GitHub — the deploy repo (through the App's installation on the
+ * deploy repo's owner, which is found once per container and cached) and each source repo's history (through
+ * the job's own installation). Each through a token for that one repo: the deploy repo read-only for the
+ * preview in a check job, writable only for a deploy job (see job-scopes.ts).
  * @module
  */
 import type { DeployJob, RepoRef } from '../../core/jobs.js';
 import type { DeployRepo, SourceHistory } from '../../ports/deploy-repo.js';
 import { createGitHubDeployRepo, createGitHubSourceHistory, type DeployMode } from '../github-deploy-repo.js';
 import type { GitHubClients } from './create-octokit.js';
+import { buildDeployRepoScope, buildSourceScope, type DeployRepoAccess } from './job-scopes.js';
 
 export interface DeployTargetOptions {
   repo: RepoRef;
@@ -19,8 +21,11 @@ export interface DeployTargetOptions {
 export interface GitHubDeployTarget {
   /** `owner/repo` of the deploy repo. */
   readonly description: string;
-  /** The deploy repo client, built once: its blob cache and default branch outlive a job. */
-  repo(): Promise<DeployRepo>;
+  /**
+   * The deploy repo client for reading (a check's preview) or writing (a deploy), each built once: its blob
+   * cache and default branch outlive a job.
+   */
+  repo(access: DeployRepoAccess): Promise<DeployRepo>;
   history(job: DeployJob): SourceHistory;
 }
 
@@ -34,29 +39,66 @@ export function createGitHubDeployTarget(
   options: DeployTargetOptions,
 ): GitHubDeployTarget {
   const name = `${options.repo.owner}/${options.repo.repo}`;
-  let repo: Promise<DeployRepo> | undefined;
+  const repos = new Map<DeployRepoAccess, Promise<DeployRepo>>();
+  const texts = new Map<string, Promise<string>>();
+  const connect = async (access: DeployRepoAccess) => {
+    let installationId: number;
+    try {
+      installationId = await clients.installationFor(options.repo);
+    } catch (error) {
+      if ((error as { status?: unknown }).status !== 404) throw error;
+      throw new DeployTargetError(
+        `the App is not installed on the deploy repo ${name} (or the repo does not exist): install it on ${options.repo.owner} with contents and pull requests write access`,
+      );
+    }
+    const scope = buildDeployRepoScope(options.repo, access, options.mode);
+    const repo = createGitHubDeployRepo(clients.forInstallation(installationId, scope), options.repo, {
+      ...(options.mode ? { mode: options.mode } : {}),
+      ...(options.branch ? { branch: options.branch } : {}),
+    });
+    return shareTexts(repo, texts);
+  };
   return {
     description: name,
-    repo() {
-      repo ??= clients.installationFor(options.repo).then(
-        (installationId) =>
-          createGitHubDeployRepo(clients.forInstallation(installationId), options.repo, {
-            ...(options.mode ? { mode: options.mode } : {}),
-            ...(options.branch ? { branch: options.branch } : {}),
-          }),
-        (error: unknown) => {
-          if ((error as { status?: unknown }).status !== 404) throw error;
-          throw new DeployTargetError(
-            `the App is not installed on the deploy repo ${name} (or the repo does not exist): install it on ${options.repo.owner} with contents and pull requests write access`,
-          );
-        },
-      );
-      // A failed lookup is not kept: the next job asks again.
-      repo.catch(() => {
-        repo = undefined;
-      });
+    repo(access) {
+      let repo = repos.get(access);
+      if (!repo) {
+        repo = connect(access);
+        repos.set(access, repo);
+        // A failed lookup is not kept: the next job asks again.
+        repo.catch(() => repos.delete(access));
+      }
       return repo;
     },
-    history: (job) => createGitHubSourceHistory(clients.forInstallation(job.installationId), job.repository),
+    history: (job) =>
+      createGitHubSourceHistory(
+        clients.forInstallation(job.installationId, buildSourceScope(job)),
+        job.repository,
+      ),
+  };
+}
+
+/**
+ * The reading and the writing client of the deploy repo share the texts read by blob id (immutable), so a file
+ * one of them read is not read again by the other.
+ */
+function shareTexts(repo: DeployRepo, texts: Map<string, Promise<string>>): DeployRepo {
+  return {
+    description: repo.description,
+    url: repo.url,
+    get calls() {
+      return repo.calls;
+    },
+    readSnapshot: () => repo.readSnapshot(),
+    readText(blobSha) {
+      let text = texts.get(blobSha);
+      if (!text) {
+        text = repo.readText(blobSha);
+        texts.set(blobSha, text);
+        text.catch(() => texts.delete(blobSha));
+      }
+      return text;
+    },
+    commit: (request) => repo.commit(request),
   };
 }

@@ -1,0 +1,38 @@
+/**
+ * Least privilege by construction: the token scope of each client a job uses — one repo each, and only the
+ * permissions that job does there. The App's manifest grants the union (contents, checks and pull requests
+ * write); no single token ever holds it.
+ * - check job, source repo: read its files, write the check run and the sticky comment. PR comments go through
+ *   the issues API, which GitHub allows on a pull request with `pull_requests: write` (so no `issues` permission).
+ * - check job, deploy repo: read it for the mesh-changes preview.
+ * - deploy job, source repo: read its files and history, comment "deployed" on the merged PR.
+ * - deploy job, deploy repo: commit (and, in pull-request mode, open or update the deploy PR).
+ * @module
+ */
+import type { Job, RepoRef } from '../../core/jobs.js';
+import type { TokenScope } from './create-octokit.js';
+
+export type DeployRepoAccess = 'read' | 'write';
+
+export function buildSourceScope(job: Pick<Job, 'type' | 'repository'>): TokenScope {
+  return {
+    repositories: [job.repository.repo],
+    permissions:
+      job.type === 'check'
+        ? { contents: 'read', checks: 'write', pull_requests: 'write' }
+        : { contents: 'read', pull_requests: 'write' },
+  };
+}
+
+export function buildDeployRepoScope(
+  repo: RepoRef,
+  access: DeployRepoAccess,
+  mode: 'commit' | 'pull-request' = 'commit',
+): TokenScope {
+  if (access === 'read') return { repositories: [repo.repo], permissions: { contents: 'read' } };
+  return {
+    repositories: [repo.repo],
+    permissions:
+      mode === 'pull-request' ? { contents: 'write', pull_requests: 'write' } : { contents: 'write' },
+  };
+}
