@@ -15,7 +15,9 @@ Commands:
   check   --head <spec|dir> [--base <spec|dir> | --base-ref <git ref>] [--format text|json|markdown]
           [--fail-on error|warning] [--lint new|all] [--approved]
           Validate, lint and compare an OpenAPI spec (or every API of a repo) with its base.
-  render  <spec|dir> [--format k8s|universal] [--out <dir>]
+  render  <spec|dir> [--format k8s|universal] [--out <dir>] [--api <name>] [--gateway <name>] [--mesh <name>]
+          [--hostname <host>]... [--service <name>] [--namespace <ns>] [--port <n>] [--repo <owner/repo>]
+          [--commit <sha>] [--zone-origin]
           Render the Kuma manifests of a spec or repo (stdout without --out).
 
 Exit codes: 0 pass, 1 the gate failed, 2 usage error or unreadable input.
@@ -23,6 +25,11 @@ Exit codes: 0 pass, 1 the gate failed, 2 usage error or unreadable input.
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
+  // `kuma-api-forge check --help` is as much a request for help as `kuma-api-forge --help`.
+  if (command !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
+    io.stdout(help);
+    return 0;
+  }
   try {
     switch (command) {
       case 'check':

@@ -126,6 +126,15 @@ describe('the installed bin', () => {
     expect(result.stderr).toBe('');
   });
 
+  it('`check --help` and `render --help` print the usage and exit 0', async () => {
+    for (const command of ['check', 'render']) {
+      const run = await runCli([command, '--help']);
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect(run.stdout).toContain(`${command} `);
+      expect(run.stdout).toContain('Exit codes');
+    }
+  });
+
   it('--help exits 0 and names both commands', () => {
     const out = spawnSync(process.execPath, [path.resolve('bin/kuma-api-forge.js'), '--help'], {
       encoding: 'utf8',
