@@ -339,6 +339,19 @@ describe('Swagger 2.0 (converted to 3.0 for oasdiff, positions in the 2.0 file)'
     ]);
   });
 
+  it('places removals on the surviving 2.0 lines of the head', async () => {
+    const head = swagger
+      .replace(/ {4}delete:\n {6}operationId: deletePet\n(?: {6}.*\n| {8}.*\n)*/, '')
+      .replace(/ {6}shipDate:\n {8}type: string\n {8}format: date-time\n/, '');
+    const findings = await diffSingleFile(swagger, head, 'petstore.yaml');
+    expect(findings.map((f) => [f.id, f.line, onHead(f)])).toEqual([
+      ['api-removed-without-deprecation', 171, 'petstore.yaml:135 /paths/~1pets~1{petId}'],
+      // The head lost the 10 lines of `delete` above `definitions`.
+      ['request-property-removed', 598, 'petstore.yaml:573 /definitions/Order/properties'],
+      ['response-optional-property-removed', 598, 'petstore.yaml:573 /definitions/Order/properties'],
+    ]);
+  });
+
   it('a 2.0 spec compared with itself has no change (not "every path removed")', async () => {
     expect(await diffSingleFile(swagger, swagger, 'petstore.yaml')).toEqual([]);
   });
