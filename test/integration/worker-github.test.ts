@@ -12,7 +12,7 @@ import {
   startLocalGitHub,
 } from '../../dev/github/index.js';
 import { createGitHubClients, type GitHubClients } from '../../shared/adapters/github/create-octokit.js';
-import { createGitHubCodeHost } from '../../shared/adapters/github/github-code-host.js';
+import { createGitHubCodeHost, createJobCodeHost } from '../../shared/adapters/github/github-code-host.js';
 import type { Annotation } from '../../shared/ports/code-host.js';
 
 const repo = { owner: 'acme', repo: 'api' };
@@ -79,15 +79,41 @@ describe('GitHub FileSource', () => {
     expect(calls(from)).toEqual(['git/get-blob', 'git/get-tree', 'git/get-blob', 'git/get-blob']);
   });
 
-  it('mints one installation token per container and reuses it across jobs', async () => {
+  it('mints one token per job scope and container, and reuses it across jobs', async () => {
     const from = gh.requests.length;
-    await createGitHubCodeHost(clients.forInstallation(installationId), repo)
-      .getPullRequest(1)
-      .catch(() => undefined);
-    await createGitHubCodeHost(clients.forInstallation(installationId), repo)
-      .getPullRequest(1)
-      .catch(() => undefined);
-    expect(calls(from)).toEqual(['apps/create-installation-access-token', 'pulls/get', 'pulls/get']);
+    const check = (deliveryId: string) =>
+      createJobCodeHost(clients, {
+        type: 'check',
+        deliveryId,
+        event: 'pull_request.opened',
+        installationId,
+        repository: repo,
+        pullNumber: 1,
+        headSha: 'a'.repeat(40),
+      });
+    const deploy = createJobCodeHost(clients, {
+      type: 'deploy',
+      deliveryId: 'd3',
+      event: 'push',
+      installationId,
+      repository: repo,
+      sha: 'a'.repeat(40),
+    });
+    for (const host of [check('d1'), check('d2'), deploy])
+      await host.getPullRequest(1).catch(() => undefined);
+    expect(calls(from)).toEqual([
+      'apps/create-installation-access-token',
+      'pulls/get',
+      'pulls/get',
+      'apps/create-installation-access-token',
+      'pulls/get',
+    ]);
+    // The same scope listed in another order is the same token.
+    const scope = { repositories: ['api'], permissions: { contents: 'read', checks: 'write' } } as const;
+    const reordered = { repositories: ['api'], permissions: { checks: 'write', contents: 'read' } } as const;
+    expect(clients.forInstallation(installationId, reordered)).toBe(
+      clients.forInstallation(installationId, scope),
+    );
   });
 });
 

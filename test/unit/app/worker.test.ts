@@ -146,6 +146,7 @@ const deployJob = (pullNumber?: number): DeployJob => ({
 function deploySetup(error: Error) {
   const comments: { number: number; body: string }[] = [];
   const lines: Record<string, unknown>[] = [];
+  const access: string[] = [];
   const host: CodeHost = {
     ...fakeHost([], []),
     async createComment(number, body) {
@@ -159,19 +160,24 @@ function deploySetup(error: Error) {
     log: createJsonLogger('info', (line) => lines.push(JSON.parse(line))),
     deploy: {
       description: 'platform/deploy',
-      repo: () => Promise.reject(error),
+      repo: (asked) => {
+        access.push(asked);
+        return Promise.reject(error);
+      },
       history: () => ({ compare: () => Promise.reject(new Error('not expected')) }),
     },
   });
-  return { worker, comments, lines };
+  return { worker, comments, lines, access };
 }
 
 describe('createWorker().processJob for a deploy', () => {
   it('ends a failure a retry cannot help as a comment on the merged PR, and does not throw', async () => {
-    const { worker, comments, lines } = deploySetup(
+    const { worker, comments, lines, access } = deploySetup(
       new Error('the App is not installed on the deploy repo platform/deploy'),
     );
     await worker.processJob(deployJob(12));
+    // Only a deploy asks for the writable deploy repo (a check's preview asks for 'read').
+    expect(access).toEqual(['write']);
     expect(comments).toHaveLength(1);
     expect(comments[0]!.number).toBe(12);
     expect(comments[0]!.body).toMatch(
