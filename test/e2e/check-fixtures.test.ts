@@ -45,6 +45,21 @@ describe('check: user-profile repo revisions (repo mode)', () => {
     expect(report.verdict).toBe(exitCode === 0 ? 'pass' : 'fail');
   });
 
+  it('a removal carries where it was in the base and where it would sit in the head', async () => {
+    const { report } = await checkJson([
+      '--base',
+      userProfile,
+      '--head',
+      `${userProfile}/revisions/removed-operation`,
+    ]);
+    const [removal] = report.findings.filter((f) => f.kind === 'breaking');
+    expect(removal).toMatchObject({
+      side: 'base',
+      line: 145,
+      headPosition: { file: 'openapi/users.yaml', line: 121, pointer: '/paths/~1users~1{userId}' },
+    });
+  });
+
   it('the grouped breaking change names its operation and a line-independent fingerprint', async () => {
     const { report } = await checkJson([
       '--base',

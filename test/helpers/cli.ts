@@ -42,6 +42,7 @@ export interface JsonFinding {
   side?: string;
   operations?: string[];
   waivedBy?: string;
+  headPosition?: { file: string; line: number; column: number; pointer: string };
 }
 
 export interface JsonReport {

@@ -34,5 +34,6 @@ function toJsonFinding(f: Finding): Record<string, unknown> {
     waivedBy: f.waivedBy,
     fingerprint: f.fingerprint,
     hint: f.hint,
+    headPosition: f.headPosition,
   };
 }
