@@ -115,6 +115,19 @@ describe('GitHub FileSource', () => {
       clients.forInstallation(installationId, scope),
     );
   });
+  it('waits out a 401 on a token minted moments ago (not yet known to every GitHub server)', async () => {
+    gh.admin.setFaults({
+      rules: [{ kind: 'server-error', status: 401, operations: ['pulls/get'], times: 1 }],
+    });
+    const from = gh.requests.length;
+    const host = createGitHubCodeHost(clients.forInstallation(installationId), repo);
+    await expect(host.getPullRequest(1)).rejects.toMatchObject({ status: 404 });
+    expect(gh.requests.slice(from).map((r) => `${r.operationId} ${r.status}`)).toEqual([
+      'apps/create-installation-access-token 201',
+      'pulls/get 401',
+      'pulls/get 404',
+    ]);
+  });
 });
 
 describe('GitHub CodeHost', () => {

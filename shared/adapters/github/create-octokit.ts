@@ -125,8 +125,8 @@ export function createGitHubClients(options: GitHubClientOptions): GitHubClients
       const key = JSON.stringify(request);
       let client = clients.get(key);
       if (!client) {
-        const token = () => app().auth(request) as Promise<{ token: string }>;
-        client = create({ authStrategy: () => createTokenAuth(token), auth: {} });
+        const token = () => app().auth(request) as Promise<{ token: string; createdAt: string }>;
+        client = create({ authStrategy: () => createTokenAuth(token, unit), auth: {} });
         clients.set(key, client);
       }
       return client;
@@ -156,8 +156,12 @@ function buildTokenRequest(installationId: number, scope: TokenScope | undefined
   return { type: 'installation', installationId, repositoryNames, permissions } as const;
 }
 
-/** An Octokit auth strategy that sends the installation token `token()` answers (cached by auth-app). */
-function createTokenAuth(token: () => Promise<{ token: string }>) {
+/**
+ * An Octokit auth strategy that sends the installation token `token()` answers (cached by auth-app). A token
+ * minted moments ago may not have reached every GitHub server yet and draw a 401: waited out for its first five
+ * seconds, as auth-app's own strategy does.
+ */
+function createTokenAuth(token: () => Promise<{ token: string; createdAt: string }>, unitMs: number) {
   return Object.assign(token, {
     async hook(
       request: ((options: object) => Promise<unknown>) & { endpoint: { merge(...args: unknown[]): object } },
@@ -165,8 +169,17 @@ function createTokenAuth(token: () => Promise<{ token: string }>) {
       parameters?: unknown,
     ) {
       const endpoint = request.endpoint.merge(route, parameters) as { headers: Record<string, string> };
-      endpoint.headers.authorization = `token ${(await token()).token}`;
-      return request(endpoint);
+      for (let attempt = 1; ; attempt += 1) {
+        const current = await token();
+        endpoint.headers.authorization = `token ${current.token}`;
+        try {
+          return await request(endpoint);
+        } catch (error) {
+          const fresh = Date.now() - Date.parse(current.createdAt) < 5_000;
+          if ((error as { status?: unknown }).status !== 401 || !fresh || attempt > 3) throw error;
+          await new Promise((resolve) => setTimeout(resolve, attempt * unitMs));
+        }
+      }
     },
   });
 }
