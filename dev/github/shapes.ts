@@ -15,6 +15,7 @@ import type {
   PullRecord,
   RepoRecord,
 } from './state.js';
+import { installationPermissions } from './state.js';
 
 type Json = Record<string, unknown>;
 
@@ -158,13 +159,6 @@ function openCount(repo: RepoRecord): number {
   return [...repo.pulls.values()].filter((pull) => pull.state === 'open').length;
 }
 
-const PERMISSIONS = {
-  checks: 'write',
-  contents: 'write',
-  metadata: 'read',
-  pull_requests: 'write',
-  issues: 'write',
-};
 const EVENTS = ['check_run', 'check_suite', 'pull_request', 'push'];
 
 export function buildIntegration(urls: Urls, app: AppRecord): Json {
@@ -180,7 +174,7 @@ export function buildIntegration(urls: Urls, app: AppRecord): Json {
     html_url: `${urls.html}/apps/${app.slug}`,
     created_at: app.createdAt,
     updated_at: app.createdAt,
-    permissions: PERMISSIONS,
+    permissions: installationPermissions,
     events: EVENTS,
     installations_count: 1,
   };
@@ -199,7 +193,7 @@ export function buildInstallation(urls: Urls, installation: InstallationRecord, 
     client_id: `Iv1.${app.id.toString(16).padStart(16, '0')}`,
     target_id: installation.account.id,
     target_type: installation.account.type,
-    permissions: PERMISSIONS,
+    permissions: installationPermissions,
     events: EVENTS,
     created_at: installation.createdAt,
     updated_at: installation.createdAt,

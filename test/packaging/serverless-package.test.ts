@@ -534,8 +534,8 @@ describe('the packaged handlers, invoked in process', () => {
     expect(batch).toEqual({ batchItemFailures: [] });
     const runs = gh.admin.checkRuns({ ...repo, sha: headSha });
     expect(runs.at(-1)).toMatchObject({ name: 'kuma-api-forge', status: 'completed', conclusion: 'failure' });
-    // oasdiff from the worker zip found the removed operation.
-    expect(runs.at(-1)!.output.text).toContain('api-removed-without-deprecation');
+    // oasdiff from the worker zip found the removed operation: annotated where it was, in the head.
+    expect(runs.at(-1)!.annotations.map((a) => a.title)).toContain('api-removed-without-deprecation');
     expect(workerLogs.length).toBeGreaterThan(0);
     expect(workerLogs.every((line) => line.deliveryId === deliveryId || !('deliveryId' in line))).toBe(true);
     expect(workerLogs).toContainEqual(expect.objectContaining({ deliveryId }));
