@@ -4,7 +4,16 @@
  * 50 annotations per request); the use case owns the decisions.
  * @module
  */
+import type { CheckRunResult } from '../core/report/check-run.js';
 import type { FileSource } from './file-source.js';
+
+// The check run's result is the core's (it builds it); re-exported as the words of this port.
+export type {
+  Annotation,
+  AnnotationLevel,
+  CheckConclusion,
+  CheckRunResult,
+} from '../core/report/check-run.js';
 
 export interface PullRequestState {
   number: number;
@@ -20,31 +29,6 @@ export interface PullRequestState {
 export interface HostComment {
   id: number;
   body: string;
-}
-
-export type AnnotationLevel = 'failure' | 'warning' | 'notice';
-
-/** A note on a line of a file at the check run's head commit. */
-export interface Annotation {
-  path: string;
-  startLine: number;
-  endLine: number;
-  level: AnnotationLevel;
-  message: string;
-  title: string;
-}
-
-export type CheckConclusion = 'success' | 'failure' | 'neutral';
-
-export interface CheckRunResult {
-  conclusion: CheckConclusion;
-  /** One line: the verdict's reason. */
-  title: string;
-  /** Markdown within the host's limit. */
-  summary: string;
-  text?: string;
-  /** Any number: the adapter sends them in batches the host accepts. */
-  annotations?: Annotation[];
 }
 
 export interface CodeHost {
