@@ -4,6 +4,7 @@
  * @module
  */
 import { structuredPatch } from 'diff';
+import { escapeHtmlText } from '../report/escape.js';
 import type { ChangeKind, DeployPlan, ResourceChange } from './plan-deploy.js';
 
 export interface PlanMarkdownOptions {
@@ -16,7 +17,7 @@ export interface PlanMarkdownOptions {
 const icon: Record<ChangeKind, string> = { added: '➕', changed: '✏️', removed: '➖' };
 
 export function renderPlanMarkdown(plan: DeployPlan, options: PlanMarkdownOptions = {}): string {
-  const where = `\`${plan.folder}\`${options.deployRepo ? ` in ${escapeText(options.deployRepo)}` : ' in the deploy repo'}`;
+  const where = `\`${plan.folder}\`${options.deployRepo ? ` in ${escapeHtmlText(options.deployRepo)}` : ' in the deploy repo'}`;
   const lines = ['### Mesh changes', ''];
   if (plan.resources.length === 0) {
     lines.push(`No mesh changes: ${where} already holds exactly what this renders.`);
@@ -33,7 +34,7 @@ export function renderPlanMarkdown(plan: DeployPlan, options: PlanMarkdownOption
 
 function renderResource(resource: ResourceChange, maxLines: number): string[] {
   const file = resource.path.split('/').slice(-2).join('/');
-  const title = `${icon[resource.change]} ${resource.change} <code>${escapeText(resource.resource)}</code> (<code>${escapeText(file)}</code>)`;
+  const title = `${icon[resource.change]} ${resource.change} <code>${escapeHtmlText(resource.resource)}</code> (<code>${escapeHtmlText(file)}</code>)`;
   const diff = buildDiffLines(resource);
   if (diff.length === 0) return [`- ${title}`, ''];
   const shown =
@@ -67,8 +68,4 @@ function buildDiffLines(resource: ResourceChange): string[] {
 
 function longestBacktickRun(text: string): number {
   return Math.max(0, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
-}
-
-function escapeText(text: string): string {
-  return text.replace(/[&<>]/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[char]!);
 }

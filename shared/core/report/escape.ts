@@ -47,3 +47,8 @@ function stripControl(text: string): string {
       .replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
   );
 }
+
+/** `&`, `<`, `>` as entities: for text inside HTML tags (`<code>`, `<summary>`) of a comment. */
+export function escapeHtmlText(text: string): string {
+  return text.replace(/[&<>]/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[char]!);
+}

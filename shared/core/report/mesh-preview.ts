@@ -9,6 +9,7 @@ import { renderPlanMarkdown } from '../deploy/render-plan-markdown.js';
 import { compareFindings, type Finding } from '../findings.js';
 import { decideVerdict } from '../verdict.js';
 import { clipText } from './clip-text.js';
+import { escapeHtmlText } from './escape.js';
 import { plural } from './summarize.js';
 import type { CheckReport } from './types.js';
 
@@ -62,12 +63,12 @@ export function joinPreview(report: CheckReport, preview: DeployPreviewResult): 
 /** The "mesh changes" section within `room` characters. */
 export function renderMeshSection(mesh: MeshPreview, room: number): string {
   if (!('preview' in mesh)) {
-    return `### Mesh changes\n\nNot available: ${clipText(escapeText(mesh.unavailable), 300)}. The rest of the check is complete.\n`;
+    return `### Mesh changes\n\nNot available: ${clipText(escapeHtmlText(mesh.unavailable), 300)}. The rest of the check is complete.\n`;
   }
   const { decision } = mesh.preview;
   const deployRepo = mesh.deployRepo;
   if (decision.status === 'rejected') {
-    return `### Mesh changes\n\n⛔ Merging this would deploy nothing to \`${escapeText(mesh.folder)}\` in ${escapeText(deployRepo)}: the deploy refuses a render with ${plural(decision.findings.length, 'problem')} (listed above) and writes nothing until they are fixed.\n`;
+    return `### Mesh changes\n\n⛔ Merging this would deploy nothing to \`${escapeHtmlText(mesh.folder)}\` in ${escapeHtmlText(deployRepo)}: the deploy refuses a render with ${plural(decision.findings.length, 'problem')} (listed above) and writes nothing until they are fixed.\n`;
   }
   const plan = decision.plan;
   for (const maxDiffLines of [300, 40]) {
@@ -91,8 +92,4 @@ export function renderMeshSection(mesh: MeshPreview, room: number): string {
     else high = mid - 1;
   }
   return clipText(render(low), Math.max(room, 0));
-}
-
-function escapeText(text: string): string {
-  return text.replace(/[&<>]/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[char]!);
 }

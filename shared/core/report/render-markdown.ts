@@ -7,6 +7,7 @@
  * @module
  */
 import type { Finding, FindingKind } from '../findings.js';
+import { clipText } from './clip-text.js';
 import { escapeMarkdown, escapeUrl } from './escape.js';
 import {
   compareForDisplay,
@@ -214,10 +215,6 @@ function comparePriority(a: Finding, b: Finding): number {
 function rank(f: Finding): number {
   if (f.waivedBy) return 3;
   return { error: 0, warning: 1, info: 2 }[f.severity];
-}
-
-function clipText(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 // Last resort when even the header is too long (thousands of APIs or notices): cut and say so.
