@@ -24,6 +24,7 @@ const worker = createWorker({
   codeHost: (job) => createJobCodeHost(github, job),
   breakingDiff: createOasdiffRunner(),
   log: createJsonLogger(settings.logLevel),
+  ...(settings.maxReceiveCount ? { maxReceiveCount: settings.maxReceiveCount } : {}),
   ...(settings.deployRepo
     ? {
         deploy: createGitHubDeployTarget(github, {

@@ -35,6 +35,11 @@ export interface Settings {
   deployBranch?: string;
   /** The SQS queue (`QUEUE_URL`); undefined in local runs, which use the in-memory queue. */
   queueUrl?: string;
+  /**
+   * `MAX_RECEIVE_COUNT`: the queue's redrive `maxReceiveCount`, so the worker knows a job's last try (a failed
+   * deploy then says so on the merged PR before it goes to the dead-letter queue). Unset: never the last try.
+   */
+  maxReceiveCount?: number;
   /** `LOG_LEVEL`, default `info`. */
   logLevel: LogLevel;
 }
@@ -81,6 +86,10 @@ export function loadSettings(
   if (deployBranch !== undefined && !/^(?!\/|.*\/\/|.*\.\.|.*\/$)[A-Za-z0-9._/-]+$/.test(deployBranch)) {
     throw new SettingsError(`DEPLOY_BRANCH must be a branch name, got "${deployBranch}"`);
   }
+  const maxReceiveCount = optional(env, 'MAX_RECEIVE_COUNT');
+  if (maxReceiveCount !== undefined && !/^[1-9]\d{0,3}$/.test(maxReceiveCount)) {
+    throw new SettingsError(`MAX_RECEIVE_COUNT must be a positive integer, got "${maxReceiveCount}"`);
+  }
   const common: Omit<Settings, 'privateKey' | 'webhookSecret'> = {
     appId,
     githubApiUrl: apiUrl.replace(/\/+$/, ''),
@@ -88,6 +97,7 @@ export function loadSettings(
     deployMode,
     ...(deployBranch ? { deployBranch } : {}),
     ...(queueUrl ? { queueUrl } : {}),
+    ...(maxReceiveCount ? { maxReceiveCount: Number(maxReceiveCount) } : {}),
     logLevel,
   };
   const privateKey = () => readPrivateKey(required(env, 'GITHUB_APP_PRIVATE_KEY'));

@@ -6,6 +6,7 @@
  */
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { CheckJob, DeployJob, Job } from '../core/jobs.js';
+import { escapeHtmlText } from '../core/report/escape.js';
 import type { BreakingDiff } from '../ports/breaking-diff.js';
 import type { CodeHost } from '../ports/code-host.js';
 import type { DeployRepo, SourceHistory } from '../ports/deploy-repo.js';
@@ -41,18 +42,32 @@ export interface WorkerDeps {
   deploy?: DeployTarget;
   /** CAS retries of a deploy (attempts, backoff); defaults of deployPush otherwise. */
   deployRetry?: Pick<DeployPushDeps, 'maxAttempts' | 'backoffMs'>;
+  /**
+   * The queue's `maxReceiveCount` (its redrive policy): on that delivery a job that fails again goes to the
+   * dead-letter queue, so a failed deploy says so on the merged PR before it is rethrown.
+   */
+  maxReceiveCount?: number;
+}
+
+/** How many times the queue has delivered this job (1 = first try), when it tells. */
+export interface Delivery {
+  receiveCount?: number;
 }
 
 export interface Worker {
   /** Runs one job; throws only when it failed and a retry may help (other failures are logged). */
-  processJob(job: Job): Promise<void>;
+  processJob(job: Job, delivery?: Delivery): Promise<void>;
   handleSqsEvent(event: SQSEvent): Promise<SQSBatchResponse>;
 }
 
 export function createWorker(deps: WorkerDeps): Worker {
-  const processJob = async (job: Job): Promise<void> => {
+  const processJob = async (job: Job, delivery: Delivery = {}): Promise<void> => {
     const log = deps.log.child({ deliveryId: job.deliveryId, event: job.event, job: job.type });
-    if (job.type === 'deploy') return runDeployJob(job, deps, log);
+    if (job.type === 'deploy') {
+      const lastTry =
+        deps.maxReceiveCount !== undefined && (delivery.receiveCount ?? 0) >= deps.maxReceiveCount;
+      return runDeployJob(job, deps, log, lastTry);
+    }
     try {
       const outcome = await runCheckJob(job, deps, log);
       log.info('check done', { ...outcome, repo: `${job.repository.owner}/${job.repository.repo}` });
@@ -72,7 +87,8 @@ export function createWorker(deps: WorkerDeps): Worker {
       });
       return;
     }
-    await processJob(job);
+    const receiveCount = Number(record.attributes?.ApproximateReceiveCount);
+    await processJob(job, Number.isSafeInteger(receiveCount) ? { receiveCount } : {});
   };
 
   return {
@@ -124,9 +140,10 @@ async function runCheckJob(job: CheckJob, deps: WorkerDeps, log: Logger): Promis
 /**
  * A push to the default branch: render it and commit to the deploy repo. A failure a retry may help (GitHub
  * 5xx, rate limits, every CAS attempt lost) is rethrown for the queue; any other ends visibly, as a comment on
- * the merged PR, and is not retried.
+ * the merged PR, and is not retried. On the queue's last try a retryable failure is commented on too, since the
+ * job then goes to the dead-letter queue.
  */
-async function runDeployJob(job: DeployJob, deps: WorkerDeps, log: Logger): Promise<void> {
+async function runDeployJob(job: DeployJob, deps: WorkerDeps, log: Logger, lastTry: boolean): Promise<void> {
   const sha = job.sha;
   if (!deps.deploy) {
     log.info('no deploy repo is configured (DEPLOY_REPO): the push deploys nothing', { sha });
@@ -151,17 +168,29 @@ async function runDeployJob(job: DeployJob, deps: WorkerDeps, log: Logger): Prom
       deployRepoCalls: deployRepo.calls - before,
     });
   } catch (error) {
-    if (isRetryable(error) || error instanceof DeployConflictError) throw error;
-    log.error('deploy failed and will not be retried', { repo, sha, error: describeError(error) });
-    if (job.pullNumber === undefined) return;
-    try {
-      await source.createComment(
-        job.pullNumber,
-        buildDeployFailedComment(job, deps.deploy.description, error),
-      );
-    } catch (commentError) {
-      log.warn('could not comment on the merged pull request', { error: describeError(commentError) });
+    const retryable = isRetryable(error) || error instanceof DeployConflictError;
+    if (retryable && !lastTry) throw error;
+    log.error(
+      retryable
+        ? 'deploy failed on its last try: to the dead-letter queue'
+        : 'deploy failed and will not be retried',
+      {
+        repo,
+        sha,
+        error: describeError(error),
+      },
+    );
+    if (job.pullNumber !== undefined) {
+      try {
+        await source.createComment(
+          job.pullNumber,
+          buildDeployFailedComment(job, deps.deploy.description, error),
+        );
+      } catch (commentError) {
+        log.warn('could not comment on the merged pull request', { error: describeError(commentError) });
+      }
     }
+    if (retryable) throw error;
   }
 }
 
@@ -185,15 +214,11 @@ export function buildDeployFailedComment(job: DeployJob, deployRepo: string, err
   const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
   return [
     deployCommentMarker,
-    `⛔ **Not deployed** to ${deployRepo}: kuma-api-forge could not deploy commit ${job.sha.slice(0, 7)} (${escapeHtml(reason)}). Nothing was written.`,
+    `⛔ **Not deployed** to ${deployRepo}: kuma-api-forge could not deploy commit ${job.sha.slice(0, 7)} (${escapeHtmlText(reason)}). Nothing was written.`,
     '',
     'This is a problem on our side or in the setup, not in this pull request. Once it is fixed, the next push to the default branch deploys the latest commit (an empty commit will do).',
     '',
   ].join('\n');
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[<>&]/g, (char) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[char]!);
 }
 
 /** A job from a queue message, or undefined when the message is not one (it will never become one). */

@@ -143,7 +143,7 @@ const deployJob = (pullNumber?: number): DeployJob => ({
 });
 
 /** A worker whose deploy repo cannot be reached with `error`; the merged PR's comments are collected. */
-function deploySetup(error: Error) {
+function deploySetup(error: Error, options: { maxReceiveCount?: number } = {}) {
   const comments: { number: number; body: string }[] = [];
   const lines: Record<string, unknown>[] = [];
   const access: string[] = [];
@@ -166,6 +166,7 @@ function deploySetup(error: Error) {
       },
       history: () => ({ compare: () => Promise.reject(new Error('not expected')) }),
     },
+    ...options,
   });
   return { worker, comments, lines, access };
 }
@@ -198,6 +199,31 @@ describe('createWorker().processJob for a deploy', () => {
       await expect(worker.processJob(deployJob(12))).rejects.toBe(error);
       expect(comments).toEqual([]);
     }
+  });
+});
+
+describe("a deploy on the queue's last try", () => {
+  const record = (receiveCount: number): SQSEvent => {
+    const event = sqsEvent([{ id: 'm1', body: deployJob(12), group: 'deploy:platform/deploy' }]);
+    event.Records[0]!.attributes.ApproximateReceiveCount = String(receiveCount);
+    return event;
+  };
+
+  it('comments on the merged PR before the job goes to the dead-letter queue, and still reports it failed', async () => {
+    const error = Object.assign(new Error('Bad Gateway'), { status: 502 });
+    const early = deploySetup(error, { maxReceiveCount: 5 });
+    expect(await early.worker.handleSqsEvent(record(4))).toEqual({
+      batchItemFailures: [{ itemIdentifier: 'm1' }],
+    });
+    expect(early.comments).toEqual([]);
+
+    const last = deploySetup(error, { maxReceiveCount: 5 });
+    expect(await last.worker.handleSqsEvent(record(5))).toEqual({
+      batchItemFailures: [{ itemIdentifier: 'm1' }],
+    });
+    expect(last.comments).toHaveLength(1);
+    expect(last.comments[0]!.body).toContain('⛔ **Not deployed** to platform/deploy');
+    expect(last.comments[0]!.body).toContain('(Bad Gateway)');
   });
 });
 
