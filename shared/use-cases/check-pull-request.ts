@@ -5,7 +5,6 @@
  * computed is dropped. Our own failures end as a check run that says what happened.
  * @module
  */
-import { parseRepoConfig, repoConfigFile, resolveGates } from '../core/config/repo-config.js';
 import { buildRepoFolder } from '../core/deploy/deploy-paths.js';
 import type { CheckJob } from '../core/jobs.js';
 import {
@@ -19,7 +18,6 @@ import { describeMesh, joinPreview, type MeshPreview } from '../core/report/mesh
 import { buildCommentBody, type CommentAction, planComment } from '../core/report/pr-comment.js';
 import { defaultMarker, type MarkdownOptions } from '../core/report/render-markdown.js';
 import type { CheckReport } from '../core/report/types.js';
-import { loadSourceFile } from '../core/spec/load-spec.js';
 import type { BreakingDiff } from '../ports/breaking-diff.js';
 import type { CodeHost, PullRequestState } from '../ports/code-host.js';
 import type { DeployRepo } from '../ports/deploy-repo.js';
@@ -95,7 +93,6 @@ export async function checkPullRequest(job: CheckJob, deps: CheckPullRequestDeps
       return { status: 'superseded', checkRunId, by: now.headSha };
     }
 
-    report = await noteApproval(report, pr, base);
     const links = buildLinks(pr);
     const body = buildCommentBody(report, marker, links, mesh);
     const comment = await postStickyComment(host, pr.number, body, marker);
@@ -191,20 +188,6 @@ async function reportOwnFailure(
 // Small helpers
 
 /** Makes the approval visible: which label accepted the breaking changes. */
-async function noteApproval(
-  report: CheckReport,
-  pr: PullRequestState,
-  base: FileSource,
-): Promise<CheckReport> {
-  if (!report.findings.some((f) => f.waivedBy === 'approval')) return report;
-  const file = await loadSourceFile(base, repoConfigFile);
-  const config = file && !('findings' in file) ? parseRepoConfig(file).config : undefined;
-  const label = (config?.gates ?? resolveGates(undefined)).approvalLabel;
-  if (!pr.labels.includes(label)) return report;
-  const notice = `Breaking changes are accepted because this pull request has the label ${label}.`;
-  return { ...report, notices: [...report.notices, notice] };
-}
-
 function buildLinks(pr: PullRequestState): NonNullable<MarkdownOptions['links']> {
   return {
     fileUrl: (file, line, side) =>

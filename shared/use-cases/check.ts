@@ -91,7 +91,12 @@ export async function runCheck(
     gates,
     ...(options.failOn ? { failOn: options.failOn } : {}),
   });
-  return { verdict, reason, findings, apis: setup.pairs.map((p) => p.summary), notices: setup.notices };
+  const notices = [...setup.notices];
+  const label = gates.approvalLabel;
+  if (options.labels?.includes(label) && findings.some((f) => f.waivedBy === 'approval')) {
+    notices.push(`Breaking changes are accepted because this pull request has the label ${label}.`);
+  }
+  return { verdict, reason, findings, apis: setup.pairs.map((p) => p.summary), notices };
 }
 
 async function checkApi(
