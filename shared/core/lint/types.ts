@@ -2,9 +2,9 @@
  * Lint vocabulary shared by the built-in rules, repo rulesets and the runner.
  * @module
  */
-import type { RuleDefinition, RulesetDefinition } from '@stoplight/spectral-core';
 import type { Severity, SourcePosition } from '../findings.js';
 import type { OpenApiVersion } from '../spec/types.js';
+import type { JsonPath } from './jsonpath/parse.js';
 
 /** A rule's setting in a ruleset: a severity, or `off`. Spectral's `hint` is folded into `info`. */
 export type RuleSetting = Severity | 'off';
@@ -12,7 +12,7 @@ export type RuleSetting = Severity | 'off';
 /** Which built-in rules a ruleset starts from (`extends: [spectral:oas, recommended|all|off]`). */
 export type BuiltinSelection = 'recommended' | 'all' | 'off';
 
-/** A repo ruleset, ready to run: never contains code or addresses from the repo. */
+/** A repo ruleset, ready to run: never contains code or addresses from the repo, only data we interpret. */
 export interface LintRuleset {
   /** Repo-relative path of the ruleset file, for findings about it. */
   file: string;
@@ -20,17 +20,47 @@ export interface LintRuleset {
   builtin: BuiltinSelection;
   /** Per-rule settings of built-in rules (`rule-id: warn`), applied on top of `builtin`. */
   overrides: ReadonlyMap<string, RuleSetting>;
-  /** The repo's own declarative rules, each already accepted by Spectral's ruleset validation. */
+  /** The repo's own declarative rules, every JSONPath already parsed and every function option checked. */
   custom: readonly CustomRule[];
-  /** The ruleset's `aliases` (Spectral `#Name` shorthands for `given`), formats resolved. */
-  aliases: RulesetDefinition['aliases'];
+  /** The ruleset's `aliases` (Spectral `#Name` shorthands for `given`), parsed. */
+  aliases: ReadonlyMap<string, Alias>;
 }
 
-/** One declarative rule of a repo ruleset, with Spectral core functions in place of their names. */
+/** Spectral's document formats, as rulesets name them (`oas3.0` and `oas3_0` are the same). */
+export type FormatName = 'oas2' | 'oas3' | 'oas3_0' | 'oas3_1' | 'oas3_2';
+
+/** An alias: plain (`Name: [paths]`) is one target without formats; scoped ones pick targets by format. */
+export interface Alias {
+  targets: readonly { formats?: readonly FormatName[]; given: readonly JsonPath[] }[];
+}
+
+/** Where a `then` applies its function, relative to each node `given` selects. */
+export type RuleField =
+  | { kind: 'keys' }
+  /** A dotted path (`info.contact`): one target, present or not. */
+  | { kind: 'member'; path: JsonPath }
+  /** A JSONPath starting with `$`, relative to the node: every match. */
+  | { kind: 'jsonpath'; path: JsonPath };
+
+export interface RuleAction {
+  field?: RuleField;
+  /** Name of a Spectral core function (see core-functions.ts). */
+  function: string;
+  functionOptions: unknown;
+}
+
+/** One declarative rule of a repo ruleset. */
 export interface CustomRule {
   id: string;
-  definition: RuleDefinition;
-  /** Where the rule is written, for findings about the rule itself (e.g. a `given` that cannot run). */
+  given: readonly JsonPath[];
+  then: readonly RuleAction[];
+  severity: Severity;
+  message?: string;
+  description?: string;
+  formats?: readonly FormatName[];
+  /** Spectral's `resolved`: whether `given` sees through internal `$ref`s (default true). */
+  resolved: boolean;
+  /** Where the rule is written, for findings about the rule itself. */
   position: SourcePosition;
 }
 
