@@ -125,7 +125,8 @@ function sliceIndexes(length: number, slice: { start?: number; end?: number; ste
   } else {
     const start = clamp(norm(slice.start ?? length - 1), -1, length - 1);
     const end = clamp(slice.end === undefined ? -1 : norm(slice.end), -1, length - 1);
-    for (let i = start; i > end; i -= -slice.step) out.push(i);
+    const stride = -slice.step;
+    for (let i = start; i > end; i -= stride) out.push(i);
   }
   return out;
 }
