@@ -106,7 +106,7 @@ describe('given: a JSONPath filter is never run as code', () => {
     given: ${sq(`$..[?(@.description && ${connect()})]`)} # refused
     then: { function: truthy }
   via-template:
-    given: ${sq('$..[?(`${process.exit(9)}`)]')} # refused
+    given: ${sq(`$..[?(\`$\{${setEnv}}\`)]`)} # refused
     then: { function: truthy }
 ${goodRule}`;
     const { code, report } = await check(ruleset);
