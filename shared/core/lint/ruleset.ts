@@ -486,7 +486,8 @@ function buildAction(id: string, then: unknown, at: string, report: Report): Rul
 /** Spectral's `then.field`: `@key`, a JSONPath starting with `$`, or a dotted member path like `info.contact`. */
 function parseField(id: string, value: unknown, at: string, report: Report): RuleField | undefined {
   if (value === '@key') return { kind: 'keys' };
-  if (typeof value === 'string' && value.startsWith('$')) {
+  // `$ref`, `$id`…: a member named with a dollar, not a JSONPath.
+  if (typeof value === 'string' && value.startsWith('$') && !/^\$[A-Za-z_]/.test(value)) {
     const path = parsePathAt(value, at, `Rule "${id}": field`, report);
     return path ? { kind: 'jsonpath', path } : undefined;
   }

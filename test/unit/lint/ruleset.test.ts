@@ -207,3 +207,102 @@ describe('broken rulesets become findings, not crashes', () => {
     expect(findings[0]?.line).toBeGreaterThan(1);
   });
 });
+
+describe('our runner keeps Spectral semantics', () => {
+  const at = (findings: { id: string; file: string; line: number }[]) =>
+    findings.map((f) => `${f.id}@${f.file}:${f.line}`);
+
+  it('resolved rules see through internal $refs and report where the target lives; resolved: false sees the $ref', async () => {
+    const ruleset = `rules:
+  schema-has-description:
+    given: $.paths[*][*].responses[*].content[*].schema
+    severity: error
+    then: { field: description, function: truthy }
+  path-params-unresolved:
+    given: $.paths[*].parameters[*]
+    resolved: false
+    severity: error
+    then: { field: $ref, function: falsy } # a member named $ref, as Spectral users mean it
+`;
+    const { rulesetFindings, findings } = await lintWith(ruleset);
+    expect(rulesetFindings).toEqual([]);
+    // The inline array schema (line 37) and, through its $ref, the User schema (line 77).
+    expect(at(findings)).toEqual([
+      'schema-has-description@openapi.yaml:37',
+      'path-params-unresolved@openapi.yaml:46',
+      'schema-has-description@openapi.yaml:77',
+    ]);
+  });
+
+  it('formats pick rules and scoped alias targets by the document format', async () => {
+    const ruleset = `aliases:
+  Info:
+    targets:
+      - formats: [oas2]
+        given: [$.paths]
+      - formats: [oas3.0]
+        given: [$.info]
+rules:
+  only-oas2:
+    formats: [oas2]
+    given: $.info
+    severity: error
+    then: { field: x-owner, function: truthy }
+  via-alias:
+    given: '#Info'
+    severity: error
+    then: { field: x-owner, function: truthy }
+`;
+    const { rulesetFindings, findings } = await lintWith(ruleset);
+    expect(rulesetFindings).toEqual([]);
+    expect(at(findings)).toEqual(['via-alias@openapi.yaml:2']);
+  });
+
+  it('then.field as @key, member path and JSONPath; messages fill {{property}}, {{path}}, {{value}}, {{description}}', async () => {
+    const ruleset = `rules:
+  path-keys:
+    description: paths are plural
+    message: '{{description}}: {{property}} at {{path}}'
+    given: $.paths
+    severity: error
+    then: { field: '@key', function: pattern, functionOptions: { notMatch: '/\\{id\\}$' } }
+  contact-email:
+    message: '{{value}} ({{property}})'
+    given: $.info
+    severity: error
+    then: { field: contact.email, function: pattern, functionOptions: { match: '/@EXAMPLE\\.com$/i' } }
+  tag-names:
+    given: $
+    severity: error
+    then: { field: "$.tags[?(@.name === 'users')].name", function: enumeration, functionOptions: { values: [people] } }
+`;
+    const { rulesetFindings, findings } = await lintWith(ruleset);
+    expect(rulesetFindings).toEqual([]);
+    expect(findings.map((f) => [f.id, f.line, f.message])).toEqual([
+      ['contact-email', 9, 'api@example.org (email)'],
+      ['tag-names', 17, '"users" must be equal to one of the allowed values: "people"'],
+      ['path-keys', 44, 'paths are plural: /users/{id} at #/paths/~1users~1{id}'],
+    ]);
+  });
+
+  it('a rule that is off or not recommended does not run; a repo rule replaces a built-in of the same id', async () => {
+    const ruleset = `extends: spectral:oas
+rules:
+  off-rule:
+    given: $.info
+    severity: off
+    then: { field: x-owner, function: truthy }
+  not-recommended:
+    given: $.info
+    recommended: false
+    then: { field: x-owner, function: truthy }
+  operation-tags:
+    given: $.info
+    severity: info
+    then: { field: x-owner, function: truthy }
+`;
+    const { rulesetFindings, findings } = await lintWith(ruleset);
+    expect(rulesetFindings).toEqual([]);
+    expect(findings.map((f) => [f.id, f.severity, f.line])).toEqual([['operation-tags', 'info', 2]]);
+  });
+});
