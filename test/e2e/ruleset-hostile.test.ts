@@ -124,8 +124,8 @@ ${goodRule}`;
 
   it('evaluates the filters it accepts itself, like Spectral', async () => {
     const ruleset = `rules:
-  enum-needs-type:
-    given: "$..[?(@property !== 'properties' && @ && @.enum && !@.type)]"
+  no-suspended-or-viewer:
+    given: "$..[?(@property !== 'properties' && @ && @.type === 'string' && @.enum)].enum[?(@ === 'suspended' || @ == 'viewer')]"
     severity: error
     then: { function: falsy }
   typed-enum:
@@ -135,9 +135,13 @@ ${goodRule}`;
 `;
     const { code, report } = await check(ruleset);
     expect(rulesetFindings(report.findings)).toEqual([]);
-    // user-profile's enums are typed and valid: nothing to report, and nothing refused.
-    expect(specHits(report.findings)).toEqual([]);
-    expect(code).toBe(0);
+    // openapi/schemas/user.yaml: UserStatus lists "suspended" on line 17, UserRole "viewer" on line 26;
+    // every enum there matches its type, so typed-enum is silent.
+    expect(specHits(report.findings)).toEqual([
+      'no-suspended-or-viewer openapi/schemas/user.yaml:17',
+      'no-suspended-or-viewer openapi/schemas/user.yaml:26',
+    ]);
+    expect(code).toBe(1);
   });
 });
 
