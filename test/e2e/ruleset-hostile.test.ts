@@ -250,7 +250,7 @@ describe('message: Spectral evaluates #{{…}} expressions; we only fill placeho
       expect(messages).toEqual({
         upper: 'User Profile API',
         env: 'at #/info/title',
-        'constructor-chain': 'x-owner: "x-owner" property must be truthy',
+        'constructor-chain': 'info.x-owner: "info.x-owner" property must be truthy',
       });
       expectNoTrace();
     } finally {

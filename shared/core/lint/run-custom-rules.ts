@@ -180,11 +180,19 @@ function realPath(target: Target, resultPath: PathSegment[] | undefined, deref: 
   return walkMembers(target.node, resultPath.slice(base.length), deref).path;
 }
 
+/**
+ * Like Spectral, a result on a missing member is placed on the closest node that exists, and `property` then
+ * reads from that node's key to the missing member (`get.summary`).
+ */
 function buildHit(rule: CustomRule, resultMessage: string, path: PathSegment[], bundle: unknown): CustomHit {
-  const pointer = buildPointer(path);
-  const last = path.at(-1);
+  let existing = path.length;
+  while (existing > 0 && getAtPointer(bundle, buildPointer(path.slice(0, existing))) === undefined)
+    existing--;
+  const pointer = buildPointer(path.slice(0, existing));
+  const property =
+    existing < path.length ? printDotted(path.slice(Math.max(existing - 1, 0))) : String(path.at(-1) ?? '');
   const vars: MessageVars = {
-    property: last === undefined ? '' : String(last),
+    property,
     path: `#${pointer}`,
     value: getAtPointer(bundle, pointer),
     description: rule.description,
@@ -194,6 +202,18 @@ function buildHit(rule: CustomRule, resultMessage: string, path: PathSegment[], 
   const message =
     rule.message === undefined ? (rule.description ?? vars.error) : formatMessage(rule.message, vars);
   return { rule: rule.id, pointer, message: message.trim(), severity: rule.severity };
+}
+
+/** Spectral's dotted path: `a.b`, `[0].c`, `['a b']`. */
+function printDotted(path: readonly PathSegment[]): string {
+  return path
+    .map((segment, index) => {
+      const text = String(segment);
+      if (typeof segment === 'number' || /^\d+$/.test(text)) return `[${text}]`;
+      if (text === '' || /\s/.test(text)) return `['${text}']`;
+      return index === 0 ? text : `.${text}`;
+    })
+    .join('');
 }
 
 interface MessageVars {
