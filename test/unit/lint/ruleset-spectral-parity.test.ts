@@ -15,54 +15,50 @@ import { buildPointer } from '../../../shared/core/spec/json-pointer.js';
 import { loadSpecFromFiles } from '../../helpers/spec.js';
 import { cleanOpenApi30, edit } from './lint-fixtures.js';
 
-const rules: Record<string, Record<string, unknown>> = {
-  'op-summary': { given: '$.paths[*][get,put,post,delete]', then: { field: 'summary', function: 'truthy' } },
-  'op-id-pattern': {
-    given: '$.paths[*][*].operationId',
-    then: { function: 'pattern', functionOptions: { match: '^[a-z]+$' } },
-  },
-  'path-keys': {
-    given: '$.paths',
-    then: { field: '@key', function: 'pattern', functionOptions: { notMatch: '\\{' } },
-  },
-  'typed-enum-like': {
-    given: "$..[?(@property !== 'properties' && @ && @.enum && @.type === 'string')]",
-    then: { field: 'enum', function: 'length', functionOptions: { max: 1 } },
-  },
-  // Through operations only: a node reached through a $ref is reported where it is defined (as Spectral does for
-  // refs into other files, which the bundle's internal refs were), not on the same-file $ref as Spectral would.
-  'params-in': {
-    given: '$.paths[*][*].parameters[?(@ && @.in)]',
-    then: { field: 'description', function: 'truthy' },
-  },
-  'schema-types': {
-    given: '$.components.schemas[*]',
-    then: { field: 'type', function: 'enumeration', functionOptions: { values: ['string'] } },
-  },
-  'contact-xor': {
-    given: '$.info.contact',
-    then: { function: 'xor', functionOptions: { properties: ['url', 'email'] } },
-  },
-  'tags-alphabetical': {
-    given: '$',
-    then: { field: 'tags', function: 'alphabetical', functionOptions: { keyedBy: 'name' } },
-  },
-  'examples-defined': { given: '$..content[*]', then: { field: 'example', function: 'defined' } },
-  'no-x-internal': { given: '$..x-internal', then: { function: 'undefined' } },
-  'server-urls': {
-    given: '$.servers[*].url',
-    then: { function: 'casing', functionOptions: { type: 'flat' } },
-  },
-  'unresolved-refs': {
-    given: "$..[?(@property === '$ref')]",
-    resolved: false,
-    then: { function: 'pattern', functionOptions: { match: '^#/components/schemas/' } },
-  },
-  'response-descriptions': {
-    given: '$.paths[*][*].responses[*]',
-    then: { field: 'description', function: 'length', functionOptions: { min: 10 } },
-  },
-};
+const rulesetText = `rules:
+  op-summary:
+    given: $.paths[*][get,put,post,delete]
+    then: { field: summary, function: truthy }
+  op-id-pattern:
+    given: $.paths[*][*].operationId
+    then: { function: pattern, functionOptions: { match: '^[a-z]+$' } }
+  path-keys:
+    given: $.paths
+    then: { field: '@key', function: pattern, functionOptions: { notMatch: '\\{' } }
+  typed-enum-like:
+    given: "$..[?(@property !== 'properties' && @ && @.enum && @.type === 'string')]"
+    then: { field: enum, function: length, functionOptions: { max: 1 } }
+  # Through operations only: a node reached through a $ref is reported where it is defined (as Spectral does for
+  # refs into other files, which the bundle's internal refs were), not on the same-file $ref as Spectral would.
+  params-in:
+    given: $.paths[*][*].parameters[?(@ && @.in)]
+    then: { field: description, function: truthy }
+  schema-types:
+    given: $.components.schemas[*]
+    then: { field: type, function: enumeration, functionOptions: { values: [string] } }
+  contact-xor:
+    given: $.info.contact
+    then: { function: xor, functionOptions: { properties: [url, email] } }
+  tags-alphabetical:
+    given: $
+    then: { field: tags, function: alphabetical, functionOptions: { keyedBy: name } }
+  examples-defined:
+    given: $..content[*]
+    then: { field: example, function: defined }
+  no-x-internal:
+    given: $..x-internal
+    then: { function: undefined }
+  server-urls:
+    given: $.servers[*].url
+    then: { function: casing, functionOptions: { type: flat } }
+  unresolved-refs:
+    given: "$..[?(@property === '$ref')]"
+    resolved: false
+    then: { function: pattern, functionOptions: { match: '^#/components/schemas/' } }
+  response-descriptions:
+    given: $.paths[*][*].responses[*]
+    then: { field: description, function: length, functionOptions: { min: 10 } }
+`;
 
 const spec = edit(
   edit(cleanOpenApi30, 'tags:\n  - name: users\n', 'tags:\n  - name: zebra\n  - name: users\n'),
@@ -70,11 +66,15 @@ const spec = edit(
   '      operationId: getUser\n      summary: One user\n',
 );
 
-async function spectralHits(bundle: Record<string, unknown>, definitions: typeof rules) {
+async function spectralHits(
+  bundle: Record<string, unknown>,
+  definitions: Record<string, Record<string, unknown>>,
+) {
   const functions = spectralFunctions as unknown as Record<string, unknown>;
   const withFunctions = Object.fromEntries(
     Object.entries(definitions).map(([id, rule]) => {
       const then = rule.then as Record<string, unknown>;
+      // biome-ignore lint/suspicious/noThenProperty: Spectral's rule format names its action "then".
       return [id, { ...rule, then: { ...then, function: functions[then.function as string] } }];
     }),
   );
@@ -92,12 +92,11 @@ describe('parity with Spectral on rules inside our grammar', () => {
   it('reports the same rules at the same places with the same messages', async () => {
     const loaded = await loadSpecFromFiles({ 'openapi.yaml': spec }, 'openapi.yaml');
     const bundle = loaded.bundle as Record<string, unknown>;
-    const text = JSON.stringify({ rules });
-    const { ruleset, findings } = parseRuleset(text, '.spectral.json');
+    const { ruleset, findings } = parseRuleset(rulesetText, '.spectral.yaml');
     expect(findings).toEqual([]);
     const ours = await runCustomRules(bundle, ruleset);
     expect(ours.findings).toEqual([]);
-    const expected = await spectralHits(bundle, parseYaml(text).rules);
+    const expected = await spectralHits(bundle, parseYaml(rulesetText).rules);
     expect(expected.length).toBeGreaterThan(10);
     expect(ours.hits.map((h) => `${h.rule} ${h.pointer}: ${h.message}`).sort()).toEqual(expected);
   });
