@@ -318,8 +318,9 @@ function parseAliases(value: unknown, report: Report): ParsedAliases {
     state.set(name, 'done');
   };
   for (const name of usable.keys()) visit(name);
-  for (const [name, why] of broken) {
-    if (!usable.delete(name)) continue;
+  for (const name of pointers.keys()) {
+    const why = broken.get(name);
+    if (why === undefined || !usable.delete(name)) continue;
     report('ruleset-invalid', pointers.get(name) ?? '/aliases', `Alias "${name}" cannot be used: ${why}.`);
   }
   return { usable, broken };

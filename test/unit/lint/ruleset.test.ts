@@ -306,3 +306,58 @@ rules:
     expect(findings.map((f) => [f.id, f.severity, f.line])).toEqual([['operation-tags', 'info', 2]]);
   });
 });
+
+describe('bounded: aliases and results cannot multiply the work', () => {
+  it('an alias cycle and an alias that expands past 256 paths are refused on their lines', async () => {
+    const fanOut = Array.from(
+      { length: 5 },
+      (_, i) => `  A${i}: ['#A${i + 1}', '#A${i + 1}', '#A${i + 1}', '#A${i + 1}']`,
+    );
+    const ruleset = `aliases:
+  Loop: ['#Back.x'] # cycle
+  Back: ['#Loop.y'] # cycle
+${fanOut.join('\n')}
+  A5: [$.info]
+rules:
+  loops:
+    given: '#Loop' # uses-cycle
+    then: { function: truthy }
+  explodes:
+    given: '#A0' # too-many
+    then: { function: truthy }
+  fine:
+    given: '#A4'
+    severity: error
+    then: { field: x-owner, function: truthy }
+`;
+    const lines = (tag: string) =>
+      ruleset.split('\n').flatMap((line, i) => (line.includes(`# ${tag}`) ? [i + 1] : []));
+    const { rulesetFindings, findings } = await lintWith(ruleset);
+    expect(rulesetFindings.map((f) => `${f.id}@${f.line}`)).toEqual(
+      [...lines('cycle'), ...lines('uses-cycle'), ...lines('too-many')].map(
+        (line) => `ruleset-invalid@${line}`,
+      ),
+    );
+    // A4 expands to 4 copies of $.info: one result, since the same node is reported once.
+    expect(findings.map((f) => `${f.id}@${f.line}`)).toEqual(['fine@2']);
+  });
+
+  it('one rule reports at most 1000 results, then says it stopped', async () => {
+    const names = Array.from({ length: 1200 }, (_, i) => `        p${i}: { type: string }`).join('\n');
+    const spec = edit(
+      cleanOpenApi30,
+      '  schemas:\n',
+      `  schemas:\n    Many:\n      type: object\n      properties:\n${names}\n`,
+    );
+    const ruleset = `rules:
+  no-strings:
+    given: $.components.schemas.Many.properties[*].type
+    then: { function: pattern, functionOptions: { notMatch: '^string$' } }
+`;
+    const { findings } = await lintWith(ruleset, spec);
+    expect(findings.filter((f) => f.id === 'no-strings')).toHaveLength(1000);
+    expect(findings.filter((f) => f.id === 'ruleset-rule-truncated')).toMatchObject([
+      { file: '.spectral.yaml', line: 2, severity: 'warning' },
+    ]);
+  });
+});
