@@ -144,7 +144,7 @@ interface CasingOptions {
   separator?: { char: string; allowLeading?: boolean };
 }
 
-/** Spectral's casing patterns, run in RE2: the backtracking versions are exponential on digit runs. */
+/** Spectral's casing patterns, run in RE2: backtracking, `kebab` with separator `-` takes seconds on 26 `-a`s. */
 const casing = createRulesetFunction<string, CasingOptions>(
   spectralCasing.schemas as never,
   function casing(input, options) {

@@ -361,3 +361,24 @@ rules:
     ]);
   });
 });
+
+describe('repo-influenced regexes run in linear time', () => {
+  it('casing kebab with a "-" separator (exponential in JavaScript) on a long operationId', async () => {
+    const id = `a${'-a'.repeat(60)}!`;
+    const spec = edit(cleanOpenApi30, 'operationId: getUser', `operationId: '${id}'`);
+    const ruleset = `rules:
+  kebab-ids:
+    given: $.paths[*][*].operationId
+    severity: error
+    then: { function: casing, functionOptions: { type: kebab, separator: { char: '-' } } }
+`;
+    const started = performance.now();
+    const { findings } = await lintWith(ruleset, spec);
+    expect(performance.now() - started).toBeLessThan(5000);
+    // listUsers is camelCase; the long id is not kebab case either (it ends in "!").
+    expect(findings.map((f) => [f.operation, f.message])).toEqual([
+      ['GET /users', 'must be kebab case'],
+      ['GET /users/{id}', 'must be kebab case'],
+    ]);
+  });
+});
