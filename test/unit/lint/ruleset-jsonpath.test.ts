@@ -123,6 +123,12 @@ describe('accepted paths evaluate like Spectral', () => {
     ]);
   });
 
+  it('dot names may be non-ASCII', () => {
+    expect(ours('$.données.título', { données: { título: 1 } })).toEqual([
+      JSON.stringify(['données', 'título']),
+    ]);
+  });
+
   it('an alias reference parses to its name and the rest of the path', () => {
     const parsed = parseJsonPath('#OperationObject.responses[*]');
     expect(parsed).toMatchObject({ ok: true, path: { alias: 'OperationObject' } });

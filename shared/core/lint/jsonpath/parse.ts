@@ -51,8 +51,8 @@ const maxFilterDepth = 32;
 
 class Refused extends Error {}
 
-/** Characters of a dot-notation name (`$.x-kuma`, `$.$ref`, `.200`). */
-const nameChar = /[A-Za-z0-9_$\-:{}/%+]/;
+/** Characters of a dot-notation name (`$.x-kuma`, `$.$ref`, `.200`, `.título`). */
+const nameChar = /[A-Za-z0-9_$\-:{}/%+\u0080-\uffff]/;
 const identifierStart = /[A-Za-z_$]/;
 const identifierChar = /[A-Za-z0-9_$]/;
 
