@@ -5,7 +5,8 @@
  * Reads: the branch ref and one recursive tree. So a commit costs 3 writes and a snapshot 2 reads, constant.
  * Pull-request mode commits the same tree onto a branch per source repo (recomputed from the deploy branch
  * each time, so it is force-moved) and opens or updates a PR.
- * Also the source repo's history (`compare`), for "never deploy an older commit over a newer one".
+ * Also the source repo's history (the default branch's head, `compare`), for "deploy only what is on the default
+ * branch now, never an older commit over a newer one".
  * @module
  */
 import type { Octokit } from '@octokit/rest';
@@ -150,6 +151,11 @@ export function createGitHubDeployRepo(
 
 export function createGitHubSourceHistory(octokit: Octokit, repo: RepoRef): SourceHistory {
   return {
+    async defaultBranchHead() {
+      const branch = (await octokit.rest.repos.get({ ...repo })).data.default_branch;
+      const { data } = await octokit.rest.repos.getBranch({ ...repo, branch });
+      return { branch, sha: data.commit.sha };
+    },
     async compare(base, head): Promise<CommitOrder> {
       if (base === head) return 'identical';
       try {
@@ -160,8 +166,8 @@ export function createGitHubSourceHistory(octokit: Octokit, repo: RepoRef): Sour
         });
         return data.status;
       } catch (error) {
-        // A recorded commit that no longer exists (history rewritten): no order can be known.
-        if (statusOf(error) === 404) return 'diverged';
+        // A commit that no longer exists (history rewritten and collected): no order can be known.
+        if (statusOf(error) === 404) return 'unknown';
         throw error;
       }
     },

@@ -87,7 +87,6 @@ it('ends with exactly the newest manifests of each repo, with no duplicate commi
         installationId,
         repository: { owner: 'acme', repo },
         sha,
-        pullNumber: pr.number,
       });
     }
   }

@@ -184,7 +184,6 @@ describe('token scope per job', () => {
       installationId,
       repository: pets,
       sha: merged.sha,
-      pullNumber,
     };
     const before = await gh.admin.resolve({ ...deploy, ref: 'main' });
     const tokens = await tokensMintedBy(() => startWorker().processJob(job));
