@@ -97,7 +97,7 @@ export async function deployPush(job: DeployJob, deps: DeployPushDeps): Promise<
   const onBranch = async (sha: string) => sha === head || (await compare(sha, head)) === 'ahead';
   if (!(await onBranch(job.sha))) {
     deps.log?.info(
-      `deploy of ${sourceRepo}@${job.sha} skipped: the commit is not on ${branch} any more (its head is ${head})`,
+      `deploy of ${sourceRepo}@${job.sha} skipped: the commit is not on ${branch} (its head is ${head})`,
     );
     return { status: 'not-on-branch', branch, head };
   }
