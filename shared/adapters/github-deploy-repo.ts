@@ -10,6 +10,7 @@
  * @module
  */
 import type { Octokit } from '@octokit/rest';
+import { buildRepoBranch } from '../core/deploy/deploy-paths.js';
 import type { RepoRef } from '../core/jobs.js';
 import type { CommitOrder, DeployRepo, SourceHistory } from '../ports/deploy-repo.js';
 
@@ -129,7 +130,7 @@ export function createGitHubDeployRepo(
     pr: { title: string; body: string },
   ): Promise<string> {
     const base = await deployBranch();
-    const head = `${options.branchPrefix ?? 'kuma-api-forge/'}${sourceRepo.toLowerCase().replace('/', '-')}`;
+    const head = `${options.branchPrefix ?? 'kuma-api-forge/'}${buildRepoBranch(sourceRepo)}`;
     try {
       await call(() => octokit.rest.git.updateRef({ ...repo, ref: `heads/${head}`, sha, force: true }));
     } catch (error) {

@@ -333,7 +333,7 @@ describe('merge to deploy', () => {
       pullRequestUrl: expect.stringContaining('/pull/1'),
     });
     expect(await deployFiles()).toEqual([]);
-    const branchFiles = await gh.admin.listFiles({ ...deployRef, ref: 'kuma-api-forge/acme-pets' });
+    const branchFiles = await gh.admin.listFiles({ ...deployRef, ref: 'kuma-api-forge/acme/pets' });
     expect(branchFiles.filter((p) => p.startsWith('apis/'))).toHaveLength(3);
     const second = await merge('pets', { paths: ['/pets'] }, 'b');
     expect(await run(jobFor('pets', second.sha), { mode: 'pull-request' })).toMatchObject({
