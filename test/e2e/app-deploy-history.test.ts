@@ -129,7 +129,8 @@ const skippedLines = (sha: string) =>
       /skipped: the commit is not on main \(/.test(line.message),
   );
 
-describe('a commit no longer on the default branch is never deployed', () => {
+// Each case is a few merges and deploys over real git and HTTP: generous on a busy machine.
+describe('a commit no longer on the default branch is never deployed', { timeout: 90_000 }, () => {
   it('force-push A → B, then A’s push event arrives late: no write, the deploy repo keeps B', async () => {
     const repo = 'rewritten';
     const initial = (await gh.admin.resolve({ owner: 'acme', repo, ref: 'main' }))!;
@@ -249,7 +250,7 @@ describe('a commit no longer on the default branch is never deployed', () => {
   });
 });
 
-describe('the merged PR of a deploy is the one GitHub says merged that commit', () => {
+describe('the merged PR of a deploy is the one GitHub says merged that commit', { timeout: 90_000 }, () => {
   it('a real merge and a squash merge: a comment on that PR and the PR in the provenance', async () => {
     const repo = 'provenance';
     for (const method of ['merge', 'squash'] as const) {

@@ -148,7 +148,8 @@ const pets: Tenant = {
   namespaces: ['pets'],
 };
 
-describe('merge to deploy', () => {
+// Several merges and deploys per case over real git and HTTP: generous on a busy machine.
+describe('merge to deploy', { timeout: 90_000 }, () => {
   it('commits the render as one commit with provenance, then nothing for an identical push, then prunes', async () => {
     await createDeployRepo([pets]);
     await gh.admin.createRepo({ owner: 'acme', repo: 'pets', files: { 'README.md': '# pets\n' } });
