@@ -15,12 +15,12 @@ import {
 } from '../../dev/github/index.js';
 import { type LocalApp, startApp } from '../../dev/start.js';
 import { createJsonLogger } from '../../shared/adapters/json-logger.js';
-import { parseSourceRecord } from '../../shared/core/deploy/source-record.js';
+import { parseSourceRecord, renderSourceRecord } from '../../shared/core/deploy/source-record.js';
 import { buildSourceFiles, renderFiles } from '../unit/deploy/helpers.js';
 
 const deployRef = { owner: 'platform', repo: 'deploy' };
 const deployMarker = '<!-- kuma-api-forge:deploy -->';
-const repos = ['rewritten', 'redelivered', 'converged', 'provenance', 'forged'] as const;
+const repos = ['rewritten', 'redelivered', 'converged', 'collected', 'provenance', 'forged'] as const;
 let gh: LocalGitHub;
 let app: LocalApp;
 let credentials: AppCredentials;
@@ -247,6 +247,37 @@ describe('a commit no longer on the default branch is never deployed', { timeout
     await deliver(d.events[0]!);
     expect(await deployLog()).toHaveLength(commits + 1);
     await expectDeployed(repo, ['/c', '/d'], d.sha);
+  });
+  it('the deployed commit no longer exists (rewritten and collected): the branch’s head is deployed', async () => {
+    const repo = 'collected';
+    const a = await mergeHeld(repo, 'feature-a', ['/a']);
+    await deliver(a.push);
+    const record = await expectDeployed(repo, ['/a'], a.sha);
+    // The record now names a commit GitHub does not know (compare answers 404).
+    await gh.admin.push({
+      ...deployRef,
+      branch: 'main',
+      files: {
+        [`apis/acme/${repo}/.source.yaml`]: renderSourceRecord({ ...record, commit: 'f'.repeat(40) }),
+      },
+      deliver: false,
+    });
+    const b = await gh.admin.push({
+      owner: 'acme',
+      repo,
+      branch: 'main',
+      files: filesFor(repo, ['/b']),
+      deliver: false,
+    });
+    const c = await gh.admin.push({
+      owner: 'acme',
+      repo,
+      branch: 'main',
+      files: filesFor(repo, ['/b', '/c']),
+      deliver: false,
+    });
+    await deliver(b.events[0]!);
+    await expectDeployed(repo, ['/b', '/c'], c.sha);
   });
 });
 
