@@ -20,18 +20,29 @@ import { buildSourceFiles, renderFiles } from '../unit/deploy/helpers.js';
 
 const deployRef = { owner: 'platform', repo: 'deploy' };
 const deployMarker = '<!-- kuma-api-forge:deploy -->';
-const repos = ['rewritten', 'redelivered', 'converged', 'collected', 'provenance', 'forged'] as const;
+const repos = [
+  'rewritten',
+  'redelivered',
+  'converged',
+  'collected',
+  'provenance',
+  'forged',
+  // Names GitHub allows that are not DNS labels: a leading dot, upper case, `_` and `.`.
+  '.github',
+  'Dot_Repo.v2',
+] as const;
 let gh: LocalGitHub;
 let app: LocalApp;
 let credentials: AppCredentials;
 const logs: Record<string, unknown>[] = [];
 
-/** Each repo its own hostname, base path and namespace, so the cases never collide on tenancy. */
+/** Each repo its own API name, hostname, base path and namespace, so the cases never collide on tenancy. */
+const slug = (repo: string) => repo.toLowerCase().replace(/[^a-z0-9]/g, '');
 const optionsFor = (repo: string, paths: string[]) => ({
-  name: repo,
-  hostnames: [`${repo}.example.com`],
-  basePath: `/${repo}`,
-  namespace: repo,
+  name: slug(repo),
+  hostnames: [`${slug(repo)}.example.com`],
+  basePath: `/${slug(repo)}`,
+  namespace: slug(repo),
   paths,
 });
 const filesFor = (repo: string, paths: string[]) => buildSourceFiles(optionsFor(repo, paths));
@@ -44,7 +55,12 @@ beforeAll(async () => {
   const tenants = Object.fromEntries(
     repos.map((repo) => [
       `acme/${repo}`,
-      { gateways: ['edge'], hostnames: [`${repo}.example.com`], basePaths: [`/${repo}`], namespaces: [repo] },
+      {
+        gateways: ['edge'],
+        hostnames: [`${slug(repo)}.example.com`],
+        basePaths: [`/${slug(repo)}`],
+        namespaces: [slug(repo)],
+      },
     ]),
   );
   await gh.admin.createRepo({ ...deployRef, files: { 'tenants.yaml': stringify({ tenants }) } });
@@ -106,7 +122,7 @@ const deployComments = (repo: string, number: number) =>
 
 /** The deploy repo holds exactly the render of `paths` for `repo`, recorded as made from `sha`. */
 async function expectDeployed(repo: string, paths: string[], sha: string) {
-  const folder = `apis/acme/${repo}/`;
+  const folder = `apis/acme/${repo.toLowerCase()}/`;
   const rendered = await renderFiles(optionsFor(repo, paths), `acme/${repo}`);
   const expected = new Map(
     rendered.apis.flatMap((api) => api.files.map((f) => [`${folder}${api.name}/${f.path}`, f.content])),
@@ -334,6 +350,16 @@ describe('the merged PR of a deploy is the one GitHub says merged that commit', 
       expect(head.message).not.toContain('Pull request:');
       expect([1, 2, open.number].map((n) => deployComments(repo, n).length)).toEqual(before);
     }
+  });
+});
+
+describe('source repos whose names are not DNS labels', { timeout: 90_000 }, () => {
+  it.each(['.github', 'Dot_Repo.v2'])('%s deploys to its own lower-cased folder', async (repo) => {
+    const merged = await mergeHeld(repo, 'add-api', ['/x']);
+    await deliver(merged.push);
+    const record = await expectDeployed(repo, ['/x'], merged.sha);
+    expect(record.repo).toBe(`acme/${repo}`);
+    expect(record.pullRequest).toBe(merged.number);
   });
 });
 
