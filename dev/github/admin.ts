@@ -73,6 +73,13 @@ export interface LocalGitHubAdmin {
   push(
     input: RepoRef & { branch: string; files: FileChanges; message?: string; from?: string } & DeliverOption,
   ): Promise<Outcome & { before: string | undefined; sha: string }>;
+  /**
+   * A force-push: one commit of `files` on top of `from` (a ref or SHA), and `branch` moved there even if that
+   * drops commits from it; the push event says `forced: true` when it did.
+   */
+  forcePush(
+    input: RepoRef & { branch: string; from: string; files: FileChanges; message?: string } & DeliverOption,
+  ): Promise<Outcome & { before: string | undefined; sha: string }>;
   openPullRequest(
     input: RepoRef & { head: string; base?: string; title?: string; body?: string } & DeliverOption,
   ): Promise<Outcome & { number: number; headSha: string }>;
@@ -83,8 +90,14 @@ export interface LocalGitHubAdmin {
   removeLabel(input: RepoRef & { number: number; label: string } & DeliverOption): Promise<Outcome>;
   closePullRequest(input: RepoRef & { number: number } & DeliverOption): Promise<Outcome>;
   reopenPullRequest(input: RepoRef & { number: number } & DeliverOption): Promise<Outcome>;
-  /** A real merge commit (two parents) on the base branch; sends `pull_request` closed and `push`. */
-  mergePullRequest(input: RepoRef & { number: number } & DeliverOption): Promise<Outcome & { sha: string }>;
+  /**
+   * Merges like GitHub's button: `merge` (default) writes a merge commit (two parents, subject `Merge pull
+   * request #N from …`), `squash` one commit of the PR's changes (subject `<title> (#N)`); either becomes the
+   * PR's `merge_commit_sha`. Sends `pull_request` closed and `push`.
+   */
+  mergePullRequest(
+    input: RepoRef & { number: number; method?: 'merge' | 'squash' } & DeliverOption,
+  ): Promise<Outcome & { sha: string }>;
   rerequestCheckRun(input: RepoRef & { checkRunId: number } & DeliverOption): Promise<Outcome>;
   rerequestCheckSuite(input: RepoRef & { headSha: string; appId: number } & DeliverOption): Promise<Outcome>;
   /** Delivers one event to its App (or `url`); `signature` forges the header (`null` drops it). */
@@ -244,6 +257,19 @@ export function createAdmin(hub: Hub, faults: FaultControl): LocalGitHubAdmin {
       }
       return { ...(await send(events, input)), before, sha: after };
     },
+    async forcePush(input) {
+      const repo = hub.requireRepo(input.owner, input.repo);
+      const { before, after } = await hub.commitFiles(repo, {
+        branch: input.branch,
+        files: input.files,
+        message: input.message ?? `Rewrite ${input.branch}`,
+        author: developer,
+        from: input.from,
+        force: true,
+      });
+      const event = await buildPushEvent(hub, repo, input.branch, before, after, developer);
+      return { ...(await send([event], input)), before, sha: after };
+    },
     async openPullRequest(input) {
       const repo = hub.requireRepo(input.owner, input.repo);
       const headSha = await repo.git.readRef(`refs/heads/${input.head}`);
@@ -324,13 +350,23 @@ export function createAdmin(hub: Hub, faults: FaultControl): LocalGitHubAdmin {
       const tree = await repo.git.mergeTrees(base, head);
       if (!tree) throw new Error(`pull request #${pull.number} has conflicts`);
       const who = hub.identity(developer);
-      const sha = await repo.git.writeCommit({
-        tree,
-        parents: [base, head],
-        message: `Merge pull request #${pull.number} from ${repo.owner.login}/${pull.headRef}\n\n${pull.title}\n`,
-        author: who,
-        committer: who,
-      });
+      const sha = await repo.git.writeCommit(
+        input.method === 'squash'
+          ? {
+              tree,
+              parents: [base],
+              message: `${pull.title} (#${pull.number})\n`,
+              author: who,
+              committer: who,
+            }
+          : {
+              tree,
+              parents: [base, head],
+              message: `Merge pull request #${pull.number} from ${repo.owner.login}/${pull.headRef}\n\n${pull.title}\n`,
+              author: who,
+              committer: who,
+            },
+      );
       if (!(await repo.git.updateRef(`refs/heads/${pull.baseRef}`, sha, base)))
         throw new Error('base branch moved during merge');
       repo.pushedAt = hub.now();

@@ -75,7 +75,9 @@ export class Hub {
 
   /**
    * Commits file changes (content, or null to delete a file or folder) on top of `branch` and moves it,
-   * compare-and-swap; creates the branch (from `from`, default the default branch) when missing.
+   * compare-and-swap; creates the branch (from `from`, default the default branch) when missing. `force`
+   * commits on top of `from` instead and moves the branch there even when that is not a fast-forward (a
+   * force-push rewriting its history).
    */
   async commitFiles(
     repo: RepoRecord,
@@ -85,12 +87,15 @@ export class Hub {
       message: string;
       author?: Account;
       from?: string;
+      force?: boolean;
     },
   ): Promise<{ before: string | undefined; after: string }> {
     const ref = `refs/heads/${input.branch}`;
     const before = await repo.git.readRef(ref);
+    if (input.force && !(input.from && (await repo.git.resolveCommit(input.from))))
+      throw new Error(`a force-push needs an existing commit to start from, got ${input.from}`);
     const parent =
-      before ??
+      (input.force ? undefined : before) ??
       (input.from
         ? await repo.git.resolveCommit(input.from)
         : await repo.git.readRef(`refs/heads/${repo.defaultBranch}`));
@@ -144,6 +149,26 @@ export class Hub {
       changedFiles: files.length,
       comments: [...repo.comments.values()].filter((comment) => comment.issueNumber === pull.number).length,
     };
+  }
+
+  /**
+   * The pulls GitHub associates with a commit: the merged pull that introduced it (as its merge, squash or
+   * rebase commit, or as one of its commits) when it is on the default branch; open and merged pulls that
+   * contain it otherwise.
+   */
+  async pullsWithCommit(repo: RepoRecord, sha: string): Promise<{ pull: PullRecord; shas: PullShas }[]> {
+    const head = await repo.git.readRef(`refs/heads/${repo.defaultBranch}`);
+    const onDefault = head !== undefined && (await repo.git.isAncestor(sha, head));
+    const found = [];
+    for (const pull of [...repo.pulls.values()].sort((a, b) => b.number - a.number)) {
+      if (pull.state === 'closed' && !pull.mergedAt) continue;
+      if (onDefault && !pull.mergedAt) continue;
+      const shas = await this.pullShas(repo, pull);
+      const base = (await repo.git.mergeBase(shas.base, shas.head)) ?? shas.base;
+      const contains = (await repo.git.commitsBetween(base, shas.head)).includes(sha);
+      if (pull.mergeCommitSha === sha || contains) found.push({ pull, shas });
+    }
+    return found;
   }
 
   /** Open pulls whose head is `sha` (what GitHub lists in a check run's `pull_requests`). */

@@ -3,14 +3,24 @@
  * @module
  */
 import type { GitIdentity, TreeChange } from './git.js';
-import { HttpError, notFound, type Route, type RouteContext, requireString, unprocessable } from './http.js';
+import {
+  HttpError,
+  notFound,
+  paginate,
+  type Route,
+  type RouteContext,
+  requireString,
+  unprocessable,
+} from './http.js';
 import {
   buildBlob,
+  buildBranch,
   buildCommit,
   buildContentItem,
   buildDiffEntry,
   buildGitCommit,
   buildGitRef,
+  buildPullSimple,
   buildRepository,
   buildTree,
 } from './shapes.js';
@@ -143,6 +153,33 @@ export const gitRoutes: Route[] = [
       const changed = parent ? await repo.git.diffFiles(parent, sha) : [];
       const files = changed.map((file) => buildDiffEntry(hub.urls, repo, sha, file));
       return { status: 200, body: buildCommit(hub.urls, repo, commit, files) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/repos/:owner/:repo/branches/:branch{.+}',
+    operationId: 'repos/get-branch',
+    auth: 'installation',
+    handle: async ({ hub, repo, params }) => {
+      const name = params.branch ?? '';
+      const sha = await repo.git.readRef(`refs/heads/${name}`);
+      if (!sha || name.includes('..')) throw new HttpError(404, 'Branch not found', { status: '404' });
+      return { status: 200, body: buildBranch(hub.urls, repo, name, await repo.git.readCommit(sha)) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/repos/:owner/:repo/commits/:commit_sha/pulls',
+    operationId: 'repos/list-pull-requests-associated-with-commit',
+    auth: 'installation',
+    handle: async (ctx) => {
+      const { hub, repo, url } = ctx;
+      const sha = await resolveRef(ctx, ctx.params.commit_sha ?? '');
+      const items = [];
+      for (const { pull, shas } of await hub.pullsWithCommit(repo, sha))
+        items.push(buildPullSimple(hub.urls, repo, pull, shas));
+      const { page, headers } = paginate(items, url);
+      return { status: 200, body: page, headers };
     },
   },
   {

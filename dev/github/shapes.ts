@@ -450,6 +450,22 @@ export function buildCommit(urls: Urls, repo: RepoRecord, commit: GitCommitData,
   return json;
 }
 
+/** The `branch-with-protection` shape of `GET /repos/{o}/{r}/branches/{branch}` (no branch is protected here). */
+export function buildBranch(urls: Urls, repo: RepoRecord, name: string, commit: GitCommitData): Json {
+  const api = `${repoApiUrl(urls, repo)}/branches/${encodeURIComponent(name)}`;
+  return {
+    name,
+    commit: buildCommit(urls, repo, commit),
+    _links: { self: api, html: `${urls.html}/${repo.owner.login}/${repo.name}/tree/${name}` },
+    protected: false,
+    protection: {
+      enabled: false,
+      required_status_checks: { enforcement_level: 'off', contexts: [], checks: [] },
+    },
+    protection_url: `${api}/protection`,
+  };
+}
+
 export function buildDiffEntry(
   urls: Urls,
   repo: RepoRecord,

@@ -5,10 +5,12 @@
  * Reads: the branch ref and one recursive tree. So a commit costs 3 writes and a snapshot 2 reads, constant.
  * Pull-request mode commits the same tree onto a branch per source repo (recomputed from the deploy branch
  * each time, so it is force-moved) and opens or updates a PR.
- * Also the source repo's history (`compare`), for "never deploy an older commit over a newer one".
+ * Also the source repo's history (the default branch's head, `compare`), for "deploy only what is on the default
+ * branch now, never an older commit over a newer one".
  * @module
  */
 import type { Octokit } from '@octokit/rest';
+import { buildRepoBranch } from '../core/deploy/deploy-paths.js';
 import type { RepoRef } from '../core/jobs.js';
 import type { CommitOrder, DeployRepo, SourceHistory } from '../ports/deploy-repo.js';
 
@@ -128,7 +130,7 @@ export function createGitHubDeployRepo(
     pr: { title: string; body: string },
   ): Promise<string> {
     const base = await deployBranch();
-    const head = `${options.branchPrefix ?? 'kuma-api-forge/'}${sourceRepo.toLowerCase().replace('/', '-')}`;
+    const head = `${options.branchPrefix ?? 'kuma-api-forge/'}${buildRepoBranch(sourceRepo)}`;
     try {
       await call(() => octokit.rest.git.updateRef({ ...repo, ref: `heads/${head}`, sha, force: true }));
     } catch (error) {
@@ -150,6 +152,11 @@ export function createGitHubDeployRepo(
 
 export function createGitHubSourceHistory(octokit: Octokit, repo: RepoRef): SourceHistory {
   return {
+    async defaultBranchHead() {
+      const branch = (await octokit.rest.repos.get({ ...repo })).data.default_branch;
+      const { data } = await octokit.rest.repos.getBranch({ ...repo, branch });
+      return { branch, sha: data.commit.sha };
+    },
     async compare(base, head): Promise<CommitOrder> {
       if (base === head) return 'identical';
       try {
@@ -160,8 +167,8 @@ export function createGitHubSourceHistory(octokit: Octokit, repo: RepoRef): Sour
         });
         return data.status;
       } catch (error) {
-        // A recorded commit that no longer exists (history rewritten): no order can be known.
-        if (statusOf(error) === 404) return 'diverged';
+        // A commit that no longer exists (history rewritten and collected): no order can be known.
+        if (statusOf(error) === 404) return 'unknown';
         throw error;
       }
     },

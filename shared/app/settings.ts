@@ -27,7 +27,7 @@ export interface Settings {
   deployRepo?: RepoRef;
   /**
    * `DEPLOY_MODE`: `commit` (default) commits each deploy straight to the deploy branch; `pull-request` commits
-   * it to a branch per source repo (`kuma-api-forge/<owner>-<repo>`) and opens or updates a PR there, for a
+   * it to a branch per source repo (`kuma-api-forge/<owner>/<repo>`, `.` and `_` escaped) and opens or updates a PR there, for a
    * platform team that reviews every change before the cluster agent syncs it.
    */
   deployMode: DeployMode;

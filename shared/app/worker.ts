@@ -180,15 +180,13 @@ async function runDeployJob(job: DeployJob, deps: WorkerDeps, log: Logger, lastT
         error: describeError(error),
       },
     );
-    if (job.pullNumber !== undefined) {
-      try {
-        await source.createComment(
-          job.pullNumber,
-          buildDeployFailedComment(job, deps.deploy.description, error),
-        );
-      } catch (commentError) {
-        log.warn('could not comment on the merged pull request', { error: describeError(commentError) });
+    try {
+      const pullNumber = await source.findMergedPullRequest(sha);
+      if (pullNumber !== undefined) {
+        await source.createComment(pullNumber, buildDeployFailedComment(job, deps.deploy.description, error));
       }
+    } catch (commentError) {
+      log.warn('could not comment on the merged pull request', { error: describeError(commentError) });
     }
     if (retryable) throw error;
   }

@@ -29,10 +29,8 @@ export interface CheckJob extends JobBase {
 /** Render the repo at a commit of its default branch and commit the manifests to the deploy repo. */
 export interface DeployJob extends JobBase {
   type: 'deploy';
-  /** The pushed commit on the default branch. */
+  /** The pushed commit on the default branch (its merged PR, if any, is asked of GitHub by the deploy). */
   sha: string;
-  /** The merged PR, when the push came from one (for provenance and the "deployed" comment). */
-  pullNumber?: number;
 }
 
 export type Job = CheckJob | DeployJob;

@@ -7,7 +7,8 @@
  * - `check_run` / `check_suite` rerequested → check the first PR they name (GitHub leaves the list empty for
  *   PRs from forks and commits outside a PR; there is nothing to report on then).
  * - `push` to the default branch → deploy that commit. A merged PR (`pull_request` closed + merged) adds
- *   nothing: the merge arrives as that push, so deploying on both would render the same commit twice.
+ *   nothing: the merge arrives as that push, so deploying on both would render the same commit twice. Which PR
+ *   it merged is not read from the commit message (anyone can write "(#12)" there): the deploy asks GitHub.
  * - everything else is ignored, with the reason.
  * @module
  */
@@ -104,20 +105,11 @@ function fromRerequest(
   };
 }
 
-/** GitHub's merge-commit subject, or its squash-merge subject ending in `(#N)`. */
-function readMergedPull(message: unknown): number | undefined {
-  if (typeof message !== 'string') return undefined;
-  const subject = message.split('\n', 1)[0] ?? '';
-  const match = /^Merge pull request #(\d+) from /.exec(subject) ?? /\(#(\d+)\)$/.exec(subject);
-  return match ? Number(match[1]) : undefined;
-}
-
 function fromPush(deliveryId: string, payload: unknown): Job | IgnoredEvent {
   const ref = readString(payload, 'ref');
   const defaultBranch = readString(payload, 'repository.default_branch');
   if (ref !== `refs/heads/${defaultBranch}`) return { ignored: `push to ${ref}, not the default branch` };
   if (field(payload, 'deleted') === true) return { ignored: 'push deleted the default branch' };
-  const pullNumber = readMergedPull(field(payload, 'head_commit.message'));
   return {
     type: 'deploy',
     deliveryId,
@@ -125,7 +117,6 @@ function fromPush(deliveryId: string, payload: unknown): Job | IgnoredEvent {
     installationId: readId(payload, 'installation.id'),
     repository: readRepo(payload),
     sha: readSha(payload, 'after'),
-    ...(pullNumber === undefined ? {} : { pullNumber }),
   };
 }
 

@@ -37,6 +37,11 @@ export interface CodeHost {
   getPullRequest(number: number): Promise<PullRequestState>;
   /** The repo's files at a commit. */
   files(sha: string): FileSource;
+  /**
+   * The pull request merged into the default branch as commit `sha` (its merge, squash or rebase commit), as
+   * the host records it; undefined for a direct push, whatever its commit message says.
+   */
+  findMergedPullRequest(sha: string): Promise<number | undefined>;
   /** The PR's comment whose body starts with `marker` (the oldest, if several). */
   findComment(pullNumber: number, marker: string): Promise<HostComment | undefined>;
   createComment(pullNumber: number, body: string): Promise<HostComment>;

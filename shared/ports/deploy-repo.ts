@@ -1,6 +1,7 @@
 /**
  * Ports of the deploy: the platform team's deploy repo (read its tree at the branch head, read files, commit a
- * plan as one compare-and-swap commit) and the source repo's history (which of two commits is newer).
+ * plan as one compare-and-swap commit) and the source repo's history (its default branch's head, and which of
+ * two commits is newer).
  * @module
  */
 
@@ -50,10 +51,15 @@ export interface DeployRepo {
   readonly calls: number;
 }
 
-/** Where `head` stands relative to `base` in the source repo's history. */
-export type CommitOrder = 'ahead' | 'behind' | 'identical' | 'diverged';
+/**
+ * Where `head` stands relative to `base` in the source repo's history: `ahead` (head is a descendant of base),
+ * `behind` (an ancestor), `identical`, `diverged` (neither), or `unknown` (one of them is not a commit of the
+ * repo any more, e.g. force-pushed away and collected).
+ */
+export type CommitOrder = 'ahead' | 'behind' | 'identical' | 'diverged' | 'unknown';
 
 export interface SourceHistory {
-  /** `ahead`: head is a descendant of base (newer). Unknown commits (force-pushed away) count as `diverged`. */
+  /** The repo's default branch now: its name and head commit. */
+  defaultBranchHead(): Promise<{ branch: string; sha: string }>;
   compare(base: string, head: string): Promise<CommitOrder>;
 }

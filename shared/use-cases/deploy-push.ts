@@ -2,8 +2,10 @@
  * Use case: deploy a pushed commit of a source repo's default branch. Render every API at that commit, check
  * tenancy against the deploy repo's grants and other tenants, plan the folder's changes and commit them as ONE
  * compare-and-swap commit; on a conflict re-read the deploy repo, re-check, re-plan and retry with backoff.
- * An older source commit never overwrites a newer one (ancestry against the commit recorded in the folder), a
- * deploy that changes nothing commits nothing, and the merged PR gets a comment linking the deploy commit.
+ * Only a commit on the default branch now is deployed, an older source commit never overwrites a newer one
+ * (ancestry against the branch head and the commit recorded in the folder), a deploy that changes nothing
+ * commits nothing, and the merged PR (as GitHub associates it with the commit) gets a comment linking the
+ * deploy commit.
  * @module
  */
 import { repoConfigFile } from '../core/config/repo-config.js';
@@ -46,6 +48,7 @@ export type DeployOutcome =
       sha: string;
       url: string;
       pullRequestUrl?: string;
+      /** `plan.sourceSha` is the commit deployed: the job's, or the branch head's (see `deployPush`). */
       plan: DeployPlan;
       attempts: number;
     }
@@ -58,6 +61,11 @@ export type DeployOutcome =
   | { status: 'no-config' }
   /** This commit, or a newer one, is already deployed: an older commit never overwrites a newer one. */
   | { status: 'superseded'; deployed: string }
+  /**
+   * The commit is not on the default branch any more (force-pushed away, or its event came late after a
+   * rewrite): the deploy repo is not read or written. The branch head's own push deploys what is there now.
+   */
+  | { status: 'not-on-branch'; branch: string; head: string }
   /** Render errors or tenancy errors: nothing is written. */
   | { status: 'rejected'; findings: Finding[] };
 
@@ -68,40 +76,71 @@ export class DeployConflictError extends Error {
 
 export const deployCommentMarker = '<!-- kuma-api-forge:deploy -->';
 
+/**
+ * Deploys only what is on the source repo's default branch now:
+ * - the job's commit must be the branch head or an ancestor of it, else nothing is deployed (`not-on-branch`);
+ * - it must be newer than the commit the folder's `.source.yaml` records, else `superseded`;
+ * - when the recorded commit is not on the branch any more (a force-push rewrote it away), the branch's current
+ *   head is rendered instead of the job's commit, so the deploy repo converges to what the branch holds.
+ * The merged PR (provenance and the "deployed" comment) is the one GitHub associates with the deployed commit.
+ */
 export async function deployPush(job: DeployJob, deps: DeployPushDeps): Promise<DeployOutcome> {
   const sourceRepo = `${job.repository.owner}/${job.repository.repo}`;
   const folder = buildRepoFolder(sourceRepo);
-  // The render is a pure function of the commit: done once, re-checked and re-planned on every attempt.
-  const rendered = await renderSource(deps.source.files(job.sha), sourceRepo);
-  if (!rendered.configFound) return { status: 'no-config' };
-  const renderErrors = rendered.findings.filter((finding) => finding.severity === 'error');
-  if (renderErrors.length > 0) return reject(job, deps, renderErrors);
+  // Renders are pure functions of the commit, history answers do not change within a job: each asked once.
+  const render = memoize((sha: string) => renderSource(deps.source.files(sha), sourceRepo));
+  const compare = memoize((base: string, head: string) => deps.history.compare(base, head));
+  const pullOf = memoize((sha: string) => deps.source.findMergedPullRequest(sha));
+  if (!(await render(job.sha)).configFound) return { status: 'no-config' };
+
+  const { branch, sha: head } = await deps.history.defaultBranchHead();
+  const onBranch = async (sha: string) => sha === head || (await compare(sha, head)) === 'ahead';
+  if (!(await onBranch(job.sha))) {
+    deps.log?.info(
+      `deploy of ${sourceRepo}@${job.sha} skipped: the commit is not on ${branch} (its head is ${head})`,
+    );
+    return { status: 'not-on-branch', branch, head };
+  }
+  /** The commit to deploy over `recorded`, or undefined when `recorded` is the job's commit or newer. */
+  const pickCommit = async (recorded: string | undefined): Promise<string | undefined> => {
+    if (recorded === undefined) return job.sha;
+    if (!(await onBranch(recorded))) {
+      deps.log?.info(
+        `deploy of ${sourceRepo}@${job.sha}: the deployed ${recorded} is not on ${branch} any more, deploying its head ${head}`,
+      );
+      return head;
+    }
+    const order = await compare(recorded, job.sha);
+    if (order === 'ahead') return job.sha;
+    if (order === 'identical' || order === 'behind') return undefined;
+    // Both on the branch yet unrelated (a rewritten history merged back): the head holds both.
+    return head;
+  };
 
   const maxAttempts = deps.maxAttempts ?? 6;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = deps.random ?? Math.random;
-  const orders = new Map<string, Promise<string>>();
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
     const snapshot = await deps.deployRepo.readSnapshot();
     const state = await readDeployState(deps.deployRepo, snapshot, folder);
-    if (state.recorded) {
-      const recorded = state.recorded;
-      if (!orders.has(recorded)) orders.set(recorded, deps.history.compare(recorded, job.sha));
-      const order = await orders.get(recorded);
-      if (order === 'identical' || order === 'behind') {
-        deps.log?.info(`deploy of ${sourceRepo}@${job.sha} skipped: ${state.recorded} is already deployed`);
-        return { status: 'superseded', deployed: state.recorded };
-      }
+    const sha = await pickCommit(state.recorded);
+    if (sha === undefined) {
+      deps.log?.info(`deploy of ${sourceRepo}@${job.sha} skipped: ${state.recorded} is already deployed`);
+      return { status: 'superseded', deployed: state.recorded! };
     }
+    const rendered = await render(sha);
+    if (!rendered.configFound) return { status: 'no-config' };
+    const pullNumber = await pullOf(sha);
+    const target: DeployTarget = { sourceRepo, sha, ...(pullNumber !== undefined ? { pullNumber } : {}) };
     const decision = decideDeploy({
       sourceRepo,
-      sourceSha: job.sha,
-      ...(job.pullNumber !== undefined ? { pullNumber: job.pullNumber } : {}),
+      sourceSha: sha,
+      ...(pullNumber !== undefined ? { pullNumber } : {}),
       rendered,
       state,
       current: snapshot.files.filter((file) => file.path.startsWith(folder)),
     });
-    if (decision.status === 'rejected') return reject(job, deps, decision.findings);
+    if (decision.status === 'rejected') return reject(target, deps, decision.findings);
     const { plan } = decision;
     if (plan.changes.length === 0) return { status: 'unchanged', attempts: attempt };
     const result = await deps.deployRepo.commit({
@@ -112,16 +151,36 @@ export async function deployPush(job: DeployJob, deps: DeployPushDeps): Promise<
       pullRequest: { title: plan.message.split('\n')[0]!, body: `\`\`\`\n${plan.message}\`\`\`\n` },
     });
     if (result.status === 'committed') {
-      await commentOnPull(job, deps, buildDeployedComment(plan, result, deps.deployRepo.description));
+      await commentOnPull(target, deps, buildDeployedComment(plan, result, deps.deployRepo.description));
       return { ...result, plan, attempts: attempt };
     }
-    deps.log?.info(`deploy of ${sourceRepo}@${job.sha}: ${deps.deployRepo.description} moved, retrying`);
+    deps.log?.info(`deploy of ${sourceRepo}@${sha}: ${deps.deployRepo.description} moved, retrying`);
     if (attempt < maxAttempts)
       await sleep(Math.floor(random() * (deps.backoffMs ?? 500) * 2 ** (attempt - 1)));
   }
   throw new DeployConflictError(
     `${deps.deployRepo.description} kept moving: ${maxAttempts} attempts to deploy ${sourceRepo}@${job.sha} lost the race`,
   );
+}
+
+/** The commit a deploy renders, and the PR GitHub says it merged. */
+interface DeployTarget {
+  sourceRepo: string;
+  sha: string;
+  pullNumber?: number;
+}
+
+function memoize<A extends string[], T>(compute: (...args: A) => Promise<T>): (...args: A) => Promise<T> {
+  const cache = new Map<string, Promise<T>>();
+  return (...args) => {
+    const key = args.join(' ');
+    let value = cache.get(key);
+    if (!value) {
+      value = compute(...args);
+      cache.set(key, value);
+    }
+    return value;
+  };
 }
 
 /** What deploying `rendered` onto the deploy repo as it is now does: refuse it (with why), or this plan. */
@@ -348,18 +407,20 @@ function entryHas(entry: unknown, key: string, inner: string): boolean {
   return typeof value === 'object' && value !== null && inner in value;
 }
 
-async function reject(job: DeployJob, deps: DeployPushDeps, findings: Finding[]): Promise<DeployOutcome> {
-  deps.log?.warn(
-    `deploy of ${job.repository.owner}/${job.repository.repo}@${job.sha} rejected: ${findings.length} problem(s)`,
-  );
+async function reject(
+  target: DeployTarget,
+  deps: DeployPushDeps,
+  findings: Finding[],
+): Promise<DeployOutcome> {
+  deps.log?.warn(`deploy of ${target.sourceRepo}@${target.sha} rejected: ${findings.length} problem(s)`);
   const shown = findings.slice(0, 20).map((f) => `- \`${f.file}:${f.line}\` ${escapeMarkdown(f.message)}`);
   const more = findings.length > shown.length ? [`- … and ${findings.length - shown.length} more`] : [];
   await commentOnPull(
-    job,
+    target,
     deps,
     [
       deployCommentMarker,
-      `⛔ **Not deployed** to ${deps.deployRepo.description}: commit ${job.sha.slice(0, 7)} has ${findings.length} problem(s); nothing was written.`,
+      `⛔ **Not deployed** to ${deps.deployRepo.description}: commit ${target.sha.slice(0, 7)} has ${findings.length} problem(s); nothing was written.`,
       '',
       ...shown,
       ...more,
@@ -386,13 +447,13 @@ function buildDeployedComment(
 }
 
 /** The deploy is done whatever happens to its comment: a failed comment is logged, not retried. */
-async function commentOnPull(job: DeployJob, deps: DeployPushDeps, body: string): Promise<void> {
-  if (job.pullNumber === undefined) return;
+async function commentOnPull(target: DeployTarget, deps: DeployPushDeps, body: string): Promise<void> {
+  if (target.pullNumber === undefined) return;
   try {
-    await deps.source.createComment(job.pullNumber, body);
+    await deps.source.createComment(target.pullNumber, body);
   } catch (error) {
     deps.log?.warn(
-      `could not comment on #${job.pullNumber}: ${error instanceof Error ? error.message : String(error)}`,
+      `could not comment on #${target.pullNumber}: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
 }

@@ -129,6 +129,22 @@ export async function exerciseAllRoutes({ gh, octokit, appOctokit, installationI
   await octokit.rest.pulls.create({ ...repo, title: 'Deploy', head: 'feature', base: 'deploy-pr' });
   await octokit.rest.git.deleteRef({ ...repo, ref: 'heads/deploy-pr' });
 
+  // The deploy's history questions: the default branch's head, how commits relate (diverged, unknown), and
+  // which merged PR a commit is. A force-push (non-fast-forward with `force`) rewinds main under them.
+  await octokit.rest.repos.getBranch({ ...repo, branch: 'main' });
+  await statusOf(octokit.rest.repos.getBranch({ ...repo, branch: 'nope' }));
+  await octokit.rest.repos.compareCommitsWithBasehead({ ...repo, basehead: `${head}...${commit.data.sha}` });
+  await statusOf(
+    octokit.rest.repos.compareCommitsWithBasehead({ ...repo, basehead: `${'f'.repeat(40)}...${head}` }),
+  );
+  await octokit.rest.git.updateRef({ ...repo, ref: 'heads/main', sha: main.data.object.sha, force: true });
+  await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ ...repo, commit_sha: head });
+  const merged = await gh.admin.mergePullRequest({ ...repo, number, method: 'squash' });
+  await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ ...repo, commit_sha: merged.sha });
+  await statusOf(
+    octokit.rest.repos.listPullRequestsAssociatedWithCommit({ ...repo, commit_sha: 'f'.repeat(40) }),
+  );
+
   // A token narrowed to reading this repo: 403 on a write, 404 on another repo; 422 asking beyond the grant.
   const narrowed = async (body: Record<string, unknown>) =>
     (

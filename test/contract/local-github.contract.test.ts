@@ -6,10 +6,11 @@ import { type Started, startWithApp } from './setup.js';
 const validator = createContractValidator();
 let started: Started;
 
+// The scenario makes ~100 calls over real git: generous on a busy machine.
 beforeAll(async () => {
   started = await startWithApp();
   await exerciseAllRoutes(started);
-});
+}, 60_000);
 afterAll(() => started.gh.stop());
 
 const label = (r: RecordedRequest) => `${r.method} ${r.path} → ${r.status} (${r.operationId})`;

@@ -87,7 +87,6 @@ it('ends with exactly the newest manifests of each repo, with no duplicate commi
         installationId,
         repository: { owner: 'acme', repo },
         sha,
-        pullNumber: pr.number,
       });
     }
   }
@@ -188,4 +187,4 @@ it('ends with exactly the newest manifests of each repo, with no duplicate commi
   expect(counts.committed + counts.superseded + counts.unchanged).toBe(jobs.length);
   expect(counts.casConflicts).toBeGreaterThan(0);
   expect(Object.values(faults).every((n) => n > 0)).toBe(true);
-}, 240_000);
+}, 480_000);

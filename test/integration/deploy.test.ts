@@ -100,7 +100,7 @@ async function merge(repo: string, options: ApiOptions, branch: string) {
 }
 
 let delivery = 0;
-function jobFor(repo: string, sha: string, pullNumber?: number): DeployJob {
+function jobFor(repo: string, sha: string): DeployJob {
   return {
     type: 'deploy',
     deliveryId: `d-${++delivery}`,
@@ -108,7 +108,6 @@ function jobFor(repo: string, sha: string, pullNumber?: number): DeployJob {
     installationId,
     repository: { owner: 'acme', repo },
     sha,
-    ...(pullNumber !== undefined ? { pullNumber } : {}),
   };
 }
 
@@ -149,13 +148,14 @@ const pets: Tenant = {
   namespaces: ['pets'],
 };
 
-describe('merge to deploy', () => {
+// Several merges and deploys per case over real git and HTTP: generous on a busy machine.
+describe('merge to deploy', { timeout: 90_000 }, () => {
   it('commits the render as one commit with provenance, then nothing for an identical push, then prunes', async () => {
     await createDeployRepo([pets]);
     await gh.admin.createRepo({ owner: 'acme', repo: 'pets', files: { 'README.md': '# pets\n' } });
     const first = await merge('pets', {}, 'add-api');
     const before = gh.requests.length;
-    const outcome = await run(jobFor('pets', first.sha, first.number));
+    const outcome = await run(jobFor('pets', first.sha));
     expect(outcome.status).toBe('committed');
     // Reads: ref + tree + tenants.yaml; writes: tree + commit + ref. Nothing per file.
     expect(deployCalls(before)).toEqual([
@@ -206,7 +206,7 @@ describe('merge to deploy', () => {
 
     // The same push again (a queue redelivery) and a push that changes no manifest: no commit.
     const commits = (await deployLog()).length;
-    expect(await run(jobFor('pets', first.sha, first.number))).toEqual({
+    expect(await run(jobFor('pets', first.sha))).toEqual({
       status: 'superseded',
       deployed: first.sha,
     });
@@ -222,7 +222,7 @@ describe('merge to deploy', () => {
 
     // The API is renamed: the old folder is pruned in the same commit that adds the new one.
     const renamed = await merge('pets', { name: 'animals' }, 'rename');
-    expect(await run(jobFor('pets', renamed.sha, renamed.number))).toMatchObject({ status: 'committed' });
+    expect(await run(jobFor('pets', renamed.sha))).toMatchObject({ status: 'committed' });
     expect(await deployFiles()).toEqual([
       'apis/acme/pets/.source.yaml',
       'apis/acme/pets/animals/meshhttproute-animals.yaml',
@@ -232,7 +232,7 @@ describe('merge to deploy', () => {
       'Removed:\n  - apis/acme/pets/pets/meshhttproute-pets.yaml\n',
     );
     // The older merge delivered late never overwrites the newer one.
-    expect(await run(jobFor('pets', first.sha, first.number))).toEqual({
+    expect(await run(jobFor('pets', first.sha))).toEqual({
       status: 'superseded',
       deployed: renamed.sha,
     });
@@ -280,7 +280,7 @@ describe('merge to deploy', () => {
       { name: 'shop', hostnames: ['pets.example.com'], basePath: '/pets-api', namespace: 'shop' },
       'b',
     );
-    const outcome = await run(jobFor('shop', shopMerge.sha, shopMerge.number));
+    const outcome = await run(jobFor('shop', shopMerge.sha));
     expect(outcome.status).toBe('rejected');
     const findings = outcome.status === 'rejected' ? outcome.findings : [];
     // Config line 5 is the hostnames, 6 the base path; spec lines 5 and 9 the two operations.
@@ -328,13 +328,13 @@ describe('merge to deploy', () => {
     await createDeployRepo([pets]);
     await gh.admin.createRepo({ owner: 'acme', repo: 'pets', files: { 'README.md': '# pets\n' } });
     const first = await merge('pets', {}, 'a');
-    const outcome = await run(jobFor('pets', first.sha, first.number), { mode: 'pull-request' });
+    const outcome = await run(jobFor('pets', first.sha), { mode: 'pull-request' });
     expect(outcome).toMatchObject({
       status: 'committed',
       pullRequestUrl: expect.stringContaining('/pull/1'),
     });
     expect(await deployFiles()).toEqual([]);
-    const branchFiles = await gh.admin.listFiles({ ...deployRef, ref: 'kuma-api-forge/acme-pets' });
+    const branchFiles = await gh.admin.listFiles({ ...deployRef, ref: 'kuma-api-forge/acme/pets' });
     expect(branchFiles.filter((p) => p.startsWith('apis/'))).toHaveLength(3);
     const second = await merge('pets', { paths: ['/pets'] }, 'b');
     expect(await run(jobFor('pets', second.sha), { mode: 'pull-request' })).toMatchObject({

@@ -184,7 +184,6 @@ describe('token scope per job', () => {
       installationId,
       repository: pets,
       sha: merged.sha,
-      pullNumber,
     };
     const before = await gh.admin.resolve({ ...deploy, ref: 'main' });
     const tokens = await tokensMintedBy(() => startWorker().processJob(job));
@@ -234,6 +233,6 @@ describe('token scope per job', () => {
       },
     ]);
     const { data: pulls } = await tokens[1]!.octokit.rest.pulls.list({ ...deploy, state: 'open' });
-    expect(pulls.map((pull) => pull.head.ref)).toEqual(['kuma-api-forge/acme-pets']);
+    expect(pulls.map((pull) => pull.head.ref)).toEqual(['kuma-api-forge/acme/pets']);
   });
 });

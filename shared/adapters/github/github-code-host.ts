@@ -45,6 +45,20 @@ export function createGitHubCodeHost(octokit: AppOctokit, repo: RepoRef): CodeHo
       }
       return source;
     },
+    async findMergedPullRequest(sha) {
+      const pulls = await octokit.paginate(octokit.rest.repos.listPullRequestsAssociatedWithCommit, {
+        ...repo,
+        commit_sha: sha,
+        per_page: 100,
+      });
+      const merged = pulls.find(
+        (pull) =>
+          pull.merged_at !== null &&
+          pull.merge_commit_sha === sha &&
+          pull.base.ref === pull.base.repo.default_branch,
+      );
+      return merged?.number;
+    },
     async findComment(pullNumber, marker) {
       const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, {
         ...repo,

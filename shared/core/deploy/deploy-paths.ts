@@ -5,14 +5,37 @@
 import { createHash } from 'node:crypto';
 
 const segment = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+/** The characters GitHub allows in owner and repo names (lower-cased); repos may start with `.` (`.github`). */
+const nameSegment = /^[a-z0-9_.-]{1,100}$/;
 
-/** `apis/<owner>/<repo>/`, lower-cased (GitHub names are case-insensitive, a folder must not fork on case). */
+/**
+ * `apis/<owner>/<repo>/`, lower-cased: GitHub names are case-insensitive, so one repo never forks into two
+ * folders and two repos never share one (`/` cannot occur in a name). Every name GitHub allows is a valid path
+ * segment; `.` and `..` are not names, and `.git` cannot be a folder in git (GitHub refuses those repo names).
+ */
 export function buildRepoFolder(sourceRepo: string): string {
   const [owner = '', repo = '', ...rest] = sourceRepo.toLowerCase().split('/');
-  if (rest.length > 0 || !segment.test(owner) || !segment.test(repo)) {
+  const valid = (name: string) => nameSegment.test(name) && name !== '.' && name !== '..' && name !== '.git';
+  if (rest.length > 0 || !valid(owner) || !valid(repo)) {
     throw new Error(`not a repository name: "${sourceRepo}"`);
   }
   return `apis/${owner}/${repo}/`;
+}
+
+/**
+ * `<owner>/<repo>` of the source repo, lower-cased, for the branch of its deploy PR (pull-request mode). Only
+ * `.` can make a name an invalid git ref (a component starting with `.`, `..`, a `.lock` ending), so it is
+ * escaped as `_d`, and `_` as `__`: every name makes a valid ref, and no two repos share one. A component that
+ * would exceed 100 characters becomes exactly 101: its start, `_h`, and 128 bits of the name's SHA-256 (file
+ * systems that keep refs as files allow 255 bytes per component).
+ */
+export function buildRepoBranch(sourceRepo: string): string {
+  const [owner = '', repo = ''] = buildRepoFolder(sourceRepo).split('/').slice(1);
+  const component = (name: string) => {
+    const escaped = name.replace(/[_.]/g, (char) => (char === '_' ? '__' : '_d'));
+    return escaped.length <= 100 ? escaped : `${escaped.slice(0, 67)}_h${buildSha256(name).slice(0, 32)}`;
+  };
+  return `${component(owner)}/${component(repo)}`;
 }
 
 /** A name usable as one path segment of the folder (an API name, a manifest file name). */

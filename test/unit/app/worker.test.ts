@@ -35,6 +35,7 @@ function fakeHost(failing: number[], seen: number[]): CodeHost {
       return { number, state: 'closed', headSha: sha('a'), baseSha: sha('b'), labels: [], repoUrl: '' };
     },
     files: unused,
+    findMergedPullRequest: unused,
     findComment: unused,
     createComment: unused,
     updateComment: unused,
@@ -132,14 +133,13 @@ describe('createWorker().handleSqsEvent', () => {
   });
 });
 
-const deployJob = (pullNumber?: number): DeployJob => ({
+const deployJob = (): DeployJob => ({
   type: 'deploy',
   deliveryId: 'd-deploy',
   event: 'push',
   installationId: 7,
   repository: { owner: 'acme', repo: 'users' },
   sha: sha('c'),
-  ...(pullNumber === undefined ? {} : { pullNumber }),
 });
 
 /** A worker whose deploy repo cannot be reached with `error`; the merged PR's comments are collected. */
@@ -149,6 +149,8 @@ function deploySetup(error: Error, options: { maxReceiveCount?: number } = {}) {
   const access: string[] = [];
   const host: CodeHost = {
     ...fakeHost([], []),
+    // GitHub says commit c merged PR 12.
+    findMergedPullRequest: async (commit) => (commit === sha('c') ? 12 : undefined),
     async createComment(number, body) {
       comments.push({ number, body });
       return { id: 1, body };
@@ -164,7 +166,10 @@ function deploySetup(error: Error, options: { maxReceiveCount?: number } = {}) {
         access.push(asked);
         return Promise.reject(error);
       },
-      history: () => ({ compare: () => Promise.reject(new Error('not expected')) }),
+      history: () => ({
+        defaultBranchHead: () => Promise.reject(new Error('not expected')),
+        compare: () => Promise.reject(new Error('not expected')),
+      }),
     },
     ...options,
   });
@@ -176,7 +181,7 @@ describe('createWorker().processJob for a deploy', () => {
     const { worker, comments, lines, access } = deploySetup(
       new Error('the App is not installed on the deploy repo platform/deploy'),
     );
-    await worker.processJob(deployJob(12));
+    await worker.processJob(deployJob());
     // Only a deploy asks for the writable deploy repo (a check's preview asks for 'read').
     expect(access).toEqual(['write']);
     expect(comments).toHaveLength(1);
@@ -196,7 +201,7 @@ describe('createWorker().processJob for a deploy', () => {
       new DeployConflictError('platform/deploy kept moving'),
     ]) {
       const { worker, comments } = deploySetup(error);
-      await expect(worker.processJob(deployJob(12))).rejects.toBe(error);
+      await expect(worker.processJob(deployJob())).rejects.toBe(error);
       expect(comments).toEqual([]);
     }
   });
@@ -204,7 +209,7 @@ describe('createWorker().processJob for a deploy', () => {
 
 describe("a deploy on the queue's last try", () => {
   const record = (receiveCount: number): SQSEvent => {
-    const event = sqsEvent([{ id: 'm1', body: deployJob(12), group: 'deploy:platform/deploy' }]);
+    const event = sqsEvent([{ id: 'm1', body: deployJob(), group: 'deploy:platform/deploy' }]);
     event.Records[0]!.attributes.ApproximateReceiveCount = String(receiveCount);
     return event;
   };
