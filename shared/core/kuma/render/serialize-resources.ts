@@ -18,7 +18,7 @@ export function serializeResources(
   return resources
     .map((resource) => ({
       path: `${resource.kind.toLowerCase()}-${resource.name}.yaml`,
-      content: stringifyYaml(format === 'k8s' ? toKubernetes(resource) : toUniversal(resource), comment),
+      content: stringifyYaml(toManifestObject(resource, format), comment),
     }))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
@@ -26,6 +26,11 @@ export function serializeResources(
 /** All files as one multi-document YAML stream (what `render` prints without `--out`). */
 export function joinManifests(files: ManifestFile[]): string {
   return files.map((file) => file.content).join('---\n');
+}
+
+/** What a resource's file holds, as a value (before YAML): the object every parser must read back. */
+export function toManifestObject(resource: KumaResource, format: ManifestFormat): Record<string, unknown> {
+  return format === 'k8s' ? toKubernetes(resource) : toUniversal(resource);
 }
 
 /** Field values are percent-encoded outside printable ASCII, and their commas too: they separate the fields. */
