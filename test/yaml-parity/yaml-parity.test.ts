@@ -507,3 +507,30 @@ describe.skipIf(skip)('YAML parity: every parser reads what the renderer meant',
     if (cases.length > 0) expectParity(cases);
   }, 120_000);
 });
+
+/** Needs no external parser: text no UTF-8 file can hold is an error on its line, never a crash. */
+describe('text no YAML file can hold', () => {
+  it.each([
+    ['a lone high surrogate', '/a\\ud800'],
+    ['a lone low surrogate', '/a\\udfff/b'],
+    ['a reversed pair', '/\\udc00\\ud800'],
+  ])(
+    'a path with %s is a kuma-output-unwritable error on its line (CLI: exit 1, nothing written)',
+    async (_what, key) => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'yaml-parity-'));
+      const spec = [
+        '{"openapi": "3.0.3", "info": {"title": "S", "version": "1"}, "paths": {',
+        `  "/ok": {"get": {"responses": {"200": {"description": "ok"}}}},`,
+        `  "${key}": {"get": {"responses": {"200": {"description": "ok"}}}}`,
+        '}}',
+      ].join('\n');
+      writeFileSync(path.join(dir, 'api.json'), spec);
+      const out = path.join(dir, 'out');
+      const run = await runCli(['render', path.join(dir, 'api.json'), '--out', out]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/^api\.json:3:\d+: error: .*\[kuma-output-unwritable\]$/m);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+      expect(existsSync(out)).toBe(false);
+    },
+  );
+});
