@@ -61,6 +61,31 @@ function expectParity(cases: readonly ParityCase[]): void {
   }
 }
 
+/**
+ * The Envoy config a MeshProxyPatch carries as YAML text (the JWT filter, the JWKS clusters): Kuma's control
+ * plane parses it with Go YAML, so it must read alike too. Its meaning is what our parser reads, which the
+ * emitter's own final check ties to the object the renderer built.
+ */
+function embeddedCases(c: ParityCase): ParityCase[] {
+  return c.intended.flatMap((doc) => {
+    const resource = doc as {
+      kind?: string;
+      type?: string;
+      spec?: { default?: { appendModifications?: unknown[] } };
+    };
+    if ((resource.kind ?? resource.type) !== 'MeshProxyPatch') return [];
+    return (resource.spec?.default?.appendModifications ?? []).flatMap((modification, i) =>
+      Object.values(modification as Record<string, { value?: unknown }>)
+        .filter((patch) => typeof patch.value === 'string')
+        .map((patch) => ({
+          what: `${c.what}: embedded Envoy YAML ${i}`,
+          text: patch.value as string,
+          intended: [parseAllDocuments(patch.value as string)[0]!.toJS()],
+        })),
+    );
+  });
+}
+
 /** The stream `render` prints and the objects the renderer meant, file by file in the same order. */
 function streamOf(result: RenderRepoResult, format: ManifestFormat) {
   const byFile = new Map(
@@ -249,7 +274,9 @@ describe.skipIf(skip)('YAML parity: every parser reads what the renderer meant',
       }
     }
     expect(cases.filter((c) => c.intended.length > 0).length).toBeGreaterThan(20);
-    expectParity(cases);
+    const embedded = cases.flatMap(embeddedCases);
+    expect(embedded.length).toBeGreaterThan(0);
+    expectParity([...cases, ...embedded]);
   }, 300_000);
 
   it('every file a deploy commits, for every fixture repo and for hostile spec paths', async () => {
@@ -484,8 +511,17 @@ describe.skipIf(skip)('YAML parity: every parser reads what the renderer meant',
 
   it('JWT issuers and OpenAPI paths with YAML punctuation or hostile characters: an error on their line, or parity', async () => {
     const cases: ParityCase[] = [];
-    for (const issuer of ['https://idp.example.com/#: x', 'https://idp.example.com/\'"', 'yes']) {
-      cases.push(...(await errorsOrCase({ issuer }, `issuer ${issuer}`)));
+    for (const issuer of [
+      'https://idp.example.com/#x:y',
+      'https://idp.example.com/\'"',
+      'yes',
+      'on',
+      '*a',
+      '@b',
+    ]) {
+      const rendered = await errorsOrCase({ issuer }, `issuer ${issuer}`);
+      expect(rendered, `issuer ${issuer} renders`).toHaveLength(1);
+      cases.push(...rendered, ...rendered.flatMap(embeddedCases));
     }
     const paths = [
       '/a#b',
