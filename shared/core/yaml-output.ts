@@ -25,6 +25,8 @@ const printableAscii = /^[\x20-\x7e]*$/;
 const asciiText = /^[\x20-\x7e\n]*$/;
 /** Plain scalars YAML 1.1 gives a meaning of its own even though they resolve to strings in our library. */
 const yaml11Indicators = new Set(['=', '<<']);
+/** YAML 1.1 booleans and null, lower-cased (its resolvers accept lower, Capitalised and UPPER forms). */
+const yaml11Words = new Set(['y', 'n', 'yes', 'no', 'true', 'false', 'on', 'off', 'null']);
 
 /** The core schema's `str` tag with our choice of style; listed first, so it wins for every string. */
 const parityString: typeof stringTag = {
@@ -106,7 +108,13 @@ function percentEncode(char: string): string {
     .join('');
 }
 
+/**
+ * Whether a plain scalar stays a string for YAML 1.1. Only its booleans and nulls are words; every other
+ * non-string form (numbers, sexagesimals, timestamps, `.inf`, `=`, `<<`) starts with one of `0-9+-.~=<`: the
+ * rest needs no parse.
+ */
 function isStringInYaml11(value: string): boolean {
+  if (!/^[0-9+\-.~=<]/.test(value) && !yaml11Words.has(value.toLowerCase())) return true;
   if (yaml11Indicators.has(value)) return false;
   try {
     return parse(value, { version: '1.1' }) === value;
