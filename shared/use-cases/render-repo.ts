@@ -24,6 +24,7 @@ import { checkXKumaValue } from '../core/kuma/render/x-kuma.js';
 import type { KumaResource } from '../core/kuma/resource.js';
 import { loadSourceFile, loadSpec } from '../core/spec/load-spec.js';
 import type { LoadedSpec, SourceFile } from '../core/spec/types.js';
+import { YamlParityError } from '../core/yaml-output.js';
 import type { FileSource } from '../ports/file-source.js';
 
 /** Namespace of the backing MeshService on Kubernetes when the config names none. */
@@ -162,6 +163,14 @@ function renderOne(
     ...(options.repo ? { repo: options.repo } : {}),
     ...(options.commit ? { commit: options.commit } : {}),
   };
+  const findings = [...spec.findings, ...result.findings];
+  let files: ManifestFile[] = [];
+  try {
+    files = serializeResources(result.resources, format, header);
+  } catch (error) {
+    if (!(error instanceof YamlParityError)) throw error;
+    findings.push(unwritableFinding(spec, result.operations, error));
+  }
   return {
     name: api.name,
     api,
@@ -169,8 +178,24 @@ function renderOne(
     spec,
     resources: result.resources,
     operations: result.operations,
-    files: serializeResources(result.resources, format, header),
-    findings: [...spec.findings, ...result.findings],
+    files,
+    findings,
+  };
+}
+
+/**
+ * Output YAML parsers would read differently is never written (see yaml-output.ts). What gets here is text no
+ * UTF-8 file can hold, a lone surrogate from a `\uD800`-style escape: reported on the operation that carries it.
+ */
+function unwritableFinding(spec: LoadedSpec, operations: OperationRoute[], error: YamlParityError): Finding {
+  const culprit = operations.find((operation) => /[\uD800-\uDFFF]/u.test(operation.operation));
+  return {
+    kind: 'validation',
+    id: 'kuma-output-unwritable',
+    severity: 'error',
+    message: `the rendered manifests cannot be written as YAML every parser reads alike (${error.message}); nothing is rendered for this API`,
+    ...spec.locate(culprit?.pointer ?? ''),
+    ...(culprit ? { operation: culprit.operation } : {}),
   };
 }
 

@@ -5,6 +5,7 @@
  * @module
  */
 import type { ManifestFile } from '../kuma/render/types.js';
+import { escapeLineText } from '../yaml-output.js';
 import { assertInsideFolder, buildGitBlobSha, buildRepoFolder, isSafeSegment } from './deploy-paths.js';
 import { readManifestResources, readRouteClaims } from './route-claims.js';
 import {
@@ -160,22 +161,30 @@ function buildRecord(input: PlanDeployInput, desired: Map<string, { content: str
   };
 }
 
+/**
+ * Repo-derived text (file paths, resource names, the repo name) is percent-encoded outside printable ASCII: a
+ * line break in a spec's file name cannot forge a line such as the `Kuma-Api-Forge-Source:` trailer.
+ */
 function buildCommitMessage(
   input: PlanDeployInput,
   record: SourceRecord,
   resources: ResourceChange[],
   summary: Record<ChangeKind, number>,
 ): string {
+  const repo = escapeLineText(input.sourceRepo);
+  const sha = escapeLineText(input.sourceSha);
   const pr = input.pullNumber !== undefined ? ` (#${input.pullNumber})` : '';
   const lines = [
-    `Deploy ${input.sourceRepo}@${input.sourceSha.slice(0, 7)}${pr}: ${summary.added} added, ${summary.changed} changed, ${summary.removed} removed`,
+    `Deploy ${repo}@${sha.slice(0, 7)}${pr}: ${summary.added} added, ${summary.changed} changed, ${summary.removed} removed`,
     '',
-    `Source: ${input.sourceRepo} commit ${input.sourceSha}`,
+    `Source: ${repo} commit ${sha}`,
   ];
-  if (input.pullNumber !== undefined) lines.push(`Pull request: ${input.sourceRepo}#${input.pullNumber}`);
+  if (input.pullNumber !== undefined) lines.push(`Pull request: ${repo}#${input.pullNumber}`);
   if (record.inputs.length > 0) {
     lines.push('Spec files:');
-    for (const file of record.inputs) lines.push(`  ${file.path} sha256:${file.sha256}`);
+    for (const file of record.inputs) {
+      lines.push(`  ${escapeLineText(file.path)} sha256:${escapeLineText(file.sha256)}`);
+    }
   }
   const sign: Record<ChangeKind, string> = { added: '+', changed: '~', removed: '-' };
   for (const kind of ['added', 'changed', 'removed'] as const) {
@@ -183,10 +192,13 @@ function buildCommitMessage(
     if (of.length === 0) continue;
     lines.push(`${kind[0]!.toUpperCase()}${kind.slice(1)}:`);
     for (const r of of) {
-      lines.push(`  ${sign[kind]} ${r.resource === r.path ? r.path : `${r.resource} (${r.path})`}`);
+      const path = escapeLineText(r.path);
+      lines.push(
+        `  ${sign[kind]} ${r.resource === r.path ? path : `${escapeLineText(r.resource)} (${path})`}`,
+      );
     }
   }
-  lines.push('', `Kuma-Api-Forge-Source: ${input.sourceRepo}@${input.sourceSha}`);
+  lines.push('', `Kuma-Api-Forge-Source: ${repo}@${sha}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -5,6 +5,7 @@
  */
 import { structuredPatch } from 'diff';
 import { escapeHtmlText } from '../report/escape.js';
+import { escapeLineText } from '../yaml-output.js';
 import type { ChangeKind, DeployPlan, ResourceChange } from './plan-deploy.js';
 
 export interface PlanMarkdownOptions {
@@ -34,7 +35,9 @@ export function renderPlanMarkdown(plan: DeployPlan, options: PlanMarkdownOption
 
 function renderResource(resource: ResourceChange, maxLines: number): string[] {
   const file = resource.path.split('/').slice(-2).join('/');
-  const title = `${icon[resource.change]} ${resource.change} <code>${escapeHtmlText(resource.resource)}</code> (<code>${escapeHtmlText(file)}</code>)`;
+  // Names read back from deploy-repo files may hold anything: one line, no HTML, percent-encoded like the commit.
+  const text = (value: string) => escapeHtmlText(escapeLineText(value));
+  const title = `${icon[resource.change]} ${resource.change} <code>${text(resource.resource)}</code> (<code>${text(file)}</code>)`;
   const diff = buildDiffLines(resource);
   if (diff.length === 0) return [`- ${title}`, ''];
   const shown =

@@ -5,9 +5,9 @@
  * Kuma routes to. Schemes the gateway cannot check become warnings, never a silent pass.
  * @module
  */
-import { stringify } from 'yaml';
 import type { Finding } from '../../findings.js';
 import type { SourcePosition } from '../../spec/types.js';
+import { stringifyYaml } from '../../yaml-output.js';
 import { buildName } from './names.js';
 import type { PathMatch } from './path-match.js';
 import { escapeRegex } from './path-match.js';
@@ -214,6 +214,7 @@ function buildAuthFinding(
   };
 }
 
+/** Envoy config embedded as YAML text (Kuma parses it with Go YAML): the same parity emitter as the files. */
 function toYaml(value: unknown): string {
-  return stringify(value, { aliasDuplicateObjects: false, lineWidth: 0 });
+  return stringifyYaml(value);
 }

@@ -106,6 +106,21 @@ function relevantErrors(errors: ErrorObject[]): SimpleError[] {
   return [...byPath.values()];
 }
 
+/**
+ * The schema's printable-ASCII patterns: text that reaches a gateway header, URL or path cannot carry line
+ * breaks (CR, LF, U+2028, NEL…), NUL or other controls, which would be escaped oddities at best.
+ */
+function describeTextPattern(pattern: string): string {
+  const rule = 'no control characters (CR, LF, NUL…) and no non-ASCII characters';
+  if (pattern.includes('\\t')) return `must be printable ASCII or tabs: ${rule}`;
+  if (pattern.includes('https?'))
+    return `must be an http:// or https:// URL of printable ASCII without spaces: ${rule}`;
+  if (pattern.includes(':[0-9]+')) return `must be host:port, printable ASCII without spaces: ${rule}`;
+  if (pattern.startsWith('^/'))
+    return `must be a path starting with "/", printable ASCII without spaces: ${rule}`;
+  return `must be printable ASCII without spaces: ${rule}`;
+}
+
 function describeError(error: SimpleError, level: XKumaLevel): string {
   const where = `x-kuma${error.instancePath.replaceAll('/', '.')}`;
   if (error.keyword === 'unknownKey') {
@@ -119,6 +134,9 @@ function describeError(error: SimpleError, level: XKumaLevel): string {
   }
   if (error.keyword === 'pattern' && String(error.params.pattern).includes('ms|s|m|h')) {
     return `${where} must be a duration such as 500ms, 10s, 1m or 1h30m`;
+  }
+  if (error.keyword === 'pattern' && String(error.params.pattern).includes('\\x7e')) {
+    return `${where} ${describeTextPattern(String(error.params.pattern))}`;
   }
   return `${where} ${error.message ?? 'is invalid'}`;
 }
