@@ -8,6 +8,7 @@
 import { buildRepoFolder } from '../core/deploy/deploy-paths.js';
 import type { CheckJob } from '../core/jobs.js';
 import {
+  buildCheckRunName,
   buildCheckRunResult,
   buildNoConfigResult,
   buildSupersededResult,
@@ -25,7 +26,7 @@ import type { FileSource } from '../ports/file-source.js';
 import { runCheck, UnreadableInputError } from './check.js';
 import { previewDeploy } from './deploy-push.js';
 
-export const checkRunName = 'kuma-api-forge';
+export { checkRunName } from '../core/report/check-run.js';
 
 export interface CheckPullRequestDeps {
   codeHost: CodeHost;
@@ -63,17 +64,20 @@ export async function checkPullRequest(job: CheckJob, deps: CheckPullRequestDeps
   if (pr.headSha !== job.headSha) return { status: 'skipped', reason: 'head-moved', headSha: pr.headSha };
 
   const checkRunId = await host.startCheckRun({
-    name: checkRunName,
+    name: buildCheckRunName(pr.baseRef, pr.defaultBranch),
     headSha: pr.headSha,
     externalId: job.deliveryId,
   });
   try {
     const base = host.files(pr.baseSha);
     const head = host.files(pr.headSha);
+    // The trust rule: gates come from what branch protection guards, never from the PR's own base branch.
+    const gates =
+      pr.baseRef === pr.defaultBranch ? base : host.files(await host.branchHead(pr.defaultBranch));
     let report: CheckReport;
     try {
       report = await runCheck(
-        { mode: 'repo', base, head },
+        { mode: 'repo', base, head, gates },
         { labels: pr.labels },
         { breakingDiff: deps.breakingDiff },
       );

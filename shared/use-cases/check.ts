@@ -221,7 +221,10 @@ function withHeadUnreadable(
   if (!pair.base || gates.breaking === 'off') return findings;
   const problem = describeUnreadable(head.spec);
   if (!problem || findings.some((f) => f.severity === 'error' && !f.waivedBy)) return findings;
-  return [...findings, ...gateBreaking([sideUnreadable('head', pair, head, problem)], pair.summary, gates, options)];
+  return [
+    ...findings,
+    ...gateBreaking([sideUnreadable('head', pair, head, problem)], pair.summary, gates, options),
+  ];
 }
 
 /** Why a side cannot be given to oasdiff, or undefined when it can. */
@@ -352,10 +355,10 @@ type SpecLoader = (source: FileSource, entry: string) => Promise<LoadedSpec>;
 function createSpecLoader(): SpecLoader {
   const loaded = new Map<FileSource, Map<string, Promise<LoadedSpec>>>();
   return (source, entry) => {
-    let specs = loaded.get(source);
-    if (!specs) loaded.set(source, (specs = new Map()));
-    let spec = specs.get(entry);
-    if (!spec) specs.set(entry, (spec = loadSpec(source, entry)));
+    const specs = loaded.get(source) ?? new Map<string, Promise<LoadedSpec>>();
+    loaded.set(source, specs);
+    const spec = specs.get(entry) ?? loadSpec(source, entry);
+    specs.set(entry, spec);
     return spec;
   };
 }
@@ -435,9 +438,7 @@ async function readRepoSetup(
     [...(head.config?.apis ?? []), ...(headReadable ? (base?.config?.apis ?? []) : [])].map((a) => a.name),
   );
   const headApis =
-    head.file && head.config
-      ? { file: head.file.path, ...head.file.locate('/apis') }
-      : undefined;
+    head.file && head.config ? { file: head.file.path, ...head.file.locate('/apis') } : undefined;
   const pairs: ApiPair[] = [];
   for (const name of [...names].sort()) {
     const headSide = await readApiSide(headSource, head, name, load);

@@ -247,7 +247,8 @@ export function renderApi(input: RenderInput): RenderResult {
     );
     const policies = buildRoutePolicies(group.name, group.operations[0]!.routeSettings);
     resources.push(...policies.map((policy) => fromDraft(policy, group.name)));
-    for (const made of resources.slice(-1 - policies.length)) namedBy.set(made, firstBySlug(group.operations));
+    for (const made of resources.slice(-1 - policies.length))
+      namedBy.set(made, firstBySlug(group.operations));
   }
   if (operations.length > 0) {
     const drafts: PolicyDraft[] = buildGatewayPolicies({
@@ -367,12 +368,12 @@ function dropNameCollisions(
       [a, b],
       [b, a],
     ] as const) {
-      const otherName = other ? other.label : 'the API\'s gateway policies';
+      const otherName = other ? other.label : "the API's gateway policies";
       findings.push({
         kind: 'routing',
         id: 'kuma-name-collision',
         severity: 'error',
-        message: `${operation ? operation.label : 'the API\'s gateway policies'} and ${otherName} both render ${resource.kind} "${resource.name}": one would overwrite the other; give ${operation ? 'one of them' : 'the operation'} a distinct operationId`,
+        message: `${operation ? operation.label : "the API's gateway policies"} and ${otherName} both render ${resource.kind} "${resource.name}": one would overwrite the other; give ${operation ? 'one of them' : 'the operation'} a distinct operationId`,
         ...(operation ? { operation: operation.label } : {}),
         ...spec.locate(operation ? operation.pointer : '/x-kuma'),
       });
