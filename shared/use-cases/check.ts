@@ -65,10 +65,10 @@ export interface CheckOptions {
   /** Overrides the gate's lint scope (`new`: only findings the base does not have). */
   lintScope?: 'new' | 'all';
   /**
-   * More problems the merge would meet (e.g. the deploy's tenancy check, given the head's render): joined to the
-   * report as failing findings. The render itself is always part of the check.
+   * What the merge's deploy would refuse beyond the render (the tenancy check against a deploy repo), asked only
+   * when the head has a config: joined to the report. The render itself is always part of the check.
    */
-  deployCheck?: (rendered: RenderRepoResult) => Promise<Finding[]>;
+  deployCheck?: () => Promise<Finding[]>;
 }
 
 export interface CheckDeps {
@@ -120,7 +120,7 @@ export async function runCheck(
     const rendered = await setup.render();
     const merge = [
       ...rendered.findings.filter((f) => f.severity === 'error'),
-      ...((await options.deployCheck?.(rendered)) ?? []),
+      ...((setup.configFound ? await options.deployCheck?.() : undefined) ?? []),
     ];
     findings.push(...newFindings(findings, merge));
   }
@@ -347,6 +347,8 @@ interface Setup {
   notices: string[];
   /** The head's render, as the merge's render and deploy would do it. */
   render?: () => Promise<RenderRepoResult>;
+  /** Repo mode with a head config: a deploy would render and check it. */
+  configFound?: boolean;
 }
 
 type SpecLoader = (source: FileSource, entry: string) => Promise<LoadedSpec>;
@@ -459,7 +461,7 @@ async function readRepoSetup(
     ruleset,
     findings,
     notices,
-    ...(head.exists ? { render: () => renderRepo(headSource, { loadSpec: load }) } : {}),
+    ...(head.exists ? { render: () => renderRepo(headSource, { loadSpec: load }), configFound: true } : {}),
   };
 }
 
