@@ -160,19 +160,22 @@ async function checkApi(
     return base ? gateBreaking([apiRemovedFinding(pair, base)], pair.summary, gates, options) : [];
   }
   const findings = [...head.spec.findings];
+  const breakingOn = base !== undefined && gates.breaking !== 'off';
   // Never silent: a base that cannot be compared is said, and gates like a breaking change.
-  const baseProblem = base && gates.breaking !== 'off' ? describeUnreadable(base.spec) : undefined;
-  if (base && baseProblem) {
-    findings.push(
-      ...gateBreaking([sideUnreadable('base', pair, base, baseProblem)], pair.summary, gates, options),
-    );
+  const baseUnreadable = (problem: string | undefined): Finding[] =>
+    base && problem
+      ? gateBreaking([sideUnreadable('base', pair, base, problem)], pair.summary, gates, options)
+      : [];
+  const loadProblem = base && breakingOn ? describeUnreadable(base.spec) : undefined;
+  if (!head.spec.bundle) {
+    findings.push(...baseUnreadable(loadProblem));
+    return withHeadUnreadable(findings, pair, head, gates, options);
   }
-  if (!head.spec.bundle) return withHeadUnreadable(findings, pair, head, gates, options);
 
   // oasdiff runs in its own process: start it first so it overlaps validation and lint.
   // Its failure is a finding (the check cannot vouch for compatibility), never a crash.
   const breaking =
-    base && !baseProblem && gates.breaking !== 'off'
+    base && breakingOn && !loadProblem
       ? findBreakingChanges(base.spec, head.spec, deps.breakingDiff).catch((error: unknown) => [
           breakingCheckFailed(head.spec, error),
         ])
@@ -183,6 +186,14 @@ async function checkApi(
   if (breaking) await new Promise((resolve) => setImmediate(resolve));
   const validation = await validateSpec(head.spec);
   findings.push(...validation, ...validateXKuma(head.spec));
+  // oasdiff reads a document it cannot understand as an empty API: an invalid base would hide every removal.
+  // An unchanged base is exactly the head, whose validation speaks for it.
+  const baseProblem =
+    loadProblem ??
+    (base && breaking && pair.summary.status !== 'unchanged'
+      ? describeInvalid(await validateSpec(base.spec))
+      : undefined);
+  findings.push(...baseUnreadable(baseProblem));
 
   const lintOptions = ruleset ? { ruleset } : {};
   let lint = await lintSpec(head.spec, lintOptions);
@@ -200,11 +211,15 @@ async function checkApi(
   if (breaking) {
     // Awaited even when the head is invalid, so that no oasdiff process outlives the check.
     const changes = await breaking;
-    if (headIsValid) findings.push(...gateBreaking(changes, pair.summary, gates, options));
+    if (headIsValid && !baseProblem) findings.push(...gateBreaking(changes, pair.summary, gates, options));
   }
-  return base && !baseProblem && gates.breaking !== 'off'
-    ? withHeadUnreadable(findings, pair, head, gates, options)
-    : findings;
+  return breaking && !baseProblem ? withHeadUnreadable(findings, pair, head, gates, options) : findings;
+}
+
+/** The first validation error, described for a breaking-*-unreadable finding. */
+function describeInvalid(validation: readonly Finding[]): string | undefined {
+  const error = validation.find((f) => f.severity === 'error');
+  return error ? `${error.message} (${error.file}:${error.line}, ${error.id})` : undefined;
 }
 
 /**
@@ -229,8 +244,8 @@ function withHeadUnreadable(
 
 /** Why a side cannot be given to oasdiff, or undefined when it can. */
 function describeUnreadable(spec: LoadedSpec): string | undefined {
-  const error = spec.findings.find((f) => f.severity === 'error');
-  if (error) return `${error.message} (${error.file}:${error.line}, ${error.id})`;
+  const error = describeInvalid(spec.findings);
+  if (error) return error;
   if (!spec.bundle) return `${spec.entry} could not be read`;
   if (!spec.version) return `${spec.entry} is not an OpenAPI document`;
   return undefined;
