@@ -14,6 +14,7 @@ import {
   buildSupersededResult,
   type CheckRunResult,
 } from '../core/report/check-run.js';
+import { checkRunName } from '../core/report/check-run-name.js';
 import { clipText } from '../core/report/clip-text.js';
 import { describeMesh, joinPreview, type MeshPreview } from '../core/report/mesh-preview.js';
 import { buildCommentBody, type CommentAction, planComment } from '../core/report/pr-comment.js';
@@ -26,7 +27,7 @@ import type { FileSource } from '../ports/file-source.js';
 import { runCheck, UnreadableInputError } from './check.js';
 import { previewDeploy } from './deploy-push.js';
 
-export { checkRunName } from '../core/report/check-run.js';
+export { checkRunName };
 
 export interface CheckPullRequestDeps {
   codeHost: CodeHost;
@@ -85,6 +86,15 @@ export async function checkPullRequest(job: CheckJob, deps: CheckPullRequestDeps
       if (!(error instanceof UnreadableInputError)) throw error;
       await host.completeCheckRun(checkRunId, buildNoConfigResult());
       return { status: 'no-config', checkRunId };
+    }
+    if (pr.baseRef !== pr.defaultBranch) {
+      report = {
+        ...report,
+        notices: [
+          ...report.notices,
+          `This pull request merges into ${pr.baseRef}, not the default branch ${pr.defaultBranch}: it is compared with ${pr.baseRef}, judged by the gates of ${pr.defaultBranch}, and reported as its own check run, not as the required ${checkRunName}.`,
+        ],
+      };
     }
 
     const mesh = deps.deployRepo ? await previewMesh(job, pr, head, deps.deployRepo, deps.log) : undefined;

@@ -135,6 +135,7 @@ describe('a second PR on the same head into a lenient branch', () => {
     const own = newestRun(repo, sha, 'kuma-api-forge (into y)')!;
     expect(own).toMatchObject({ conclusion: 'failure' });
     expect(own.annotations.map((a) => a.title)).toContain('api-removed-without-deprecation');
+    expect(own.output.summary).toContain('judged by the gates of main');
 
     // Re-running either run re-checks its own PR, under its own name.
     await gh.admin.rerequestCheckRun({ ...repo, checkRunId: own.id });
