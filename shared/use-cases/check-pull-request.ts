@@ -72,9 +72,9 @@ export async function checkPullRequest(job: CheckJob, deps: CheckPullRequestDeps
   try {
     const base = host.files(pr.baseSha);
     const head = host.files(pr.headSha);
-    // The trust rule: gates come from what branch protection guards, never from the PR's own base branch.
-    const gates =
-      pr.baseRef === pr.defaultBranch ? base : host.files(await host.branchHead(pr.defaultBranch));
+    // The trust rule: gates come from the default branch as it is now (what branch protection guards, with any
+    // gate tightened since the PR was opened), never from the PR's head nor from another base branch.
+    const gates = host.files(await host.branchHead(pr.defaultBranch));
     let report: CheckReport;
     try {
       report = await runCheck(
