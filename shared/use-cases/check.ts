@@ -22,6 +22,7 @@ import type { LintRuleset } from '../core/lint/types.js';
 import type { ApiSummary, CheckReport } from '../core/report/types.js';
 import { checkRouting, type RoutingView } from '../core/routing/check-routing.js';
 import { loadSourceFile, loadSpec } from '../core/spec/load-spec.js';
+import { listOperations } from '../core/spec/operations.js';
 import type { LoadedSpec, SourceFile } from '../core/spec/types.js';
 import { validateSpec } from '../core/spec/validate-spec.js';
 import { applyBreakingGate, decideVerdict, waiveBreaking } from '../core/verdict.js';
@@ -318,7 +319,9 @@ function apiRemovedFinding(pair: ApiPair, base: ApiSide): Finding {
   const position = base.config
     ? { file: base.config.file.path, ...base.config.file.locate(`/apis/${base.config.index}`) }
     : base.spec.locate('');
-  const operations = listOperations(base.spec);
+  const operations = listOperations(base.spec.bundle)
+    .map((operation) => operation.label)
+    .sort();
   const what =
     operations.length > 0
       ? `its ${operations.length} operation${operations.length === 1 ? '' : 's'} stop working`
@@ -333,22 +336,6 @@ function apiRemovedFinding(pair: ApiPair, base: ApiSide): Finding {
     ...(operations.length > 0 ? { operations } : {}),
     ...(pair.headApis ? { headPosition: pair.headApis } : {}),
   };
-}
-
-const httpMethods = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
-
-/** `METHOD /path` of every operation of a loaded spec, sorted. */
-function listOperations(spec: LoadedSpec): string[] {
-  const paths = spec.bundle?.paths;
-  if (!paths || typeof paths !== 'object') return [];
-  const operations: string[] = [];
-  for (const [path, item] of Object.entries(paths as Record<string, unknown>)) {
-    if (!item || typeof item !== 'object') continue;
-    for (const method of httpMethods) {
-      if (method in item) operations.push(`${method.toUpperCase()} ${path}`);
-    }
-  }
-  return operations.sort();
 }
 
 // ---------------------------------------------------------------------------------------------------------
