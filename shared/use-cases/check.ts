@@ -236,7 +236,8 @@ function withHeadUnreadable(
 ): Finding[] {
   if (!pair.base || gates.breaking === 'off') return findings;
   const problem = describeUnreadable(head.spec);
-  if (!problem || findings.some((f) => f.severity === 'error' && !f.waivedBy)) return findings;
+  // The head's own load and validation errors always fail: they already say why nothing was compared.
+  if (!problem || findings.some((f) => f.kind === 'validation' && f.severity === 'error')) return findings;
   return [
     ...findings,
     ...gateBreaking([sideUnreadable('head', pair, head, problem)], pair.summary, gates, options),
