@@ -59,7 +59,7 @@ export type CheckTarget =
 export interface CheckOptions {
   /** The PR carries the approval label: breaking changes pass, visibly. */
   approved?: boolean;
-  /** Labels of the PR: the gate's approval label (read from the base config) approves its breaking changes. */
+  /** Labels of the PR: the approval label (from the protected branch's config) approves its breaking changes. */
   labels?: readonly string[];
   /** CLI `--fail-on`: lowest severity that fails, for every kind. */
   failOn?: 'error' | 'warning';
