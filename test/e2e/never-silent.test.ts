@@ -4,11 +4,15 @@
  * on the base config entry (repo) or entry file (spec), failing unless the approval label waives it — and then
  * still shown. Runs the use case the CLI and the App both call, with the real oasdiff.
  */
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createMemoryFileSource } from '../../shared/adapters/memory-file-source.js';
 import { createOasdiffRunner } from '../../shared/adapters/oasdiff-runner.js';
 import type { Finding } from '../../shared/core/findings.js';
 import { type CheckTarget, runCheck } from '../../shared/use-cases/check.js';
+import { checkJson } from '../helpers/cli.js';
 
 const valid = (extra = '') => `openapi: 3.0.3
 info:
@@ -159,6 +163,50 @@ describe('repo mode: an unreadable base config', () => {
     expect(report.verdict).toBe('fail');
     expect(errors(report.findings)).toEqual([
       ['breaking-base-unreadable', '.kuma-api-forge.yaml', line, 'base'],
+    ]);
+  });
+});
+
+describe('through the CLI (the issue’s reproduction: a duplicate key in the base entry, an operation removed)', () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'kaf-silent-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const write = (dir: string, files: Record<string, string>) => {
+    for (const [file, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(root, dir, file)), { recursive: true });
+      writeFileSync(path.join(root, dir, file), text);
+    }
+    return path.join(root, dir);
+  };
+  const baseFiles = {
+    'openapi.yaml': broken['duplicate key']!['openapi.yaml']!,
+    '.kuma-api-forge.yaml': config('openapi.yaml'),
+  };
+  const headFiles = { 'openapi.yaml': head, '.kuma-api-forge.yaml': config('openapi.yaml') };
+
+  it('repo mode: exit 1, breaking-base-unreadable on the config line; --approved: exit 0 and still listed', async () => {
+    const base = write('repo-base', baseFiles);
+    const headDir = write('repo-head', headFiles);
+    const { code, report } = await checkJson(['--base', base, '--head', headDir]);
+    expect(code).toBe(1);
+    const failing = report.findings.filter((f) => f.severity === 'error');
+    expect(failing.map((f) => [f.id, f.file, f.line, f.side])).toEqual([
+      ['breaking-base-unreadable', '.kuma-api-forge.yaml', 3, 'base'],
+    ]);
+    const approved = await checkJson(['--base', base, '--head', headDir, '--approved']);
+    expect(approved.code).toBe(0);
+    expect(approved.report.findings.filter((f) => f.waivedBy).map((f) => f.id)).toEqual([
+      'breaking-base-unreadable',
+    ]);
+  });
+
+  it('single-spec mode: exit 1, on the entry file', async () => {
+    const base = path.join(write('spec-base', baseFiles), 'openapi.yaml');
+    const headFile = path.join(write('spec-head', headFiles), 'openapi.yaml');
+    const { code, report } = await checkJson(['--base', base, '--head', headFile]);
+    expect(code).toBe(1);
+    const failing = report.findings.filter((f) => f.severity === 'error');
+    expect(failing.map((f) => [f.id, f.file, f.line])).toEqual([
+      ['breaking-base-unreadable', 'openapi.yaml', 1],
     ]);
   });
 });
