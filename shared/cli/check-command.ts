@@ -7,14 +7,17 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { findGitRoot } from '../adapters/git-root.js';
 import { createGitSource } from '../adapters/git-source.js';
+import { createLocalDeployRepo } from '../adapters/local-deploy-repo.js';
 import { createLocalDirSource } from '../adapters/local-dir-source.js';
 import { createOasdiffRunner } from '../adapters/oasdiff-runner.js';
 import { createSubdirSource } from '../adapters/subdir-source.js';
+import type { Finding } from '../core/findings.js';
 import { renderJson } from '../core/report/render-json.js';
 import { renderMarkdown } from '../core/report/render-markdown.js';
 import { renderText } from '../core/report/render-text.js';
 import type { FileSource } from '../ports/file-source.js';
 import { type CheckTarget, runCheck, UnreadableInputError } from '../use-cases/check.js';
+import { previewDeploy } from '../use-cases/deploy-push.js';
 import { type CliIo, UsageError } from './cli-io.js';
 
 const formats = ['text', 'json', 'markdown'] as const;
@@ -43,6 +46,8 @@ export async function runCheckCommand(argv: string[], io: CliIo): Promise<number
     throw new UsageError('--base and --head must both be spec files or both be repo directories');
   }
 
+  const deployCheck = await resolveDeployCheck(values, head, io.cwd);
+
   const target: CheckTarget =
     head.kind === 'repo'
       ? { mode: 'repo', head: head.source, base: base?.source }
@@ -60,6 +65,7 @@ export async function runCheckCommand(argv: string[], io: CliIo): Promise<number
         approved: values.approved ?? false,
         ...(failOn ? { failOn } : {}),
         ...(lintScope ? { lintScope } : {}),
+        ...(deployCheck ? { deployCheck } : {}),
       },
       { breakingDiff: createOasdiffRunner() },
     );
@@ -92,6 +98,9 @@ function parseCli(argv: string[]) {
         'fail-on': { type: 'string' },
         lint: { type: 'string' },
         approved: { type: 'boolean' },
+        tenants: { type: 'string' },
+        deployed: { type: 'string' },
+        repo: { type: 'string' },
       },
     });
   } catch (error) {
@@ -102,6 +111,42 @@ function parseCli(argv: string[]) {
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new UsageError(`${flag} must be one of ${allowed.join(', ')} (got "${value}")`);
+}
+
+/**
+ * `--tenants <file>` / `--deployed <dir>`: the deploy's tenancy check, against the platform team's grants and
+ * the other tenants' claims recorded in a deploy-repo checkout, exactly as the PR preview and the merge run it.
+ */
+async function resolveDeployCheck(
+  values: ReturnType<typeof parseCli>['values'],
+  head: Side,
+  cwd: string,
+): Promise<(() => Promise<Finding[]>) | undefined> {
+  const { tenants, deployed, repo } = values;
+  if (tenants === undefined && deployed === undefined) return undefined;
+  if (head.kind !== 'repo') throw new UsageError('--tenants and --deployed need a repo directory as --head');
+  if (!repo || !/^[^/\s]+\/[^/\s]+$/.test(repo)) {
+    throw new UsageError(
+      '--tenants and --deployed need --repo <owner/repo>: the name the tenants file grants',
+    );
+  }
+  const tenantsPath = tenants === undefined ? undefined : path.resolve(cwd, tenants);
+  const deployedPath = deployed === undefined ? undefined : path.resolve(cwd, deployed);
+  if (tenantsPath && !(await stat(tenantsPath).catch(() => undefined))?.isFile())
+    throw new UsageError(`--tenants: ${tenantsPath} is not a file`);
+  if (deployedPath && !(await stat(deployedPath).catch(() => undefined))?.isDirectory())
+    throw new UsageError(`--deployed: ${deployedPath} is not a directory`);
+  return async () => {
+    const deployRepo = await createLocalDeployRepo({
+      ...(deployedPath ? { dir: deployedPath } : {}),
+      ...(tenantsPath ? { tenants: tenantsPath } : {}),
+    });
+    const preview = await previewDeploy(
+      { files: head.source, sourceRepo: repo, sourceSha: 'working-tree' },
+      deployRepo,
+    );
+    return preview.decision.status === 'rejected' ? preview.decision.findings : [];
+  };
 }
 
 type Side = { kind: 'repo' | 'spec'; root: string; source: FileSource; entry: string };

@@ -14,7 +14,9 @@ const help = `Usage: kuma-api-forge <command> [options]
 Commands:
   check   --head <spec|dir> [--base <spec|dir> | --base-ref <git ref>] [--format text|json|markdown]
           [--fail-on error|warning] [--lint new|all] [--approved]
-          Validate, lint and compare an OpenAPI spec (or every API of a repo) with its base.
+          [--tenants <file>] [--deployed <deploy repo dir>] [--repo <owner/repo>]
+          Validate, lint and compare an OpenAPI spec (or every API of a repo) with its base, and render it
+          as the merge would (with --tenants/--deployed: the deploy's tenancy check too).
   render  <spec|dir> [--format k8s|universal] [--out <dir>] [--api <name>] [--gateway <name>] [--mesh <name>]
           [--hostname <host>]... [--service <name>] [--namespace <ns>] [--port <n>] [--repo <owner/repo>]
           [--commit <sha>] [--zone-origin]

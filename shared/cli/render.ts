@@ -67,6 +67,10 @@ export async function runRender(args: string[], io: CliIo): Promise<number> {
   for (const finding of findings) io.stderr(`${formatFinding(finding)}\n`);
   if (findings.some((finding) => finding.severity === 'error')) return 1;
   if (values.out) {
+    // Every resource name is unique (kuma-name-collision otherwise): a path written twice would lose a resource.
+    const paths = result.apis.flatMap((api) => api.files.map((file) => `${api.name}/${file.path}`));
+    const twice = paths.find((file, index) => paths.indexOf(file) !== index);
+    if (twice !== undefined) throw new Error(`refusing to write ${twice} twice: nothing was written`);
     for (const api of result.apis)
       await writeApiFolder(path.resolve(io.cwd, values.out, api.name), api.files);
   } else {

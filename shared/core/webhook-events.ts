@@ -13,6 +13,7 @@
  * @module
  */
 import type { Job, RepoRef } from './jobs.js';
+import { buildCheckRunName, checkRunName } from './report/check-run-name.js';
 
 /** A used event whose payload lacks a field the job needs; the endpoint answers 400. */
 export interface InvalidEvent {
@@ -94,13 +95,22 @@ function fromRerequest(
   const pulls = field(payload, `${name}.pull_requests`);
   if (!Array.isArray(pulls)) throw new MissingField(`${name}.pull_requests must be an array`);
   if (pulls.length === 0) return { ignored: `${name}.rerequested names no pull request` };
+  // A commit can head several PRs: re-run the one whose check run this is (its name says its base branch).
+  const defaultBranch = field(payload, 'repository.default_branch');
+  const runName = name === 'check_run' ? field(payload, 'check_run.name') : checkRunName;
+  const pull =
+    pulls.find(
+      (p) =>
+        typeof defaultBranch === 'string' &&
+        buildCheckRunName(String(field(p, 'base.ref')), defaultBranch) === runName,
+    ) ?? pulls[0];
   return {
     type: 'check',
     deliveryId,
     event: `${name}.rerequested`,
     installationId: readId(payload, 'installation.id'),
     repository: readRepo(payload),
-    pullNumber: readId(pulls[0], 'number'),
+    pullNumber: readId(pull, 'number'),
     headSha: readSha(payload, `${name}.head_sha`),
   };
 }

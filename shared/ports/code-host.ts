@@ -20,6 +20,10 @@ export interface PullRequestState {
   state: 'open' | 'closed';
   headSha: string;
   baseSha: string;
+  /** The branch the PR merges into, e.g. `main`. */
+  baseRef: string;
+  /** The repository's default branch: the one branch protection guards, whose gates every check obeys. */
+  defaultBranch: string;
   /** Label names. */
   labels: string[];
   /** The repository's web address, for links to files (e.g. `https://github.com/acme/pets`). */
@@ -35,6 +39,8 @@ export interface CodeHost {
   /** Shown in logs, e.g. `acme/pets`. */
   readonly description: string;
   getPullRequest(number: number): Promise<PullRequestState>;
+  /** The commit a branch points at now. */
+  branchHead(branch: string): Promise<string>;
   /** The repo's files at a commit. */
   files(sha: string): FileSource;
   /**

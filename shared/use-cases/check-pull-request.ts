@@ -8,11 +8,13 @@
 import { buildRepoFolder } from '../core/deploy/deploy-paths.js';
 import type { CheckJob } from '../core/jobs.js';
 import {
+  buildCheckRunName,
   buildCheckRunResult,
   buildNoConfigResult,
   buildSupersededResult,
   type CheckRunResult,
 } from '../core/report/check-run.js';
+import { checkRunName } from '../core/report/check-run-name.js';
 import { clipText } from '../core/report/clip-text.js';
 import { describeMesh, joinPreview, type MeshPreview } from '../core/report/mesh-preview.js';
 import { buildCommentBody, type CommentAction, planComment } from '../core/report/pr-comment.js';
@@ -25,7 +27,7 @@ import type { FileSource } from '../ports/file-source.js';
 import { runCheck, UnreadableInputError } from './check.js';
 import { previewDeploy } from './deploy-push.js';
 
-export const checkRunName = 'kuma-api-forge';
+export { checkRunName };
 
 export interface CheckPullRequestDeps {
   codeHost: CodeHost;
@@ -63,17 +65,20 @@ export async function checkPullRequest(job: CheckJob, deps: CheckPullRequestDeps
   if (pr.headSha !== job.headSha) return { status: 'skipped', reason: 'head-moved', headSha: pr.headSha };
 
   const checkRunId = await host.startCheckRun({
-    name: checkRunName,
+    name: buildCheckRunName(pr.baseRef, pr.defaultBranch),
     headSha: pr.headSha,
     externalId: job.deliveryId,
   });
   try {
     const base = host.files(pr.baseSha);
     const head = host.files(pr.headSha);
+    // The trust rule: gates come from the default branch as it is now (what branch protection guards, with any
+    // gate tightened since the PR was opened), never from the PR's head nor from another base branch.
+    const gates = host.files(await host.branchHead(pr.defaultBranch));
     let report: CheckReport;
     try {
       report = await runCheck(
-        { mode: 'repo', base, head },
+        { mode: 'repo', base, head, gates },
         { labels: pr.labels },
         { breakingDiff: deps.breakingDiff },
       );
@@ -81,6 +86,15 @@ export async function checkPullRequest(job: CheckJob, deps: CheckPullRequestDeps
       if (!(error instanceof UnreadableInputError)) throw error;
       await host.completeCheckRun(checkRunId, buildNoConfigResult());
       return { status: 'no-config', checkRunId };
+    }
+    if (pr.baseRef !== pr.defaultBranch) {
+      report = {
+        ...report,
+        notices: [
+          ...report.notices,
+          `This pull request merges into ${pr.baseRef}, not the default branch ${pr.defaultBranch}: it is compared with ${pr.baseRef}, judged by the gates of ${pr.defaultBranch}, and reported as its own check run, not as the required ${checkRunName}.`,
+        ],
+      };
     }
 
     const mesh = deps.deployRepo ? await previewMesh(job, pr, head, deps.deployRepo, deps.log) : undefined;

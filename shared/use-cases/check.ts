@@ -22,15 +22,33 @@ import type { LintRuleset } from '../core/lint/types.js';
 import type { ApiSummary, CheckReport } from '../core/report/types.js';
 import { checkRouting, type RoutingView } from '../core/routing/check-routing.js';
 import { loadSourceFile, loadSpec } from '../core/spec/load-spec.js';
+import { listOperations } from '../core/spec/operations.js';
 import type { LoadedSpec, SourceFile } from '../core/spec/types.js';
 import { validateSpec } from '../core/spec/validate-spec.js';
 import { applyBreakingGate, decideVerdict, waiveBreaking } from '../core/verdict.js';
 import type { BreakingDiff } from '../ports/breaking-diff.js';
 import type { FileSource } from '../ports/file-source.js';
+import {
+  isMissingEntry,
+  missingSpecFinding,
+  type RenderRepoResult,
+  renderRepo,
+  renderSpec,
+} from './render-repo.js';
 
 export type CheckTarget =
   /** Both sides are repos with a `.kuma-api-forge.yaml` at their root. */
-  | { mode: 'repo'; base: FileSource | undefined; head: FileSource }
+  | {
+      mode: 'repo';
+      /** The breaking-change baseline (a PR's base). */
+      base: FileSource | undefined;
+      head: FileSource;
+      /**
+       * The protected branch (the repo's default branch head in the App): gate settings, lint ruleset, approval
+       * label and the "lint new" baseline come from here. Default: `base`.
+       */
+      gates?: FileSource;
+    }
   /** One spec on each side, given by its entry file inside its source. */
   | {
       mode: 'spec';
@@ -41,19 +59,24 @@ export type CheckTarget =
 export interface CheckOptions {
   /** The PR carries the approval label: breaking changes pass, visibly. */
   approved?: boolean;
-  /** Labels of the PR: the gate's approval label (read from the base config) approves its breaking changes. */
+  /** Labels of the PR: the approval label (from the protected branch's config) approves its breaking changes. */
   labels?: readonly string[];
   /** CLI `--fail-on`: lowest severity that fails, for every kind. */
   failOn?: 'error' | 'warning';
   /** Overrides the gate's lint scope (`new`: only findings the base does not have). */
   lintScope?: 'new' | 'all';
+  /**
+   * What the merge's deploy would refuse beyond the render (the tenancy check against a deploy repo), asked only
+   * when the head has a config: joined to the report. The render itself is always part of the check.
+   */
+  deployCheck?: () => Promise<Finding[]>;
 }
 
 export interface CheckDeps {
   breakingDiff: BreakingDiff;
 }
 
-/** Thrown when the input cannot be checked at all (no config in repo mode): the CLI's exit 2. */
+/** Thrown when the input cannot be checked at all (no config in repo mode, nothing removed): the CLI's exit 2. */
 export class UnreadableInputError extends Error {
   override name = 'UnreadableInputError';
 }
@@ -69,6 +92,10 @@ interface ApiPair {
   summary: ApiSummary;
   base?: ApiSide;
   head?: ApiSide;
+  /** The same API on the protected branch: the "lint new" baseline. */
+  gates?: ApiSide;
+  /** Where the head config lists its APIs (for annotating a removal in the head). */
+  headApis?: SourcePosition;
 }
 
 export async function runCheck(
@@ -76,8 +103,11 @@ export async function runCheck(
   options: CheckOptions,
   deps: CheckDeps,
 ): Promise<CheckReport> {
+  const loader = createSpecLoader();
   const setup =
-    target.mode === 'repo' ? await readRepoSetup(target.base, target.head) : await readSpecSetup(target);
+    target.mode === 'repo'
+      ? await readRepoSetup(target.base, target.head, target.gates ?? target.base, loader)
+      : await readSpecSetup(target, loader);
   const gates = options.lintScope
     ? { ...setup.gates, lint: { ...setup.gates.lint, scope: options.lintScope } }
     : setup.gates;
@@ -85,6 +115,15 @@ export async function runCheck(
   const findings = [...setup.findings];
   for (const pair of setup.pairs) {
     findings.push(...(await checkApi(pair, gates, setup.ruleset, options, deps)));
+  }
+  // What the merge's render (and deploy) would refuse fails the check too, on the same lines.
+  if (setup.render) {
+    const rendered = await setup.render();
+    const merge = [
+      ...rendered.findings.filter((f) => f.severity === 'error'),
+      ...((setup.configFound ? await options.deployCheck?.() : undefined) ?? []),
+    ];
+    findings.push(...newFindings(findings, merge));
   }
   findings.sort(compareFindings);
   const { verdict, reason } = decideVerdict(findings, {
@@ -99,6 +138,17 @@ export async function runCheck(
   return { verdict, reason, findings, apis: setup.pairs.map((p) => p.summary), notices };
 }
 
+/** `extra` findings the report does not already have (the render repeats the spec's load findings). */
+function newFindings(known: readonly Finding[], extra: readonly Finding[]): Finding[] {
+  const key = (f: Finding) => [f.kind, f.id, f.file, f.line, f.column, f.message].join('\u0000');
+  const seen = new Set(known.map(key));
+  return extra.filter((f) => {
+    if (seen.has(key(f))) return false;
+    seen.add(key(f));
+    return true;
+  });
+}
+
 async function checkApi(
   pair: ApiPair,
   gates: GateSettings,
@@ -107,14 +157,26 @@ async function checkApi(
   deps: CheckDeps,
 ): Promise<Finding[]> {
   const { base, head } = pair;
-  if (!head) return base ? [apiRemovedFinding(pair.summary, base.spec)] : [];
+  if (!head) {
+    return base ? gateBreaking([apiRemovedFinding(pair, base)], pair.summary, gates, options) : [];
+  }
   const findings = [...head.spec.findings];
-  if (!head.spec.bundle) return findings;
+  const breakingOn = base !== undefined && gates.breaking !== 'off';
+  // Never silent: a base that cannot be compared is said, and gates like a breaking change.
+  const baseUnreadable = (problem: string | undefined): Finding[] =>
+    base && problem
+      ? gateBreaking([sideUnreadable('base', pair, base, problem)], pair.summary, gates, options)
+      : [];
+  const loadProblem = base && breakingOn ? describeUnreadable(base.spec) : undefined;
+  if (!head.spec.bundle) {
+    findings.push(...baseUnreadable(loadProblem));
+    return withHeadUnreadable(findings, pair, head, gates, options);
+  }
 
   // oasdiff runs in its own process: start it first so it overlaps validation and lint.
   // Its failure is a finding (the check cannot vouch for compatibility), never a crash.
   const breaking =
-    base?.spec.bundle && gates.breaking !== 'off'
+    base && breakingOn && !loadProblem
       ? findBreakingChanges(base.spec, head.spec, deps.breakingDiff).catch((error: unknown) => [
           breakingCheckFailed(head.spec, error),
         ])
@@ -125,11 +187,21 @@ async function checkApi(
   if (breaking) await new Promise((resolve) => setImmediate(resolve));
   const validation = await validateSpec(head.spec);
   findings.push(...validation, ...validateXKuma(head.spec));
+  // oasdiff reads a document it cannot understand as an empty API: an invalid base would hide every removal.
+  // An unchanged base is exactly the head, whose validation speaks for it.
+  const baseProblem =
+    loadProblem ??
+    (base && breaking && pair.summary.status !== 'unchanged'
+      ? describeInvalid(await validateSpec(base.spec))
+      : undefined);
+  findings.push(...baseUnreadable(baseProblem));
 
   const lintOptions = ruleset ? { ruleset } : {};
   let lint = await lintSpec(head.spec, lintOptions);
-  if (gates.lint.scope === 'new' && base?.spec.bundle) {
-    lint = filterNewFindings(lint, await lintSpec(base.spec, lintOptions));
+  // "Only new lint findings" is judged against the protected branch, which a PR author cannot fill with findings.
+  const lintBaseline = pair.gates?.spec;
+  if (gates.lint.scope === 'new' && lintBaseline?.bundle) {
+    lint = filterNewFindings(lint, await lintSpec(lintBaseline, lintOptions));
   }
   findings.push(...lint);
 
@@ -140,9 +212,65 @@ async function checkApi(
   if (breaking) {
     // Awaited even when the head is invalid, so that no oasdiff process outlives the check.
     const changes = await breaking;
-    if (headIsValid) findings.push(...gateBreaking(changes, pair.summary, gates, options));
+    if (headIsValid && !baseProblem) findings.push(...gateBreaking(changes, pair.summary, gates, options));
   }
-  return findings;
+  return breaking && !baseProblem ? withHeadUnreadable(findings, pair, head, gates, options) : findings;
+}
+
+/** The first validation error, described for a breaking-*-unreadable finding. */
+function describeInvalid(validation: readonly Finding[]): string | undefined {
+  const error = validation.find((f) => f.severity === 'error');
+  return error ? `${error.message} (${error.file}:${error.line}, ${error.id})` : undefined;
+}
+
+/**
+ * The breaking check needs a head that loaded: when it did not and nothing else already fails the check, the
+ * report says so rather than passing with no word about compatibility.
+ */
+function withHeadUnreadable(
+  findings: Finding[],
+  pair: ApiPair,
+  head: ApiSide,
+  gates: GateSettings,
+  options: CheckOptions,
+): Finding[] {
+  if (!pair.base || gates.breaking === 'off') return findings;
+  const problem = describeUnreadable(head.spec);
+  // The head's own load and validation errors always fail: they already say why nothing was compared.
+  if (!problem || findings.some((f) => f.kind === 'validation' && f.severity === 'error')) return findings;
+  return [
+    ...findings,
+    ...gateBreaking([sideUnreadable('head', pair, head, problem)], pair.summary, gates, options),
+  ];
+}
+
+/** Why a side cannot be given to oasdiff, or undefined when it can. */
+function describeUnreadable(spec: LoadedSpec): string | undefined {
+  const error = describeInvalid(spec.findings);
+  if (error) return error;
+  if (!spec.bundle) return `${spec.entry} could not be read`;
+  if (!spec.version) return `${spec.entry} is not an OpenAPI document`;
+  return undefined;
+}
+
+/** On the config entry that names the spec (repo mode), else on the entry file. */
+function sideUnreadable(side: 'base' | 'head', pair: ApiPair, at: ApiSide, problem: string): Finding {
+  const position = at.config
+    ? { file: at.config.file.path, ...at.config.file.locate(`/apis/${at.config.index}/spec`) }
+    : at.spec.locate('');
+  const what = side === 'base' ? 'the base version' : 'this version';
+  return {
+    kind: 'breaking',
+    id: `breaking-${side}-unreadable`,
+    severity: 'error',
+    message: `breaking changes of API "${pair.summary.name}" cannot be checked: ${what} of ${at.spec.entry} did not load: ${problem}`,
+    ...position,
+    ...(side === 'base' ? { side } : {}),
+    hint:
+      side === 'base'
+        ? 'fix the spec on the base branch first, or accept the risk with the approval label'
+        : 'fix the spec so that it loads',
+  };
 }
 
 function breakingCheckFailed(head: LoadedSpec, error: unknown): Finding {
@@ -187,15 +315,27 @@ function routingView(side: ApiSide): RoutingView {
   };
 }
 
-function apiRemovedFinding(summary: ApiSummary, base: LoadedSpec): Finding {
-  const position = base.locate('');
+/** An API the head no longer lists (entry deleted, renamed, or the whole config gone): every operation of it. */
+function apiRemovedFinding(pair: ApiPair, base: ApiSide): Finding {
+  const position = base.config
+    ? { file: base.config.file.path, ...base.config.file.locate(`/apis/${base.config.index}`) }
+    : base.spec.locate('');
+  const operations = listOperations(base.spec.bundle)
+    .map((operation) => operation.label)
+    .sort();
+  const what =
+    operations.length > 0
+      ? `its ${operations.length} operation${operations.length === 1 ? '' : 's'} stop working`
+      : 'every operation it exposed stops working';
   return {
     kind: 'breaking',
     id: 'api-removed',
     severity: 'error',
-    message: `API "${summary.name}" was removed from ${repoConfigFile}: every operation it exposed stops working`,
+    message: `API "${pair.summary.name}" was removed from ${repoConfigFile}: ${what}`,
     ...position,
     side: 'base',
+    ...(operations.length > 0 ? { operations } : {}),
+    ...(pair.headApis ? { headPosition: pair.headApis } : {}),
   };
 }
 
@@ -208,63 +348,141 @@ interface Setup {
   ruleset: LintRuleset | undefined;
   findings: Finding[];
   notices: string[];
+  /** The head's render, as the merge's render and deploy would do it. */
+  render?: () => Promise<RenderRepoResult>;
+  /** Repo mode with a head config: a deploy would render and check it. */
+  configFound?: boolean;
 }
 
-async function readSpecSetup(target: Extract<CheckTarget, { mode: 'spec' }>): Promise<Setup> {
-  const head = await loadSpec(target.head.source, target.head.entry);
-  const base = target.base ? await loadSpec(target.base.source, target.base.entry) : undefined;
+type SpecLoader = (source: FileSource, entry: string) => Promise<LoadedSpec>;
+
+/** Each spec loaded once per source, shared by the check and the render. */
+function createSpecLoader(): SpecLoader {
+  const loaded = new Map<FileSource, Map<string, Promise<LoadedSpec>>>();
+  return (source, entry) => {
+    const specs = loaded.get(source) ?? new Map<string, Promise<LoadedSpec>>();
+    loaded.set(source, specs);
+    const spec = specs.get(entry) ?? loadSpec(source, entry);
+    specs.set(entry, spec);
+    return spec;
+  };
+}
+
+async function readSpecSetup(
+  target: Extract<CheckTarget, { mode: 'spec' }>,
+  load: SpecLoader,
+): Promise<Setup> {
+  const head = await load(target.head.source, target.head.entry);
+  const base = target.base ? await load(target.base.source, target.base.entry) : undefined;
   const name = target.head.entry.replace(/^.*\//, '').replace(/\.(ya?ml|json)$/i, '');
   const api: ApiEntry = { name, spec: target.head.entry };
   const pair = {
     summary: summarize(name, base, head),
     head: { spec: head, api },
-    ...(base ? { base: { spec: base, api } } : {}),
+    ...(base ? { base: { spec: base, api }, gates: { spec: base, api } } : {}),
   };
-  return { pairs: [pair], gates: resolveGates(undefined), ruleset: undefined, findings: [], notices: [] };
+  return {
+    pairs: [pair],
+    gates: resolveGates(undefined),
+    ruleset: undefined,
+    findings: [],
+    notices: [],
+    render: () => renderSpec(target.head.source, target.head.entry, { loadSpec: load }),
+  };
 }
 
-/** Repo mode: APIs from the head config (so a PR that adds an API is checked); gates and ruleset from the base. */
-async function readRepoSetup(baseSource: FileSource | undefined, headSource: FileSource): Promise<Setup> {
+/**
+ * Repo mode: APIs from the head config (so a PR that adds an API is checked) and the base config (so one that
+ * removes an API is reported); gates, ruleset and the "lint new" baseline from the protected branch.
+ */
+async function readRepoSetup(
+  baseSource: FileSource | undefined,
+  headSource: FileSource,
+  gatesSource: FileSource | undefined,
+  load: SpecLoader,
+): Promise<Setup> {
   const head = await readConfig(headSource);
-  if (!head.exists) throw new UnreadableInputError(`no ${repoConfigFile} in ${headSource.description}`);
   const base = baseSource ? await readConfig(baseSource) : undefined;
+  const protectedSide = gatesSource ? await readConfig(gatesSource) : undefined;
+  // A head without config removes every API the base had: that is checked, not "nothing to check".
+  if (!head.exists && !(base?.exists && (base.config?.apis.length ?? 1) > 0)) {
+    throw new UnreadableInputError(`no ${repoConfigFile} in ${headSource.description}`);
+  }
   const findings = [...head.findings];
   const notices: string[] = [];
 
-  // The trust rule: a PR never loosens its own gate. Without a base config, the defaults apply.
-  const gates = base?.config?.gates ?? resolveGates(undefined);
+  // The trust rule: a PR never loosens its own gate. Without a protected config, the defaults apply.
+  const gates = protectedSide?.config?.gates ?? resolveGates(undefined);
   if (head.config && JSON.stringify(head.config.gates) !== JSON.stringify(gates)) {
     notices.push(
       `This change edits the gate settings in ${repoConfigFile}; they take effect after it is merged.`,
     );
   }
   let ruleset: LintRuleset | undefined;
-  if (gates.lint.ruleset && baseSource) {
-    const loaded = await readRuleset(baseSource, gates.lint.ruleset);
+  if (gates.lint.ruleset && gatesSource) {
+    const loaded = await readRuleset(gatesSource, gates.lint.ruleset);
     ruleset = loaded.ruleset;
     findings.push(...loaded.findings);
     if (
       head.config?.gates.lint.ruleset &&
-      (await rulesetChanged(baseSource, headSource, gates.lint.ruleset))
+      (await rulesetChanged(gatesSource, headSource, gates.lint.ruleset))
     ) {
       notices.push(
         `This change edits the lint ruleset ${gates.lint.ruleset}; it takes effect after it is merged.`,
       );
     }
   }
+  // A base config that exists but cannot be read hides what the base had: said, like an unreadable base spec.
+  if (base?.exists && !base.config && gates.breaking !== 'off') {
+    findings.push(baseConfigUnreadable(base));
+  }
 
-  const names = new Set([...(head.config?.apis ?? []), ...(base?.config?.apis ?? [])].map((a) => a.name));
+  // A head config that does not parse lists nothing: its own findings fail the check, nothing counts as removed.
+  const headReadable = !head.exists || head.config !== undefined;
+  const names = new Set(
+    [...(head.config?.apis ?? []), ...(headReadable ? (base?.config?.apis ?? []) : [])].map((a) => a.name),
+  );
+  const headApis =
+    head.file && head.config ? { file: head.file.path, ...head.file.locate('/apis') } : undefined;
   const pairs: ApiPair[] = [];
   for (const name of [...names].sort()) {
-    const headSide = await readApiSide(headSource, head, name);
-    const baseSide = base && baseSource ? await readApiSide(baseSource, base, name) : undefined;
+    const headSide = await readApiSide(headSource, head, name, load);
+    const baseSide = base && baseSource ? await readApiSide(baseSource, base, name, load) : undefined;
+    const gatesSide =
+      protectedSide && gatesSource ? await readApiSide(gatesSource, protectedSide, name, load) : undefined;
     pairs.push({
       summary: summarize(name, baseSide?.spec, headSide?.spec),
       ...(headSide ? { head: headSide } : {}),
       ...(baseSide ? { base: baseSide } : {}),
+      ...(gatesSide ? { gates: gatesSide } : {}),
+      ...(headApis ? { headApis } : {}),
     });
   }
-  return { pairs, gates, ruleset, findings, notices };
+  return {
+    pairs,
+    gates,
+    ruleset,
+    findings,
+    notices,
+    ...(head.exists ? { render: () => renderRepo(headSource, { loadSpec: load }), configFound: true } : {}),
+  };
+}
+
+function baseConfigUnreadable(base: ConfigRead): Finding {
+  const cause = base.findings[0];
+  const problem = cause ? `${cause.message} (line ${cause.line}, ${cause.id})` : 'it is invalid';
+  return {
+    kind: 'breaking',
+    id: 'breaking-base-unreadable',
+    severity: 'error',
+    message: `breaking changes cannot be checked: the base version of ${repoConfigFile} did not load: ${problem}`,
+    file: repoConfigFile,
+    line: cause?.line ?? 1,
+    column: cause?.column ?? 1,
+    pointer: cause?.pointer ?? '',
+    side: 'base',
+    hint: 'fix the config on the base branch first, or accept the risk with the approval label',
+  };
 }
 
 interface ConfigRead {
@@ -281,11 +499,21 @@ async function readConfig(source: FileSource): Promise<ConfigRead> {
   return { exists: true, file, ...parseRepoConfig(file) };
 }
 
-async function readApiSide(source: FileSource, read: ConfigRead, name: string): Promise<ApiSide | undefined> {
+async function readApiSide(
+  source: FileSource,
+  read: ConfigRead,
+  name: string,
+  load: SpecLoader,
+): Promise<ApiSide | undefined> {
   const index = read.config?.apis.findIndex((a) => a.name === name) ?? -1;
   const api = read.config?.apis[index];
   if (!api || !read.file) return undefined;
-  return { spec: await loadSpec(source, api.spec), api, config: { file: read.file, index } };
+  const spec = await load(source, api.spec);
+  // A config naming a file that does not exist: said on the config line, as the render says it.
+  const loaded = isMissingEntry(spec)
+    ? { ...spec, findings: [missingSpecFinding(read.file, index, api.spec)] }
+    : spec;
+  return { spec: loaded, api, config: { file: read.file, index } };
 }
 
 async function readRuleset(
@@ -294,7 +522,7 @@ async function readRuleset(
 ): Promise<{ ruleset?: LintRuleset; findings: Finding[] }> {
   const bytes = await source.read(path);
   if (!bytes) {
-    const message = `lint ruleset ${path} named in ${repoConfigFile} does not exist on the base branch`;
+    const message = `lint ruleset ${path} named in ${repoConfigFile} does not exist on the branch the gates are read from`;
     return {
       findings: [
         {

@@ -49,6 +49,8 @@ export interface RenderRepoOptions {
   mesh?: string;
   zoneOrigin?: boolean;
   overrides?: ApiOverrides;
+  /** How specs are loaded (the check shares its loaded specs); default {@link loadSpec}. */
+  loadSpec?: (source: FileSource, entry: string) => Promise<LoadedSpec>;
 }
 
 export interface RenderedRepoApi {
@@ -105,7 +107,7 @@ export async function renderRepo(
   const apis: RenderedRepoApi[] = [];
   for (const [configIndex, entry] of entries.entries()) {
     if (options.only !== undefined && entry.name !== options.only) continue;
-    const spec = await loadSpec(source, entry.spec);
+    const spec = await (options.loadSpec ?? loadSpec)(source, entry.spec);
     if (isMissingEntry(spec)) {
       findings.push(missingSpecFinding(configFile, configIndex, entry.spec));
       continue;
@@ -129,7 +131,7 @@ export async function renderSpec(
   entry: string,
   options: RenderRepoOptions = {},
 ): Promise<RenderRepoResult> {
-  const spec = await loadSpec(source, entry);
+  const spec = await (options.loadSpec ?? loadSpec)(source, entry);
   const api = renderOne(spec, { name: nameFromSpec(spec), spec: entry }, options, undefined, undefined);
   return { configFound: false, declared: [], apis: [api], files: prefixFiles([api]), findings: api.findings };
 }
@@ -248,7 +250,7 @@ function checkDefaults(file: SourceFile, value: unknown, pointer: string): Findi
   }));
 }
 
-function missingSpecFinding(file: SourceFile, index: number, spec: string): Finding {
+export function missingSpecFinding(file: SourceFile, index: number, spec: string): Finding {
   return {
     kind: 'validation',
     id: 'config-spec-not-found',

@@ -162,12 +162,14 @@ describe('a pull request with a breaking change', () => {
         title: 'new-required-request-parameter',
       }),
     );
-    // The calls for one PR event (reported to the lead; keep them near the minimum): token, PR, check run,
-    // one tree per commit, the blobs that differ, the PR again, the comments, the comment, the check run.
+    // The calls for one PR event (reported to the lead; keep them near the minimum): token, PR, check run, the
+    // default branch's head (the gates), one tree per commit, the blobs that differ, the PR again, the
+    // comments, the comment, the check run.
     expect(sent.map((r) => r.operationId)).toEqual([
       'apps/create-installation-access-token',
       'pulls/get',
       'checks/create',
+      'git/get-ref',
       'git/get-tree',
       'git/get-blob',
       'git/get-tree',

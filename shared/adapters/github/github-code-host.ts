@@ -33,9 +33,15 @@ export function createGitHubCodeHost(octokit: AppOctokit, repo: RepoRef): CodeHo
         state: data.state === 'open' ? 'open' : 'closed',
         headSha: data.head.sha,
         baseSha: data.base.sha,
+        baseRef: data.base.ref,
+        defaultBranch: data.base.repo.default_branch,
         labels: data.labels.map((label) => label.name),
         repoUrl: data.base.repo.html_url,
       };
+    },
+    async branchHead(branch) {
+      const { data } = await octokit.rest.git.getRef({ ...repo, ref: `heads/${branch}` });
+      return data.object.sha;
     },
     files(sha) {
       let source = sources.get(sha);

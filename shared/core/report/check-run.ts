@@ -15,6 +15,8 @@ import {
 import { describeVerdict } from './summarize.js';
 import type { CheckReport } from './types.js';
 
+export { buildCheckRunName, checkRunName } from './check-run-name.js';
+
 export type AnnotationLevel = 'failure' | 'warning' | 'notice';
 
 /** A note on a line of a file at the check run's head commit. */

@@ -32,8 +32,18 @@ function fakeHost(failing: number[], seen: number[]): CodeHost {
       seen.push(number);
       if (failing.includes(number)) throw Object.assign(new Error('Server Error'), { status: 502 });
       if (number === 404) throw Object.assign(new Error('Not Found'), { status: 404 });
-      return { number, state: 'closed', headSha: sha('a'), baseSha: sha('b'), labels: [], repoUrl: '' };
+      return {
+        number,
+        state: 'closed',
+        headSha: sha('a'),
+        baseSha: sha('b'),
+        baseRef: 'main',
+        defaultBranch: 'main',
+        labels: [],
+        repoUrl: '',
+      };
     },
+    branchHead: unused,
     files: unused,
     findMergedPullRequest: unused,
     findComment: unused,

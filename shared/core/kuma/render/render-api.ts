@@ -217,6 +217,8 @@ export function renderApi(input: RenderInput): RenderResult {
   });
   const resources: KumaResource[] = [];
   const placed: OperationRoute[] = [];
+  /** The operation whose slug named a route's resources, for locating a name collision. */
+  const namedBy = new Map<KumaResource, RenderedOperation>();
   for (const group of groupOperations(operations, api.name)) {
     placed.push(
       ...group.operations.map((operation, ruleIndex) => ({
@@ -245,6 +247,8 @@ export function renderApi(input: RenderInput): RenderResult {
     );
     const policies = buildRoutePolicies(group.name, group.operations[0]!.routeSettings);
     resources.push(...policies.map((policy) => fromDraft(policy, group.name)));
+    for (const made of resources.slice(-1 - policies.length))
+      namedBy.set(made, firstBySlug(group.operations));
   }
   if (operations.length > 0) {
     const drafts: PolicyDraft[] = buildGatewayPolicies({
@@ -266,7 +270,8 @@ export function renderApi(input: RenderInput): RenderResult {
     findings.push(...auth.findings);
     if (auth.spec) resources.push(resource('MeshProxyPatch', buildName(api.name, 'jwt'), auth.spec));
   }
-  const valid = dropInvalid(resources, findings, () => spec.locate('/x-kuma'));
+  const unique = dropNameCollisions(resources, namedBy, findings, spec);
+  const valid = dropInvalid(unique, findings, () => spec.locate('/x-kuma'));
   const routes = new Set(valid.filter((r) => r.kind === 'MeshHTTPRoute').map((r) => r.name));
   return {
     resources: valid.sort(compareResources),
@@ -330,6 +335,51 @@ function groupOperations(operations: RenderedOperation[], api: string) {
 
 function firstBySlug(operations: RenderedOperation[]): RenderedOperation {
   return [...operations].sort((a, b) => compareText(a.slug, b.slug) || compareText(a.label, b.label))[0]!;
+}
+
+/**
+ * Two resources of one kind and name would be one file and one object in `kuma-system`: one would silently
+ * replace the other (operationIds whose slugs are equal after normalisation and shortening, or a slug equal to a
+ * policy's name). An error on both operations; only the first resource of a name is kept.
+ */
+function dropNameCollisions(
+  resources: KumaResource[],
+  namedBy: ReadonlyMap<KumaResource, RenderedOperation>,
+  findings: Finding[],
+  spec: LoadedSpec,
+): KumaResource[] {
+  const first = new Map<string, KumaResource>();
+  const reported = new Set<string>();
+  const kept: KumaResource[] = [];
+  for (const resource of resources) {
+    const key = `${resource.kind}/${resource.name}`;
+    const earlier = first.get(key);
+    if (!earlier) {
+      first.set(key, resource);
+      kept.push(resource);
+      continue;
+    }
+    const a = namedBy.get(earlier);
+    const b = namedBy.get(resource);
+    const pair = [a?.label ?? '', b?.label ?? ''].sort().join('\u0000');
+    if (reported.has(pair)) continue;
+    reported.add(pair);
+    for (const [operation, other] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      const otherName = other ? other.label : "the API's gateway policies";
+      findings.push({
+        kind: 'routing',
+        id: 'kuma-name-collision',
+        severity: 'error',
+        message: `${operation ? operation.label : "the API's gateway policies"} and ${otherName} both render ${resource.kind} "${resource.name}": one would overwrite the other; give ${operation ? 'one of them' : 'the operation'} a distinct operationId`,
+        ...(operation ? { operation: operation.label } : {}),
+        ...spec.locate(operation ? operation.pointer : '/x-kuma'),
+      });
+    }
+  }
+  return kept;
 }
 
 /** Two operations with the same method and the same match would be one route: an error, the second is dropped. */
