@@ -77,7 +77,6 @@ describe.skipIf(skip)('YAML parity of a real deploy', () => {
         installationId,
         repository,
         sha,
-        pullNumber: pr.number,
       },
       {
         source: createGitHubCodeHost(octokit, repository),
