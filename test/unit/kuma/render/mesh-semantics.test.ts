@@ -1,0 +1,138 @@
+/**
+ * What the rendered manifests make Kuma's gateway (Envoy) do, not just how they look: each case evaluates the
+ * output the way Envoy or Kuma's default policies would and asserts the behaviour the user asked for.
+ * @module
+ */
+import { RE2JS } from 're2js';
+import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { renderApi } from '../../../../shared/core/kuma/render/render-api.js';
+import type { ApiConfig } from '../../../../shared/core/kuma/render/types.js';
+import type { KumaResource } from '../../../../shared/core/kuma/resource.js';
+import { loadSpecFromFiles } from '../../../helpers/spec.js';
+
+async function renderSpec(spec: Record<string, unknown>, api: Partial<ApiConfig> = {}) {
+  const loaded = await loadSpecFromFiles({ 'api.yaml': stringify(spec) }, 'api.yaml');
+  return renderApi({ spec: loaded, api: { name: 'shop', spec: 'api.yaml', ...api } });
+}
+
+const bearer = {
+  components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+  'x-kuma': {
+    auth: { bearer: { issuer: 'https://idp.example.com', jwksUri: 'https://idp.example.com/jwks' } },
+  },
+};
+
+function ops(paths: Record<string, string[]>, security?: unknown) {
+  return Object.fromEntries(
+    Object.entries(paths).map(([path, methods]) => [
+      path,
+      Object.fromEntries(
+        methods.map((method) => [
+          method,
+          { responses: { 200: { description: 'ok' } }, ...(security ? { security } : {}) },
+        ]),
+      ),
+    ]),
+  );
+}
+
+interface Request {
+  method: string;
+  path: string;
+  authority: string;
+}
+
+type StringMatch = { exact?: string; safeRegex?: { regex: string } };
+interface JwtRule {
+  match: {
+    path?: string;
+    safeRegex?: { regex: string };
+    headers?: { name: string; stringMatch: StringMatch; invertMatch?: boolean }[];
+  };
+  requires?: unknown;
+}
+
+/** Envoy's RE2 full match, as RouteMatch.safe_regex and StringMatcher.safe_regex apply it. */
+function fullMatch(regex: string, value: string): boolean {
+  return RE2JS.compile(regex).matches(value);
+}
+
+/**
+ * The jwt_authn filter's decision for a request, as Envoy makes it: the first rule whose path and headers match
+ * gives the requirement (`null`: no rule matched or the rule requires nothing, so no JWT is checked).
+ */
+function jwtRequirement(resources: KumaResource[], request: Request): unknown {
+  const patch = resources.find((r) => r.kind === 'MeshProxyPatch');
+  if (!patch) return null;
+  const modifications = (patch.spec.default as { appendModifications: Record<string, { value: string }>[] })
+    .appendModifications;
+  const filter = parse(modifications.find((m) => m.httpFilter)!.httpFilter!.value);
+  const rules = filter.typedConfig.rules as JwtRule[];
+  const header = (name: string) =>
+    name === ':method' ? request.method : name === ':authority' ? request.authority : undefined;
+  for (const { match, requires } of rules) {
+    if (match.path !== undefined && match.path !== request.path) continue;
+    if (match.safeRegex && !fullMatch(match.safeRegex.regex, request.path)) continue;
+    const headersMatch = (match.headers ?? []).every((h) => {
+      const value = header(h.name);
+      const matched =
+        value !== undefined &&
+        (h.stringMatch.exact !== undefined
+          ? h.stringMatch.exact === value
+          : fullMatch(h.stringMatch.safeRegex!.regex, value));
+      return h.invertMatch ? !matched : matched;
+    });
+    if (headersMatch) return requires ?? null;
+  }
+  return null;
+}
+
+describe('D1: JWT cannot be skipped by changing the Host header', () => {
+  const spec = {
+    openapi: '3.0.3',
+    info: { title: 'shop', version: '1' },
+    ...bearer,
+    security: [{ bearer: [] }],
+    paths: ops({ '/orders': ['get', 'post'], '/orders/{id}': ['get'] }),
+  };
+  const hostnames = ['api.example.com', '*.shop.example.com'];
+
+  it.each([
+    ['API.EXAMPLE.COM', 'GET', '/orders'],
+    ['Api.Example.Com:443', 'POST', '/orders'],
+    ['api.example.com:8080', 'GET', '/orders/42'],
+    ['a.b.shop.example.com', 'GET', '/orders'],
+    ['X.Y.Z.SHOP.EXAMPLE.COM:443', 'GET', '/orders/7'],
+  ])('Host %s: %s %s needs a JWT', async (authority, method, path) => {
+    const { resources } = await renderSpec(spec, { hostnames });
+    expect(jwtRequirement(resources, { method, path, authority })).toEqual({ providerName: 'bearer' });
+  });
+
+  it.each([
+    'api.other.com',
+    'shop.example.com', // `*.shop.example.com` needs a non-empty prefix, like Envoy's wildcard domain
+    'evilapi.example.com',
+    'api.example.com.evil.com',
+    'api.example.com:80x',
+  ])("another host's requests (%s) are not this API's: no rule applies", async (authority) => {
+    const { resources } = await renderSpec(spec, { hostnames });
+    expect(jwtRequirement(resources, { method: 'GET', path: '/orders', authority })).toBeNull();
+  });
+
+  it('without hostnames: any host of the gateway, but only this API’s methods and paths', async () => {
+    const { resources } = await renderSpec(spec);
+    for (const authority of ['API.EXAMPLE.COM', 'x.y.example.org:8443', '10.0.0.1']) {
+      expect(jwtRequirement(resources, { method: 'GET', path: '/orders/1', authority })).toEqual({
+        providerName: 'bearer',
+      });
+    }
+    for (const [method, path] of [
+      ['GET', '/billing'],
+      ['DELETE', '/orders'],
+      ['GET', '/orders/1/items'],
+    ] as const) {
+      expect(jwtRequirement(resources, { method, path, authority: 'api.example.com' })).toBeNull();
+    }
+  });
+});
