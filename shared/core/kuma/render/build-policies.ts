@@ -6,6 +6,7 @@
  * @module
  */
 import type { Backend } from './build-route-parts.js';
+import { formatDuration, parseDuration } from './duration.js';
 import type { XKumaRoot, XKumaRoute } from './types.js';
 
 export type PolicyDraft = { kind: string; suffix: string; spec: Record<string, unknown> };
@@ -18,9 +19,10 @@ export function buildRoutePolicies(route: string, settings: RouteSettings): Poli
   const to = (defaults: Record<string, unknown>) => [{ targetRef: { kind: 'Mesh' }, default: defaults }];
   const policies: PolicyDraft[] = [];
   if (settings.timeout || settings.idleTimeout) {
+    const streamIdleTimeout = settings.idleTimeout ?? outlast(settings.timeout);
     const http = {
       ...(settings.timeout ? { requestTimeout: settings.timeout } : {}),
-      ...(settings.idleTimeout ? { streamIdleTimeout: settings.idleTimeout } : {}),
+      ...(streamIdleTimeout ? { streamIdleTimeout } : {}),
     };
     policies.push({ kind: 'MeshTimeout', suffix: 'timeout', spec: { targetRef, to: to({ http }) } });
   }
@@ -51,6 +53,18 @@ export function buildRoutePolicies(route: string, settings: RouteSettings): Poli
     });
   }
   return policies;
+}
+
+/**
+ * A stream idle timeout that lets the request timeout fire first. Kuma's default `mesh-gateways-timeout-all` gives
+ * every gateway route `streamIdleTimeout: 5s`, and the route policy merges over it field by field: with only
+ * `requestTimeout` set, a backend silent for 5 s gets Envoy's 408, whatever the timeout says. One second longer,
+ * so the two timers never race and the client gets the request timeout's 504.
+ */
+function outlast(timeout: string | undefined): string | undefined {
+  if (timeout === undefined) return undefined;
+  const ms = parseDuration(timeout);
+  return ms === undefined ? timeout : formatDuration(ms + 1000);
 }
 
 /** The subset of settings that needs its own route (and so decides the grouping). */

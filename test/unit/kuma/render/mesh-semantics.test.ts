@@ -9,6 +9,8 @@ import { parse, stringify } from 'yaml';
 import { renderApi } from '../../../../shared/core/kuma/render/render-api.js';
 import type { ApiConfig } from '../../../../shared/core/kuma/render/types.js';
 import type { KumaResource } from '../../../../shared/core/kuma/resource.js';
+import { parseGoDuration } from '../../../../shared/core/kuma/validate/go-duration.js';
+import { validateKumaResources } from '../../../../shared/core/kuma/validate/index.js';
 import { loadSpecFromFiles } from '../../../helpers/spec.js';
 
 async function renderSpec(spec: Record<string, unknown>, api: Partial<ApiConfig> = {}) {
@@ -134,5 +136,59 @@ describe('D1: JWT cannot be skipped by changing the Host header', () => {
     ] as const) {
       expect(jwtRequirement(resources, { method, path, authority: 'api.example.com' })).toBeNull();
     }
+  });
+});
+
+/** Kuma 2.14's `mesh-gateways-timeout-all` `to` default (pkg/defaults/mesh/meshtimeout.go, core/defaults/consts.go). */
+const kumaGatewayDefaults = { streamIdleTimeout: '5s' };
+
+/**
+ * What the client of a route gets when the backend says nothing for `silentMs`: Kuma merges the route's MeshTimeout
+ * over the default field by field; Envoy answers 504 when the request timeout fires, 408 when the stream idle timer
+ * does, whichever comes first.
+ */
+function silentBackend(resources: KumaResource[], route: string, silentMs: number): number {
+  const policy = resources.find(
+    (r) => r.kind === 'MeshTimeout' && (r.spec.targetRef as { name: string }).name === route,
+  );
+  const to = (policy?.spec.to as { default: { http?: Record<string, string> } }[] | undefined) ?? [];
+  const http: { requestTimeout?: string; streamIdleTimeout: string } = {
+    ...kumaGatewayDefaults,
+    ...to[0]?.default.http,
+  };
+  const request = http.requestTimeout ? parseGoDuration(http.requestTimeout)! : Number.POSITIVE_INFINITY;
+  const idle = parseGoDuration(http.streamIdleTimeout)!;
+  if (Math.min(request, idle) > silentMs) return 200;
+  return request <= idle ? 504 : 408;
+}
+
+describe('D4: x-kuma.timeout above Kuma’s 5 s gateway stream idle default takes effect', () => {
+  const timed = (xKuma: Record<string, unknown>) => ({
+    openapi: '3.0.3',
+    info: { title: 'shop', version: '1' },
+    paths: { '/reports': { get: { 'x-kuma': xKuma, responses: { 200: { description: 'ok' } } } } },
+  });
+  const route = (resources: KumaResource[]) => resources.find((r) => r.kind === 'MeshHTTPRoute')!.name;
+
+  it.each([
+    ['30s', 29_000, 30_000],
+    ['1m30s', 89_500, 90_000],
+    ['2500ms', 2_400, 2_500],
+    ['1h', 3_599_000, 3_600_000],
+  ])(
+    'timeout %s: a backend silent for %d ms answers; at the timeout the client gets 504',
+    async (timeout, ok, due) => {
+      const { resources, findings } = await renderSpec(timed({ timeout }));
+      expect(findings.filter((f) => f.severity === 'error')).toEqual([]);
+      expect(validateKumaResources(resources)).toEqual([]);
+      expect(silentBackend(resources, route(resources), ok)).toBe(200);
+      expect(silentBackend(resources, route(resources), due)).toBe(504);
+    },
+  );
+
+  it('an explicit idleTimeout is the user’s stream idle timeout, kept as written', async () => {
+    const { resources } = await renderSpec(timed({ timeout: '30s', idleTimeout: '10s' }));
+    expect(silentBackend(resources, route(resources), 9_000)).toBe(200);
+    expect(silentBackend(resources, route(resources), 10_000)).toBe(408);
   });
 });
