@@ -13,6 +13,35 @@ export type PolicyDraft = { kind: string; suffix: string; spec: Record<string, u
 
 const defaultRetryOn = ['5xx', 'ConnectFailure', 'RefusedStream', 'Reset'];
 
+/** Methods a retry cannot apply twice (RFC 9110 §9.2.2). */
+const idempotentMethods = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+
+/**
+ * Retry conditions under which the request never reached the upstream, so retrying cannot apply it twice: the
+ * connection failed, or the upstream refused the HTTP/2 stream before reading it (MeshRetry `retryOn` enum).
+ */
+export const neverDeliveredRetryOn = ['ConnectFailure', 'RefusedStream'];
+
+/**
+ * The retries of one operation's route. Idempotent methods get the user's retries (or none: Kuma's default
+ * applies). Others are always limited to failures that never reached the upstream, unless the user opts in with
+ * `retries.nonIdempotent`: without a route MeshRetry, Kuma's default `mesh-retry-all` (top-level `Mesh`, so
+ * gateways too) retries them 5 times on `gateway-error`, i.e. after a 502/503/504 the backend may have acted on.
+ * The user's count, per-try timeout and back-off are kept; without them Kuma's default ones apply.
+ */
+export function retriesFor(method: string, retries: XKumaRoute['retries']): RouteRetries | undefined {
+  if (idempotentMethods.has(method) || retries?.nonIdempotent) return retries;
+  const { attempts, perTryTimeout, backOff } = retries ?? {};
+  return {
+    ...(attempts ? { attempts } : {}),
+    ...(perTryTimeout ? { perTryTimeout } : {}),
+    ...(backOff ? { backOff } : {}),
+    on: neverDeliveredRetryOn,
+  };
+}
+
+type RouteRetries = Omit<NonNullable<XKumaRoute['retries']>, 'attempts'> & { attempts?: number };
+
 /** The policies a route group needs, targeting the MeshHTTPRoute `route`. */
 export function buildRoutePolicies(route: string, settings: RouteSettings): PolicyDraft[] {
   const targetRef = { kind: 'MeshHTTPRoute', name: route };
@@ -29,7 +58,7 @@ export function buildRoutePolicies(route: string, settings: RouteSettings): Poli
   if (settings.retries) {
     const { attempts, perTryTimeout, backOff, on } = settings.retries;
     const http = {
-      numRetries: attempts,
+      ...(attempts ? { numRetries: attempts } : {}),
       ...(perTryTimeout ? { perTryTimeout } : {}),
       ...(backOff
         ? {
@@ -68,7 +97,9 @@ function outlast(timeout: string | undefined): string | undefined {
 }
 
 /** The subset of settings that needs its own route (and so decides the grouping). */
-export type RouteSettings = Pick<XKumaRoute, 'timeout' | 'idleTimeout' | 'retries' | 'rateLimit'>;
+export type RouteSettings = Pick<XKumaRoute, 'timeout' | 'idleTimeout' | 'rateLimit'> & {
+  retries?: RouteRetries;
+};
 
 /** Gateway- and backend-wide policies of one API. */
 export function buildGatewayPolicies(input: {

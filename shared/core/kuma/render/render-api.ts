@@ -15,6 +15,7 @@ import {
   buildRoutePolicies,
   type PolicyDraft,
   type RouteSettings,
+  retriesFor,
 } from './build-policies.js';
 import {
   addSunsetHeader,
@@ -66,8 +67,6 @@ export interface OperationRoute extends ExpectedOperation {
 
 /** Policies that reference a gateway or a route must live in the control plane's system namespace. */
 export const systemNamespace = 'kuma-system';
-
-const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 
 interface RenderedOperation {
   method: string;
@@ -173,10 +172,7 @@ export function renderApi(input: RenderInput): RenderResult {
       });
     }
     const method = operation.method.toUpperCase();
-    const retries =
-      settings.retries && (idempotent.has(method) || settings.retries.nonIdempotent)
-        ? settings.retries
-        : undefined;
+    const retries = retriesFor(method, settings.retries);
     const routeSettings: RouteSettings = {
       ...(settings.timeout ? { timeout: settings.timeout } : {}),
       ...(settings.idleTimeout ? { idleTimeout: settings.idleTimeout } : {}),

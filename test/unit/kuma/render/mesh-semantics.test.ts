@@ -192,3 +192,86 @@ describe('D4: x-kuma.timeout above Kuma’s 5 s gateway stream idle default take
     expect(silentBackend(resources, route(resources), 10_000)).toBe(408);
   });
 });
+
+/**
+ * Kuma 2.14's `mesh-retry-all` default (pkg/defaults/mesh/meshretry.go; top-level `Mesh`, so gateways too), and the
+ * `retryOn` Kuma's configurer uses when no policy sets one (meshretry/plugin/xds/configurer.go).
+ */
+const kumaRetryDefaults = { numRetries: 5 };
+const kumaDefaultRetryOn = ['GatewayError', 'ConnectFailure', 'RefusedStream'];
+
+/** Which MeshRetry `retryOn` conditions make Envoy retry after each kind of failure. */
+const retriedBy: Record<string, string[]> = {
+  // The request reached the backend, which answered 503: it may have acted on it.
+  'backend answered 503': ['5xx', 'GatewayError'],
+  // The connection was reset after the request was sent: it may have been acted on.
+  'reset after sending': ['5xx', 'Reset'],
+  // The request never left the gateway.
+  'connect failure': ['5xx', 'GatewayError', 'ConnectFailure'],
+  'refused stream': ['5xx', 'RefusedStream'],
+};
+
+/** How many times Envoy retries the route's requests after `failure`, with Kuma's default merged under ours. */
+function retriesAfter(resources: KumaResource[], route: string, failure: string): number {
+  const policy = resources.find(
+    (r) => r.kind === 'MeshRetry' && (r.spec.targetRef as { name: string }).name === route,
+  );
+  const to = (policy?.spec.to as { default: { http?: Record<string, unknown> } }[] | undefined) ?? [];
+  const http = { ...kumaRetryDefaults, ...to[0]?.default.http } as { numRetries: number; retryOn?: string[] };
+  const retryOn = http.retryOn ?? kumaDefaultRetryOn;
+  return retryOn.some((condition) => retriedBy[failure]!.includes(condition)) ? http.numRetries : 0;
+}
+
+describe('D5: POST and PATCH are only retried when the request never reached the backend, unless opted in', () => {
+  const withRetries = (method: string, xKuma?: Record<string, unknown>) => ({
+    openapi: '3.0.3',
+    info: { title: 'shop', version: '1' },
+    paths: {
+      '/orders': {
+        [method]: { ...(xKuma ? { 'x-kuma': xKuma } : {}), responses: { 200: { description: 'ok' } } },
+      },
+    },
+  });
+  const retries = async (method: string, xKuma?: Record<string, unknown>) => {
+    const { resources, findings } = await renderSpec(withRetries(method, xKuma));
+    expect(findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(validateKumaResources(resources)).toEqual([]);
+    const route = resources.find((r) => r.kind === 'MeshHTTPRoute')!.name;
+    return Object.fromEntries(Object.keys(retriedBy).map((f) => [f, retriesAfter(resources, route, f)]));
+  };
+
+  it.each(['post', 'patch'])(
+    '%s without x-kuma retries: Kuma’s default no longer retries a 503',
+    async (method) => {
+      expect(await retries(method)).toEqual({
+        'backend answered 503': 0,
+        'reset after sending': 0,
+        'connect failure': 5,
+        'refused stream': 5,
+      });
+    },
+  );
+
+  it('POST with retries but no opt-in: the count is kept, the conditions are the safe ones', async () => {
+    expect(await retries('post', { retries: { attempts: 3, on: ['5xx', 'Reset'] } })).toEqual({
+      'backend answered 503': 0,
+      'reset after sending': 0,
+      'connect failure': 3,
+      'refused stream': 3,
+    });
+  });
+
+  it('POST opted in with retries.nonIdempotent: retried as the user wrote', async () => {
+    expect(await retries('post', { retries: { attempts: 2, on: ['5xx'], nonIdempotent: true } })).toEqual({
+      'backend answered 503': 2,
+      'reset after sending': 2,
+      'connect failure': 2,
+      'refused stream': 2,
+    });
+  });
+
+  it('GET keeps Kuma’s default retries, or the user’s', async () => {
+    expect((await retries('get'))['backend answered 503']).toBe(5);
+    expect((await retries('get', { retries: { attempts: 3 } }))['backend answered 503']).toBe(3);
+  });
+});
