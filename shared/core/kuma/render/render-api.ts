@@ -22,6 +22,7 @@ import {
   type Backend,
   buildBackendRefs,
   buildHeaderModifier,
+  refusedHeaderChanges,
   type ServiceConfig,
 } from './build-route-parts.js';
 import { buildName, buildSlug } from './names.js';
@@ -155,6 +156,17 @@ export function renderApi(input: RenderInput): RenderResult {
         },
       });
     }
+    const refusedHeaders = (['requestHeaders', 'responseHeaders'] as const).flatMap((key) =>
+      refusedHeaderChanges(settings[key]).map((change) => ({ ...change, origin: origins[key] })),
+    );
+    for (const { name, pointer, origin } of refusedHeaders) {
+      problem(
+        'x-kuma-header-refused',
+        `${label}: Envoy refuses to add, set or remove the "${name}" header (pseudo-headers and host are off limits) and would reject the route configuration of every API on the gateway (not exposed)`,
+        origin ? `${origin}${pointer}` : operation.pointer,
+      );
+    }
+    if (refusedHeaders.length > 0) continue;
     if (settings.requestHeaders) {
       filters.push({
         type: 'RequestHeaderModifier',

@@ -275,3 +275,106 @@ describe('D5: POST and PATCH are only retried when the request never reached the
     expect((await retries('get', { retries: { attempts: 3 } }))['backend answered 503']).toBe(3);
   });
 });
+
+/**
+ * The header value Envoy sends for a configured value: header values are formatter strings, where `%%` is a
+ * literal `%`, `%COMMAND%` or `%COMMAND(arg)%` is replaced at run time (shown here as `<COMMAND>`), and any other
+ * `%` makes Envoy reject the route configuration ("Couldn't find valid command").
+ */
+function envoyHeaderValue(configured: string): string {
+  let sent = '';
+  for (let i = 0; i < configured.length; i++) {
+    if (configured[i] !== '%') sent += configured[i];
+    else if (configured[i + 1] === '%') {
+      sent += '%';
+      i++;
+    } else {
+      const command = /^%([A-Z][A-Z0-9_]*)(\([^)]*\))?(:[0-9]+)?%/.exec(configured.slice(i));
+      if (!command) throw new Error(`Couldn't find valid command at position ${i}`);
+      sent += `<${command[1]}>`;
+      i += command[0].length - 1;
+    }
+  }
+  return sent;
+}
+
+describe('D6: header changes Envoy would reject are refused; values arrive as written', () => {
+  const headerSpec = (xKuma: string) =>
+    [
+      'openapi: 3.0.3',
+      'info: {title: shop, version: "1"}',
+      'paths:',
+      '  /orders:',
+      '    get:',
+      '      responses: {"200": {description: ok}}',
+      '    post:',
+      '      x-kuma:',
+      ...xKuma.split('\n').map((line) => `        ${line}`),
+      '      responses: {"200": {description: ok}}',
+    ].join('\n');
+  const renderText = async (text: string) =>
+    renderApi({
+      spec: await loadSpecFromFiles({ 'api.yaml': text }, 'api.yaml'),
+      api: { name: 'shop', spec: 'api.yaml' },
+    });
+  const modifiers = (resources: KumaResource[]) =>
+    resources
+      .filter((r) => r.kind === 'MeshHTTPRoute')
+      .flatMap(
+        (r) => (r.spec.to as { rules: { default: { filters?: Record<string, unknown>[] } }[] }[])[0]!.rules,
+      )
+      .flatMap((rule) => rule.default.filters ?? [])
+      .map(
+        (filter) =>
+          (filter.requestHeaderModifier ?? filter.responseHeaderModifier) as Record<string, unknown>,
+      );
+
+  it.each(['100%', '50% off', '%DOWNSTREAM_REMOTE_ADDRESS%', 'a%%b', '%', '%REQ(x-user)%'])(
+    'value %j reaches the client and the service exactly as written',
+    async (value) => {
+      const xKuma = `requestHeaders: {set: {x-note: ${JSON.stringify(value)}}}\nresponseHeaders: {add: {x-note: ${JSON.stringify(value)}}}`;
+      const { resources, findings } = await renderText(headerSpec(xKuma));
+      expect(findings.filter((f) => f.severity === 'error')).toEqual([]);
+      const changes = modifiers(resources).flatMap((m) => [
+        ...((m.set as { value: string }[]) ?? []),
+        ...((m.add as { value: string }[]) ?? []),
+      ]);
+      expect(changes).toHaveLength(2);
+      for (const change of changes) expect(envoyHeaderValue(change.value)).toBe(value);
+    },
+  );
+
+  it.each([
+    ['requestHeaders: {set: {host: internal.example.com}}', 'host'],
+    ['requestHeaders:\n  add:\n    Host: internal.example.com', 'Host'],
+    ['responseHeaders:\n  remove: [x-powered-by, HOST]', 'HOST'],
+    ['requestHeaders:\n  set: {x-ok: "1"}\n  remove:\n    - host', 'host'],
+  ])('%j is refused on its line, and that operation is not exposed', async (xKuma, name) => {
+    const text = headerSpec(xKuma);
+    const { resources, findings } = await renderText(text);
+    const lines = text.split('\n');
+    const line =
+      lines.findIndex((l, i) => i >= 7 && new RegExp(`(^|[\\s{\\[,-])${name}[:\\],}]|- ${name}$`).test(l)) +
+      1;
+    expect(findings).toContainEqual(
+      expect.objectContaining({
+        id: 'x-kuma-header-refused',
+        kind: 'routing',
+        severity: 'error',
+        file: 'api.yaml',
+        line,
+        operation: 'POST /orders',
+      }),
+    );
+    const routes = JSON.stringify(resources.filter((r) => r.kind === 'MeshHTTPRoute'));
+    expect(routes).toContain('"method":"GET"');
+    expect(routes).not.toContain('"method":"POST"');
+    expect(routes.toLowerCase()).not.toContain('"host"');
+  });
+
+  it('a pseudo-header is an error before it reaches the output', async () => {
+    const { resources, findings } = await renderText(headerSpec('requestHeaders: {set: {":path": /admin}}'));
+    expect(findings.some((f) => f.severity === 'error' && f.line === 9)).toBe(true);
+    expect(JSON.stringify(resources)).not.toContain(':path');
+  });
+});
