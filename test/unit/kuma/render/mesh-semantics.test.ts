@@ -3,6 +3,9 @@
  * output the way Envoy or Kuma's default policies would and asserts the behaviour the user asked for.
  * @module
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { RE2JS } from 're2js';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -11,6 +14,7 @@ import type { ApiConfig } from '../../../../shared/core/kuma/render/types.js';
 import type { KumaResource } from '../../../../shared/core/kuma/resource.js';
 import { parseGoDuration } from '../../../../shared/core/kuma/validate/go-duration.js';
 import { validateKumaResources } from '../../../../shared/core/kuma/validate/index.js';
+import { runCli } from '../../../helpers/cli.js';
 import { loadSpecFromFiles } from '../../../helpers/spec.js';
 
 async function renderSpec(spec: Record<string, unknown>, api: Partial<ApiConfig> = {}) {
@@ -376,5 +380,40 @@ describe('D6: header changes Envoy would reject are refused; values arrive as wr
     const { resources, findings } = await renderText(headerSpec('requestHeaders: {set: {":path": /admin}}'));
     expect(findings.some((f) => f.severity === 'error' && f.line === 9)).toBe(true);
     expect(JSON.stringify(resources)).not.toContain(':path');
+  });
+});
+
+describe('D6 through the CLI: what the user sees', () => {
+  const renderFile = async (xKuma: string) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mesh-semantics-'));
+    writeFileSync(
+      path.join(dir, 'api.yaml'),
+      [
+        'openapi: 3.0.3',
+        'info: {title: t, version: "1"}',
+        'paths:',
+        '  /orders:',
+        '    get:',
+        '      x-kuma:',
+        `        ${xKuma}`,
+        '      responses: {"200": {description: ok}}',
+      ].join('\n'),
+    );
+    return runCli(['render', 'api.yaml'], dir);
+  };
+
+  it('a host change exits 1 with the finding on its line and prints no manifests', async () => {
+    const run = await renderFile('requestHeaders: {add: {Host: a.example.com}}');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /^api\.yaml:7:\d+: error: GET \/orders: Envoy refuses to add, set or remove the "Host" header.*\[x-kuma-header-refused\]$/m,
+    );
+    expect(run.stdout).toBe('');
+  });
+
+  it('a value with % exits 0 and carries it escaped', async () => {
+    const run = await renderFile('responseHeaders: {set: {x-discount: "10% off"}}');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('value: 10%% off');
   });
 });
