@@ -173,7 +173,7 @@ function buildRouteMatch(operation: AuthOperation, hostnames: string[]): Record<
  * and an optional port. Without hostnames no `:authority` header is matched: the API's routes serve every host of
  * the gateway, and the rule is scoped by this API's own method and path matches.
  */
-export function buildAuthorityRegex(hostnames: string[]): string {
+function buildAuthorityRegex(hostnames: string[]): string {
   const hosts = hostnames.map((host) => {
     if (host === '*') return '.+';
     return host.startsWith('*.') ? `.+${escapeRegex(host.slice(1))}` : escapeRegex(host);
