@@ -157,12 +157,28 @@ function buildRouteMatch(operation: AuthOperation, hostnames: string[]): Record<
       : { safeRegex: { regex: operation.match.value } };
   const headers: Record<string, unknown>[] = [{ name: ':method', stringMatch: { exact: operation.method } }];
   if (hostnames.length > 0) {
-    const hosts = hostnames
-      .map((host) => (host.startsWith('*.') ? `[^.]+${escapeRegex(host.slice(1))}` : escapeRegex(host)))
-      .join('|');
-    headers.push({ name: ':authority', stringMatch: { safeRegex: { regex: `^(?:${hosts})(?::[0-9]+)?$` } } });
+    headers.push({
+      name: ':authority',
+      stringMatch: { safeRegex: { regex: buildAuthorityRegex(hostnames) } },
+    });
   }
   return { ...path, headers };
+}
+
+/**
+ * Every Host header Envoy routes to these hostnames' virtual host must meet the rule, or changing the Host header
+ * skips authentication. Envoy selects the virtual host case-insensitively, and a `*.` domain covers any non-empty
+ * prefix, several labels included (`RouteMatcher::findVirtualHost`); Kuma passes route hostnames verbatim as
+ * domains. So: RE2 `(?i)` (a StringMatcher's `ignoreCase` has no effect on `safeRegex`), `.+` for the wildcard,
+ * and an optional port. Without hostnames no `:authority` header is matched: the API's routes serve every host of
+ * the gateway, and the rule is scoped by this API's own method and path matches.
+ */
+function buildAuthorityRegex(hostnames: string[]): string {
+  const hosts = hostnames.map((host) => {
+    if (host === '*') return '.+';
+    return host.startsWith('*.') ? `.+${escapeRegex(host.slice(1))}` : escapeRegex(host);
+  });
+  return `(?i)^(?:${hosts.join('|')})(?::[0-9]+)?$`;
 }
 
 function isJwtScheme(scheme: unknown): boolean {

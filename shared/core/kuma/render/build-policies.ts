@@ -6,11 +6,41 @@
  * @module
  */
 import type { Backend } from './build-route-parts.js';
+import { formatDuration, parseDuration } from './duration.js';
 import type { XKumaRoot, XKumaRoute } from './types.js';
 
 export type PolicyDraft = { kind: string; suffix: string; spec: Record<string, unknown> };
 
 const defaultRetryOn = ['5xx', 'ConnectFailure', 'RefusedStream', 'Reset'];
+
+/** Methods a retry cannot apply twice (RFC 9110 §9.2.2). */
+const idempotentMethods = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+
+/**
+ * Retry conditions under which the request never reached the upstream, so retrying cannot apply it twice: the
+ * connection failed, or the upstream refused the HTTP/2 stream before reading it (MeshRetry `retryOn` enum).
+ */
+export const neverDeliveredRetryOn = ['ConnectFailure', 'RefusedStream'];
+
+/**
+ * The retries of one operation's route. Idempotent methods get the user's retries (or none: Kuma's default
+ * applies). Others are always limited to failures that never reached the upstream, unless the user opts in with
+ * `retries.nonIdempotent`: without a route MeshRetry, Kuma's default `mesh-retry-all` (top-level `Mesh`, so
+ * gateways too) retries them 5 times on `gateway-error`, i.e. after a 502/503/504 the backend may have acted on.
+ * The user's count, per-try timeout and back-off are kept; without them Kuma's default ones apply.
+ */
+export function retriesFor(method: string, retries: XKumaRoute['retries']): RouteRetries | undefined {
+  if (idempotentMethods.has(method) || retries?.nonIdempotent) return retries;
+  const { attempts, perTryTimeout, backOff } = retries ?? {};
+  return {
+    ...(attempts ? { attempts } : {}),
+    ...(perTryTimeout ? { perTryTimeout } : {}),
+    ...(backOff ? { backOff } : {}),
+    on: neverDeliveredRetryOn,
+  };
+}
+
+type RouteRetries = Omit<NonNullable<XKumaRoute['retries']>, 'attempts'> & { attempts?: number };
 
 /** The policies a route group needs, targeting the MeshHTTPRoute `route`. */
 export function buildRoutePolicies(route: string, settings: RouteSettings): PolicyDraft[] {
@@ -18,16 +48,17 @@ export function buildRoutePolicies(route: string, settings: RouteSettings): Poli
   const to = (defaults: Record<string, unknown>) => [{ targetRef: { kind: 'Mesh' }, default: defaults }];
   const policies: PolicyDraft[] = [];
   if (settings.timeout || settings.idleTimeout) {
+    const streamIdleTimeout = settings.idleTimeout ?? outlast(settings.timeout);
     const http = {
       ...(settings.timeout ? { requestTimeout: settings.timeout } : {}),
-      ...(settings.idleTimeout ? { streamIdleTimeout: settings.idleTimeout } : {}),
+      ...(streamIdleTimeout ? { streamIdleTimeout } : {}),
     };
     policies.push({ kind: 'MeshTimeout', suffix: 'timeout', spec: { targetRef, to: to({ http }) } });
   }
   if (settings.retries) {
     const { attempts, perTryTimeout, backOff, on } = settings.retries;
     const http = {
-      numRetries: attempts,
+      ...(attempts ? { numRetries: attempts } : {}),
       ...(perTryTimeout ? { perTryTimeout } : {}),
       ...(backOff
         ? {
@@ -53,8 +84,22 @@ export function buildRoutePolicies(route: string, settings: RouteSettings): Poli
   return policies;
 }
 
+/**
+ * A stream idle timeout that lets the request timeout fire first. Kuma's default `mesh-gateways-timeout-all` gives
+ * every gateway route `streamIdleTimeout: 5s`, and the route policy merges over it field by field: with only
+ * `requestTimeout` set, a backend silent for 5 s gets Envoy's 408, whatever the timeout says. One second longer,
+ * so the two timers never race and the client gets the request timeout's 504.
+ */
+function outlast(timeout: string | undefined): string | undefined {
+  if (timeout === undefined) return undefined;
+  const ms = parseDuration(timeout);
+  return ms === undefined ? timeout : formatDuration(ms + 1000);
+}
+
 /** The subset of settings that needs its own route (and so decides the grouping). */
-export type RouteSettings = Pick<XKumaRoute, 'timeout' | 'idleTimeout' | 'retries' | 'rateLimit'>;
+export type RouteSettings = Pick<XKumaRoute, 'timeout' | 'idleTimeout' | 'rateLimit'> & {
+  retries?: RouteRetries;
+};
 
 /** Gateway- and backend-wide policies of one API. */
 export function buildGatewayPolicies(input: {

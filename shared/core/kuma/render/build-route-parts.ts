@@ -2,6 +2,7 @@
  * The parts of one MeshHTTPRoute rule: backends (with version weights) and filters.
  * @module
  */
+import { escapePointer } from './resolve-ref.js';
 import type { HeaderChanges, ServiceVersion } from './types.js';
 
 export interface Backend {
@@ -68,17 +69,40 @@ function backendRef(backend: Backend, weight?: number): Record<string, unknown> 
   };
 }
 
-/** x-kuma header changes → the `set`/`add`/`remove` of a header modifier filter; names lower-case, sorted. */
+/**
+ * x-kuma header changes → the `set`/`add`/`remove` of a header modifier filter; names lower-case, sorted. Envoy
+ * reads the values as formatter strings (`%NAME%` interpolates, a lone `%` rejects the route configuration), so
+ * `%` is escaped as `%%`: the value arrives as written.
+ */
 export function buildHeaderModifier(changes: HeaderChanges): Record<string, unknown> {
   const list = (headers: Record<string, string>) =>
     Object.entries(headers)
-      .map(([name, value]) => ({ name: name.toLowerCase(), value }))
+      .map(([name, value]) => ({ name: name.toLowerCase(), value: value.replaceAll('%', '%%') }))
       .sort((a, b) => a.name.localeCompare(b.name));
   return {
     ...(changes.set ? { set: list(changes.set) } : {}),
     ...(changes.add ? { add: list(changes.add) } : {}),
     ...(changes.remove ? { remove: changes.remove.map((name) => name.toLowerCase()).sort() } : {}),
   };
+}
+
+/**
+ * The changes Envoy's header parser refuses (`HeaderUtility::isModifiableHeader`/`isRemovableHeader`): adding,
+ * setting or removing a `:` pseudo-header or `host`, any case. One of them makes Envoy reject the listener's whole
+ * route configuration, every API on the gateway with it. Each as the JSON pointer below the x-kuma key.
+ */
+export function refusedHeaderChanges(
+  changes: HeaderChanges | undefined,
+): { name: string; pointer: string }[] {
+  const refused = (name: string) => name.startsWith(':') || name.toLowerCase() === 'host';
+  const named = (operation: 'set' | 'add') =>
+    Object.keys(changes?.[operation] ?? {})
+      .filter(refused)
+      .map((name) => ({ name, pointer: `/${operation}/${escapePointer(name)}` }));
+  const removed = (changes?.remove ?? [])
+    .map((name, index) => ({ name, pointer: `/remove/${index}` }))
+    .filter(({ name }) => refused(name));
+  return [...named('set'), ...named('add'), ...removed];
 }
 
 /** Deprecated operations with `x-sunset` announce it in the `Sunset` response header (RFC 8594). */

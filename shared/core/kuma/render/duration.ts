@@ -5,3 +5,15 @@ export function parseDuration(text: string): number | undefined {
   if (parts.length === 0 || parts.map((part) => part[0]).join('') !== text) return undefined;
   return parts.reduce((total, [, amount, name]) => total + Number(amount) * unit[name!]!, 0);
 }
+
+/** Milliseconds → the shortest exact `h`/`m`/`s`/`ms` duration (`61000` → `61s`). */
+export function formatDuration(ms: number): string {
+  for (const [unit, size] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}

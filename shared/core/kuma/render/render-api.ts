@@ -15,12 +15,14 @@ import {
   buildRoutePolicies,
   type PolicyDraft,
   type RouteSettings,
+  retriesFor,
 } from './build-policies.js';
 import {
   addSunsetHeader,
   type Backend,
   buildBackendRefs,
   buildHeaderModifier,
+  refusedHeaderChanges,
   type ServiceConfig,
 } from './build-route-parts.js';
 import { buildName, buildSlug } from './names.js';
@@ -66,8 +68,6 @@ export interface OperationRoute extends ExpectedOperation {
 
 /** Policies that reference a gateway or a route must live in the control plane's system namespace. */
 export const systemNamespace = 'kuma-system';
-
-const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 
 interface RenderedOperation {
   method: string;
@@ -156,6 +156,17 @@ export function renderApi(input: RenderInput): RenderResult {
         },
       });
     }
+    const refusedHeaders = (['requestHeaders', 'responseHeaders'] as const).flatMap((key) =>
+      refusedHeaderChanges(settings[key]).map((change) => ({ ...change, origin: origins[key] })),
+    );
+    for (const { name, pointer, origin } of refusedHeaders) {
+      problem(
+        'x-kuma-header-refused',
+        `${label}: Envoy refuses to add, set or remove the "${name}" header (pseudo-headers and host are off limits) and would reject the route configuration of every API on the gateway (not exposed)`,
+        origin ? `${origin}${pointer}` : operation.pointer,
+      );
+    }
+    if (refusedHeaders.length > 0) continue;
     if (settings.requestHeaders) {
       filters.push({
         type: 'RequestHeaderModifier',
@@ -173,10 +184,7 @@ export function renderApi(input: RenderInput): RenderResult {
       });
     }
     const method = operation.method.toUpperCase();
-    const retries =
-      settings.retries && (idempotent.has(method) || settings.retries.nonIdempotent)
-        ? settings.retries
-        : undefined;
+    const retries = retriesFor(method, settings.retries);
     const routeSettings: RouteSettings = {
       ...(settings.timeout ? { timeout: settings.timeout } : {}),
       ...(settings.idleTimeout ? { idleTimeout: settings.idleTimeout } : {}),

@@ -108,10 +108,52 @@ function checkHeaderModifier(modifier: Json, path: string, report: Report) {
   };
   for (const field of ['set', 'add'] as const) {
     for (const [index, item] of asArray(modifier[field]).entries()) {
-      note(asObject(item)?.name, joinPath(path, field, index, 'name'));
+      const header = asObject(item);
+      note(header?.name, joinPath(path, field, index, 'name'));
+      checkModifiable(header?.name, joinPath(path, field, index, 'name'), report);
+      const value = asString(header?.value);
+      const problem = value === undefined ? undefined : explainInvalidFormat(value);
+      if (problem) report(joinPath(path, field, index, 'value'), problem, 'envoy-formatter');
     }
   }
-  for (const [index, name] of asArray(modifier.remove).entries()) note(name, joinPath(path, 'remove', index));
+  for (const [index, name] of asArray(modifier.remove).entries()) {
+    note(name, joinPath(path, 'remove', index));
+    checkModifiable(name, joinPath(path, 'remove', index), report);
+  }
+}
+
+/**
+ * Envoy's header parser (not Kuma's webhook) refuses to add, set or remove pseudo-headers and `host`
+ * (`HeaderUtility::isModifiableHeader`), and rejects the listener's whole route configuration with it.
+ */
+function checkModifiable(name: unknown, path: string, report: Report): void {
+  const header = asString(name);
+  if (header !== undefined && (header.startsWith(':') || header.toLowerCase() === 'host'))
+    report(
+      path,
+      'Envoy refuses to add, set or remove the host header or a pseudo-header',
+      'envoy-header-parser',
+    );
+}
+
+/**
+ * Header values are Envoy formatter strings (`SubstitutionFormatParser::parse`): `%%` is a literal `%`, and every
+ * other `%` must open a `%COMMAND(arg):length%` command, or Envoy rejects the configuration.
+ */
+export function explainInvalidFormat(value: string): string | undefined {
+  const command = /^%[A-Z0-9_]+(?:\(.*?\))?(?::[0-9]+)?%/;
+  for (let pos = 0; pos < value.length; pos++) {
+    if (value[pos] !== '%') continue;
+    if (value[pos + 1] === '%') {
+      pos++;
+      continue;
+    }
+    const match = command.exec(value.slice(pos));
+    if (!match)
+      return `Envoy's formatter finds no valid command at position ${pos} (write a literal % as %%)`;
+    pos += match[0].length - 1;
+  }
+  return undefined;
 }
 
 function checkFilters(rule: Json, path: string, gateway: boolean, report: Report): boolean {

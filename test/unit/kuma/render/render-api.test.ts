@@ -82,13 +82,11 @@ describe('renderApi behaviour', () => {
     expect(rateLimit.spec.targetRef).toEqual({ kind: 'MeshHTTPRoute', name: 'orders-create-order' });
     const route = resources.find((r) => r.kind === 'MeshHTTPRoute' && r.name === 'orders-create-order')!;
     expect(JSON.stringify(route.spec)).toContain('"method":"POST"');
-    // POST is not retried unless asked: no MeshRetry on the create-order route.
-    expect(
-      resources.some(
-        (r) =>
-          r.kind === 'MeshRetry' && (r.spec.targetRef as { name: string }).name === 'orders-create-order',
-      ),
-    ).toBe(false);
+    // POST is only retried when the request never reached the backend (see mesh-semantics.test.ts).
+    const retry = resources.find(
+      (r) => r.kind === 'MeshRetry' && (r.spec.targetRef as { name: string }).name === 'orders-create-order',
+    )!;
+    expect(JSON.stringify(retry.spec.to)).toContain('"retryOn":["ConnectFailure","RefusedStream"]');
   });
 
   it('does not expose disabled operations', async () => {

@@ -252,6 +252,78 @@ describe('validateKumaResources', () => {
     ]);
   });
 
+  it('rejects header changes Envoy refuses: host in any case (HeaderUtility::isModifiableHeader tests)', () => {
+    const modifier = (changes: Record<string, unknown>) =>
+      problemsOf(
+        variant('MeshHTTPRoute', (spec) => {
+          spec.to[0].rules[0].default.filters = [
+            { type: 'ResponseHeaderModifier', responseHeaderModifier: changes },
+          ];
+        }),
+      ).filter((problem) => problem.rule === 'envoy-header-parser');
+    const base = 'spec.to[0].rules[0].default.filters[0].responseHeaderModifier';
+    expect(modifier({ set: [{ name: 'host', value: 'a' }] }).map((p) => p.path)).toEqual([
+      `${base}.set[0].name`,
+    ]);
+    expect(
+      modifier({
+        add: [
+          { name: 'x', value: '1' },
+          { name: 'host', value: 'a' },
+        ],
+      }).map((p) => p.path),
+    ).toEqual([`${base}.add[1].name`]);
+    expect(modifier({ remove: ['Host', ':path'] }).map((p) => p.path)).toEqual([
+      `${base}.remove[0]`,
+      `${base}.remove[1]`,
+    ]);
+    expect(modifier({ set: [{ name: 'hostname', value: 'a' }], remove: ['content-type'] })).toEqual([]);
+  });
+
+  it.each([
+    ['%', 0],
+    ['100%', 3],
+    ['%REQ(x-user)', 0],
+    ['%protocol%', 0],
+    ['a %% b % c', 7],
+    ['%START_TIME(%s)', 0],
+  ])('rejects header value %j that Envoy’s formatter cannot parse (position %d)', (value, position) => {
+    const problems = problemsOf(
+      variant('MeshHTTPRoute', (spec) => {
+        spec.to[0].rules[0].default.filters = [
+          { type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-v', value }] } },
+        ];
+      }),
+    );
+    expect(problems).toEqual([
+      {
+        path: 'spec.to[0].rules[0].default.filters[0].requestHeaderModifier.set[0].value',
+        rule: 'envoy-formatter',
+        message: `Envoy's formatter finds no valid command at position ${position} (write a literal % as %%)`,
+      },
+    ]);
+  });
+
+  it.each([
+    '',
+    'plain',
+    '%%',
+    '100%%',
+    '%PROTOCOL%',
+    '%REQ(:AUTHORITY)%',
+    '%REQ(x-user):10%',
+    '%START_TIME(%s)%',
+  ])('accepts header value %j', (value) => {
+    const problems = problemsOf(
+      variant('MeshHTTPRoute', (spec) => {
+        spec.to[0].rules[0].default.filters = [
+          { type: 'RequestHeaderModifier', requestHeaderModifier: { add: [{ name: 'x-v', value }] } },
+        ];
+      }),
+    );
+    expect(problems.filter((p) => p.rule === 'envoy-formatter')).toEqual([]);
+  });
+
   it('allows ReplacePrefixMatch only when every match of the rule is a PathPrefix', () => {
     const rewrite = {
       type: 'URLRewrite',
