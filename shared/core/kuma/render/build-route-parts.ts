@@ -89,15 +89,20 @@ export function buildHeaderModifier(changes: HeaderChanges): Record<string, unkn
 /**
  * The changes Envoy's header parser refuses (`HeaderUtility::isModifiableHeader`/`isRemovableHeader`): adding,
  * setting or removing a `:` pseudo-header or `host`, any case. One of them makes Envoy reject the listener's whole
- * route configuration, every API on the gateway with it. Each as the JSON pointer below the x-kuma key.
+ * route configuration, every API on the gateway with it. The one exception is `set host` on requests: Kuma's
+ * gateway turns it into a host rewrite before Envoy sees it (route_table_generator.go). Each as the JSON pointer
+ * below the x-kuma key.
  */
 export function refusedHeaderChanges(
   changes: HeaderChanges | undefined,
+  direction: 'request' | 'response',
 ): { name: string; pointer: string }[] {
   const refused = (name: string) => name.startsWith(':') || name.toLowerCase() === 'host';
   const named = (operation: 'set' | 'add') =>
     Object.keys(changes?.[operation] ?? {})
-      .filter(refused)
+      .filter(
+        (name) => refused(name) && !(direction === 'request' && operation === 'set' && !name.startsWith(':')),
+      )
       .map((name) => ({ name, pointer: `/${operation}/${escapePointer(name)}` }));
   const removed = (changes?.remove ?? [])
     .map((name, index) => ({ name, pointer: `/remove/${index}` }))

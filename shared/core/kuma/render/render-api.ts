@@ -157,7 +157,12 @@ export function renderApi(input: RenderInput): RenderResult {
       });
     }
     const refusedHeaders = (['requestHeaders', 'responseHeaders'] as const).flatMap((key) =>
-      refusedHeaderChanges(settings[key]).map((change) => ({ ...change, origin: origins[key] })),
+      refusedHeaderChanges(settings[key], key === 'requestHeaders' ? 'request' : 'response').map(
+        (change) => ({
+          ...change,
+          origin: origins[key],
+        }),
+      ),
     );
     for (const { name, pointer, origin } of refusedHeaders) {
       problem(

@@ -96,7 +96,7 @@ function checkMatch(match: Json, path: string, gateway: boolean, report: Report)
   }
 }
 
-function checkHeaderModifier(modifier: Json, path: string, report: Report) {
+function checkHeaderModifier(modifier: Json, path: string, report: Report, request: boolean) {
   if (!('set' in modifier) && !('add' in modifier) && !('remove' in modifier)) {
     return report(path, 'must have at least one defined: set, add, remove', 'route-header-modifier');
   }
@@ -110,7 +110,9 @@ function checkHeaderModifier(modifier: Json, path: string, report: Report) {
     for (const [index, item] of asArray(modifier[field]).entries()) {
       const header = asObject(item);
       note(header?.name, joinPath(path, field, index, 'name'));
-      checkModifiable(header?.name, joinPath(path, field, index, 'name'), report);
+      // `set host` on a request is Kuma's host rewrite (route_table_generator.go), not an Envoy header change.
+      if (!(request && field === 'set' && asString(header?.name)?.toLowerCase() === 'host'))
+        checkModifiable(header?.name, joinPath(path, field, index, 'name'), report);
       const value = asString(header?.value);
       const problem = value === undefined ? undefined : explainInvalidFormat(value);
       if (problem) report(joinPath(path, field, index, 'value'), problem, 'envoy-formatter');
@@ -172,7 +174,7 @@ function checkFilters(rule: Json, path: string, gateway: boolean, report: Report
       continue;
     }
     if (type === 'RequestHeaderModifier' || type === 'ResponseHeaderModifier')
-      checkHeaderModifier(body, bodyPath, report);
+      checkHeaderModifier(body, bodyPath, report, type === 'RequestHeaderModifier');
     if (type === 'RequestRedirect' || type === 'URLRewrite') {
       if (type === 'RequestRedirect') redirects = true;
       if (asObject(body.path)?.replacePrefixMatch !== undefined && !allPrefix) {

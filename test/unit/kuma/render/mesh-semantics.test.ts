@@ -349,7 +349,7 @@ describe('D6: header changes Envoy would reject are refused; values arrive as wr
   );
 
   it.each([
-    ['requestHeaders: {set: {host: internal.example.com}}', 'host'],
+    ['responseHeaders: {set: {host: internal.example.com}}', 'host'],
     ['requestHeaders:\n  add:\n    Host: internal.example.com', 'Host'],
     ['responseHeaders:\n  remove: [x-powered-by, HOST]', 'HOST'],
     ['requestHeaders:\n  set: {x-ok: "1"}\n  remove:\n    - host', 'host'],
@@ -374,6 +374,15 @@ describe('D6: header changes Envoy would reject are refused; values arrive as wr
     expect(routes).toContain('"method":"GET"');
     expect(routes).not.toContain('"method":"POST"');
     expect(routes.toLowerCase()).not.toContain('"host"');
+  });
+
+  it('set host on a request is kept: the Kuma gateway turns it into a host rewrite, not an Envoy header change', async () => {
+    const { resources, findings } = await renderText(
+      headerSpec('requestHeaders: {set: {Host: internal.example.com}}'),
+    );
+    expect(findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(JSON.stringify(resources)).toContain('{"name":"host","value":"internal.example.com"}');
+    expect(validateKumaResources(resources)).toEqual([]);
   });
 
   it('a pseudo-header is an error before it reaches the output', async () => {
