@@ -106,38 +106,50 @@ const slash = 0x2f;
 const anything: Range[] = [[0, maxCodePoint]];
 
 /**
- * Paths under `prefix` by whole segments (`/a` → `/a`, `/a/…`; `/` → everything), as Kuma's PathPrefix
- * matches them; with `negate`, every other string.
+ * Paths under any of `prefixes` by whole segments (`/a` → `/a`, `/a/…`; `/` → everything), as Kuma's
+ * PathPrefix matches them; with `negate`, every other string. Deterministic (a trie of the prefixes), which is
+ * what makes the complement a matter of flipping the accepting states.
  */
-export function prefixNfa(prefix: string, negate = false): Nfa {
-  const base = Array.from(prefix.replace(/\/+$/, ''), (char) => char.codePointAt(0)!);
+export function prefixesNfa(prefixes: readonly string[], negate = false): Nfa {
   const builder = new Builder();
-  const steps = base.map(() => builder.state());
-  const exact = builder.state();
+  const root = builder.state();
   const inside = builder.state();
   const outside = builder.state();
   const accept = builder.state();
-  [...steps, exact].forEach((state, index) => {
-    const expected = index < base.length ? base[index]! : slash;
-    const next = index < base.length ? (steps[index + 1] ?? exact) : inside;
-    builder.edges[state]!.push({ ranges: [[expected, expected]], to: next });
-    builder.edges[state]!.push({ ranges: complement([[expected, expected]]), to: outside });
-  });
+  const children = new Map<number, Map<number, number>>();
+  const complete = new Set<number>();
+  for (const prefix of prefixes) {
+    let at = root;
+    for (const char of prefix.replace(/\/+$/, '')) {
+      const code = char.codePointAt(0)!;
+      const next = children.get(at) ?? new Map<number, number>();
+      children.set(at, next);
+      if (!next.has(code)) next.set(code, builder.state());
+      at = next.get(code)!;
+    }
+    complete.add(at);
+  }
+  const nodes = [root, ...[...children.values()].flatMap((next) => [...next.values()])];
+  for (const node of nodes) {
+    if (complete.has(node) && node === root) {
+      // `/` granted: everything is inside.
+      builder.edges[node]!.push({ ranges: anything, to: inside });
+      continue;
+    }
+    const next = new Map(children.get(node) ?? []);
+    if (complete.has(node)) next.set(slash, inside);
+    const handled: Range[] = [...next.keys()].map((code) => [code, code]);
+    for (const [code, to] of next) builder.edges[node]!.push({ ranges: [[code, code]], to });
+    const rest = complement(handled);
+    if (rest.length > 0) builder.edges[node]!.push({ ranges: rest, to: outside });
+  }
   builder.edges[inside]!.push({ ranges: anything, to: inside });
   builder.edges[outside]!.push({ ranges: anything, to: outside });
-  const accepting = negate ? [...steps, outside] : [exact, inside];
+  const accepting = negate
+    ? [...nodes.filter((node) => !complete.has(node)), outside]
+    : [...nodes.filter((node) => complete.has(node)), inside];
   for (const state of accepting) builder.epsilon[state]!.push(accept);
-  return builder.finish(steps[0] ?? exact, accept);
-}
-
-/** Strings of any length made only of `ranges` (`ranges*`). */
-export function closureNfa(ranges: Range[]): Nfa {
-  return compileRegex({
-    type: 'repeat',
-    item: { type: 'set', ranges },
-    min: 0,
-    max: Number.POSITIVE_INFINITY,
-  });
+  return builder.finish(root, accept);
 }
 
 /** Every string containing at least one code point of `ranges`. */
