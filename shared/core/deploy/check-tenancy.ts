@@ -13,6 +13,7 @@ import {
   findOutsidePrefixes,
   findPathOverlap,
   hostnamesOverlap,
+  indexByPathStart,
   methodsOverlap,
   type PathOverlap,
 } from './path-overlap.js';
@@ -71,7 +72,9 @@ export function checkTenancy(
   others: readonly OtherTenant[],
 ): Finding[] {
   const findings = new Map<string, Finding>();
-  const strangers = others.filter((other) => other.repo.toLowerCase() !== rendered.repo.toLowerCase());
+  const strangers = others
+    .filter((other) => other.repo.toLowerCase() !== rendered.repo.toLowerCase())
+    .map((other) => ({ ...other, candidates: indexByPathStart(other.routes) }));
   for (const api of rendered.apis) {
     const at = (cause: TenancyCause): SourcePosition =>
       api.locate?.(cause) ??
@@ -177,7 +180,7 @@ export function checkTenancy(
         );
       }
       for (const other of strangers) {
-        for (const taken of other.routes) {
+        for (const taken of other.candidates(claim.path)) {
           if (
             taken.gateway !== claim.gateway ||
             !hostnamesOverlap(taken.hostnames, claim.hostnames) ||

@@ -68,10 +68,56 @@ export function findPathOverlap(a: PathMatchValue, b: PathMatchValue): PathOverl
   // Two fixed starts that differ: disjoint, without building the product.
   const [x, y] = [left.start, right.start];
   if (!x.startsWith(y) && !y.startsWith(x)) return undefined;
+  // Two fixed ends that differ: disjoint too (`…/star` and `…/forks`).
+  if (!left.end.endsWith(right.end) && !right.end.endsWith(left.end)) return undefined;
   if (a.type === 'Exact') return acceptsString(right.nfa, a.value) ? { path: a.value } : undefined;
   if (b.type === 'Exact') return acceptsString(left.nfa, b.value) ? { path: b.value } : undefined;
   const path = findCommonString(left.nfa, right.nfa);
   return path === undefined ? undefined : { path };
+}
+
+/**
+ * Items indexed by the fixed start of their path match, so that only those that can overlap a given match
+ * (one start a prefix of the other, or a regex we cannot analyse) are compared with it: thousands of routes
+ * against thousands stay fast. Candidates come back in the items' order.
+ */
+export function indexByPathStart<T extends { path: PathMatchValue }>(
+  items: readonly T[],
+): (match: PathMatchValue) => T[] {
+  const byStart = new Map<string, number[]>();
+  const always: number[] = [];
+  const starts: { start: string; index: number }[] = [];
+  items.forEach((item, index) => {
+    const language = languageOf(item.path);
+    if ('unknown' in language) {
+      always.push(index);
+      return;
+    }
+    starts.push({ start: language.start, index });
+    byStart.set(language.start, [...(byStart.get(language.start) ?? []), index]);
+  });
+  starts.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : a.index - b.index));
+  return (match) => {
+    const language = languageOf(match);
+    if ('unknown' in language) return [...items];
+    const start = language.start;
+    const found = new Set(always);
+    // Items whose start is a prefix of ours (ours included)…
+    for (let length = 0; length <= start.length; length += 1) {
+      for (const index of byStart.get(start.slice(0, length)) ?? []) found.add(index);
+    }
+    // …and items whose start begins with ours: a contiguous run of the sorted starts.
+    let low = 0;
+    let high = starts.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (starts[middle]!.start < start) low = middle + 1;
+      else high = middle;
+    }
+    for (let at = low; at < starts.length && starts[at]!.start.startsWith(start); at += 1)
+      found.add(starts[at]!.index);
+    return [...found].sort((a, b) => a - b).map((index) => items[index]!);
+  };
 }
 
 /**
@@ -87,6 +133,9 @@ export function findOutsidePrefixes(
     return prefixes.some((prefix) => isUnderPrefix(match.value, prefix)) ? undefined : { path: match.value };
   const language = languageOf(match);
   if ('unknown' in language) return language;
+  // Every request starts with the fixed start: when that is already below a prefix, so is every request.
+  if (prefixes.some((prefix) => language.start.startsWith(`${prefix.replace(/\/+$/, '')}/`)))
+    return undefined;
   const path = findCommonString(language.nfa, prefixesNfa(prefixes, true));
   return path === undefined ? undefined : { path };
 }
@@ -96,29 +145,35 @@ export function isMatchUnder(match: PathMatchValue, prefix: string): boolean {
   return findOutsidePrefixes(match, [prefix]) === undefined;
 }
 
-type Language = { nfa: Nfa; start: string } | { unknown: string };
+/** `start`/`end`: literal text every string of the language starts/ends with. */
+type Language = { nfa: Nfa; start: string; end: string } | { unknown: string };
 
 const cache = new Map<string, Language>();
 const maxCached = 20_000;
+/** By object first: a tenancy check compares the same match objects thousands of times. */
+const byObject = new WeakMap<PathMatchValue, Language>();
 
 function languageOf(match: PathMatchValue): Language {
+  let language = byObject.get(match);
+  if (language) return language;
   const key = `${match.type}\u0000${match.value}`;
-  let language = cache.get(key);
+  language = cache.get(key);
   if (!language) {
     language = buildLanguage(match);
     if (cache.size >= maxCached) cache.clear();
     cache.set(key, language);
   }
+  byObject.set(match, language);
   return language;
 }
 
 function buildLanguage(match: PathMatchValue): Language {
   switch (match.type) {
     case 'Exact':
-      return { nfa: literalNfa(match.value), start: match.value };
+      return { nfa: literalNfa(match.value), start: match.value, end: match.value };
     case 'PathPrefix': {
       const base = match.value.replace(/\/+$/, '');
-      return { nfa: prefixesNfa([match.value]), start: base };
+      return { nfa: prefixesNfa([match.value]), start: base, end: '' };
     }
     case 'RegularExpression': {
       const parsed = parseRe2(match.value, { edgeAnchors: true });
@@ -127,7 +182,11 @@ function buildLanguage(match: PathMatchValue): Language {
           unknown: `the regex ${match.value} cannot be analysed (${parsed.reason}), so it is taken to match every path`,
         };
       try {
-        return { nfa: compileRegex(parsed.node), start: readFixedStart(parsed.node) };
+        return {
+          nfa: compileRegex(parsed.node),
+          start: readFixed(parsed.node, false),
+          end: readFixed(parsed.node, true),
+        };
       } catch (error) {
         if (error instanceof TooLarge)
           return {
@@ -139,23 +198,24 @@ function buildLanguage(match: PathMatchValue): Language {
   }
 }
 
-/** The literal text every string of the language starts with (`^/pets/[^/]+$` → `/pets/`). */
-function readFixedStart(node: RegexNode): string {
-  const items = node.type === 'concat' ? node.items : [node];
-  let start = '';
+/** The literal text every string of the language starts (or ends) with (`^/pets/[^/]+$` → `/pets/`, ``). */
+function readFixed(node: RegexNode, fromEnd: boolean): string {
+  const items = node.type === 'concat' ? [...node.items] : [node];
+  if (fromEnd) items.reverse();
+  const chars: string[] = [];
   for (const item of items) {
     if (item.type === 'set' && item.ranges.length === 1 && item.ranges[0]![0] === item.ranges[0]![1]) {
-      start += String.fromCodePoint(item.ranges[0]![0]);
+      chars.push(String.fromCodePoint(item.ranges[0]![0]));
       continue;
     }
     if (item.type === 'concat') {
-      const inner = readFixedStart(item);
-      start += inner;
-      if (Array.from(inner).length === countChars(item)) continue;
+      const inner = Array.from(readFixed(item, fromEnd));
+      chars.push(...(fromEnd ? inner.reverse() : inner));
+      if (inner.length === countChars(item)) continue;
     }
     break;
   }
-  return start;
+  return (fromEnd ? chars.reverse() : chars).join('');
 }
 
 /** How many characters a concat of single characters spans; -1 when it is not one. */
