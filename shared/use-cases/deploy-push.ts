@@ -341,7 +341,9 @@ function buildTenancyLocator(
       case 'route':
         return operationAt(cause.route, cause.ruleIndex);
       case 'mesh':
-        return atConfig(entryHas({ config: configFile.value }, 'config', 'mesh') ? '/mesh' : base);
+        return atConfig(
+          (configFile.value as { mesh?: unknown } | undefined)?.mesh !== undefined ? '/mesh' : base,
+        );
       case 'gateway-wide': {
         const key = gatewayWideSettings[cause.resourceKind] ?? '';
         if (entryHas(rendered.spec.bundle, 'x-kuma', key)) return rendered.spec.locate(`/x-kuma/${key}`);

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { checkTenancy, type OtherTenant } from '../../../shared/core/deploy/check-tenancy.js';
-import { findGrant, parseTenants } from '../../../shared/core/deploy/tenants.js';
+import { findGrant, parseTenants, type TenantGrant } from '../../../shared/core/deploy/tenants.js';
 import { parseSourceFile } from '../../../shared/core/spec/parse-source-file.js';
 import { defaultLoadLimits } from '../../../shared/core/spec/types.js';
 import { grant } from './helpers.js';
@@ -36,7 +36,11 @@ function route(value: string, extra: { mesh?: string } = {}) {
   };
 }
 
-const check = (files: { path: string; content: string }[], others: OtherTenant[] = [], g = grant) =>
+const check = (
+  files: { path: string; content: string }[],
+  others: OtherTenant[] = [],
+  g: TenantGrant = grant,
+) =>
   checkTenancy({ repo: 'acme/pets', apis: [{ name: 'pets', files }], configFile: 'c.yaml' }, g, others).map(
     (f) => `${f.id}: ${f.message}`,
   );
