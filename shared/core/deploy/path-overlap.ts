@@ -72,8 +72,11 @@ export function findPathOverlap(a: PathMatchValue, b: PathMatchValue): PathOverl
   if (!left.end.endsWith(right.end) && !right.end.endsWith(left.end)) return undefined;
   if (a.type === 'Exact') return acceptsString(right.nfa, a.value) ? { path: a.value } : undefined;
   if (b.type === 'Exact') return acceptsString(left.nfa, b.value) ? { path: b.value } : undefined;
-  const path = findCommonString(left.nfa, right.nfa);
-  return path === undefined ? undefined : { path };
+  const path = decide(
+    () => findCommonString(left.nfa, right.nfa),
+    `${a.value} and ${b.value} are too large to compare exactly, so they are taken to overlap`,
+  );
+  return typeof path === 'object' ? path : path === undefined ? undefined : { path };
 }
 
 /**
@@ -136,13 +139,26 @@ export function findOutsidePrefixes(
   // Every request starts with the fixed start: when that is already below a prefix, so is every request.
   if (prefixes.some((prefix) => language.start.startsWith(`${prefix.replace(/\/+$/, '')}/`)))
     return undefined;
-  const path = findCommonString(language.nfa, prefixesNfa(prefixes, true));
-  return path === undefined ? undefined : { path };
+  const path = decide(
+    () => findCommonString(language.nfa, prefixesNfa(prefixes, true)),
+    `the regex ${match.value} is too large to analyse, so it is taken to leave the base paths`,
+  );
+  return typeof path === 'object' ? path : path === undefined ? undefined : { path };
 }
 
 /** Every request the match takes is under the base path `prefix`. */
 export function isMatchUnder(match: PathMatchValue, prefix: string): boolean {
   return findOutsidePrefixes(match, [prefix]) === undefined;
+}
+
+/** The product's answer, or (fail closed) `unknown` when it grows past its bound. */
+function decide(search: () => string | undefined, unknown: string): string | undefined | { unknown: string } {
+  try {
+    return search();
+  } catch (error) {
+    if (error instanceof TooLarge) return { unknown };
+    throw error;
+  }
 }
 
 /** `start`/`end`: literal text every string of the language starts/ends with. */

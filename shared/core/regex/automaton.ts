@@ -28,6 +28,8 @@ export interface Nfa {
 }
 
 export const maxStates = 20_000;
+/** Pairs of states one product may visit before the question counts as too large to decide. */
+export const maxProductStates = 250_000;
 
 export class TooLarge extends Error {}
 
@@ -166,7 +168,8 @@ export function containsNfa(ranges: Range[]): Nfa {
 
 /**
  * A string both NFAs accept (the shortest, by breadth-first search of the product), or undefined when their
- * languages are disjoint. Exact: the product explores every reachable pair of states.
+ * languages are disjoint. Exact: the product explores every reachable pair of states; past
+ * {@link maxProductStates} it throws {@link TooLarge} (callers then fail closed).
  */
 export function findCommonString(a: Nfa, b: Nfa): string | undefined {
   const width = b.epsilon.length;
@@ -186,6 +189,7 @@ export function findCommonString(a: Nfa, b: Nfa): string | undefined {
       const visit = (nx: number, ny: number, code: number | undefined, list: number[]) => {
         const k = key(nx, ny);
         if (parent.has(k)) return;
+        if (parent.size >= maxProductStates) throw new TooLarge('the expressions are too large to compare');
         parent.set(k, code === undefined ? { from: current } : { from: current, code });
         list.push(k);
       };

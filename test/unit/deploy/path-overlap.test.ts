@@ -53,6 +53,13 @@ describe('findPathOverlap', () => {
     expect(findPathOverlap(a, b)).toBeUndefined();
   });
 
+  it('fails closed when the product of two regexes grows past its bound', () => {
+    const big = (n: number) => regex(`^/a/(?:[a-z]?){${n}}(?:[a-z]{${n}})$`);
+    expect(findPathOverlap(big(900), big(899))).toMatchObject({
+      unknown: expect.stringContaining('too large to compare exactly'),
+    });
+  });
+
   it('fails closed on a regex it cannot analyse, and says so', () => {
     const overlap = findPathOverlap(regex('^/a/(?i)x$'), exact('/zzz'));
     expect(overlap).toMatchObject({ unknown: expect.stringContaining('taken to match every path') });
