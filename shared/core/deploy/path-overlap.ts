@@ -97,7 +97,9 @@ export function indexByPathStart<T extends { path: PathMatchValue }>(
       return;
     }
     starts.push({ start: language.start, index });
-    byStart.set(language.start, [...(byStart.get(language.start) ?? []), index]);
+    const same = byStart.get(language.start);
+    if (same) same.push(index);
+    else byStart.set(language.start, [index]);
   });
   starts.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : a.index - b.index));
   return (match) => {
