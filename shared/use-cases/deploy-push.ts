@@ -11,6 +11,7 @@
 import { repoConfigFile } from '../core/config/repo-config.js';
 import {
   checkTenancy,
+  gatewayWideSettings,
   type OtherTenant,
   type TenancyApi,
   type TenancyCause,
@@ -398,6 +399,16 @@ function buildTenancyLocator(
           : operationAt(cause.route, cause.ruleIndex);
       case 'route':
         return operationAt(cause.route, cause.ruleIndex);
+      case 'mesh':
+        return atConfig(
+          (configFile.value as { mesh?: unknown } | undefined)?.mesh !== undefined ? '/mesh' : base,
+        );
+      case 'gateway-wide': {
+        const key = gatewayWideSettings[cause.resourceKind] ?? '';
+        if (entryHas(rendered.spec.bundle, 'x-kuma', key)) return rendered.spec.locate(`/x-kuma/${key}`);
+        if (entryHas(entry, 'defaults', key)) return atConfig(`${base}/defaults/${key}`);
+        return atConfig(entryHas(configFile.value, 'defaults', key) ? `/defaults/${key}` : base);
+      }
     }
   };
 }

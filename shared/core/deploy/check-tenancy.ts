@@ -1,22 +1,32 @@
 /**
- * Tenancy: a source repo may only claim what its grant in the deploy repo's tenants file allows (gateways,
- * hostnames, base paths, backend namespaces), and may not take requests or resource names another tenant
- * already has. Checked on the rendered manifests themselves, in the PR and again at deploy. Each problem is an
- * error finding on the spec or config line that caused it, when the caller can tell (`locate`).
+ * Tenancy: a source repo may only claim what its grant in the deploy repo's tenants file allows (meshes,
+ * gateways, hostnames, base paths, backend namespaces, gateway-wide policies), and may not take requests or
+ * resource names another tenant already has. Checked on the rendered manifests themselves, in the PR and again
+ * at deploy. Paths are decided exactly (path-overlap.ts: automata, not samples). Each problem is an error
+ * finding on the spec or config line that caused it, when the caller can tell (`locate`).
  * @module
  */
 import type { Finding, SourcePosition } from '../findings.js';
 import type { ManifestFile } from '../kuma/render/types.js';
 import {
   coversHostname,
+  findOutsidePrefixes,
+  findPathOverlap,
   hostnamesOverlap,
-  isMatchUnder,
+  indexByPathStart,
   methodsOverlap,
-  pathsOverlap,
+  type PathOverlap,
 } from './path-overlap.js';
 import { type RouteClaim, readManifestResources, readRouteClaims } from './route-claims.js';
 import { buildResourceKey, type ResourceKey } from './source-record.js';
-import { type TenantGrant, tenantsFile } from './tenants.js';
+import { defaultMeshes, type TenantGrant, tenantsFile } from './tenants.js';
+
+/** The x-kuma root key behind each gateway-wide policy kind we render (where its finding points). */
+export const gatewayWideSettings: Readonly<Record<string, string>> = {
+  MeshAccessLog: 'accessLog',
+  MeshTrace: 'trace',
+  MeshProxyPatch: 'auth',
+};
 
 /** What made a resource claim something: the caller maps it to a spec or config line. */
 export type TenancyCause =
@@ -27,7 +37,11 @@ export type TenancyCause =
   /** A route rule: its operation in the spec. */
   | { kind: 'route'; route: string; ruleIndex: number }
   /** A route rule outside the granted base paths: the base path setting, else its operation. */
-  | { kind: 'base-path'; route: string; ruleIndex: number };
+  | { kind: 'base-path'; route: string; ruleIndex: number }
+  /** A resource in a mesh that is not granted: the config's `mesh`. */
+  | { kind: 'mesh'; mesh: string }
+  /** A gateway-wide policy that is not granted: the x-kuma (or config `defaults`) key that asked for it. */
+  | { kind: 'gateway-wide'; resourceKind: string };
 
 /** One API of the source repo as rendered, with its manifest files. */
 export interface TenancyApi {
@@ -58,7 +72,9 @@ export function checkTenancy(
   others: readonly OtherTenant[],
 ): Finding[] {
   const findings = new Map<string, Finding>();
-  const strangers = others.filter((other) => other.repo.toLowerCase() !== rendered.repo.toLowerCase());
+  const strangers = others
+    .filter((other) => other.repo.toLowerCase() !== rendered.repo.toLowerCase())
+    .map((other) => ({ ...other, candidates: indexByPathStart(other.routes) }));
   for (const api of rendered.apis) {
     const at = (cause: TenancyCause): SourcePosition =>
       api.locate?.(cause) ??
@@ -77,20 +93,44 @@ export function checkTenancy(
       );
       continue;
     }
+    const meshes = grant.meshes ?? defaultMeshes;
+    const gatewayWide = grant.gatewayWide ?? [];
     for (const resource of resources) {
       const target = resource.spec.targetRef as
         | { kind?: unknown; name?: unknown; namespace?: unknown }
         | undefined;
-      // Backend policies (permissions, circuit breakers…) target the MeshService in its namespace.
-      if (
-        target?.kind === 'MeshService' &&
-        typeof target.namespace === 'string' &&
-        !grant.namespaces.includes(target.namespace)
-      ) {
+      const mesh = resource.mesh ?? 'default';
+      if (!meshes.includes(mesh)) {
         report(
-          'tenancy-namespace',
-          { kind: 'namespace', namespace: target.namespace },
-          `API "${api.name}" sends traffic to namespace "${target.namespace}", which ${rendered.repo} is not granted (granted: ${list(grant.namespaces)})`,
+          'tenancy-mesh',
+          { kind: 'mesh', mesh },
+          `API "${api.name}" is in mesh "${mesh}", which ${rendered.repo} is not granted (granted: ${list(meshes)}${grant.meshes ? '' : ', the default when tenants.yaml names none'})`,
+        );
+      }
+      // Backend policies (permissions, circuit breakers…) target the MeshService in its namespace, at the top
+      // or in `to` entries.
+      const toTargets = asList(resource.spec.to).map(
+        (entry) => (entry as { targetRef?: { kind?: unknown; namespace?: unknown } } | null)?.targetRef,
+      );
+      for (const service of [target, ...toTargets]) {
+        if (
+          service?.kind === 'MeshService' &&
+          typeof service.namespace === 'string' &&
+          !grant.namespaces.includes(service.namespace)
+        ) {
+          report(
+            'tenancy-namespace',
+            { kind: 'namespace', namespace: service.namespace },
+            `API "${api.name}" sends traffic to namespace "${service.namespace}", which ${rendered.repo} is not granted (granted: ${list(grant.namespaces)})`,
+          );
+        }
+      }
+      if (isGatewayWide(resource.kind, target, toTargets) && !gatewayWide.includes(resource.kind)) {
+        const setting = gatewayWideSettings[resource.kind];
+        report(
+          'tenancy-gateway-wide',
+          { kind: 'gateway-wide', resourceKind: resource.kind },
+          `API "${api.name}" renders ${resource.kind} ${resource.name}${setting ? ` (x-kuma ${setting})` : ''}, which applies to the whole gateway "${String(target?.name)}", every tenant on it included; ${rendered.repo} is not granted it (tenants.yaml gatewayWide: ${list(gatewayWide)})`,
         );
       }
       if (
@@ -123,11 +163,12 @@ export function checkTenancy(
           `API "${api.name}" claims hostname "${hostname}", which ${rendered.repo} is not granted (granted: ${list(grant.hostnames)})`,
         );
       }
-      if (!grant.basePaths.some((base) => isMatchUnder(claim.path, base))) {
+      const outside = findOutsidePrefixes(claim.path, grant.basePaths);
+      if (outside) {
         report(
           'tenancy-base-path',
           { kind: 'base-path', route: claim.route, ruleIndex: claim.ruleIndex },
-          `API "${api.name}": ${where} is outside the base paths granted to ${rendered.repo} (${list(grant.basePaths)})`,
+          `API "${api.name}": ${where} is outside the base paths granted to ${rendered.repo} (${list(grant.basePaths)}): ${explain(outside, 'it takes')}`,
         );
       }
       for (const namespace of claim.namespaces) {
@@ -139,19 +180,22 @@ export function checkTenancy(
         );
       }
       for (const other of strangers) {
-        const taken = other.routes.find(
-          (theirs) =>
-            theirs.gateway === claim.gateway &&
-            hostnamesOverlap(theirs.hostnames, claim.hostnames) &&
-            methodsOverlap(theirs.method, claim.method) &&
-            pathsOverlap(theirs.path, claim.path),
-        );
-        if (!taken) continue;
-        report(
-          'tenancy-route-collision',
-          { kind: 'route', route: claim.route, ruleIndex: claim.ruleIndex },
-          `API "${api.name}": ${where} collides with ${describeClaim(taken)} of ${other.repo}, already deployed; the same request would match both`,
-        );
+        for (const taken of other.candidates(claim.path)) {
+          if (
+            taken.gateway !== claim.gateway ||
+            !hostnamesOverlap(taken.hostnames, claim.hostnames) ||
+            !methodsOverlap(taken.method, claim.method)
+          )
+            continue;
+          const overlap = findPathOverlap(taken.path, claim.path);
+          if (!overlap) continue;
+          report(
+            'tenancy-route-collision',
+            { kind: 'route', route: claim.route, ruleIndex: claim.ruleIndex },
+            `API "${api.name}": ${where} collides with ${describeClaim(taken)} of ${other.repo}, already deployed: ${explain(overlap, 'both take')}`,
+          );
+          break;
+        }
       }
     }
     for (const resource of resources) {
@@ -171,6 +215,27 @@ export function checkTenancy(
 function describeClaim(claim: Omit<RouteClaim, 'namespaces'>): string {
   const hosts = claim.hostnames.length > 0 ? claim.hostnames.join(',') : '*';
   return `${claim.method ?? '*'} ${claim.path.value} (${claim.path.type}) on gateway "${claim.gateway}" for ${hosts}`;
+}
+
+/**
+ * Policies that change the gateway for every tenant on it: anything with a top-level `MeshGateway` targetRef
+ * except the routes (checked by their claims) and policies whose every `to` entry is one of our MeshServices
+ * (circuit breaker, health check: only the traffic to that service, namespace-checked). Unknown kinds fail
+ * closed: they need a grant too.
+ */
+function isGatewayWide(kind: string, target: { kind?: unknown } | undefined, to: unknown[]): boolean {
+  if (target?.kind !== 'MeshGateway' || kind === 'MeshHTTPRoute') return false;
+  return !(
+    to.length > 0 && to.every((ref) => (ref as { kind?: unknown } | undefined)?.kind === 'MeshService')
+  );
+}
+
+function explain(overlap: PathOverlap, verb: string): string {
+  return 'path' in overlap ? `${verb} the request path ${JSON.stringify(overlap.path)}` : overlap.unknown;
+}
+
+function asList(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
 }
 
 function list(values: readonly string[]): string {

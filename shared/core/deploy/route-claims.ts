@@ -11,6 +11,8 @@ export interface ManifestResource {
   kind: string;
   name: string;
   namespace?: string;
+  /** Kuma mesh: the `kuma.io/mesh` label (Kubernetes) or `mesh` (Universal); undefined when not set. */
+  mesh?: string;
   spec: Record<string, unknown>;
   /** File the resource came from. */
   path: string;
@@ -99,16 +101,24 @@ function toResource(doc: unknown, path: string): ManifestResource | undefined {
   const spec = asRecord(value.spec) ?? {};
   const metadata = asRecord(value.metadata);
   if (typeof value.kind === 'string' && metadata && typeof metadata.name === 'string') {
+    const mesh = asRecord(metadata.labels)?.['kuma.io/mesh'];
     return {
       kind: value.kind,
       name: metadata.name,
       ...(typeof metadata.namespace === 'string' ? { namespace: metadata.namespace } : {}),
+      ...(typeof mesh === 'string' ? { mesh } : {}),
       spec,
       path,
     };
   }
   if (typeof value.type === 'string' && typeof value.name === 'string') {
-    return { kind: value.type, name: value.name, spec, path };
+    return {
+      kind: value.type,
+      name: value.name,
+      ...(typeof value.mesh === 'string' ? { mesh: value.mesh } : {}),
+      spec,
+      path,
+    };
   }
   return undefined;
 }

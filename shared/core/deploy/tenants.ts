@@ -1,7 +1,8 @@
 /**
  * The tenants file of the deploy repo (`tenants.yaml`, owned by the platform team): which source repo may use
- * which gateways, hostnames, base paths and backend namespaces. Parsed from a SourceFile so that problems in it
- * carry its lines; validated against schemas/tenants.schema.json.
+ * which meshes, gateways, hostnames, base paths and backend namespaces, and which gateway-wide policies.
+ * Parsed from a SourceFile so that problems in it carry its lines; validated against
+ * schemas/tenants.schema.json.
  * @module
  */
 import { Ajv, type ErrorObject } from 'ajv';
@@ -16,7 +17,14 @@ export interface TenantGrant {
   hostnames: string[];
   basePaths: string[];
   namespaces: string[];
+  /** Kuma meshes; absent means {@link defaultMeshes} (files written before the key existed keep working). */
+  meshes?: string[];
+  /** Kinds of gateway-wide policies (every tenant on the gateway is affected) the repo may render; absent: none. */
+  gatewayWide?: string[];
 }
+
+/** The meshes a grant without `meshes` allows: Kuma's default mesh, which every file before the key meant. */
+export const defaultMeshes = ['default'];
 
 export interface Tenants {
   /** Keyed by lower-cased `owner/repo` (GitHub names are case-insensitive). */

@@ -6,6 +6,7 @@
  */
 import type { Finding } from '../findings.js';
 import { findOperationCollisions } from './find-operation-collisions.js';
+import { findPathProblems } from './path-problems.js';
 import { buildEffectiveRouting, type EffectiveRouting, type RoutingView } from './routing-view.js';
 import { compareXKumaRouting } from './x-kuma-routing.js';
 
@@ -13,11 +14,19 @@ export type { RoutingView };
 
 export function checkRouting(input: { base?: RoutingView; head: RoutingView }): Finding[] {
   const { base, head } = input;
-  const collisions = head.spec.bundle ? findOperationCollisions(head.spec) : [];
+  const collisions = head.spec.bundle
+    ? [...findPathProblems(head.spec, basePathOf(head)), ...findOperationCollisions(head.spec)]
+    : [];
   if (!base?.spec.bundle || !head.spec.bundle) return collisions;
   const before = buildEffectiveRouting(base);
   const after = buildEffectiveRouting(head);
   return [...compareAddress(before, after), ...compareXKumaRouting(base.spec, head.spec), ...collisions];
+}
+
+/** The base path as render prefixes it: `` for the root. */
+function basePathOf(view: RoutingView): string {
+  const { basePath } = buildEffectiveRouting(view);
+  return basePath === '/' ? '' : basePath;
 }
 
 function compareAddress(before: EffectiveRouting, after: EffectiveRouting): Finding[] {

@@ -4,7 +4,9 @@
  * @module
  */
 import type { Finding } from '../../findings.js';
-import { listOperations, type SpecOperation } from '../../spec/operations.js';
+import { findPathProblems } from '../../routing/path-problems.js';
+import { findUnroutablePath } from '../../routing/unroutable-path.js';
+import { listOperations } from '../../spec/operations.js';
 import type { LoadedSpec, SourcePosition } from '../../spec/types.js';
 import type { KumaResource } from '../resource.js';
 import { validateKumaResources } from '../validate/index.js';
@@ -28,13 +30,13 @@ import {
 import { buildName, buildSlug } from './names.js';
 import {
   buildSegmentsMatch,
-  type ParameterInfo,
   type PathMatch,
   type PathSegment,
+  readPathParameters,
   splitPathTemplate,
 } from './path-match.js';
 import { planRegexWraps } from './plan-regex-order.js';
-import { isObject, resolveRef } from './resolve-ref.js';
+import { isObject } from './resolve-ref.js';
 import { resolveRootSettings, resolveSettings } from './settings.js';
 import type { ApiConfig, XKumaRoot } from './types.js';
 import { checkXKuma } from './x-kuma.js';
@@ -103,6 +105,8 @@ export function renderApi(input: RenderInput): RenderResult {
   };
   const basePath = normalizeBasePath(api.basePath ?? readServerBasePath(bundle));
   const hostnames = [...(api.hostnames ?? [])].sort();
+  // Unroutable paths (errors: not exposed) and ignored parameter patterns, word for word as `check` says them.
+  findings.push(...findPathProblems(spec, basePath));
 
   const rendered: RenderedOperation[] = [];
   for (const operation of listOperations(bundle)) {
@@ -132,7 +136,11 @@ export function renderApi(input: RenderInput): RenderResult {
       });
 
     const pathTemplate = basePath + operation.path;
-    const segments = splitPathTemplate(pathTemplate, readPathParameters(bundle, operation));
+    if (findUnroutablePath(pathTemplate) !== undefined) continue;
+    const parameters = new Map(
+      [...readPathParameters(bundle, operation)].map(([name, parameter]) => [name, parameter.info]),
+    );
+    const segments = splitPathTemplate(pathTemplate, parameters);
     const match = buildSegmentsMatch(segments);
     const backends = buildBackendRefs(service, settings.weights);
     if ('problem' in backends) {
@@ -487,24 +495,6 @@ function buildLabels(api: string, zoneOrigin: boolean): Record<string, string> {
     'kuma-api-forge.dev/api': buildName(api),
     ...(zoneOrigin ? { 'kuma.io/origin': 'zone' } : {}),
   };
-}
-
-/** Path parameters of an operation: path-item level, overridden by operation level (same name). */
-function readPathParameters(
-  bundle: Record<string, unknown>,
-  operation: SpecOperation,
-): Map<string, ParameterInfo> {
-  const parameters = new Map<string, ParameterInfo>();
-  for (const list of [operation.pathItem.parameters, operation.operation.parameters]) {
-    if (!Array.isArray(list)) continue;
-    for (const raw of list) {
-      const parameter = resolveRef(bundle, raw);
-      if (!isObject(parameter) || parameter.in !== 'path' || typeof parameter.name !== 'string') continue;
-      const schema = resolveRef(bundle, parameter.schema);
-      parameters.set(parameter.name, isObject(schema) ? { ...parameter, schema } : parameter);
-    }
-  }
-  return parameters;
 }
 
 /** OpenAPI 3: the path of `servers[0].url` (variables at their default); Swagger 2: `basePath`. */

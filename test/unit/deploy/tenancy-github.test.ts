@@ -1,0 +1,70 @@
+/**
+ * Exact tenancy at the scale of GitHub's REST description (1,100+ routes, most sharing `/repos/{owner}/{repo}/`):
+ * checked against another tenant with the same routes (every claim collides) and one under another base path
+ * (none does). Timings are printed for the record (`KAF_TIMINGS=1`), not asserted.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { RE2JS } from 're2js';
+import { expect, it } from 'vitest';
+import { checkTenancy, type OtherTenant } from '../../../shared/core/deploy/check-tenancy.js';
+import { readManifestResources, readRouteClaims } from '../../../shared/core/deploy/route-claims.js';
+import { renderApi } from '../../../shared/core/kuma/render/render-api.js';
+import { serializeResources } from '../../../shared/core/kuma/render/serialize-resources.js';
+import { loadSpecFromFiles } from '../../helpers/spec.js';
+
+const descriptionPath = createRequire(import.meta.url).resolve(
+  '@octokit/openapi/generated/api.github.com.json',
+);
+
+async function renderGitHub(basePath: string) {
+  const spec = await loadSpecFromFiles(
+    { 'api.github.com.json': readFileSync(descriptionPath, 'utf8') },
+    'api.github.com.json',
+    { maxFileBytes: 64 * 1024 * 1024, maxTotalBytes: 64 * 1024 * 1024 },
+  );
+  const api = { name: 'github', spec: 'api.github.com.json', hostnames: ['api.github.com'], basePath };
+  const result = renderApi({ spec, api });
+  return serializeResources(result.resources, 'k8s', { spec: 'api.github.com.json' });
+}
+
+function asTenant(repo: string, files: Awaited<ReturnType<typeof renderGitHub>>): OtherTenant {
+  const routes = readRouteClaims(readManifestResources(files)).map(({ namespaces: _, ...route }) => route);
+  return { repo, resources: [], routes };
+}
+
+const grant = {
+  gateways: ['gateway'],
+  hostnames: ['api.github.com'],
+  basePaths: ['/gh'],
+  namespaces: ['default'],
+};
+
+it('decides every claim of GitHub against 1,100 routes of another tenant exactly', {
+  timeout: 120_000,
+}, async () => {
+  const ours = await renderGitHub('/gh');
+  const claims = readRouteClaims(readManifestResources(ours));
+  expect(claims.length).toBeGreaterThan(1000);
+  const rendered = { repo: 'acme/github', apis: [{ name: 'github', files: ours }], configFile: 'c.yaml' };
+
+  let started = performance.now();
+  const same = checkTenancy(rendered, grant, [asTenant('globex/github', ours)]);
+  const collideMs = performance.now() - started;
+  const collisions = same.filter((f) => f.id === 'tenancy-route-collision');
+  // Every rule collides with (at least) its copy; the witness is a request both really take.
+  expect(same.filter((f) => f.id !== 'tenancy-route-collision')).toEqual([]);
+  expect(collisions.length).toBe(new Set(claims.map((c) => `${c.route}#${c.ruleIndex}`)).size);
+  for (const finding of collisions.slice(0, 50)) {
+    const witness = /the request path "([^"]+)"$/.exec(finding.message)?.[1];
+    const ourRegex = /: \S+ (\S+) \((?:RegularExpression|Exact)\)/.exec(finding.message)?.[1];
+    expect(witness).toBeDefined();
+    if (ourRegex?.startsWith('^')) expect(RE2JS.compile(ourRegex).matches(witness!)).toBe(true);
+  }
+
+  const elsewhere = asTenant('globex/github', await renderGitHub('/other'));
+  started = performance.now();
+  expect(checkTenancy(rendered, grant, [elsewhere])).toEqual([]);
+  const disjointMs = performance.now() - started;
+  if (process.env.KAF_TIMINGS) console.log({ claims: claims.length, collideMs, disjointMs });
+});
