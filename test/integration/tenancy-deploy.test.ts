@@ -153,7 +153,6 @@ async function mergeAndDeploy(repo: string, files: Record<string, string>) {
     installationId,
     repository: { owner: 'acme', repo },
     sha,
-    pullNumber: pr.number,
   };
   const octokit = clients.forInstallation(installationId);
   const outcome = await deployPush(job, {
