@@ -250,21 +250,30 @@ function copySchema(node: unknown, draft7: boolean, refused: Set<string>): unkno
     if (annotations.has(key) || (key.startsWith('x-') && key !== 'x-nullable')) continue;
     if (key === 'type' && !isTypeList(value)) throw new Error(`unknown type ${JSON.stringify(value)}`);
     if (key === '$ref' && typeof value === 'string' && value.startsWith('#'))
-      copy[key] = absoluteRef(value.slice(1));
+      define(copy, key, absoluteRef(value.slice(1)));
     else if (key === 'pattern' && typeof value === 'string') {
-      if (compileLinear(value)) copy[key] = value;
+      if (compileLinear(value)) define(copy, key, value);
       else refused.add(value);
-    } else if (schemaValues.has(key)) copy[key] = value;
+    } else if (schemaValues.has(key)) define(copy, key, value);
     else if (schemaMaps.has(key) && isObject(value)) {
       const entries = Object.entries(value).filter(([name]) => {
         if (key !== 'patternProperties' || compileLinear(name)) return true;
         refused.add(name);
         return false;
       });
-      copy[key] = Object.fromEntries(entries.map(([name, sub]) => [name, copySchema(sub, draft7, refused)]));
-    } else copy[key] = copySchema(value, draft7, refused);
+      define(
+        copy,
+        key,
+        Object.fromEntries(entries.map(([name, sub]) => [name, copySchema(sub, draft7, refused)])),
+      );
+    } else define(copy, key, copySchema(value, draft7, refused));
   }
   return draft7 ? convertKeywords(copy) : copy;
+}
+
+/** An own data property even for a `__proto__` key, which plain assignment would turn into the prototype. */
+function define(target: JsonObject, key: string, value: unknown) {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 const jsonTypes = new Set(['array', 'boolean', 'integer', 'null', 'number', 'object', 'string']);
