@@ -10,15 +10,15 @@ const cacheDir = path.join(repoRoot, '.cache', 'bench');
 const hasGnuTime = existsSync('/usr/bin/time');
 
 /**
- * Runs `command` `runs` times (after one warm-up) and returns median wall seconds, the largest peak RSS (MB) and
+ * Runs `command` `runs` times (after one warm-up unless `warmup` is false) and returns median wall seconds, the largest peak RSS (MB) and
  * the median CPU seconds (user + system, children included: on a machine with few cores, CPU competes with wall).
  */
-export function measure(command, args, { runs = 5, cwd = repoRoot } = {}) {
+export function measure(command, args, { runs = 5, cwd = repoRoot, warmup = true } = {}) {
   const walls = [];
   const cpus = [];
   let peakMb = 0;
   let status = 0;
-  for (let i = 0; i <= runs; i++) {
+  for (let i = warmup ? 0 : 1; i <= runs; i++) {
     const start = process.hrtime.bigint();
     const result = hasGnuTime
       ? spawnSync('/usr/bin/time', ['-f', '%M %U %S', command, ...args], {

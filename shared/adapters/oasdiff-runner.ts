@@ -34,15 +34,16 @@ export function createOasdiffRunner(options: OasdiffRunnerOptions = {}): Breakin
   const binary = resolveOasdiff(options.binaryPath);
   binary.catch(() => {}); // reported by the first diff, not as an unhandled rejection
   return {
-    async breaking(base, head) {
+    async breaking(base, head, { signal } = {}) {
       const path = await binary;
+      if (signal?.aborted) throw new OasdiffError('oasdiff was stopped (aborted)');
       // A fresh empty dir as cwd: oasdiff reads `oasdiff.{yaml,json,…}` config from its cwd.
       const dir = mkdtempSync(join(tmpdir(), 'kuma-api-forge-oasdiff-'));
       try {
         writeFileSync(join(dir, 'base.json'), JSON.stringify(base));
         writeFileSync(join(dir, 'head.json'), JSON.stringify(head));
         const args = ['breaking', 'base.json', 'head.json', '-f', 'json', '--allow-external-refs=false'];
-        const stdout = await runBinary(path, args, dir, timeoutMs);
+        const stdout = await runBinary(path, args, dir, timeoutMs, signal);
         return parseChanges(stdout);
       } finally {
         await rm(dir, { recursive: true, force: true });
@@ -59,7 +60,13 @@ async function resolveOasdiff(binaryPath: string | undefined): Promise<string> {
   }
 }
 
-function runBinary(binary: string, args: string[], cwd: string, timeoutMs: number): Promise<string> {
+function runBinary(
+  binary: string,
+  args: string[],
+  cwd: string,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       binary,
@@ -71,10 +78,13 @@ function runBinary(binary: string, args: string[], cwd: string, timeoutMs: numbe
         timeout: timeoutMs,
         maxBuffer: maxOutputBytes,
         windowsHide: true,
+        // Aborting (the job's deadline) kills the process: it must not outlive the job.
+        ...(signal ? { signal } : {}),
       },
       (error, stdout, stderr) => {
         if (!error) return resolve(stdout);
         const failure = error as NodeJS.ErrnoException & { killed?: boolean; signal?: string | null };
+        if (failure.name === 'AbortError') return reject(new OasdiffError('oasdiff was stopped (aborted)'));
         if (failure.killed && failure.signal) {
           return reject(new OasdiffError(`oasdiff timed out after ${formatDuration(timeoutMs)}`));
         }

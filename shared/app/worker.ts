@@ -6,12 +6,18 @@
  */
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { CheckJob, DeployJob, Job } from '../core/jobs.js';
+import { buildDeadlineResult } from '../core/report/check-run.js';
 import { escapeHtmlText } from '../core/report/escape.js';
 import type { BreakingDiff } from '../ports/breaking-diff.js';
 import type { CodeHost } from '../ports/code-host.js';
 import type { DeployRepo, SourceHistory } from '../ports/deploy-repo.js';
 import type { Logger } from '../ports/logger.js';
-import { checkPullRequest, isRetryable, type Outcome } from '../use-cases/check-pull-request.js';
+import {
+  checkPullRequest,
+  checkRunName,
+  isRetryable,
+  type Outcome,
+} from '../use-cases/check-pull-request.js';
 import {
   DeployConflictError,
   type DeployOutcome,
@@ -19,6 +25,7 @@ import {
   deployCommentMarker,
   deployPush,
 } from '../use-cases/deploy-push.js';
+import { defaultCheckDeadlineMs, watchPorts } from './job-deadline.js';
 
 /** Where merges deploy to: the platform team's deploy repo. */
 export interface DeployTarget {
@@ -47,6 +54,11 @@ export interface WorkerDeps {
    * dead-letter queue, so a failed deploy says so on the merged PR before it is rethrown.
    */
   maxReceiveCount?: number;
+  /**
+   * How long a check job may take before it is stopped and its check run fails saying which step took too
+   * long; default 240 s, well below the worker Lambda's 300 s timeout (which would end it silently).
+   */
+  checkDeadlineMs?: number;
 }
 
 /** How many times the queue has delivered this job (1 = first try), when it tells. */
@@ -129,12 +141,44 @@ export function createWorker(deps: WorkerDeps): Worker {
 
 async function runCheckJob(job: CheckJob, deps: WorkerDeps, log: Logger): Promise<Outcome> {
   const deploy = deps.deploy;
-  return checkPullRequest(job, {
-    codeHost: deps.codeHost(job),
-    breakingDiff: deps.breakingDiff,
+  const host = deps.codeHost(job);
+  const deadline = new AbortController();
+  const ports = watchPorts(
+    {
+      codeHost: host,
+      breakingDiff: deps.breakingDiff,
+      ...(deploy ? { deployRepo: () => deploy.repo('read') } : {}),
+    },
+    deadline.signal,
+  );
+  const work = checkPullRequest(job, {
+    codeHost: ports.codeHost,
+    breakingDiff: ports.breakingDiff,
+    ...(ports.deployRepo ? { deployRepo: ports.deployRepo } : {}),
     log,
-    ...(deploy ? { deployRepo: () => deploy.repo('read') } : {}),
   });
+  const limitMs = deps.checkDeadlineMs ?? defaultCheckDeadlineMs;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<'expired'>((resolve) => {
+    timer = setTimeout(() => resolve('expired'), limitMs);
+  });
+  try {
+    const first = await Promise.race([work, expired]);
+    if (first !== 'expired') return first;
+  } finally {
+    clearTimeout(timer);
+  }
+  // Past the deadline: stop oasdiff, fence the abandoned work's writes, and fail the check run visibly.
+  const step = ports.step();
+  deadline.abort();
+  work.catch(() => {}); // its own failure (a refused write) is expected now
+  log.error('check stopped at its deadline', { step, deadlineMs: limitMs });
+  const result = buildDeadlineResult(step, limitMs / 1000);
+  const checkRunId =
+    ports.checkRunId() ??
+    (await host.startCheckRun({ name: checkRunName, headSha: job.headSha, externalId: job.deliveryId }));
+  await host.completeCheckRun(checkRunId, result);
+  return { status: 'failed', checkRunId, error: result.title };
 }
 
 /**

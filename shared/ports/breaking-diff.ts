@@ -36,9 +36,10 @@ export interface OasdiffChange {
 export interface BreakingDiff {
   /**
    * Breaking changes (levels 2 and 3) from `base` to `head`. Rejects with `OasdiffError` when the diff fails.
-   * Starts its work without waiting for I/O, so a caller can overlap it with synchronous work.
+   * Starts its work without waiting for I/O, so a caller can overlap it with synchronous work. Aborting
+   * `signal` stops the work (the oasdiff process is killed) and rejects with `OasdiffError`.
    */
-  breaking(base: object, head: object): Promise<OasdiffChange[]>;
+  breaking(base: object, head: object, options?: { signal?: AbortSignal }): Promise<OasdiffChange[]>;
 }
 
 /** The diff could not be computed (bad input, timeout, missing binary). `message` is one line. */

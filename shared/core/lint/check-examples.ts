@@ -12,6 +12,7 @@
 import { type OutputUnit, type Schema, validate } from '@cfworker/json-schema';
 import { getAtPointer } from '../spec/json-pointer.js';
 import type { ExampleSite } from './check-nodes.js';
+import { compileLinear, withLinearRegExp } from './linear-regexp.js';
 import { isObject, type JsonObject } from './spec-walk.js';
 import type { RuleContext } from './types.js';
 
@@ -20,9 +21,21 @@ const specId = 'urn:kuma-api-forge:spec';
 export function checkExamples(ctx: RuleContext, sites: readonly ExampleSite[]): void {
   if (sites.length === 0) return;
   const draft7 = ctx.version !== '3.1';
-  const lookup = createLazyLookup(ctx.bundle, draft7);
+  /** Patterns RE2 refuses: left out of the copies, reported once, on the first example that reaches them. */
+  const refused = new Set<string>();
+  let reported = 0;
+  const lookup = createLazyLookup(ctx.bundle, draft7, refused);
   for (const site of sites) {
-    const error = findFirstError(site, draft7, lookup);
+    const error = findFirstError(site, draft7, lookup, refused);
+    for (const pattern of [...refused].slice(reported)) {
+      ctx.report({
+        rule: site.rule,
+        pointer: site.valuePointer,
+        severity: 'warning',
+        message: `The schema's pattern ${JSON.stringify(pattern)} uses syntax a linear-time regex engine (RE2) does not support (backreferences, lookaround): the example is not checked against it.`,
+      });
+    }
+    reported = refused.size;
     if (!error) continue;
     ctx.report({
       rule: site.rule,
@@ -70,14 +83,19 @@ function findFirstError(
   site: ExampleSite,
   draft7: boolean,
   lookup: Record<string, Schema>,
+  refused: Set<string>,
 ): ExampleError | undefined {
   let schema: Schema;
   let errors: OutputUnit[];
   try {
     schema = (
-      typeof site.schema === 'string' ? { $ref: absoluteRef(site.schema) } : copySchema(site.schema, draft7)
+      typeof site.schema === 'string'
+        ? { $ref: absoluteRef(site.schema) }
+        : copySchema(site.schema, draft7, refused)
     ) as Schema;
-    const result = validate(site.value, schema, draft7 ? '7' : '2020-12', lookup, true);
+    const result = withLinearRegExp(() =>
+      validate(site.value, schema, draft7 ? '7' : '2020-12', lookup, true),
+    );
     if (result.valid) return undefined;
     errors = result.errors;
   } catch {
@@ -181,14 +199,14 @@ function describeError({ instancePath, keyword, expected, text }: ExampleError):
  * schema at that pointer of the bundle the first time it is followed, so only schemas that examples reach are
  * ever copied.
  */
-function createLazyLookup(bundle: unknown, draft7: boolean): Record<string, Schema> {
+function createLazyLookup(bundle: unknown, draft7: boolean, refused: Set<string>): Record<string, Schema> {
   const copies = new Map<string, Schema | undefined>();
   return new Proxy({} as Record<string, Schema>, {
     get(_, uri) {
       if (typeof uri !== 'string' || !uri.startsWith(`${specId}#`)) return undefined;
       if (!copies.has(uri)) {
         const target = getAtPointer(bundle, safeDecode(uri.slice(specId.length + 1)));
-        copies.set(uri, target === undefined ? undefined : (copySchema(target, draft7) as Schema));
+        copies.set(uri, target === undefined ? undefined : (copySchema(target, draft7, refused) as Schema));
       }
       return copies.get(uri);
     },
@@ -220,42 +238,48 @@ const annotations = new Set([
   'xml',
 ]);
 
-/** A copy of a schema for the validator: annotations dropped, internal `$ref`s absolute, keywords converted. */
-function copySchema(node: unknown, draft7: boolean): unknown {
-  if (Array.isArray(node)) return node.map((item) => copySchema(item, draft7));
+/**
+ * A copy of a schema for the validator: annotations dropped, internal `$ref`s absolute, keywords converted,
+ * and regexes RE2 refuses left out (collected in `refused`).
+ */
+function copySchema(node: unknown, draft7: boolean, refused: Set<string>): unknown {
+  if (Array.isArray(node)) return node.map((item) => copySchema(item, draft7, refused));
   if (!isObject(node)) return node;
   const copy: JsonObject = {};
   for (const [key, value] of Object.entries(node)) {
     if (annotations.has(key) || (key.startsWith('x-') && key !== 'x-nullable')) continue;
     if (key === 'type' && !isTypeList(value)) throw new Error(`unknown type ${JSON.stringify(value)}`);
     if (key === '$ref' && typeof value === 'string' && value.startsWith('#'))
-      copy[key] = absoluteRef(value.slice(1));
-    else if (key === 'pattern' && typeof value === 'string' && !isUnicodeRegExp(value)) {
-      // The validator compiles patterns with the `u` flag, which rejects escapes like `\-` that other regex
-      // engines accept: leave such a pattern unchecked rather than skip the whole example.
-    } else if (schemaValues.has(key)) copy[key] = value;
+      define(copy, key, absoluteRef(value.slice(1)));
+    else if (key === 'pattern' && typeof value === 'string') {
+      if (compileLinear(value)) define(copy, key, value);
+      else refused.add(value);
+    } else if (schemaValues.has(key)) define(copy, key, value);
     else if (schemaMaps.has(key) && isObject(value)) {
-      copy[key] = Object.fromEntries(
-        Object.entries(value).map(([name, sub]) => [name, copySchema(sub, draft7)]),
+      const entries = Object.entries(value).filter(([name]) => {
+        if (key !== 'patternProperties' || compileLinear(name)) return true;
+        refused.add(name);
+        return false;
+      });
+      define(
+        copy,
+        key,
+        Object.fromEntries(entries.map(([name, sub]) => [name, copySchema(sub, draft7, refused)])),
       );
-    } else copy[key] = copySchema(value, draft7);
+    } else define(copy, key, copySchema(value, draft7, refused));
   }
   return draft7 ? convertKeywords(copy) : copy;
+}
+
+/** An own data property even for a `__proto__` key, which plain assignment would turn into the prototype. */
+function define(target: JsonObject, key: string, value: unknown) {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 const jsonTypes = new Set(['array', 'boolean', 'integer', 'null', 'number', 'object', 'string']);
 
 function isTypeList(value: unknown): boolean {
   return Array.isArray(value) ? value.every(isTypeList) : typeof value === 'string' && jsonTypes.has(value);
-}
-
-function isUnicodeRegExp(pattern: string): boolean {
-  try {
-    new RegExp(pattern, 'u');
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -162,3 +162,15 @@ export function buildSupersededResult(sha: string): CheckRunResult {
     summary: `The pull request's head moved to ${sha} while this commit was being checked; the check of the new head reports instead.`,
   };
 }
+
+/**
+ * A check stopped at the worker's per-job deadline: a failure that says which step took too long, so the PR
+ * never waits on a check run the platform killed silently.
+ */
+export function buildDeadlineResult(step: string, seconds: number): CheckRunResult {
+  return {
+    conclusion: 'failure',
+    title: `kuma-api-forge stopped the check after ${seconds} s`,
+    summary: `The check did not finish within its limit of ${seconds} s: ${step} took too long, and the check was stopped there. Nothing was reported for this commit.\n\nVery large specs (many thousands of operations or examples) can take this long; so can a slow GitHub or deploy repo. Re-run the check from the Checks tab to try again.`,
+  };
+}

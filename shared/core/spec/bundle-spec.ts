@@ -181,7 +181,7 @@ export async function bundleSpec(entry: SourceFile, version: OpenApiVersion, rea
     const placed = [...sectionSegments(version, section), name];
     const pointer = buildPointer(placed);
     hoistedAt.set(key, pointer);
-    sectionFor(section)[name] = enqueue(target.file, target.pointer, placed);
+    setMember(sectionFor(section), name, enqueue(target.file, target.pointer, placed));
     return { ...siblings(), $ref: toFragment(pointer) };
   };
 
@@ -189,7 +189,7 @@ export async function bundleSpec(entry: SourceFile, version: OpenApiVersion, rea
   const enqueue = (file: SourceFile, pointer: string, at: string[]): Record<string, unknown> => {
     const holder: Record<string, unknown> = {};
     origins.set(buildPointer(at), { file: file.path, pointer });
-    queue.push({ file, pointer, at, fill: (value) => Object.assign(holder, value) });
+    queue.push({ file, pointer, at, fill: (value) => copyMembers(holder, value) });
     return holder;
   };
 
@@ -255,19 +255,23 @@ export function chooseSection(at: readonly string[], version: OpenApiVersion): s
     return 'definitions';
   }
   if (last === 'requestBody') return 'requestBodies';
-  const byParent: Record<string, string> = {
-    parameters: 'parameters',
-    responses: 'responses',
-    requestBodies: 'requestBodies',
-    headers: 'headers',
-    links: 'links',
-    callbacks: 'callbacks',
-    securitySchemes: 'securitySchemes',
-    pathItems: 'pathItems',
-  };
   if (parent === 'examples' && last !== undefined && !/^\d+$/.test(last)) return 'examples';
-  return (parent && byParent[parent]) ?? 'schemas';
+  return (parent !== undefined && sectionByParent.get(parent)) || 'schemas';
 }
+
+/** A Map, not an object: a repo key like `constructor` must not find Object.prototype's members. */
+const sectionByParent = new Map(
+  [
+    'parameters',
+    'responses',
+    'requestBodies',
+    'headers',
+    'links',
+    'callbacks',
+    'securitySchemes',
+    'pathItems',
+  ].map((section) => [section, section]),
+);
 
 function sectionSegments(version: OpenApiVersion, section: string): string[] {
   return version === '2.0' ? [section] : ['components', section];
@@ -337,6 +341,16 @@ function collectRefs(value: unknown, out: string[] = [], parentKey?: string): st
 /** A pointer as a URI fragment (`%`, `#`, spaces and quotes escaped, as json-schema-ref-parser expects). */
 function toFragment(pointer: string): string {
   return `#${pointer.replace(/[%#\s"<>\\^`{|}]/g, (c) => encodeURIComponent(c))}`;
+}
+
+/**
+ * Copy `source`'s own members onto `target` as own data properties. Never `Object.assign` or `target[key] =`
+ * with a repo key: a `__proto__` key would replace the target's prototype and hide its members from every
+ * consumer that reads own properties (validation, oasdiff) but not from one that reads inherited ones.
+ */
+function copyMembers(target: Record<string, unknown>, source: unknown) {
+  if (!isObject(source)) return;
+  for (const key of Object.keys(source)) setMember(target, key, source[key]);
 }
 
 function setMember(target: Record<string, unknown>, key: string, value: unknown) {

@@ -42,6 +42,45 @@ export function createJsonLocator(text: string): (pointer: string) => Located {
   };
 }
 
+/**
+ * The first duplicate key of a JSON text (JSON.parse keeps the last one silently), or undefined. The text must
+ * already have parsed as JSON. One pass that skips string contents with `indexOf`: ~0.1 s on a 13 MB spec.
+ */
+export function findJsonDuplicateKey(
+  text: string,
+): { key: string; offset: number; firstOffset: number } | undefined {
+  /** Per open container: the keys seen so far (with their offsets) for an object, null for an array. */
+  const open: (Map<string, number> | null)[] = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === quote) {
+      const end = skipString(text, i);
+      const keys = open[open.length - 1];
+      if (expectKey && keys) {
+        const key = readKey(text, i, end);
+        const firstOffset = keys.get(key);
+        if (firstOffset !== undefined) return { key, offset: i, firstOffset };
+        keys.set(key, i);
+        expectKey = false;
+      }
+      i = end - 1;
+    } else if (c === openBrace) {
+      open.push(new Map());
+      expectKey = true;
+    } else if (c === openBracket) {
+      open.push(null);
+      expectKey = false;
+    } else if (c === closeBrace || c === closeBracket) {
+      open.pop();
+      expectKey = false;
+    } else if (c === comma) {
+      expectKey = open.length > 0 && open[open.length - 1] !== null;
+    }
+  }
+  return undefined;
+}
+
 const quote = 34; // "
 const backslash = 92;
 const colon = 58;

@@ -9,10 +9,12 @@ import { LineCounter, parseDocument } from 'yaml';
 import type { Finding } from '../findings.js';
 import { buildPointer } from './json-pointer.js';
 import { buildLineStarts, positionAt } from './line-index.js';
-import { createJsonLocator } from './locate-json.js';
+import { createJsonLocator, findJsonDuplicateKey } from './locate-json.js';
 import { locateInYaml } from './locate-yaml.js';
 import { buildLoadFinding, fileStart } from './spec-finding.js';
 import type { LoadLimits, SourceFile } from './types.js';
+import { type AliasProblem, findAliasProblem } from './yaml-alias-budget.js';
+import { type DuplicateKey, findYamlDuplicateKey } from './yaml-duplicate-key.js';
 
 export interface ParsedSource {
   /** Undefined when the file cannot be used at all; `findings` then says why. */
@@ -20,7 +22,7 @@ export interface ParsedSource {
   findings: Finding[];
 }
 
-type ParseLimits = Pick<LoadLimits, 'maxFileBytes' | 'maxAliasCount' | 'maxDepth'>;
+type ParseLimits = Pick<LoadLimits, 'maxFileBytes' | 'maxAliasCount' | 'maxExpandedBytes' | 'maxDepth'>;
 
 export function parseSourceFile(path: string, bytes: Uint8Array, limits: ParseLimits): ParsedSource {
   if (bytes.byteLength > limits.maxFileBytes) {
@@ -41,6 +43,12 @@ function parseJson(path: string, text: string, limits: ParseLimits): ParsedSourc
     value = JSON.parse(text);
   } catch {
     return failed(jsonSyntaxFinding(path, text));
+  }
+  const duplicate = findJsonDuplicateKey(text);
+  if (duplicate) {
+    const lineStarts = buildLineStarts(text);
+    const at = (offset: number) => positionAt(lineStarts, offset);
+    return failed(duplicateKeyFinding(path, 'JSON', duplicate, at));
   }
   const file: SourceFile = { path, format: 'json', value, locate: createJsonLocator(text) };
   return checkDepth(file, limits.maxDepth);
@@ -63,7 +71,8 @@ function parseYaml(path: string, text: string, limits: ParseLimits): ParsedSourc
   const lineCounter = new LineCounter();
   let doc: ReturnType<typeof parseDocument>;
   try {
-    doc = parseDocument(text, { lineCounter, uniqueKeys: true, merge: true, prettyErrors: false });
+    // Duplicate keys are found afterwards, in linear time: the parser's own check is quadratic per map.
+    doc = parseDocument(text, { lineCounter, uniqueKeys: false, merge: true, prettyErrors: false });
   } catch (error) {
     return failed(tooDeepOrRethrow(path, limits.maxDepth, error));
   }
@@ -85,6 +94,16 @@ function parseYaml(path: string, text: string, limits: ParseLimits): ParsedSourc
   const locate = (pointer: string) => locateInYaml(doc, lineCounter, pointer);
   let value: unknown;
   try {
+    const duplicate = findYamlDuplicateKey(doc);
+    if (duplicate) {
+      const at = (offset: number) => {
+        const { line, col } = lineCounter.linePos(offset);
+        return { line, column: col };
+      };
+      return failed(duplicateKeyFinding(path, 'YAML', duplicate, at));
+    }
+    const aliasProblem = findAliasProblem(doc, limits.maxExpandedBytes);
+    if (aliasProblem) return failed(aliasFinding(path, aliasProblem, limits, lineCounter));
     value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
   } catch (error) {
     if (error instanceof ReferenceError && /alias/i.test(error.message)) {
@@ -100,6 +119,48 @@ function parseYaml(path: string, text: string, limits: ParseLimits): ParsedSourc
     return failed(tooDeepOrRethrow(path, limits.maxDepth, error));
   }
   return checkDepth({ path, format: 'yaml', value, locate }, limits.maxDepth);
+}
+
+/** Duplicate keys are refused in YAML and JSON alike: a parser would silently keep one of the values. */
+function duplicateKeyFinding(
+  path: string,
+  format: 'YAML' | 'JSON',
+  { key, offset, firstOffset }: DuplicateKey,
+  at: (offset: number) => { line: number; column: number },
+): Finding {
+  const message = `${format} syntax error: duplicate key ${JSON.stringify(key)} (first on line ${at(firstOffset).line}); keys must be unique`;
+  return buildLoadFinding('yaml-syntax', message, { file: path, ...at(offset), pointer: '' });
+}
+
+function aliasFinding(
+  path: string,
+  problem: AliasProblem,
+  limits: ParseLimits,
+  lineCounter: LineCounter,
+): Finding {
+  const { line, col } = lineCounter.linePos(problem.offset);
+  const place = { file: path, line, column: col, pointer: '' };
+  const alias = `*${problem.alias}`;
+  switch (problem.kind) {
+    case 'unknown':
+      return buildLoadFinding(
+        'yaml-syntax',
+        `YAML syntax error: alias ${alias} has no anchor before it`,
+        place,
+      );
+    case 'cycle':
+      return buildLoadFinding(
+        'yaml-alias-limit',
+        `${path}: alias ${alias} refers to a node that contains it, so its expansion never ends`,
+        place,
+      );
+    case 'too-large':
+      return buildLoadFinding(
+        'yaml-alias-limit',
+        `${path}: alias ${alias} expands the document past ${formatBytes(limits.maxExpandedBytes)} (a "billion laughs" guard); inline the repeated content or use $ref`,
+        place,
+      );
+  }
 }
 
 /** Reject documents nested deeper than the limit: every later stage walks them recursively. */

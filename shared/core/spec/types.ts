@@ -49,6 +49,8 @@ export interface LoadLimits {
   maxFiles: number;
   /** YAML alias expansion limit (billion-laughs guard). */
   maxAliasCount: number;
+  /** Largest a YAML file may become once its aliases are expanded (scalars' source length + 1 per node). */
+  maxExpandedBytes: number;
   /** Deepest nesting of a document. */
   maxDepth: number;
 }
@@ -58,6 +60,7 @@ export const defaultLoadLimits: LoadLimits = {
   maxTotalBytes: 64 * 1024 * 1024,
   maxFiles: 500,
   maxAliasCount: 100,
+  maxExpandedBytes: 16 * 1024 * 1024,
   maxDepth: 128,
 };
 

@@ -47,7 +47,11 @@ export function buildAuth(input: AuthInput): { spec?: Record<string, unknown>; f
     const alternatives = Array.isArray(operation.security) ? operation.security.filter(isObject) : [];
     const names = alternatives.flatMap((alternative) => Object.keys(alternative));
     const missing = names.filter((name) => !isJwtScheme(schemes[name]) || !input.providers[name]);
-    for (const name of missing) unenforced.set(name, [...(unenforced.get(name) ?? []), operation.label]);
+    for (const name of missing) {
+      const labels = unenforced.get(name);
+      if (labels) labels.push(operation.label);
+      else unenforced.set(name, [operation.label]);
+    }
     const requires =
       alternatives.length > 0 && missing.length === 0 ? buildRequirement(alternatives) : undefined;
     if (requires) {

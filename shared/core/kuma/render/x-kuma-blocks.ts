@@ -17,10 +17,11 @@ export interface XKumaBlock {
 export function collectXKumaBlocks(bundle: Record<string, unknown> | undefined): XKumaBlock[] {
   if (!bundle) return [];
   const blocks: XKumaBlock[] = [];
-  if ('x-kuma' in bundle) blocks.push({ level: 'root', pointer: '/x-kuma', value: bundle['x-kuma'] });
+  if (Object.hasOwn(bundle, 'x-kuma'))
+    blocks.push({ level: 'root', pointer: '/x-kuma', value: bundle['x-kuma'] });
   const seenPathItems = new Set<string>();
   for (const operation of listOperations(bundle)) {
-    if (!seenPathItems.has(operation.pathItemPointer) && 'x-kuma' in operation.pathItem) {
+    if (!seenPathItems.has(operation.pathItemPointer) && Object.hasOwn(operation.pathItem, 'x-kuma')) {
       seenPathItems.add(operation.pathItemPointer);
       blocks.push({
         level: 'pathItem',
@@ -28,7 +29,7 @@ export function collectXKumaBlocks(bundle: Record<string, unknown> | undefined):
         value: operation.pathItem['x-kuma'],
       });
     }
-    if ('x-kuma' in operation.operation) {
+    if (Object.hasOwn(operation.operation, 'x-kuma')) {
       blocks.push({
         level: 'operation',
         pointer: `${operation.pointer}/x-kuma`,
