@@ -71,6 +71,8 @@ export function watchPorts(
   const codeHost: CodeHost = {
     description: host.description,
     getPullRequest: (number) => tracked(countReads, () => host.getPullRequest(number)),
+    branchHead: (branch) => tracked(countReads, () => host.branchHead(branch)),
+    findMergedPullRequest: (sha) => tracked(countReads, () => host.findMergedPullRequest(sha)),
     files,
     findComment: (pullNumber, marker) => fenced(() => host.findComment(pullNumber, marker)),
     createComment: (pullNumber, body) => fenced(() => host.createComment(pullNumber, body)),

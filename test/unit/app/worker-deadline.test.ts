@@ -63,9 +63,13 @@ function fakeHost(
         state: 'open',
         headSha: sha('a'),
         baseSha: sha('b'),
+        baseRef: 'main',
+        defaultBranch: 'main',
         labels: [],
         repoUrl: 'https://github.test/acme/users',
       })),
+    branchHead: async () => sha('b'),
+    findMergedPullRequest: async () => undefined,
     files: () => options.files ?? createMemoryFileSource(repoFiles),
     findComment: async () => undefined,
     createComment: async (_, body) => {
@@ -146,7 +150,11 @@ describe('a check job past its deadline', () => {
   it('the deploy repo never answers: the run fails naming the deploy preview', async () => {
     const recorded = fresh();
     await runWithDeadline(fakeHost(recorded), noChanges, {
-      deploy: { description: 'acme/deploy', repo: () => hang(), history: () => ({ compare: () => hang() }) },
+      deploy: {
+        description: 'acme/deploy',
+        repo: () => hang(),
+        history: () => ({ compare: () => hang(), defaultBranchHead: () => hang() }),
+      },
     });
     expect(recorded.completed).toHaveLength(1);
     expect(recorded.completed[0]?.result.summary).toContain('the deploy preview');
