@@ -56,8 +56,9 @@ export type DeployOutcome =
   /** The deploy repo already holds exactly this render. */
   | { status: 'unchanged'; attempts: number }
   /**
-   * The commit has no `.kuma-api-forge.yaml`: the repo is not an API repo, nothing is read or written (to take a
-   * repo's APIs off the mesh, keep the file with `apis: []`, which prunes its folder).
+   * The commit has no `.kuma-api-forge.yaml` and the deploy repo has no folder of this repo: not an API repo,
+   * nothing is written. (Deleting the config of a deployed repo removes its APIs, like `apis: []`: the PR check
+   * reported that as `api-removed`, and the deploy prunes the folder.)
    */
   | { status: 'no-config' }
   /** This commit, or a newer one, is already deployed: an older commit never overwrites a newer one. */
@@ -92,7 +93,8 @@ export async function deployPush(job: DeployJob, deps: DeployPushDeps): Promise<
   const render = memoize((sha: string) => renderSource(deps.source.files(sha), sourceRepo));
   const compare = memoize((base: string, head: string) => deps.history.compare(base, head));
   const pullOf = memoize((sha: string) => deps.source.findMergedPullRequest(sha));
-  if (!(await render(job.sha)).configFound) return { status: 'no-config' };
+  if (!(await render(job.sha)).configFound && !(await hasFolder(deps.deployRepo, folder)))
+    return { status: 'no-config' };
 
   const { branch, sha: head } = await deps.history.defaultBranchHead();
   const onBranch = async (sha: string) => sha === head || (await compare(sha, head)) === 'ahead';
@@ -130,7 +132,9 @@ export async function deployPush(job: DeployJob, deps: DeployPushDeps): Promise<
       return { status: 'superseded', deployed: state.recorded! };
     }
     const rendered = await render(sha);
-    if (!rendered.configFound) return { status: 'no-config' };
+    // Without a config the render has no APIs: the plan prunes the folder, as the PR's preview showed.
+    if (!rendered.configFound && !snapshot.files.some((file) => file.path.startsWith(folder)))
+      return { status: 'no-config' };
     const pullNumber = await pullOf(sha);
     const target: DeployTarget = { sourceRepo, sha, ...(pullNumber !== undefined ? { pullNumber } : {}) };
     const decision = decideDeploy({
@@ -162,6 +166,12 @@ export async function deployPush(job: DeployJob, deps: DeployPushDeps): Promise<
   throw new DeployConflictError(
     `${deps.deployRepo.description} kept moving: ${maxAttempts} attempts to deploy ${sourceRepo}@${job.sha} lost the race`,
   );
+}
+
+/** Whether the deploy repo holds anything of this source repo (one snapshot read). */
+async function hasFolder(deployRepo: DeployRepo, folder: string): Promise<boolean> {
+  const snapshot = await deployRepo.readSnapshot();
+  return snapshot.files.some((file) => file.path.startsWith(folder));
 }
 
 /** The commit a deploy renders, and the PR GitHub says it merged. */

@@ -300,14 +300,59 @@ describe('merge to deploy', { timeout: 90_000 }, () => {
     );
   });
 
-  it('reads and writes nothing for a push to a repo without .kuma-api-forge.yaml, the deploy repo itself included', async () => {
+  it('writes nothing for a push to a repo without .kuma-api-forge.yaml, the deploy repo itself included', async () => {
     await createDeployRepo([pets]);
     const head = (await gh.admin.resolve({ ...deployRef, ref: 'main' }))!;
     const before = gh.requests.length;
     expect(await run(jobFor('deploy', head))).toEqual({ status: 'no-config' });
-    expect(deployCalls(before).filter((id) => id !== 'git/get-tree' && id !== 'git/get-blob')).toEqual([]);
+    // Reads only: its own files, and the deploy repo's tree (has this repo a folder there?).
+    expect(
+      deployCalls(before).filter((id) => !['git/get-ref', 'git/get-tree', 'git/get-blob'].includes(id!)),
+    ).toEqual([]);
     expect(await deployLog()).toHaveLength(1);
     expect(await deployFiles()).toEqual([]);
+  });
+
+  it('deleting the config of a deployed repo prunes its folder, as the PR preview showed', async () => {
+    await createDeployRepo([pets]);
+    await gh.admin.createRepo({ owner: 'acme', repo: 'pets', files: { 'README.md': '# pets\n' } });
+    const first = await merge('pets', {}, 'add-api');
+    expect((await run(jobFor('pets', first.sha))).status).toBe('committed');
+    expect(await deployFiles('apis/acme/pets/')).not.toEqual([]);
+
+    await gh.admin.push({
+      owner: 'acme',
+      repo: 'pets',
+      branch: 'drop-config',
+      from: 'main',
+      files: { '.kuma-api-forge.yaml': null },
+      deliver: false,
+    });
+    const pr = await gh.admin.openPullRequest({
+      owner: 'acme',
+      repo: 'pets',
+      head: 'drop-config',
+      deliver: false,
+    });
+    const { sha } = await gh.admin.mergePullRequest({
+      owner: 'acme',
+      repo: 'pets',
+      number: pr.number,
+      deliver: false,
+    });
+    const outcome = await run(jobFor('pets', sha));
+    expect(outcome.status).toBe('committed');
+    // Every manifest pruned; the record stays, naming this commit, so an older one can never come back.
+    expect(await deployFiles('apis/acme/pets/')).toEqual(['apis/acme/pets/.source.yaml']);
+    const record = await gh.admin.readFile({
+      ...deployRef,
+      ref: 'main',
+      path: 'apis/acme/pets/.source.yaml',
+    });
+    expect(record).toContain(sha);
+    expect(gh.admin.comments({ owner: 'acme', repo: 'pets', number: pr.number })[0]?.body).toContain(
+      'removed',
+    );
   });
 
   it('retries a compare-and-swap conflict from a fresh read and succeeds', async () => {
