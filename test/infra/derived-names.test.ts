@@ -95,7 +95,14 @@ function renderApplicationNames(folders: string[]): string[] {
   const run = spawnSync('go', ['run', fileURLToPath(new URL('argocd-template/main.go', import.meta.url))], {
     input: JSON.stringify({ template: nameTemplate, paths: folders }),
     encoding: 'utf8',
-    env: { ...process.env, GOFLAGS: '-mod=mod', GO111MODULE: 'off' },
+    // Caches in the temp dir: CI's environment may have no HOME for go's defaults.
+    env: {
+      ...process.env,
+      GOFLAGS: '-mod=mod',
+      GO111MODULE: 'off',
+      GOCACHE: process.env.GOCACHE ?? join(tmpdir(), 'kuma-api-forge-go-cache'),
+      GOPATH: process.env.GOPATH ?? join(tmpdir(), 'kuma-api-forge-gopath'),
+    },
   });
   if (run.status !== 0) throw new Error(`go run failed: ${run.stderr}`);
   return JSON.parse(run.stdout) as string[];
