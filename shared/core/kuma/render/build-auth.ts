@@ -36,6 +36,13 @@ export interface AuthInput {
 
 type Requirement = Record<string, unknown>;
 
+/**
+ * The system CA bundle in kuma-dp images, which Envoy trusts for the IdP's certificate when fetching JWKS: without
+ * a validation context Envoy accepts any certificate, so anyone on the path could serve the keys tokens are
+ * checked against.
+ */
+export const JWKS_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+
 /** The MeshProxyPatch spec (undefined when nothing is enforced) and the warnings about what is not. */
 export function buildAuth(input: AuthInput): { spec?: Record<string, unknown>; findings: Finding[] } {
   const { schemes, pointer: schemesPointer } = readSchemes(input.bundle);
@@ -86,7 +93,15 @@ function buildProxyPatch(
     providers[name] = {
       issuer: provider.issuer,
       ...(provider.audiences ? { audiences: provider.audiences } : {}),
-      remoteJwks: { httpUri: { uri: provider.jwksUri, cluster, timeout: '5s' }, cacheDuration: '600s' },
+      remoteJwks: {
+        httpUri: { uri: provider.jwksUri, cluster, timeout: '5s' },
+        cacheDuration: '600s',
+        // Fetched once in the main thread and shared by the workers; an updated listener only takes over once
+        // its keys are fetched (or the fetch failed), so requests are not paused for a fetch per worker.
+        asyncFetch: { fastListener: false },
+        // A transient IdP failure is retried with back-off instead of leaving the gateway without keys.
+        retryPolicy: { numRetries: 3, retryBackOff: { baseInterval: '0.5s', maxInterval: '5s' } },
+      },
       forward: provider.forward ?? true,
     };
   }
@@ -136,6 +151,12 @@ function buildJwksCluster(name: string, host: string, port: number, tls: boolean
             typedConfig: {
               '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
               sni: host,
+              commonTlsContext: {
+                validationContext: {
+                  trustedCa: { filename: JWKS_CA_BUNDLE },
+                  matchTypedSubjectAltNames: [{ sanType: 'DNS', matcher: { exact: host } }],
+                },
+              },
             },
           },
         }

@@ -143,6 +143,149 @@ describe('D1: JWT cannot be skipped by changing the Host header', () => {
   });
 });
 
+interface IdpCertificate {
+  /** DNS names in the certificate's SAN. */
+  dnsNames: string[];
+  /** `public`: chains to a CA in the system bundle of kuma-dp images; `self`: self-signed. */
+  issuer: 'public' | 'self';
+}
+
+/** The system CA bundle kuma-dp images ship, as the research note on D2 names it. */
+const systemCaBundle = '/etc/ssl/certs/ca-certificates.crt';
+
+interface RemoteJwksConfig {
+  httpUri: { cluster: string };
+  asyncFetch?: unknown;
+  retryPolicy?: { numRetries: number; retryBackOff: { baseInterval: string; maxInterval: string } };
+}
+
+/** The embedded Envoy config of the MeshProxyPatch: the jwt_authn filter and the clusters by name. */
+function envoyConfig(resources: KumaResource[]) {
+  const patch = resources.find((r) => r.kind === 'MeshProxyPatch')!;
+  const modifications = (patch.spec.default as { appendModifications: Record<string, { value: string }>[] })
+    .appendModifications;
+  const filter = parse(modifications.find((m) => m.httpFilter)!.httpFilter!.value);
+  const clusters = new Map(
+    modifications
+      .filter((m) => m.cluster)
+      .map((m) => {
+        const cluster = parse(m.cluster!.value);
+        return [cluster.name as string, cluster];
+      }),
+  );
+  return {
+    providers: filter.typedConfig.providers as Record<string, { remoteJwks: RemoteJwksConfig }>,
+    clusters,
+  };
+}
+
+/** Envoy's DNS SAN match (`Utility::dnsNameMatch`): a `*.` name in the certificate covers exactly one label. */
+function dnsNameMatch(pattern: string, name: string): boolean {
+  const lower = name.toLowerCase();
+  if (!pattern.startsWith('*.')) return pattern.toLowerCase() === lower;
+  const dot = lower.indexOf('.');
+  return dot > 0 && lower.slice(dot) === pattern.slice(1).toLowerCase();
+}
+
+/**
+ * Whether the gateway's Envoy completes the TLS handshake to fetch a provider's JWKS when the server presents
+ * `certificate`: without a validation context, any certificate; with one, it must chain to the trusted CA bundle
+ * and one of its DNS SANs must meet a `match_typed_subject_alt_names` entry.
+ */
+function jwksFetchAccepts(resources: KumaResource[], provider: string, certificate: IdpCertificate): boolean {
+  const { providers, clusters } = envoyConfig(resources);
+  const cluster = clusters.get(providers[provider]!.remoteJwks.httpUri.cluster)!;
+  const tls = cluster.transportSocket?.typedConfig;
+  const validation = tls?.commonTlsContext?.validationContext;
+  if (!validation) return true;
+  const trusted = validation.trustedCa?.filename === systemCaBundle && certificate.issuer === 'public';
+  const matchers = (validation.matchTypedSubjectAltNames ?? []) as {
+    sanType: string;
+    matcher: { exact: string };
+  }[];
+  const sanMatched =
+    matchers.length === 0 ||
+    matchers.some(
+      (m) => m.sanType === 'DNS' && certificate.dnsNames.some((name) => dnsNameMatch(name, m.matcher.exact)),
+    );
+  return trusted && sanMatched;
+}
+
+describe('D2: the gateway fetches JWKS only from the IdP’s real, CA-signed host', () => {
+  const twoIdps = {
+    openapi: '3.0.3',
+    info: { title: 'shop', version: '1' },
+    components: {
+      securitySchemes: {
+        staff: { type: 'http', scheme: 'bearer' },
+        partners: { type: 'openIdConnect', openIdConnectUrl: 'https://auth.partner.example.org/.well-known' },
+      },
+    },
+    'x-kuma': {
+      auth: {
+        staff: { issuer: 'https://idp.example.com', jwksUri: 'https://idp.example.com/jwks' },
+        partners: {
+          issuer: 'https://auth.partner.example.org',
+          jwksUri: 'https://Auth.Partner.example.org:8443/keys.json',
+        },
+      },
+    },
+    security: [{ staff: [] }, { partners: [] }],
+    paths: ops({ '/orders': ['get'] }),
+  };
+  const idps = [
+    ['staff', 'idp.example.com'],
+    ['partners', 'auth.partner.example.org'],
+  ] as const;
+
+  it.each(idps)(
+    '%s: the real host’s publicly signed certificate is accepted (%s)',
+    async (provider, host) => {
+      const { resources } = await renderSpec(twoIdps);
+      expect(jwksFetchAccepts(resources, provider, { dnsNames: [host], issuer: 'public' })).toBe(true);
+      // A wildcard certificate for the IdP's domain, as many IdPs use, also covers it.
+      const wildcard = `*.${host.split('.').slice(1).join('.')}`;
+      expect(jwksFetchAccepts(resources, provider, { dnsNames: [wildcard], issuer: 'public' })).toBe(true);
+    },
+  );
+
+  it.each(idps)(
+    '%s: a self-signed certificate for the right host is refused (%s)',
+    async (provider, host) => {
+      const { resources } = await renderSpec(twoIdps);
+      expect(jwksFetchAccepts(resources, provider, { dnsNames: [host], issuer: 'self' })).toBe(false);
+    },
+  );
+
+  it.each(idps)('%s: a publicly signed certificate for another host is refused', async (provider, host) => {
+    const { resources } = await renderSpec(twoIdps);
+    const others = [
+      'attacker.example.net',
+      `${host}.attacker.example.net`,
+      `evil.${host}`, // a name under the IdP's host is not the host
+      `*.${host}`, // nor does a wildcard one label below cover it
+      ...idps.map(([, other]) => other).filter((other) => other !== host), // nor the other IdP's certificate
+    ];
+    for (const name of others) {
+      expect(jwksFetchAccepts(resources, provider, { dnsNames: [name], issuer: 'public' }), name).toBe(false);
+    }
+  });
+
+  it.each(idps)('%s: SNI names the host, and keys are fetched ahead with retries', async (provider, host) => {
+    const { resources } = await renderSpec(twoIdps);
+    const { providers, clusters } = envoyConfig(resources);
+    const remote = providers[provider]!.remoteJwks;
+    expect(clusters.get(remote.httpUri.cluster).transportSocket.typedConfig.sni).toBe(host);
+    expect(remote.asyncFetch).toBeTypeOf('object');
+    expect(remote.retryPolicy?.numRetries).toBeGreaterThan(0);
+    const backOff = remote.retryPolicy?.retryBackOff;
+    const base = parseGoDuration(backOff?.baseInterval ?? '');
+    expect(base).toBeGreaterThan(0);
+    expect(parseGoDuration(backOff?.maxInterval ?? '')).toBeGreaterThanOrEqual(base!);
+    expect(validateKumaResources(resources)).toEqual([]);
+  });
+});
+
 /** Kuma 2.14's `mesh-gateways-timeout-all` `to` default (pkg/defaults/mesh/meshtimeout.go, core/defaults/consts.go). */
 const kumaGatewayDefaults = { streamIdleTimeout: '5s' };
 
