@@ -88,8 +88,11 @@ function buildProxyPatch(
     const url = new URL(provider.jwksUri);
     const tls = url.protocol === 'https:';
     const port = Number(url.port || (tls ? 443 : 80));
-    const cluster = buildName(input.api, 'jwks', url.hostname, String(port));
-    clusters.set(cluster, buildJwksCluster(cluster, url.hostname, port, tls));
+    // WHATWG URL already gives the canonical form: lower-case names, dotted-quad IPv4, bracketed IPv6.
+    const ip = url.hostname.startsWith('[') || /^[0-9.]+$/.test(url.hostname);
+    const host = ip ? url.hostname.replace(/^\[|\]$/g, '') : url.hostname;
+    const cluster = buildName(input.api, 'jwks', host, String(port));
+    clusters.set(cluster, buildJwksCluster(cluster, { host, ip }, port, tls));
     providers[name] = {
       issuer: provider.issuer,
       ...(provider.audiences ? { audiences: provider.audiences } : {}),
@@ -133,7 +136,12 @@ function buildProxyPatch(
   };
 }
 
-function buildJwksCluster(name: string, host: string, port: number, tls: boolean): Record<string, unknown> {
+function buildJwksCluster(
+  name: string,
+  { host, ip }: { host: string; ip: boolean },
+  port: number,
+  tls: boolean,
+): Record<string, unknown> {
   return {
     name,
     type: 'STRICT_DNS',
@@ -150,11 +158,14 @@ function buildJwksCluster(name: string, host: string, port: number, tls: boolean
             name: 'envoy.transport_sockets.tls',
             typedConfig: {
               '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
-              sni: host,
+              // SNI carries host names only (RFC 6066 §3); an IP literal is checked against the IP SAN instead.
+              ...(ip ? {} : { sni: host }),
               commonTlsContext: {
                 validationContext: {
                   trustedCa: { filename: JWKS_CA_BUNDLE },
-                  matchTypedSubjectAltNames: [{ sanType: 'DNS', matcher: { exact: host } }],
+                  matchTypedSubjectAltNames: [
+                    { sanType: ip ? 'IP_ADDRESS' : 'DNS', matcher: { exact: host } },
+                  ],
                 },
               },
             },

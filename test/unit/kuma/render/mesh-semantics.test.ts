@@ -146,6 +146,8 @@ describe('D1: JWT cannot be skipped by changing the Host header', () => {
 interface IdpCertificate {
   /** DNS names in the certificate's SAN. */
   dnsNames: string[];
+  /** IP addresses in the certificate's SAN, in Envoy's text form. */
+  ipAddresses?: string[];
   /** `public`: chains to a CA in the system bundle of kuma-dp images; `self`: self-signed. */
   issuer: 'public' | 'self';
 }
@@ -205,8 +207,10 @@ function jwksFetchAccepts(resources: KumaResource[], provider: string, certifica
   }[];
   const sanMatched =
     matchers.length === 0 ||
-    matchers.some(
-      (m) => m.sanType === 'DNS' && certificate.dnsNames.some((name) => dnsNameMatch(name, m.matcher.exact)),
+    matchers.some((m) =>
+      m.sanType === 'DNS'
+        ? certificate.dnsNames.some((name) => dnsNameMatch(name, m.matcher.exact))
+        : m.sanType === 'IP_ADDRESS' && (certificate.ipAddresses ?? []).includes(m.matcher.exact),
     );
   return trusted && sanMatched;
 }
@@ -283,6 +287,37 @@ describe('D2: the gateway fetches JWKS only from the IdP’s real, CA-signed hos
     expect(base).toBeGreaterThan(0);
     expect(parseGoDuration(backOff?.maxInterval ?? '')).toBeGreaterThanOrEqual(base!);
     expect(validateKumaResources(resources)).toEqual([]);
+  });
+
+  it('an IdP addressed by IP literal is checked against the IP SAN, and connected to without brackets', async () => {
+    const byIp = {
+      ...twoIdps,
+      'x-kuma': {
+        auth: {
+          staff: { issuer: 'https://idp', jwksUri: 'https://10.0.0.5:8443/jwks' },
+          partners: { issuer: 'https://idp6', jwksUri: 'https://[2001:DB8:0:0::1]/jwks' },
+        },
+      },
+    };
+    const { resources } = await renderSpec(byIp);
+    expect(validateKumaResources(resources)).toEqual([]);
+    const { providers, clusters } = envoyConfig(resources);
+    for (const [provider, ip, port] of [
+      ['staff', '10.0.0.5', 8443],
+      ['partners', '2001:db8::1', 443],
+    ] as const) {
+      const cluster = clusters.get(providers[provider]!.remoteJwks.httpUri.cluster);
+      const endpoint = cluster.loadAssignment.endpoints[0].lbEndpoints[0].endpoint;
+      expect(endpoint.address.socketAddress).toEqual({ address: ip, portValue: port });
+      expect(cluster.transportSocket.typedConfig.sni).toBeUndefined();
+      const accepts = (certificate: IdpCertificate) => jwksFetchAccepts(resources, provider, certificate);
+      expect(accepts({ dnsNames: [], ipAddresses: [ip], issuer: 'public' })).toBe(true);
+      expect(accepts({ dnsNames: [], ipAddresses: [ip], issuer: 'self' })).toBe(false);
+      expect(accepts({ dnsNames: [ip], issuer: 'public' })).toBe(false); // a DNS name spelled like the IP
+      expect(accepts({ dnsNames: [], ipAddresses: ['10.0.0.6', '2001:db8::2'], issuer: 'public' })).toBe(
+        false,
+      );
+    }
   });
 });
 
