@@ -6,16 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import {
-  type AppCredentials,
-  createContractValidator,
-  type LocalGitHub,
-  startLocalGitHub,
-  type WebhookEvent,
-} from '../../dev/github/index.js';
-import { type LocalApp, startApp } from '../../dev/start.js';
+import { createContractValidator, type LocalGitHub, type WebhookEvent } from '../../dev/github/index.js';
+import type { LocalApp } from '../../dev/start.js';
 import { createJsonLogger } from '../../shared/adapters/json-logger.js';
 import { parseSourceRecord, renderSourceRecord } from '../../shared/core/deploy/source-record.js';
+import { type AppOnLocalGitHub, startAppOnLocalGitHub } from '../helpers/app.js';
 import { buildSourceFiles, renderFiles } from '../unit/deploy/helpers.js';
 
 const deployRef = { owner: 'platform', repo: 'deploy' };
@@ -33,7 +28,7 @@ const repos = [
 ] as const;
 let gh: LocalGitHub;
 let app: LocalApp;
-let credentials: AppCredentials;
+let harness: AppOnLocalGitHub;
 const logs: Record<string, unknown>[] = [];
 
 /** Each repo its own API name, hostname, base path and namespace, so the cases never collide on tenancy. */
@@ -48,10 +43,6 @@ const optionsFor = (repo: string, paths: string[]) => ({
 const filesFor = (repo: string, paths: string[]) => buildSourceFiles(optionsFor(repo, paths));
 
 beforeAll(async () => {
-  gh = await startLocalGitHub();
-  credentials = gh.admin.createApp();
-  await gh.admin.installApp(credentials.id, 'acme');
-  await gh.admin.installApp(credentials.id, 'platform');
   const tenants = Object.fromEntries(
     repos.map((repo) => [
       `acme/${repo}`,
@@ -63,30 +54,18 @@ beforeAll(async () => {
       },
     ]),
   );
-  await gh.admin.createRepo({ ...deployRef, files: { 'tenants.yaml': stringify({ tenants }) } });
-  app = await startApp({
-    settings: {
-      appId: credentials.id,
-      privateKey: credentials.privateKey!,
-      webhookSecret: credentials.webhookSecret,
-      githubApiUrl: gh.url,
-      deployRepo: deployRef,
-    },
+  harness = await startAppOnLocalGitHub({
+    deploy: { ...deployRef, files: { 'tenants.yaml': stringify({ tenants }) } },
     log: createJsonLogger('info', (line) => logs.push(JSON.parse(line))),
-    queue: { backoffMs: () => 1 },
-    waitUnitMs: 1,
-    spaceWrites: false,
-    deployRetry: { backoffMs: 5 },
   });
-  gh.admin.setWebhook(credentials.id, { url: app.webhookUrl });
+  ({ gh, app } = harness);
   for (const repo of repos) {
     await gh.admin.createRepo({ owner: 'acme', repo, files: { 'README.md': `# ${repo}\n` } });
   }
 }, 60_000);
 
 afterAll(async () => {
-  await app?.stop();
-  await gh?.stop();
+  await harness?.stop();
 });
 
 async function settle() {

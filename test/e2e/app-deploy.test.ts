@@ -7,13 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import {
-  type AppCredentials,
-  createContractValidator,
-  type LocalGitHub,
-  startLocalGitHub,
-} from '../../dev/github/index.js';
-import { type LocalApp, startApp } from '../../dev/start.js';
+import { createContractValidator, type LocalGitHub } from '../../dev/github/index.js';
+import type { LocalApp } from '../../dev/start.js';
+import { type AppOnLocalGitHub, startAppOnLocalGitHub } from '../helpers/app.js';
 import { type ApiOptions, buildSourceFiles } from '../unit/deploy/helpers.js';
 
 const deployRef = { owner: 'platform', repo: 'deploy' };
@@ -23,7 +19,7 @@ const marker = '<!-- kuma-api-forge -->';
 const deployMarker = '<!-- kuma-api-forge:deploy -->';
 let gh: LocalGitHub;
 let app: LocalApp;
-let credentials: AppCredentials;
+let harness: AppOnLocalGitHub;
 
 const tenants = {
   tenants: {
@@ -43,35 +39,16 @@ const tenants = {
 };
 
 beforeAll(async () => {
-  gh = await startLocalGitHub();
-  credentials = gh.admin.createApp();
-  await gh.admin.installApp(credentials.id, 'acme');
-  await gh.admin.installApp(credentials.id, 'platform');
-  await gh.admin.createRepo({
-    ...deployRef,
-    files: { 'tenants.yaml': stringify(tenants), 'README.md': '# deploy\n' },
+  harness = await startAppOnLocalGitHub({
+    deploy: { ...deployRef, files: { 'tenants.yaml': stringify(tenants), 'README.md': '# deploy\n' } },
   });
-  app = await startApp({
-    settings: {
-      appId: credentials.id,
-      privateKey: credentials.privateKey!,
-      webhookSecret: credentials.webhookSecret,
-      githubApiUrl: gh.url,
-      deployRepo: deployRef,
-    },
-    queue: { backoffMs: () => 1 },
-    waitUnitMs: 1,
-    spaceWrites: false,
-    deployRetry: { backoffMs: 5 },
-  });
-  gh.admin.setWebhook(credentials.id, { url: app.webhookUrl });
+  ({ gh, app } = harness);
   await gh.admin.createRepo({ ...pets, files: { 'README.md': '# pets\n' } });
   await gh.admin.createRepo({ ...shop, files: { 'README.md': '# shop\n' } });
 });
 
 afterAll(async () => {
-  await app?.stop();
-  await gh?.stop();
+  await harness?.stop();
 });
 
 /** Pushes `options`' source files to a new branch and opens a PR; resolves once the App is done with it. */

@@ -5,40 +5,22 @@
  * newest check run named `kuma-api-forge` on the head commit is what branch protection reads.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type AppCredentials,
-  createContractValidator,
-  type LocalGitHub,
-  startLocalGitHub,
-} from '../../dev/github/index.js';
-import { type LocalApp, readUserProfile, startApp } from '../../dev/start.js';
+import { createContractValidator, type LocalGitHub } from '../../dev/github/index.js';
+import { type LocalApp, readUserProfile } from '../../dev/start.js';
+import { type AppOnLocalGitHub, startAppOnLocalGitHub } from '../helpers/app.js';
 
 const label = 'breaking-change-approved';
 let gh: LocalGitHub;
 let app: LocalApp;
-let credentials: AppCredentials;
+let harness: AppOnLocalGitHub;
 
 beforeAll(async () => {
-  gh = await startLocalGitHub();
-  credentials = gh.admin.createApp();
-  await gh.admin.installApp(credentials.id, 'acme');
-  app = await startApp({
-    settings: {
-      appId: credentials.id,
-      privateKey: credentials.privateKey!,
-      webhookSecret: credentials.webhookSecret,
-      githubApiUrl: gh.url,
-    },
-    queue: { backoffMs: () => 1 },
-    waitUnitMs: 1,
-    spaceWrites: false,
-  });
-  gh.admin.setWebhook(credentials.id, { url: app.webhookUrl });
+  harness = await startAppOnLocalGitHub();
+  ({ gh, app } = harness);
 });
 
 afterAll(async () => {
-  await app?.stop();
-  await gh?.stop();
+  await harness?.stop();
 });
 
 async function createRepo(name: string) {

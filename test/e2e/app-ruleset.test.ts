@@ -8,8 +8,9 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type AppCredentials, type LocalGitHub, startLocalGitHub } from '../../dev/github/index.js';
-import { type LocalApp, readUserProfile, startApp } from '../../dev/start.js';
+import type { LocalGitHub } from '../../dev/github/index.js';
+import { type LocalApp, readUserProfile } from '../../dev/start.js';
+import { type AppOnLocalGitHub, startAppOnLocalGitHub } from '../helpers/app.js';
 
 const repo = { owner: 'acme', repo: 'users' };
 const work = mkdtempSync(path.join(tmpdir(), 'kaf-app-ruleset-'));
@@ -17,7 +18,7 @@ const marker = path.join(work, 'payload-ran');
 const envKey = 'KAF_APP_RULESET_PAYLOAD_RAN';
 let gh: LocalGitHub;
 let app: LocalApp;
-let credentials: AppCredentials;
+let harness: AppOnLocalGitHub;
 let server: Server;
 let connections = 0;
 let port = 0;
@@ -29,26 +30,12 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as { port: number }).port;
-  gh = await startLocalGitHub();
-  credentials = gh.admin.createApp();
-  await gh.admin.installApp(credentials.id, 'acme');
-  app = await startApp({
-    settings: {
-      appId: credentials.id,
-      privateKey: credentials.privateKey!,
-      webhookSecret: credentials.webhookSecret,
-      githubApiUrl: gh.url,
-    },
-    queue: { backoffMs: () => 1 },
-    waitUnitMs: 1,
-    spaceWrites: false,
-  });
-  gh.admin.setWebhook(credentials.id, { url: app.webhookUrl });
+  harness = await startAppOnLocalGitHub();
+  ({ gh, app } = harness);
 });
 
 afterAll(async () => {
-  await app?.stop();
-  await gh?.stop();
+  await harness?.stop();
   server?.close();
   rmSync(work, { recursive: true, force: true });
   delete process.env[envKey];

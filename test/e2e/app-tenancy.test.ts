@@ -5,15 +5,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { type AppCredentials, type LocalGitHub, startLocalGitHub } from '../../dev/github/index.js';
-import { type LocalApp, startApp } from '../../dev/start.js';
+import type { LocalGitHub } from '../../dev/github/index.js';
+import type { LocalApp } from '../../dev/start.js';
+import { type AppOnLocalGitHub, startAppOnLocalGitHub } from '../helpers/app.js';
 
 const deployRef = { owner: 'platform', repo: 'deploy' };
 const shop = { owner: 'acme', repo: 'shop' };
 const deployMarker = '<!-- kuma-api-forge:deploy -->';
 let gh: LocalGitHub;
 let app: LocalApp;
-let credentials: AppCredentials;
+let harness: AppOnLocalGitHub;
 
 const tenants = {
   tenants: {
@@ -27,34 +28,15 @@ const tenants = {
 };
 
 beforeAll(async () => {
-  gh = await startLocalGitHub();
-  credentials = gh.admin.createApp();
-  await gh.admin.installApp(credentials.id, 'acme');
-  await gh.admin.installApp(credentials.id, 'platform');
-  await gh.admin.createRepo({
-    ...deployRef,
-    files: { 'tenants.yaml': stringify(tenants), 'README.md': '# deploy\n' },
+  harness = await startAppOnLocalGitHub({
+    deploy: { ...deployRef, files: { 'tenants.yaml': stringify(tenants), 'README.md': '# deploy\n' } },
   });
-  app = await startApp({
-    settings: {
-      appId: credentials.id,
-      privateKey: credentials.privateKey!,
-      webhookSecret: credentials.webhookSecret,
-      githubApiUrl: gh.url,
-      deployRepo: deployRef,
-    },
-    queue: { backoffMs: () => 1 },
-    waitUnitMs: 1,
-    spaceWrites: false,
-    deployRetry: { backoffMs: 5 },
-  });
-  gh.admin.setWebhook(credentials.id, { url: app.webhookUrl });
+  ({ gh, app } = harness);
   await gh.admin.createRepo({ ...shop, files: { 'README.md': '# shop\n' } });
 });
 
 afterAll(async () => {
-  await app?.stop();
-  await gh?.stop();
+  await harness?.stop();
 });
 
 function sourceFiles(options: { config?: string[]; rootXKuma?: string[]; paths: string[] }) {

@@ -5,44 +5,27 @@
  * answer it got is then validated against GitHub's published OpenAPI description.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type AppCredentials,
-  createContractValidator,
-  type LocalGitHub,
-  startLocalGitHub,
-} from '../../dev/github/index.js';
-import { type LocalApp, readUserProfile, startApp } from '../../dev/start.js';
+import { type AppCredentials, createContractValidator, type LocalGitHub } from '../../dev/github/index.js';
+import { type LocalApp, readUserProfile } from '../../dev/start.js';
+import { type AppOnLocalGitHub, startAppOnLocalGitHub } from '../helpers/app.js';
 
 const repo = { owner: 'acme', repo: 'users' };
 const marker = '<!-- kuma-api-forge -->';
 let gh: LocalGitHub;
 let app: LocalApp;
 let credentials: AppCredentials;
+let harness: AppOnLocalGitHub;
 /** The PR of the first test, fixed later. */
 let removal: { number: number; headSha: string };
 
 beforeAll(async () => {
-  gh = await startLocalGitHub();
-  credentials = gh.admin.createApp();
-  await gh.admin.installApp(credentials.id, 'acme');
-  app = await startApp({
-    settings: {
-      appId: credentials.id,
-      privateKey: credentials.privateKey!,
-      webhookSecret: credentials.webhookSecret,
-      githubApiUrl: gh.url,
-    },
-    queue: { backoffMs: () => 1 },
-    waitUnitMs: 1,
-    spaceWrites: false,
-  });
-  gh.admin.setWebhook(credentials.id, { url: app.webhookUrl });
+  harness = await startAppOnLocalGitHub();
+  ({ gh, app, credentials } = harness);
   await gh.admin.createRepo({ ...repo, files: await readUserProfile() });
 });
 
 afterAll(async () => {
-  await app?.stop();
-  await gh?.stop();
+  await harness?.stop();
 });
 
 /** Opens a PR from a new branch holding a fixture revision; waits until the App is done with it. */
