@@ -4,13 +4,13 @@
  * payload would do (write a file, set an environment variable, connect to a server) happens.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { LocalGitHub } from '../../dev/github/index.js';
 import { type LocalApp, readUserProfile } from '../../dev/start.js';
 import { type AppOnLocalGitHub, startAppOnLocalGitHub } from '../helpers/app.js';
+import { type ConnectionCounter, startConnectionCounter } from '../helpers/loopback.js';
 
 const repo = { owner: 'acme', repo: 'users' };
 const work = mkdtempSync(path.join(tmpdir(), 'kaf-app-ruleset-'));
@@ -19,24 +19,17 @@ const envKey = 'KAF_APP_RULESET_PAYLOAD_RAN';
 let gh: LocalGitHub;
 let app: LocalApp;
 let harness: AppOnLocalGitHub;
-let server: Server;
-let connections = 0;
-let port = 0;
+let counter: ConnectionCounter;
 
 beforeAll(async () => {
-  server = createServer((socket) => {
-    connections++;
-    socket.destroy();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as { port: number }).port;
+  counter = await startConnectionCounter();
   harness = await startAppOnLocalGitHub();
   ({ gh, app } = harness);
 });
 
 afterAll(async () => {
   await harness?.stop();
-  server?.close();
+  await counter?.close();
   rmSync(work, { recursive: true, force: true });
   delete process.env[envKey];
 });
@@ -55,7 +48,7 @@ it('a filter payload in the default branch ruleset is refused on its line; nothi
   const code = [
     `process.getBuiltinModule("fs").writeFileSync(${JSON.stringify(marker)}, "ran")`,
     `process.env.${envKey} = "1"`,
-    `fetch("http://127.0.0.1:${port}/")`,
+    `fetch("http://127.0.0.1:${counter.port}/")`,
   ].join('; ');
   const payload = `$..[?(@ && @.constructor.constructor('${code}')())]`;
   const ruleset = `rules:
@@ -95,5 +88,5 @@ it('a filter payload in the default branch ruleset is refused on its line; nothi
   );
   expect(existsSync(marker)).toBe(false);
   expect(process.env[envKey]).toBeUndefined();
-  expect(connections).toBe(0);
+  expect(counter.connections).toBe(0);
 });

@@ -4,29 +4,22 @@
  * connection to another host.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkJson, runCli } from '../helpers/cli.js';
+import { type ConnectionCounter, startConnectionCounter } from '../helpers/loopback.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'kaf-hostile-'));
 const specDir = path.join(root, 'api');
 mkdirSync(specDir);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-let connections = 0;
-let server: Server;
-let port = 0;
+let counter: ConnectionCounter;
 beforeAll(async () => {
-  server = createServer((socket) => {
-    connections++;
-    socket.destroy();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as { port: number }).port;
+  counter = await startConnectionCounter();
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => counter.close());
 
 const header = `openapi: 3.0.3
 info:
@@ -60,14 +53,14 @@ describe('hostile input', () => {
   it('a remote $ref is refused at its line and no connection is attempted', async () => {
     const file = spec(
       'remote.yaml',
-      `${header}                $ref: 'http://127.0.0.1:${port}/thing.yaml#/Thing'\n`,
+      `${header}                $ref: 'http://127.0.0.1:${counter.port}/thing.yaml#/Thing'\n`,
     );
     const { code, report } = await check(file);
     expect(code).toBe(1);
     expect(report.findings).toContainEqual(
       expect.objectContaining({ id: 'ref-remote', file: 'remote.yaml', line: 15 }),
     );
-    expect(connections).toBe(0);
+    expect(counter.connections).toBe(0);
   });
 
   it('absolute and escaping $refs are refused and the outside file is never read', async () => {

@@ -4,30 +4,23 @@
  * The ruleset comes from the base side (the trust rule), so each case writes it into the repo used as base.
  */
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkJson, type JsonFinding } from '../helpers/cli.js';
+import { type ConnectionCounter, startConnectionCounter } from '../helpers/loopback.js';
 
 const userProfile = path.resolve('fixtures/specs/user-profile');
 const work = mkdtempSync(path.join(tmpdir(), 'kaf-ruleset-'));
 const marker = path.join(work, 'payload-ran');
 const envKey = 'KAF_RULESET_PAYLOAD_RAN';
-let server: Server;
-let port = 0;
-let connections = 0;
+let counter: ConnectionCounter;
 
 beforeAll(async () => {
-  server = createServer((socket) => {
-    connections++;
-    socket.destroy();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as { port: number }).port;
+  counter = await startConnectionCounter();
 });
-afterAll(() => {
-  server.close();
+afterAll(async () => {
+  await counter.close();
   rmSync(work, { recursive: true, force: true });
 });
 afterEach(() => {
@@ -37,7 +30,7 @@ afterEach(() => {
 /** What a payload does if it runs: JavaScript that writes the marker file, sets the variable or connects. */
 const writeFile = `process.getBuiltinModule("fs").writeFileSync(${JSON.stringify(marker)}, "ran")`;
 const setEnv = `process.env.${envKey} = "1"`;
-const connect = () => `fetch("http://127.0.0.1:${port}/")`;
+const connect = () => `fetch("http://127.0.0.1:${counter.port}/")`;
 
 /** A YAML single-quoted scalar. */
 const sq = (text: string) => `'${text.replaceAll("'", "''")}'`;
@@ -69,7 +62,7 @@ async function check(ruleset: string, extra?: Record<string, string>) {
 function expectNoTrace() {
   expect(existsSync(marker)).toBe(false);
   expect(process.env[envKey]).toBeUndefined();
-  expect(connections).toBe(0);
+  expect(counter.connections).toBe(0);
   expect(({} as Record<string, unknown>).polluted).toBeUndefined();
 }
 
@@ -261,7 +254,7 @@ describe('message: Spectral evaluates #{{…}} expressions; we only fill placeho
 
 describe('then.functionOptions: schemas never load a remote $ref, regexes run in linear time', () => {
   it('a schema naming a loopback URL in $ref, $schema or $id never connects', async () => {
-    const url = `http://127.0.0.1:${port}`;
+    const url = `http://127.0.0.1:${counter.port}`;
     const ruleset = `rules:
   remote-ref:
     given: $.info
@@ -283,7 +276,7 @@ describe('then.functionOptions: schemas never load a remote $ref, regexes run in
     const byRule = Object.fromEntries(report.findings.map((f) => [f.id, f.message]));
     expect(byRule['remote-ref']).toContain("can't resolve reference");
     expect(byRule['remote-relative']).toContain("can't resolve reference");
-    expect(connections).toBe(0);
+    expect(counter.connections).toBe(0);
     expectNoTrace();
   });
 
@@ -330,7 +323,7 @@ describe('overrides, documentationUrl, parserOptions: read as data, never acted 
         given: ${sq(`$..[?(@.constructor.constructor('${writeFile}')())]`)}
         then: { function: truthy }
   - files: ['openapi/users.yaml#/info']
-    extends: ['http://127.0.0.1:${port}/ruleset.yaml']
+    extends: ['http://127.0.0.1:${counter.port}/ruleset.yaml']
     aliases:
       Evil: [${sq(`$..[?(${setEnv})]`)}]
   - files: ['${connect()}']
@@ -347,7 +340,7 @@ describe('overrides, documentationUrl, parserOptions: read as data, never acted 
   });
 
   it('documentationUrl (ruleset, rule) and description URLs are never requested', async () => {
-    const url = `http://127.0.0.1:${port}`;
+    const url = `http://127.0.0.1:${counter.port}`;
     const ruleset = `documentationUrl: ${url}/docs
 description: see ${url}/about
 rules:
@@ -421,7 +414,7 @@ describe('functions, functionsDir, extends of files, URLs and packages are refus
   it('refuses them on their lines: the file is not read, the URL not fetched, the function not run', async () => {
     const ruleset = `extends:
   - ./evil.yaml # extends
-  - http://127.0.0.1:${port}/ruleset.yaml # extends
+  - http://127.0.0.1:${counter.port}/ruleset.yaml # extends
   - '@evil/spectral-ruleset' # extends
 functionsDir: ./functions # function
 functions: [evil] # function

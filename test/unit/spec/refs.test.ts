@@ -1,8 +1,8 @@
-import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryFileSource } from '../../../shared/adapters/memory-file-source.js';
 import { loadSpec } from '../../../shared/core/spec/load-spec.js';
 import type { FileSource } from '../../../shared/ports/file-source.js';
+import { type ConnectionCounter, startConnectionCounter } from '../../helpers/loopback.js';
 import { lineOf } from './lines.js';
 
 /** A FileSource that records every path asked for. */
@@ -25,24 +25,17 @@ ${refs.map((ref, i) => `    S${i}:\n      type: object\n      properties:\n     
 `;
 
 describe('$ref boundary', () => {
-  let server: Server;
-  let port = 0;
-  let connections = 0;
+  let counter: ConnectionCounter;
   beforeAll(async () => {
-    server = createServer((socket) => {
-      connections++;
-      socket.destroy();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as { port: number }).port;
+    counter = await startConnectionCounter();
   });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(() => counter.close());
 
   it('refuses URLs of any scheme at the $ref line, without connecting', async () => {
     const refs = [
-      `http://127.0.0.1:${port}/s.yaml#/S`,
-      `https://127.0.0.1:${port}/s.yaml`,
-      `//127.0.0.1:${port}/s.yaml`,
+      `http://127.0.0.1:${counter.port}/s.yaml#/S`,
+      `https://127.0.0.1:${counter.port}/s.yaml`,
+      `//127.0.0.1:${counter.port}/s.yaml`,
       'file:///etc/passwd',
     ];
     const text = specWith(refs);
@@ -52,7 +45,7 @@ describe('$ref boundary', () => {
       refs.map((ref) => ['ref-remote', lineOf(text, `'${ref}'`), 11]),
     );
     expect(reads).toEqual(['openapi.yaml']);
-    expect(connections).toBe(0);
+    expect(counter.connections).toBe(0);
   });
 
   it('refuses absolute paths and ../ escapes without reading them', async () => {
