@@ -21,18 +21,18 @@ export function compileLinear(pattern: string): RE2JS | undefined {
   return compiled.get(pattern);
 }
 
-/** The part of the RegExp interface a JSON Schema validator uses (`new RegExp(p, 'u').test(s)`), on RE2. */
-class LinearRegExp {
-  readonly #re: RE2JS;
-  constructor(pattern: string) {
-    const re = compileLinear(String(pattern));
-    if (!re) throw new SyntaxError(`pattern not supported by a linear-time engine: ${pattern}`);
-    this.#re = re;
-  }
-  test(text: string): boolean {
-    return this.#re.matcher(String(text)).find();
-  }
+/**
+ * The part of the RegExp interface JSON Schema validators use (`test`), on RE2. A plain function, so it serves
+ * both as a `new RegExp(p, 'u')` stand-in and as Ajv's `code.regExp` (called without `new`). RE2 is Unicode-aware
+ * whatever the flags, which are ignored.
+ */
+export function linearRegExp(pattern: string): { test(text: string): boolean } {
+  const re = compileLinear(String(pattern));
+  if (!re) throw new SyntaxError(`pattern not supported by a linear-time engine: ${pattern}`);
+  return { test: (text) => re.matcher(String(text)).find() };
 }
+// Ajv names the function in code it generates.
+linearRegExp.code = 'linearRegExp';
 
 /**
  * Run `validate` with the global `RegExp` constructor replaced by RE2. The JSON Schema validator
@@ -42,7 +42,7 @@ class LinearRegExp {
  */
 export function withLinearRegExp<T>(validate: () => T): T {
   const original = globalThis.RegExp;
-  globalThis.RegExp = LinearRegExp as unknown as RegExpConstructor;
+  globalThis.RegExp = linearRegExp as unknown as RegExpConstructor;
   try {
     return validate();
   } finally {
