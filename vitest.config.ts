@@ -1,13 +1,43 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Three tiers, each a vitest project (`vitest run --project unit`, or `npm run test:unit` and friends); a plain
+ * `vitest run` runs all three:
+ * - unit: the core and the use cases, no network and no child process (use cases against the in-memory fakes
+ *   of test/helpers/factories.ts). Every test folder not named below is unit, so a new folder is never left out.
+ * - integration: one adapter or one seam for real: the local GitHub over HTTP with the real Octokit, the oasdiff
+ *   binary, the Go and Python YAML parsers, `serverless package`, the contract of the local GitHub.
+ * - e2e: what a user drives: the CLI, and the App receiving signed webhooks from the local GitHub.
+ * The deploy stress test (minutes of concurrent deploys under injected faults) is not a tier of the everyday
+ * suite: see vitest.stress.config.ts.
+ */
+const integration = [
+  'test/integration/**/*.test.ts',
+  'test/contract/**/*.test.ts',
+  'test/yaml-parity/**/*.test.ts',
+  'test/packaging/**/*.test.ts',
+];
+const e2e = ['test/e2e/**/*.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     pool: 'forks',
     // Vitest's default (cores - 1) runs one file at a time on a 2-core machine, yet most suites wait on git,
     // loopback HTTP and child processes: one worker per core runs the whole suite ~20 % faster there.
     maxWorkers: Math.max(2, availableParallelism()),
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: [...integration, ...e2e, 'test/stress/**'],
+        },
+      },
+      { extends: true, test: { name: 'integration', include: integration } },
+      { extends: true, test: { name: 'e2e', include: e2e } },
+    ],
   },
 });
