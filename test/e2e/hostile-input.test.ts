@@ -1,13 +1,15 @@
 /**
  * Hostile specs through the whole `check` (loader, validation, lint, routing, oasdiff): each ends as a clear
- * finding on a line (exit 1) within seconds — never a crash, a hang, a stack trace, a read outside the root or a
- * connection to another host.
+ * finding on a line (exit 1) — never a crash, a hang, a stack trace, a read outside the root or a connection to
+ * another host. No wall-time assertions (they flake on a busy machine and pass on a fast one): boundedness is
+ * shown by work that could never finish if it were done (a bomb scaled past any machine gives the same answer)
+ * and by content that is never looked at (what lies past a limit would be a finding of its own if it were read).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkJson, runCli } from '../helpers/cli.js';
+import { checkJson } from '../helpers/cli.js';
 import { type ConnectionCounter, startConnectionCounter } from '../helpers/loopback.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'kaf-hostile-'));
@@ -43,10 +45,21 @@ function spec(name: string, content: string | Buffer): string {
   return file;
 }
 
-async function check(file: string) {
-  const started = Date.now();
-  const result = await checkJson(['--head', file, '--base', file, '--lint', 'all']);
-  return { ...result, seconds: (Date.now() - started) / 1000 };
+function check(file: string) {
+  return checkJson(['--head', file, '--base', file, '--lint', 'all']);
+}
+
+/** A "billion laughs": `levels` anchors, each a list of ten aliases of the one before (10^levels leaves). */
+function aliasBomb(levels: number): string {
+  const name = (level: number) => `l${level}`;
+  const lines = [`${name(0)}: &${name(0)} ["x","x","x","x","x","x","x","x","x","x"]`];
+  for (let level = 1; level < levels; level++)
+    lines.push(
+      `${name(level)}: &${name(level)} [${Array(10)
+        .fill(`*${name(level - 1)}`)
+        .join(',')}]`,
+    );
+  return `openapi: 3.0.3\n${lines.join('\n')}\n`;
 }
 
 describe('hostile input', () => {
@@ -79,17 +92,15 @@ describe('hostile input', () => {
   });
 
   it('a YAML alias bomb stops at the alias limit', async () => {
-    const lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 1; i < 10; i++)
-      lines.push(
-        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
-          .fill(`*${String.fromCharCode(96 + i)}`)
-          .join(',')}]`,
-      );
-    const { code, report, seconds } = await check(spec('bomb.yaml', `openapi: 3.0.3\n${lines.join('\n')}\n`));
+    const { code, report } = await check(spec('bomb.yaml', aliasBomb(10)));
     expect(code).toBe(1);
     expect(report.findings.map((f) => f.id)).toContain('yaml-alias-limit');
-    expect(seconds).toBeLessThan(10);
+    // Bounded: 10^40 leaves cannot be expanded (nor counted one by one) on any machine, yet the check answers,
+    // with the same finding on the same alias as for 10^10: it stops at the limit, whatever lies past it.
+    const huge = await check(spec('bomb-huge.yaml', aliasBomb(40)));
+    const at = (r: typeof report) =>
+      r.findings.map((f) => [f.id, f.line, f.column, f.message.replaceAll('bomb-huge', 'bomb')]);
+    expect(at(huge.report)).toEqual(at(report));
   });
 
   it('a deeply nested document is cut off with a finding', async () => {
@@ -100,16 +111,20 @@ describe('hostile input', () => {
     expect(report.findings.map((f) => f.id)).toContain('too-deep');
   });
 
-  it('a 20 MB spec is refused by the size limit, quickly', async () => {
+  it('a 20 MB spec is refused by the size limit, before it is parsed', async () => {
     const padding = `      description: "${'x'.repeat(1000)}"\n`;
-    const big = `openapi: 3.0.3\ninfo:\n  title: Big\n  version: 1.0.0\npaths: {}\ncomponents:\n  schemas:\n${Array.from({ length: 20_000 }, (_, i) => `    S${i}:\n      type: string\n${padding}`).join('')}`;
+    // The file ends in an alias bomb and a syntax error: either would be a finding of its own if the file were
+    // parsed at all, and the bomb would never finish.
+    const big = `openapi: 3.0.3\ninfo:\n  title: Big\n  version: 1.0.0\npaths: {}\ncomponents:\n  schemas:\n${Array.from({ length: 20_000 }, (_, i) => `    S${i}:\n      type: string\n${padding}`).join('')}${aliasBomb(40).replace('openapi: 3.0.3\n', '')}oops: [\n`;
     expect(big.length).toBeGreaterThan(20_000_000);
-    const { code, report, seconds } = await check(spec('big.yaml', big));
+    const { code, report } = await check(spec('big.yaml', big));
     expect(code).toBe(1);
     expect(report.findings).toContainEqual(
       expect.objectContaining({ id: 'file-too-large', file: 'big.yaml' }),
     );
-    expect(seconds).toBeLessThan(10);
+    const ids = report.findings.map((f) => f.id);
+    expect(ids).not.toContain('yaml-alias-limit');
+    expect(ids).not.toContain('yaml-syntax');
   });
 
   it('a cyclic schema is fine: checked, no finding about the cycle', async () => {
@@ -128,29 +143,6 @@ components:
     expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
     expect(code).toBe(0);
   });
-
-  it('a spec of 10,000 operations is checked and rendered (every stage stays about linear)', async () => {
-    // 2,000 resources × 5 operations, half of them templated GETs/PUTs/DELETEs of one shape: the case that made
-    // the regex ordering quadratic. bench/scale.mjs measures the time; this only proves it finishes.
-    const op = (id: string, param = '') =>
-      `{operationId: ${id}${param}, responses: {'200': {description: ok}}}`;
-    const param = ', parameters: [{name: id, in: path, required: true, schema: {type: integer}}]';
-    const paths = Array.from(
-      { length: 2000 },
-      (_, r) =>
-        `  /res${r}:\n    get: ${op(`list${r}`)}\n    post: ${op(`create${r}`)}\n  /res${r}/{id}:\n    get: ${op(`get${r}`, param)}\n    put: ${op(`put${r}`, param)}\n    delete: ${op(`delete${r}`, param)}\n`,
-    );
-    const file = spec(
-      'ten-thousand.yaml',
-      `openapi: 3.0.3\ninfo: {title: Big, version: 1.0.0}\nservers: [{url: 'https://api.example.com/big'}]\npaths:\n${paths.join('')}`,
-    );
-    const { code, report } = await checkJson(['--head', file]);
-    expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
-    expect(code).toBe(0);
-    const render = await runCli(['render', file]);
-    expect(render.code).toBe(0);
-    expect(render.stdout.match(/method: DELETE/g)).toHaveLength(2000);
-  }, 300_000);
 
   it('binary garbage is "not an OpenAPI document", not a crash', async () => {
     const garbage = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256));

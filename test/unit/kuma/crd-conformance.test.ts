@@ -3,6 +3,8 @@
  * (../shared/kuma-crds, the Kuma 2.14.3 CRDs): every Kubernetes manifest rendered from every fixture must
  * validate against its CRD's `openAPIV3Schema` as published, without the product's own validator in the loop.
  * (The product validates with a copy of these schemas; this test also catches that copy drifting.)
+ * The reference is looked for beside the repo (or its worktree) or at KUMA_CRDS_DIR. Without it the test is
+ * skipped locally, saying so, and fails in CI (`CI` set): a missing reference must never pass silently.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,8 +14,25 @@ import { parse, parseAllDocuments } from 'yaml';
 import { createLocalDirSource } from '../../../shared/adapters/local-dir-source.js';
 import { renderRepo, renderSpec } from '../../../shared/use-cases/render-repo.js';
 
-const crdDir = path.resolve('..', 'shared', 'kuma-crds');
-const haveCrds = existsSync(crdDir);
+/** The team's copy of the CRDs: `KUMA_CRDS_DIR`, else `shared/kuma-crds` in the nearest folder above the repo. */
+function findCrdDir(): string | undefined {
+  if (process.env.KUMA_CRDS_DIR) return path.resolve(process.env.KUMA_CRDS_DIR);
+  for (let dir = path.resolve('..'); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'shared', 'kuma-crds');
+    if (existsSync(path.join(candidate, 'kuma.io_meshhttproutes.yaml'))) return candidate;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+const crdDir = findCrdDir() ?? '';
+const haveCrds = crdDir !== '';
+
+it.runIf(!haveCrds && process.env.CI)(
+  'has the reference CRDs (../shared/kuma-crds or KUMA_CRDS_DIR) in CI',
+  () => {
+    expect.fail('the Kuma CRDs to check against were not found: set KUMA_CRDS_DIR to a copy of kuma-crds');
+  },
+);
 
 function loadCrdSchemas(): Map<string, object> {
   const schemas = new Map<string, object>();

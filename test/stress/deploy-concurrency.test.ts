@@ -1,8 +1,9 @@
 /**
- * 20 merges across 5 source repos, their deploy jobs run concurrently and out of order against the local
- * GitHub, which answers a share of calls with ref-update conflicts, 5xx and secondary rate limits. The deploy
- * repo must end with exactly the newest render of each repo: nothing lost, nothing older on top, no duplicate
- * commits. A job that exhausts its CAS attempts is redelivered, as the queue would.
+ * Stress, not part of the everyday suite (`npm run test:stress`; CI runs it once, on Node 20). 20 merges across
+ * 5 source repos, their deploy jobs run concurrently and out of order against the local GitHub, which answers
+ * a share of calls with ref-update conflicts, 5xx and secondary rate limits. The deploy repo must end with
+ * exactly the newest render of each repo: nothing lost, nothing older on top, no duplicate commits. A job that
+ * exhausts its CAS attempts is redelivered, as the queue would.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringify } from 'yaml';
