@@ -3,6 +3,8 @@
  * to end: signed webhooks (delivered late, twice, or never) → Hono → queue → worker → real Octokit → the local
  * GitHub, with force-pushes rewriting a source repo's default branch. Each case asserts the deploy repo's final
  * files (against a render of the commit that should be there), its `.source.yaml`, its log, and the comments.
+ * These cases prove what GitHub answers (ancestry after a force-push, an unknown commit, the PR a merge or squash
+ * belongs to); every decision of "which commit wins" is in test/unit/use-cases/deploy-push.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -17,11 +19,8 @@ const deployRef = { owner: 'platform', repo: 'deploy' };
 const deployMarker = '<!-- kuma-api-forge:deploy -->';
 const repos = [
   'rewritten',
-  'redelivered',
-  'converged',
   'collected',
   'provenance',
-  'forged',
   // Names GitHub allows that are not DNS labels: a leading dot, upper case, `_` and `.`.
   '.github',
   'Dot_Repo.v2',
@@ -151,98 +150,6 @@ describe('a commit no longer on the default branch is never deployed', { timeout
     expect(deployComments(repo, a.number)).toEqual([]);
   });
 
-  it('A’s event late and nothing deployed yet: no write at all, then B’s event deploys B', async () => {
-    const repo = 'forged';
-    const initial = (await gh.admin.resolve({ owner: 'acme', repo, ref: 'main' }))!;
-    const a = await mergeHeld(repo, 'feature-a', ['/a']);
-    const b = await gh.admin.forcePush({
-      owner: 'acme',
-      repo,
-      branch: 'main',
-      from: initial,
-      files: filesFor(repo, ['/b']),
-      deliver: false,
-    });
-    const commits = (await deployLog()).length;
-    await deliver(a.push);
-    expect(await deployLog()).toHaveLength(commits);
-    expect(await gh.admin.listFiles({ ...deployRef, ref: 'main' })).not.toContain(
-      `apis/acme/${repo}/.source.yaml`,
-    );
-    // A commit of a branch that never was the default branch, sent as a push to it (a forged or confused event).
-    const side = await gh.admin.push({
-      owner: 'acme',
-      repo,
-      branch: 'side',
-      from: initial,
-      files: filesFor(repo, ['/side']),
-      deliver: false,
-    });
-    const forged = structuredClone(b.events[0]!);
-    Object.assign(forged.payload, { before: b.sha, after: side.sha });
-    await deliver(forged);
-    expect(await deployLog()).toHaveLength(commits);
-    expect(skippedLines(side.sha)).toHaveLength(1);
-
-    await deliver(b.events[0]!);
-    await expectDeployed(repo, ['/b'], b.sha);
-    expect(await deployLog()).toHaveLength(commits + 1);
-  });
-
-  it('a redelivered older push event never overwrites the newer deploy', async () => {
-    const repo = 'redelivered';
-    const first = await mergeHeld(repo, 'first', ['/one']);
-    await deliver(first.push);
-    await expectDeployed(repo, ['/one'], first.sha);
-    const second = await mergeHeld(repo, 'second', ['/one', '/two']);
-    await deliver(second.push);
-    await expectDeployed(repo, ['/one', '/two'], second.sha);
-    const commits = (await deployLog()).length;
-
-    // GitHub's "Redeliver" of the first push, twice: a new delivery id each time, so the queue runs both.
-    await deliver(first.push);
-    await deliver(first.push);
-    expect(await deployLog()).toHaveLength(commits);
-    await expectDeployed(repo, ['/one', '/two'], second.sha);
-    expect(deployComments(repo, first.number)).toHaveLength(1);
-  });
-
-  it('the deployed commit was force-pushed away: the next event deploys the branch’s current head', async () => {
-    const repo = 'converged';
-    const initial = (await gh.admin.resolve({ owner: 'acme', repo, ref: 'main' }))!;
-    const a = await mergeHeld(repo, 'feature-a', ['/a']);
-    await deliver(a.push);
-    await expectDeployed(repo, ['/a'], a.sha);
-
-    // main rewritten to C, then D on top of it; C's event arrives, D's is held back (late).
-    const c = await gh.admin.forcePush({
-      owner: 'acme',
-      repo,
-      branch: 'main',
-      from: initial,
-      files: filesFor(repo, ['/c']),
-      deliver: false,
-    });
-    const d = await gh.admin.push({
-      owner: 'acme',
-      repo,
-      branch: 'main',
-      files: filesFor(repo, ['/c', '/d']),
-      message: 'D',
-      deliver: false,
-    });
-    const commits = (await deployLog()).length;
-    await deliver(c.events[0]!);
-    // Not C: the head D, so the deploy repo holds what the branch holds now.
-    await expectDeployed(repo, ['/c', '/d'], d.sha);
-    expect(await deployLog()).toHaveLength(commits + 1);
-    expect((await deployLog())[0]!.message).toContain(`Kuma-Api-Forge-Source: acme/${repo}@${d.sha}`);
-
-    // D's own event, late: already deployed.
-    await deliver(d.events[0]!);
-    expect(await deployLog()).toHaveLength(commits + 1);
-    await expectDeployed(repo, ['/c', '/d'], d.sha);
-  });
   it('the deployed commit no longer exists (rewritten and collected): the branch’s head is deployed', async () => {
     const repo = 'collected';
     const a = await mergeHeld(repo, 'feature-a', ['/a']);

@@ -68,20 +68,6 @@ describe('a pull request checked end to end', () => {
     expect(comments[0]!.appId).toBe(credentials.id);
   });
 
-  it('annotates the exact head line of a new required parameter', async () => {
-    const { headSha } = await openPull('org-filter', 'new-required-param');
-    const run = latestRun(headSha)!;
-    expect(run.conclusion).toBe('failure');
-    expect(run.annotations).toContainEqual(
-      expect.objectContaining({
-        path: 'openapi/users.yaml',
-        start_line: 37,
-        annotation_level: 'failure',
-        title: 'new-required-request-parameter',
-      }),
-    );
-  });
-
   it('keeps one comment across pushes and updates it in place when the fix lands', async () => {
     const { number } = removal;
     // Copies: the local GitHub updates its records in place.

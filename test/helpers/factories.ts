@@ -276,6 +276,8 @@ export interface FakeDeployRepo extends DeployRepo {
   log(): string[];
   /** The next `times` commits lose the race: another writer moves the branch just before each. */
   loseRaces(times: number): void;
+  /** A commit by someone else (a hand edit, another tool) on top of the branch. */
+  write(changes: FileChanges, message?: string): void;
   /** Commit requests received, conflicts included. */
   readonly commits: DeployCommitRequest[];
 }
@@ -344,6 +346,14 @@ export function createFakeDeployRepo(files: Files, description = 'platform/deplo
     log: () => history.map((commit) => commit.message),
     loseRaces(times) {
       races = times;
+    },
+    write(changes, message = 'Hand edit') {
+      const next = { ...headCommit().files };
+      for (const [path, content] of Object.entries(changes)) {
+        if (content === null) delete next[path];
+        else next[path] = content;
+      }
+      addCommit(next, message);
     },
   };
 }

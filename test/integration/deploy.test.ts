@@ -1,7 +1,9 @@
 /**
  * Merge-to-deploy against the local GitHub over HTTP with the real Octokit clients: the deploy commit's tree
- * and message, no-op pushes, pruning, tenancy, CAS conflicts, and 20 merges delivered concurrently and out of
- * order under injected faults. Every request and response is validated against GitHub's description.
+ * and message, the deploy-repo calls it costs, no-op pushes, pruning, CAS conflicts and pull-request mode. Every
+ * request and response is validated against GitHub's description. The deploy's decisions alone (tenancy, no
+ * config, which commit wins) are unit-tested against fakes in test/unit/use-cases/; 20 merges delivered
+ * concurrently under injected faults are the stress test test/stress/deploy-concurrency.test.ts.
  */
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -260,99 +262,6 @@ describe('merge to deploy', { timeout: 90_000 }, () => {
     // The second deploy reads one more blob: the folder's own .source.yaml (for the ancestry check).
     expect(files).toEqual([3, 43]);
     expect(counts).toEqual([6, 7]);
-  });
-
-  it("rejects a tenant claiming another tenant's hostname, with findings on the config lines", async () => {
-    const shop: Tenant = {
-      repo: 'shop',
-      hostnames: ['shop.example.com'],
-      basePaths: ['/shop'],
-      namespaces: ['shop'],
-    };
-    await createDeployRepo([pets, shop]);
-    await gh.admin.createRepo({ owner: 'acme', repo: 'pets', files: { 'README.md': '# pets\n' } });
-    await gh.admin.createRepo({ owner: 'acme', repo: 'shop', files: { 'README.md': '# shop\n' } });
-    const petsMerge = await merge('pets', {}, 'a');
-    await run(jobFor('pets', petsMerge.sha));
-    const commits = (await deployLog()).length;
-    const shopMerge = await merge(
-      'shop',
-      { name: 'shop', hostnames: ['pets.example.com'], basePath: '/pets-api', namespace: 'shop' },
-      'b',
-    );
-    const outcome = await run(jobFor('shop', shopMerge.sha));
-    expect(outcome.status).toBe('rejected');
-    const findings = outcome.status === 'rejected' ? outcome.findings : [];
-    // Config line 5 is the hostnames, 6 the base path; spec lines 5 and 9 the two operations.
-    expect(findings.map((f) => `${f.file}:${f.line} ${f.id}`)).toEqual([
-      '.kuma-api-forge.yaml:5 tenancy-hostname',
-      '.kuma-api-forge.yaml:6 tenancy-base-path',
-      '.kuma-api-forge.yaml:6 tenancy-base-path',
-      'openapi.yaml:5 tenancy-route-collision',
-      'openapi.yaml:9 tenancy-route-collision',
-    ]);
-    expect(findings.find((f) => f.id === 'tenancy-route-collision')?.message).toContain(
-      'of acme/pets, already deployed',
-    );
-    expect((await deployLog()).length).toBe(commits);
-    expect(gh.admin.comments({ owner: 'acme', repo: 'shop', number: shopMerge.number })[0]?.body).toContain(
-      '**Not deployed**',
-    );
-  });
-
-  it('writes nothing for a push to a repo without .kuma-api-forge.yaml, the deploy repo itself included', async () => {
-    await createDeployRepo([pets]);
-    const head = (await gh.admin.resolve({ ...deployRef, ref: 'main' }))!;
-    const before = gh.requests.length;
-    expect(await run(jobFor('deploy', head))).toEqual({ status: 'no-config' });
-    // Reads only: its own files, and the deploy repo's tree (has this repo a folder there?).
-    expect(
-      deployCalls(before).filter((id) => !['git/get-ref', 'git/get-tree', 'git/get-blob'].includes(id!)),
-    ).toEqual([]);
-    expect(await deployLog()).toHaveLength(1);
-    expect(await deployFiles()).toEqual([]);
-  });
-
-  it('deleting the config of a deployed repo prunes its folder, as the PR preview showed', async () => {
-    await createDeployRepo([pets]);
-    await gh.admin.createRepo({ owner: 'acme', repo: 'pets', files: { 'README.md': '# pets\n' } });
-    const first = await merge('pets', {}, 'add-api');
-    expect((await run(jobFor('pets', first.sha))).status).toBe('committed');
-    expect(await deployFiles('apis/acme/pets/')).not.toEqual([]);
-
-    await gh.admin.push({
-      owner: 'acme',
-      repo: 'pets',
-      branch: 'drop-config',
-      from: 'main',
-      files: { '.kuma-api-forge.yaml': null },
-      deliver: false,
-    });
-    const pr = await gh.admin.openPullRequest({
-      owner: 'acme',
-      repo: 'pets',
-      head: 'drop-config',
-      deliver: false,
-    });
-    const { sha } = await gh.admin.mergePullRequest({
-      owner: 'acme',
-      repo: 'pets',
-      number: pr.number,
-      deliver: false,
-    });
-    const outcome = await run(jobFor('pets', sha));
-    expect(outcome.status).toBe('committed');
-    // Every manifest pruned; the record stays, naming this commit, so an older one can never come back.
-    expect(await deployFiles('apis/acme/pets/')).toEqual(['apis/acme/pets/.source.yaml']);
-    const record = await gh.admin.readFile({
-      ...deployRef,
-      ref: 'main',
-      path: 'apis/acme/pets/.source.yaml',
-    });
-    expect(record).toContain(sha);
-    expect(gh.admin.comments({ owner: 'acme', repo: 'pets', number: pr.number })[0]?.body).toContain(
-      'removed',
-    );
   });
 
   it('retries a compare-and-swap conflict from a fresh read and succeeds', async () => {

@@ -2,7 +2,8 @@
  * The worker against the local GitHub over real HTTP, with the real Octokit (App auth, retry, throttling), the
  * real oasdiff binary and the user-profile fixture repo: what a PR author sees (the one sticky comment, the
  * check run and its annotations) across pushes, labels and failures, and every request validated against
- * GitHub's OpenAPI description.
+ * GitHub's OpenAPI description. The use case's decisions alone (stale heads, no config, the sticky comment's
+ * actions) are unit-tested against fakes in test/unit/use-cases/check-pull-request.test.ts.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
@@ -22,7 +23,6 @@ import { createOasdiffRunner } from '../../shared/adapters/oasdiff-runner.js';
 import { createWorker, type Worker } from '../../shared/app/worker.js';
 import type { CheckJob } from '../../shared/core/jobs.js';
 import type { BreakingDiff } from '../../shared/ports/breaking-diff.js';
-import { checkPullRequest } from '../../shared/use-cases/check-pull-request.js';
 
 const fixture = join(import.meta.dirname, '../../fixtures/specs/user-profile');
 const repo = { owner: 'acme', repo: 'users' };
@@ -258,77 +258,7 @@ describe('a pull request with a breaking change', () => {
   });
 });
 
-describe('stale results', () => {
-  it('skips a job whose head is no longer the PR head', async () => {
-    const worker = createTestWorker();
-    const { job } = await openPull('removed-operation');
-    await pushRevision('compatible');
-
-    const sent = await requestsDuring(() => worker.processJob(job));
-
-    expect(sent.map((r) => r.operationId)).toEqual(['apps/create-installation-access-token', 'pulls/get']);
-    expect(gh.admin.checkRuns(repo)).toEqual([]);
-    expect(logLines).toContainEqual(expect.objectContaining({ status: 'skipped', reason: 'head-moved' }));
-  });
-
-  it('drops a result when a push lands during the check: the old run is superseded, the comment untouched', async () => {
-    let newHead = '';
-    const oasdiff = createOasdiffRunner();
-    // The author pushes while oasdiff runs.
-    const pushingDiff: BreakingDiff = {
-      async breaking(base, head) {
-        const pushed = await gh.admin.push({
-          ...repo,
-          branch: 'feature',
-          files: await filesOf('compatible'),
-          deliver: false,
-        });
-        newHead = pushed.sha;
-        return oasdiff.breaking(base, head);
-      },
-    };
-    const worker = createTestWorker(pushingDiff);
-    const { number, job } = await openPull('removed-operation');
-
-    await worker.processJob(job);
-
-    expect(comments(number)).toEqual([]);
-    expect(lastRun()).toMatchObject({
-      headSha: job.headSha,
-      conclusion: 'neutral',
-      output: { title: `Superseded by ${newHead.slice(0, 7)}` },
-    });
-    expect(lastRun().annotations).toEqual([]);
-  });
-});
-
 describe('repos and failures', () => {
-  it('reports a neutral check run and no comment on a repo without .kuma-api-forge.yaml', async () => {
-    await gh.admin.createRepo({ owner: 'acme', repo: 'plain', files: { 'README.md': '# plain\n' } });
-    await gh.admin.push({
-      owner: 'acme',
-      repo: 'plain',
-      branch: 'x',
-      files: { 'a.txt': 'a' },
-      deliver: false,
-    });
-    const opened = await gh.admin.openPullRequest({
-      owner: 'acme',
-      repo: 'plain',
-      head: 'x',
-      deliver: false,
-    });
-    const job = { ...jobFor(opened.events), repository: { owner: 'acme', repo: 'plain' } };
-
-    await createTestWorker().processJob(job);
-
-    expect(gh.admin.comments({ owner: 'acme', repo: 'plain', number: opened.number })).toEqual([]);
-    expect(gh.admin.checkRuns({ owner: 'acme', repo: 'plain' }).at(-1)).toMatchObject({
-      conclusion: 'neutral',
-      output: { title: 'No .kuma-api-forge.yaml in this repository' },
-    });
-  });
-
   it('ends a GitHub 5xx storm as a failed check run that says so, and leaves the job to the queue', async () => {
     const worker = createTestWorker();
     const { number, job } = await openPull('new-required-param');
@@ -391,21 +321,6 @@ describe('repos and failures', () => {
     expect(gh.admin.faultsInjected()['secondary-rate-limit']).toBe(1);
     expect(comments(number)).toHaveLength(1);
     expect(lastRun().conclusion).toBe('failure');
-  });
-
-  it('returns the outcome to a direct caller of the use case', async () => {
-    const github = createGitHubClients({
-      appId: app.id,
-      privateKey: app.privateKey!,
-      baseUrl: gh.url,
-      waitUnitMs: 1,
-    });
-    const { job } = await openPull('major-bump');
-    const outcome = await checkPullRequest(job, {
-      codeHost: createGitHubCodeHost(github.forInstallation(installationId), repo),
-      breakingDiff: createOasdiffRunner(),
-    });
-    expect(outcome).toMatchObject({ status: 'reported', verdict: 'pass', comment: 'created' });
   });
 });
 

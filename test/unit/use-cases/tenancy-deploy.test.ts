@@ -1,57 +1,24 @@
 /**
- * Tenancy at deploy, against the local GitHub over HTTP with the real Octokit clients: each attack on another
- * tenant's requests, on the gateway or on a mesh is refused with the finding on the line that caused it, and
- * nothing is written to the deploy repo (the merged PR says "Not deployed").
+ * Tenancy at deploy: each attack on another tenant's requests, on the gateway or on a mesh is refused with the
+ * finding on the line that caused it, and nothing is written to the deploy repo (the merged PR says "Not
+ * deployed"). The deploy's decisions against in-memory fakes of the source repos and the deploy repo (moved from
+ * test/integration: the adapters are proven there, in deploy.test.ts).
  */
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import type { Finding } from '../../../shared/core/findings.js';
+import { deployPush } from '../../../shared/use-cases/deploy-push.js';
 import {
-  type AppCredentials,
-  createContractValidator,
-  type LocalGitHub,
-  startLocalGitHub,
-} from '../../dev/github/index.js';
-import { type AppOctokit, createGitHubClients } from '../../shared/adapters/github/create-octokit.js';
-import { createGitHubCodeHost } from '../../shared/adapters/github/github-code-host.js';
-import {
-  createGitHubDeployRepo,
-  createGitHubSourceHistory,
-} from '../../shared/adapters/github-deploy-repo.js';
-import type { Finding } from '../../shared/core/findings.js';
-import type { DeployJob } from '../../shared/core/jobs.js';
-import { deployPush } from '../../shared/use-cases/deploy-push.js';
+  createFakeDeployRepo,
+  createFakeSourceRepo,
+  deployJobFactory,
+  type FakeDeployRepo,
+  type FakeSourceRepo,
+} from '../../helpers/factories.js';
 
-const validator = createContractValidator();
-const deployRef = { owner: 'acme', repo: 'deploy' };
-let gh: LocalGitHub;
-let app: AppCredentials;
-let installationId: number;
-let clients: { forInstallation(id: number): AppOctokit };
-
-beforeEach(async () => {
-  gh = await startLocalGitHub();
-  app = gh.admin.createApp();
-  installationId = (await gh.admin.installApp(app.id, 'acme')).installationId;
-  clients = createGitHubClients({
-    appId: app.id,
-    privateKey: app.privateKey!,
-    baseUrl: gh.url,
-    retries: 6,
-    rateLimitRetries: 6,
-    waitUnitMs: 1,
-    spaceWrites: false,
-  });
-});
-
-afterEach(async () => {
-  const problems = gh.requests.flatMap((r) => [
-    ...(r.requestBody === undefined ? [] : validator.validateRequest(r.operationId!, r.requestBody)),
-    ...validator.validateResponse(r.operationId!, r.status, r.responseBody),
-  ]);
-  expect(problems).toEqual([]);
-  await gh.stop();
-});
+let deployRepo: FakeDeployRepo;
+let sources: Map<string, FakeSourceRepo>;
 
 interface Grant {
   gateways?: string[];
@@ -69,13 +36,11 @@ async function createDeployRepo(grants: Record<string, Grant>) {
       { gateways: ['edge'], namespaces: [repo], ...grant },
     ]),
   );
-  await gh.admin.createRepo({
-    ...deployRef,
-    files: { 'tenants.yaml': stringify({ tenants }), 'README.md': '# deploy\n' },
-  });
-  for (const repo of Object.keys(grants)) {
-    await gh.admin.createRepo({ owner: 'acme', repo, files: { 'README.md': `# ${repo}\n` } });
-  }
+  deployRepo = createFakeDeployRepo(
+    { 'tenants.yaml': stringify({ tenants }), 'README.md': '# deploy\n' },
+    'acme/deploy@main',
+  );
+  sources = new Map(Object.keys(grants).map((repo) => [repo, createFakeSourceRepo({ repo })]));
 }
 
 interface Source {
@@ -138,44 +103,36 @@ function lineOf(files: Record<string, string>, file: string, needle: string): nu
 }
 
 let branches = 0;
-let deliveries = 0;
 
 /** Merges `files` into `repo` through a PR and runs the deploy of that merge. */
 async function mergeAndDeploy(repo: string, files: Record<string, string>) {
+  const source = sources.get(repo)!;
   const branch = `change-${++branches}`;
-  await gh.admin.push({ owner: 'acme', repo, branch, from: 'main', files, deliver: false });
-  const pr = await gh.admin.openPullRequest({ owner: 'acme', repo, head: branch, deliver: false });
-  const { sha } = await gh.admin.mergePullRequest({ owner: 'acme', repo, number: pr.number, deliver: false });
-  const job: DeployJob = {
-    type: 'deploy',
-    deliveryId: `d-${++deliveries}`,
-    event: 'push',
-    installationId,
-    repository: { owner: 'acme', repo },
-    sha,
-  };
-  const octokit = clients.forInstallation(installationId);
-  const outcome = await deployPush(job, {
-    source: createGitHubCodeHost(octokit, job.repository),
-    history: createGitHubSourceHistory(octokit, job.repository),
-    deployRepo: createGitHubDeployRepo(octokit, deployRef, { branch: 'main' }),
+  source.push(branch, files, { from: 'main' });
+  const number = source.openPull({ head: branch });
+  const sha = source.merge(number);
+  const outcome = await deployPush(deployJobFactory(source, sha), {
+    source: source.codeHost,
+    history: source.history,
+    deployRepo,
     backoffMs: 5,
     maxAttempts: 3,
+    sleep: async () => {},
   });
-  return { outcome, number: pr.number };
+  return { outcome, number };
 }
 
 const deployedFiles = async (repo: string) =>
-  (await gh.admin.listFiles({ ...deployRef, ref: 'main' })).filter((p) => p.startsWith(`apis/acme/${repo}/`));
+  Object.keys(deployRepo.files()).filter((p) => p.startsWith(`apis/acme/${repo}/`));
 
 /** Deploys `files` to `repo`, expects it refused, nothing written and the PR told; returns the findings. */
 async function expectRefused(repo: string, files: Record<string, string>): Promise<string[]> {
-  const commits = (await gh.admin.log({ ...deployRef, ref: 'main' })).length;
+  const commits = deployRepo.log().length;
   const { outcome, number } = await mergeAndDeploy(repo, files);
   expect(outcome.status).toBe('rejected');
-  expect((await gh.admin.log({ ...deployRef, ref: 'main' })).length).toBe(commits);
+  expect(deployRepo.log().length).toBe(commits);
   expect(await deployedFiles(repo)).toEqual([]);
-  expect(gh.admin.comments({ owner: 'acme', repo, number }).at(-1)?.body).toContain('**Not deployed**');
+  expect(sources.get(repo)!.comments(number).at(-1)?.body).toContain('**Not deployed**');
   const findings = outcome.status === 'rejected' ? (outcome.findings as Finding[]) : [];
   return findings.map((f) => `${f.file}:${f.line} ${f.id}: ${f.message}`);
 }
@@ -298,27 +255,22 @@ describe('tenancy at deploy', () => {
       ),
     ]);
     // A record written before hostnames were lower-cased (or by hand) is compared case-insensitively.
-    await gh.admin.push({
-      ...deployRef,
-      branch: 'main',
-      files: {
-        'apis/acme/legacy/.source.yaml': stringify({
-          repo: 'acme/legacy',
-          commit: 'a'.repeat(40),
-          inputs: [],
-          resources: [],
-          routes: [
-            {
-              route: 'legacy',
-              ruleIndex: 0,
-              gateway: 'edge',
-              hostnames: ['SHOP.Example.COM'],
-              path: { type: 'PathPrefix', value: '/shared/b' },
-            },
-          ],
-        }),
-      },
-      deliver: false,
+    deployRepo.write({
+      'apis/acme/legacy/.source.yaml': stringify({
+        repo: 'acme/legacy',
+        commit: 'a'.repeat(40),
+        inputs: [],
+        resources: [],
+        routes: [
+          {
+            route: 'legacy',
+            ruleIndex: 0,
+            gateway: 'edge',
+            hostnames: ['SHOP.Example.COM'],
+            path: { type: 'PathPrefix', value: '/shared/b' },
+          },
+        ],
+      }),
     });
     const legacy = sourceFiles('shop', {
       hostnames: ['shop.example.com'],
