@@ -11,5 +11,7 @@ export default defineConfig({
     include: ['test/stress/**/*.test.ts'],
     testTimeout: 480_000,
     pool: 'forks',
+    // The deploy test mostly waits on git and loopback HTTP, the spec test computes: side by side on two cores.
+    maxWorkers: 2,
   },
 });
