@@ -106,3 +106,31 @@ describe.skipIf(!haveCrds)('rendered manifests against the published Kuma CRDs (
     expect(ajv.compile(schemas.get('MeshHTTPRoute')!)(broken)).toBe(false);
   });
 });
+
+describe.skipIf(!haveCrds)('the copy of the CRD schemas the product ships (shared/core/kuma/crds)', () => {
+  /** Documentation keywords, which NOTICE.md says are the only thing removed (property names stay). */
+  const docKeywords = new Set(['description', 'example', 'title', '$schema']);
+  const withoutDocs = (schema: unknown, inProperties = false): unknown => {
+    if (Array.isArray(schema)) return schema.map((item) => withoutDocs(item));
+    if (schema === null || typeof schema !== 'object') return schema;
+    return Object.fromEntries(
+      Object.entries(schema)
+        .filter(([key]) => inProperties || !docKeywords.has(key))
+        .map(([key, value]) => [key, withoutDocs(value, !inProperties && key === 'properties')]),
+    );
+  };
+
+  it('is the `spec` schema of each CRD it names, documentation removed, nothing else changed', () => {
+    const shipped = JSON.parse(
+      readFileSync(path.resolve('shared/core/kuma/crds/schemas.json'), 'utf8'),
+    ) as Record<string, { source: string; scope: string; schema: unknown }>;
+    const fromCrds = Object.entries(shipped).filter(([, entry]) => entry.source.endsWith('.yaml'));
+    expect(fromCrds.map(([kind]) => kind)).toEqual(expect.arrayContaining(['MeshHTTPRoute', 'MeshTimeout']));
+    for (const [kind, entry] of fromCrds) {
+      const crd = parse(readFileSync(path.join(crdDir, entry.source), 'utf8'));
+      const version = crd.spec.versions.find((v: { storage: boolean }) => v.storage);
+      expect({ kind: crd.spec.names.kind, scope: crd.spec.scope }).toEqual({ kind, scope: entry.scope });
+      expect(entry.schema, kind).toEqual(withoutDocs(version.schema.openAPIV3Schema.properties.spec));
+    }
+  });
+});
