@@ -131,9 +131,10 @@ export function createFakeSourceRepo(
   };
   const record = (method: string) => calls.push(method);
 
-  const codeHost: CodeHost = {
+  // Not annotated, so a method the port drops later is not an error here (only one it adds is).
+  const codeHost = {
     description: `${owner}/${repo}`,
-    async getPullRequest(number) {
+    async getPullRequest(number: number) {
       record('getPullRequest');
       const pull = pullOf(number);
       const state: PullRequestState = {
@@ -148,37 +149,37 @@ export function createFakeSourceRepo(
       };
       return state;
     },
-    async branchHead(branch) {
+    async branchHead(branch: string) {
       record('branchHead');
       return head(branch);
     },
-    files(sha) {
+    files(sha: string) {
       record('files');
       const commit = commits.get(sha);
       if (!commit) throw Object.assign(new Error(`No commit found for SHA: ${sha}`), { status: 404 });
       return createMemoryFileSource(commit.files, `${owner}/${repo}@${sha.slice(0, 7)}`);
     },
-    async findMergedPullRequest(sha) {
+    async findMergedPullRequest(sha: string) {
       record('findMergedPullRequest');
       return [...pulls.values()].find((pull) => pull.mergeCommit === sha)?.number;
     },
-    async findComment(number, marker) {
+    async findComment(number: number, marker: string) {
       record('findComment');
       return comments.get(number)?.find((comment) => comment.body.startsWith(marker));
     },
-    async createComment(number, body) {
+    async createComment(number: number, body: string) {
       record('createComment');
       const comment = { id: nextComment++, body };
       comments.set(number, [...(comments.get(number) ?? []), comment]);
       return { ...comment };
     },
-    async updateComment(id, body) {
+    async updateComment(id: number, body: string) {
       record('updateComment');
       const comment = [...comments.values()].flat().find((c) => c.id === id);
       if (!comment) throw Object.assign(new Error('Not Found'), { status: 404 });
       comment.body = body;
     },
-    async deleteComment(id) {
+    async deleteComment(id: number) {
       record('deleteComment');
       for (const [number, list] of comments)
         comments.set(
@@ -186,13 +187,13 @@ export function createFakeSourceRepo(
           list.filter((c) => c.id !== id),
         );
     },
-    async startCheckRun({ name, headSha }) {
+    async startCheckRun({ name, headSha }: { name: string; headSha: string }) {
       record('startCheckRun');
       const run: CheckRunRecord = { id: checkRuns.length + 1, name, headSha, status: 'in_progress' };
       checkRuns.push(run);
       return run.id;
     },
-    async completeCheckRun(id, result) {
+    async completeCheckRun(id: number, result: CheckRunResult) {
       record('completeCheckRun');
       const run = checkRuns.find((r) => r.id === id);
       if (!run) throw Object.assign(new Error('Not Found'), { status: 404 });

@@ -221,7 +221,6 @@ describe('the deploy preview', () => {
       deployRepo: async () => {
         throw Object.assign(new Error('Not Found'), { status: 404, response: { status: 404 } });
       },
-      log: { info: () => {}, warn: () => {} },
     });
     expect(outcome).toMatchObject({
       status: 'reported',
