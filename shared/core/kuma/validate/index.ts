@@ -11,6 +11,7 @@ import { checkMeshHttpRoute } from './mesh-http-route-rules.js';
 import { checkMeta, isSystemRole } from './meta.js';
 import { checkDurations, policyChecks } from './policy-rules.js';
 import type { KumaProblem, Report } from './problem.js';
+import { checkProxyPatchPayloads, checkSharedProxyPatches } from './proxy-patch-payload.js';
 import { checkTopTargetRef } from './target-ref.js';
 
 export type { KumaProblem } from './problem.js';
@@ -41,11 +42,18 @@ function validateResource(resource: KumaResource): KumaProblem[] {
   const top = checkTopTargetRef(resource.kind, resource.spec, system, report);
   if (resource.kind === 'MeshHTTPRoute') checkMeshHttpRoute(resource.spec, top, report);
   policyChecks[resource.kind]?.(resource.spec, top, report);
-  if (resource.kind !== 'MeshProxyPatch') checkDurations(resource.spec, 'spec', report);
+  if (resource.kind === 'MeshProxyPatch') checkProxyPatchPayloads(resource.spec, report);
+  else checkDurations(resource.spec, 'spec', report);
   return problems;
 }
 
 /** Every reason Kuma would reject one of the resources; empty when all would be accepted. */
 export function validateKumaResources(resources: KumaResource[]): KumaProblem[] {
-  return resources.flatMap(validateResource);
+  const patches = resources.filter((r) => r.kind === 'MeshProxyPatch');
+  return [
+    ...resources.flatMap(validateResource),
+    ...checkSharedProxyPatches(
+      patches.map((r) => ({ id: `${r.kind}/${r.name}`, mesh: r.mesh, spec: r.spec })),
+    ),
+  ];
 }
