@@ -212,7 +212,7 @@ function buildProxyPatch(
  * API's filter match only its own hosts (or, without hostnames, its own methods and paths), so the filters do
  * not interfere.
  */
-export function jwtFilterName(api: string): string {
+function jwtFilterName(api: string): string {
   return `envoy.filters.http.jwt_authn.${buildName(api)}`;
 }
 
