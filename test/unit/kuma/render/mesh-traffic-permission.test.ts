@@ -382,6 +382,8 @@ describe('gateway identity settings', () => {
     ['not a SPIFFE ID', { gatewaySpiffeId: 'https://td/gw' }],
     ['a SPIFFE ID with an upper-case trust domain', { gatewaySpiffeId: 'spiffe://TD/gw' }],
     ['a SPIFFE ID with an empty segment', { gatewaySpiffeId: 'spiffe://td//gw' }],
+    ['a SPIFFE ID with a dot segment', { gatewaySpiffeId: 'spiffe://td/ns/../sa/gw' }],
+    ['a SPIFFE ID with a trailing slash', { gatewaySpiffeId: 'spiffe://td/ns/' }],
     ['a tag value Kuma refuses', { gatewayService: 'edge gateway' }],
     ['a tag value with a slash', { gatewayService: 'edge/kuma' }],
     ['a namespace that is no DNS label', { gatewayNamespace: 'Kuma_Gateways' }],
