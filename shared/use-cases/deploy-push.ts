@@ -17,6 +17,7 @@ import {
   type TenancyCause,
 } from '../core/deploy/check-tenancy.js';
 import { buildRepoFolder, buildSha256 } from '../core/deploy/deploy-paths.js';
+import { checkMeshPrerequisites } from '../core/deploy/mesh-prerequisites.js';
 import { type CurrentFile, type DeployPlan, planDeploy } from '../core/deploy/plan-deploy.js';
 import { type InputFile, parseSourceRecord, sourceRecordFile } from '../core/deploy/source-record.js';
 import { findGrant, parseTenants, type Tenants, tenantsFile } from '../core/deploy/tenants.js';
@@ -245,6 +246,8 @@ export interface DeployPreview {
   rendered: RenderedSource;
   /** What merging this commit would do to the deploy repo now. */
   decision: DeployDecision;
+  /** Warnings: what the manifests need from their mesh and the tenants file says it lacks (mesh-prerequisites.ts). */
+  prerequisites?: Finding[];
   /** Deploy-repo API calls the preview made (the render reads through `files`, not counted here). */
   calls: number;
 }
@@ -294,7 +297,8 @@ export async function previewDeploy(
       decision = decide();
     }
   }
-  return { rendered, decision, calls: deployRepo.calls - before };
+  const prerequisites = checkMeshPrerequisites(rendered.apis, state.tenants?.meshes, repoConfigFile);
+  return { rendered, decision, prerequisites, calls: deployRepo.calls - before };
 }
 
 interface DeployState {

@@ -156,6 +156,7 @@ function renderOne(
   const result = renderApi({
     spec,
     api,
+    format,
     mesh: options.mesh ?? 'default',
     zoneOrigin: options.zoneOrigin ?? false,
     ...(defaults ? { defaults } : {}),

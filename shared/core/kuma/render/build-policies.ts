@@ -7,7 +7,8 @@
  */
 import type { Backend } from './build-route-parts.js';
 import { formatDuration, parseDuration } from './duration.js';
-import type { XKumaRoot, XKumaRoute } from './types.js';
+import { buildTrafficPermission, type GatewayIdentity } from './traffic-permission.js';
+import type { ManifestFormat, XKumaRoot, XKumaRoute } from './types.js';
 
 export type PolicyDraft = { kind: string; suffix: string; spec: Record<string, unknown> };
 
@@ -104,11 +105,13 @@ export type RouteSettings = Pick<XKumaRoute, 'timeout' | 'idleTimeout' | 'rateLi
 /** Gateway- and backend-wide policies of one API. */
 export function buildGatewayPolicies(input: {
   gateway: string;
-  gatewayService: string;
+  /** Who the backends let in, and the manifest format that decides how Kuma names them. */
+  gatewayIdentity: GatewayIdentity;
+  format: ManifestFormat;
   root: XKumaRoot;
   backends: Backend[];
 }): PolicyDraft[] {
-  const { gateway, gatewayService, root, backends } = input;
+  const { gateway, gatewayIdentity, format, root, backends } = input;
   const targetRef = { kind: 'MeshGateway', name: gateway };
   const toServices = (defaults: Record<string, unknown>) =>
     backends.map((backend) => ({ targetRef: serviceRef(backend), default: defaults }));
@@ -161,15 +164,7 @@ export function buildGatewayPolicies(input: {
     policies.push({
       kind: 'MeshTrafficPermission',
       suffix: `${backend.name}-from-gateway`,
-      spec: {
-        targetRef: serviceRef(backend),
-        from: [
-          {
-            targetRef: { kind: 'MeshSubset', tags: { 'kuma.io/service': gatewayService } },
-            default: { action: 'Allow' },
-          },
-        ],
-      },
+      spec: buildTrafficPermission(backend, gatewayIdentity, format),
     });
   }
   return policies;

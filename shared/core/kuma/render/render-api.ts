@@ -38,7 +38,8 @@ import {
 import { planRegexWraps } from './plan-regex-order.js';
 import { isObject } from './resolve-ref.js';
 import { resolveRootSettings, resolveSettings } from './settings.js';
-import type { ApiConfig, XKumaRoot } from './types.js';
+import { resolveGatewayIdentity } from './traffic-permission.js';
+import type { ApiConfig, ManifestFormat, XKumaRoot } from './types.js';
 import { checkXKuma } from './x-kuma.js';
 
 export interface RenderInput {
@@ -51,6 +52,8 @@ export interface RenderInput {
   /** Label resources `kuma.io/origin: zone` (required on a federated zone CP, rejected on a global CP). */
   zoneOrigin?: boolean;
   source?: { repo?: string; commit?: string };
+  /** Manifest format the resources are for; default `k8s`. Kuma names a workload differently in each. */
+  format?: ManifestFormat;
 }
 
 export interface RenderResult {
@@ -274,7 +277,8 @@ export function renderApi(input: RenderInput): RenderResult {
   if (operations.length > 0) {
     const drafts: PolicyDraft[] = buildGatewayPolicies({
       gateway,
-      gatewayService: api.gatewayService ?? gateway,
+      gatewayIdentity: resolveGatewayIdentity(api, gateway, input.format ?? 'k8s'),
+      format: input.format ?? 'k8s',
       root,
       backends: collectBackends(operations),
     });

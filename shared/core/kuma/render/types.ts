@@ -19,8 +19,19 @@ export interface ApiConfig {
   spec: string;
   /** MeshGateway that exposes the API; default `gateway`. */
   gateway?: string;
-  /** `kuma.io/service` tag of the gateway proxies, allowed to reach the service under mTLS; default the gateway name. */
+  /**
+   * `kuma.io/service` tag of the gateway proxies, allowed to reach the service under mTLS (MeshTrafficPermission
+   * `from`). Default: on Kubernetes `<gateway>_<gatewayNamespace>_svc` (a MeshGatewayInstance named like the
+   * gateway), on Universal the gateway name.
+   */
   gatewayService?: string;
+  /** Kubernetes namespace of the gateway's MeshGatewayInstance, for the default `gatewayService`; default `default`. */
+  gatewayNamespace?: string;
+  /**
+   * SPIFFE ID of the gateway proxies on a mesh with MeshIdentity (where Kuma ignores `from`): the permission
+   * becomes a `rules` entry allowing exactly this ID. Wins over `gatewayService`.
+   */
+  gatewaySpiffeId?: string;
   hostnames?: string[];
   /** Path prefix of every operation at the gateway; default the path of `servers[0].url` (Swagger 2: basePath). */
   basePath?: string;
