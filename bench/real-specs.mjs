@@ -11,7 +11,8 @@
 // limit: `timeoutSeconds`) as a repo of one API with the smallest config (`name` + `spec`; the base path comes
 // from the spec's servers), through `renderRepo`, the use case behind the CLI's `render`, the PR preview and the
 // deploy. Then the route simulator (Kuma 2.14's route order, shared/core/kuma/validate/route-simulator.ts) sends
-// one concrete request per exposed operation and checks that it reaches the operation's own rule.
+// one concrete request per exposed operation, plus one per pair of overlapping templates (the path taking both
+// literals, as the fixture test does), and checks that each reaches the operation's own rule.
 //
 // Per spec: operations in the spec; exposed (placed on a rule); refused (not exposed, with an error finding on the
 // operation or its path: an honest "no", listed); missing (neither: silently lost, a bug); routed (exposed and
@@ -151,7 +152,7 @@ function describeRow(row) {
     .map(([id, count]) => `${id} ${count}`)
     .join(', ');
   const lines = [
-    `${name} [${row.origin}, ${row.version}, base ${row.basePaths.join(' ') || '-'}]: ${row.operations} operations, ${row.exposed} exposed, ${row.routed} routed, ${row.refused} refused, ${row.missing} missing; ${row.seconds.toFixed(2)} s`,
+    `${name} [${row.origin}, ${row.version}, base ${row.basePaths.join(' ') || '-'}]: ${row.operations} operations, ${row.exposed} exposed, ${row.routed} routed, ${row.refused} refused, ${row.missing} missing; ${row.overlapRequests} overlap requests; ${row.seconds.toFixed(2)} s`,
     `    findings: ${findings || 'none'}`,
   ];
   for (const { operation, message } of row.misrouted.slice(0, 5))
@@ -174,6 +175,7 @@ async function bundleCore() {
         "export { createLocalDirSource } from './shared/adapters/local-dir-source.ts';",
         "export { listOperations } from './shared/core/spec/operations.ts';",
         "export { findShadowedOperations } from './shared/core/kuma/validate/route-simulator.ts';",
+        "export { addOverlapWitnesses } from './test/unit/kuma/validate/helpers.ts';",
       ].join('\n'),
       resolveDir: repoRoot,
       loader: 'ts',
@@ -222,9 +224,8 @@ function describeServers(servers, basePaths) {
 
 /** Child process: render one spec as a one-API repo and print one JSON line. */
 async function renderOne(file, asYaml) {
-  const { renderRepo, createLocalDirSource, listOperations, findShadowedOperations } = await import(
-    pathToFileURL(coreFile).href
-  );
+  const { renderRepo, createLocalDirSource, listOperations, findShadowedOperations, addOverlapWitnesses } =
+    await import(pathToFileURL(coreFile).href);
   const repo = mkdtempSync(path.join(tmpdir(), 'kaf-real-spec-'));
   try {
     const document = JSON.parse(readFileSync(file, 'utf8'));
@@ -266,7 +267,10 @@ async function renderOne(file, asYaml) {
         refusedOperations.push({ operation: operation.label, id: finding.id, message: finding.message });
       else missingOperations.push(operation.label);
     }
-    const shadowed = findShadowedOperations(api?.resources ?? [], api?.operations ?? []);
+    // One request per operation, plus, where two templates of a method overlap, the request that takes both
+    // literals (it must reach the operation with the leftmost literal: OpenAPI's "concrete beats templated").
+    const expected = addOverlapWitnesses(api?.resources ?? [], api?.operations ?? []);
+    const shadowed = findShadowedOperations(api?.resources ?? [], expected);
     const misrouted = [...new Map(shadowed.map((s) => [s.operation.operation, s.message])).entries()].map(
       ([operation, message]) => ({ operation, message }),
     );
@@ -283,6 +287,7 @@ async function renderOne(file, asYaml) {
         operations: all.length,
         exposed: exposed.size,
         routed: exposed.size - misrouted.length,
+        overlapRequests: expected.reduce((total, operation) => total + (operation.paths?.length ?? 0), 0),
         refused: refusedOperations.length,
         missing: missingOperations.length,
         seconds,
