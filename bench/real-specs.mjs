@@ -204,7 +204,9 @@ function describeServers(servers, basePaths) {
   const notes = [];
   const pathOf = (server) => String(server.url).replace(/^([a-z][a-z0-9+.-]*:)?\/\/[^/]*/i, '');
   const withDefaults = (server) =>
-    pathOf(server).replace(/\{([^}]+)\}/g, (_, name) => server.variables?.[name]?.default ?? '');
+    pathOf({
+      url: String(server.url).replace(/\{([^}]+)\}/g, (_, name) => server.variables?.[name]?.default ?? ''),
+    });
   const first = servers[0];
   for (const [, name] of first ? pathOf(first).matchAll(/\{([^}]+)\}/g) : []) {
     const variable = first.variables?.[name] ?? {};
