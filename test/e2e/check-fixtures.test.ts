@@ -116,4 +116,11 @@ describe('check: every Kuma fixture repo (fixtures/kuma/*) checks clean against 
     expect(gating(report.findings)).toEqual([]);
     expect(code).toBe(0);
   });
+
+  it('the showcase has no finding at all, every lint rule included', async () => {
+    const repo = 'fixtures/kuma/showcase';
+    const { code, report } = await checkJson(['--base', repo, '--head', repo, '--lint', 'all']);
+    expect(report.findings).toEqual([]);
+    expect(code).toBe(0);
+  });
 });
