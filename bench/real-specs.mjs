@@ -262,7 +262,8 @@ async function renderOne(file, asYaml, withPolicies) {
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
 
     const api = result.apis[0];
-    const all = listOperations(api?.spec.bundle).map((operation) => ({
+    // From the document itself when the spec did not load: its operations then count as missing, not as none.
+    const all = listOperations(api?.spec.bundle ?? document).map((operation) => ({
       ...operation,
       label: `${operation.method.toUpperCase()} ${operation.path}`,
     }));
