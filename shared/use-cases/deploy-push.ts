@@ -334,7 +334,10 @@ async function readDeployState(
     const record = parseSourceRecord(records[index] ?? '');
     if (!record) return;
     if (path === `${folder}${sourceRecordFile}`) state.recorded = record.commit;
-    else state.others.push({ repo: record.repo, resources: record.resources, routes: record.routes });
+    else {
+      const { repo, resources, routes, policyKeys } = record;
+      state.others.push({ repo, resources, routes, ...(policyKeys ? { policyKeys } : {}) });
+    }
   });
   return state;
 }
