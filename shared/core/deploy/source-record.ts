@@ -103,7 +103,7 @@ function isRuleKey(value: unknown): value is RulePolicyKey {
   const key = value as Partial<RulePolicyKey> | null;
   return (
     !!key &&
-    ['api', 'route', 'gateway', 'matches', 'label'].every(
+    ['api', 'route', 'mesh', 'gateway', 'matches', 'label'].every(
       (field) => typeof key[field as 'api'] === 'string',
     ) &&
     typeof key.ruleIndex === 'number' &&

@@ -20,6 +20,8 @@ import { createHash } from 'node:crypto';
 export interface PolicyResource {
   kind: string;
   name: string;
+  /** Kuma mesh; undefined: `default`. */
+  mesh?: string;
   spec: Record<string, unknown>;
 }
 
@@ -29,6 +31,7 @@ export interface RulePolicyKey {
   route: string;
   /** Index of the rule in `to[].rules`, all `to` entries counted in order. */
   ruleIndex: number;
+  mesh: string;
   gateway: string;
   hostnames: string[];
   /** Kuma's key: `HashMatches(matches)`, the Envoy route's name. */
@@ -42,6 +45,7 @@ export interface RulePolicyKey {
 /** A gateway-wide policy whose confs replace each other on merge. */
 export interface GatewayPolicyKey {
   api: string;
+  mesh: string;
   gateway: string;
   kind: string;
   /** Digest of what it configures (its spec without the top-level targetRef). */
@@ -76,7 +80,8 @@ export function readPolicyKeys(api: string, resources: readonly PolicyResource[]
       resource.kind in replacedOnMerge
     ) {
       const { targetRef: _target, ...conf } = resource.spec;
-      gateway.push({ api, gateway: target.name, kind: resource.kind, conf: digest(conf) });
+      const mesh = resource.mesh ?? 'default';
+      gateway.push({ api, mesh, gateway: target.name, kind: resource.kind, conf: digest(conf) });
     }
   }
   const rules: RulePolicyKey[] = [];
@@ -98,6 +103,7 @@ export function readPolicyKeys(api: string, resources: readonly PolicyResource[]
           api,
           route: resource.name,
           ruleIndex,
+          mesh: resource.mesh ?? 'default',
           gateway: target.name,
           hostnames,
           matches: hashMatches(matches),
@@ -127,12 +133,12 @@ export interface SharedRuleKey {
 export function findSharedRuleKeys(mine: readonly RulePolicyKey[], theirs: readonly RulePolicyKey[]) {
   const index = new Map<string, RulePolicyKey[]>();
   for (const rule of theirs) {
-    const key = `${rule.gateway}\u0000${rule.matches}`;
+    const key = `${rule.mesh}\u0000${rule.gateway}\u0000${rule.matches}`;
     index.set(key, [...(index.get(key) ?? []), rule]);
   }
   const shared: SharedRuleKey[] = [];
   for (const rule of mine) {
-    for (const other of index.get(`${rule.gateway}\u0000${rule.matches}`) ?? []) {
+    for (const other of index.get(`${rule.mesh}\u0000${rule.gateway}\u0000${rule.matches}`) ?? []) {
       const kinds = [...new Set([...Object.keys(rule.policies), ...Object.keys(other.policies)])]
         .filter((kind) => rule.policies[kind] !== other.policies[kind])
         .sort();
@@ -151,7 +157,10 @@ export function findGatewayConflicts(
     theirs
       .filter(
         (other) =>
-          other.gateway === policy.gateway && other.kind === policy.kind && other.conf !== policy.conf,
+          other.mesh === policy.mesh &&
+          other.gateway === policy.gateway &&
+          other.kind === policy.kind &&
+          other.conf !== policy.conf,
       )
       .map((other) => ({ mine: policy, theirs: other })),
   );
