@@ -28,7 +28,7 @@ import { defaultLoadLimits, type SourceFile } from '../core/spec/types.js';
 import type { CodeHost } from '../ports/code-host.js';
 import type { DeployRepo, DeploySnapshot, SourceHistory } from '../ports/deploy-repo.js';
 import type { FileSource } from '../ports/file-source.js';
-import { type RenderedRepoApi, renderRepo } from './render-repo.js';
+import { locateRootSetting, type RenderedRepoApi, renderRepo } from './render-repo.js';
 
 export interface DeployPushDeps {
   /** The source repo: files at the pushed commit, comments on the merged PR. */
@@ -338,7 +338,10 @@ async function readDeployState(
     const record = parseSourceRecord(records[index] ?? '');
     if (!record) return;
     if (path === `${folder}${sourceRecordFile}`) state.recorded = record.commit;
-    else state.others.push({ repo: record.repo, resources: record.resources, routes: record.routes });
+    else {
+      const { repo, resources, routes, policyKeys } = record;
+      state.others.push({ repo, resources, routes, ...(policyKeys ? { policyKeys } : {}) });
+    }
   });
   return state;
 }
@@ -417,12 +420,8 @@ function buildTenancyLocator(
         return atConfig(
           (configFile.value as { mesh?: unknown } | undefined)?.mesh !== undefined ? '/mesh' : base,
         );
-      case 'gateway-wide': {
-        const key = gatewayWideSettings[cause.resourceKind] ?? '';
-        if (entryHas(rendered.spec.bundle, 'x-kuma', key)) return rendered.spec.locate(`/x-kuma/${key}`);
-        if (entryHas(entry, 'defaults', key)) return atConfig(`${base}/defaults/${key}`);
-        return atConfig(entryHas(configFile.value, 'defaults', key) ? `/defaults/${key}` : base);
-      }
+      case 'gateway-wide':
+        return locateRootSetting(rendered, configFile, gatewayWideSettings[cause.resourceKind] ?? '');
     }
   };
 }

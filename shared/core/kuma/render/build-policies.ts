@@ -5,12 +5,19 @@
  * tracing can only be gateway-wide in Kuma 2.x.
  * @module
  */
+import { createHash } from 'node:crypto';
 import type { Backend } from './build-route-parts.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { buildTrafficPermission, type GatewayIdentity } from './traffic-permission.js';
 import type { ManifestFormat, XKumaRoot, XKumaRoute } from './types.js';
 
-export type PolicyDraft = { kind: string; suffix: string; spec: Record<string, unknown> };
+export type PolicyDraft = {
+  kind: string;
+  suffix: string;
+  spec: Record<string, unknown>;
+  /** Labels beyond the API's own (which every resource gets). */
+  labels?: Record<string, string>;
+};
 
 const defaultRetryOn = ['5xx', 'ConnectFailure', 'RefusedStream', 'Reset'];
 
@@ -150,14 +157,19 @@ export function buildGatewayPolicies(input: {
   }
   if (root.trace) {
     const { zipkin, openTelemetry, sampling } = root.trace;
-    const backend = zipkin
-      ? { type: 'Zipkin', zipkin: { url: zipkin } }
-      : { type: 'OpenTelemetry', openTelemetry: { endpoint: openTelemetry } };
+    const collector = zipkin === undefined && openTelemetry ? buildOtelBackend(openTelemetry) : undefined;
+    const backend = collector
+      ? {
+          type: 'OpenTelemetry',
+          openTelemetry: { backendRef: { kind: 'MeshOpenTelemetryBackend', labels: collector.labels } },
+        }
+      : { type: 'Zipkin', zipkin: { url: zipkin } };
     const defaults = {
       backends: [backend],
       ...(sampling === undefined ? {} : { sampling: { overall: sampling } }),
     };
     policies.push({ kind: 'MeshTrace', suffix: 'trace', spec: { targetRef, default: defaults } });
+    if (collector) policies.push(collector);
   }
   // Under mTLS a service only accepts what a MeshTrafficPermission allows: let the gateway proxies in.
   for (const backend of backends) {
@@ -168,6 +180,24 @@ export function buildGatewayPolicies(input: {
     });
   }
   return policies;
+}
+
+/** Label that ties a MeshTrace to its collector: the digest of the collector's spec (see buildOtelBackend). */
+export const otelBackendLabel = 'kuma-api-forge.dev/otel-backend';
+
+/**
+ * The OpenTelemetry collector `host:port` as a MeshOpenTelemetryBackend, the form Kuma 3.0 keeps (the inline
+ * `openTelemetry.endpoint` is deprecated in 2.14 and removed in 3.0; 2.14 resolves `backendRef` by labels).
+ * gRPC, as Kuma used for the inline endpoint. The label is a digest of the spec, so the MeshTrace of every API
+ * that names the same collector is the same (two APIs' equal traces do not conflict), and whichever of the
+ * equal backends Kuma picks (the oldest) is the right one.
+ */
+function buildOtelBackend(endpoint: string): PolicyDraft {
+  const at = endpoint.lastIndexOf(':');
+  const address = endpoint.slice(0, at).replace(/^\[(.*)\]$/, '$1');
+  const spec = { endpoint: { address, port: Number(endpoint.slice(at + 1)) }, protocol: 'grpc' };
+  const digest = createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 16);
+  return { kind: 'MeshOpenTelemetryBackend', suffix: 'otel', spec, labels: { [otelBackendLabel]: digest } };
 }
 
 function serviceRef(backend: Backend): Record<string, unknown> {

@@ -305,7 +305,8 @@ export function renderApi(input: RenderInput): RenderResult {
   };
 
   function fromDraft(draft: PolicyDraft, prefix: string): KumaResource {
-    return resource(draft.kind, buildName(prefix, draft.suffix), draft.spec);
+    const made = resource(draft.kind, buildName(prefix, draft.suffix), draft.spec);
+    return draft.labels ? { ...made, labels: { ...made.labels, ...draft.labels } } : made;
   }
 }
 

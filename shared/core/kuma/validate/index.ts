@@ -8,6 +8,7 @@ import type { KumaResource } from '../resource.js';
 import { checkSpecSchema, knownKinds } from './crd-schema.js';
 import { checkMeshGateway } from './mesh-gateway-rules.js';
 import { checkMeshHttpRoute } from './mesh-http-route-rules.js';
+import { checkMeshOpenTelemetryBackend } from './mesh-otel-backend-rules.js';
 import { checkMeta, isSystemRole } from './meta.js';
 import { checkDurations, policyChecks } from './policy-rules.js';
 import type { KumaProblem, Report } from './problem.js';
@@ -17,7 +18,7 @@ import { checkTopTargetRef } from './target-ref.js';
 export type { KumaProblem } from './problem.js';
 
 /** Kinds whose resources must live in the control plane's system namespace (`AllowedOnSystemNamespaceOnly`). */
-const systemNamespaceOnly = new Set(['MeshExternalService']);
+const systemNamespaceOnly = new Set(['MeshExternalService', 'MeshOpenTelemetryBackend']);
 
 function validateResource(resource: KumaResource): KumaProblem[] {
   const problems: KumaProblem[] = [];
@@ -41,6 +42,7 @@ function validateResource(resource: KumaResource): KumaProblem[] {
   }
   const top = checkTopTargetRef(resource.kind, resource.spec, system, report);
   if (resource.kind === 'MeshHTTPRoute') checkMeshHttpRoute(resource.spec, top, report);
+  if (resource.kind === 'MeshOpenTelemetryBackend') checkMeshOpenTelemetryBackend(resource.spec, report);
   policyChecks[resource.kind]?.(resource.spec, top, report);
   if (resource.kind === 'MeshProxyPatch') checkProxyPatchPayloads(resource.spec, report);
   else checkDurations(resource.spec, 'spec', report);
