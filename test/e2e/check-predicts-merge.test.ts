@@ -172,6 +172,22 @@ const refusedByRender: Record<string, () => string> = {
       [config]: (t) => t.replace('      port: 8080', '      port: 8080\n      versions:\n        - name: v1'),
       'openapi/users.yaml': (t) => t.replace(/^x-kuma:/m, 'x-kuma:\n  weights: { v1: 90, v2: 10 }'),
     }),
+  'two service versions, neither weights nor a default': () =>
+    repo({
+      [config]: (t) =>
+        t.replace(
+          '      port: 8080',
+          '      port: 8080\n      versions:\n        - name: v1\n        - name: v2',
+        ),
+    }),
+  'two default service versions': () =>
+    repo({
+      [config]: (t) =>
+        t.replace(
+          '      port: 8080',
+          '      port: 8080\n      versions:\n        - { name: v1, default: true }\n        - { name: v2, default: true }',
+        ),
+    }),
   'a missing spec file': () =>
     repo({ [config]: (t) => t.replace('spec: openapi/users.yaml', 'spec: openapi/user.yaml') }),
   'a rate limit Kuma rejects': () =>
