@@ -206,6 +206,25 @@ describe('a change to one operation renames no other resource', () => {
     }
   });
 
+  it("re-tuning the API-wide or a path item's settings changes values, never names", async () => {
+    const names = (result: Rendered) => result.resources.map((r) => `${r.kind}/${r.name}`);
+    const before = await render(shop);
+    const retuned = clone(shop);
+    retuned.xKuma = { timeout: '20s', retries: { attempts: 2 } };
+    retuned.paths.find((item) => item.path === '/payments')!.xKuma = {
+      rateLimit: { requests: 9, interval: '1m' },
+    };
+    const after = await render(retuned);
+    // Every name is kept; the only new ones are retry policies (inherited from the root) of routes that were there.
+    expect(names(after)).toEqual(expect.arrayContaining(names(before)));
+    const added = names(after).filter((name) => !names(before).includes(name));
+    expect(added).toContain('MeshRetry/shop-retry');
+    for (const name of added) {
+      expect(names(before)).toContain(name.replace(/^MeshRetry\/(.*)-retry$/, 'MeshHTTPRoute/$1'));
+    }
+    expect(JSON.stringify(after.resources)).toContain('"requestTimeout":"20s"');
+  });
+
   it('reordering paths and methods changes no name at all', async () => {
     const after = clone(shop);
     after.paths.reverse();
