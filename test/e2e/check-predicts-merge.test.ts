@@ -188,6 +188,19 @@ const refusedByRender: Record<string, () => string> = {
           '      port: 8080\n      versions:\n        - { name: v1, default: true }\n        - { name: v2, default: true }',
         ),
     }),
+  'two operations pinning one route with different settings': () =>
+    repo({
+      'openapi/users.yaml': (t) =>
+        t
+          .replace(
+            '      x-kuma:\n        rateLimit:',
+            '      x-kuma:\n        route: shared\n        rateLimit:',
+          )
+          .replace(
+            '      x-kuma:\n        timeout: 30s',
+            '      x-kuma:\n        route: shared\n        timeout: 30s',
+          ),
+    }),
   'a missing spec file': () =>
     repo({ [config]: (t) => t.replace('spec: openapi/users.yaml', 'spec: openapi/user.yaml') }),
   'a rate limit Kuma rejects': () =>

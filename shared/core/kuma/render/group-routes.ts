@@ -37,6 +37,9 @@ export interface GroupMember {
   pointer: string;
   /** Slug of the operationId (else of method + path). */
   slug: string;
+  /** The operation's effective x-kuma settings, as written. */
+  settings: XKumaRoute;
+  /** Its route settings as rendered (retries limited for POST/PATCH). */
   routeSettings: RouteSettings;
   /** POST/PATCH whose retries were limited to requests that never reached the service (see `retriesFor`). */
   limitedRetries: boolean;
@@ -72,15 +75,21 @@ export function findRouteSource(
 
 /**
  * Operations that pin one route name with different settings cannot share a route (its policies apply to all
- * of them): an error on each one's `x-kuma.route`, and none of them is exposed.
+ * of them): an error on each one's `x-kuma.route`, and none of them is exposed. Compared as written, so POST
+ * and PATCH, whose retries only differ by our limit, do not conflict (they get `-non-idempotent`).
  */
 export function dropPinConflicts<T extends GroupMember>(
   operations: readonly T[],
   findings: Finding[],
   locate: (pointer: string) => SourcePosition,
 ): T[] {
+  const pins = new Map<string, T[]>();
+  for (const operation of operations) {
+    if (operation.source.kind !== 'pinned') continue;
+    pins.set(operation.source.name, [...(pins.get(operation.source.name) ?? []), operation]);
+  }
   const dropped = new Set<T>();
-  for (const members of bucket(operations).values()) {
+  for (const members of pins.values()) {
     for (const [member, other] of findConflicts(members)) {
       findings.push(conflictFinding(member, other, locate));
       dropped.add(member);
@@ -182,9 +191,9 @@ function describe(member: GroupMember): string {
   return member.label;
 }
 
-/** Members whose route settings differ from another member's, each with the first such other member. */
+/** Members whose route settings as written differ from another member's, each with the first such member. */
 function findConflicts<T extends GroupMember>(members: readonly T[]): [T, T][] {
-  const texts = members.map((member) => stableStringify(member.routeSettings));
+  const texts = members.map((member) => stableStringify(routeSettingKeys.map((key) => member.settings[key])));
   if (new Set(texts).size < 2) return [];
   return members.map((member, index) => [member, members[texts.findIndex((text) => text !== texts[index])]!]);
 }
@@ -196,7 +205,7 @@ function conflictFinding(
 ): Finding {
   const name = member.source.kind === 'pinned' ? member.source.name : '';
   const keys = routeSettingKeys.filter(
-    (key) => stableStringify(member.routeSettings[key]) !== stableStringify(other.routeSettings[key]),
+    (key) => stableStringify(member.settings[key]) !== stableStringify(other.settings[key]),
   );
   return {
     kind: 'routing',

@@ -209,6 +209,7 @@ export function renderApi(input: RenderInput): RenderResult {
       segments,
       match,
       ruleDefault: { ...(filters.length > 0 ? { filters } : {}), backendRefs: backends.backendRefs },
+      settings,
       routeSettings,
       limitedRetries: limitsRetries(method, settings.retries),
       source: findRouteSource(settings, origins, operation),

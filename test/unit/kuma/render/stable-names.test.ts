@@ -460,6 +460,22 @@ describe('x-kuma.route pins a name', () => {
     expect(JSON.stringify(result.resources)).not.toMatch(/"\/a"|"\/b"|shop-shared/);
   });
 
+  it('a POST and a DELETE that pin one name with different settings conflict too (not split silently)', async () => {
+    const result = await renderText([
+      'openapi: 3.0.3',
+      'info: { title: Shop, version: "1" }',
+      'paths:',
+      '  /a:',
+      `    post: { x-kuma: { route: shared, rateLimit: { requests: 5, interval: 1s } }, ${ok} }`,
+      `    delete: { x-kuma: { route: shared, timeout: 30s }, ${ok} }`,
+    ]);
+    expect(result.findings.map(at).sort()).toEqual([
+      'error x-kuma-route-conflict :5',
+      'error x-kuma-route-conflict :6',
+    ]);
+    expect(result.operations).toEqual([]);
+  });
+
   it.each([
     ['at the root', ['x-kuma: { route: all }', 'paths:', '  /a:', `    get: { ${ok} }`], 3],
     ['not a DNS label', ['paths:', '  /a:', `    get: { x-kuma: { route: My_Route }, ${ok} }`], 5],
