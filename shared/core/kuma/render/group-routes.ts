@@ -86,7 +86,9 @@ export function dropPinConflicts<T extends GroupMember>(
   const pins = new Map<string, T[]>();
   for (const operation of operations) {
     if (operation.source.kind !== 'pinned') continue;
-    pins.set(operation.source.name, [...(pins.get(operation.source.name) ?? []), operation]);
+    const members = pins.get(operation.source.name);
+    if (members) members.push(operation);
+    else pins.set(operation.source.name, [operation]);
   }
   const dropped = new Set<T>();
   for (const members of pins.values()) {
