@@ -9,6 +9,7 @@
  */
 import { parseRepoConfig, repoConfigFile } from '../core/config/repo-config.js';
 import type { Finding, SourcePosition } from '../core/findings.js';
+import { defaultSplit } from '../core/kuma/render/build-route-parts.js';
 import { checkRepoRoutes, type RepoApiRoutes } from '../core/kuma/render/check-repo-routes.js';
 import {
   type ApiConfig,
@@ -108,6 +109,11 @@ export async function renderRepo(
   const apis: RenderedRepoApi[] = [];
   for (const [configIndex, entry] of entries.entries()) {
     if (options.only !== undefined && entry.name !== options.only) continue;
+    const versionsProblem = checkServiceVersions(configFile, entry, configIndex);
+    if (versionsProblem) {
+      findings.push(versionsProblem);
+      continue;
+    }
     const spec = await (options.loadSpec ?? loadSpec)(source, entry.spec);
     if (isMissingEntry(spec)) {
       findings.push(missingSpecFinding(configFile, configIndex, entry.spec));
@@ -272,6 +278,24 @@ function checkDefaults(file: SourceFile, value: unknown, pointer: string): Findi
     file: file.path,
     ...file.locate(`${pointer}${problem.path}`),
   }));
+}
+
+/**
+ * `service.versions` must say which version takes the traffic `x-kuma.weights` does not split (see
+ * `defaultSplit`); an ambiguous declaration is an error on its line and the API is not rendered, rather than a
+ * guess at a split.
+ */
+function checkServiceVersions(file: SourceFile, entry: ApiConfig, index: number): Finding | undefined {
+  const split = defaultSplit(entry.service?.versions ?? []);
+  if (!('problem' in split)) return undefined;
+  return {
+    kind: 'validation',
+    id: 'kuma-service-versions',
+    severity: 'error',
+    message: `apis[${index}].service.versions: ${split.problem}`,
+    file: file.path,
+    ...file.locate(`/apis/${index}/service/versions${split.pointer}`),
+  };
 }
 
 export function missingSpecFinding(file: SourceFile, index: number, spec: string): Finding {

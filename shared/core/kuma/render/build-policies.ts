@@ -38,7 +38,7 @@ export const neverDeliveredRetryOn = ['ConnectFailure', 'RefusedStream'];
  * The user's count, per-try timeout and back-off are kept; without them Kuma's default ones apply.
  */
 export function retriesFor(method: string, retries: XKumaRoute['retries']): RouteRetries | undefined {
-  if (idempotentMethods.has(method) || retries?.nonIdempotent) return retries;
+  if (!limitsRetries(method, retries)) return retries;
   const { attempts, perTryTimeout, backOff } = retries ?? {};
   return {
     ...(attempts ? { attempts } : {}),
@@ -46,6 +46,11 @@ export function retriesFor(method: string, retries: XKumaRoute['retries']): Rout
     ...(backOff ? { backOff } : {}),
     on: neverDeliveredRetryOn,
   };
+}
+
+/** Whether {@link retriesFor} limits this method's retries (a non-idempotent method, no opt-in). */
+export function limitsRetries(method: string, retries: XKumaRoute['retries']): boolean {
+  return !idempotentMethods.has(method) && retries?.nonIdempotent !== true;
 }
 
 type RouteRetries = Omit<NonNullable<XKumaRoute['retries']>, 'attempts'> & { attempts?: number };

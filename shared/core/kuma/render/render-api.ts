@@ -15,6 +15,7 @@ import { buildAuth } from './build-auth.js';
 import {
   buildGatewayPolicies,
   buildRoutePolicies,
+  limitsRetries,
   type PolicyDraft,
   type RouteSettings,
   retriesFor,
@@ -27,6 +28,7 @@ import {
   refusedHeaderChanges,
   type ServiceConfig,
 } from './build-route-parts.js';
+import { dropPinConflicts, findRouteSource, type GroupMember, groupRoutes } from './group-routes.js';
 import { buildName, buildSlug } from './names.js';
 import {
   buildSegmentsMatch,
@@ -74,18 +76,13 @@ export interface OperationRoute extends ExpectedOperation {
 /** Policies that reference a gateway or a route must live in the control plane's system namespace. */
 export const systemNamespace = 'kuma-system';
 
-interface RenderedOperation {
+interface RenderedOperation extends GroupMember {
   method: string;
-  label: string;
-  pointer: string;
   /** Base path + OpenAPI path. */
   pathTemplate: string;
   segments: PathSegment[];
   match: PathMatch;
   ruleDefault: { filters?: Record<string, unknown>[]; backendRefs: Record<string, unknown>[] };
-  routeSettings: RouteSettings;
-  groupKey: string;
-  slug: string;
   security: unknown;
 }
 
@@ -215,8 +212,10 @@ export function renderApi(input: RenderInput): RenderResult {
       segments,
       match,
       ruleDefault: { ...(filters.length > 0 ? { filters } : {}), backendRefs: backends.backendRefs },
+      settings,
       routeSettings,
-      groupKey: stableStringify(routeSettings),
+      limitedRetries: limitsRetries(method, settings.retries),
+      source: findRouteSource(settings, origins, operation),
       slug:
         buildSlug(
           typeof operation.operation.operationId === 'string' ? operation.operation.operationId : '',
@@ -227,7 +226,8 @@ export function renderApi(input: RenderInput): RenderResult {
 
   // Sorted first so that which of two colliding operations wins does not depend on the document's key order.
   rendered.sort((a, b) => compareText(a.label, b.label));
-  const operations = orderRegexMatches(dropCollisions(rendered, findings, spec));
+  const routable = dropPinConflicts(dropCollisions(rendered, findings, spec), findings, spec.locate);
+  const operations = orderRegexMatches(routable);
   operations.sort(compareKumaOrder);
   const labels = buildLabels(api.name, input.zoneOrigin === true);
   const mesh = input.mesh ?? 'default';
@@ -241,9 +241,11 @@ export function renderApi(input: RenderInput): RenderResult {
   });
   const resources: KumaResource[] = [];
   const placed: OperationRoute[] = [];
-  /** The operation whose slug named a route's resources, for locating a name collision. */
-  const namedBy = new Map<KumaResource, RenderedOperation>();
-  for (const group of groupOperations(operations, api.name)) {
+  /** Where a route's name comes from, for locating a name collision. */
+  const namedBy = new Map<KumaResource, NameOrigin>();
+  const grouped = groupRoutes(api.name, operations, spec.locate);
+  findings.push(...grouped.findings);
+  for (const group of grouped.groups) {
     placed.push(
       ...group.operations.map((operation, ruleIndex) => ({
         method: operation.method,
@@ -271,8 +273,7 @@ export function renderApi(input: RenderInput): RenderResult {
     );
     const policies = buildRoutePolicies(group.name, group.operations[0]!.routeSettings);
     resources.push(...policies.map((policy) => fromDraft(policy, group.name)));
-    for (const made of resources.slice(-1 - policies.length))
-      namedBy.set(made, firstBySlug(group.operations));
+    for (const made of resources.slice(-1 - policies.length)) namedBy.set(made, group.origin);
   }
   if (operations.length > 0) {
     const drafts: PolicyDraft[] = buildGatewayPolicies({
@@ -342,44 +343,21 @@ function dropInvalid(
   });
 }
 
-/**
- * Operations grouped by identical per-route policies, one MeshHTTPRoute each. Operations with no such policy
- * share the route named after the API; any other group is named after its first operation.
- */
-function groupOperations(operations: RenderedOperation[], api: string) {
-  const groups = new Map<string, RenderedOperation[]>();
-  for (const operation of operations) {
-    // push, not a spread copy per operation: that was quadratic (3 s of 17 at 20,000 operations)
-    const group = groups.get(operation.groupKey);
-    if (group) group.push(operation);
-    else groups.set(operation.groupKey, [operation]);
-  }
-  const plain = stableStringify({});
-  return [...groups]
-    .map(([key, members]) => ({
-      name: key === plain ? buildName(api) : buildName(api, firstBySlug(members).slug),
-      operations: members,
-    }))
-    .sort((a, b) => compareText(a.name, b.name));
-}
-
-function firstBySlug(operations: RenderedOperation[]): RenderedOperation {
-  return [...operations].sort((a, b) => compareText(a.slug, b.slug) || compareText(a.label, b.label))[0]!;
-}
+/** Where a resource's name comes from: its route's group, or the API (gateway-wide policies). */
+type NameOrigin = { pointer: string; operation?: string };
 
 /**
  * Two resources of one kind and name would be one file and one object in `kuma-system`: one would silently
- * replace the other (operationIds whose slugs are equal after normalisation and shortening, or a slug equal to a
- * policy's name). An error on both operations; only the first resource of a name is kept.
+ * replace the other. Route names are distinct by construction (group-routes.ts), so this guards the names of
+ * the other resources: an error on both origins; only the first resource of a name is kept.
  */
 function dropNameCollisions(
   resources: KumaResource[],
-  namedBy: ReadonlyMap<KumaResource, RenderedOperation>,
+  namedBy: ReadonlyMap<KumaResource, NameOrigin>,
   findings: Finding[],
   spec: LoadedSpec,
 ): KumaResource[] {
   const first = new Map<string, KumaResource>();
-  const reported = new Set<string>();
   const kept: KumaResource[] = [];
   for (const resource of resources) {
     const key = `${resource.kind}/${resource.name}`;
@@ -389,23 +367,14 @@ function dropNameCollisions(
       kept.push(resource);
       continue;
     }
-    const a = namedBy.get(earlier);
-    const b = namedBy.get(resource);
-    const pair = [a?.label ?? '', b?.label ?? ''].sort().join('\u0000');
-    if (reported.has(pair)) continue;
-    reported.add(pair);
-    for (const [operation, other] of [
-      [a, b],
-      [b, a],
-    ] as const) {
-      const otherName = other ? other.label : "the API's gateway policies";
+    for (const origin of new Set([namedBy.get(earlier), namedBy.get(resource)])) {
       findings.push({
         kind: 'routing',
         id: 'kuma-name-collision',
         severity: 'error',
-        message: `${operation ? operation.label : "the API's gateway policies"} and ${otherName} both render ${resource.kind} "${resource.name}": one would overwrite the other; give ${operation ? 'one of them' : 'the operation'} a distinct operationId`,
-        ...(operation ? { operation: operation.label } : {}),
-        ...spec.locate(operation ? operation.pointer : '/x-kuma'),
+        message: `${resource.kind} "${resource.name}" is rendered twice: one would overwrite the other; pin a distinct route name with x-kuma.route`,
+        ...(origin?.operation ? { operation: origin.operation } : {}),
+        ...spec.locate(origin?.pointer ?? '/x-kuma'),
       });
     }
   }
@@ -535,16 +504,4 @@ function joinPath(prefix: string, path: string): string {
 
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** JSON with object keys sorted, so equal settings written in any key order compare equal. */
-export function stableStringify(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  if (isObject(value)) {
-    return `{${Object.keys(value)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${stableStringify(value[key])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }

@@ -9,8 +9,13 @@ export interface ServiceVersion {
   name: string;
   /** MeshService of this version; default `<service>-<version>`. */
   service?: string;
-  /** Relative weight when `x-kuma.weights` does not say; default 1. */
+  /**
+   * Relative weight when `x-kuma.weights` does not say. Either every version has one or none does; without
+   * weights one version is marked {@link default}.
+   */
   weight?: number;
+  /** The version that takes all traffic when `x-kuma.weights` does not say (when no version has a weight). */
+  default?: boolean;
 }
 
 /** One entry of `apis` in `.kuma-api-forge.yaml` (schema: `#/definitions/api`). */
@@ -64,6 +69,11 @@ export interface XKumaRoute {
   requestHeaders?: HeaderChanges;
   responseHeaders?: HeaderChanges;
   weights?: Record<string, number>;
+  /**
+   * Pins the name of the operation's MeshHTTPRoute (`<api>-<route>`, path item or operation only): operations
+   * that pin one name share that route, and must have equal timeout, retries and rate limit.
+   */
+  route?: string;
 }
 
 export interface JwtProvider {
