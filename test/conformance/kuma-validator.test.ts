@@ -113,11 +113,38 @@ function compare(file: CorpusFile): { agreed: number; disagreements: Disagreemen
   return { agreed: file.cases.length - disagreements.length, disagreements };
 }
 
+const unknownFieldInKumaTest =
+  "Kuma's decoder drops fields its Go type does not have, and its unit test never sees the CRD schema; on " +
+  'Kubernetes the API server prunes them and kubectl (strict field validation) rejects them. We reject unknown ' +
+  'fields on purpose: a misplaced setting silently does nothing.';
+const envoyPayload =
+  "Kuma parses each patch `value` as the Envoy resource it patches ('{' fails: unexpected EOF). Our port of the " +
+  'webhook checks the operations only; the Envoy payload check is a separate module (MeshProxyPatch payloads), ' +
+  'so these cases may start agreeing when it lands.';
+
 /**
- * Cases where we knowingly differ from Kuma's test, each with the reason. The test fails if one of these starts
- * agreeing (remove it here) or if any other case disagrees.
+ * Cases where we differ from Kuma's test, each with the reason. The test fails if any other case disagrees, and
+ * if a case listed as a deliberate difference (not `pending`) starts agreeing (then remove it here).
  */
-const knownDisagreements: Record<string, string> = {};
+const knownDisagreements: Record<string, { reason: string; pending?: true }> = {
+  'MeshCircuitBreaker: full example': {
+    reason: `The input sets outlierDetection.detectors.healthyPanicThreshold, a field that does not exist. ${unknownFieldInKumaTest}`,
+  },
+  'MeshHealthCheck: full example': {
+    reason: `The input's http.requestHeadersToAdd is mis-indented: null, with its set/add as unknown fields of http. ${unknownFieldInKumaTest}`,
+  },
+  'MeshRetry: full example': {
+    reason:
+      'The input uses header match types PREFIX, REGULAR_EXPRESSION and EXACT, which the CRD enum (Exact, Present, ' +
+      "RegularExpression, Absent, Prefix) refuses: the API server rejects the resource before the webhook, Kuma's Go " +
+      'validator does not look at the type.',
+  },
+  'MeshProxyPatch: invalid cluster modifications': { reason: envoyPayload, pending: true },
+  'MeshProxyPatch: invalid listener modifications': { reason: envoyPayload, pending: true },
+  'MeshProxyPatch: invalid network filter operation': { reason: envoyPayload, pending: true },
+  'MeshProxyPatch: invalid http filter operation': { reason: envoyPayload, pending: true },
+  'MeshProxyPatch: invalid virtual host operation': { reason: envoyPayload, pending: true },
+};
 
 describe("Kuma's validator corpus (v2.14.3)", () => {
   it('covers every kind the renderer emits, from one Kuma commit', () => {
@@ -149,8 +176,9 @@ describe("Kuma's validator corpus (v2.14.3)", () => {
       all.push(...disagreements);
     }
     console.log(`agreement with Kuma's validator tests, per kind:\n${table.join('\n')}`);
-    const unexpected = all.filter((d) => !(`${d.kind}: ${d.case}` in knownDisagreements));
-    expect(unexpected).toEqual([]);
-    expect(all.map((d) => `${d.kind}: ${d.case}`).sort()).toEqual(Object.keys(knownDisagreements).sort());
+    const key = (d: Disagreement) => `${d.kind}: ${d.case}`;
+    expect(all.filter((d) => !knownDisagreements[key(d)])).toEqual([]);
+    const deliberate = Object.keys(knownDisagreements).filter((name) => !knownDisagreements[name]?.pending);
+    expect(deliberate.filter((name) => !all.some((d) => key(d) === name))).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ import { checkSpecSchema, knownKinds } from './crd-schema.js';
 import { checkMeshGateway } from './mesh-gateway-rules.js';
 import { checkMeshHttpRoute } from './mesh-http-route-rules.js';
 import { checkMeta, isSystemRole } from './meta.js';
+import { observabilityChecks } from './observability-rules.js';
 import { checkDurations, policyChecks } from './policy-rules.js';
 import type { KumaProblem, Report } from './problem.js';
 import { checkTopTargetRef } from './target-ref.js';
@@ -40,7 +41,7 @@ function validateResource(resource: KumaResource): KumaProblem[] {
   }
   const top = checkTopTargetRef(resource.kind, resource.spec, system, report);
   if (resource.kind === 'MeshHTTPRoute') checkMeshHttpRoute(resource.spec, top, report);
-  policyChecks[resource.kind]?.(resource.spec, top, report);
+  (policyChecks[resource.kind] ?? observabilityChecks[resource.kind])?.(resource.spec, top, report);
   if (resource.kind !== 'MeshProxyPatch') checkDurations(resource.spec, 'spec', report);
   return problems;
 }
