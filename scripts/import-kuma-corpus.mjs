@@ -71,12 +71,12 @@ function tokenize(source) {
       i = j + 1;
     } else if (/[A-Za-z_]/.test(c)) {
       let j = i;
-      while (/[\w.]/.test(source[j])) j++;
+      while (j < source.length && /[\w.]/.test(source[j])) j++;
       tokens.push({ type: 'ident', value: source.slice(i, j), line });
       i = j;
     } else if (/[0-9]/.test(c)) {
       let j = i;
-      while (/[0-9]/.test(source[j])) j++;
+      while (j < source.length && /[0-9]/.test(source[j])) j++;
       tokens.push({ type: 'number', value: Number(source.slice(i, j)), line });
       i = j;
     } else {
@@ -126,7 +126,8 @@ class Reader {
       return this.composite();
     }
     if (constants.has(token.value)) return constants.get(token.value);
-    throw new Error(`unknown identifier '${token.value}' at line ${token.line}`);
+    return { ident: token.value }; // callers that need a value check for strings
+
   }
   /** After `{`: keyed elements become an object, positional ones an array. */
   composite() {
@@ -199,6 +200,9 @@ function toCase({ helper, table, line, args }) {
       field: v.Field,
       message: v.Message,
     }));
+    if (list.some((v) => typeof v.field !== 'string' || typeof v.message !== 'string')) {
+      throw new Error(`cannot read the violations of '${name}' (line ${line})`);
+    }
     return { name, line, expect: 'reject', input, violations: list };
   }
   throw new Error(`cannot read entry '${name}' (line ${line}, table '${table}')`);
@@ -220,3 +224,40 @@ for (const [kind, path] of Object.entries(sources)) {
   const rejected = cases.filter((c) => c.expect === 'reject').length;
   console.log(`${kind}: ${cases.length} cases (${cases.length - rejected} accept, ${rejected} reject)`);
 }
+
+// ---- the gateway's route goldens ----
+// pkg/plugins/runtime/gateway/gateway_route_generator_test.go: each entry of the `entries` table (run by the HTTP
+// and HTTPS gateway contexts) names a golden file and gives the resources as YAML. We keep the entries with at
+// least one HTTP MeshGatewayRoute, their route YAML verbatim, and the HTTP golden (the Envoy snapshot) verbatim.
+const gatewayTest = 'pkg/plugins/runtime/gateway/gateway_route_generator_test.go';
+const gatewaySource = show(gatewayTest);
+const tableStart = gatewaySource.indexOf('entries := []TableEntry{');
+const tableEnd = gatewaySource.indexOf('tcpEntries := []TableEntry{', tableStart);
+if (tableStart < 0 || tableEnd < 0) throw new Error(`cannot find the entries table in ${gatewayTest}`);
+const lineOffset = gatewaySource.slice(0, tableStart).split('\n').length - 1;
+const gatewayCases = [];
+const isHttpGatewayRoute = (doc) => doc?.type === 'MeshGatewayRoute' && doc.conf?.http !== undefined;
+for (const { line, args } of readEntries(gatewaySource.slice(tableStart, tableEnd))) {
+  const [name, golden, ...resources] = args;
+  const routes = resources.filter(
+    (r) => typeof r === 'string' && isHttpGatewayRoute(parse(r, { uniqueKeys: false })),
+  );
+  if (routes.length === 0) continue;
+  gatewayCases.push({ name, line: line + lineOffset, golden: `http/${golden}`, routes });
+}
+mkdirSync(join(out, 'gateway', 'http'), { recursive: true });
+for (const { golden } of gatewayCases) {
+  writeFileSync(join(out, 'gateway', golden), show(`pkg/plugins/runtime/gateway/testdata/${golden}`));
+}
+const gatewayHeader = [
+  "# Kuma's gateway route tests, extracted by scripts/import-kuma-corpus.mjs (do not edit).",
+  `# Source: https://github.com/kumahq/kuma ${ref} (commit ${commit}), ${gatewayTest};`,
+  '# goldens: pkg/plugins/runtime/gateway/testdata/<golden>, copied verbatim next to this file.',
+  '# Copyright Kong Inc., Apache License 2.0 (see LICENSE and NOTICE in the parent folder).',
+].join('\n');
+const gatewayBody = stringify(
+  { source: gatewayTest, commit, cases: gatewayCases },
+  { lineWidth: 0, blockQuote: 'literal' },
+);
+writeFileSync(join(out, 'gateway', 'cases.yaml'), `${gatewayHeader}\n${gatewayBody}`);
+console.log(`gateway: ${gatewayCases.length} route cases with their goldens`);

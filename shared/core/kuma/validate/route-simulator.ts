@@ -6,7 +6,8 @@
  * - each match of a rule becomes one Envoy route (`meshhttproute/plugin/v1alpha1/gateway_routes.go
  *   generateEnvoyRouteEntries`); a match without a path is PathPrefix `/`;
  * - a PathPrefix `/p` becomes a prefix `/p/` plus an Exact `/p`, the latter only when no Exact `/p` exists
- *   already (`runtime/gateway/gateway_route_generator.go HandlePrefixMatchesAndPopulatePolicies`);
+ *   already, and for the root `/` only when the rule rewrites or redirects by prefix
+ *   (`runtime/gateway/gateway_route_generator.go HandlePrefixMatchesAndPopulatePolicies`);
  * - the routes are sorted by `isMoreSpecific` (`runtime/gateway/route/sorter.go`) and Envoy takes the first that
  *   matches: Exact before PathPrefix before RegularExpression, whatever their specificity; within a type the
  *   longer value first (for regexes the longer *pattern text*); then a method match before none, more header
@@ -44,6 +45,8 @@ interface Entry extends RouteTarget {
   match: Json;
   headerCount: number;
   queryCount: number;
+  /** The rule rewrites or redirects by prefix (`ReplacePrefixMatch`). */
+  rewritesPrefix: boolean;
 }
 
 const regexCache = new Map<string, RE2JS | null>();
@@ -93,6 +96,11 @@ function buildTable(routes: KumaResource[], hostname: string | undefined): Entry
   for (const route of routes) {
     if (route.kind !== 'MeshHTTPRoute') continue;
     for (const { rule, hostnames, index } of rulesOf(route)) {
+      const rewritesPrefix = asArray(asObject(rule.default)?.filters).some((item) => {
+        const filter = asObject(item) ?? {};
+        const rewrite = asObject(filter.urlRewrite) ?? asObject(filter.requestRedirect);
+        return asObject(rewrite?.path)?.type === 'ReplacePrefixMatch';
+      });
       if (
         hostname !== undefined &&
         hostnames.length > 0 &&
@@ -115,6 +123,7 @@ function buildTable(routes: KumaResource[], hostname: string | undefined): Entry
           match,
           headerCount: asArray(match.headers).length,
           queryCount: asArray(match.queryParams).length,
+          rewritesPrefix,
         };
         (entry.prefix ? prefixes : plain).push(entry);
       }
@@ -125,8 +134,9 @@ function buildTable(routes: KumaResource[], hostname: string | undefined): Entry
   for (const entry of prefixes) {
     const exactPath = entry.prefix.replace(/\/+$/, '');
     table.push({ ...entry, prefix: `${exactPath}/` });
-    if (!exactPaths.has(exactPath) && exactPath !== '')
-      table.push({ ...entry, prefix: '', exact: exactPath });
+    // The root prefix `/` already matches `/`; Kuma adds an exact `/` only to carry a prefix rewrite.
+    if (!exactPaths.has(exactPath) && (exactPath !== '' || entry.rewritesPrefix))
+      table.push({ ...entry, prefix: '', exact: exactPath || '/' });
   }
   return table.sort(compareEntries);
 }
@@ -345,4 +355,37 @@ export function findShadowedOperations<T extends ExpectedOperation>(
     }
   }
   return problems;
+}
+
+/** One Envoy route of a gateway's table, as Kuma orders them (see `gatewayRouteTable`). */
+export interface GatewayRouteEntry extends RouteTarget {
+  path: { type: 'Exact' | 'PathPrefix' | 'RegularExpression'; value: string };
+  method?: string;
+  headers: string[];
+  queryParams: string[];
+  /** Position of the entry's rank: entries Kuma's sorter cannot tell apart share it (their order is arbitrary). */
+  rank: number;
+}
+
+/**
+ * The Envoy routes the gateway's virtual host for `hostname` (undefined: the wildcard host) gets from these
+ * MeshHTTPRoutes, in Kuma's order: the table the simulator resolves requests against, exposed so that it can be
+ * checked against the route order of Kuma's own gateway goldens.
+ */
+export function gatewayRouteTable(routes: KumaResource[], hostname?: string): GatewayRouteEntry[] {
+  let rank = 0;
+  return buildTable(routes, hostname).map((entry, index, table) => {
+    if (index > 0 && compareEntries(table[index - 1] as Entry, entry) !== 0) rank = index;
+    const type = entry.exact ? 'Exact' : entry.prefix ? 'PathPrefix' : 'RegularExpression';
+    const names = (list: unknown) => asArray(list).map((item) => asString(asObject(item)?.name) ?? '');
+    return {
+      route: entry.route,
+      ruleIndex: entry.ruleIndex,
+      path: { type, value: entry.exact || entry.prefix || entry.regex },
+      ...(entry.method ? { method: entry.method } : {}),
+      headers: names(entry.match.headers),
+      queryParams: names(entry.match.queryParams),
+      rank,
+    };
+  });
 }
