@@ -182,6 +182,10 @@ const frontEndDifferences: Record<string, string> = {
     "Which routes a host gets: the MeshGatewayRoute front end gives this host only the route naming it; MeshHTTPRoute's " +
     '(sortRulesToHosts in meshhttproute gateway_routes.go) also puts the rules of routes without hostnames on every ' +
     'host, so both Exact / rules compete here, as the simulator has it. The order is not in question.',
+  'http/11-gateway-route.yaml echo.example.com':
+    'A match with two REGEX query parameters: the MeshGatewayRoute front end enforces both; the MeshHTTPRoute one ' +
+    '(meshhttproute gateway_routes.go makeRouteMatch: `match.RegexQuery = append(match.ExactQuery, …)`) keeps only ' +
+    'the last, as the simulator has it.',
 };
 
 describe("Kuma's gateway route goldens (v2.14.3)", () => {

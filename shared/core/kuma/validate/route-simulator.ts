@@ -14,6 +14,8 @@
  *   matches, more query matches; finally the path text. Two regexes of equal length compare equal, even with
  *   different methods, and Go's `sort.Sort` is not stable: their relative order is undefined, so when both
  *   match one request the outcome is ambiguous (reported by the proof).
+ * - query parameter matches are those Kuma really sends Envoy: only the last RegularExpression one of a match
+ *   holds (`kumaQueryMatchers`).
  * Envoy matches Exact and prefix paths case-sensitively and a regex against the whole path without the query.
  * Routes compete when they attach to the same gateway and their `hostnames` cover the request's host.
  * @module
@@ -44,7 +46,8 @@ interface Entry extends RouteTarget {
   method: string;
   match: Json;
   headerCount: number;
-  queryCount: number;
+  /** The query parameter matchers Envoy gets (see `kumaQueryMatchers`). */
+  query: QueryMatcher[];
   /** The rule rewrites or redirects by prefix (`ReplacePrefixMatch`). */
   rewritesPrefix: boolean;
 }
@@ -89,6 +92,33 @@ function rulesOf(route: KumaResource): { rule: Json; hostnames: string[]; index:
   return rules;
 }
 
+interface QueryMatcher {
+  name: string;
+  value: string;
+  regex: boolean;
+}
+
+/**
+ * The query parameter matchers Envoy gets from a MeshHTTPRoute match on a gateway. Kuma 2.14.3 builds the regex
+ * list as `append(match.ExactQuery, pair)` (meshhttproute `gateway_routes.go` makeRouteMatch): each
+ * RegularExpression parameter replaces the regex list with the Exact parameters so far plus itself. So only the
+ * last RegularExpression parameter of a match is enforced, and the Exact ones before it count twice (once more
+ * as a regex of their value).
+ */
+function kumaQueryMatchers(match: Json): QueryMatcher[] {
+  const exact: QueryMatcher[] = [];
+  let regex: QueryMatcher[] = [];
+  for (const item of asArray(match.queryParams)) {
+    const param = asObject(item) ?? {};
+    const pair = { name: asString(param.name) ?? '', value: asString(param.value) ?? '' };
+    if (param.type === 'Exact') exact.push({ ...pair, regex: false });
+    if (param.type === 'RegularExpression') {
+      regex = [...exact.map((e) => ({ ...e, regex: true })), { ...pair, regex: true }];
+    }
+  }
+  return [...exact, ...regex];
+}
+
 /** The gateway's route table for one host, in Envoy's order. */
 function buildTable(routes: KumaResource[], hostname: string | undefined): Entry[] {
   const plain: Entry[] = [];
@@ -122,7 +152,7 @@ function buildTable(routes: KumaResource[], hostname: string | undefined): Entry
           method: asString(match.method) ?? '',
           match,
           headerCount: asArray(match.headers).length,
-          queryCount: asArray(match.queryParams).length,
+          query: kumaQueryMatchers(match),
           rewritesPrefix,
         };
         (entry.prefix ? prefixes : plain).push(entry);
@@ -159,7 +189,7 @@ function isMoreSpecific(lhs: Entry, rhs: Entry): boolean {
   if (lhs.method && !rhs.method) return true;
   if (!lhs.method && rhs.method) return false;
   if (lhs.headerCount !== rhs.headerCount) return lhs.headerCount > rhs.headerCount;
-  if (lhs.queryCount !== rhs.queryCount) return lhs.queryCount > rhs.queryCount;
+  if (lhs.query.length !== rhs.query.length) return lhs.query.length > rhs.query.length;
   return lhs.exact + lhs.prefix + lhs.regex < rhs.exact + rhs.prefix + rhs.regex;
 }
 
@@ -184,13 +214,10 @@ function entryMatches(entry: Entry, method: string, path: string, query: Map<str
   if (entry.regex && !compileRegex(entry.regex)?.matches(path)) return false;
   // A request carries no headers here: only `Absent` header matches can hold.
   for (const header of asArray(entry.match.headers)) if (asObject(header)?.type !== 'Absent') return false;
-  for (const item of asArray(entry.match.queryParams)) {
-    const param = asObject(item) ?? {};
-    const actual = query.get(asString(param.name) ?? '');
+  for (const param of entry.query) {
+    const actual = query.get(param.name);
     if (actual === undefined) return false;
-    if (param.type === 'RegularExpression' && !compileRegex(asString(param.value) ?? '')?.matches(actual))
-      return false;
-    if (param.type !== 'RegularExpression' && actual !== param.value) return false;
+    if (param.regex ? !compileRegex(param.value)?.matches(actual) : actual !== param.value) return false;
   }
   return true;
 }
@@ -384,7 +411,7 @@ export function gatewayRouteTable(routes: KumaResource[], hostname?: string): Ga
       path: { type, value: entry.exact || entry.prefix || entry.regex },
       ...(entry.method ? { method: entry.method } : {}),
       headers: names(entry.match.headers),
-      queryParams: names(entry.match.queryParams),
+      queryParams: entry.query.map((param) => param.name),
       rank,
     };
   });
