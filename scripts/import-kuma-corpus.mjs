@@ -261,3 +261,26 @@ const gatewayBody = stringify(
 );
 writeFileSync(join(out, 'gateway', 'cases.yaml'), `${gatewayHeader}\n${gatewayBody}`);
 console.log(`gateway: ${gatewayCases.length} route cases with their goldens`);
+
+// ---- the Kubernetes admission webhook's cases ----
+// pkg/plugins/runtime/k8s/webhooks/testdata/validation: `<case>.input.yaml` (first line: the request's user,
+// operation and namespace) and the webhook's answer on a non-federated zone, a federated zone and a global CP
+// (`<case>.<mode>.golden.yaml`). We copy, verbatim, the cases where a user (not the CP itself) creates a resource
+// of a kind we emit.
+const webhookDir = 'pkg/plugins/runtime/k8s/webhooks/testdata/validation';
+const webhookOut = join(out, 'webhook');
+mkdirSync(webhookOut, { recursive: true });
+let webhookCases = 0;
+for (const file of git('ls-tree', '--name-only', `${commit}:${webhookDir}`).split('\n')) {
+  if (!file.endsWith('.input.yaml')) continue;
+  const input = show(`${webhookDir}/${file}`);
+  const kind = /^kind: (\w+)$/m.exec(input)?.[1];
+  const request = input.split('\n')[0] ?? '';
+  if (!kind || !(kind in sources) || !/user=cli-user,operation=CREATE/.test(request)) continue;
+  const base = file.slice(0, -'.input.yaml'.length);
+  for (const suffix of ['input', 'non-federated.golden', 'federated.golden', 'global.golden']) {
+    writeFileSync(join(webhookOut, `${base}.${suffix}.yaml`), show(`${webhookDir}/${base}.${suffix}.yaml`));
+  }
+  webhookCases += 1;
+}
+console.log(`webhook: ${webhookCases} admission cases of kinds we emit`);

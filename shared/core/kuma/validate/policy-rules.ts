@@ -79,7 +79,11 @@ export function checkSourceMatch(match: Json, path: string, report: Report): voi
     const value = asString(sni.value) ?? '';
     if (value === '') report(joinPath(path, 'sni', 'value'), 'must be set', 'source-match');
     else if (!isDns1123Subdomain(value)) {
-      report(joinPath(path, 'sni', 'value'), 'must be a lower-case DNS-1123 subdomain', 'source-match');
+      report(
+        joinPath(path, 'sni', 'value'),
+        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+        'source-match',
+      );
     }
   }
 }
