@@ -127,7 +127,6 @@ class Reader {
     }
     if (constants.has(token.value)) return constants.get(token.value);
     return { ident: token.value }; // callers that need a value check for strings
-
   }
   /** After `{`: keyed elements become an object, positional ones an array. */
   composite() {
