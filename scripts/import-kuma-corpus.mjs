@@ -283,3 +283,13 @@ for (const file of git('ls-tree', '--name-only', `${commit}:${webhookDir}`).spli
   webhookCases += 1;
 }
 console.log(`webhook: ${webhookCases} admission cases of kinds we emit`);
+
+// ---- a MeshHTTPRoute gateway golden ----
+// pkg/plugins/policies/meshhttproute/plugin/v1alpha1/plugin_test.go builds its inputs with Go builders, not YAML:
+// test/conformance/kuma-gateway-routes.test.ts transcribes the entry "gateway" (four rules with different
+// hostnames on three listeners) and we copy its routes golden verbatim.
+const meshHttpRouteGolden =
+  'pkg/plugins/policies/meshhttproute/plugin/v1alpha1/testdata/gateway.routes.golden.yaml';
+mkdirSync(join(out, 'gateway', 'meshhttproute'), { recursive: true });
+writeFileSync(join(out, 'gateway', 'meshhttproute', 'gateway.routes.golden.yaml'), show(meshHttpRouteGolden));
+console.log('meshhttproute: gateway.routes.golden.yaml');

@@ -131,10 +131,16 @@ interface VirtualHost {
   routes: string[];
 }
 
+/** The route configurations of a golden: a gateway snapshot (`Routes.Resources`) or a list of resources. */
+function routeConfigurations(snapshot: Json): [string, Json][] {
+  if (snapshot.Routes) return Object.entries<Json>(snapshot.Routes.Resources ?? {});
+  return (snapshot.resources as Json[]).map((item) => [item.name, item.resource]);
+}
+
 function goldenVirtualHosts(golden: string): VirtualHost[] {
   const snapshot = parse(readFileSync(path.join(corpusDir, golden), 'utf8'));
   const hosts: VirtualHost[] = [];
-  for (const [config, resource] of Object.entries<Json>(snapshot.Routes?.Resources ?? {})) {
+  for (const [config, resource] of routeConfigurations(snapshot)) {
     for (const host of resource.virtualHosts ?? []) {
       // A host without routes of its own answers 404 with a direct response: no rule to compare.
       const routes = (host.routes as Json[]).filter((route) => !route.directResponse);
@@ -211,5 +217,50 @@ describe("Kuma's gateway route goldens (v2.14.3)", () => {
     expect(unexplained).toEqual([]);
     expect(Object.keys(problems)).toEqual(Object.keys(frontEndDifferences));
     expect(routes).toBeGreaterThan(50);
+  });
+});
+
+/**
+ * MeshHTTPRoute's own front end: plugin_test.go's entry "gateway" (v2.14.3, lines 2714-2797) gives four rules,
+ * transcribed here from its Go builders, to listeners on `*`, `go.dev` and `*.dev`. Kuma puts on each host the rules
+ * whose hostnames cover it plus those without hostnames; the wildcard host gets only the latter.
+ */
+describe("Kuma's MeshHTTPRoute gateway golden (v2.14.3)", () => {
+  const rule = (name: string, prefix: string, hostnames: string[]): KumaResource => ({
+    kind: 'MeshHTTPRoute',
+    name,
+    mesh: 'default',
+    spec: {
+      targetRef: { kind: 'MeshGateway', name: 'sample-gateway' },
+      to: [
+        {
+          targetRef: { kind: 'Mesh' },
+          hostnames,
+          rules: [{ matches: [{ path: { type: 'PathPrefix', value: prefix } }], default: {} }],
+        },
+      ],
+    },
+  });
+  const resources = [
+    rule('wild', '/wild', []),
+    rule('go-dev', '/go-dev', ['go.dev']),
+    rule('wild-dev', '/wild-dev', ['*.dev']),
+    rule('other-dev', '/other-dev', ['other.dev']),
+  ];
+
+  it('puts the same rules on each virtual host, in the same order', () => {
+    const hosts = goldenVirtualHosts('meshhttproute/gateway.routes.golden.yaml');
+    expect(hosts.length).toBeGreaterThanOrEqual(8);
+    const problems = hosts.flatMap((host) => {
+      const at = `${host.config} ${host.domain}`;
+      // Every rule the simulator puts on the host, not only those the golden shows.
+      const ours = gatewayRouteTable(resources, host.domain).map(ourSignature);
+      const same = [...ours].sort().join('\n') === [...host.routes].sort().join('\n');
+      return [
+        ...(same ? [] : [`${at}: golden ${host.routes}, ours ${ours}`]),
+        ...compareHost(resources, host).map((problem) => `${at}: ${problem}`),
+      ];
+    });
+    expect(problems).toEqual([]);
   });
 });
