@@ -10,6 +10,7 @@ import { checkMeshGateway } from './mesh-gateway-rules.js';
 import { checkMeshHttpRoute } from './mesh-http-route-rules.js';
 import { checkMeshOpenTelemetryBackend } from './mesh-otel-backend-rules.js';
 import { checkMeta, isSystemRole } from './meta.js';
+import { observabilityChecks } from './observability-rules.js';
 import { checkDurations, policyChecks } from './policy-rules.js';
 import type { KumaProblem, Report } from './problem.js';
 import { checkProxyPatchPayloads, checkSharedProxyPatches } from './proxy-patch-payload.js';
@@ -43,7 +44,7 @@ function validateResource(resource: KumaResource): KumaProblem[] {
   const top = checkTopTargetRef(resource.kind, resource.spec, system, report);
   if (resource.kind === 'MeshHTTPRoute') checkMeshHttpRoute(resource.spec, top, report);
   if (resource.kind === 'MeshOpenTelemetryBackend') checkMeshOpenTelemetryBackend(resource.spec, report);
-  policyChecks[resource.kind]?.(resource.spec, top, report);
+  (policyChecks[resource.kind] ?? observabilityChecks[resource.kind])?.(resource.spec, top, report);
   if (resource.kind === 'MeshProxyPatch') checkProxyPatchPayloads(resource.spec, report);
   else checkDurations(resource.spec, 'spec', report);
   return problems;

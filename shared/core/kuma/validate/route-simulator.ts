@@ -6,13 +6,16 @@
  * - each match of a rule becomes one Envoy route (`meshhttproute/plugin/v1alpha1/gateway_routes.go
  *   generateEnvoyRouteEntries`); a match without a path is PathPrefix `/`;
  * - a PathPrefix `/p` becomes a prefix `/p/` plus an Exact `/p`, the latter only when no Exact `/p` exists
- *   already (`runtime/gateway/gateway_route_generator.go HandlePrefixMatchesAndPopulatePolicies`);
+ *   already, and for the root `/` only when the rule rewrites or redirects by prefix
+ *   (`runtime/gateway/gateway_route_generator.go HandlePrefixMatchesAndPopulatePolicies`);
  * - the routes are sorted by `isMoreSpecific` (`runtime/gateway/route/sorter.go`) and Envoy takes the first that
  *   matches: Exact before PathPrefix before RegularExpression, whatever their specificity; within a type the
  *   longer value first (for regexes the longer *pattern text*); then a method match before none, more header
  *   matches, more query matches; finally the path text. Two regexes of equal length compare equal, even with
  *   different methods, and Go's `sort.Sort` is not stable: their relative order is undefined, so when both
  *   match one request the outcome is ambiguous (reported by the proof).
+ * - query parameter matches are those Kuma really sends Envoy: only the last RegularExpression one of a match
+ *   holds (`kumaQueryMatchers`).
  * Envoy matches Exact and prefix paths case-sensitively and a regex against the whole path without the query.
  * Routes compete when they attach to the same gateway and their `hostnames` cover the request's host.
  * @module
@@ -43,7 +46,10 @@ interface Entry extends RouteTarget {
   method: string;
   match: Json;
   headerCount: number;
-  queryCount: number;
+  /** The query parameter matchers Envoy gets (see `kumaQueryMatchers`). */
+  query: QueryMatcher[];
+  /** The rule rewrites or redirects by prefix (`ReplacePrefixMatch`). */
+  rewritesPrefix: boolean;
 }
 
 const regexCache = new Map<string, RE2JS | null>();
@@ -86,6 +92,33 @@ function rulesOf(route: KumaResource): { rule: Json; hostnames: string[]; index:
   return rules;
 }
 
+interface QueryMatcher {
+  name: string;
+  value: string;
+  regex: boolean;
+}
+
+/**
+ * The query parameter matchers Envoy gets from a MeshHTTPRoute match on a gateway. Kuma 2.14.3 builds the regex
+ * list as `append(match.ExactQuery, pair)` (meshhttproute `gateway_routes.go` makeRouteMatch): each
+ * RegularExpression parameter replaces the regex list with the Exact parameters so far plus itself. So only the
+ * last RegularExpression parameter of a match is enforced, and the Exact ones before it count twice (once more
+ * as a regex of their value).
+ */
+function kumaQueryMatchers(match: Json): QueryMatcher[] {
+  const exact: QueryMatcher[] = [];
+  let regex: QueryMatcher[] = [];
+  for (const item of asArray(match.queryParams)) {
+    const param = asObject(item) ?? {};
+    const pair = { name: asString(param.name) ?? '', value: asString(param.value) ?? '' };
+    if (param.type === 'Exact') exact.push({ ...pair, regex: false });
+    if (param.type === 'RegularExpression') {
+      regex = [...exact.map((e) => ({ ...e, regex: true })), { ...pair, regex: true }];
+    }
+  }
+  return [...exact, ...regex];
+}
+
 /** The gateway's route table for one host, in Envoy's order. */
 function buildTable(routes: KumaResource[], hostname: string | undefined): Entry[] {
   const plain: Entry[] = [];
@@ -93,6 +126,11 @@ function buildTable(routes: KumaResource[], hostname: string | undefined): Entry
   for (const route of routes) {
     if (route.kind !== 'MeshHTTPRoute') continue;
     for (const { rule, hostnames, index } of rulesOf(route)) {
+      const rewritesPrefix = asArray(asObject(rule.default)?.filters).some((item) => {
+        const filter = asObject(item) ?? {};
+        const rewrite = asObject(filter.urlRewrite) ?? asObject(filter.requestRedirect);
+        return asObject(rewrite?.path)?.type === 'ReplacePrefixMatch';
+      });
       if (
         hostname !== undefined &&
         hostnames.length > 0 &&
@@ -114,7 +152,8 @@ function buildTable(routes: KumaResource[], hostname: string | undefined): Entry
           method: asString(match.method) ?? '',
           match,
           headerCount: asArray(match.headers).length,
-          queryCount: asArray(match.queryParams).length,
+          query: kumaQueryMatchers(match),
+          rewritesPrefix,
         };
         (entry.prefix ? prefixes : plain).push(entry);
       }
@@ -125,8 +164,9 @@ function buildTable(routes: KumaResource[], hostname: string | undefined): Entry
   for (const entry of prefixes) {
     const exactPath = entry.prefix.replace(/\/+$/, '');
     table.push({ ...entry, prefix: `${exactPath}/` });
-    if (!exactPaths.has(exactPath) && exactPath !== '')
-      table.push({ ...entry, prefix: '', exact: exactPath });
+    // The root prefix `/` already matches `/`; Kuma adds an exact `/` only to carry a prefix rewrite.
+    if (!exactPaths.has(exactPath) && (exactPath !== '' || entry.rewritesPrefix))
+      table.push({ ...entry, prefix: '', exact: exactPath || '/' });
   }
   return table.sort(compareEntries);
 }
@@ -149,7 +189,7 @@ function isMoreSpecific(lhs: Entry, rhs: Entry): boolean {
   if (lhs.method && !rhs.method) return true;
   if (!lhs.method && rhs.method) return false;
   if (lhs.headerCount !== rhs.headerCount) return lhs.headerCount > rhs.headerCount;
-  if (lhs.queryCount !== rhs.queryCount) return lhs.queryCount > rhs.queryCount;
+  if (lhs.query.length !== rhs.query.length) return lhs.query.length > rhs.query.length;
   return lhs.exact + lhs.prefix + lhs.regex < rhs.exact + rhs.prefix + rhs.regex;
 }
 
@@ -174,13 +214,10 @@ function entryMatches(entry: Entry, method: string, path: string, query: Map<str
   if (entry.regex && !compileRegex(entry.regex)?.matches(path)) return false;
   // A request carries no headers here: only `Absent` header matches can hold.
   for (const header of asArray(entry.match.headers)) if (asObject(header)?.type !== 'Absent') return false;
-  for (const item of asArray(entry.match.queryParams)) {
-    const param = asObject(item) ?? {};
-    const actual = query.get(asString(param.name) ?? '');
+  for (const param of entry.query) {
+    const actual = query.get(param.name);
     if (actual === undefined) return false;
-    if (param.type === 'RegularExpression' && !compileRegex(asString(param.value) ?? '')?.matches(actual))
-      return false;
-    if (param.type !== 'RegularExpression' && actual !== param.value) return false;
+    if (param.regex ? !compileRegex(param.value)?.matches(actual) : actual !== param.value) return false;
   }
   return true;
 }
@@ -345,4 +382,37 @@ export function findShadowedOperations<T extends ExpectedOperation>(
     }
   }
   return problems;
+}
+
+/** One Envoy route of a gateway's table, as Kuma orders them (see `gatewayRouteTable`). */
+export interface GatewayRouteEntry extends RouteTarget {
+  path: { type: 'Exact' | 'PathPrefix' | 'RegularExpression'; value: string };
+  method?: string;
+  headers: string[];
+  queryParams: string[];
+  /** Position of the entry's rank: entries Kuma's sorter cannot tell apart share it (their order is arbitrary). */
+  rank: number;
+}
+
+/**
+ * The Envoy routes the gateway's virtual host for `hostname` (undefined: the wildcard host) gets from these
+ * MeshHTTPRoutes, in Kuma's order: the table the simulator resolves requests against, exposed so that it can be
+ * checked against the route order of Kuma's own gateway goldens.
+ */
+export function gatewayRouteTable(routes: KumaResource[], hostname?: string): GatewayRouteEntry[] {
+  let rank = 0;
+  return buildTable(routes, hostname).map((entry, index, table) => {
+    if (index > 0 && compareEntries(table[index - 1] as Entry, entry) !== 0) rank = index;
+    const type = entry.exact ? 'Exact' : entry.prefix ? 'PathPrefix' : 'RegularExpression';
+    const names = (list: unknown) => asArray(list).map((item) => asString(asObject(item)?.name) ?? '');
+    return {
+      route: entry.route,
+      ruleIndex: entry.ruleIndex,
+      path: { type, value: entry.exact || entry.prefix || entry.regex },
+      ...(entry.method ? { method: entry.method } : {}),
+      headers: names(entry.match.headers),
+      queryParams: entry.query.map((param) => param.name),
+      rank,
+    };
+  });
 }
