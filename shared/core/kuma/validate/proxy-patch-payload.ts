@@ -226,6 +226,8 @@ export function checkSharedProxyPatches(patches: { id: string; mesh: string; spe
         seen.set(key, { id, body });
         continue;
       }
+      // Within one patch it is its author's explicit order (Kuma accepts it); across patches it is a clash.
+      if (earlier.id === id) continue;
       if (kind === 'cluster' && earlier.body === body) continue; // the same cluster twice is harmless
       problems.push({
         resource: id,
