@@ -223,6 +223,8 @@ export interface ExpectedOperation extends RouteTarget {
   pathTemplate: string;
   /** More concrete paths that must reach this rule, e.g. a parameter taking another operation's literal. */
   paths?: string[];
+  /** Which of the rule's matches the template is for (one per base path); default the first with the method. */
+  matchIndex?: number;
 }
 
 const describeEntry = (entry: Entry) => {
@@ -309,7 +311,11 @@ export function findShadowedOperations<T extends ExpectedOperation>(
     const method = operation.method.toUpperCase();
     const ownMatch = asArray(rule.rule.matches)
       .map((m) => asObject(m) ?? {})
-      .find((m) => !m.method || m.method === method);
+      .find(
+        (m, index) =>
+          (!m.method || m.method === method) &&
+          (operation.matchIndex === undefined || index === operation.matchIndex),
+      );
     if (!ownMatch) {
       report(operation, `${label}: ${expected} has no match for method ${method}`);
       continue;
