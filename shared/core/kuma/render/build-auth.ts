@@ -19,6 +19,8 @@ export interface AuthOperation {
   /** `METHOD /path`, for messages. */
   label: string;
   match: PathMatch;
+  /** Exact query-parameter matches of the route (a `#name=value` path fragment): the rule requires them too. */
+  query?: { name: string; value: string }[];
   /** Effective OpenAPI security requirement (operation's, else the root's); undefined: none. */
   security: unknown;
 }
@@ -198,7 +200,8 @@ function buildRouteMatch(operation: AuthOperation, hostnames: string[]): Record<
       stringMatch: { safeRegex: { regex: buildAuthorityRegex(hostnames) } },
     });
   }
-  return { ...path, headers };
+  const query = (operation.query ?? []).map(({ name, value }) => ({ name, stringMatch: { exact: value } }));
+  return { ...path, headers, ...(query.length > 0 ? { queryParameters: query } : {}) };
 }
 
 /**

@@ -162,6 +162,24 @@ export function readPathParameters(
   bundle: Record<string, unknown>,
   operation: SpecOperation,
 ): Map<string, PathParameter> {
+  return readParameters(bundle, operation, 'path');
+}
+
+/** Query parameters of an operation by name (path-item level, overridden by operation level), `$ref`s followed. */
+export function readQueryParameters(
+  bundle: Record<string, unknown>,
+  operation: SpecOperation,
+): Map<string, ParameterInfo> {
+  return new Map(
+    [...readParameters(bundle, operation, 'query')].map(([name, parameter]) => [name, parameter.info]),
+  );
+}
+
+function readParameters(
+  bundle: Record<string, unknown>,
+  operation: SpecOperation,
+  location: 'path' | 'query',
+): Map<string, PathParameter> {
   const parameters = new Map<string, PathParameter>();
   const levels = [
     { list: operation.pathItem.parameters, pointer: `${operation.pathItemPointer}/parameters` },
@@ -173,7 +191,7 @@ export function readPathParameters(
       const parameter = followRef(bundle, raw, `${pointer}/${index}`);
       if (!parameter) return;
       const { value } = parameter;
-      if (!isObject(value) || value.in !== 'path' || typeof value.name !== 'string') return;
+      if (!isObject(value) || value.in !== location || typeof value.name !== 'string') return;
       const schema = followRef(bundle, value.schema, `${parameter.pointer}/schema`);
       parameters.set(value.name, {
         info: schema && isObject(schema.value) ? { ...value, schema: schema.value } : value,

@@ -4,9 +4,9 @@
  * @module
  */
 import type { Finding } from '../../findings.js';
-import { findPathProblems } from '../../routing/path-problems.js';
+import type { QueryMatch } from '../../routing/path-fragment.js';
+import { findPathProblems, readRoutablePath } from '../../routing/path-problems.js';
 import { readServerPaths } from '../../routing/server-paths.js';
-import { findUnroutablePath } from '../../routing/unroutable-path.js';
 import { listOperations } from '../../spec/operations.js';
 import type { LoadedSpec, SourcePosition } from '../../spec/types.js';
 import type { KumaResource } from '../resource.js';
@@ -86,6 +86,8 @@ interface RenderedOperation {
   pointer: string;
   /** In the order of the bases; the rule's `matches`. */
   matches: RenderedMatch[];
+  /** Query parameters every match requires (a `#name=value` fragment of the path, path-fragment.ts). */
+  query: QueryMatch[];
   ruleDefault: { filters?: Record<string, unknown>[]; backendRefs: Record<string, unknown>[] };
   routeSettings: RouteSettings;
   groupKey: string;
@@ -146,14 +148,15 @@ export function renderApi(input: RenderInput): RenderResult {
         ...spec.locate(pointer),
       });
 
-    if (bases.length === 0 || findUnroutablePath(firstBase + operation.path) !== undefined) continue;
+    const routable = readRoutablePath(bundle, operation, firstBase);
+    if (bases.length === 0 || 'reason' in routable) continue;
     const parameters = new Map(
       [...readPathParameters(bundle, operation)].map(([name, parameter]) => [name, parameter.info]),
     );
-    const ownSegments = splitPathTemplate(operation.path, parameters).slice(1);
+    const ownSegments = splitPathTemplate(routable.path, parameters).slice(1);
     const matches = bases.map((base): RenderedMatch => {
       const segments = [{ text: '' }, ...base.segments, ...ownSegments];
-      return { pathTemplate: base.template + operation.path, segments, match: buildSegmentsMatch(segments) };
+      return { pathTemplate: base.template + routable.path, segments, match: buildSegmentsMatch(segments) };
     });
     const backends = buildBackendRefs(service, settings.weights);
     if ('problem' in backends) {
@@ -173,7 +176,7 @@ export function renderApi(input: RenderInput): RenderResult {
       filters.push({
         type: 'URLRewrite',
         urlRewrite: {
-          path: { type: 'ReplaceFullPath', replaceFullPath: joinPath(api.rewrite, operation.path) },
+          path: { type: 'ReplaceFullPath', replaceFullPath: joinPath(api.rewrite, routable.path) },
         },
       });
     }
@@ -222,6 +225,7 @@ export function renderApi(input: RenderInput): RenderResult {
       label,
       pointer: operation.pointer,
       matches,
+      query: routable.query,
       ruleDefault: { ...(filters.length > 0 ? { filters } : {}), backendRefs: backends.backendRefs },
       routeSettings,
       groupKey: stableStringify(routeSettings),
@@ -273,7 +277,15 @@ export function renderApi(input: RenderInput): RenderResult {
             targetRef: { kind: 'Mesh' },
             ...(hostnames.length > 0 ? { hostnames } : {}),
             rules: group.operations.map((operation) => ({
-              matches: operation.matches.map(({ match }) => ({ path: match, method: operation.method })),
+              matches: operation.matches.map(({ match }) => ({
+                path: match,
+                method: operation.method,
+                ...(operation.query.length > 0
+                  ? {
+                      queryParams: operation.query.map(({ name, value }) => ({ type: 'Exact', name, value })),
+                    }
+                  : {}),
+              })),
               default: operation.ruleDefault,
             })),
           },
@@ -433,7 +445,10 @@ function dropCollisions(
   const seen = new Map<string, RenderedOperation>();
   const kept: RenderedOperation[] = [];
   for (const operation of operations) {
-    const keys = operation.matches.map(({ match }) => `${operation.method} ${match.type} ${match.value}`);
+    const query = operation.query.map(({ name, value }) => `${name}=${value}`).join('&');
+    const keys = operation.matches.map(
+      ({ match }) => `${operation.method} ${match.type} ${match.value} ${query}`,
+    );
     const clash = keys.findIndex((key) => seen.has(key));
     if (clash >= 0) {
       const first = seen.get(keys[clash]!)!;
@@ -458,12 +473,13 @@ function orderRegexMatches(operations: RenderedOperation[]): RenderedOperation[]
   const templated = operations.flatMap((operation) =>
     operation.matches
       .filter(({ match }) => match.type === 'RegularExpression')
-      .map((match) => ({ method: operation.method, match })),
+      .map((match) => ({ method: operation.method, query: operation.query, match })),
   );
   const wraps = planRegexWraps(
-    templated.map(({ method, match }) => ({
+    templated.map(({ method, query, match }) => ({
       method,
       segments: match.segments,
+      query,
       length: match.match.value.length,
     })),
   );
@@ -475,13 +491,14 @@ function orderRegexMatches(operations: RenderedOperation[]): RenderedOperation[]
 
 /** Kuma's own order (Exact before regex, longer value first) so jwt_authn's first match agrees with routing. */
 function compareKumaOrder(
-  a: { match: PathMatch; method: string },
-  b: { match: PathMatch; method: string },
+  a: { match: PathMatch; method: string; query: QueryMatch[] },
+  b: { match: PathMatch; method: string; query: QueryMatch[] },
 ): number {
   const rank = (match: PathMatch) => (match.type === 'Exact' ? 0 : 1);
   return (
     rank(a.match) - rank(b.match) ||
     b.match.value.length - a.match.value.length ||
+    b.query.length - a.query.length ||
     compareText(a.match.value, b.match.value) ||
     compareText(a.method, b.method)
   );
@@ -526,8 +543,8 @@ function buildLabels(api: string, zoneOrigin: boolean): Record<string, string> {
   };
 }
 
-function firstMatch(operation: RenderedOperation): { match: PathMatch; method: string } {
-  return { match: operation.matches[0]!.match, method: operation.method };
+function firstMatch(operation: RenderedOperation) {
+  return { match: operation.matches[0]!.match, method: operation.method, query: operation.query };
 }
 
 function joinPath(prefix: string, path: string): string {

@@ -345,8 +345,17 @@ export function findShadowedOperations<T extends ExpectedOperation>(
       }
       return undefined;
     };
+    // The request carries what the rule's Exact query matches require (a `#name=value` path fragment).
+    const query = asArray(ownMatch.queryParams)
+      .map((item) => asObject(item) ?? {})
+      .filter((param) => param.type === 'Exact')
+      .map(
+        (param) =>
+          `${encodeURIComponent(asString(param.name) ?? '')}=${encodeURIComponent(asString(param.value) ?? '')}`,
+      )
+      .join('&');
     for (const path of [built, ...(operation.paths ?? [])]) {
-      const problem = checkPath(path);
+      const problem = checkPath(query ? `${path}?${query}` : path);
       if (problem) report(operation, problem);
     }
   }
