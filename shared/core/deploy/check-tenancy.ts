@@ -16,6 +16,7 @@ import {
   indexByPathStart,
   methodsOverlap,
   type PathOverlap,
+  queriesOverlap,
 } from './path-overlap.js';
 import { type RouteClaim, readManifestResources, readRouteClaims } from './route-claims.js';
 import { buildResourceKey, type ResourceKey } from './source-record.js';
@@ -184,7 +185,8 @@ export function checkTenancy(
           if (
             taken.gateway !== claim.gateway ||
             !hostnamesOverlap(taken.hostnames, claim.hostnames) ||
-            !methodsOverlap(taken.method, claim.method)
+            !methodsOverlap(taken.method, claim.method) ||
+            !queriesOverlap(taken.query, claim.query)
           )
             continue;
           const overlap = findPathOverlap(taken.path, claim.path);

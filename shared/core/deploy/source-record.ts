@@ -6,7 +6,7 @@
  */
 import { parse } from 'yaml';
 import { stringifyYaml } from '../yaml-output.js';
-import type { RouteClaim } from './route-claims.js';
+import { type RouteClaim, readQueryClaims } from './route-claims.js';
 
 export const sourceRecordFile = '.source.yaml';
 
@@ -44,6 +44,7 @@ export function renderSourceRecord(record: SourceRecord): string {
     hostnames: route.hostnames,
     ...(route.method ? { method: route.method } : {}),
     path: { type: route.path.type, value: route.path.value },
+    ...(route.query ? { query: route.query.map(({ name, value }) => ({ name, value })) } : {}),
   }));
   const body = {
     repo: record.repo,
@@ -74,7 +75,13 @@ export function parseSourceRecord(text: string): SourceRecord | undefined {
   ) {
     return undefined;
   }
-  const routes = Array.isArray(record.routes) ? record.routes.filter(isRoute) : [];
+  const routes = (Array.isArray(record.routes) ? record.routes.filter(isRoute) : []).map(
+    ({ query, ...route }) => {
+      // Only well-formed Exact pairs are kept: a dropped one makes the claim wider, never narrower.
+      const exact = readQueryClaims(Array.isArray(query) ? query.map((q) => ({ ...q, type: 'Exact' })) : []);
+      return exact.length > 0 ? { ...route, query: exact } : route;
+    },
+  );
   return {
     repo: record.repo,
     commit: record.commit,

@@ -10,10 +10,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { createMemoryFileSource } from '../../../../shared/adapters/memory-file-source.js';
+import { checkTenancy } from '../../../../shared/core/deploy/check-tenancy.js';
+import { readManifestResources, readRouteClaims } from '../../../../shared/core/deploy/route-claims.js';
+import { parseSourceRecord, renderSourceRecord } from '../../../../shared/core/deploy/source-record.js';
 import { renderApi } from '../../../../shared/core/kuma/render/render-api.js';
 import type { KumaResource } from '../../../../shared/core/kuma/resource.js';
 import { validateKumaResources } from '../../../../shared/core/kuma/validate/index.js';
 import { proveNoShadowing, routeRequest } from '../../../../shared/core/kuma/validate/route-simulator.js';
+import { renderSource } from '../../../../shared/use-cases/deploy-push.js';
+import { renderRepo } from '../../../../shared/use-cases/render-repo.js';
 import { checkJson, runCli } from '../../../helpers/cli.js';
 import { loadSpecFromFiles } from '../../../helpers/spec.js';
 
@@ -284,5 +290,75 @@ describe('JWT rules follow the query match (Envoy takes the first matching jwt_a
       )?.requires;
     expect(requirement({ Action: 'Secret' })).toEqual({ providerName: 'bearer' });
     expect(requirement({ Action: 'Public' })).toBeUndefined();
+  });
+});
+
+describe('actions of one path in different APIs or tenants: apart when their query matches exclude each other', () => {
+  /** A repo with one API per entry of `actions`, each serving `GET /#Action=<action>` on gateway edge. */
+  function repoFiles(actions: string[]) {
+    const apis = actions.map((name) =>
+      [
+        `  - name: ${name.toLowerCase()}`,
+        `    spec: ${name}.yaml`,
+        '    gateway: edge',
+        '    hostnames: [q.example.com]',
+      ].join('\n'),
+    );
+    const files: Record<string, string> = { '.kuma-api-forge.yaml': `apis:\n${apis.join('\n')}\n` };
+    for (const name of actions)
+      files[`${name}.yaml`] = stringify(spec({ [`/#Action=${name}`]: { get: aws(name) } }));
+    return files;
+  }
+
+  it('in one repo: no kuma-api-collision for Action=A beside Action=B, one for the same action twice', async () => {
+    const apart = await renderRepo(createMemoryFileSource(repoFiles(['Alpha', 'Beta'])));
+    expect(apart.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    const twice = await renderRepo(
+      createMemoryFileSource({
+        ...repoFiles(['Alpha', 'Beta']),
+        'Beta.yaml': stringify(spec({ '/#Action=Alpha': { get: aws('Alpha') } })),
+      }),
+    );
+    expect(twice.findings.filter((f) => f.severity === 'error').map((f) => f.id)).toEqual([
+      'kuma-api-collision',
+    ]);
+  });
+
+  it('across tenants (through the deploy record): Action=A beside Action=B is no route collision', async () => {
+    const grant = {
+      gateways: ['edge'],
+      hostnames: ['q.example.com'],
+      basePaths: ['/'],
+      namespaces: ['default'],
+    };
+    const other = async (action: string, mangle = (text: string) => text) => {
+      const rendered = await renderSource(createMemoryFileSource(repoFiles([action])), 'acme/other');
+      const routes = readRouteClaims(readManifestResources(rendered.apis.flatMap((api) => api.files)));
+      const record = parseSourceRecord(
+        mangle(
+          renderSourceRecord({
+            repo: 'acme/other',
+            commit: 'a'.repeat(40),
+            inputs: [],
+            resources: [],
+            routes,
+          }),
+        ),
+      )!;
+      return { repo: record.repo, resources: record.resources, routes: record.routes };
+    };
+    const mine = await renderSource(createMemoryFileSource(repoFiles(['Alpha'])), 'acme/mine');
+    const tenancy = async (others: Awaited<ReturnType<typeof other>>[]) =>
+      checkTenancy(
+        { repo: 'acme/mine', apis: mine.apis, configFile: '.kuma-api-forge.yaml' },
+        grant,
+        others,
+      ).map((f) => f.id);
+    expect(await tenancy([await other('Beta')])).toEqual([]);
+    expect(await tenancy([await other('Alpha')])).toEqual(['tenancy-route-collision']);
+    // A record whose query was tampered with reads as a wider claim (any query), never a narrower one.
+    const tampered = await other('Beta', (text) => text.replace(/value: Beta/, 'value: [Beta]'));
+    expect(tampered.routes[0]!.query).toBeUndefined();
+    expect(await tenancy([tampered])).toEqual(['tenancy-route-collision']);
   });
 });
