@@ -125,7 +125,7 @@ function readServer(
   // Variables are replaced by stand-ins so `://`, `/`, `?` and `#` are found in the literal text only; a
   // variable whose values hold one of them would move them, so it is refused first.
   const names: string[] = [];
-  const shape = url.replace(/\{([^{}]*)\}/g, (_, name: string) => {
+  const shape = url.replace(/\{([^{}/]*)\}/g, (_, name: string) => {
     names.push(name);
     return String.fromCharCode(placeholderBase + names.length - 1);
   });
@@ -152,6 +152,7 @@ function readServer(
   }
   const path = rest.replace(/[?#].*$/s, '').replace(/\/+$/, '');
   if (path === '') return { base: root };
+  if (/[{}]/.test(path)) return { problem: 'its path has a "{" or "}" that is not a variable' };
   const parts = path.slice(1).split('/');
   const literal = `/${parts.join('/')}`.replace(/[\ue000-\uefff]/g, 'p');
   const unroutable = findUnroutablePath(literal);

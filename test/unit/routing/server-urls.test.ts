@@ -266,6 +266,8 @@ describe('server URLs the gateway cannot route: an error on the server line, ren
       /may be empty/,
     ],
     ['an encoded slash', { url: '/a%2Fb' }, /%2F/],
+    ['a "/" inside braces', { url: '/{a/b}' }, /"\{" or "\}" that is not a variable/],
+    ['an unbalanced brace', { url: '/v1/{version' }, /"\{" or "\}" that is not a variable/],
     ['a "/../" in the path', { url: 'https://x.example.com/a/../b' }, /"\.\." segment/],
     ['an empty enum', { url: '/{v}', variables: { v: { default: 'v1', enum: [] } } }, /empty enum/],
     [
