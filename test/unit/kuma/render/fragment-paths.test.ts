@@ -174,6 +174,9 @@ describe('a fragment operation beside the plain one on the same path', () => {
   it('under several base paths too', async () => {
     const result = await renderInMemory(spec(paths, { servers: [{ url: '/v1' }, { url: '/v2' }] }));
     expect(proveNoShadowing(result.resources, result.operations)).toEqual([]);
+    const archive = result.operations.filter((o) => o.operation === 'GET /items/{id}#action=archive');
+    expect(archive.map((o) => o.pathTemplate)).toEqual(['/v1/items/{id}', '/v2/items/{id}']);
+    expect(route(result.resources, 'GET', '/v2/items/7?action=archive')).toBeDefined();
     expect(route(result.resources, 'GET', '/v2/items/7?action=archive')).toEqual(
       ruleOf(result, 'GET /items/{id}#action=archive'),
     );
