@@ -7,8 +7,11 @@
  * gateway's listeners and the config's `hostnames` to decide (a host never becomes part of the path; with
  * `//api.example.com/v1` the prefix is `/v1`). Server variables in the path are not pinned to their default: an
  * `enum` variable becomes its alternatives (one value: plain text), a free variable any one path segment
- * (`[^/]+`). Several servers with different paths are all routed. A server whose path cannot be routed as
- * written is an error on its `url` line, and that server is not routed:
+ * (`[^/]+`); a leading variable whose every value is an origin (`{server}/v1`, `https://api.example.com`)
+ * stands for scheme and host. Several servers with different paths are all routed (`server-paths-routed` says
+ * which), except servers on a loopback host (`localhost`, 127/8, `[::1]`, `0.0.0.0`) beside other servers:
+ * those are the developer's machine, never a gateway (`server-url-local`). A server whose path cannot be routed
+ * as written is an error on its `url` line, and that server is not routed:
  * - a relative URL (`v1`, `./v1`): it resolves against wherever the document is served, unknown here;
  * - a variable whose value may contain `/`, `?` or `#` (the default or an enum value): its segments are unknown;
  * - an enum value that is empty or not a routable segment (`..`, `%2F`, whitespace…), more than
@@ -37,7 +40,7 @@ export interface ServerPaths {
   bases: ServerBase[];
   /** Where they come from. */
   source: 'config' | 'servers' | 'swagger' | 'default';
-  /** `server-url-unroutable` errors, and `server-paths-routed` (info) when several prefixes are routed. */
+  /** `server-url-unroutable` errors; `server-url-local` and `server-paths-routed` notes (info). */
   findings: Finding[];
 }
 
@@ -60,9 +63,12 @@ export function readServerPaths(spec: LoadedSpec, configBasePath?: string): Serv
   });
   if (read.length === 0) return { bases: [root], source: 'default', findings: [] };
   const findings: Finding[] = [];
+  // A server on the developer's machine is not where a gateway serves the API: not routed beside real ones.
+  const local = read.filter((server) => 'loopback' in server && server.loopback);
+  const skipLocal = local.length < read.filter((server) => !('problem' in server)).length;
   const bases = new Map<string, { base: ServerBase; servers: number[] }>();
   for (const server of read) {
-    if ('problem' in server) continue;
+    if ('problem' in server || (skipLocal && server.loopback)) continue;
     const key = server.base.segments.map((segment) => segment.pattern ?? escapeRegex(segment.text)).join('/');
     const known = bases.get(key);
     if (known) known.servers.push(server.index);
@@ -81,6 +87,17 @@ export function readServerPaths(spec: LoadedSpec, configBasePath?: string): Serv
       message: `server ${JSON.stringify(server.url)} cannot be routed: ${server.problem}; ${consequence}`,
       ...spec.locate(`/servers/${server.index}/url`),
     });
+  }
+  if (skipLocal) {
+    for (const server of local) {
+      findings.push({
+        kind: 'routing',
+        id: 'server-url-local',
+        severity: 'info',
+        message: `server ${JSON.stringify(server.url)} is on the developer's machine (a loopback host), not a gateway: its path is not routed`,
+        ...spec.locate(`/servers/${server.index}/url`),
+      });
+    }
   }
   if (bases.size > 1) {
     const list = [...bases.values()]
@@ -118,10 +135,37 @@ function literalBase(path: string): ServerBase {
 /** A variable's stand-in while the URL's structure is parsed: one private-use character per variable. */
 const placeholderBase = 0xe000;
 
+/** `https://host:port` or `//host`: an origin, no path. */
+const origin = /^(?:[A-Za-z][A-Za-z0-9+.-]*:)?\/\/[^/?#]+$/;
+
+/** A host on the developer's own machine (RFC 6761 `localhost`, 127/8, ::1, 0.0.0.0), never a gateway. */
+function isLoopback(authority: string): boolean {
+  const host = authority.replace(/^.*@/, '').replace(/:\d*$/, '').toLowerCase();
+  return /^(?:localhost|.+\.localhost|127(?:\.\d{1,3}){3}|\[::1\]|0\.0\.0\.0)\.?$/.test(host);
+}
+
 function readServer(
   url: string,
   variables: Record<string, unknown>,
-): { base: ServerBase } | { problem: string } {
+): { base: ServerBase; loopback: boolean } | { problem: string } {
+  // A leading variable whose every value is an origin (`{server}/v1`, default `https://api.example.com`) stands
+  // for scheme and host: only the rest is a path.
+  const leading = /^\{([^{}/]*)\}(?=$|[/?#])/.exec(url);
+  const originValues = leading ? listValues(variables[leading[1]!]) : [];
+  const isOrigin = originValues.length > 0 && originValues.every((value) => origin.test(value));
+  const rest = isOrigin ? url.slice(leading![0].length) : url;
+  const parsed = readServerPath(isOrigin ? `//origin${rest}` : rest, variables);
+  if ('problem' in parsed) return parsed;
+  const loopback = isOrigin
+    ? originValues.every((value) => isLoopback(value.replace(/^[^/]*\/\//, '')))
+    : parsed.loopback;
+  return { base: parsed.base, loopback };
+}
+
+function readServerPath(
+  url: string,
+  variables: Record<string, unknown>,
+): { base: ServerBase; loopback: boolean } | { problem: string } {
   // Variables are replaced by stand-ins so `://`, `/`, `?` and `#` are found in the literal text only; a
   // variable whose values hold one of them would move them, so it is refused first.
   const names: string[] = [];
@@ -137,6 +181,8 @@ function readServer(
         problem: `variable "${name}" may be ${JSON.stringify(spanning)}, which contains "${/[/?#]/.exec(spanning)![0]}", so the server's path segments are not known`,
       };
   }
+  const authority = /^(?:[^/?#]*:)?\/\/([^/?#]*)/.exec(shape)?.[1];
+  const loopback = authority !== undefined && !/[\ue000-\uefff]/.test(authority) && isLoopback(authority);
   const rest = /^[^/?#]*:\/\//.test(shape)
     ? shape.replace(/^[^/?#]*:\/\/[^/?#]*/, '')
     : shape.startsWith('//')
@@ -151,7 +197,7 @@ function readServer(
     };
   }
   const path = rest.replace(/[?#].*$/s, '').replace(/\/+$/, '');
-  if (path === '') return { base: root };
+  if (path === '') return { base: root, loopback };
   if (/[{}]/.test(path)) return { problem: 'its path has a "{" or "}" that is not a variable' };
   const parts = path.slice(1).split('/');
   const literal = `/${parts.join('/')}`.replace(/[\ue000-\uefff]/g, 'p');
@@ -204,7 +250,10 @@ function readServer(
     templates.push(text);
     displays.push(display);
   }
-  return { base: { template: `/${templates.join('/')}`, display: `/${displays.join('/')}`, segments } };
+  return {
+    base: { template: `/${templates.join('/')}`, display: `/${displays.join('/')}`, segments },
+    loopback,
+  };
 }
 
 /** Why an enum's values cannot all be one path segment's alternatives; undefined when they can. */

@@ -173,6 +173,54 @@ describe('server URLs: what the gateway serves', () => {
     expect(checked.findings).toEqual(out.findings);
   });
 
+  it('a leading variable that is an origin (`{server}/v1`) stands for scheme and host', async () => {
+    const spec = openapi([
+      {
+        url: '{server}/v1',
+        variables: {
+          server: {
+            default: 'https://api.example.com',
+            enum: ['https://api.example.com', 'http://eu.example.com:8080'],
+          },
+        },
+      },
+    ]);
+    const out = await render(write(spec));
+    expect(out.code).toBe(0);
+    expect(target(out.resources, '/v1/users')).toBeDefined();
+    // One value with a path of its own: the segments are not known.
+    const withPath = openapi([
+      { url: '{server}/v1', variables: { server: { default: 'https://api.example.com/x' } } },
+    ]);
+    const refused = await render(write(withPath));
+    expect(refused.findings).toEqual(['server-url-unroutable api.yaml:6']);
+  });
+
+  it('a server on the developer machine beside a real one is not routed, and says so', async () => {
+    for (const local of ['http://localhost:8080', 'http://127.0.0.1:3000/', 'http://[::1]', '{server}']) {
+      const spec = openapi([
+        { url: 'https://api.example.com/v1' },
+        { url: local, variables: { server: { default: 'http://localhost:8080' } } },
+      ]);
+      const file = write(spec);
+      const out = await render(file);
+      expect(out.code, local).toBe(0);
+      expect(out.findings, local).toEqual(['server-url-local api.yaml:7']);
+      expect(target(out.resources, '/v1/users'), local).toBeDefined();
+      expect(target(out.resources, '/users'), local).toBeUndefined();
+      expect((await check(file)).findings, local).toEqual(out.findings);
+    }
+    // Alone, it is all there is: routed.
+    const alone = await render(write(openapi([{ url: 'http://localhost:8080/api' }])));
+    expect(alone.findings).toEqual([]);
+    expect(target(alone.resources, '/api/users')).toBeDefined();
+    // A host that only starts like one is not local.
+    const lookalike = await render(
+      write(openapi([{ url: '/v1' }, { url: 'https://localhost.example.com/v2' }])),
+    );
+    expect(lookalike.findings).toEqual(['server-paths-routed api.yaml:5']);
+  });
+
   it('the config picks one: basePath wins over every server, and nothing is said about them', async () => {
     const spec = openapi([
       { url: 'https://api.example.com/v1' },
