@@ -11,7 +11,8 @@
  * stands for scheme and host. Several servers with different paths are all routed (`server-paths-routed` says
  * which), except servers on a loopback host (`localhost`, 127/8, `[::1]`, `0.0.0.0`) beside other servers:
  * those are the developer's machine, never a gateway (`server-url-local`). A server whose path cannot be routed
- * as written is an error on its `url` line, and that server is not routed:
+ * as written is not routed, with `server-url-unroutable` on its `url` line: a warning beside a routed server,
+ * an error when no server is left (then nothing is exposed):
  * - a relative URL (`v1`, `./v1`): it resolves against wherever the document is served, unknown here;
  * - a variable whose value may contain `/`, `?` or `#` (the default or an enum value): its segments are unknown;
  * - an enum value that is empty or not a routable segment (`..`, `%2F`, whitespace…), more than
@@ -59,7 +60,15 @@ export function readServerPaths(spec: LoadedSpec, configBasePath?: string): Serv
     const value = isObject(server) ? server : {};
     if (typeof value.url !== 'string') return [];
     const variables = isObject(value.variables) ? value.variables : {};
-    return [{ index, url: value.url, ...readServer(value.url, variables) }];
+    const read = readServer(value.url, variables);
+    return [
+      {
+        index,
+        url: value.url,
+        ...read,
+        ...('problem' in read ? { example: pathAtDefaults(value.url, variables) } : {}),
+      },
+    ];
   });
   if (read.length === 0) return { bases: [root], source: 'default', findings: [] };
   const findings: Finding[] = [];
@@ -76,15 +85,19 @@ export function readServerPaths(spec: LoadedSpec, configBasePath?: string): Serv
   }
   for (const server of read) {
     if (!('problem' in server)) continue;
+    // Beside a routed server this one is only not served (a warning); with none, nothing is (an error).
     const consequence =
       bases.size > 0
-        ? 'this server is not routed'
+        ? 'this server is not routed; set basePath in the repo config to choose the path'
         : 'no server of the spec can be routed, so no operation is exposed; set basePath in the repo config';
+    const example = server.example
+      ? `; with its variables at their defaults the path is ${JSON.stringify(server.example)}`
+      : '';
     findings.push({
       kind: 'routing',
       id: 'server-url-unroutable',
-      severity: 'error',
-      message: `server ${JSON.stringify(server.url)} cannot be routed: ${server.problem}; ${consequence}`,
+      severity: bases.size > 0 ? 'warning' : 'error',
+      message: `server ${JSON.stringify(server.url)} cannot be routed: ${server.problem}; ${consequence}${example}`,
       ...spec.locate(`/servers/${server.index}/url`),
     });
   }
@@ -153,6 +166,13 @@ function readServer(
   const leading = /^\{([^{}/]*)\}(?=$|[/?#])/.exec(url);
   const originValues = leading ? listValues(variables[leading[1]!]) : [];
   const isOrigin = originValues.length > 0 && originValues.every((value) => origin.test(value));
+  if (leading && !isOrigin) {
+    const known =
+      originValues.length > 0 ? ` (${originValues.map((v) => JSON.stringify(v)).join(', ')})` : '';
+    return {
+      problem: `variable "${leading[1]}" stands for the start of the URL and its values${known} are not all origins like "https://host", so the server's path is not known`,
+    };
+  }
   const rest = isOrigin ? url.slice(leading![0].length) : url;
   const parsed = readServerPath(isOrigin ? `//origin${rest}` : rest, variables);
   if ('problem' in parsed) return parsed;
@@ -269,6 +289,20 @@ function checkAlternatives(name: string, values: string[]): string | undefined {
       return `variable "${name}" may be ${JSON.stringify(value)}, and then ${reason.replace(/^it /, 'the path ')}`;
   }
   return undefined;
+}
+
+/** The path the URL has with every variable at its default, as a basePath to suggest; undefined if none. */
+function pathAtDefaults(url: string, variables: Record<string, unknown>): string | undefined {
+  const filled = url.replace(/\{([^{}]*)\}/g, (_, name: string) => {
+    const variable = variables[name];
+    return isObject(variable) && isScalar(variable.default) ? String(variable.default) : '';
+  });
+  try {
+    const path = new URL(filled).pathname.replace(/\/+$/, '');
+    return path !== '' && findUnroutablePath(path) === undefined ? path : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The values a server variable may take that we know of: its `enum`, and its `default`. */
