@@ -186,7 +186,8 @@ export function checkTenancy(
             taken.gateway !== claim.gateway ||
             !hostnamesOverlap(taken.hostnames, claim.hostnames) ||
             !methodsOverlap(taken.method, claim.method) ||
-            !queriesOverlap(taken.query, claim.query)
+            !queriesOverlap(taken.query, claim.query) ||
+            !queriesOverlap(taken.headers, claim.headers)
           )
             continue;
           const overlap = findPathOverlap(taken.path, claim.path);

@@ -38,6 +38,8 @@ export interface RouteClaim {
   path: { type: PathMatchType; value: string };
   /** Exact query-parameter matches the rule also requires (absent: any query). */
   query?: QueryClaim[];
+  /** Exact header matches the rule also requires, names lower-case (absent: any headers). */
+  headers?: QueryClaim[];
   /** MeshService namespaces the rule sends traffic to. */
   namespaces: string[];
 }
@@ -82,6 +84,10 @@ export function readRouteClaims(resources: readonly ManifestResource[]): RouteCl
           const path = asRecord(asRecord(match)?.path);
           const method = asRecord(match)?.method;
           const query = readQueryClaims(asRecord(match)?.queryParams);
+          const headers = readQueryClaims(asRecord(match)?.headers).map(({ name, value }) => ({
+            name: name.toLowerCase(),
+            value,
+          }));
           claims.push({
             route: resource.name,
             ruleIndex,
@@ -93,6 +99,7 @@ export function readRouteClaims(resources: readonly ManifestResource[]): RouteCl
                 ? { type: path.type, value: path.value }
                 : { type: 'PathPrefix', value: '/' },
             ...(query.length > 0 ? { query } : {}),
+            ...(headers.length > 0 ? { headers } : {}),
             namespaces,
           });
         }
@@ -132,11 +139,14 @@ function toResource(doc: unknown, path: string): ManifestResource | undefined {
   return undefined;
 }
 
-/** The Exact query matches of a rule match (a regex one narrows too, but only Exact ones can exclude each other). */
+/**
+ * The Exact query (or header) matches of a rule match: other types narrow too, but only Exact ones can exclude
+ * each other. A match without `type` is Exact (the default of both).
+ */
 export function readQueryClaims(value: unknown): QueryClaim[] {
   return asArray(value).flatMap((item) => {
     const query = asRecord(item);
-    return query?.type !== 'RegularExpression' &&
+    return (query?.type === undefined || query.type === 'Exact') &&
       typeof query?.name === 'string' &&
       typeof query.value === 'string'
       ? [{ name: query.name, value: query.value }]

@@ -45,6 +45,7 @@ export function renderSourceRecord(record: SourceRecord): string {
     ...(route.method ? { method: route.method } : {}),
     path: { type: route.path.type, value: route.path.value },
     ...(route.query ? { query: route.query.map(({ name, value }) => ({ name, value })) } : {}),
+    ...(route.headers ? { headers: route.headers.map(({ name, value }) => ({ name, value })) } : {}),
   }));
   const body = {
     repo: record.repo,
@@ -76,10 +77,16 @@ export function parseSourceRecord(text: string): SourceRecord | undefined {
     return undefined;
   }
   const routes = (Array.isArray(record.routes) ? record.routes.filter(isRoute) : []).map(
-    ({ query, ...route }) => {
+    ({ query, headers, ...route }) => {
       // Only well-formed Exact pairs are kept: a dropped one makes the claim wider, never narrower.
-      const exact = readQueryClaims(Array.isArray(query) ? query.map((q) => ({ ...q, type: 'Exact' })) : []);
-      return exact.length > 0 ? { ...route, query: exact } : route;
+      const exact = (list: unknown) =>
+        readQueryClaims(Array.isArray(list) ? list.map((q) => ({ ...q, type: 'Exact' })) : []);
+      const [queries, headerClaims] = [exact(query), exact(headers)];
+      return {
+        ...route,
+        ...(queries.length > 0 ? { query: queries } : {}),
+        ...(headerClaims.length > 0 ? { headers: headerClaims } : {}),
+      };
     },
   );
   return {

@@ -8,33 +8,34 @@ import type { Finding } from '../findings.js';
 import {
   describeIgnoredPattern,
   listIgnoredPatterns,
+  readParametersIn,
   readPathParameters,
-  readQueryParameters,
 } from '../kuma/render/path-match.js';
 import { listOperations, type SpecOperation } from '../spec/operations.js';
 import type { LoadedSpec } from '../spec/types.js';
-import { type QueryMatch, readFragmentQuery, splitFragment } from './path-fragment.js';
+import { type RequestMatch, readFragmentMatches, splitFragment } from './path-fragment.js';
 import { describeUnroutablePath, findUnroutablePath } from './unroutable-path.js';
 
 /**
- * What a gateway can match of an operation under `basePath`: its path without a `#` fragment and the query
- * matches the fragment stands for (path-fragment.ts), or why it cannot be routed (the `path-unroutable` reason).
+ * What a gateway can match of an operation under `basePath`: its path without a `#` fragment and the query or
+ * header matches the fragment stands for (path-fragment.ts), or why it cannot be routed (the `path-unroutable`
+ * reason).
  */
 export function readRoutablePath(
   bundle: Record<string, unknown>,
   operation: SpecOperation,
   basePath: string,
-): { path: string; query: QueryMatch[] } | { reason: string } {
+): { path: string; params: RequestMatch[] } | { reason: string } {
   const { path, fragment } = splitFragment(operation.path);
   const reason = findUnroutablePath(basePath + path);
   if (reason) return { reason };
-  if (fragment === undefined) return { path, query: [] };
-  const read = readFragmentQuery(
-    fragment,
-    readQueryParameters(bundle, operation),
-    operation.method.toUpperCase(),
-  );
-  return 'reason' in read ? read : { path, query: read.query };
+  if (fragment === undefined) return { path, params: [] };
+  const declared = {
+    query: readParametersIn(bundle, operation, 'query'),
+    header: readParametersIn(bundle, operation, 'header'),
+  };
+  const read = readFragmentMatches(fragment, declared, operation.method.toUpperCase());
+  return 'reason' in read ? read : { path, params: read.matches };
 }
 
 /** `basePath`: `` or `/a/b` (no trailing slash), prefixed to every OpenAPI path. */

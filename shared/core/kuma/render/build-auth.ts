@@ -19,8 +19,8 @@ export interface AuthOperation {
   /** `METHOD /path`, for messages. */
   label: string;
   match: PathMatch;
-  /** Exact query-parameter matches of the route (a `#name=value` path fragment): the rule requires them too. */
-  query?: { name: string; value: string }[];
+  /** Exact query and header matches of the route (a `#name=value` path fragment): the rule requires them too. */
+  params?: { in: 'query' | 'header'; name: string; value: string }[];
   /** Effective OpenAPI security requirement (operation's, else the root's); undefined: none. */
   security: unknown;
 }
@@ -193,14 +193,22 @@ function buildRouteMatch(operation: AuthOperation, hostnames: string[]): Record<
     operation.match.type === 'Exact'
       ? { path: operation.match.value }
       : { safeRegex: { regex: operation.match.value } };
-  const headers: Record<string, unknown>[] = [{ name: ':method', stringMatch: { exact: operation.method } }];
+  const params = operation.params ?? [];
+  const headers: Record<string, unknown>[] = [
+    { name: ':method', stringMatch: { exact: operation.method } },
+    ...params
+      .filter((param) => param.in === 'header')
+      .map(({ name, value }) => ({ name, stringMatch: { exact: value } })),
+  ];
   if (hostnames.length > 0) {
     headers.push({
       name: ':authority',
       stringMatch: { safeRegex: { regex: buildAuthorityRegex(hostnames) } },
     });
   }
-  const query = (operation.query ?? []).map(({ name, value }) => ({ name, stringMatch: { exact: value } }));
+  const query = params
+    .filter((param) => param.in === 'query')
+    .map(({ name, value }) => ({ name, stringMatch: { exact: value } }));
   return { ...path, headers, ...(query.length > 0 ? { queryParameters: query } : {}) };
 }
 

