@@ -4,7 +4,11 @@
  * but no client sends a fragment, so a route matching it as text matches nothing. The fragment is routed when
  * it says what the requests carry instead: every `name=value` pair (joined by `&`) is a parameter the
  * operation declares in the query (an Exact `queryParams` match) or in a header (an Exact `headers` match, the
- * name lower-cased: header names are case-insensitive), and a declared `enum` must allow the value. OpenAPI
+ * name lower-cased: header names are case-insensitive), and a declared `enum` must allow the value. A bare
+ * `name` (AWS REST: `/evidenceFileUploadUrl#fileName`) says the parameter is present, whatever its value: a
+ * `RegularExpression` `.*` query match (Kuma has no presence match for queries) or a `Present` header match; at
+ * most one bare query name, because Kuma 2.14.3 keeps only the last regex query match of a rule
+ * (`gateway_routes.go` appends each to the Exact list, replacing the previous one). OpenAPI
  * ignores header parameters named Accept, Content-Type and Authorization, so they do not count. Names and
  * values are limited to unreserved characters, which clients never percent-encode, so Envoy compares them as
  * the client wrote them. Anything else (`#update`, an undeclared name) cannot be routed: render and check
@@ -13,11 +17,12 @@
  */
 import { isObject } from '../kuma/render/resolve-ref.js';
 
-/** One Exact match on a query parameter or a header (lower-case name) the requests of an operation carry. */
+/** A query parameter or header (lower-case name) the requests of an operation carry, with this value or any. */
 export interface RequestMatch {
   in: 'query' | 'header';
   name: string;
-  value: string;
+  /** Undefined: present with any value. */
+  value?: string;
 }
 
 /** `/x#Action=Y` → `{ path: '/x', fragment: 'Action=Y' }`; a path without `#` → `{ path }`. */
@@ -53,21 +58,19 @@ export function readFragmentMatches(
   const matches: RequestMatch[] = [];
   for (const pair of fragment.split('&')) {
     const at = pair.indexOf('=');
-    if (at < 0)
+    const name = at < 0 ? pair : pair.slice(0, at);
+    const value = at < 0 ? undefined : pair.slice(at + 1);
+    if (!unreserved.test(name) || (value !== undefined && !unreserved.test(value)))
       return {
-        reason: `${never} (only "#name=value" pairs of declared query or header parameters can be routed)`,
-      };
-    const name = pair.slice(0, at);
-    const value = pair.slice(at + 1);
-    if (!unreserved.test(name) || !unreserved.test(value))
-      return {
-        reason: `${never} ("${pair}" is not a plain name=value pair: letters, digits and "-._~" only)`,
+        reason: `${never} ("${pair}" is not "name" or "name=value" of a declared query or header parameter, in letters, digits and "-._~")`,
       };
     const query = declared.query.get(name);
     const header = query ? undefined : headers.get(name.toLowerCase());
-    const match: RequestMatch = query
-      ? { in: 'query', name, value }
-      : { in: 'header', name: name.toLowerCase(), value };
+    const match: RequestMatch = {
+      in: query ? 'query' : 'header',
+      name: query ? name : name.toLowerCase(),
+      ...(value === undefined ? {} : { value }),
+    };
     if (matches.some((other) => other.in === match.in && other.name === match.name))
       return { reason: `${never} (parameter "${name}" is given twice)` };
     const parameter = query ?? header;
@@ -76,9 +79,17 @@ export function readFragmentMatches(
         reason: `${never} ("${name}" is not a query or header parameter ${method} declares, so its requests are not known to carry it)`,
       };
     const schema = isObject(parameter.schema) ? parameter.schema : parameter;
-    if (Array.isArray(schema.enum) && !schema.enum.some((allowed) => String(allowed) === value))
+    if (
+      value !== undefined &&
+      Array.isArray(schema.enum) &&
+      !schema.enum.some((allowed) => String(allowed) === value)
+    )
       return { reason: `${never} (${method}'s ${match.in} parameter "${name}" does not allow "${value}")` };
     matches.push(match);
   }
+  if (matches.filter((match) => match.in === 'query' && match.value === undefined).length > 1)
+    return {
+      reason: `${never} (a gateway rule can require the presence of one query parameter only: Kuma 2.14 keeps the last regex query match)`,
+    };
   return { matches };
 }

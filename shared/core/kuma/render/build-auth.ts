@@ -20,7 +20,7 @@ export interface AuthOperation {
   label: string;
   match: PathMatch;
   /** Exact query and header matches of the route (a `#name=value` path fragment): the rule requires them too. */
-  params?: { in: 'query' | 'header'; name: string; value: string }[];
+  params?: { in: 'query' | 'header'; name: string; value?: string }[];
   /** Effective OpenAPI security requirement (operation's, else the root's); undefined: none. */
   security: unknown;
 }
@@ -198,7 +198,7 @@ function buildRouteMatch(operation: AuthOperation, hostnames: string[]): Record<
     { name: ':method', stringMatch: { exact: operation.method } },
     ...params
       .filter((param) => param.in === 'header')
-      .map(({ name, value }) => ({ name, stringMatch: { exact: value } })),
+      .map(({ name, value }) => ({ name, ...buildValueMatch(value) })),
   ];
   if (hostnames.length > 0) {
     headers.push({
@@ -208,8 +208,13 @@ function buildRouteMatch(operation: AuthOperation, hostnames: string[]): Record<
   }
   const query = params
     .filter((param) => param.in === 'query')
-    .map(({ name, value }) => ({ name, stringMatch: { exact: value } }));
+    .map(({ name, value }) => ({ name, ...buildValueMatch(value) }));
   return { ...path, headers, ...(query.length > 0 ? { queryParameters: query } : {}) };
+}
+
+/** A header or query parameter matcher's value: this one, or any (present). */
+function buildValueMatch(value: string | undefined): Record<string, unknown> {
+  return value === undefined ? { presentMatch: true } : { stringMatch: { exact: value } };
 }
 
 /**

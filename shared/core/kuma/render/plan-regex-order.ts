@@ -29,7 +29,8 @@ export interface TemplatedMatch {
 
 interface QueryParam {
   name: string;
-  value: string;
+  /** Undefined: present with any value. */
+  value?: string;
 }
 
 const wrapLength = '(?:)'.length;
@@ -100,7 +101,15 @@ function insert(
 
 /** Two sets of Exact query matches no request satisfies both of: one parameter, two values. */
 function excludeEachOther(a: readonly QueryParam[], b: readonly QueryParam[]): boolean {
-  return a.some((left) => b.some((right) => left.name === right.name && left.value !== right.value));
+  return a.some((left) =>
+    b.some(
+      (right) =>
+        left.name === right.name &&
+        left.value !== undefined &&
+        right.value !== undefined &&
+        left.value !== right.value,
+    ),
+  );
 }
 
 /**

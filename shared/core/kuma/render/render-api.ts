@@ -441,7 +441,7 @@ function dropCollisions(
   const seen = new Map<string, RenderedOperation>();
   const kept: RenderedOperation[] = [];
   for (const operation of operations) {
-    const params = operation.params.map((p) => `${p.in}:${p.name}=${p.value}`).join('&');
+    const params = operation.params.map((p) => `${p.in}:${p.name}=${p.value ?? '*'}`).join('&');
     const keys = operation.matches.map(
       ({ match }) => `${operation.method} ${match.type} ${match.value} ${params}`,
     );
@@ -471,7 +471,10 @@ function orderRegexMatches(operations: RenderedOperation[]): RenderedOperation[]
       .filter(({ match }) => match.type === 'RegularExpression')
       .map((match) => ({
         method: operation.method,
-        query: operation.params.map((p) => ({ name: `${p.in}:${p.name}`, value: p.value })),
+        query: operation.params.map((p) => ({
+          name: `${p.in}:${p.name}`,
+          ...(p.value === undefined ? {} : { value: p.value }),
+        })),
         match,
       })),
   );
@@ -552,13 +555,21 @@ function count(params: RequestMatch[], location: RequestMatch['in']): number {
   return params.filter((param) => param.in === location).length;
 }
 
-/** A rule match's `headers` and `queryParams` (Exact) for the parameters an operation's requests carry. */
+/**
+ * A rule match's `headers` and `queryParams` for the parameters an operation's requests carry: Exact, or for a
+ * parameter that only has to be present, `Present` (headers) or the regex `.*` (queries: Kuma has no presence).
+ */
 function buildParamMatches(params: RequestMatch[]): Record<string, unknown> {
-  const of = (location: RequestMatch['in']) =>
-    params
-      .filter((param) => param.in === location)
-      .map(({ name, value }) => ({ type: 'Exact', name, value }));
-  const [headers, queryParams] = [of('header'), of('query')];
+  const headers = params
+    .filter((param) => param.in === 'header')
+    .map(({ name, value }) =>
+      value === undefined ? { type: 'Present', name } : { type: 'Exact', name, value },
+    );
+  const queryParams = params
+    .filter((param) => param.in === 'query')
+    .map(({ name, value }) =>
+      value === undefined ? { type: 'RegularExpression', name, value: '.*' } : { type: 'Exact', name, value },
+    );
   return {
     ...(headers.length > 0 ? { headers } : {}),
     ...(queryParams.length > 0 ? { queryParams } : {}),

@@ -363,20 +363,27 @@ export function findShadowedOperations<T extends ExpectedOperation>(
       }
       return undefined;
     };
-    // The request carries what the rule's Exact query and header matches require (a `#name=value` fragment).
+    // The request carries what the rule's query and header matches require (a `#name=value` fragment): the
+    // Exact value, any value for Present, an example of a RegularExpression.
+    const sample = (match: Json) =>
+      match.type === 'RegularExpression'
+        ? buildRegexExample(asString(match.value) ?? '')
+        : match.type === 'Present'
+          ? 'x'
+          : match.type === undefined || match.type === 'Exact'
+            ? (asString(match.value) ?? '')
+            : undefined;
     const headers = Object.fromEntries(
       asArray(ownMatch.headers)
         .map((item) => asObject(item) ?? {})
-        .filter((header) => header.type === undefined || header.type === 'Exact')
-        .map((header) => [(asString(header.name) ?? '').toLowerCase(), asString(header.value) ?? '']),
+        .map((header) => [(asString(header.name) ?? '').toLowerCase(), sample(header)] as const)
+        .filter((entry): entry is readonly [string, string] => entry[1] !== undefined),
     );
     const query = asArray(ownMatch.queryParams)
       .map((item) => asObject(item) ?? {})
-      .filter((param) => param.type === 'Exact')
-      .map(
-        (param) =>
-          `${encodeURIComponent(asString(param.name) ?? '')}=${encodeURIComponent(asString(param.value) ?? '')}`,
-      )
+      .map((param) => ({ name: asString(param.name) ?? '', value: sample(param) }))
+      .filter((param) => param.value !== undefined)
+      .map(({ name, value }) => `${encodeURIComponent(name)}=${encodeURIComponent(value ?? '')}`)
       .join('&');
     for (const path of [built, ...(operation.paths ?? [])]) {
       const problem = checkPath(query ? `${path}?${query}` : path);

