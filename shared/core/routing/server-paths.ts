@@ -41,7 +41,7 @@ export interface ServerPaths {
   bases: ServerBase[];
   /** Where they come from. */
   source: 'config' | 'servers' | 'swagger' | 'default';
-  /** `server-url-unroutable` errors; `server-url-local` and `server-paths-routed` notes (info). */
+  /** `server-url-unroutable` (error, or warning beside a routed server); `server-url-local`, `server-paths-routed` (info). */
   findings: Finding[];
 }
 
