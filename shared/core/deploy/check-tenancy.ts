@@ -25,6 +25,7 @@ import {
   indexByPathStart,
   methodsOverlap,
   type PathOverlap,
+  queriesOverlap,
 } from './path-overlap.js';
 import { type RouteClaim, readManifestResources, readRouteClaims } from './route-claims.js';
 import { buildResourceKey, type ResourceKey } from './source-record.js';
@@ -197,7 +198,9 @@ export function checkTenancy(
           if (
             taken.gateway !== claim.gateway ||
             !hostnamesOverlap(taken.hostnames, claim.hostnames) ||
-            !methodsOverlap(taken.method, claim.method)
+            !methodsOverlap(taken.method, claim.method) ||
+            !queriesOverlap(taken.query, claim.query) ||
+            !queriesOverlap(taken.headers, claim.headers)
           )
             continue;
           const overlap = findPathOverlap(taken.path, claim.path);

@@ -8,7 +8,7 @@
 import { parse } from 'yaml';
 import type { GatewayPolicyKey, PolicyKeys, RulePolicyKey } from '../kuma/render/shared-policy-keys.js';
 import { stringifyYaml } from '../yaml-output.js';
-import type { RouteClaim } from './route-claims.js';
+import { type RouteClaim, readQueryClaims } from './route-claims.js';
 
 export const sourceRecordFile = '.source.yaml';
 
@@ -48,6 +48,8 @@ export function renderSourceRecord(record: SourceRecord): string {
     hostnames: route.hostnames,
     ...(route.method ? { method: route.method } : {}),
     path: { type: route.path.type, value: route.path.value },
+    ...(route.query ? { query: route.query.map(({ name, value }) => ({ name, value })) } : {}),
+    ...(route.headers ? { headers: route.headers.map(({ name, value }) => ({ name, value })) } : {}),
   }));
   const body = {
     repo: record.repo,
@@ -79,7 +81,19 @@ export function parseSourceRecord(text: string): SourceRecord | undefined {
   ) {
     return undefined;
   }
-  const routes = Array.isArray(record.routes) ? record.routes.filter(isRoute) : [];
+  const routes = (Array.isArray(record.routes) ? record.routes.filter(isRoute) : []).map(
+    ({ query, headers, ...route }) => {
+      // Only well-formed Exact pairs are kept: a dropped one makes the claim wider, never narrower.
+      const exact = (list: unknown) =>
+        readQueryClaims(Array.isArray(list) ? list.map((q) => ({ ...q, type: 'Exact' })) : []);
+      const [queries, headerClaims] = [exact(query), exact(headers)];
+      return {
+        ...route,
+        ...(queries.length > 0 ? { query: queries } : {}),
+        ...(headerClaims.length > 0 ? { headers: headerClaims } : {}),
+      };
+    },
+  );
   const keys = record.policyKeys as Partial<PolicyKeys> | undefined;
   const policyKeys =
     keys && typeof keys === 'object'

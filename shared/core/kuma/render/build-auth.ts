@@ -22,6 +22,8 @@ export interface AuthOperation {
   /** JSON pointer of the operation object in the bundle. */
   pointer: string;
   match: PathMatch;
+  /** Exact query and header matches of the route (a `#name=value` path fragment): the rule requires them too. */
+  params?: { in: 'query' | 'header'; name: string; value?: string }[];
   /** Effective OpenAPI security requirement (operation's, else the root's); undefined: none. */
   security: unknown;
 }
@@ -283,14 +285,28 @@ function buildRouteMatch(operation: AuthOperation, hostnames: string[]): Record<
     operation.match.type === 'Exact'
       ? { path: operation.match.value }
       : { safeRegex: { regex: operation.match.value } };
-  const headers: Record<string, unknown>[] = [{ name: ':method', stringMatch: { exact: operation.method } }];
+  const params = operation.params ?? [];
+  const headers: Record<string, unknown>[] = [
+    { name: ':method', stringMatch: { exact: operation.method } },
+    ...params
+      .filter((param) => param.in === 'header')
+      .map(({ name, value }) => ({ name, ...buildValueMatch(value) })),
+  ];
   if (hostnames.length > 0) {
     headers.push({
       name: ':authority',
       stringMatch: { safeRegex: { regex: buildAuthorityRegex(hostnames) } },
     });
   }
-  return { ...path, headers };
+  const query = params
+    .filter((param) => param.in === 'query')
+    .map(({ name, value }) => ({ name, ...buildValueMatch(value) }));
+  return { ...path, headers, ...(query.length > 0 ? { queryParameters: query } : {}) };
+}
+
+/** A header or query parameter matcher's value: this one, or any (present). */
+function buildValueMatch(value: string | undefined): Record<string, unknown> {
+  return value === undefined ? { presentMatch: true } : { stringMatch: { exact: value } };
 }
 
 /**

@@ -124,7 +124,9 @@ function findRouteConflicts(apis: readonly RepoApiRoutes[]): {
   for (const api of apis) {
     const matches = readRuleMatches(api.resources);
     for (const operation of api.operations) {
-      const path = matches.get(`${operation.route}#${operation.ruleIndex}`) ?? operation.pathTemplate;
+      const path =
+        matches.get(`${operation.route}#${operation.ruleIndex}#${operation.matchIndex ?? 0}`) ??
+        operation.pathTemplate;
       const key = `${api.gateway} ${operation.method} ${path}`;
       const earlier = (claims.get(key) ?? []).find(
         (claim) => claim.api !== api && hostnamesOverlap(claim.api.hostnames, api.hostnames),
@@ -168,15 +170,28 @@ function findRouteConflicts(apis: readonly RepoApiRoutes[]): {
   return { findings, collided };
 }
 
-/** `route#rule` → `Exact /a` or `RegularExpression ^…$`. */
+/** `route#rule#match` → `Exact /a` or `RegularExpression ^…$`, with its query matches (`?name=value`). */
 function readRuleMatches(resources: readonly KumaResource[]): Map<string, string> {
+  type Pair = { name: string; value: string };
+  type Match = { path?: { type: string; value: string }; queryParams?: Pair[]; headers?: Pair[] };
   const matches = new Map<string, string>();
   for (const route of resources.filter((resource) => resource.kind === 'MeshHTTPRoute')) {
-    const rules = (route.spec.to as { rules: { matches: { path: { type: string; value: string } }[] }[] }[])
-      .flatMap((to) => to.rules)
-      .map((rule) => rule.matches[0]?.path);
-    for (const [index, path] of rules.entries())
-      if (path) matches.set(`${route.name}#${index}`, `${path.type} ${path.value}`);
+    const rules = (route.spec.to as { rules: { matches: Match[] }[] }[]).flatMap((to) => to.rules);
+    for (const [index, rule] of rules.entries()) {
+      for (const [at, { path, queryParams, headers }] of rule.matches.entries()) {
+        const query = [
+          ...(headers ?? []).map((h) => ({ ...h, name: `header:${h.name}` })),
+          ...(queryParams ?? []),
+        ]
+          .map(({ name, value }) => `${name}=${value}`)
+          .join('&');
+        if (path)
+          matches.set(
+            `${route.name}#${index}#${at}`,
+            `${path.type} ${path.value}${query ? ` ?${query}` : ''}`,
+          );
+      }
+    }
   }
   return matches;
 }

@@ -4,8 +4,9 @@
  * @module
  */
 import type { Finding } from '../../findings.js';
-import { findPathProblems } from '../../routing/path-problems.js';
-import { findUnroutablePath } from '../../routing/unroutable-path.js';
+import type { RequestMatch } from '../../routing/path-fragment.js';
+import { findPathProblems, readRoutablePath } from '../../routing/path-problems.js';
+import { readServerPaths } from '../../routing/server-paths.js';
 import { listOperations } from '../../spec/operations.js';
 import type { LoadedSpec, SourcePosition } from '../../spec/types.js';
 import type { KumaResource } from '../resource.js';
@@ -38,7 +39,6 @@ import {
   splitPathTemplate,
 } from './path-match.js';
 import { planRegexWraps } from './plan-regex-order.js';
-import { isObject } from './resolve-ref.js';
 import { resolveRootSettings, resolveSettings } from './settings.js';
 import { resolveGatewayIdentity } from './traffic-permission.js';
 import type { ApiConfig, ManifestFormat, XKumaRoot } from './types.js';
@@ -76,12 +76,22 @@ export interface OperationRoute extends ExpectedOperation {
 /** Policies that reference a gateway or a route must live in the control plane's system namespace. */
 export const systemNamespace = 'kuma-system';
 
-interface RenderedOperation extends GroupMember {
-  method: string;
+/** One path match of an operation: one per base path the API is served under (server-paths.ts). */
+interface RenderedMatch {
   /** Base path + OpenAPI path. */
   pathTemplate: string;
   segments: PathSegment[];
   match: PathMatch;
+}
+
+interface RenderedOperation extends GroupMember {
+  method: string;
+  label: string;
+  pointer: string;
+  /** In the order of the bases; the rule's `matches`. */
+  matches: RenderedMatch[];
+  /** Query parameters and headers every match requires (a `#name=value` path fragment, path-fragment.ts). */
+  params: RequestMatch[];
   ruleDefault: { filters?: Record<string, unknown>[]; backendRefs: Record<string, unknown>[] };
   security: unknown;
 }
@@ -103,10 +113,14 @@ export function renderApi(input: RenderInput): RenderResult {
     versions: api.service?.versions ?? [],
     ...(api.service?.namespace ? { namespace: api.service.namespace } : {}),
   };
-  const basePath = normalizeBasePath(api.basePath ?? readServerBasePath(bundle));
+  // Every base path the API is served under (config basePath, else every server's path), and why a server is not.
+  const served = readServerPaths(spec, api.basePath);
+  findings.push(...served.findings);
+  const bases = served.bases;
+  const firstBase = bases[0]?.template ?? '';
   const hostnames = [...(api.hostnames ?? [])].sort();
   // Unroutable paths (errors: not exposed) and ignored parameter patterns, word for word as `check` says them.
-  findings.push(...findPathProblems(spec, basePath));
+  findings.push(...findPathProblems(spec, firstBase));
 
   const rendered: RenderedOperation[] = [];
   for (const operation of listOperations(bundle)) {
@@ -135,13 +149,16 @@ export function renderApi(input: RenderInput): RenderResult {
         ...spec.locate(pointer),
       });
 
-    const pathTemplate = basePath + operation.path;
-    if (findUnroutablePath(pathTemplate) !== undefined) continue;
+    const routable = readRoutablePath(bundle, operation, firstBase);
+    if (bases.length === 0 || 'reason' in routable) continue;
     const parameters = new Map(
       [...readPathParameters(bundle, operation)].map(([name, parameter]) => [name, parameter.info]),
     );
-    const segments = splitPathTemplate(pathTemplate, parameters);
-    const match = buildSegmentsMatch(segments);
+    const ownSegments = splitPathTemplate(routable.path, parameters).slice(1);
+    const matches = bases.map((base): RenderedMatch => {
+      const segments = [{ text: '' }, ...base.segments, ...ownSegments];
+      return { pathTemplate: base.template + routable.path, segments, match: buildSegmentsMatch(segments) };
+    });
     const backends = buildBackendRefs(service, settings.weights);
     if ('problem' in backends) {
       problem('kuma-service-versions', `${label}: ${backends.problem}`, origins.weights ?? operation.pointer);
@@ -149,10 +166,10 @@ export function renderApi(input: RenderInput): RenderResult {
     }
     const filters: Record<string, unknown>[] = [];
     if (api.rewrite !== undefined) {
-      if (match.type !== 'Exact') {
+      if (matches.some(({ match }) => match.type !== 'Exact')) {
         problem(
           'kuma-rewrite-templated-path',
-          `${label} cannot be rewritten to "${api.rewrite}": Kuma rewrites a prefix only on PathPrefix matches, which would shadow other operations; serve ${basePath || '/'} on the service or remove "rewrite" (not exposed)`,
+          `${label} cannot be rewritten to "${api.rewrite}": Kuma rewrites a prefix only on PathPrefix matches, which would shadow other operations; serve ${bases.map((base) => base.display).join(', ')} on the service or remove "rewrite" (not exposed)`,
           operation.pointer,
         );
         continue;
@@ -160,7 +177,7 @@ export function renderApi(input: RenderInput): RenderResult {
       filters.push({
         type: 'URLRewrite',
         urlRewrite: {
-          path: { type: 'ReplaceFullPath', replaceFullPath: joinPath(api.rewrite, operation.path) },
+          path: { type: 'ReplaceFullPath', replaceFullPath: joinPath(api.rewrite, routable.path) },
         },
       });
     }
@@ -208,9 +225,8 @@ export function renderApi(input: RenderInput): RenderResult {
       method,
       label,
       pointer: operation.pointer,
-      pathTemplate,
-      segments,
-      match,
+      matches,
+      params: routable.params,
       ruleDefault: { ...(filters.length > 0 ? { filters } : {}), backendRefs: backends.backendRefs },
       settings,
       routeSettings,
@@ -228,7 +244,7 @@ export function renderApi(input: RenderInput): RenderResult {
   rendered.sort((a, b) => compareText(a.label, b.label));
   const routable = dropPinConflicts(dropCollisions(rendered, findings, spec), findings, spec.locate);
   const operations = orderRegexMatches(routable);
-  operations.sort(compareKumaOrder);
+  operations.sort((a, b) => compareKumaOrder(firstMatch(a), firstMatch(b)));
   const labels = buildLabels(api.name, input.zoneOrigin === true);
   const mesh = input.mesh ?? 'default';
   const resource = (kind: string, name: string, spec: Record<string, unknown>): KumaResource => ({
@@ -247,14 +263,17 @@ export function renderApi(input: RenderInput): RenderResult {
   findings.push(...grouped.findings);
   for (const group of grouped.groups) {
     placed.push(
-      ...group.operations.map((operation, ruleIndex) => ({
-        method: operation.method,
-        pathTemplate: operation.pathTemplate,
-        route: group.name,
-        ruleIndex,
-        operation: operation.label,
-        pointer: operation.pointer,
-      })),
+      ...group.operations.flatMap((operation, ruleIndex) =>
+        operation.matches.map((match, matchIndex) => ({
+          method: operation.method,
+          pathTemplate: match.pathTemplate,
+          route: group.name,
+          ruleIndex,
+          ...(matchIndex > 0 ? { matchIndex } : {}),
+          operation: operation.label,
+          pointer: operation.pointer,
+        })),
+      ),
     );
     resources.push(
       resource('MeshHTTPRoute', group.name, {
@@ -264,7 +283,11 @@ export function renderApi(input: RenderInput): RenderResult {
             targetRef: { kind: 'Mesh' },
             ...(hostnames.length > 0 ? { hostnames } : {}),
             rules: group.operations.map((operation) => ({
-              matches: [{ path: operation.match, method: operation.method }],
+              matches: operation.matches.map(({ match }) => ({
+                path: match,
+                method: operation.method,
+                ...buildParamMatches(operation.params),
+              })),
               default: operation.ruleDefault,
             })),
           },
@@ -289,7 +312,10 @@ export function renderApi(input: RenderInput): RenderResult {
       gateway,
       bundle,
       hostnames,
-      operations,
+      // One jwt_authn rule per route match, in Kuma's order, so Envoy's first match is the operation Kuma routes to.
+      operations: operations
+        .flatMap((operation) => operation.matches.map(({ match }) => ({ ...operation, match })))
+        .sort(compareKumaOrder),
       providers: root.auth ?? {},
       locate: spec.locate,
     });
@@ -390,20 +416,24 @@ function dropCollisions(
   const seen = new Map<string, RenderedOperation>();
   const kept: RenderedOperation[] = [];
   for (const operation of operations) {
-    const key = `${operation.method} ${operation.match.type} ${operation.match.value}`;
-    const first = seen.get(key);
-    if (first) {
+    const params = operation.params.map((p) => `${p.in}:${p.name}=${p.value ?? '*'}`).join('&');
+    const keys = operation.matches.map(
+      ({ match }) => `${operation.method} ${match.type} ${match.value} ${params}`,
+    );
+    const clash = keys.findIndex((key) => seen.has(key));
+    if (clash >= 0) {
+      const first = seen.get(keys[clash]!)!;
       findings.push({
         kind: 'routing',
         id: 'kuma-route-collision',
         severity: 'error',
-        message: `${operation.label} matches exactly the same requests as ${first.label} (${operation.match.value}); only the first is exposed`,
+        message: `${operation.label} matches exactly the same requests as ${first.label} (${operation.matches[clash]!.match.value}); only the first is exposed`,
         operation: operation.label,
         ...spec.locate(operation.pointer),
       });
       continue;
     }
-    seen.set(key, operation);
+    for (const key of keys) seen.set(key, operation);
     kept.push(operation);
   }
   return kept;
@@ -411,26 +441,43 @@ function dropCollisions(
 
 /** Templated matches made just long enough that Kuma's length ranking picks the most specific (plan-regex-order.ts). */
 function orderRegexMatches(operations: RenderedOperation[]): RenderedOperation[] {
-  const templated = operations.filter((operation) => operation.match.type === 'RegularExpression');
+  const templated = operations.flatMap((operation) =>
+    operation.matches
+      .filter(({ match }) => match.type === 'RegularExpression')
+      .map((match) => ({
+        method: operation.method,
+        query: operation.params.map((p) => ({
+          name: `${p.in}:${p.name}`,
+          ...(p.value === undefined ? {} : { value: p.value }),
+        })),
+        match,
+      })),
+  );
   const wraps = planRegexWraps(
-    templated.map((operation) => ({
-      method: operation.method,
-      segments: operation.segments,
-      length: operation.match.value.length,
+    templated.map(({ method, query, match }) => ({
+      method,
+      segments: match.segments,
+      query,
+      length: match.match.value.length,
     })),
   );
-  templated.forEach((operation, index) => {
-    if (wraps[index]! > 0) operation.match = buildSegmentsMatch(operation.segments, wraps[index]);
+  templated.forEach(({ match }, index) => {
+    if (wraps[index]! > 0) match.match = buildSegmentsMatch(match.segments, wraps[index]);
   });
   return operations;
 }
 
 /** Kuma's own order (Exact before regex, longer value first) so jwt_authn's first match agrees with routing. */
-function compareKumaOrder(a: RenderedOperation, b: RenderedOperation): number {
+function compareKumaOrder(
+  a: { match: PathMatch; method: string; params: RequestMatch[] },
+  b: { match: PathMatch; method: string; params: RequestMatch[] },
+): number {
   const rank = (match: PathMatch) => (match.type === 'Exact' ? 0 : 1);
   return (
     rank(a.match) - rank(b.match) ||
     b.match.value.length - a.match.value.length ||
+    count(b.params, 'header') - count(a.params, 'header') ||
+    count(b.params, 'query') - count(a.params, 'query') ||
     compareText(a.match.value, b.match.value) ||
     compareText(a.method, b.method)
   );
@@ -475,27 +522,33 @@ function buildLabels(api: string, zoneOrigin: boolean): Record<string, string> {
   };
 }
 
-/** OpenAPI 3: the path of `servers[0].url` (variables at their default); Swagger 2: `basePath`. */
-function readServerBasePath(bundle: Record<string, unknown>): string {
-  if (typeof bundle.basePath === 'string') return bundle.basePath;
-  const server = Array.isArray(bundle.servers) ? bundle.servers[0] : undefined;
-  if (!isObject(server) || typeof server.url !== 'string') return '';
-  const variables = isObject(server.variables) ? server.variables : {};
-  const url = server.url.replace(/\{([^}]+)\}/g, (_, name: string) => {
-    const variable = variables[name];
-    return isObject(variable) && variable.default !== undefined ? String(variable.default) : '';
-  });
-  const path = /^[a-z][a-z0-9+.-]*:\/\//i.test(url)
-    ? url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '')
-    : url;
-  return path.replace(/[?#].*$/, '');
+function firstMatch(operation: RenderedOperation) {
+  return { match: operation.matches[0]!.match, method: operation.method, params: operation.params };
 }
 
-/** `` or `/a/b`: leading slash, no trailing slash, so base + `/path` is the full path. */
-function normalizeBasePath(path: string): string {
-  const trimmed = path.trim().replace(/\/+$/, '');
-  if (trimmed === '') return '';
-  return trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
+function count(params: RequestMatch[], location: RequestMatch['in']): number {
+  return params.filter((param) => param.in === location).length;
+}
+
+/**
+ * A rule match's `headers` and `queryParams` for the parameters an operation's requests carry: Exact, or for a
+ * parameter that only has to be present, `Present` (headers) or the regex `.*` (queries: Kuma has no presence).
+ */
+function buildParamMatches(params: RequestMatch[]): Record<string, unknown> {
+  const headers = params
+    .filter((param) => param.in === 'header')
+    .map(({ name, value }) =>
+      value === undefined ? { type: 'Present', name } : { type: 'Exact', name, value },
+    );
+  const queryParams = params
+    .filter((param) => param.in === 'query')
+    .map(({ name, value }) =>
+      value === undefined ? { type: 'RegularExpression', name, value: '.*' } : { type: 'Exact', name, value },
+    );
+  return {
+    ...(headers.length > 0 ? { headers } : {}),
+    ...(queryParams.length > 0 ? { queryParams } : {}),
+  };
 }
 
 function joinPath(prefix: string, path: string): string {

@@ -38,7 +38,7 @@ export interface ApiConfig {
    */
   gatewaySpiffeId?: string;
   hostnames?: string[];
-  /** Path prefix of every operation at the gateway; default the path of `servers[0].url` (Swagger 2: basePath). */
+  /** The one path prefix of every operation at the gateway; default every server's path (routing/server-paths.ts). */
   basePath?: string;
   /** Prefix that replaces `basePath` on the way to the service (literal paths only, see the README, "How a spec becomes Kuma resources"). */
   rewrite?: string;

@@ -30,6 +30,8 @@ export interface RouteRequest {
   /** Path as the gateway receives it; a `?query` part is matched against query matches. */
   path: string;
   hostname?: string;
+  /** Request headers by lower-case name (none by default). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export interface RouteTarget {
@@ -207,13 +209,28 @@ function splitQuery(path: string): { path: string; query: Map<string, string> } 
   return { path: path.slice(0, at), query };
 }
 
-function entryMatches(entry: Entry, method: string, path: string, query: Map<string, string>): boolean {
+function entryMatches(
+  entry: Entry,
+  method: string,
+  path: string,
+  query: Map<string, string>,
+  headers: Readonly<Record<string, string>>,
+): boolean {
   if (entry.method && entry.method !== method) return false;
   if (entry.exact && entry.exact !== path) return false;
   if (entry.prefix && !path.startsWith(entry.prefix)) return false;
   if (entry.regex && !compileRegex(entry.regex)?.matches(path)) return false;
-  // A request carries no headers here: only `Absent` header matches can hold.
-  for (const header of asArray(entry.match.headers)) if (asObject(header)?.type !== 'Absent') return false;
+  for (const item of asArray(entry.match.headers)) {
+    const header = asObject(item) ?? {};
+    const name = (asString(header.name) ?? '').toLowerCase();
+    const actual = Object.hasOwn(headers, name) ? headers[name] : undefined;
+    const value = asString(header.value) ?? '';
+    const type = header.type ?? 'Exact';
+    if (type === 'Absent' ? actual !== undefined : actual === undefined) return false;
+    if (type === 'Exact' && actual !== value) return false;
+    if (type === 'Prefix' && !actual?.startsWith(value)) return false;
+    if (type === 'RegularExpression' && !compileRegex(value)?.matches(actual ?? '')) return false;
+  }
   for (const param of entry.query) {
     const actual = query.get(param.name);
     if (actual === undefined) return false;
@@ -231,7 +248,8 @@ interface Resolution {
 function resolve(table: Entry[], request: RouteRequest): Resolution {
   const { path, query } = splitQuery(request.path);
   const method = request.method.toUpperCase();
-  const index = table.findIndex((entry) => entryMatches(entry, method, path, query));
+  const headers = request.headers ?? {};
+  const index = table.findIndex((entry) => entryMatches(entry, method, path, query, headers));
   const winner = table[index];
   if (!winner) return { ties: [] };
   const ties: Entry[] = [];
@@ -242,7 +260,7 @@ function resolve(table: Entry[], request: RouteRequest): Resolution {
   ) {
     const other = table[next] as Entry;
     const sameRule = other.route === winner.route && other.ruleIndex === winner.ruleIndex;
-    if (!sameRule && entryMatches(other, method, path, query)) ties.push(other);
+    if (!sameRule && entryMatches(other, method, path, query, headers)) ties.push(other);
   }
   return { winner, ties };
 }
@@ -260,6 +278,8 @@ export interface ExpectedOperation extends RouteTarget {
   pathTemplate: string;
   /** More concrete paths that must reach this rule, e.g. a parameter taking another operation's literal. */
   paths?: string[];
+  /** Which of the rule's matches the template is for (one per base path); default the first with the method. */
+  matchIndex?: number;
 }
 
 const describeEntry = (entry: Entry) => {
@@ -346,7 +366,11 @@ export function findShadowedOperations<T extends ExpectedOperation>(
     const method = operation.method.toUpperCase();
     const ownMatch = asArray(rule.rule.matches)
       .map((m) => asObject(m) ?? {})
-      .find((m) => !m.method || m.method === method);
+      .find(
+        (m, index) =>
+          (!m.method || m.method === method) &&
+          (operation.matchIndex === undefined || index === operation.matchIndex),
+      );
     if (!ownMatch) {
       report(operation, `${label}: ${expected} has no match for method ${method}`);
       continue;
@@ -363,7 +387,7 @@ export function findShadowedOperations<T extends ExpectedOperation>(
     const checkPath = (path: string): string | undefined => {
       for (const pattern of hostnames) {
         const hostname = pattern?.replace(/^\*/, 'any');
-        const request = { method, path, ...(hostname === undefined ? {} : { hostname }) };
+        const request = { method, path, headers, ...(hostname === undefined ? {} : { hostname }) };
         const { winner, ties } = resolve(tableFor(gatewayOf(route), hostname), request);
         const on = `${method} ${hostname ?? ''}${path}`;
         if (!winner) return `${label}: no rule matches ${on} (the gateway answers 404)`;
@@ -376,8 +400,30 @@ export function findShadowedOperations<T extends ExpectedOperation>(
       }
       return undefined;
     };
+    // The request carries what the rule's query and header matches require (a `#name=value` fragment): the
+    // Exact value, any value for Present, an example of a RegularExpression.
+    const sample = (match: Json) =>
+      match.type === 'RegularExpression'
+        ? buildRegexExample(asString(match.value) ?? '')
+        : match.type === 'Present'
+          ? 'x'
+          : match.type === undefined || match.type === 'Exact'
+            ? (asString(match.value) ?? '')
+            : undefined;
+    const headers = Object.fromEntries(
+      asArray(ownMatch.headers)
+        .map((item) => asObject(item) ?? {})
+        .map((header) => [(asString(header.name) ?? '').toLowerCase(), sample(header)] as const)
+        .filter((entry): entry is readonly [string, string] => entry[1] !== undefined),
+    );
+    const query = asArray(ownMatch.queryParams)
+      .map((item) => asObject(item) ?? {})
+      .map((param) => ({ name: asString(param.name) ?? '', value: sample(param) }))
+      .filter((param) => param.value !== undefined)
+      .map(({ name, value }) => `${encodeURIComponent(name)}=${encodeURIComponent(value ?? '')}`)
+      .join('&');
     for (const path of [built, ...(operation.paths ?? [])]) {
-      const problem = checkPath(path);
+      const problem = checkPath(query ? `${path}?${query}` : path);
       if (problem) report(operation, problem);
     }
   }
