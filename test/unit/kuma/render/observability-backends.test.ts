@@ -37,14 +37,15 @@ describe('observability backends Kuma refuses', () => {
     [
       'an OpenTelemetry endpoint with a query',
       'trace: {openTelemetry: "collector?x:4317"}',
-      /openTelemetry\.endpoint: must be in host:port format, not a URL/,
+      // rendered as a MeshOpenTelemetryBackend (the form Kuma 3.0 keeps), whose address Kuma checks
+      /endpoint\.address: address has to be a valid IP or hostname/,
     ],
     ['a Zipkin URL without a host', 'trace: {zipkin: "http://#frag"}', /zipkin\.url: must be a valid url/],
   ])('%s exits 1 with the finding on the x-kuma line and prints no manifests', async (_, xKuma, message) => {
     const run = await render(xKuma);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
-      /^api\.yaml:3:\d+: error: rendered Mesh(AccessLog|Trace)\/.*\[kuma-invalid-resource\]$/m,
+      /^api\.yaml:3:\d+: error: rendered Mesh(AccessLog|Trace|OpenTelemetryBackend)\/.*\[kuma-invalid-resource\]$/m,
     );
     expect(run.stderr).toMatch(message);
     expect(run.stdout).toBe('');
