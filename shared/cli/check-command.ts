@@ -145,7 +145,8 @@ async function resolveDeployCheck(
       { files: head.source, sourceRepo: repo, sourceSha: 'working-tree' },
       deployRepo,
     );
-    return preview.decision.status === 'rejected' ? preview.decision.findings : [];
+    const refused = preview.decision.status === 'rejected' ? preview.decision.findings : [];
+    return [...refused, ...(preview.prerequisites ?? [])];
   };
 }
 

@@ -17,6 +17,7 @@ import {
   type TenancyCause,
 } from '../core/deploy/check-tenancy.js';
 import { buildRepoFolder, buildSha256 } from '../core/deploy/deploy-paths.js';
+import { checkMeshPrerequisites } from '../core/deploy/mesh-prerequisites.js';
 import { type CurrentFile, type DeployPlan, planDeploy } from '../core/deploy/plan-deploy.js';
 import { type InputFile, parseSourceRecord, sourceRecordFile } from '../core/deploy/source-record.js';
 import { findGrant, parseTenants, type Tenants, tenantsFile } from '../core/deploy/tenants.js';
@@ -27,7 +28,7 @@ import { defaultLoadLimits, type SourceFile } from '../core/spec/types.js';
 import type { CodeHost } from '../ports/code-host.js';
 import type { DeployRepo, DeploySnapshot, SourceHistory } from '../ports/deploy-repo.js';
 import type { FileSource } from '../ports/file-source.js';
-import { type RenderedRepoApi, renderRepo } from './render-repo.js';
+import { locateRootSetting, type RenderedRepoApi, renderRepo } from './render-repo.js';
 
 export interface DeployPushDeps {
   /** The source repo: files at the pushed commit, comments on the merged PR. */
@@ -245,6 +246,8 @@ export interface DeployPreview {
   rendered: RenderedSource;
   /** What merging this commit would do to the deploy repo now. */
   decision: DeployDecision;
+  /** Warnings: what the manifests need from their mesh and the tenants file says it lacks (mesh-prerequisites.ts). */
+  prerequisites?: Finding[];
   /** Deploy-repo API calls the preview made (the render reads through `files`, not counted here). */
   calls: number;
 }
@@ -294,7 +297,8 @@ export async function previewDeploy(
       decision = decide();
     }
   }
-  return { rendered, decision, calls: deployRepo.calls - before };
+  const prerequisites = checkMeshPrerequisites(rendered.apis, state.tenants?.meshes, repoConfigFile);
+  return { rendered, decision, prerequisites, calls: deployRepo.calls - before };
 }
 
 interface DeployState {
@@ -334,7 +338,10 @@ async function readDeployState(
     const record = parseSourceRecord(records[index] ?? '');
     if (!record) return;
     if (path === `${folder}${sourceRecordFile}`) state.recorded = record.commit;
-    else state.others.push({ repo: record.repo, resources: record.resources, routes: record.routes });
+    else {
+      const { repo, resources, routes, policyKeys } = record;
+      state.others.push({ repo, resources, routes, ...(policyKeys ? { policyKeys } : {}) });
+    }
   });
   return state;
 }
@@ -413,12 +420,8 @@ function buildTenancyLocator(
         return atConfig(
           (configFile.value as { mesh?: unknown } | undefined)?.mesh !== undefined ? '/mesh' : base,
         );
-      case 'gateway-wide': {
-        const key = gatewayWideSettings[cause.resourceKind] ?? '';
-        if (entryHas(rendered.spec.bundle, 'x-kuma', key)) return rendered.spec.locate(`/x-kuma/${key}`);
-        if (entryHas(entry, 'defaults', key)) return atConfig(`${base}/defaults/${key}`);
-        return atConfig(entryHas(configFile.value, 'defaults', key) ? `/defaults/${key}` : base);
-      }
+      case 'gateway-wide':
+        return locateRootSetting(rendered, configFile, gatewayWideSettings[cause.resourceKind] ?? '');
     }
   };
 }

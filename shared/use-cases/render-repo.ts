@@ -8,7 +8,8 @@
  * @module
  */
 import { parseRepoConfig, repoConfigFile } from '../core/config/repo-config.js';
-import type { Finding } from '../core/findings.js';
+import type { Finding, SourcePosition } from '../core/findings.js';
+import { defaultSplit } from '../core/kuma/render/build-route-parts.js';
 import { checkRepoRoutes, type RepoApiRoutes } from '../core/kuma/render/check-repo-routes.js';
 import {
   type ApiConfig,
@@ -20,6 +21,7 @@ import {
 } from '../core/kuma/render/index.js';
 import { buildName } from '../core/kuma/render/names.js';
 import type { OperationRoute } from '../core/kuma/render/render-api.js';
+import { replacedOnMerge } from '../core/kuma/render/shared-policy-keys.js';
 import { checkXKumaValue } from '../core/kuma/render/x-kuma.js';
 import type { KumaResource } from '../core/kuma/resource.js';
 import { loadSourceFile, loadSpec } from '../core/spec/load-spec.js';
@@ -107,6 +109,11 @@ export async function renderRepo(
   const apis: RenderedRepoApi[] = [];
   for (const [configIndex, entry] of entries.entries()) {
     if (options.only !== undefined && entry.name !== options.only) continue;
+    const versionsProblem = checkServiceVersions(configFile, entry, configIndex);
+    if (versionsProblem) {
+      findings.push(versionsProblem);
+      continue;
+    }
     const spec = await (options.loadSpec ?? loadSpec)(source, entry.spec);
     if (isMissingEntry(spec)) {
       findings.push(missingSpecFinding(configFile, configIndex, entry.spec));
@@ -156,6 +163,7 @@ function renderOne(
   const result = renderApi({
     spec,
     api,
+    format,
     mesh: options.mesh ?? 'default',
     zoneOrigin: options.zoneOrigin ?? false,
     ...(defaults ? { defaults } : {}),
@@ -221,7 +229,29 @@ function toRoutes(api: RenderedRepoApi, configFile: SourceFile): RepoApiRoutes {
     operations: api.operations,
     locateOperation: (pointer) => api.spec.locate(pointer),
     locateApi: () => ({ file: configFile.path, ...configFile.locate(`/apis/${api.configIndex ?? 0}`) }),
+    locateGatewayPolicy: (kind) => locateRootSetting(api, configFile, replacedOnMerge[kind] ?? ''),
   };
+}
+
+/**
+ * Where a root x-kuma key of an API comes from: the spec's `x-kuma`, else its config entry's `defaults`, else the
+ * config's `defaults`, else the API's config entry.
+ */
+export function locateRootSetting(api: RenderedRepoApi, configFile: SourceFile, key: string): SourcePosition {
+  const base = `/apis/${api.configIndex ?? 0}`;
+  const entry = (configFile.value as { apis?: unknown[] } | undefined)?.apis?.[api.configIndex ?? 0];
+  const atConfig = (pointer: string): SourcePosition => ({
+    file: configFile.path,
+    ...configFile.locate(pointer),
+  });
+  if (hasKey(api.spec.bundle, 'x-kuma', key)) return api.spec.locate(`/x-kuma/${key}`);
+  if (hasKey(entry, 'defaults', key)) return atConfig(`${base}/defaults/${key}`);
+  return atConfig(hasKey(configFile.value, 'defaults', key) ? `/defaults/${key}` : base);
+}
+
+function hasKey(value: unknown, key: string, inner: string): boolean {
+  const child = (value as Record<string, unknown> | undefined)?.[key];
+  return typeof child === 'object' && child !== null && inner in child;
 }
 
 function prefixFiles(apis: RenderedRepoApi[]): ManifestFile[] {
@@ -248,6 +278,24 @@ function checkDefaults(file: SourceFile, value: unknown, pointer: string): Findi
     file: file.path,
     ...file.locate(`${pointer}${problem.path}`),
   }));
+}
+
+/**
+ * `service.versions` must say which version takes the traffic `x-kuma.weights` does not split (see
+ * `defaultSplit`); an ambiguous declaration is an error on its line and the API is not rendered, rather than a
+ * guess at a split.
+ */
+function checkServiceVersions(file: SourceFile, entry: ApiConfig, index: number): Finding | undefined {
+  const split = defaultSplit(entry.service?.versions ?? []);
+  if (!('problem' in split)) return undefined;
+  return {
+    kind: 'validation',
+    id: 'kuma-service-versions',
+    severity: 'error',
+    message: `apis[${index}].service.versions: ${split.problem}`,
+    file: file.path,
+    ...file.locate(`/apis/${index}/service/versions${split.pointer}`),
+  };
 }
 
 export function missingSpecFinding(file: SourceFile, index: number, spec: string): Finding {

@@ -2,6 +2,8 @@
  * `kuma-api-forge check` on every fixture revision (fixtures/specs/README.md): the verdict, the exit code and
  * the gating findings with their file and line. Real loader, real swagger-parser, real oasdiff binary.
  */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkJson, type JsonFinding } from '../helpers/cli.js';
 
@@ -102,5 +104,23 @@ describe('check: petstore single-spec revisions', () => {
       expect(gating(report.findings)).toEqual([]);
       expect(code).toBe(0);
     }
+  });
+});
+
+describe('check: every Kuma fixture repo (fixtures/kuma/*) checks clean against itself', () => {
+  const repos = readdirSync(path.resolve(import.meta.dirname, '../../fixtures/kuma')).sort();
+  it('finds them', () => expect(repos).toEqual(expect.arrayContaining(['orders', 'showcase'])));
+  it.each(repos)('%s → exit 0, nothing that gates', async (name) => {
+    const repo = `fixtures/kuma/${name}`;
+    const { code, report } = await checkJson(['--base', repo, '--head', repo]);
+    expect(gating(report.findings)).toEqual([]);
+    expect(code).toBe(0);
+  });
+
+  it('the showcase has no finding at all, every lint rule included', async () => {
+    const repo = 'fixtures/kuma/showcase';
+    const { code, report } = await checkJson(['--base', repo, '--head', repo, '--lint', 'all']);
+    expect(report.findings).toEqual([]);
+    expect(code).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * `check` predicts the merge, through the CLI: removing an API is a breaking change (every operation, on the base
- * config line), resource-name collisions fail render and check alike and `render --out` writes nothing, and
+ * config line), operations whose route names would clash get distinct names (a warning, not an error), and
  * whatever makes the merge's render or deploy fail (config defaults, service versions, a missing spec, tenancy)
  * fails `check` with the same id on the same file and line. The parity test runs every fixture through both.
  */
@@ -132,26 +132,27 @@ describe('one resource per name', () => {
     ['the same operationId twice', 'createOrder', 'createOrder'],
     ['differing only in case', 'CreateOrder', 'createORDER'],
     ['non-ASCII letters', 'créerCommande', 'cr_erCommande'],
-  ])('%s: render and check fail on both operations; --out writes nothing', async (_, a, b) => {
-    const spec = collidingSpec(a, b);
-    const out = path.join(path.dirname(spec), 'out');
-    const render = await runCli(['render', spec, '--out', out]);
-    expect(render.code).toBe(1);
-    const lines = render.stderr
-      .trim()
-      .split('\n')
-      .filter((line) => line.includes('[kuma-name-collision]'));
-    expect(lines.map((line) => line.split(': ')[0])).toEqual(['orders.yaml:6:5', 'orders.yaml:11:5']);
-    expect(() => readdirSync(out)).toThrow(/ENOENT/);
+  ])(
+    '%s: two routes of distinct names, a warning on the second operation; check adds no render error',
+    async (_, a, b) => {
+      const spec = collidingSpec(a, b);
+      const out = path.join(path.dirname(spec), 'out');
+      const render = await runCli(['render', spec, '--out', out]);
+      expect(render.code).toBe(0);
+      const lines = render.stderr
+        .trim()
+        .split('\n')
+        .filter((line) => line.includes('[kuma-route-name-clash]'));
+      expect(lines.map((line) => line.split(': ')[0])).toEqual(['orders.yaml:11:5']);
+      const routes = readdirSync(path.join(out, 'orders')).filter((file) =>
+        file.startsWith('meshhttproute-'),
+      );
+      expect(routes).toHaveLength(2);
 
-    const { code, report } = await checkJson(['--head', spec]);
-    expect(code).toBe(1);
-    expect(report.findings.filter((f) => f.id === 'kuma-name-collision').map(where)).toEqual([
-      'kuma-name-collision orders.yaml:6',
-      'kuma-name-collision orders.yaml:11',
-    ]);
-  });
-
+      const { report } = await checkJson(['--head', spec]);
+      expect(report.findings.filter((f) => f.id.startsWith('kuma-'))).toEqual([]);
+    },
+  );
   it('distinct slugs render two routes (the control case)', async () => {
     const render = await runCli(['render', collidingSpec('createOrder', 'createOrders')]);
     expect(render.code).toBe(0);
@@ -170,6 +171,35 @@ const refusedByRender: Record<string, () => string> = {
     repo({
       [config]: (t) => t.replace('      port: 8080', '      port: 8080\n      versions:\n        - name: v1'),
       'openapi/users.yaml': (t) => t.replace(/^x-kuma:/m, 'x-kuma:\n  weights: { v1: 90, v2: 10 }'),
+    }),
+  'two service versions, neither weights nor a default': () =>
+    repo({
+      [config]: (t) =>
+        t.replace(
+          '      port: 8080',
+          '      port: 8080\n      versions:\n        - name: v1\n        - name: v2',
+        ),
+    }),
+  'two default service versions': () =>
+    repo({
+      [config]: (t) =>
+        t.replace(
+          '      port: 8080',
+          '      port: 8080\n      versions:\n        - { name: v1, default: true }\n        - { name: v2, default: true }',
+        ),
+    }),
+  'two operations pinning one route with different settings': () =>
+    repo({
+      'openapi/users.yaml': (t) =>
+        t
+          .replace(
+            '      x-kuma:\n        rateLimit:',
+            '      x-kuma:\n        route: shared\n        rateLimit:',
+          )
+          .replace(
+            '      x-kuma:\n        timeout: 30s',
+            '      x-kuma:\n        route: shared\n        timeout: 30s',
+          ),
     }),
   'a missing spec file': () =>
     repo({ [config]: (t) => t.replace('spec: openapi/users.yaml', 'spec: openapi/user.yaml') }),

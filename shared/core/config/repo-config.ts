@@ -57,7 +57,7 @@ export function parseRepoConfig(file: SourceFile): { config?: RepoConfig; findin
     mesh?: string;
     gates?: Partial<GateSettings>;
   };
-  const findings = duplicateApiNames(file, raw.apis);
+  const findings = [...duplicateApiNames(file, raw.apis), ...conflictingGatewayIdentities(file, raw.apis)];
   if (findings.length > 0) return { findings };
   return {
     config: { mesh: raw.mesh ?? 'default', apis: raw.apis, gates: resolveGates(raw.gates), raw },
@@ -89,6 +89,22 @@ function duplicateApiNames(file: SourceFile, apis: ApiEntry[]): Finding[] {
       ),
     ];
   });
+}
+
+/** The gateway is named one way: by its SPIFFE ID (meshes with MeshIdentity) or by its `kuma.io/service` tag. */
+function conflictingGatewayIdentities(file: SourceFile, apis: ApiEntry[]): Finding[] {
+  return apis.flatMap((api, index) =>
+    api.gatewaySpiffeId !== undefined && api.gatewayService !== undefined
+      ? [
+          configFinding(
+            file,
+            `/apis/${index}/gatewaySpiffeId`,
+            'config-schema',
+            `apis.${index}: set gatewaySpiffeId (a mesh with MeshIdentity) or gatewayService (a mesh without), not both: Kuma reads only one of them on a given mesh`,
+          ),
+        ]
+      : [],
+  );
 }
 
 function toFinding(file: SourceFile, error: ErrorObject): Finding {

@@ -1,12 +1,21 @@
 /**
  * Tenancy: a source repo may only claim what its grant in the deploy repo's tenants file allows (meshes,
  * gateways, hostnames, base paths, backend namespaces, gateway-wide policies), and may not take requests or
- * resource names another tenant already has. Checked on the rendered manifests themselves, in the PR and again
- * at deploy. Paths are decided exactly (path-overlap.ts: automata, not samples). Each problem is an error
+ * resource names another tenant already has, nor silently share a per-route policy key, an access log or a
+ * trace with another tenant's API on a gateway (shared-policy-keys.ts). Checked on the rendered manifests
+ * themselves, in the PR and again at deploy. Paths are decided exactly (path-overlap.ts: automata, not samples). Each problem is an error
  * finding on the spec or config line that caused it, when the caller can tell (`locate`).
  * @module
  */
 import type { Finding, SourcePosition } from '../findings.js';
+import {
+  describeGatewayConflict,
+  describeSharedRule,
+  findGatewayConflicts,
+  findSharedRuleKeys,
+  type PolicyKeys,
+  readPolicyKeys,
+} from '../kuma/render/shared-policy-keys.js';
 import type { ManifestFile } from '../kuma/render/types.js';
 import {
   coversHostname,
@@ -16,6 +25,7 @@ import {
   indexByPathStart,
   methodsOverlap,
   type PathOverlap,
+  queriesOverlap,
 } from './path-overlap.js';
 import { type RouteClaim, readManifestResources, readRouteClaims } from './route-claims.js';
 import { buildResourceKey, type ResourceKey } from './source-record.js';
@@ -64,6 +74,8 @@ export interface OtherTenant {
   repo: string;
   resources: ResourceKey[];
   routes: Omit<RouteClaim, 'namespaces'>[];
+  /** What its APIs would share on a gateway; unknown (not checked) for records written before it existed. */
+  policyKeys?: PolicyKeys;
 }
 
 export function checkTenancy(
@@ -146,6 +158,8 @@ export function checkTenancy(
       }
     }
     const claims = readRouteClaims(resources);
+    /** `repo route#rule` of rules that collide with another tenant's: reported once, as the collision. */
+    const collided = new Set<string>();
     for (const claim of claims) {
       const where = describeClaim(claim);
       if (claim.hostnames.length === 0 && !grant.hostnames.includes('*')) {
@@ -184,7 +198,9 @@ export function checkTenancy(
           if (
             taken.gateway !== claim.gateway ||
             !hostnamesOverlap(taken.hostnames, claim.hostnames) ||
-            !methodsOverlap(taken.method, claim.method)
+            !methodsOverlap(taken.method, claim.method) ||
+            !queriesOverlap(taken.query, claim.query) ||
+            !queriesOverlap(taken.headers, claim.headers)
           )
             continue;
           const overlap = findPathOverlap(taken.path, claim.path);
@@ -194,8 +210,28 @@ export function checkTenancy(
             { kind: 'route', route: claim.route, ruleIndex: claim.ruleIndex },
             `API "${api.name}": ${where} collides with ${describeClaim(taken)} of ${other.repo}, already deployed: ${explain(overlap, 'both take')}`,
           );
+          collided.add(`${other.repo} ${claim.route}#${claim.ruleIndex}`);
           break;
         }
+      }
+    }
+    const keys = readPolicyKeys(api.name, resources);
+    for (const other of strangers) {
+      if (!other.policyKeys) continue;
+      for (const shared of findSharedRuleKeys(keys.rules, other.policyKeys.rules)) {
+        if (collided.has(`${other.repo} ${shared.mine.route}#${shared.mine.ruleIndex}`)) continue;
+        report(
+          'kuma-policy-shared',
+          { kind: 'route', route: shared.mine.route, ruleIndex: shared.mine.ruleIndex },
+          `API "${api.name}": ${shared.mine.label} for ${hostsOf(shared.mine.hostnames)} and ${shared.theirs.label} of API "${shared.theirs.api}" of ${other.repo}, already deployed, for ${hostsOf(shared.theirs.hostnames)}, ${describeSharedRule(shared)}`,
+        );
+      }
+      for (const conflict of findGatewayConflicts(keys.gateway, other.policyKeys.gateway)) {
+        report(
+          'kuma-gateway-policy-conflict',
+          { kind: 'gateway-wide', resourceKind: conflict.mine.kind },
+          `API "${api.name}" ${describeGatewayConflict(conflict.mine, `API "${conflict.theirs.api}" of ${other.repo}, already deployed`)}`,
+        );
       }
     }
     for (const resource of resources) {
@@ -236,6 +272,10 @@ function explain(overlap: PathOverlap, verb: string): string {
 
 function asList(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
+}
+
+function hostsOf(hostnames: readonly string[]): string {
+  return hostnames.length > 0 ? hostnames.join(', ') : 'every hostname';
 }
 
 function list(values: readonly string[]): string {

@@ -53,6 +53,14 @@ export function methodsOverlap(a: string | undefined, b: string | undefined): bo
   return a === undefined || b === undefined || a.toUpperCase() === b.toUpperCase();
 }
 
+/** Some request satisfies both sets of Exact query matches: no parameter is required with two values. */
+export function queriesOverlap(
+  a: readonly { name: string; value: string }[] = [],
+  b: readonly { name: string; value: string }[] = [],
+): boolean {
+  return !a.some((left) => b.some((right) => left.name === right.name && left.value !== right.value));
+}
+
 /** Why two path matches are taken to overlap: a request both take, or a regex we could not analyse. */
 export type PathOverlap = { path: string } | { unknown: string };
 

@@ -4,6 +4,8 @@
  * deploy needs no blob downloads to know what changed (contents, when given, only feed the YAML diffs).
  * @module
  */
+
+import { readPolicyKeys } from '../kuma/render/shared-policy-keys.js';
 import type { ManifestFile } from '../kuma/render/types.js';
 import { escapeLineText } from '../yaml-output.js';
 import { assertInsideFolder, buildGitBlobSha, buildRepoFolder, isSafeSegment } from './deploy-paths.js';
@@ -148,9 +150,18 @@ export function planDeploy(input: PlanDeployInput): DeployPlan {
   };
 }
 
-function buildRecord(input: PlanDeployInput, desired: Map<string, { content: string }>): SourceRecord {
+function buildRecord(
+  input: PlanDeployInput,
+  desired: Map<string, { api: string; content: string }>,
+): SourceRecord {
   const files = [...desired].map(([path, file]) => ({ path, content: file.content }));
   const manifests = readManifestResources(files);
+  const keys = input.rendered.map((api) =>
+    readPolicyKeys(
+      api.name,
+      readManifestResources(files.filter((f) => desired.get(f.path)?.api === api.name)),
+    ),
+  );
   return {
     repo: input.sourceRepo,
     commit: input.sourceSha,
@@ -158,6 +169,7 @@ function buildRecord(input: PlanDeployInput, desired: Map<string, { content: str
     inputs: [...(input.inputs ?? [])].sort((a, b) => compareText(a.path, b.path)),
     resources: manifests.map(buildResourceKey).sort(compareText),
     routes: readRouteClaims(manifests).map(({ namespaces: _namespaces, ...route }) => route),
+    policyKeys: { rules: keys.flatMap((k) => k.rules), gateway: keys.flatMap((k) => k.gateway) },
   };
 }
 

@@ -20,6 +20,11 @@ export interface ManifestResource {
 
 export type PathMatchType = 'Exact' | 'PathPrefix' | 'RegularExpression';
 
+export interface QueryClaim {
+  name: string;
+  value: string;
+}
+
 /** One rule match of a MeshHTTPRoute on a gateway: the requests it takes. */
 export interface RouteClaim {
   /** MeshHTTPRoute name and index of the rule in `to[].rules` (all `to` entries counted in order). */
@@ -31,6 +36,10 @@ export interface RouteClaim {
   /** Undefined: every method. */
   method?: string;
   path: { type: PathMatchType; value: string };
+  /** Exact query-parameter matches the rule also requires (absent: any query). */
+  query?: QueryClaim[];
+  /** Exact header matches the rule also requires, names lower-case (absent: any headers). */
+  headers?: QueryClaim[];
   /** MeshService namespaces the rule sends traffic to. */
   namespaces: string[];
 }
@@ -74,6 +83,11 @@ export function readRouteClaims(resources: readonly ManifestResource[]): RouteCl
         for (const match of matches.length > 0 ? matches : [{}]) {
           const path = asRecord(asRecord(match)?.path);
           const method = asRecord(match)?.method;
+          const query = readQueryClaims(asRecord(match)?.queryParams);
+          const headers = readQueryClaims(asRecord(match)?.headers).map(({ name, value }) => ({
+            name: name.toLowerCase(),
+            value,
+          }));
           claims.push({
             route: resource.name,
             ruleIndex,
@@ -84,6 +98,8 @@ export function readRouteClaims(resources: readonly ManifestResource[]): RouteCl
               path && typeof path.value === 'string' && isPathType(path.type)
                 ? { type: path.type, value: path.value }
                 : { type: 'PathPrefix', value: '/' },
+            ...(query.length > 0 ? { query } : {}),
+            ...(headers.length > 0 ? { headers } : {}),
             namespaces,
           });
         }
@@ -121,6 +137,21 @@ function toResource(doc: unknown, path: string): ManifestResource | undefined {
     };
   }
   return undefined;
+}
+
+/**
+ * The Exact query (or header) matches of a rule match: other types narrow too, but only Exact ones can exclude
+ * each other. A match without `type` is Exact (the default of both).
+ */
+export function readQueryClaims(value: unknown): QueryClaim[] {
+  return asArray(value).flatMap((item) => {
+    const query = asRecord(item);
+    return (query?.type === undefined || query.type === 'Exact') &&
+      typeof query?.name === 'string' &&
+      typeof query.value === 'string'
+      ? [{ name: query.name, value: query.value }]
+      : [];
+  });
 }
 
 function isPathType(value: unknown): value is PathMatchType {

@@ -1,12 +1,14 @@
 /**
  * `apis/<owner>/<repo>/.source.yaml`: what the folder was rendered from (repo, commit, PR, input files and their
- * hashes) and what it claims on the edge (resources and route matches). The deploy reads it back to refuse an
- * older commit (ancestry) and to check other tenants' claims without reading all their manifests.
+ * hashes) and what it claims on the edge (resources and route matches), and what Kuma would let it share with
+ * other APIs on a gateway (shared-policy-keys.ts). The deploy reads it back to refuse an older commit (ancestry)
+ * and to check other tenants' claims without reading all their manifests.
  * @module
  */
 import { parse } from 'yaml';
+import type { GatewayPolicyKey, PolicyKeys, RulePolicyKey } from '../kuma/render/shared-policy-keys.js';
 import { stringifyYaml } from '../yaml-output.js';
-import type { RouteClaim } from './route-claims.js';
+import { type RouteClaim, readQueryClaims } from './route-claims.js';
 
 export const sourceRecordFile = '.source.yaml';
 
@@ -25,6 +27,8 @@ export interface SourceRecord {
   inputs: InputFile[];
   resources: ResourceKey[];
   routes: Omit<RouteClaim, 'namespaces'>[];
+  /** Absent in records written before it existed: then nothing is known about what the folder shares. */
+  policyKeys?: PolicyKeys;
 }
 
 const header =
@@ -44,6 +48,8 @@ export function renderSourceRecord(record: SourceRecord): string {
     hostnames: route.hostnames,
     ...(route.method ? { method: route.method } : {}),
     path: { type: route.path.type, value: route.path.value },
+    ...(route.query ? { query: route.query.map(({ name, value }) => ({ name, value })) } : {}),
+    ...(route.headers ? { headers: route.headers.map(({ name, value }) => ({ name, value })) } : {}),
   }));
   const body = {
     repo: record.repo,
@@ -52,6 +58,7 @@ export function renderSourceRecord(record: SourceRecord): string {
     inputs: record.inputs,
     resources: record.resources,
     routes,
+    ...(record.policyKeys ? { policyKeys: record.policyKeys } : {}),
   };
   // Repo-derived paths, hostnames and route paths: escaped and checked like every generated file.
   return stringifyYaml(body, [header]);
@@ -74,7 +81,27 @@ export function parseSourceRecord(text: string): SourceRecord | undefined {
   ) {
     return undefined;
   }
-  const routes = Array.isArray(record.routes) ? record.routes.filter(isRoute) : [];
+  const routes = (Array.isArray(record.routes) ? record.routes.filter(isRoute) : []).map(
+    ({ query, headers, ...route }) => {
+      // Only well-formed Exact pairs are kept: a dropped one makes the claim wider, never narrower.
+      const exact = (list: unknown) =>
+        readQueryClaims(Array.isArray(list) ? list.map((q) => ({ ...q, type: 'Exact' })) : []);
+      const [queries, headerClaims] = [exact(query), exact(headers)];
+      return {
+        ...route,
+        ...(queries.length > 0 ? { query: queries } : {}),
+        ...(headerClaims.length > 0 ? { headers: headerClaims } : {}),
+      };
+    },
+  );
+  const keys = record.policyKeys as Partial<PolicyKeys> | undefined;
+  const policyKeys =
+    keys && typeof keys === 'object'
+      ? {
+          rules: Array.isArray(keys.rules) ? keys.rules.filter(isRuleKey) : [],
+          gateway: Array.isArray(keys.gateway) ? keys.gateway.filter(isGatewayKey) : [],
+        }
+      : undefined;
   return {
     repo: record.repo,
     commit: record.commit,
@@ -82,7 +109,31 @@ export function parseSourceRecord(text: string): SourceRecord | undefined {
     inputs: Array.isArray(record.inputs) ? record.inputs : [],
     resources: Array.isArray(record.resources) ? record.resources.filter((r) => typeof r === 'string') : [],
     routes,
+    ...(policyKeys ? { policyKeys } : {}),
   };
+}
+
+function isRuleKey(value: unknown): value is RulePolicyKey {
+  const key = value as Partial<RulePolicyKey> | null;
+  return (
+    !!key &&
+    ['api', 'route', 'mesh', 'gateway', 'matches', 'label'].every(
+      (field) => typeof key[field as 'api'] === 'string',
+    ) &&
+    typeof key.ruleIndex === 'number' &&
+    Array.isArray(key.hostnames) &&
+    key.hostnames.every((h) => typeof h === 'string') &&
+    !!key.policies &&
+    typeof key.policies === 'object' &&
+    Object.values(key.policies).every((digest) => typeof digest === 'string')
+  );
+}
+
+function isGatewayKey(value: unknown): value is GatewayPolicyKey {
+  const key = value as Partial<GatewayPolicyKey> | null;
+  return (
+    !!key && ['api', 'gateway', 'kind', 'conf'].every((field) => typeof key[field as 'api'] === 'string')
+  );
 }
 
 function isRoute(value: unknown): value is SourceRecord['routes'][number] {

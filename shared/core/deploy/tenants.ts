@@ -26,9 +26,19 @@ export interface TenantGrant {
 /** The meshes a grant without `meshes` allows: Kuma's default mesh, which every file before the key meant. */
 export const defaultMeshes = ['default'];
 
+/** What a Kuma mesh provides, as the platform team declares it (`meshes` in the tenants file); absent: unknown. */
+export interface MeshFacts {
+  /** The Mesh's `spec.meshServices.mode`. */
+  meshServices?: 'Disabled' | 'Everywhere' | 'ReachableBackends' | 'Exclusive';
+  /** How proxies are identified over mTLS: none, the Mesh's `spec.mtls` (`from` by tag), or MeshIdentity (`rules`). */
+  mtls?: 'Off' | 'Mesh' | 'MeshIdentity';
+}
+
 export interface Tenants {
   /** Keyed by lower-cased `owner/repo` (GitHub names are case-insensitive). */
   grants: ReadonlyMap<string, TenantGrant>;
+  /** Keyed by mesh name; meshes not listed are not checked. */
+  meshes: ReadonlyMap<string, MeshFacts>;
 }
 
 let validate: ReturnType<Ajv['compile']> | undefined;
@@ -39,10 +49,11 @@ export function parseTenants(file: SourceFile): { tenants?: Tenants; findings: F
   if (!validate(file.value)) {
     return { findings: (validate.errors ?? []).map((error) => toFinding(file, error)) };
   }
-  const raw = (file.value as { tenants: Record<string, TenantGrant> }).tenants;
+  const raw = file.value as { tenants: Record<string, TenantGrant>; meshes?: Record<string, MeshFacts> };
   const grants = new Map<string, TenantGrant>();
-  for (const [repo, grant] of Object.entries(raw)) grants.set(repo.toLowerCase(), grant);
-  return { tenants: { grants }, findings: [] };
+  for (const [repo, grant] of Object.entries(raw.tenants)) grants.set(repo.toLowerCase(), grant);
+  const meshes = new Map(Object.entries(raw.meshes ?? {}));
+  return { tenants: { grants, meshes }, findings: [] };
 }
 
 export function findGrant(tenants: Tenants | undefined, repo: string): TenantGrant | undefined {

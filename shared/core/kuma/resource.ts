@@ -1,6 +1,8 @@
 /**
- * A rendered Kuma resource, format-neutral: the Kubernetes and Universal manifests are two serialisations of it.
- * `spec` is the resource's spec exactly as Kuma expects it (same in both formats).
+ * A rendered Kuma resource: the Kubernetes and Universal manifests are two serialisations of it. `spec` is the
+ * resource's spec exactly as Kuma expects it; it is the same in both formats except where Kuma names workloads
+ * differently (the MeshTrafficPermission's `kuma.io/service` tags, see render/traffic-permission.ts), which is
+ * why the render is told the format.
  */
 export interface KumaResource {
   /** Kuma type name, e.g. `MeshHTTPRoute`, `MeshTimeout`, `MeshGateway`. */

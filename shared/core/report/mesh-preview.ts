@@ -17,6 +17,8 @@ import type { CheckReport } from './types.js';
 export interface DeployPreviewResult {
   rendered: { findings: readonly Finding[] };
   decision: { status: 'rejected'; findings: Finding[] } | { status: 'planned'; plan: DeployPlan };
+  /** Warnings about what the manifests need from their mesh (kuma-mesh-prerequisite). */
+  prerequisites?: readonly Finding[];
 }
 
 export type MeshPreview =
@@ -46,7 +48,7 @@ export function joinPreview(report: CheckReport, preview: DeployPreviewResult): 
   const known = new Set(report.findings.map(key));
   const refused = preview.decision.status === 'rejected' ? preview.decision.findings : [];
   const added = new Map<string, Finding>();
-  for (const finding of [...preview.rendered.findings, ...refused]) {
+  for (const finding of [...preview.rendered.findings, ...refused, ...(preview.prerequisites ?? [])]) {
     if (!known.has(key(finding))) added.set(key(finding), finding);
   }
   if (added.size === 0) return report;

@@ -8,6 +8,7 @@ import type { Finding } from '../findings.js';
 import { findOperationCollisions } from './find-operation-collisions.js';
 import { findPathProblems } from './path-problems.js';
 import { buildEffectiveRouting, type EffectiveRouting, type RoutingView } from './routing-view.js';
+import { readServerPaths } from './server-paths.js';
 import { compareXKumaRouting } from './x-kuma-routing.js';
 
 export type { RoutingView };
@@ -15,7 +16,7 @@ export type { RoutingView };
 export function checkRouting(input: { base?: RoutingView; head: RoutingView }): Finding[] {
   const { base, head } = input;
   const collisions = head.spec.bundle
-    ? [...findPathProblems(head.spec, basePathOf(head)), ...findOperationCollisions(head.spec)]
+    ? [...findServingProblems(head), ...findOperationCollisions(head.spec)]
     : [];
   if (!base?.spec.bundle || !head.spec.bundle) return collisions;
   const before = buildEffectiveRouting(base);
@@ -23,10 +24,10 @@ export function checkRouting(input: { base?: RoutingView; head: RoutingView }): 
   return [...compareAddress(before, after), ...compareXKumaRouting(base.spec, head.spec), ...collisions];
 }
 
-/** The base path as render prefixes it: `` for the root. */
-function basePathOf(view: RoutingView): string {
-  const { basePath } = buildEffectiveRouting(view);
-  return basePath === '/' ? '' : basePath;
+/** The servers the gateway cannot route and the paths it cannot, as render reports them (same ids and lines). */
+function findServingProblems(view: RoutingView): Finding[] {
+  const served = readServerPaths(view.spec, view.basePath);
+  return [...served.findings, ...findPathProblems(view.spec, served.bases[0]?.template ?? '')];
 }
 
 function compareAddress(before: EffectiveRouting, after: EffectiveRouting): Finding[] {

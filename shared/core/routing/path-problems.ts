@@ -8,11 +8,35 @@ import type { Finding } from '../findings.js';
 import {
   describeIgnoredPattern,
   listIgnoredPatterns,
+  readParametersIn,
   readPathParameters,
 } from '../kuma/render/path-match.js';
-import { listOperations } from '../spec/operations.js';
+import { listOperations, type SpecOperation } from '../spec/operations.js';
 import type { LoadedSpec } from '../spec/types.js';
+import { type RequestMatch, readFragmentMatches, splitFragment } from './path-fragment.js';
 import { describeUnroutablePath, findUnroutablePath } from './unroutable-path.js';
+
+/**
+ * What a gateway can match of an operation under `basePath`: its path without a `#` fragment and the query or
+ * header matches the fragment stands for (path-fragment.ts), or why it cannot be routed (the `path-unroutable`
+ * reason).
+ */
+export function readRoutablePath(
+  bundle: Record<string, unknown>,
+  operation: SpecOperation,
+  basePath: string,
+): { path: string; params: RequestMatch[] } | { reason: string } {
+  const { path, fragment } = splitFragment(operation.path);
+  const reason = findUnroutablePath(basePath + path);
+  if (reason) return { reason };
+  if (fragment === undefined) return { path, params: [] };
+  const declared = {
+    query: readParametersIn(bundle, operation, 'query'),
+    header: readParametersIn(bundle, operation, 'header'),
+  };
+  const read = readFragmentMatches(fragment, declared, operation.method.toUpperCase());
+  return 'reason' in read ? read : { path, params: read.matches };
+}
 
 /** `basePath`: `` or `/a/b` (no trailing slash), prefixed to every OpenAPI path. */
 export function findPathProblems(spec: LoadedSpec, basePath: string): Finding[] {
@@ -24,21 +48,20 @@ export function findPathProblems(spec: LoadedSpec, basePath: string): Finding[] 
     if (!findings.has(key)) findings.set(key, { ...finding, ...spec.locate(pointer) });
   };
   for (const operation of listOperations(bundle)) {
-    const fullPath = basePath + operation.path;
-    const reason = findUnroutablePath(fullPath);
-    if (reason) {
+    const routable = readRoutablePath(bundle, operation, basePath);
+    if ('reason' in routable) {
       add(
         {
           kind: 'routing',
           id: 'path-unroutable',
           severity: 'error',
-          message: describeUnroutablePath(fullPath, reason),
+          message: describeUnroutablePath(basePath + operation.path, routable.reason),
         },
         operation.pathPointer,
       );
       continue;
     }
-    for (const ignored of listIgnoredPatterns(operation.path, readPathParameters(bundle, operation))) {
+    for (const ignored of listIgnoredPatterns(routable.path, readPathParameters(bundle, operation))) {
       add(
         {
           kind: 'routing',

@@ -5,6 +5,7 @@
  */
 import type { SourcePosition } from '../findings.js';
 import type { LoadedSpec } from '../spec/types.js';
+import { readServerPaths } from './server-paths.js';
 
 export interface RoutingView {
   spec: LoadedSpec;
@@ -18,7 +19,10 @@ export interface RoutingView {
 
 /** The effective routing of a view, with the place each value comes from. */
 export interface EffectiveRouting {
-  /** Normalised: leading `/`, no trailing `/` (the root is `/`). */
+  /**
+   * The base paths the gateway serves the API under (server-paths.ts), for people: `/v1`, `/` for the root,
+   * `/{v1|v2}` for an enum variable, several joined by `, `.
+   */
   basePath: string;
   basePathAt: SourcePosition;
   /** Whether the value is the repo config's (else the spec's servers). */
@@ -36,20 +40,19 @@ export function buildEffectiveRouting(view: RoutingView): EffectiveRouting {
   const doc = spec.bundle ?? {};
   const servers = spec.version === '2.0' ? listSwaggerServers(doc) : listServers(doc);
   const first = servers[0];
-  const fromSpec = first ? parseServerUrl(first.url) : { path: '/', host: undefined };
+  const host = first ? readServerHost(first.url) : undefined;
   const specPathPointer = spec.version === '2.0' ? '/basePath' : '/servers/0/url';
   const specHostPointer = spec.version === '2.0' ? '/host' : '/servers/0/url';
+  const { bases } = readServerPaths(spec, view.basePath);
   return {
-    basePath: normalisePath(view.basePath ?? fromSpec.path),
+    basePath: bases.length > 0 ? bases.map((base) => base.display).join(', ') : '(no routable server)',
     basePathFromConfig: view.basePath !== undefined,
     basePathAt:
       view.basePath !== undefined && view.configPositions?.basePath
         ? view.configPositions.basePath
         : spec.locate(specPathPointer),
     hostnamesFromConfig: view.hostnames !== undefined,
-    hostnames: (view.hostnames ?? (fromSpec.host ? [fromSpec.host] : []))
-      .map((host) => host.toLowerCase())
-      .sort(),
+    hostnames: (view.hostnames ?? (host ? [host] : [])).map((host) => host.toLowerCase()).sort(),
     hostnamesAt:
       view.hostnames !== undefined && view.configPositions?.hostnames
         ? view.configPositions.hostnames
@@ -92,34 +95,17 @@ function listSwaggerServers(doc: Record<string, unknown>): ServerRef[] {
   }));
 }
 
-/** Host and path of a server URL; relative URLs (`/v1`) have no host. */
-export function parseServerUrl(url: string): { path: string; host: string | undefined } {
+/** The host of a server URL (`https://h/…`, `//h/…`); undefined for a path (`/v1`) or an unparsable URL. */
+function readServerHost(url: string): string | undefined {
   const absolute = /^[a-z][a-z0-9+.-]*:\/\//i.test(url)
     ? url
     : url.startsWith('//')
       ? `http:${url}`
       : undefined;
-  if (absolute) {
-    try {
-      const parsed = new URL(absolute);
-      return { path: decodePath(parsed.pathname), host: parsed.hostname || undefined };
-    } catch {
-      return { path: '/', host: undefined };
-    }
-  }
-  return { path: url.split(/[?#]/)[0] ?? '/', host: undefined };
-}
-
-function decodePath(path: string): string {
+  if (!absolute) return undefined;
   try {
-    return decodeURI(path);
+    return new URL(absolute).hostname || undefined;
   } catch {
-    return path;
+    return undefined;
   }
-}
-
-export function normalisePath(path: string): string {
-  const trimmed = path.trim().replace(/\/+$/, '');
-  if (trimmed === '') return '/';
-  return trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
 }

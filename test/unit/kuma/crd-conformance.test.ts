@@ -53,7 +53,7 @@ async function renderAllFixtures(): Promise<{ source: string; manifest: Record<s
       }
     }
   };
-  for (const repo of ['fixtures/specs/user-profile', 'fixtures/kuma/orders']) {
+  for (const repo of ['fixtures/specs/user-profile', 'fixtures/kuma/orders', 'fixtures/kuma/showcase']) {
     if (!existsSync(path.join(repo, '.kuma-api-forge.yaml'))) continue;
     add(repo, (await renderRepo(createLocalDirSource(path.resolve(repo)))).files);
   }

@@ -5,10 +5,11 @@
  * Kuma routes to. Schemes the gateway cannot check become warnings, never a silent pass.
  * @module
  */
+import { createHash } from 'node:crypto';
 import type { Finding } from '../../findings.js';
 import type { SourcePosition } from '../../spec/types.js';
 import { stringifyYaml } from '../../yaml-output.js';
-import { buildName } from './names.js';
+import { buildName, buildSlug } from './names.js';
 import type { PathMatch } from './path-match.js';
 import { escapeRegex } from './path-match.js';
 import { escapePointer, isObject } from './resolve-ref.js';
@@ -18,7 +19,11 @@ export interface AuthOperation {
   method: string;
   /** `METHOD /path`, for messages. */
   label: string;
+  /** JSON pointer of the operation object in the bundle. */
+  pointer: string;
   match: PathMatch;
+  /** Exact query and header matches of the route (a `#name=value` path fragment): the rule requires them too. */
+  params?: { in: 'query' | 'header'; name: string; value?: string }[];
   /** Effective OpenAPI security requirement (operation's, else the root's); undefined: none. */
   security: unknown;
 }
@@ -46,34 +51,93 @@ export const JWKS_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 /** The MeshProxyPatch spec (undefined when nothing is enforced) and the warnings about what is not. */
 export function buildAuth(input: AuthInput): { spec?: Record<string, unknown>; findings: Finding[] } {
   const { schemes, pointer: schemesPointer } = readSchemes(input.bundle);
+  const enforceable = (name: string) => isJwtScheme(schemes[name]) && input.providers[name] !== undefined;
   const unenforced = new Map<string, string[]>();
+  const findings: Finding[] = [];
   const used = new Set<string>();
   const rules: Record<string, unknown>[] = [];
   let enforced = 0;
   for (const operation of input.operations) {
     const alternatives = Array.isArray(operation.security) ? operation.security.filter(isObject) : [];
     const names = alternatives.flatMap((alternative) => Object.keys(alternative));
-    const missing = names.filter((name) => !isJwtScheme(schemes[name]) || !input.providers[name]);
+    const missing = names.filter((name) => !enforceable(name));
     for (const name of missing) {
       const labels = unenforced.get(name);
       if (labels) labels.push(operation.label);
       else unenforced.set(name, [operation.label]);
     }
-    const requires =
-      alternatives.length > 0 && missing.length === 0 ? buildRequirement(alternatives) : undefined;
+    for (const [index, alternative] of (Array.isArray(operation.security)
+      ? operation.security
+      : []
+    ).entries()) {
+      if (!isObject(alternative)) continue;
+      const partial = buildPartialFinding(Object.keys(alternative), index, operation, input, enforceable);
+      if (partial) findings.push(partial);
+    }
+    // What the gateway can check of each alternative. An alternative it can check nothing of (a lone API key)
+    // means no JWT may be required: that would refuse the requests the alternative allows.
+    const checkable = alternatives.map((alternative) => Object.keys(alternative).filter(enforceable));
+    const open = alternatives.some(
+      (alternative, i) => Object.keys(alternative).length > 0 && checkable[i]!.length === 0,
+    );
+    const requires = alternatives.length > 0 && !open ? buildRequirement(checkable) : undefined;
     if (requires) {
       enforced++;
-      for (const name of names) used.add(name);
+      for (const name of checkable.flat()) used.add(name);
     }
     // Every operation gets a rule, with or without `requires`, so a broader regex of another operation can
     // never claim its requests.
     rules.push({ match: buildRouteMatch(operation, input.hostnames), ...(requires ? { requires } : {}) });
   }
-  const findings = [...unenforced].map(([name, operations]) =>
-    buildAuthFinding(name, schemes[name], operations, input, schemesPointer),
+  findings.unshift(
+    ...[...unenforced].map(([name, operations]) =>
+      buildAuthFinding(name, schemes[name], operations, input, schemesPointer),
+    ),
   );
   if (enforced === 0) return { findings };
   return { spec: buildProxyPatch(input, [...used].sort(), rules), findings };
+}
+
+/**
+ * One requirement object is an AND: a request must meet every scheme in it. When the gateway can check some of
+ * them (JWTs) but not the others (an API key, a JWT scheme without x-kuma.auth), it requires the JWTs and lets the
+ * rest through to the service: weaker at the edge than the spec says, so an error on that requirement rather than
+ * a warning on the scheme. (Until this check existed, the whole requirement was dropped, JWT included, silently.)
+ */
+function buildPartialFinding(
+  names: string[],
+  index: number,
+  operation: AuthOperation,
+  input: AuthInput,
+  enforceable: (name: string) => boolean,
+): Finding | undefined {
+  const checked = names.filter(enforceable);
+  const unchecked = names.filter((name) => !enforceable(name));
+  if (checked.length === 0 || unchecked.length === 0) return undefined;
+  const quote = (list: string[]) => list.map((name) => `"${name}"`).join(', ');
+  const declared = valueAt(input.bundle, operation.pointer);
+  const own = isObject(declared) && declared.security !== undefined;
+  const pointer = `${own ? `${operation.pointer}/security` : '/security'}/${index}`;
+  return {
+    kind: 'validation',
+    id: 'kuma-auth-partial',
+    severity: 'error',
+    operation: operation.label,
+    ...input.locate(pointer),
+    message: `${operation.label}: this security requirement needs ${quote(checked)} and ${quote(unchecked)} together, but the Kuma gateway can only check ${quote(checked)}: ${quote(unchecked)} would reach the service unchecked at the edge`,
+    hint: `add x-kuma.auth entries for ${quote(unchecked)} if they are JWT schemes; the gateway cannot check any other kind of scheme, so a requirement combining one with a JWT cannot be enforced at the edge`,
+  };
+}
+
+/** The value at a JSON pointer of the bundle, or undefined. */
+function valueAt(root: unknown, pointer: string): unknown {
+  let value = root;
+  for (const raw of pointer.split('/').slice(1)) {
+    if (!isObject(value) && !Array.isArray(value)) return undefined;
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
 }
 
 function buildProxyPatch(
@@ -91,7 +155,7 @@ function buildProxyPatch(
     // WHATWG URL already gives the canonical form: lower-case names, dotted-quad IPv4, bracketed IPv6.
     const ip = url.hostname.startsWith('[') || /^[0-9.]+$/.test(url.hostname);
     const host = ip ? url.hostname.replace(/^\[|\]$/g, '') : url.hostname;
-    const cluster = buildName(input.api, 'jwks', host, String(port));
+    const cluster = jwksClusterName(input.api, name);
     clusters.set(cluster, buildJwksCluster(cluster, { host, ip }, port, tls));
     providers[name] = {
       issuer: provider.issuer,
@@ -109,7 +173,7 @@ function buildProxyPatch(
     };
   }
   const filter = {
-    name: 'envoy.filters.http.jwt_authn',
+    name: jwtFilterName(input.api),
     typedConfig: {
       '@type': 'type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication',
       providers,
@@ -127,13 +191,43 @@ function buildProxyPatch(
         {
           httpFilter: {
             operation: 'AddBefore',
-            match: { name: 'envoy.filters.http.router' },
+            // Only the listeners Kuma's gateway generator makes: a gateway proxy has others with an HTTP
+            // connection manager too (Prometheus metrics, admin), which must not demand this API's JWTs.
+            // (A cluster `Add` takes no match in Kuma: the targetRef already limits it to the gateway's proxies.)
+            match: { name: 'envoy.filters.http.router', origin: 'gateway' },
             value: toYaml(filter),
           },
         },
       ],
     },
   };
+}
+
+/**
+ * One jwt_authn filter per API, named after it. Kuma concatenates the `appendModifications` of every
+ * MeshProxyPatch that selects the gateway (`Append*` lists are appended on merge, core/rules/merge/merge.go), so
+ * each API on a shared gateway adds its own filter to the same HTTP connection manager. Envoy finds a filter's
+ * factory by the `typed_config` type, not the name, and does not require unique names, but names are how
+ * everything else addresses a filter: per-route `typed_per_filter_config` and `disabled` entries, Kuma's own
+ * `match: {name}` in later patches, Envoy's config dump. One shared filter built from every API on the gateway
+ * is not an option: APIs of other repos and tenants are rendered and deployed independently. The rules of each
+ * API's filter match only its own hosts (or, without hostnames, its own methods and paths), so the filters do
+ * not interfere.
+ */
+function jwtFilterName(api: string): string {
+  return `envoy.filters.http.jwt_authn.${buildName(api)}`;
+}
+
+/**
+ * One JWKS cluster per API and provider: Kuma adds clusters by name and a later one with the same name replaces
+ * the earlier, so a name shared by two different clusters (`https://idp` and `http://idp:443`, or two APIs) would
+ * send one provider's key fetches to the other's endpoint or without TLS. A provider name that does not survive
+ * as a slug (case, `_`) gets a hash of itself, so `Bearer` and `bearer` stay apart.
+ */
+function jwksClusterName(api: string, provider: string): string {
+  const exact = buildSlug(provider) === provider;
+  const hash = createHash('sha256').update(provider).digest('hex').slice(0, 8);
+  return buildName(api, 'jwks', provider, ...(exact ? [] : [hash]));
 }
 
 function buildJwksCluster(
@@ -175,10 +269,10 @@ function buildJwksCluster(
   };
 }
 
-/** OR of alternatives, AND within one; an empty alternative (`{}`) makes the token optional. */
-function buildRequirement(alternatives: Record<string, unknown>[]): Requirement {
+/** OR of alternatives (scheme names), AND within one; an empty alternative (`{}`) makes the token optional. */
+function buildRequirement(alternatives: string[][]): Requirement {
   const each = alternatives.map((alternative): Requirement => {
-    const names = Object.keys(alternative).sort();
+    const names = [...alternative].sort();
     if (names.length === 0) return { allowMissing: {} };
     if (names.length === 1) return { providerName: names[0] };
     return { requiresAll: { requirements: names.map((providerName) => ({ providerName })) } };
@@ -191,14 +285,28 @@ function buildRouteMatch(operation: AuthOperation, hostnames: string[]): Record<
     operation.match.type === 'Exact'
       ? { path: operation.match.value }
       : { safeRegex: { regex: operation.match.value } };
-  const headers: Record<string, unknown>[] = [{ name: ':method', stringMatch: { exact: operation.method } }];
+  const params = operation.params ?? [];
+  const headers: Record<string, unknown>[] = [
+    { name: ':method', stringMatch: { exact: operation.method } },
+    ...params
+      .filter((param) => param.in === 'header')
+      .map(({ name, value }) => ({ name, ...buildValueMatch(value) })),
+  ];
   if (hostnames.length > 0) {
     headers.push({
       name: ':authority',
       stringMatch: { safeRegex: { regex: buildAuthorityRegex(hostnames) } },
     });
   }
-  return { ...path, headers };
+  const query = params
+    .filter((param) => param.in === 'query')
+    .map(({ name, value }) => ({ name, ...buildValueMatch(value) }));
+  return { ...path, headers, ...(query.length > 0 ? { queryParameters: query } : {}) };
+}
+
+/** A header or query parameter matcher's value: this one, or any (present). */
+function buildValueMatch(value: string | undefined): Record<string, unknown> {
+  return value === undefined ? { presentMatch: true } : { stringMatch: { exact: value } };
 }
 
 /**

@@ -5,11 +5,19 @@
  * tracing can only be gateway-wide in Kuma 2.x.
  * @module
  */
+import { createHash } from 'node:crypto';
 import type { Backend } from './build-route-parts.js';
 import { formatDuration, parseDuration } from './duration.js';
-import type { XKumaRoot, XKumaRoute } from './types.js';
+import { buildTrafficPermission, type GatewayIdentity } from './traffic-permission.js';
+import type { ManifestFormat, XKumaRoot, XKumaRoute } from './types.js';
 
-export type PolicyDraft = { kind: string; suffix: string; spec: Record<string, unknown> };
+export type PolicyDraft = {
+  kind: string;
+  suffix: string;
+  spec: Record<string, unknown>;
+  /** Labels beyond the API's own (which every resource gets). */
+  labels?: Record<string, string>;
+};
 
 const defaultRetryOn = ['5xx', 'ConnectFailure', 'RefusedStream', 'Reset'];
 
@@ -30,7 +38,7 @@ export const neverDeliveredRetryOn = ['ConnectFailure', 'RefusedStream'];
  * The user's count, per-try timeout and back-off are kept; without them Kuma's default ones apply.
  */
 export function retriesFor(method: string, retries: XKumaRoute['retries']): RouteRetries | undefined {
-  if (idempotentMethods.has(method) || retries?.nonIdempotent) return retries;
+  if (!limitsRetries(method, retries)) return retries;
   const { attempts, perTryTimeout, backOff } = retries ?? {};
   return {
     ...(attempts ? { attempts } : {}),
@@ -38,6 +46,11 @@ export function retriesFor(method: string, retries: XKumaRoute['retries']): Rout
     ...(backOff ? { backOff } : {}),
     on: neverDeliveredRetryOn,
   };
+}
+
+/** Whether {@link retriesFor} limits this method's retries (a non-idempotent method, no opt-in). */
+export function limitsRetries(method: string, retries: XKumaRoute['retries']): boolean {
+  return !idempotentMethods.has(method) && retries?.nonIdempotent !== true;
 }
 
 type RouteRetries = Omit<NonNullable<XKumaRoute['retries']>, 'attempts'> & { attempts?: number };
@@ -104,11 +117,13 @@ export type RouteSettings = Pick<XKumaRoute, 'timeout' | 'idleTimeout' | 'rateLi
 /** Gateway- and backend-wide policies of one API. */
 export function buildGatewayPolicies(input: {
   gateway: string;
-  gatewayService: string;
+  /** Who the backends let in, and the manifest format that decides how Kuma names them. */
+  gatewayIdentity: GatewayIdentity;
+  format: ManifestFormat;
   root: XKumaRoot;
   backends: Backend[];
 }): PolicyDraft[] {
-  const { gateway, gatewayService, root, backends } = input;
+  const { gateway, gatewayIdentity, format, root, backends } = input;
   const targetRef = { kind: 'MeshGateway', name: gateway };
   const toServices = (defaults: Record<string, unknown>) =>
     backends.map((backend) => ({ targetRef: serviceRef(backend), default: defaults }));
@@ -147,32 +162,47 @@ export function buildGatewayPolicies(input: {
   }
   if (root.trace) {
     const { zipkin, openTelemetry, sampling } = root.trace;
-    const backend = zipkin
-      ? { type: 'Zipkin', zipkin: { url: zipkin } }
-      : { type: 'OpenTelemetry', openTelemetry: { endpoint: openTelemetry } };
+    const collector = zipkin === undefined && openTelemetry ? buildOtelBackend(openTelemetry) : undefined;
+    const backend = collector
+      ? {
+          type: 'OpenTelemetry',
+          openTelemetry: { backendRef: { kind: 'MeshOpenTelemetryBackend', labels: collector.labels } },
+        }
+      : { type: 'Zipkin', zipkin: { url: zipkin } };
     const defaults = {
       backends: [backend],
       ...(sampling === undefined ? {} : { sampling: { overall: sampling } }),
     };
     policies.push({ kind: 'MeshTrace', suffix: 'trace', spec: { targetRef, default: defaults } });
+    if (collector) policies.push(collector);
   }
   // Under mTLS a service only accepts what a MeshTrafficPermission allows: let the gateway proxies in.
   for (const backend of backends) {
     policies.push({
       kind: 'MeshTrafficPermission',
       suffix: `${backend.name}-from-gateway`,
-      spec: {
-        targetRef: serviceRef(backend),
-        from: [
-          {
-            targetRef: { kind: 'MeshSubset', tags: { 'kuma.io/service': gatewayService } },
-            default: { action: 'Allow' },
-          },
-        ],
-      },
+      spec: buildTrafficPermission(backend, gatewayIdentity, format),
     });
   }
   return policies;
+}
+
+/** Label that ties a MeshTrace to its collector: the digest of the collector's spec (see buildOtelBackend). */
+export const otelBackendLabel = 'kuma-api-forge.dev/otel-backend';
+
+/**
+ * The OpenTelemetry collector `host:port` as a MeshOpenTelemetryBackend, the form Kuma 3.0 keeps (the inline
+ * `openTelemetry.endpoint` is deprecated in 2.14 and removed in 3.0; 2.14 resolves `backendRef` by labels).
+ * gRPC, as Kuma used for the inline endpoint. The label is a digest of the spec, so the MeshTrace of every API
+ * that names the same collector is the same (two APIs' equal traces do not conflict), and whichever of the
+ * equal backends Kuma picks (the oldest) is the right one.
+ */
+function buildOtelBackend(endpoint: string): PolicyDraft {
+  const at = endpoint.lastIndexOf(':');
+  const address = endpoint.slice(0, at).replace(/^\[(.*)\]$/, '$1');
+  const spec = { endpoint: { address, port: Number(endpoint.slice(at + 1)) }, protocol: 'grpc' };
+  const digest = createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 16);
+  return { kind: 'MeshOpenTelemetryBackend', suffix: 'otel', spec, labels: { [otelBackendLabel]: digest } };
 }
 
 function serviceRef(backend: Backend): Record<string, unknown> {

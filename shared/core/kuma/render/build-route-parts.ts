@@ -21,8 +21,8 @@ export interface ServiceConfig {
 export type BackendsResult = { backendRefs: Record<string, unknown>[] } | { problem: string };
 
 /**
- * `weights` from x-kuma (version → weight) win over the weights declared in the config. Without config
- * versions, version `v` of service `s` is the MeshService `s-v`. Zero weights are dropped (blue/green switch).
+ * `weights` from x-kuma (version → weight) win over the config's {@link defaultSplit}. Without config versions,
+ * version `v` of service `s` is the MeshService `s-v`. Zero weights are dropped (blue/green switch).
  */
 export function buildBackendRefs(
   service: ServiceConfig,
@@ -39,7 +39,9 @@ export function buildBackendRefs(
     }
     split = Object.entries(weights);
   } else {
-    split = service.versions.map((version) => [version.name, version.weight ?? 1]);
+    const fallback = defaultSplit(service.versions);
+    if ('problem' in fallback) return fallback;
+    split = fallback.split;
   }
   if (split.length === 0) return { backendRefs: [backendRef({ name: service.name, ...pick(service) })] };
   const live = split.filter(([, weight]) => weight > 0).sort(([a], [b]) => a.localeCompare(b));
@@ -52,6 +54,51 @@ export function buildBackendRefs(
         weight,
       ),
     ),
+  };
+}
+
+/** Weight of the version that takes all traffic: 100, read as a percentage. */
+const wholeTraffic = 100;
+
+/**
+ * The split of an operation `x-kuma.weights` says nothing about. Traffic is never spread evenly by accident:
+ * either every version has a `weight` (that split), or none has and one version is the default (all traffic;
+ * the only version is the default). Anything else is ambiguous: a problem, with the JSON pointer below
+ * `service.versions` where it is.
+ */
+export function defaultSplit(
+  versions: readonly ServiceVersion[],
+): { split: [string, number][] } | { problem: string; pointer: string } {
+  const quoted = (list: readonly ServiceVersion[]) => list.map((version) => `"${version.name}"`).join(', ');
+  const indexOf = (version: ServiceVersion) => versions.indexOf(version);
+  const defaults = versions.filter((version) => version.default === true);
+  const weighted = versions.filter((version) => version.weight !== undefined);
+  if (defaults.length > 1) {
+    return {
+      problem: `versions ${quoted(defaults)} are all marked default: only one version takes the traffic x-kuma.weights does not split`,
+      pointer: `/${indexOf(defaults[1]!)}/default`,
+    };
+  }
+  if (defaults.length === 1 && weighted.length > 0) {
+    return {
+      problem: `version "${defaults[0]!.name}" is marked default but ${quoted(weighted)} ${weighted.length > 1 ? 'have weights' : 'has a weight'}: use either weights (a split) or one default version (all traffic), not both`,
+      pointer: `/${indexOf(defaults[0]!)}/default`,
+    };
+  }
+  if (weighted.length > 0 && weighted.length < versions.length) {
+    const missing = versions.find((version) => version.weight === undefined)!;
+    return {
+      problem: `version "${missing.name}" has no weight while ${quoted(weighted)} ${weighted.length > 1 ? 'have' : 'has'} one: give every version a weight, or none and mark one default: true`,
+      pointer: `/${indexOf(missing)}`,
+    };
+  }
+  if (weighted.length > 0) return { split: versions.map((version) => [version.name, version.weight!]) };
+  const chosen = defaults[0] ?? (versions.length === 1 ? versions[0] : undefined);
+  if (chosen) return { split: [[chosen.name, wholeTraffic]] };
+  if (versions.length === 0) return { split: [] };
+  return {
+    problem: `versions ${quoted(versions)} have no weights and none is marked default: which one takes the traffic that x-kuma.weights does not split? Mark it default: true (or give every version a weight)`,
+    pointer: '',
   };
 }
 

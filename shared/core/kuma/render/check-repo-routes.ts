@@ -1,14 +1,23 @@
 /**
  * The APIs of one repo share gateways and the `kuma-system` namespace: each is rendered alone, so what one API
  * claims is checked against the others here. Errors: the same gateway + hostname + method + path claimed twice,
- * an operation another API's route shadows (Kuma's order, proven by the route simulator), and two resources
- * with the same kind and name. Pure.
+ * an operation another API's route shadows (Kuma's order, proven by the route simulator), two resources
+ * with the same kind and name, and what Kuma would silently share between two APIs on one gateway
+ * (shared-policy-keys.ts): one per-route policy for equal matches, one access log or trace. Pure.
  * @module
  */
 import type { Finding, SourcePosition } from '../../findings.js';
 import type { KumaResource } from '../resource.js';
 import { findShadowedOperations } from '../validate/route-simulator.js';
 import type { OperationRoute } from './render-api.js';
+import {
+  describeGatewayConflict,
+  describeSharedRule,
+  findGatewayConflicts,
+  findSharedRuleKeys,
+  type PolicyKeys,
+  readPolicyKeys,
+} from './shared-policy-keys.js';
 
 export interface RepoApiRoutes {
   name: string;
@@ -20,10 +29,60 @@ export interface RepoApiRoutes {
   locateOperation(pointer: string): SourcePosition;
   /** Where the API is declared (its config entry). */
   locateApi(): SourcePosition;
+  /** Where the x-kuma root key behind a gateway-wide policy kind is set (default: the API's entry). */
+  locateGatewayPolicy?(kind: string): SourcePosition;
 }
 
 export function checkRepoRoutes(apis: readonly RepoApiRoutes[]): Finding[] {
-  return [...findNameCollisions(apis), ...findRouteConflicts(apis)];
+  const { findings, collided } = findRouteConflicts(apis);
+  return [...findNameCollisions(apis), ...findings, ...findSharedPolicies(apis, collided)];
+}
+
+/**
+ * `kuma-policy-shared` on both operations whose rules Kuma keys alike while their per-route policies differ, and
+ * `kuma-gateway-policy-conflict` on both APIs' settings of an access log or trace that would replace each other.
+ * Operations already reported as a collision are left out (one finding per cause).
+ */
+function findSharedPolicies(apis: readonly RepoApiRoutes[], collided: Set<OperationRoute>): Finding[] {
+  const keys = new Map<RepoApiRoutes, PolicyKeys>(
+    apis.map((api) => [api, readPolicyKeys(api.name, api.resources)]),
+  );
+  const findings: Finding[] = [];
+  for (const api of apis) {
+    const mine = keys.get(api)!;
+    const others = apis.filter((other) => other !== api);
+    const theirs = others.flatMap((other) => keys.get(other)!.rules);
+    const operations = new Map(api.operations.map((op) => [`${op.route}#${op.ruleIndex}`, op]));
+    for (const shared of findSharedRuleKeys(mine.rules, theirs)) {
+      const operation = operations.get(`${shared.mine.route}#${shared.mine.ruleIndex}`);
+      const otherApi = others.find((other) => other.name === shared.theirs.api)!;
+      const otherOperation = otherApi.operations.find(
+        (op) => op.route === shared.theirs.route && op.ruleIndex === shared.theirs.ruleIndex,
+      );
+      if (!operation || collided.has(operation) || (otherOperation && collided.has(otherOperation))) continue;
+      findings.push({
+        kind: 'routing',
+        id: 'kuma-policy-shared',
+        severity: 'error',
+        message: `${operation.operation} of API "${api.name}" and ${otherOperation?.operation ?? shared.theirs.label} of API "${otherApi.name}" ${describeSharedRule(shared)}`,
+        operation: operation.operation,
+        ...api.locateOperation(operation.pointer),
+      });
+    }
+    for (const conflict of findGatewayConflicts(
+      mine.gateway,
+      others.flatMap((o) => keys.get(o)!.gateway),
+    )) {
+      findings.push({
+        kind: 'routing',
+        id: 'kuma-gateway-policy-conflict',
+        severity: 'error',
+        message: `API "${api.name}" ${describeGatewayConflict(conflict.mine, `API "${conflict.theirs.api}"`)}`,
+        ...(api.locateGatewayPolicy?.(conflict.mine.kind) ?? api.locateApi()),
+      });
+    }
+  }
+  return findings;
 }
 
 function findNameCollisions(apis: readonly RepoApiRoutes[]): Finding[] {
@@ -55,14 +114,19 @@ interface Claim {
 }
 
 /** Collisions (same method and match) on the second API, then shadowing among APIs that share a gateway. */
-function findRouteConflicts(apis: readonly RepoApiRoutes[]): Finding[] {
+function findRouteConflicts(apis: readonly RepoApiRoutes[]): {
+  findings: Finding[];
+  collided: Set<OperationRoute>;
+} {
   const findings: Finding[] = [];
   const claims = new Map<string, Claim[]>();
   const collided = new Set<OperationRoute>();
   for (const api of apis) {
     const matches = readRuleMatches(api.resources);
     for (const operation of api.operations) {
-      const path = matches.get(`${operation.route}#${operation.ruleIndex}`) ?? operation.pathTemplate;
+      const path =
+        matches.get(`${operation.route}#${operation.ruleIndex}#${operation.matchIndex ?? 0}`) ??
+        operation.pathTemplate;
       const key = `${api.gateway} ${operation.method} ${path}`;
       const earlier = (claims.get(key) ?? []).find(
         (claim) => claim.api !== api && hostnamesOverlap(claim.api.hostnames, api.hostnames),
@@ -103,18 +167,31 @@ function findRouteConflicts(apis: readonly RepoApiRoutes[]): Finding[] {
       });
     }
   }
-  return findings;
+  return { findings, collided };
 }
 
-/** `route#rule` → `Exact /a` or `RegularExpression ^…$`. */
+/** `route#rule#match` → `Exact /a` or `RegularExpression ^…$`, with its query matches (`?name=value`). */
 function readRuleMatches(resources: readonly KumaResource[]): Map<string, string> {
+  type Pair = { name: string; value: string };
+  type Match = { path?: { type: string; value: string }; queryParams?: Pair[]; headers?: Pair[] };
   const matches = new Map<string, string>();
   for (const route of resources.filter((resource) => resource.kind === 'MeshHTTPRoute')) {
-    const rules = (route.spec.to as { rules: { matches: { path: { type: string; value: string } }[] }[] }[])
-      .flatMap((to) => to.rules)
-      .map((rule) => rule.matches[0]?.path);
-    for (const [index, path] of rules.entries())
-      if (path) matches.set(`${route.name}#${index}`, `${path.type} ${path.value}`);
+    const rules = (route.spec.to as { rules: { matches: Match[] }[] }[]).flatMap((to) => to.rules);
+    for (const [index, rule] of rules.entries()) {
+      for (const [at, { path, queryParams, headers }] of rule.matches.entries()) {
+        const query = [
+          ...(headers ?? []).map((h) => ({ ...h, name: `header:${h.name}` })),
+          ...(queryParams ?? []),
+        ]
+          .map(({ name, value }) => `${name}=${value}`)
+          .join('&');
+        if (path)
+          matches.set(
+            `${route.name}#${index}#${at}`,
+            `${path.type} ${path.value}${query ? ` ?${query}` : ''}`,
+          );
+      }
+    }
   }
   return matches;
 }

@@ -162,6 +162,25 @@ export function readPathParameters(
   bundle: Record<string, unknown>,
   operation: SpecOperation,
 ): Map<string, PathParameter> {
+  return readParameters(bundle, operation, 'path');
+}
+
+/** Query or header parameters of an operation by name (path-item level, overridden by operation level). */
+export function readParametersIn(
+  bundle: Record<string, unknown>,
+  operation: SpecOperation,
+  location: 'query' | 'header',
+): Map<string, ParameterInfo> {
+  return new Map(
+    [...readParameters(bundle, operation, location)].map(([name, parameter]) => [name, parameter.info]),
+  );
+}
+
+function readParameters(
+  bundle: Record<string, unknown>,
+  operation: SpecOperation,
+  location: 'path' | 'query' | 'header',
+): Map<string, PathParameter> {
   const parameters = new Map<string, PathParameter>();
   const levels = [
     { list: operation.pathItem.parameters, pointer: `${operation.pathItemPointer}/parameters` },
@@ -173,7 +192,7 @@ export function readPathParameters(
       const parameter = followRef(bundle, raw, `${pointer}/${index}`);
       if (!parameter) return;
       const { value } = parameter;
-      if (!isObject(value) || value.in !== 'path' || typeof value.name !== 'string') return;
+      if (!isObject(value) || value.in !== location || typeof value.name !== 'string') return;
       const schema = followRef(bundle, value.schema, `${parameter.pointer}/schema`);
       parameters.set(value.name, {
         info: schema && isObject(schema.value) ? { ...value, schema: schema.value } : value,

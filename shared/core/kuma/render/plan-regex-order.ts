@@ -9,6 +9,10 @@
  * (`{name}.json`), which beats a narrowed parameter (integer, enum, uuid, pattern), which beats a bare `{param}`.
  * Every templated operation is then given the fewest `(?:…)` wraps (4 characters each, same language) that
  * make it strictly longer than every less specific operation of the same method that overlaps it.
+ * Query-parameter matches (a `#name=value` fragment, routing/path-fragment.ts) do not help a regex: Kuma ranks
+ * regexes of equal length as equal whatever else they match (sorter.go returns before comparing query matches).
+ * So on the same segments the match with more query parameters is the more specific one and gets padded, unless
+ * the two can never match one request (the same parameter with different values: `Action=A` and `Action=B`).
  * @module
  */
 import { RE2JS } from 're2js';
@@ -17,8 +21,16 @@ import type { PathSegment } from './path-match.js';
 export interface TemplatedMatch {
   method: string;
   segments: readonly PathSegment[];
+  /** Exact query-parameter matches the route also requires; none by default. */
+  query?: readonly QueryParam[];
   /** Length of the unwrapped regex. */
   length: number;
+}
+
+interface QueryParam {
+  name: string;
+  /** Undefined: present with any value. */
+  value?: string;
 }
 
 const wrapLength = '(?:)'.length;
@@ -35,15 +47,20 @@ export function planRegexWraps(matches: readonly TemplatedMatch[]): number[] {
     else groups.set(key, [index]);
   });
   for (const members of groups.values()) {
-    members.sort((a, b) => compareSpecificity(matches[a]!.segments, matches[b]!.segments));
+    members.sort(
+      (a, b) =>
+        compareSpecificity(matches[a]!.segments, matches[b]!.segments) ||
+        (matches[a]!.query?.length ?? 0) - (matches[b]!.query?.length ?? 0),
+    );
     // The less specific matches placed so far, in a trie by segment: a match is compared only with those it
     // can overlap, not with every weaker one (quadratic: 10,000 templated GETs took 20 s).
     const weaker = createTrieNode();
     for (const index of members) {
       const match = matches[index]!;
-      const needed = Math.max(match.length, longestOverlapping(weaker, match.segments, 0) + 1);
+      const query = match.query ?? [];
+      const needed = Math.max(match.length, longestOverlapping(weaker, match.segments, 0, query) + 1);
       wraps[index] = Math.max(0, Math.ceil((needed - match.length) / wrapLength));
-      insert(weaker, match.segments, match.length + wraps[index]! * wrapLength);
+      insert(weaker, match.segments, match.length + wraps[index]! * wrapLength, query);
     }
   }
   return wraps;
@@ -53,15 +70,20 @@ export function planRegexWraps(matches: readonly TemplatedMatch[]): number[] {
 interface TrieNode {
   literal: Map<string, TrieNode>;
   templated: Map<string, TrieNode>;
-  /** Longest padded regex of the matches ending here (same segment count: only leaves hold one). */
-  longest: number;
+  /** Padded regex length of the matches ending here, by their query matches (only leaves hold any). */
+  ends: Map<string, { query: readonly QueryParam[]; length: number }>;
 }
 
 function createTrieNode(): TrieNode {
-  return { literal: new Map(), templated: new Map(), longest: -1 };
+  return { literal: new Map(), templated: new Map(), ends: new Map() };
 }
 
-function insert(root: TrieNode, segments: readonly PathSegment[], length: number): void {
+function insert(
+  root: TrieNode,
+  segments: readonly PathSegment[],
+  length: number,
+  query: readonly QueryParam[],
+): void {
   let node = root;
   for (const segment of segments) {
     const children = segment.pattern === undefined ? node.literal : node.templated;
@@ -73,7 +95,21 @@ function insert(root: TrieNode, segments: readonly PathSegment[], length: number
     }
     node = child;
   }
-  node.longest = Math.max(node.longest, length);
+  const key = JSON.stringify(query);
+  node.ends.set(key, { query, length: Math.max(node.ends.get(key)?.length ?? -1, length) });
+}
+
+/** Two sets of Exact query matches no request satisfies both of: one parameter, two values. */
+function excludeEachOther(a: readonly QueryParam[], b: readonly QueryParam[]): boolean {
+  return a.some((left) =>
+    b.some(
+      (right) =>
+        left.name === right.name &&
+        left.value !== undefined &&
+        right.value !== undefined &&
+        left.value !== right.value,
+    ),
+  );
 }
 
 /**
@@ -81,12 +117,22 @@ function insert(root: TrieNode, segments: readonly PathSegment[], length: number
  * Two literal segments overlap when equal, a literal and a templated one when the literal is accepted by the
  * segment regex; two templated segments are assumed to overlap.
  */
-function longestOverlapping(node: TrieNode, segments: readonly PathSegment[], index: number): number {
+function longestOverlapping(
+  node: TrieNode,
+  segments: readonly PathSegment[],
+  index: number,
+  query: readonly QueryParam[],
+): number {
   const segment = segments[index];
-  if (!segment) return node.longest;
+  if (!segment) {
+    let longest = -1;
+    for (const end of node.ends.values())
+      if (!excludeEachOther(end.query, query)) longest = Math.max(longest, end.length);
+    return longest;
+  }
   let longest = -1;
   const visit = (child: TrieNode | undefined) => {
-    if (child) longest = Math.max(longest, longestOverlapping(child, segments, index + 1));
+    if (child) longest = Math.max(longest, longestOverlapping(child, segments, index + 1, query));
   };
   if (segment.pattern === undefined) {
     visit(node.literal.get(segment.text));

@@ -4,8 +4,9 @@
  * @module
  */
 import type { Finding } from '../../findings.js';
-import { findPathProblems } from '../../routing/path-problems.js';
-import { findUnroutablePath } from '../../routing/unroutable-path.js';
+import type { RequestMatch } from '../../routing/path-fragment.js';
+import { findPathProblems, readRoutablePath } from '../../routing/path-problems.js';
+import { readServerPaths } from '../../routing/server-paths.js';
 import { listOperations } from '../../spec/operations.js';
 import type { LoadedSpec, SourcePosition } from '../../spec/types.js';
 import type { KumaResource } from '../resource.js';
@@ -15,6 +16,7 @@ import { buildAuth } from './build-auth.js';
 import {
   buildGatewayPolicies,
   buildRoutePolicies,
+  limitsRetries,
   type PolicyDraft,
   type RouteSettings,
   retriesFor,
@@ -27,6 +29,7 @@ import {
   refusedHeaderChanges,
   type ServiceConfig,
 } from './build-route-parts.js';
+import { dropPinConflicts, findRouteSource, type GroupMember, groupRoutes } from './group-routes.js';
 import { buildName, buildSlug } from './names.js';
 import {
   buildSegmentsMatch,
@@ -36,9 +39,9 @@ import {
   splitPathTemplate,
 } from './path-match.js';
 import { planRegexWraps } from './plan-regex-order.js';
-import { isObject } from './resolve-ref.js';
 import { resolveRootSettings, resolveSettings } from './settings.js';
-import type { ApiConfig, XKumaRoot } from './types.js';
+import { resolveGatewayIdentity } from './traffic-permission.js';
+import type { ApiConfig, ManifestFormat, XKumaRoot } from './types.js';
 import { checkXKuma } from './x-kuma.js';
 
 export interface RenderInput {
@@ -51,6 +54,8 @@ export interface RenderInput {
   /** Label resources `kuma.io/origin: zone` (required on a federated zone CP, rejected on a global CP). */
   zoneOrigin?: boolean;
   source?: { repo?: string; commit?: string };
+  /** Manifest format the resources are for; default `k8s`. Kuma names a workload differently in each. */
+  format?: ManifestFormat;
 }
 
 export interface RenderResult {
@@ -71,18 +76,23 @@ export interface OperationRoute extends ExpectedOperation {
 /** Policies that reference a gateway or a route must live in the control plane's system namespace. */
 export const systemNamespace = 'kuma-system';
 
-interface RenderedOperation {
-  method: string;
-  label: string;
-  pointer: string;
+/** One path match of an operation: one per base path the API is served under (server-paths.ts). */
+interface RenderedMatch {
   /** Base path + OpenAPI path. */
   pathTemplate: string;
   segments: PathSegment[];
   match: PathMatch;
+}
+
+interface RenderedOperation extends GroupMember {
+  method: string;
+  label: string;
+  pointer: string;
+  /** In the order of the bases; the rule's `matches`. */
+  matches: RenderedMatch[];
+  /** Query parameters and headers every match requires (a `#name=value` path fragment, path-fragment.ts). */
+  params: RequestMatch[];
   ruleDefault: { filters?: Record<string, unknown>[]; backendRefs: Record<string, unknown>[] };
-  routeSettings: RouteSettings;
-  groupKey: string;
-  slug: string;
   security: unknown;
 }
 
@@ -103,10 +113,14 @@ export function renderApi(input: RenderInput): RenderResult {
     versions: api.service?.versions ?? [],
     ...(api.service?.namespace ? { namespace: api.service.namespace } : {}),
   };
-  const basePath = normalizeBasePath(api.basePath ?? readServerBasePath(bundle));
+  // Every base path the API is served under (config basePath, else every server's path), and why a server is not.
+  const served = readServerPaths(spec, api.basePath);
+  findings.push(...served.findings);
+  const bases = served.bases;
+  const firstBase = bases[0]?.template ?? '';
   const hostnames = [...(api.hostnames ?? [])].sort();
   // Unroutable paths (errors: not exposed) and ignored parameter patterns, word for word as `check` says them.
-  findings.push(...findPathProblems(spec, basePath));
+  findings.push(...findPathProblems(spec, firstBase));
 
   const rendered: RenderedOperation[] = [];
   for (const operation of listOperations(bundle)) {
@@ -135,13 +149,16 @@ export function renderApi(input: RenderInput): RenderResult {
         ...spec.locate(pointer),
       });
 
-    const pathTemplate = basePath + operation.path;
-    if (findUnroutablePath(pathTemplate) !== undefined) continue;
+    const routable = readRoutablePath(bundle, operation, firstBase);
+    if (bases.length === 0 || 'reason' in routable) continue;
     const parameters = new Map(
       [...readPathParameters(bundle, operation)].map(([name, parameter]) => [name, parameter.info]),
     );
-    const segments = splitPathTemplate(pathTemplate, parameters);
-    const match = buildSegmentsMatch(segments);
+    const ownSegments = splitPathTemplate(routable.path, parameters).slice(1);
+    const matches = bases.map((base): RenderedMatch => {
+      const segments = [{ text: '' }, ...base.segments, ...ownSegments];
+      return { pathTemplate: base.template + routable.path, segments, match: buildSegmentsMatch(segments) };
+    });
     const backends = buildBackendRefs(service, settings.weights);
     if ('problem' in backends) {
       problem('kuma-service-versions', `${label}: ${backends.problem}`, origins.weights ?? operation.pointer);
@@ -149,10 +166,10 @@ export function renderApi(input: RenderInput): RenderResult {
     }
     const filters: Record<string, unknown>[] = [];
     if (api.rewrite !== undefined) {
-      if (match.type !== 'Exact') {
+      if (matches.some(({ match }) => match.type !== 'Exact')) {
         problem(
           'kuma-rewrite-templated-path',
-          `${label} cannot be rewritten to "${api.rewrite}": Kuma rewrites a prefix only on PathPrefix matches, which would shadow other operations; serve ${basePath || '/'} on the service or remove "rewrite" (not exposed)`,
+          `${label} cannot be rewritten to "${api.rewrite}": Kuma rewrites a prefix only on PathPrefix matches, which would shadow other operations; serve ${bases.map((base) => base.display).join(', ')} on the service or remove "rewrite" (not exposed)`,
           operation.pointer,
         );
         continue;
@@ -160,7 +177,7 @@ export function renderApi(input: RenderInput): RenderResult {
       filters.push({
         type: 'URLRewrite',
         urlRewrite: {
-          path: { type: 'ReplaceFullPath', replaceFullPath: joinPath(api.rewrite, operation.path) },
+          path: { type: 'ReplaceFullPath', replaceFullPath: joinPath(api.rewrite, routable.path) },
         },
       });
     }
@@ -208,12 +225,13 @@ export function renderApi(input: RenderInput): RenderResult {
       method,
       label,
       pointer: operation.pointer,
-      pathTemplate,
-      segments,
-      match,
+      matches,
+      params: routable.params,
       ruleDefault: { ...(filters.length > 0 ? { filters } : {}), backendRefs: backends.backendRefs },
+      settings,
       routeSettings,
-      groupKey: stableStringify(routeSettings),
+      limitedRetries: limitsRetries(method, settings.retries),
+      source: findRouteSource(settings, origins, operation),
       slug:
         buildSlug(
           typeof operation.operation.operationId === 'string' ? operation.operation.operationId : '',
@@ -224,8 +242,9 @@ export function renderApi(input: RenderInput): RenderResult {
 
   // Sorted first so that which of two colliding operations wins does not depend on the document's key order.
   rendered.sort((a, b) => compareText(a.label, b.label));
-  const operations = orderRegexMatches(dropCollisions(rendered, findings, spec));
-  operations.sort(compareKumaOrder);
+  const routable = dropPinConflicts(dropCollisions(rendered, findings, spec), findings, spec.locate);
+  const operations = orderRegexMatches(routable);
+  operations.sort((a, b) => compareKumaOrder(firstMatch(a), firstMatch(b)));
   const labels = buildLabels(api.name, input.zoneOrigin === true);
   const mesh = input.mesh ?? 'default';
   const resource = (kind: string, name: string, spec: Record<string, unknown>): KumaResource => ({
@@ -238,18 +257,23 @@ export function renderApi(input: RenderInput): RenderResult {
   });
   const resources: KumaResource[] = [];
   const placed: OperationRoute[] = [];
-  /** The operation whose slug named a route's resources, for locating a name collision. */
-  const namedBy = new Map<KumaResource, RenderedOperation>();
-  for (const group of groupOperations(operations, api.name)) {
+  /** Where a route's name comes from, for locating a name collision. */
+  const namedBy = new Map<KumaResource, NameOrigin>();
+  const grouped = groupRoutes(api.name, operations, spec.locate);
+  findings.push(...grouped.findings);
+  for (const group of grouped.groups) {
     placed.push(
-      ...group.operations.map((operation, ruleIndex) => ({
-        method: operation.method,
-        pathTemplate: operation.pathTemplate,
-        route: group.name,
-        ruleIndex,
-        operation: operation.label,
-        pointer: operation.pointer,
-      })),
+      ...group.operations.flatMap((operation, ruleIndex) =>
+        operation.matches.map((match, matchIndex) => ({
+          method: operation.method,
+          pathTemplate: match.pathTemplate,
+          route: group.name,
+          ruleIndex,
+          ...(matchIndex > 0 ? { matchIndex } : {}),
+          operation: operation.label,
+          pointer: operation.pointer,
+        })),
+      ),
     );
     resources.push(
       resource('MeshHTTPRoute', group.name, {
@@ -259,7 +283,11 @@ export function renderApi(input: RenderInput): RenderResult {
             targetRef: { kind: 'Mesh' },
             ...(hostnames.length > 0 ? { hostnames } : {}),
             rules: group.operations.map((operation) => ({
-              matches: [{ path: operation.match, method: operation.method }],
+              matches: operation.matches.map(({ match }) => ({
+                path: match,
+                method: operation.method,
+                ...buildParamMatches(operation.params),
+              })),
               default: operation.ruleDefault,
             })),
           },
@@ -268,13 +296,13 @@ export function renderApi(input: RenderInput): RenderResult {
     );
     const policies = buildRoutePolicies(group.name, group.operations[0]!.routeSettings);
     resources.push(...policies.map((policy) => fromDraft(policy, group.name)));
-    for (const made of resources.slice(-1 - policies.length))
-      namedBy.set(made, firstBySlug(group.operations));
+    for (const made of resources.slice(-1 - policies.length)) namedBy.set(made, group.origin);
   }
   if (operations.length > 0) {
     const drafts: PolicyDraft[] = buildGatewayPolicies({
       gateway,
-      gatewayService: api.gatewayService ?? gateway,
+      gatewayIdentity: resolveGatewayIdentity(api, gateway, input.format ?? 'k8s'),
+      format: input.format ?? 'k8s',
       root,
       backends: collectBackends(operations),
     });
@@ -284,7 +312,10 @@ export function renderApi(input: RenderInput): RenderResult {
       gateway,
       bundle,
       hostnames,
-      operations,
+      // One jwt_authn rule per route match, in Kuma's order, so Envoy's first match is the operation Kuma routes to.
+      operations: operations
+        .flatMap((operation) => operation.matches.map(({ match }) => ({ ...operation, match })))
+        .sort(compareKumaOrder),
       providers: root.auth ?? {},
       locate: spec.locate,
     });
@@ -301,7 +332,8 @@ export function renderApi(input: RenderInput): RenderResult {
   };
 
   function fromDraft(draft: PolicyDraft, prefix: string): KumaResource {
-    return resource(draft.kind, buildName(prefix, draft.suffix), draft.spec);
+    const made = resource(draft.kind, buildName(prefix, draft.suffix), draft.spec);
+    return draft.labels ? { ...made, labels: { ...made.labels, ...draft.labels } } : made;
   }
 }
 
@@ -337,44 +369,21 @@ function dropInvalid(
   });
 }
 
-/**
- * Operations grouped by identical per-route policies, one MeshHTTPRoute each. Operations with no such policy
- * share the route named after the API; any other group is named after its first operation.
- */
-function groupOperations(operations: RenderedOperation[], api: string) {
-  const groups = new Map<string, RenderedOperation[]>();
-  for (const operation of operations) {
-    // push, not a spread copy per operation: that was quadratic (3 s of 17 at 20,000 operations)
-    const group = groups.get(operation.groupKey);
-    if (group) group.push(operation);
-    else groups.set(operation.groupKey, [operation]);
-  }
-  const plain = stableStringify({});
-  return [...groups]
-    .map(([key, members]) => ({
-      name: key === plain ? buildName(api) : buildName(api, firstBySlug(members).slug),
-      operations: members,
-    }))
-    .sort((a, b) => compareText(a.name, b.name));
-}
-
-function firstBySlug(operations: RenderedOperation[]): RenderedOperation {
-  return [...operations].sort((a, b) => compareText(a.slug, b.slug) || compareText(a.label, b.label))[0]!;
-}
+/** Where a resource's name comes from: its route's group, or the API (gateway-wide policies). */
+type NameOrigin = { pointer: string; operation?: string };
 
 /**
  * Two resources of one kind and name would be one file and one object in `kuma-system`: one would silently
- * replace the other (operationIds whose slugs are equal after normalisation and shortening, or a slug equal to a
- * policy's name). An error on both operations; only the first resource of a name is kept.
+ * replace the other. Route names are distinct by construction (group-routes.ts), so this guards the names of
+ * the other resources: an error on both origins; only the first resource of a name is kept.
  */
 function dropNameCollisions(
   resources: KumaResource[],
-  namedBy: ReadonlyMap<KumaResource, RenderedOperation>,
+  namedBy: ReadonlyMap<KumaResource, NameOrigin>,
   findings: Finding[],
   spec: LoadedSpec,
 ): KumaResource[] {
   const first = new Map<string, KumaResource>();
-  const reported = new Set<string>();
   const kept: KumaResource[] = [];
   for (const resource of resources) {
     const key = `${resource.kind}/${resource.name}`;
@@ -384,23 +393,14 @@ function dropNameCollisions(
       kept.push(resource);
       continue;
     }
-    const a = namedBy.get(earlier);
-    const b = namedBy.get(resource);
-    const pair = [a?.label ?? '', b?.label ?? ''].sort().join('\u0000');
-    if (reported.has(pair)) continue;
-    reported.add(pair);
-    for (const [operation, other] of [
-      [a, b],
-      [b, a],
-    ] as const) {
-      const otherName = other ? other.label : "the API's gateway policies";
+    for (const origin of new Set([namedBy.get(earlier), namedBy.get(resource)])) {
       findings.push({
         kind: 'routing',
         id: 'kuma-name-collision',
         severity: 'error',
-        message: `${operation ? operation.label : "the API's gateway policies"} and ${otherName} both render ${resource.kind} "${resource.name}": one would overwrite the other; give ${operation ? 'one of them' : 'the operation'} a distinct operationId`,
-        ...(operation ? { operation: operation.label } : {}),
-        ...spec.locate(operation ? operation.pointer : '/x-kuma'),
+        message: `${resource.kind} "${resource.name}" is rendered twice: one would overwrite the other; pin a distinct route name with x-kuma.route`,
+        ...(origin?.operation ? { operation: origin.operation } : {}),
+        ...spec.locate(origin?.pointer ?? '/x-kuma'),
       });
     }
   }
@@ -416,20 +416,24 @@ function dropCollisions(
   const seen = new Map<string, RenderedOperation>();
   const kept: RenderedOperation[] = [];
   for (const operation of operations) {
-    const key = `${operation.method} ${operation.match.type} ${operation.match.value}`;
-    const first = seen.get(key);
-    if (first) {
+    const params = operation.params.map((p) => `${p.in}:${p.name}=${p.value ?? '*'}`).join('&');
+    const keys = operation.matches.map(
+      ({ match }) => `${operation.method} ${match.type} ${match.value} ${params}`,
+    );
+    const clash = keys.findIndex((key) => seen.has(key));
+    if (clash >= 0) {
+      const first = seen.get(keys[clash]!)!;
       findings.push({
         kind: 'routing',
         id: 'kuma-route-collision',
         severity: 'error',
-        message: `${operation.label} matches exactly the same requests as ${first.label} (${operation.match.value}); only the first is exposed`,
+        message: `${operation.label} matches exactly the same requests as ${first.label} (${operation.matches[clash]!.match.value}); only the first is exposed`,
         operation: operation.label,
         ...spec.locate(operation.pointer),
       });
       continue;
     }
-    seen.set(key, operation);
+    for (const key of keys) seen.set(key, operation);
     kept.push(operation);
   }
   return kept;
@@ -437,26 +441,43 @@ function dropCollisions(
 
 /** Templated matches made just long enough that Kuma's length ranking picks the most specific (plan-regex-order.ts). */
 function orderRegexMatches(operations: RenderedOperation[]): RenderedOperation[] {
-  const templated = operations.filter((operation) => operation.match.type === 'RegularExpression');
+  const templated = operations.flatMap((operation) =>
+    operation.matches
+      .filter(({ match }) => match.type === 'RegularExpression')
+      .map((match) => ({
+        method: operation.method,
+        query: operation.params.map((p) => ({
+          name: `${p.in}:${p.name}`,
+          ...(p.value === undefined ? {} : { value: p.value }),
+        })),
+        match,
+      })),
+  );
   const wraps = planRegexWraps(
-    templated.map((operation) => ({
-      method: operation.method,
-      segments: operation.segments,
-      length: operation.match.value.length,
+    templated.map(({ method, query, match }) => ({
+      method,
+      segments: match.segments,
+      query,
+      length: match.match.value.length,
     })),
   );
-  templated.forEach((operation, index) => {
-    if (wraps[index]! > 0) operation.match = buildSegmentsMatch(operation.segments, wraps[index]);
+  templated.forEach(({ match }, index) => {
+    if (wraps[index]! > 0) match.match = buildSegmentsMatch(match.segments, wraps[index]);
   });
   return operations;
 }
 
 /** Kuma's own order (Exact before regex, longer value first) so jwt_authn's first match agrees with routing. */
-function compareKumaOrder(a: RenderedOperation, b: RenderedOperation): number {
+function compareKumaOrder(
+  a: { match: PathMatch; method: string; params: RequestMatch[] },
+  b: { match: PathMatch; method: string; params: RequestMatch[] },
+): number {
   const rank = (match: PathMatch) => (match.type === 'Exact' ? 0 : 1);
   return (
     rank(a.match) - rank(b.match) ||
     b.match.value.length - a.match.value.length ||
+    count(b.params, 'header') - count(a.params, 'header') ||
+    count(b.params, 'query') - count(a.params, 'query') ||
     compareText(a.match.value, b.match.value) ||
     compareText(a.method, b.method)
   );
@@ -501,27 +522,33 @@ function buildLabels(api: string, zoneOrigin: boolean): Record<string, string> {
   };
 }
 
-/** OpenAPI 3: the path of `servers[0].url` (variables at their default); Swagger 2: `basePath`. */
-function readServerBasePath(bundle: Record<string, unknown>): string {
-  if (typeof bundle.basePath === 'string') return bundle.basePath;
-  const server = Array.isArray(bundle.servers) ? bundle.servers[0] : undefined;
-  if (!isObject(server) || typeof server.url !== 'string') return '';
-  const variables = isObject(server.variables) ? server.variables : {};
-  const url = server.url.replace(/\{([^}]+)\}/g, (_, name: string) => {
-    const variable = variables[name];
-    return isObject(variable) && variable.default !== undefined ? String(variable.default) : '';
-  });
-  const path = /^[a-z][a-z0-9+.-]*:\/\//i.test(url)
-    ? url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '')
-    : url;
-  return path.replace(/[?#].*$/, '');
+function firstMatch(operation: RenderedOperation) {
+  return { match: operation.matches[0]!.match, method: operation.method, params: operation.params };
 }
 
-/** `` or `/a/b`: leading slash, no trailing slash, so base + `/path` is the full path. */
-function normalizeBasePath(path: string): string {
-  const trimmed = path.trim().replace(/\/+$/, '');
-  if (trimmed === '') return '';
-  return trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
+function count(params: RequestMatch[], location: RequestMatch['in']): number {
+  return params.filter((param) => param.in === location).length;
+}
+
+/**
+ * A rule match's `headers` and `queryParams` for the parameters an operation's requests carry: Exact, or for a
+ * parameter that only has to be present, `Present` (headers) or the regex `.*` (queries: Kuma has no presence).
+ */
+function buildParamMatches(params: RequestMatch[]): Record<string, unknown> {
+  const headers = params
+    .filter((param) => param.in === 'header')
+    .map(({ name, value }) =>
+      value === undefined ? { type: 'Present', name } : { type: 'Exact', name, value },
+    );
+  const queryParams = params
+    .filter((param) => param.in === 'query')
+    .map(({ name, value }) =>
+      value === undefined ? { type: 'RegularExpression', name, value: '.*' } : { type: 'Exact', name, value },
+    );
+  return {
+    ...(headers.length > 0 ? { headers } : {}),
+    ...(queryParams.length > 0 ? { queryParams } : {}),
+  };
 }
 
 function joinPath(prefix: string, path: string): string {
@@ -530,16 +557,4 @@ function joinPath(prefix: string, path: string): string {
 
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** JSON with object keys sorted, so equal settings written in any key order compare equal. */
-export function stableStringify(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  if (isObject(value)) {
-    return `{${Object.keys(value)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${stableStringify(value[key])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }

@@ -16,6 +16,7 @@ export const routeKeys = [
   'requestHeaders',
   'responseHeaders',
   'weights',
+  'route',
 ] as const satisfies readonly (keyof XKumaRoute)[];
 
 /** One level of settings and where it came from (a bundle pointer, or undefined for the repo config). */

@@ -9,8 +9,13 @@ export interface ServiceVersion {
   name: string;
   /** MeshService of this version; default `<service>-<version>`. */
   service?: string;
-  /** Relative weight when `x-kuma.weights` does not say; default 1. */
+  /**
+   * Relative weight when `x-kuma.weights` does not say. Either every version has one or none does; without
+   * weights one version is marked {@link default}.
+   */
   weight?: number;
+  /** The version that takes all traffic when `x-kuma.weights` does not say (when no version has a weight). */
+  default?: boolean;
 }
 
 /** One entry of `apis` in `.kuma-api-forge.yaml` (schema: `#/definitions/api`). */
@@ -19,10 +24,21 @@ export interface ApiConfig {
   spec: string;
   /** MeshGateway that exposes the API; default `gateway`. */
   gateway?: string;
-  /** `kuma.io/service` tag of the gateway proxies, allowed to reach the service under mTLS; default the gateway name. */
+  /**
+   * `kuma.io/service` tag of the gateway proxies, allowed to reach the service under mTLS (MeshTrafficPermission
+   * `from`). Default: on Kubernetes `<gateway>_<gatewayNamespace>_svc` (a MeshGatewayInstance named like the
+   * gateway), on Universal the gateway name.
+   */
   gatewayService?: string;
+  /** Kubernetes namespace of the gateway's MeshGatewayInstance, for the default `gatewayService`; default `default`. */
+  gatewayNamespace?: string;
+  /**
+   * SPIFFE ID of the gateway proxies on a mesh with MeshIdentity (where Kuma ignores `from`): the permission
+   * becomes a `rules` entry allowing exactly this ID. Wins over `gatewayService`.
+   */
+  gatewaySpiffeId?: string;
   hostnames?: string[];
-  /** Path prefix of every operation at the gateway; default the path of `servers[0].url` (Swagger 2: basePath). */
+  /** The one path prefix of every operation at the gateway; default every server's path (routing/server-paths.ts). */
   basePath?: string;
   /** Prefix that replaces `basePath` on the way to the service (literal paths only, see the README, "How a spec becomes Kuma resources"). */
   rewrite?: string;
@@ -53,6 +69,11 @@ export interface XKumaRoute {
   requestHeaders?: HeaderChanges;
   responseHeaders?: HeaderChanges;
   weights?: Record<string, number>;
+  /**
+   * Pins the name of the operation's MeshHTTPRoute (`<api>-<route>`, path item or operation only): operations
+   * that pin one name share that route, and must have equal timeout, retries and rate limit.
+   */
+  route?: string;
 }
 
 export interface JwtProvider {

@@ -8,15 +8,18 @@ import type { KumaResource } from '../resource.js';
 import { checkSpecSchema, knownKinds } from './crd-schema.js';
 import { checkMeshGateway } from './mesh-gateway-rules.js';
 import { checkMeshHttpRoute } from './mesh-http-route-rules.js';
+import { checkMeshOpenTelemetryBackend } from './mesh-otel-backend-rules.js';
 import { checkMeta, isSystemRole } from './meta.js';
+import { observabilityChecks } from './observability-rules.js';
 import { checkDurations, policyChecks } from './policy-rules.js';
 import type { KumaProblem, Report } from './problem.js';
+import { checkProxyPatchPayloads, checkSharedProxyPatches } from './proxy-patch-payload.js';
 import { checkTopTargetRef } from './target-ref.js';
 
 export type { KumaProblem } from './problem.js';
 
 /** Kinds whose resources must live in the control plane's system namespace (`AllowedOnSystemNamespaceOnly`). */
-const systemNamespaceOnly = new Set(['MeshExternalService']);
+const systemNamespaceOnly = new Set(['MeshExternalService', 'MeshOpenTelemetryBackend']);
 
 function validateResource(resource: KumaResource): KumaProblem[] {
   const problems: KumaProblem[] = [];
@@ -40,12 +43,20 @@ function validateResource(resource: KumaResource): KumaProblem[] {
   }
   const top = checkTopTargetRef(resource.kind, resource.spec, system, report);
   if (resource.kind === 'MeshHTTPRoute') checkMeshHttpRoute(resource.spec, top, report);
-  policyChecks[resource.kind]?.(resource.spec, top, report);
-  if (resource.kind !== 'MeshProxyPatch') checkDurations(resource.spec, 'spec', report);
+  if (resource.kind === 'MeshOpenTelemetryBackend') checkMeshOpenTelemetryBackend(resource.spec, report);
+  (policyChecks[resource.kind] ?? observabilityChecks[resource.kind])?.(resource.spec, top, report);
+  if (resource.kind === 'MeshProxyPatch') checkProxyPatchPayloads(resource.spec, report);
+  else checkDurations(resource.spec, 'spec', report);
   return problems;
 }
 
 /** Every reason Kuma would reject one of the resources; empty when all would be accepted. */
 export function validateKumaResources(resources: KumaResource[]): KumaProblem[] {
-  return resources.flatMap(validateResource);
+  const patches = resources.filter((r) => r.kind === 'MeshProxyPatch');
+  return [
+    ...resources.flatMap(validateResource),
+    ...checkSharedProxyPatches(
+      patches.map((r) => ({ id: `${r.kind}/${r.name}`, mesh: r.mesh, spec: r.spec })),
+    ),
+  ];
 }

@@ -4,13 +4,14 @@
  * @module
  */
 import { parseGoDuration } from './go-duration.js';
+import { decimalOf, isDns1123Subdomain, isFilePath, spiffeIdProblem } from './kuma-formats.js';
 import { asArray, asNumber, asObject, asString, type Json, joinPath, type Report } from './problem.js';
 import { checkSectionTargetRefs, includesGateways } from './target-ref.js';
 
 export type PolicyCheck = (spec: Json, top: Json, report: Report) => void;
 
-const present = (value: unknown) => value !== undefined && value !== null;
-const nonEmpty = (value: unknown) => asArray(value).length > 0;
+export const present = (value: unknown) => value !== undefined && value !== null;
+export const nonEmpty = (value: unknown) => asArray(value).length > 0;
 
 function atLeastOne(object: Json, fields: string[], path: string, report: Report, rule: string): boolean {
   if (fields.some((field) => present(object[field]))) return true;
@@ -34,40 +35,127 @@ function durationAbove(value: unknown, minMs: number, path: string, report: Repo
 }
 
 /** `to` items and `rules`/`from` exclusivity shared by most policies. */
-function checkRulesExclusive(spec: Json, report: Report): void {
+export function checkRulesExclusive(spec: Json, report: Report): void {
   if (nonEmpty(spec.rules) && (nonEmpty(spec.to) || nonEmpty(spec.from))) {
     report('spec', "fields 'to' and 'from' must be empty when 'rules' is defined", 'policy-sections');
   }
 }
 
-function eachDefault(spec: Json, sections: string[], visit: (conf: Json, path: string) => void): void {
+/** Visits each item's `default`; a missing one is empty, as Kuma decodes it into a struct, not a pointer. */
+export function eachDefault(spec: Json, sections: string[], visit: (conf: Json, path: string) => void): void {
   for (const section of sections) {
     for (const [index, item] of asArray(spec[section]).entries()) {
-      const conf = asObject(asObject(item)?.default);
-      if (conf) visit(conf, joinPath('spec', section, index, 'default'));
+      const object = asObject(item);
+      if (object) visit(asObject(object.default) ?? {}, joinPath('spec', section, index, 'default'));
     }
   }
 }
+
+/** `at least one of 'from', 'to' or 'rules' has to be defined` (MeshTimeout, MeshCircuitBreaker, MeshAccessLog). */
+export function checkSomeSection(spec: Json, report: Report): void {
+  if (!nonEmpty(spec.to) && !nonEmpty(spec.from) && !nonEmpty(spec.rules)) {
+    report('spec', "at least one of 'from', 'to' or 'rules' has to be defined", 'policy-sections');
+  }
+}
+
+/** Kuma's `mesh.ValidateMatch`: a source match of an inbound rule (spiffeID and/or SNI). */
+export function checkSourceMatch(match: Json, path: string, report: Report): void {
+  const spiffeId = asObject(match.spiffeID);
+  if (spiffeId) {
+    const problem = spiffeIdProblem(asString(spiffeId.value) ?? '');
+    if (problem) report(joinPath(path, 'spiffeID'), `must be a valid Spiffe ID: ${problem}`, 'source-match');
+  }
+  const sni = asObject(match.sni);
+  if (sni) {
+    const type = asString(sni.type) ?? '';
+    if (type === '') report(joinPath(path, 'sni', 'type'), 'must be set', 'source-match');
+    else if (type !== 'Exact') {
+      report(
+        joinPath(path, 'sni', 'type'),
+        `unrecognized type "${type}", supported values are: Exact`,
+        'source-match',
+      );
+    }
+    const value = asString(sni.value) ?? '';
+    if (value === '') report(joinPath(path, 'sni', 'value'), 'must be set', 'source-match');
+    else if (!isDns1123Subdomain(value)) {
+      report(
+        joinPath(path, 'sni', 'value'),
+        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+        'source-match',
+      );
+    }
+  }
+}
+
+/**
+ * `rules[].matches` of MeshTimeout and MeshRateLimit: each match needs a spiffeID or an SNI, a spiffeID needs a
+ * known type, and a rule that matches a spiffeID may not set what cannot depend on the source (`sourceBound`).
+ */
+function checkRuleMatches(spec: Json, report: Report, sourceBound: (conf: Json, path: string) => void): void {
+  for (const [index, item] of asArray(spec.rules).entries()) {
+    const rule = asObject(item) ?? {};
+    const rulePath = joinPath('spec', 'rules', index);
+    let bySpiffeId = false;
+    for (const [m, entry] of asArray(rule.matches).entries()) {
+      const match = asObject(entry) ?? {};
+      const matchPath = joinPath(rulePath, 'matches', m);
+      checkSourceMatch(match, matchPath, report);
+      if (!present(match.spiffeID) && !present(match.sni)) {
+        report(matchPath, "must specify at least one of 'spiffeID' or 'sni'", 'source-match');
+        continue;
+      }
+      const spiffeId = asObject(match.spiffeID);
+      if (!spiffeId) continue;
+      bySpiffeId = true;
+      const type = asString(spiffeId.type) ?? '';
+      const typePath = joinPath(matchPath, 'spiffeID', 'type');
+      if (type === '') report(typePath, 'must be set', 'source-match');
+      else if (type !== 'Exact' && type !== 'Prefix') {
+        report(typePath, `unrecognized type "${type}", supported values are: Exact, Prefix`, 'source-match');
+      }
+    }
+    if (bySpiffeId) sourceBound(asObject(rule.default) ?? {}, joinPath(rulePath, 'default'));
+  }
+}
+
+const notBySource =
+  "can't be specified when matches contain spiffeID because this field cannot be conditioned on source identity";
 
 const checkRateLimit: PolicyCheck = (spec, top, report) => {
   checkRulesExclusive(spec, report);
   const gateways = includesGateways(top);
   const routeTop = top.kind === 'MeshHTTPRoute';
+  // Kuma checks no further inside a section that is not allowed at all.
+  const sections: string[] = [];
   if ((gateways || routeTop) && nonEmpty(spec.rules))
     report('spec.rules', 'must not be defined', 'policy-sections');
+  else {
+    sections.push('rules');
+    checkRuleMatches(spec, report, (conf, path) => {
+      if (present(asObject(conf.local)?.tcp))
+        report(joinPath(path, 'local', 'tcp'), notBySource, 'source-match');
+    });
+  }
   if (gateways && nonEmpty(spec.from)) {
     report(
       'spec.from',
       'must not be defined when the scope includes a Gateway, select only proxyType Sidecar or select only gateways and use spec.to',
       'policy-sections',
     );
+  } else if (routeTop && nonEmpty(spec.from)) {
+    report('spec.from', 'must not be defined when spec.kind is MeshHTTPRoute', 'policy-sections');
+  } else {
+    sections.push('from');
+    checkSectionTargetRefs(spec, 'from', ['Mesh'], report);
   }
   if (!gateways && nonEmpty(spec.to)) {
     report('spec.to', 'must not be defined unless the scope includes gateways', 'policy-sections');
+  } else {
+    sections.push('to');
+    checkSectionTargetRefs(spec, 'to', ['Mesh'], report);
   }
-  checkSectionTargetRefs(spec, 'to', ['Mesh'], report);
-  checkSectionTargetRefs(spec, 'from', ['Mesh'], report);
-  eachDefault(spec, ['to', 'from', 'rules'], (conf, path) => {
+  eachDefault(spec, sections, (conf, path) => {
     const local = asObject(conf.local);
     if (!local) return report(joinPath(path, 'local'), 'must be defined', 'rate-limit-local');
     if (!atLeastOne(local, ['tcp', 'http'], joinPath(path, 'local'), report, 'rate-limit-local')) return;
@@ -144,7 +232,9 @@ const checkRetry: PolicyCheck = (spec, top, report) => {
     report,
   );
   eachDefault(spec, ['to'], (conf, path) => {
-    if (!atLeastOne(conf, ['tcp', 'http', 'grpc'], path, report, 'retry-default')) return;
+    if (!['tcp', 'http', 'grpc'].some((field) => present(conf[field]))) {
+      return report(path, "at least one of the 'tcp', 'http', 'grpc' must be specified", 'retry-default');
+    }
     const tcp = asObject(conf.tcp);
     if (tcp) {
       if (!present(tcp.maxConnectAttempt))
@@ -167,6 +257,8 @@ const checkRetry: PolicyCheck = (spec, top, report) => {
           report(joinPath(rlPath, 'resetHeaders'), 'must be defined', 'retry-backoff');
         durationAbove(rateLimited.maxInterval, 0, joinPath(rlPath, 'maxInterval'), report, 'retry-backoff');
       }
+      if (protocol === 'http')
+        checkHostSelection(conf2.hostSelection, joinPath(protocolPath, 'hostSelection'), report);
       const allowed = protocol === 'http' ? httpRetryOn : grpcRetryOn;
       for (const [index, item] of asArray(conf2.retryOn).entries()) {
         const value = String(item);
@@ -180,13 +272,48 @@ const checkRetry: PolicyCheck = (spec, top, report) => {
   });
 };
 
+/** MeshRetry `http.hostSelection`: predicates and their parameters. */
+function checkHostSelection(value: unknown, path: string, report: Report): void {
+  let priorities = false;
+  for (const [index, item] of asArray(value).entries()) {
+    const predicate = asObject(item) ?? {};
+    const type = asString(predicate.predicate) ?? '';
+    if (type === 'OmitHostsWithTags') {
+      if (!present(predicate.tags))
+        report(joinPath(path, index, 'tags'), 'must be defined', 'retry-host-selection');
+    } else if (type === 'OmitPreviousPriorities') {
+      if (priorities) {
+        report(
+          joinPath(path, index, 'predicate'),
+          `${type} must only be specified once`,
+          'retry-host-selection',
+        );
+      }
+      if (!((asNumber(predicate.updateFrequency) ?? 0) > 0)) {
+        report(
+          joinPath(path, index, 'updateFrequency'),
+          'must be defined and greater than zero',
+          'retry-host-selection',
+        );
+      }
+      priorities = true;
+    } else if (type !== 'OmitPreviousHosts') {
+      report(joinPath(path, index, 'predicate'), `unknown predicate type '${type}'`, 'retry-host-selection');
+    }
+  }
+}
+
 const checkTimeout: PolicyCheck = (spec, top, report) => {
   checkRulesExclusive(spec, report);
-  if (!nonEmpty(spec.to) && !nonEmpty(spec.from) && !nonEmpty(spec.rules)) {
-    report('spec', 'at least one of from, to or rules has to be defined', 'policy-sections');
-  }
-  const routeOrGateway = top.kind === 'MeshGateway' || top.kind === 'MeshHTTPRoute';
+  checkSomeSection(spec, report);
+  const routeTop = top.kind === 'MeshHTTPRoute';
+  const routeOrGateway = top.kind === 'MeshGateway' || routeTop;
+  const sections = ['to', 'rules'];
   if (routeOrGateway && nonEmpty(spec.from)) report('spec.from', 'must not be defined', 'policy-sections');
+  else {
+    sections.push('from');
+    checkSectionTargetRefs(spec, 'from', ['Mesh'], report);
+  }
   checkSectionTargetRefs(
     spec,
     'to',
@@ -195,28 +322,40 @@ const checkTimeout: PolicyCheck = (spec, top, report) => {
       : ['Mesh', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService', 'MeshHTTPRoute'],
     report,
   );
-  checkSectionTargetRefs(spec, 'from', ['Mesh'], report);
-  eachDefault(spec, ['to', 'from', 'rules'], (conf, path) => {
-    if (!atLeastOne(conf, ['connectionTimeout', 'idleTimeout', 'http'], path, report, 'timeout-default'))
-      return;
+  checkRuleMatches(spec, report, (conf, path) => {
+    const http = asObject(conf.http) ?? {};
+    const bound = [
+      ['connectionTimeout', conf.connectionTimeout],
+      ['idleTimeout', conf.idleTimeout],
+      ['http.requestHeadersTimeout', http.requestHeadersTimeout],
+      ['http.maxStreamDuration', http.maxStreamDuration],
+      ['http.maxConnectionDuration', http.maxConnectionDuration],
+    ] as const;
+    for (const [field, value] of bound) {
+      if (present(value)) report(joinPath(path, field), notBySource, 'source-match');
+    }
+  });
+  eachDefault(spec, sections, (conf, path) => {
+    if (!['connectionTimeout', 'idleTimeout', 'http'].some((field) => present(conf[field]))) {
+      return report(path, 'at least one timeout should be configured', 'timeout-default');
+    }
     durationAbove(conf.connectionTimeout, 0, joinPath(path, 'connectionTimeout'), report, 'timeout-default');
     const http = asObject(conf.http);
-    if (http) {
-      atLeastOne(
-        http,
-        [
-          'requestTimeout',
-          'streamIdleTimeout',
-          'maxStreamDuration',
-          'maxConnectionDuration',
-          'requestHeadersTimeout',
-        ],
+    // requestHeadersTimeout alone does not count (meshtimeout validator.go validateHttp).
+    const sectionFields = [
+      'requestTimeout',
+      'streamIdleTimeout',
+      'maxStreamDuration',
+      'maxConnectionDuration',
+    ];
+    if (http && !sectionFields.some((field) => present(http[field]))) {
+      report(
         joinPath(path, 'http'),
-        report,
+        'at least one timeout in this section should be configured',
         'timeout-default',
       );
     }
-    if (top.kind === 'MeshHTTPRoute') {
+    if (routeTop) {
       const forbidden = [
         ['connectionTimeout', conf.connectionTimeout],
         ['idleTimeout', conf.idleTimeout],
@@ -236,11 +375,17 @@ const checkTimeout: PolicyCheck = (spec, top, report) => {
   });
 };
 
+/** Kuma's `ValidatePercentageOrNil`: a decimal (integer or numeric string) from 0 to 100. */
+function checkPercentage(value: unknown, path: string, report: Report, rule: string): void {
+  if (!present(value)) return;
+  const percent = decimalOf(value);
+  if (percent === undefined) report(path, 'string must be a valid number', rule);
+  else if (percent < 0 || percent > 100) report(path, 'must be in inclusive range [0.0, 100.0]', rule);
+}
+
 const checkCircuitBreaker: PolicyCheck = (spec, _top, report) => {
   checkRulesExclusive(spec, report);
-  if (!nonEmpty(spec.to) && !nonEmpty(spec.from) && !nonEmpty(spec.rules)) {
-    report('spec', 'at least one of from, to or rules has to be defined', 'policy-sections');
-  }
+  checkSomeSection(spec, report);
   checkSectionTargetRefs(
     spec,
     'to',
@@ -285,6 +430,12 @@ const checkCircuitBreaker: PolicyCheck = (spec, _top, report) => {
         'circuit-breaker-outlier',
       );
     }
+    checkPercentage(
+      outlier.healthyPanicThreshold,
+      joinPath(outlierPath, 'healthyPanicThreshold'),
+      report,
+      'circuit-breaker-outlier',
+    );
     const detectors = asObject(outlier.detectors);
     const detectorsPath = joinPath(outlierPath, 'detectors');
     if (!detectors) return report(detectorsPath, 'must be defined', 'circuit-breaker-detectors');
@@ -330,33 +481,40 @@ const checkHealthCheck: PolicyCheck = (spec, _top, report) => {
   );
   eachDefault(spec, ['to'], (conf, path) => {
     atLeastOne(conf, ['http', 'tcp', 'grpc'], path, report, 'health-check-default');
-    for (const field of ['interval', 'timeout'])
+    for (const field of ['interval', 'timeout', 'initialJitter', 'intervalJitter', 'noTrafficInterval'])
       durationAbove(conf[field], 0, joinPath(path, field), report, 'health-check-default');
     greaterThanZero(conf, ['unhealthyThreshold', 'healthyThreshold'], path, report, 'health-check-default');
+    const jitter = asNumber(conf.intervalJitterPercent);
+    if (jitter !== undefined && (jitter < 0 || jitter > 100)) {
+      report(
+        joinPath(path, 'intervalJitterPercent'),
+        'must be in inclusive range [0, 100]',
+        'health-check-default',
+      );
+    }
+    checkPercentage(
+      conf.healthyPanicThreshold,
+      joinPath(path, 'healthyPanicThreshold'),
+      report,
+      'health-check-default',
+    );
+    const logPath = asString(conf.eventLogPath);
+    if (logPath !== undefined && !isFilePath(logPath)) {
+      report(joinPath(path, 'eventLogPath'), 'must be a valid path when defined', 'health-check-default');
+    }
+    const http = asObject(conf.http);
+    if (!http) return;
+    if (http.path === '') report(joinPath(path, 'http', 'path'), 'must be defined', 'health-check-default');
+    for (const [index, status] of asArray(http.expectedStatuses).entries()) {
+      if (typeof status === 'number' && (status < 100 || status >= 600)) {
+        report(
+          joinPath(path, 'http', 'expectedStatuses', index),
+          'must be in inclusive range [100, 599]',
+          'health-check-default',
+        );
+      }
+    }
   });
-};
-
-const checkAccessLog: PolicyCheck = (spec, top, report) => {
-  checkRulesExclusive(spec, report);
-  checkSectionTargetRefs(
-    spec,
-    'to',
-    top.kind === 'MeshGateway'
-      ? ['Mesh']
-      : ['Mesh', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService', 'MeshHTTPRoute'],
-    report,
-  );
-  checkSectionTargetRefs(spec, 'from', ['Mesh'], report);
-  eachDefault(spec, ['to', 'from', 'rules'], (conf, path) => {
-    if (!nonEmpty(conf.backends))
-      report(joinPath(path, 'backends'), 'must be defined', 'access-log-backends');
-  });
-};
-
-const checkTrace: PolicyCheck = (spec, _top, report) => {
-  const backends = asArray(asObject(spec.default)?.backends);
-  if (backends.length > 1)
-    report('spec.default.backends', 'must have zero or one backend defined', 'trace-backends');
 };
 
 const checkFaultInjection: PolicyCheck = (spec, top, report) => {
@@ -397,6 +555,11 @@ const checkProxyPatch: PolicyCheck = (spec, _top, report) => {
     const bodyPath = joinPath(path, index, kind);
     const operation = asString(body.operation) ?? '';
     if (!proxyPatchOperations[kind]?.includes(operation)) continue; // the schema's enum reports it
+    if (operation === 'Add' && kind === 'virtualHost' && present(asObject(body.match)?.name)) {
+      report(joinPath(bodyPath, 'match', 'name'), 'must not be defined', 'proxy-patch');
+    } else if (operation === 'Add' && kind !== 'virtualHost' && present(body.match)) {
+      report(joinPath(bodyPath, 'match'), 'must not be defined', 'proxy-patch');
+    }
     if (
       ['AddBefore', 'AddAfter', 'Patch'].includes(operation) &&
       kind.endsWith('Filter') &&
@@ -415,21 +578,43 @@ const checkProxyPatch: PolicyCheck = (spec, _top, report) => {
 };
 
 const checkTrafficPermission: PolicyCheck = (spec, _top, report) => {
-  if (nonEmpty(spec.from) === nonEmpty(spec.rules)) {
-    report('spec', 'exactly one of from or rules must be defined', 'policy-sections');
+  if (nonEmpty(spec.from) && nonEmpty(spec.rules)) {
+    report('spec', "field 'from' must be empty when 'rules' is defined", 'policy-sections');
+  }
+  if (!nonEmpty(spec.from) && !nonEmpty(spec.rules)) {
+    report('spec', "at least one of 'from' or 'rules' has to be defined", 'policy-sections');
+  }
+  const lists = ['allow', 'allowWithShadowDeny', 'deny'];
+  for (const [index, item] of asArray(spec.rules).entries()) {
+    const rulePath = joinPath('spec', 'rules', index);
+    const conf = asObject(asObject(item)?.default) ?? {};
+    if (!lists.some((list) => nonEmpty(conf[list]))) {
+      report(
+        rulePath,
+        "at least one of 'allow', 'allowWithShadowDeny', 'deny' has to be defined",
+        'policy-sections',
+      );
+    }
+    for (const list of lists) {
+      for (const [m, match] of asArray(conf[list]).entries()) {
+        checkSourceMatch(asObject(match) ?? {}, joinPath(rulePath, 'default', list, m), report);
+      }
+    }
   }
   checkSectionTargetRefs(spec, 'from', ['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset'], report);
+  eachDefault(spec, ['from'], (conf, path) => {
+    if (!asString(conf.action))
+      report(joinPath(path, 'action'), 'must be defined', 'traffic-permission-action');
+  });
 };
 
-/** Webhook checks per policy kind (MeshHTTPRoute and MeshGateway have their own modules). */
+/** Webhook checks per policy kind (MeshHTTPRoute, MeshGateway, MeshAccessLog and MeshTrace have their own modules). */
 export const policyChecks: Record<string, PolicyCheck> = {
   MeshRateLimit: checkRateLimit,
   MeshRetry: checkRetry,
   MeshTimeout: checkTimeout,
   MeshCircuitBreaker: checkCircuitBreaker,
   MeshHealthCheck: checkHealthCheck,
-  MeshAccessLog: checkAccessLog,
-  MeshTrace: checkTrace,
   MeshFaultInjection: checkFaultInjection,
   MeshProxyPatch: checkProxyPatch,
   MeshTrafficPermission: checkTrafficPermission,

@@ -6,13 +6,16 @@
  * - each match of a rule becomes one Envoy route (`meshhttproute/plugin/v1alpha1/gateway_routes.go
  *   generateEnvoyRouteEntries`); a match without a path is PathPrefix `/`;
  * - a PathPrefix `/p` becomes a prefix `/p/` plus an Exact `/p`, the latter only when no Exact `/p` exists
- *   already (`runtime/gateway/gateway_route_generator.go HandlePrefixMatchesAndPopulatePolicies`);
+ *   already, and for the root `/` only when the rule rewrites or redirects by prefix
+ *   (`runtime/gateway/gateway_route_generator.go HandlePrefixMatchesAndPopulatePolicies`);
  * - the routes are sorted by `isMoreSpecific` (`runtime/gateway/route/sorter.go`) and Envoy takes the first that
  *   matches: Exact before PathPrefix before RegularExpression, whatever their specificity; within a type the
  *   longer value first (for regexes the longer *pattern text*); then a method match before none, more header
  *   matches, more query matches; finally the path text. Two regexes of equal length compare equal, even with
  *   different methods, and Go's `sort.Sort` is not stable: their relative order is undefined, so when both
  *   match one request the outcome is ambiguous (reported by the proof).
+ * - query parameter matches are those Kuma really sends Envoy: only the last RegularExpression one of a match
+ *   holds (`kumaQueryMatchers`).
  * Envoy matches Exact and prefix paths case-sensitively and a regex against the whole path without the query.
  * Routes compete when they attach to the same gateway and their `hostnames` cover the request's host.
  * @module
@@ -27,6 +30,8 @@ export interface RouteRequest {
   /** Path as the gateway receives it; a `?query` part is matched against query matches. */
   path: string;
   hostname?: string;
+  /** Request headers by lower-case name (none by default). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export interface RouteTarget {
@@ -43,7 +48,10 @@ interface Entry extends RouteTarget {
   method: string;
   match: Json;
   headerCount: number;
-  queryCount: number;
+  /** The query parameter matchers Envoy gets (see `kumaQueryMatchers`). */
+  query: QueryMatcher[];
+  /** The rule rewrites or redirects by prefix (`ReplacePrefixMatch`). */
+  rewritesPrefix: boolean;
 }
 
 const regexCache = new Map<string, RE2JS | null>();
@@ -86,6 +94,33 @@ function rulesOf(route: KumaResource): { rule: Json; hostnames: string[]; index:
   return rules;
 }
 
+interface QueryMatcher {
+  name: string;
+  value: string;
+  regex: boolean;
+}
+
+/**
+ * The query parameter matchers Envoy gets from a MeshHTTPRoute match on a gateway. Kuma 2.14.3 builds the regex
+ * list as `append(match.ExactQuery, pair)` (meshhttproute `gateway_routes.go` makeRouteMatch): each
+ * RegularExpression parameter replaces the regex list with the Exact parameters so far plus itself. So only the
+ * last RegularExpression parameter of a match is enforced, and the Exact ones before it count twice (once more
+ * as a regex of their value).
+ */
+function kumaQueryMatchers(match: Json): QueryMatcher[] {
+  const exact: QueryMatcher[] = [];
+  let regex: QueryMatcher[] = [];
+  for (const item of asArray(match.queryParams)) {
+    const param = asObject(item) ?? {};
+    const pair = { name: asString(param.name) ?? '', value: asString(param.value) ?? '' };
+    if (param.type === 'Exact') exact.push({ ...pair, regex: false });
+    if (param.type === 'RegularExpression') {
+      regex = [...exact.map((e) => ({ ...e, regex: true })), { ...pair, regex: true }];
+    }
+  }
+  return [...exact, ...regex];
+}
+
 /** The gateway's route table for one host, in Envoy's order. */
 function buildTable(routes: KumaResource[], hostname: string | undefined): Entry[] {
   const plain: Entry[] = [];
@@ -93,6 +128,11 @@ function buildTable(routes: KumaResource[], hostname: string | undefined): Entry
   for (const route of routes) {
     if (route.kind !== 'MeshHTTPRoute') continue;
     for (const { rule, hostnames, index } of rulesOf(route)) {
+      const rewritesPrefix = asArray(asObject(rule.default)?.filters).some((item) => {
+        const filter = asObject(item) ?? {};
+        const rewrite = asObject(filter.urlRewrite) ?? asObject(filter.requestRedirect);
+        return asObject(rewrite?.path)?.type === 'ReplacePrefixMatch';
+      });
       if (
         hostname !== undefined &&
         hostnames.length > 0 &&
@@ -114,7 +154,8 @@ function buildTable(routes: KumaResource[], hostname: string | undefined): Entry
           method: asString(match.method) ?? '',
           match,
           headerCount: asArray(match.headers).length,
-          queryCount: asArray(match.queryParams).length,
+          query: kumaQueryMatchers(match),
+          rewritesPrefix,
         };
         (entry.prefix ? prefixes : plain).push(entry);
       }
@@ -125,8 +166,9 @@ function buildTable(routes: KumaResource[], hostname: string | undefined): Entry
   for (const entry of prefixes) {
     const exactPath = entry.prefix.replace(/\/+$/, '');
     table.push({ ...entry, prefix: `${exactPath}/` });
-    if (!exactPaths.has(exactPath) && exactPath !== '')
-      table.push({ ...entry, prefix: '', exact: exactPath });
+    // The root prefix `/` already matches `/`; Kuma adds an exact `/` only to carry a prefix rewrite.
+    if (!exactPaths.has(exactPath) && (exactPath !== '' || entry.rewritesPrefix))
+      table.push({ ...entry, prefix: '', exact: exactPath || '/' });
   }
   return table.sort(compareEntries);
 }
@@ -149,7 +191,7 @@ function isMoreSpecific(lhs: Entry, rhs: Entry): boolean {
   if (lhs.method && !rhs.method) return true;
   if (!lhs.method && rhs.method) return false;
   if (lhs.headerCount !== rhs.headerCount) return lhs.headerCount > rhs.headerCount;
-  if (lhs.queryCount !== rhs.queryCount) return lhs.queryCount > rhs.queryCount;
+  if (lhs.query.length !== rhs.query.length) return lhs.query.length > rhs.query.length;
   return lhs.exact + lhs.prefix + lhs.regex < rhs.exact + rhs.prefix + rhs.regex;
 }
 
@@ -167,20 +209,32 @@ function splitQuery(path: string): { path: string; query: Map<string, string> } 
   return { path: path.slice(0, at), query };
 }
 
-function entryMatches(entry: Entry, method: string, path: string, query: Map<string, string>): boolean {
+function entryMatches(
+  entry: Entry,
+  method: string,
+  path: string,
+  query: Map<string, string>,
+  headers: Readonly<Record<string, string>>,
+): boolean {
   if (entry.method && entry.method !== method) return false;
   if (entry.exact && entry.exact !== path) return false;
   if (entry.prefix && !path.startsWith(entry.prefix)) return false;
   if (entry.regex && !compileRegex(entry.regex)?.matches(path)) return false;
-  // A request carries no headers here: only `Absent` header matches can hold.
-  for (const header of asArray(entry.match.headers)) if (asObject(header)?.type !== 'Absent') return false;
-  for (const item of asArray(entry.match.queryParams)) {
-    const param = asObject(item) ?? {};
-    const actual = query.get(asString(param.name) ?? '');
+  for (const item of asArray(entry.match.headers)) {
+    const header = asObject(item) ?? {};
+    const name = (asString(header.name) ?? '').toLowerCase();
+    const actual = Object.hasOwn(headers, name) ? headers[name] : undefined;
+    const value = asString(header.value) ?? '';
+    const type = header.type ?? 'Exact';
+    if (type === 'Absent' ? actual !== undefined : actual === undefined) return false;
+    if (type === 'Exact' && actual !== value) return false;
+    if (type === 'Prefix' && !actual?.startsWith(value)) return false;
+    if (type === 'RegularExpression' && !compileRegex(value)?.matches(actual ?? '')) return false;
+  }
+  for (const param of entry.query) {
+    const actual = query.get(param.name);
     if (actual === undefined) return false;
-    if (param.type === 'RegularExpression' && !compileRegex(asString(param.value) ?? '')?.matches(actual))
-      return false;
-    if (param.type !== 'RegularExpression' && actual !== param.value) return false;
+    if (param.regex ? !compileRegex(param.value)?.matches(actual) : actual !== param.value) return false;
   }
   return true;
 }
@@ -194,7 +248,8 @@ interface Resolution {
 function resolve(table: Entry[], request: RouteRequest): Resolution {
   const { path, query } = splitQuery(request.path);
   const method = request.method.toUpperCase();
-  const index = table.findIndex((entry) => entryMatches(entry, method, path, query));
+  const headers = request.headers ?? {};
+  const index = table.findIndex((entry) => entryMatches(entry, method, path, query, headers));
   const winner = table[index];
   if (!winner) return { ties: [] };
   const ties: Entry[] = [];
@@ -205,7 +260,7 @@ function resolve(table: Entry[], request: RouteRequest): Resolution {
   ) {
     const other = table[next] as Entry;
     const sameRule = other.route === winner.route && other.ruleIndex === winner.ruleIndex;
-    if (!sameRule && entryMatches(other, method, path, query)) ties.push(other);
+    if (!sameRule && entryMatches(other, method, path, query, headers)) ties.push(other);
   }
   return { winner, ties };
 }
@@ -223,6 +278,8 @@ export interface ExpectedOperation extends RouteTarget {
   pathTemplate: string;
   /** More concrete paths that must reach this rule, e.g. a parameter taking another operation's literal. */
   paths?: string[];
+  /** Which of the rule's matches the template is for (one per base path); default the first with the method. */
+  matchIndex?: number;
 }
 
 const describeEntry = (entry: Entry) => {
@@ -309,7 +366,11 @@ export function findShadowedOperations<T extends ExpectedOperation>(
     const method = operation.method.toUpperCase();
     const ownMatch = asArray(rule.rule.matches)
       .map((m) => asObject(m) ?? {})
-      .find((m) => !m.method || m.method === method);
+      .find(
+        (m, index) =>
+          (!m.method || m.method === method) &&
+          (operation.matchIndex === undefined || index === operation.matchIndex),
+      );
     if (!ownMatch) {
       report(operation, `${label}: ${expected} has no match for method ${method}`);
       continue;
@@ -326,7 +387,7 @@ export function findShadowedOperations<T extends ExpectedOperation>(
     const checkPath = (path: string): string | undefined => {
       for (const pattern of hostnames) {
         const hostname = pattern?.replace(/^\*/, 'any');
-        const request = { method, path, ...(hostname === undefined ? {} : { hostname }) };
+        const request = { method, path, headers, ...(hostname === undefined ? {} : { hostname }) };
         const { winner, ties } = resolve(tableFor(gatewayOf(route), hostname), request);
         const on = `${method} ${hostname ?? ''}${path}`;
         if (!winner) return `${label}: no rule matches ${on} (the gateway answers 404)`;
@@ -339,10 +400,65 @@ export function findShadowedOperations<T extends ExpectedOperation>(
       }
       return undefined;
     };
+    // The request carries what the rule's query and header matches require (a `#name=value` fragment): the
+    // Exact value, any value for Present, an example of a RegularExpression.
+    const sample = (match: Json) =>
+      match.type === 'RegularExpression'
+        ? buildRegexExample(asString(match.value) ?? '')
+        : match.type === 'Present'
+          ? 'x'
+          : match.type === undefined || match.type === 'Exact'
+            ? (asString(match.value) ?? '')
+            : undefined;
+    const headers = Object.fromEntries(
+      asArray(ownMatch.headers)
+        .map((item) => asObject(item) ?? {})
+        .map((header) => [(asString(header.name) ?? '').toLowerCase(), sample(header)] as const)
+        .filter((entry): entry is readonly [string, string] => entry[1] !== undefined),
+    );
+    const query = asArray(ownMatch.queryParams)
+      .map((item) => asObject(item) ?? {})
+      .map((param) => ({ name: asString(param.name) ?? '', value: sample(param) }))
+      .filter((param) => param.value !== undefined)
+      .map(({ name, value }) => `${encodeURIComponent(name)}=${encodeURIComponent(value ?? '')}`)
+      .join('&');
     for (const path of [built, ...(operation.paths ?? [])]) {
-      const problem = checkPath(path);
+      const problem = checkPath(query ? `${path}?${query}` : path);
       if (problem) report(operation, problem);
     }
   }
   return problems;
+}
+
+/** One Envoy route of a gateway's table, as Kuma orders them (see `gatewayRouteTable`). */
+export interface GatewayRouteEntry extends RouteTarget {
+  path: { type: 'Exact' | 'PathPrefix' | 'RegularExpression'; value: string };
+  method?: string;
+  headers: string[];
+  queryParams: string[];
+  /** Position of the entry's rank: entries Kuma's sorter cannot tell apart share it (their order is arbitrary). */
+  rank: number;
+}
+
+/**
+ * The Envoy routes the gateway's virtual host for `hostname` (undefined: the wildcard host) gets from these
+ * MeshHTTPRoutes, in Kuma's order: the table the simulator resolves requests against, exposed so that it can be
+ * checked against the route order of Kuma's own gateway goldens.
+ */
+export function gatewayRouteTable(routes: KumaResource[], hostname?: string): GatewayRouteEntry[] {
+  let rank = 0;
+  return buildTable(routes, hostname).map((entry, index, table) => {
+    if (index > 0 && compareEntries(table[index - 1] as Entry, entry) !== 0) rank = index;
+    const type = entry.exact ? 'Exact' : entry.prefix ? 'PathPrefix' : 'RegularExpression';
+    const names = (list: unknown) => asArray(list).map((item) => asString(asObject(item)?.name) ?? '');
+    return {
+      route: entry.route,
+      ruleIndex: entry.ruleIndex,
+      path: { type, value: entry.exact || entry.prefix || entry.regex },
+      ...(entry.method ? { method: entry.method } : {}),
+      headers: names(entry.match.headers),
+      queryParams: entry.query.map((param) => param.name),
+      rank,
+    };
+  });
 }
