@@ -72,3 +72,14 @@ export function decimalOf(value: unknown): number | undefined {
   if (typeof value === 'string' && decimalText.test(value)) return Number(value);
   return undefined;
 }
+
+const ipv4Octet = '(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
+const ipv4 = new RegExp(`^${ipv4Octet}(?:\\.${ipv4Octet}){3}$`);
+
+/** Go's `net.ParseIP` (govalidator `IsIP`): dotted-quad IPv4 without leading zeros, or IPv6 without a zone. */
+export function isIpAddress(text: string): boolean {
+  if (ipv4.test(text)) return true;
+  if (!text.includes(':') || !/^[0-9a-fA-F:.]+$/.test(text)) return false;
+  // WHATWG URL parses IPv6 literals as RFC 4291 writes them (and refuses the rest): a pure check, no socket API.
+  return URL.canParse(`http://[${text}]/`);
+}

@@ -5,7 +5,7 @@
  * with protocol http, starting with `/` and without query or fragment.
  * @module
  */
-import { isIP } from 'node:net';
+import { isIpAddress } from './kuma-formats.js';
 import { asObject, type Json, type Report } from './problem.js';
 
 /** govalidator's `DNSName` pattern. */
@@ -13,7 +13,7 @@ const dnsName = /^([a-zA-Z0-9_][a-zA-Z0-9_-]{0,62})(\.[a-zA-Z0-9_][a-zA-Z0-9_-]{
 
 /** govalidator `IsIP(s) || IsDNSName(s)`: what Kuma accepts as a collector address. */
 export function isCollectorAddress(address: string): boolean {
-  if (isIP(address) !== 0) return true;
+  if (isIpAddress(address)) return true;
   return address !== '' && address.replaceAll('.', '').length <= 255 && dnsName.test(address);
 }
 

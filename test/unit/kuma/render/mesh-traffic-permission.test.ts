@@ -222,7 +222,12 @@ const orders = (extra: Record<string, unknown> = {}) => ({
   name: 'orders',
   spec: 'api.yaml',
   gateway: 'edge',
-  service: { name: 'orders', namespace: 'shop', port: 8080, versions: [{ name: 'v1', default: true }, { name: 'v2' }] },
+  service: {
+    name: 'orders',
+    namespace: 'shop',
+    port: 8080,
+    versions: [{ name: 'v1', default: true }, { name: 'v2' }],
+  },
   // Both versions get traffic, so both are backends.
   defaults: { weights: { v1: 50, v2: 50 } },
   ...extra,
