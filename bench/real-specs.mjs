@@ -215,31 +215,36 @@ function basePathOf({ operation, pathTemplate }) {
 }
 
 /**
- * What the base path leaves out of the spec's servers, for the eye (the simulator cannot see it: it routes the
- * paths the render chose): a server variable in the path pinned to its default, and servers with other paths.
+ * Servers whose path, with every variable at its default, no rendered base path serves: for the eye, since the
+ * simulator routes only the paths the render chose (loopback servers beside real ones are left out on purpose:
+ * the finding server-url-local says so).
  */
 function describeServers(servers, basePaths) {
   if (!Array.isArray(servers)) return [];
-  const notes = [];
-  const pathOf = (server) => String(server.url).replace(/^([a-z][a-z0-9+.-]*:)?\/\/[^/]*/i, '');
-  const withDefaults = (server) =>
-    pathOf({
-      url: String(server.url).replace(/\{([^}]+)\}/g, (_, name) => server.variables?.[name]?.default ?? ''),
-    });
-  const first = servers[0];
-  for (const [, name] of first ? pathOf(first).matchAll(/\{([^}]+)\}/g) : []) {
-    const variable = first.variables?.[name] ?? {};
-    const value = String(variable.default ?? '');
-    if (value && basePaths.some((base) => base.includes(value)))
-      notes.push(
-        `path variable {${name}} pinned to its default "${value}"${variable.enum ? ` (enum: ${variable.enum.join(', ')})` : ''}`,
-      );
-  }
-  const others = [...new Set(servers.slice(1).map(withDefaults))].filter(
-    (other) => first && other.replace(/\/$/, '') !== withDefaults(first).replace(/\/$/, ''),
+  const pathOf = (url) => url.replace(/^([a-z][a-z0-9+.-]*:)?\/\/[^/]*/i, '').replace(/[?#].*$/, '');
+  const served = basePaths.map(
+    (base) =>
+      new RegExp(
+        `^${(base === '(none)' ? '' : base)
+          .split(/(\{[^}]*\})/)
+          .map((part, i) =>
+            i % 2
+              ? `(?:${part.slice(1, -1).includes('|') ? part.slice(1, -1) : '[^/]+'})`
+              : part.replace(/[.*+?^$()[\]\\|]/g, '\\$&'),
+          )
+          .join('')}/?$`,
+      ),
   );
-  if (others.length > 0)
-    notes.push(`other servers' paths not routed: ${others.map((o) => o || '/').join(' ')}`);
+  const notes = [];
+  for (const server of servers) {
+    const url = String(server?.url ?? '').replace(
+      /\{([^}]+)\}/g,
+      (_, name) => server.variables?.[name]?.default ?? '',
+    );
+    const path = pathOf(url);
+    if (!served.some((base) => base.test(path)))
+      notes.push(`server ${server?.url} (path "${path}" with its defaults) is not served`);
+  }
   return notes;
 }
 
@@ -275,7 +280,9 @@ async function renderOne(file, asYaml, withPolicies) {
           finding.operation === operation.label ||
           finding.pointer === operation.pathPointer ||
           finding.pointer === operation.pointer ||
-          finding.pointer?.startsWith(`${operation.pointer}/`),
+          finding.pointer?.startsWith(`${operation.pointer}/`) ||
+          // No server path is routable (server-url-unroutable as an error): the whole API is refused.
+          /^\/servers(\/|$)/.test(finding.pointer ?? ''),
       );
     const refusedOperations = [];
     const missingOperations = [];
