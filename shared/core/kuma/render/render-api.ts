@@ -111,7 +111,9 @@ export function renderApi(input: RenderInput): RenderResult {
     name: api.service?.name ?? buildName(api.name),
     port: api.service?.port ?? 80,
     versions: api.service?.versions ?? [],
-    ...(api.service?.namespace ? { namespace: api.service.namespace } : {}),
+    // Kuma resolves a MeshService reference by (mesh, zone, namespace, name): a Universal MeshService has no
+    // namespace, so one in the reference would match nothing (resolve/backendref.go TargetRefToKRI).
+    ...(api.service?.namespace && (input.format ?? 'k8s') === 'k8s' ? { namespace: api.service.namespace } : {}),
   };
   // Every base path the API is served under (config basePath, else every server's path), and why a server is not.
   const served = readServerPaths(spec, api.basePath);
