@@ -1,7 +1,9 @@
 /**
  * Neutralising user-controlled text (spec messages, paths, operation names) before it reaches a PR comment or a
  * terminal: a spec must not be able to inject markdown/HTML, ping people, cross-reference issues or send escape
- * sequences to a terminal.
+ * sequences to a terminal. The one escaper of every message builder (`core/report`): prose goes through
+ * `escapeMarkdown` (or `escapeMessage` when its `backticks` name things), names and paths through `codeHtml` or
+ * `inlineCode`, link targets through `escapeUrl`, terminal lines through `sanitizeTerminal`.
  * @module
  */
 
