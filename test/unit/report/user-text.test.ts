@@ -4,6 +4,7 @@
  * teams, reference issues, inject HTML or links, start a markdown block or break out of a code span.
  */
 import { describe, expect, it } from 'vitest';
+import type { DeployPlan } from '../../../shared/core/deploy/plan-deploy.js';
 import type { Finding } from '../../../shared/core/findings.js';
 import {
   buildCheckFailedResult,
@@ -21,7 +22,7 @@ import {
 } from '../../../shared/core/report/deploy-comment.js';
 import { buildCommentBody, buildResolvedBody } from '../../../shared/core/report/pr-comment.js';
 import type { CheckReport } from '../../../shared/core/report/types.js';
-import { finding, marker } from './pr-report.js';
+import { finding, marker, report } from './pr-report.js';
 
 /** What a hostile spec puts in a name, an operationId, a summary or a file name. */
 const hostile =
@@ -143,6 +144,49 @@ describe('PR comment', () => {
     )!;
     await expect(body).toMatchFileSnapshot('./__snapshots__/user-text/comment-hostile.md');
     expectInert(body);
+  });
+
+  it('shows the mesh changes, names read back from the deploy repo only inside <code>, diffs in a fence they cannot close', async () => {
+    const name = `MeshHTTPRoute pets/${hostile}`;
+    const plan: DeployPlan = {
+      sourceRepo: 'acme/pets',
+      sourceSha: sha,
+      folder: 'apis/acme/pets/',
+      changes: [],
+      summary: { added: 0, changed: 0, removed: 1 },
+      message: '',
+      resources: [
+        {
+          change: 'removed',
+          api: 'pets',
+          path: `apis/acme/pets/pets/${hostile}.yaml`,
+          resource: name,
+          before: `name: ${hostile}\n\`\`\`\`\n`,
+        },
+      ],
+    };
+    const body = buildCommentBody(
+      report([]),
+      marker,
+      {},
+      {
+        deployRepo: 'platform/deploy',
+        folder: plan.folder,
+        preview: { rendered: { findings: [] }, decision: { status: 'planned', plan } },
+      },
+    )!;
+    await expect(body).toMatchFileSnapshot('./__snapshots__/user-text/comment-mesh-changes-hostile.md');
+    const summary = body.split('\n').find((line) => line.startsWith('<summary>'))!;
+    // An HTML block: markdown escapes would show, so the name is entity-escaped and kept inside <code>.
+    expect(summary.replace(/<code>[^<]*<\/code>/g, 'CODE')).toBe('<summary>➖ removed CODE (CODE)</summary>');
+    expect(summary).not.toMatch(/<img/);
+    const fence = body
+      .split('\n')
+      .find((line) => /^`{3,}diff$/.test(line))!
+      .slice(0, -'diff'.length);
+    const afterOpen = body.slice(body.indexOf(`${fence}diff`) + fence.length + 'diff'.length);
+    expect(afterOpen.indexOf(`\n${fence}\n`)).toBe(afterOpen.lastIndexOf(fence) - 1);
+    expect(afterOpen).toContain('-````');
   });
 
   it('says why the mesh changes are not available, escaped', async () => {
