@@ -7,7 +7,7 @@
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { CheckJob, DeployJob, Job } from '../core/jobs.js';
 import { buildDeadlineResult } from '../core/report/check-run.js';
-import { escapeHtmlText } from '../core/report/escape.js';
+import { buildDeployFailedComment } from '../core/report/deploy-comment.js';
 import type { BreakingDiff } from '../ports/breaking-diff.js';
 import type { CodeHost } from '../ports/code-host.js';
 import type { DeployRepo, SourceHistory } from '../ports/deploy-repo.js';
@@ -22,7 +22,6 @@ import {
   DeployConflictError,
   type DeployOutcome,
   type DeployPushDeps,
-  deployCommentMarker,
   deployPush,
 } from '../use-cases/deploy-push.js';
 import { defaultCheckDeadlineMs, watchPorts } from './job-deadline.js';
@@ -227,7 +226,13 @@ async function runDeployJob(job: DeployJob, deps: WorkerDeps, log: Logger, lastT
     try {
       const pullNumber = await source.findMergedPullRequest(sha);
       if (pullNumber !== undefined) {
-        await source.createComment(pullNumber, buildDeployFailedComment(job, deps.deploy.description, error));
+        const reason = error instanceof Error ? error.message : String(error);
+        const comment = buildDeployFailedComment({
+          deployRepo: deps.deploy.description,
+          sha: job.sha,
+          reason,
+        });
+        await source.createComment(pullNumber, comment);
       }
     } catch (commentError) {
       log.warn('could not comment on the merged pull request', { error: describeError(commentError) });
@@ -250,17 +255,6 @@ function describeDeploy(outcome: DeployOutcome): Record<string, unknown> {
     default:
       return { ...outcome };
   }
-}
-
-export function buildDeployFailedComment(job: DeployJob, deployRepo: string, error: unknown): string {
-  const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
-  return [
-    deployCommentMarker,
-    `⛔ **Not deployed** to ${deployRepo}: kuma-api-forge could not deploy commit ${job.sha.slice(0, 7)} (${escapeHtmlText(reason)}). Nothing was written.`,
-    '',
-    'This is a problem on our side or in the setup, not in this pull request. Once it is fixed, the next push to the default branch deploys the latest commit (an empty commit will do).',
-    '',
-  ].join('\n');
 }
 
 /** A job from a queue message, or undefined when the message is not one (it will never become one). */

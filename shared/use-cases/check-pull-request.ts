@@ -8,6 +8,7 @@
 import { buildRepoFolder } from '../core/deploy/deploy-paths.js';
 import type { CheckJob } from '../core/jobs.js';
 import {
+  buildCheckFailedResult,
   buildCheckRunName,
   buildCheckRunResult,
   buildNoConfigResult,
@@ -174,14 +175,7 @@ async function postStickyComment(
 
 /** A check run that says what went wrong on our side (never the user's spec), so the PR does not wait silently. */
 export function buildFailureResult(error: unknown): CheckRunResult {
-  const retry = isRetryable(error)
-    ? 'It will be retried automatically.'
-    : 'Re-run the check from the Checks tab to try again.';
-  return {
-    conclusion: 'failure',
-    title: 'kuma-api-forge could not finish the check',
-    summary: `The check did not complete: ${describeFailure(error)}.\n\nThis is a problem on kuma-api-forge's side or GitHub's, not in this pull request. ${retry}`,
-  };
+  return buildCheckFailedResult(describeFailure(error), isRetryable(error));
 }
 
 async function reportOwnFailure(

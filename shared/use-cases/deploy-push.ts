@@ -23,6 +23,11 @@ import { type InputFile, parseSourceRecord, sourceRecordFile } from '../core/dep
 import { findGrant, parseTenants, type Tenants, tenantsFile } from '../core/deploy/tenants.js';
 import { compareFindings, type Finding, type SourcePosition } from '../core/findings.js';
 import type { DeployJob } from '../core/jobs.js';
+import {
+  buildDeployedComment,
+  buildDeployPullRequest,
+  buildNotDeployedComment,
+} from '../core/report/deploy-comment.js';
 import { parseSourceFile } from '../core/spec/parse-source-file.js';
 import { defaultLoadLimits, type SourceFile } from '../core/spec/types.js';
 import type { CodeHost } from '../ports/code-host.js';
@@ -77,7 +82,7 @@ export class DeployConflictError extends Error {
   override name = 'DeployConflictError';
 }
 
-export const deployCommentMarker = '<!-- kuma-api-forge:deploy -->';
+export { deployCommentMarker } from '../core/report/deploy-comment.js';
 
 /**
  * Deploys only what is on the source repo's default branch now:
@@ -154,10 +159,16 @@ export async function deployPush(job: DeployJob, deps: DeployPushDeps): Promise<
       parent: { sha: snapshot.headSha, treeSha: snapshot.treeSha },
       message: plan.message,
       changes: plan.changes,
-      pullRequest: { title: plan.message.split('\n')[0]!, body: `\`\`\`\n${plan.message}\`\`\`\n` },
+      pullRequest: buildDeployPullRequest(plan.message),
     });
     if (result.status === 'committed') {
-      await commentOnPull(target, deps, buildDeployedComment(plan, result, deps.deployRepo.description));
+      const deployed = buildDeployedComment({
+        deployRepo: deps.deployRepo.description,
+        folder: plan.folder,
+        summary: plan.summary,
+        commit: result,
+      });
+      await commentOnPull(target, deps, deployed);
       return { ...result, plan, attempts: attempt };
     }
     deps.log?.info(`deploy of ${sourceRepo}@${sha}: ${deps.deployRepo.description} moved, retrying`);
@@ -437,37 +448,12 @@ async function reject(
   findings: Finding[],
 ): Promise<DeployOutcome> {
   deps.log?.warn(`deploy of ${target.sourceRepo}@${target.sha} rejected: ${findings.length} problem(s)`);
-  const shown = findings.slice(0, 20).map((f) => `- \`${f.file}:${f.line}\` ${escapeMarkdown(f.message)}`);
-  const more = findings.length > shown.length ? [`- … and ${findings.length - shown.length} more`] : [];
   await commentOnPull(
     target,
     deps,
-    [
-      deployCommentMarker,
-      `⛔ **Not deployed** to ${deps.deployRepo.description}: commit ${target.sha.slice(0, 7)} has ${findings.length} problem(s); nothing was written.`,
-      '',
-      ...shown,
-      ...more,
-      '',
-    ].join('\n'),
+    buildNotDeployedComment({ deployRepo: deps.deployRepo.description, sha: target.sha, findings }),
   );
   return { status: 'rejected', findings };
-}
-
-function buildDeployedComment(
-  plan: DeployPlan,
-  result: { sha: string; url: string; pullRequestUrl?: string },
-  deployRepo: string,
-): string {
-  const { added, changed, removed } = plan.summary;
-  const where = result.pullRequestUrl
-    ? `proposed to ${deployRepo} in ${result.pullRequestUrl} (commit [\`${result.sha.slice(0, 7)}\`](${result.url}))`
-    : `deployed to ${deployRepo} in commit [\`${result.sha.slice(0, 7)}\`](${result.url})`;
-  return [
-    deployCommentMarker,
-    `🚀 Mesh changes ${where}: ${added} added, ${changed} changed, ${removed} removed under \`${plan.folder}\`.`,
-    '',
-  ].join('\n');
 }
 
 /** The deploy is done whatever happens to its comment: a failed comment is logged, not retried. */
@@ -480,8 +466,4 @@ async function commentOnPull(target: DeployTarget, deps: DeployPushDeps, body: s
       `could not comment on #${target.pullNumber}: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-}
-
-function escapeMarkdown(text: string): string {
-  return text.replace(/[<>&]/g, (char) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[char]!);
 }

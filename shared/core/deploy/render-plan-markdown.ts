@@ -4,7 +4,7 @@
  * @module
  */
 import { structuredPatch } from 'diff';
-import { escapeHtmlText } from '../report/escape.js';
+import { escapeHtmlText, inlineCode } from '../report/escape.js';
 import { escapeLineText } from '../yaml-output.js';
 import type { ChangeKind, DeployPlan, ResourceChange } from './plan-deploy.js';
 
@@ -18,7 +18,7 @@ export interface PlanMarkdownOptions {
 const icon: Record<ChangeKind, string> = { added: '➕', changed: '✏️', removed: '➖' };
 
 export function renderPlanMarkdown(plan: DeployPlan, options: PlanMarkdownOptions = {}): string {
-  const where = `\`${plan.folder}\`${options.deployRepo ? ` in ${escapeHtmlText(options.deployRepo)}` : ' in the deploy repo'}`;
+  const where = `${inlineCode(plan.folder)}${options.deployRepo ? ` in ${escapeHtmlText(options.deployRepo)}` : ' in the deploy repo'}`;
   const lines = ['### Mesh changes', ''];
   if (plan.resources.length === 0) {
     lines.push(`No mesh changes: ${where} already holds exactly what this renders.`);

@@ -6,6 +6,7 @@
 import { repoConfigFile } from '../config/repo-config.js';
 import type { Finding } from '../findings.js';
 import { clipText } from './clip-text.js';
+import { escapeMarkdown, escapeMessage, inlineCode } from './escape.js';
 import {
   defaultMarker,
   githubCheckSummaryLimit,
@@ -124,7 +125,8 @@ export function buildUnannotatedText(findings: readonly Finding[]): string | und
   let text = `${lines.join('\n')}\n`;
   for (const [i, f] of findings.entries()) {
     const side = f.side === 'base' ? ' (base)' : '';
-    const line = `- \`${f.file}:${f.line}\`${side} ${f.severity} \`${f.id}\`: ${clipText(f.message.replace(/\s+/g, ' '), 300)}\n`;
+    const message = escapeMessage(clipText(f.message.replace(/\s+/g, ' '), 300));
+    const line = `- ${inlineCode(`${f.file}:${f.line}`)}${side} ${f.severity} ${inlineCode(f.id)}: ${message}\n`;
     const rest = findings.length - i;
     if (text.length + line.length > githubCheckSummaryLimit - 100) {
       text += `- … and ${rest} more\n`;
@@ -172,5 +174,20 @@ export function buildDeadlineResult(step: string, seconds: number): CheckRunResu
     conclusion: 'failure',
     title: `kuma-api-forge stopped the check after ${seconds} s`,
     summary: `The check did not finish within its limit of ${seconds} s: ${step} took too long, and the check was stopped there. Nothing was reported for this commit.\n\nVery large specs (many thousands of operations or examples) can take this long; so can a slow GitHub or deploy repo. Re-run the check from the Checks tab to try again.`,
+  };
+}
+
+/**
+ * A check that failed on our side (never the user's spec), so the PR does not wait silently. `reason` is one line
+ * about the error; `retryable` says whether the queue tries again by itself.
+ */
+export function buildCheckFailedResult(reason: string, retryable: boolean): CheckRunResult {
+  const retry = retryable
+    ? 'It will be retried automatically.'
+    : 'Re-run the check from the Checks tab to try again.';
+  return {
+    conclusion: 'failure',
+    title: 'kuma-api-forge could not finish the check',
+    summary: `The check did not complete: ${escapeMarkdown(reason)}.\n\nThis is a problem on kuma-api-forge's side or GitHub's, not in this pull request. ${retry}`,
   };
 }

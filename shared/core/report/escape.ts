@@ -1,7 +1,9 @@
 /**
  * Neutralising user-controlled text (spec messages, paths, operation names) before it reaches a PR comment or a
  * terminal: a spec must not be able to inject markdown/HTML, ping people, cross-reference issues or send escape
- * sequences to a terminal.
+ * sequences to a terminal. The one escaper of every message builder (`core/report`): prose goes through
+ * `escapeMarkdown` (or `escapeMessage` when its `backticks` name things), names and paths through `codeHtml` or
+ * `inlineCode`, link targets through `escapeUrl`, terminal lines through `sanitizeTerminal`.
  * @module
  */
 
@@ -21,6 +23,35 @@ export function escapeMarkdown(text: string): string {
     .replace(/@/g, `@${zeroWidthSpace}`)
     .replace(/:\/\//g, `:${zeroWidthSpace}//`)
     .replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}${zeroWidthSpace}.`);
+}
+
+/**
+ * Text that may hold `backticked` spans (oasdiff and lint messages use them for names), escaped; the spans become
+ * `<code>`. An unpaired backtick stays literal text.
+ */
+export function escapeMessage(message: string): string {
+  const pieces = message.split('`');
+  // An even number of pieces means an unpaired backtick: the last one stays literal text.
+  const unpaired = pieces.length % 2 === 0 ? pieces.splice(-2, 2).join('`') : undefined;
+  const html = pieces.map((piece, i) => (i % 2 === 1 ? codeHtml(piece) : escapeMarkdown(piece))).join('');
+  return unpaired === undefined ? html : `${html}${escapeMarkdown(unpaired)}`;
+}
+
+/** `text` as an HTML `<code>` element, escaped (for names and paths next to other escaped text). */
+export function codeHtml(text: string): string {
+  return `<code>${escapeMarkdown(text)}</code>`;
+}
+
+/**
+ * `text` as a markdown code span: nothing inside one is markup, a mention or a reference, so only the fence needs
+ * care — one backtick longer than the longest run inside, padded when the text starts or ends with a backtick.
+ * Ordinary text comes out as `` `text` ``.
+ */
+export function inlineCode(text: string): string {
+  const line = stripControl(text);
+  const fence = '`'.repeat(Math.max(0, ...[...line.matchAll(/`+/g)].map((m) => m[0].length)) + 1);
+  const pad = line.startsWith('`') || line.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${line}${pad}${fence}`;
 }
 
 /** Makes a URL safe inside a markdown link target: no spaces, parentheses or angle brackets can end it early. */

@@ -9,7 +9,7 @@ import { renderPlanMarkdown } from '../deploy/render-plan-markdown.js';
 import { compareFindings, type Finding } from '../findings.js';
 import { decideVerdict } from '../verdict.js';
 import { clipText } from './clip-text.js';
-import { escapeHtmlText } from './escape.js';
+import { escapeHtmlText, escapeMarkdown, inlineCode } from './escape.js';
 import { plural } from './summarize.js';
 import type { CheckReport } from './types.js';
 
@@ -65,12 +65,12 @@ export function joinPreview(report: CheckReport, preview: DeployPreviewResult): 
 /** The "mesh changes" section within `room` characters. */
 export function renderMeshSection(mesh: MeshPreview, room: number): string {
   if (!('preview' in mesh)) {
-    return `### Mesh changes\n\nNot available: ${clipText(escapeHtmlText(mesh.unavailable), 300)}. The rest of the check is complete.\n`;
+    return `### Mesh changes\n\nNot available: ${escapeMarkdown(clipText(mesh.unavailable, 300))}. The rest of the check is complete.\n`;
   }
   const { decision } = mesh.preview;
   const deployRepo = mesh.deployRepo;
   if (decision.status === 'rejected') {
-    return `### Mesh changes\n\n⛔ Merging this would deploy nothing to \`${escapeHtmlText(mesh.folder)}\` in ${escapeHtmlText(deployRepo)}: the deploy refuses a render with ${plural(decision.findings.length, 'problem')} (listed above) and writes nothing until they are fixed.\n`;
+    return `### Mesh changes\n\n⛔ Merging this would deploy nothing to ${inlineCode(mesh.folder)} in ${escapeHtmlText(deployRepo)}: the deploy refuses a render with ${plural(decision.findings.length, 'problem')} (listed above) and writes nothing until they are fixed.\n`;
   }
   const plan = decision.plan;
   for (const maxDiffLines of [300, 40]) {

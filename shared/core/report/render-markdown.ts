@@ -8,7 +8,7 @@
  */
 import type { Finding, FindingKind } from '../findings.js';
 import { clipText } from './clip-text.js';
-import { escapeMarkdown, escapeUrl } from './escape.js';
+import { codeHtml, escapeMarkdown, escapeMessage, escapeUrl } from './escape.js';
 import {
   compareForDisplay,
   countFindings,
@@ -145,32 +145,21 @@ function count(n: number): string {
 function renderFinding(f: Finding, fileUrl: NonNullable<MarkdownOptions['links']>['fileUrl']): string {
   const parts = [`${findingIcon(f)} ${renderLocation(f, fileUrl)}`];
   if (f.operations && f.operations.length > 1) {
-    const listed = f.operations.slice(0, maxListedOperations).map((op) => code(clipText(op, maxPathChars)));
+    const listed = f.operations
+      .slice(0, maxListedOperations)
+      .map((op) => codeHtml(clipText(op, maxPathChars)));
     const more = f.operations.length - listed.length;
     parts.push(
       `affects ${plural(f.operations.length, 'operation')}: ${listed.join(', ')}${more > 0 ? ` and ${more} more` : ''}`,
     );
   } else if (f.operation) {
-    parts.push(code(clipText(f.operation, maxPathChars)));
+    parts.push(codeHtml(clipText(f.operation, maxPathChars)));
   }
-  let message = renderMessage(clipText(f.message, maxMessageChars));
+  let message = escapeMessage(clipText(f.message, maxMessageChars));
   if (f.waivedBy) message += ` — **${describeWaiver(f.waivedBy)}**`;
   if (f.hint) message += ` _Hint: ${escapeMarkdown(clipText(f.hint, maxMessageChars))}_`;
-  parts.push(message, code(clipText(f.id, maxPathChars)));
+  parts.push(message, codeHtml(clipText(f.id, maxPathChars)));
   return parts.join(' · ');
-}
-
-/** Escaped text whose `backticked` spans (oasdiff and lint messages use them for names) become `<code>`. */
-function renderMessage(message: string): string {
-  const pieces = message.split('`');
-  // An even number of pieces means an unpaired backtick: the last one stays literal text.
-  const unpaired = pieces.length % 2 === 0 ? pieces.splice(-2, 2).join('`') : undefined;
-  const html = pieces.map((piece, i) => (i % 2 === 1 ? code(piece) : escapeMarkdown(piece))).join('');
-  return unpaired === undefined ? html : `${html}${escapeMarkdown(unpaired)}`;
-}
-
-function code(text: string): string {
-  return `<code>${escapeMarkdown(text)}</code>`;
 }
 
 function findingIcon(f: Finding): string {
@@ -183,7 +172,7 @@ function renderLocation(f: Finding, fileUrl: NonNullable<MarkdownOptions['links'
   const text = `${clipText(f.file, maxPathChars)}:${f.line}`;
   const where = fileUrl
     ? `[${escapeMarkdown(text)}](${escapeUrl(fileUrl(f.file, f.line, side))})`
-    : code(text);
+    : codeHtml(text);
   return side === 'base' ? `${where} (base)` : where;
 }
 

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { escapeMessage, inlineCode } from '../../../shared/core/report/escape.js';
+
+describe('inlineCode', () => {
+  it('writes ordinary text as a plain code span', () => {
+    expect(inlineCode('openapi/users.yaml:12')).toBe('`openapi/users.yaml:12`');
+  });
+
+  it('fences text with backticks by a longer run, padded when it starts or ends with one', () => {
+    expect(inlineCode('a`b')).toBe('``a`b``');
+    expect(inlineCode('a ``` b')).toBe('````a ``` b````');
+    expect(inlineCode('`x`')).toBe('`` `x` ``');
+    expect(inlineCode('```')).toBe('```` ``` ````');
+  });
+
+  it('keeps the span on one line: line breaks become spaces, control characters visible', () => {
+    expect(inlineCode('a\n# b\r\n* c')).toBe('`a # b * c`');
+    expect(inlineCode('a\u001b[31mb')).toBe('`a\\x1b[31mb`');
+  });
+});
+
+describe('escapeMessage', () => {
+  it('turns paired backticks into <code>, escaping inside and out', () => {
+    expect(escapeMessage('property `@org/x` of <b>')).toBe(
+      'property <code>@&#8203;org/x</code> of &lt;b&gt;',
+    );
+  });
+
+  it('leaves an unpaired backtick as escaped text', () => {
+    expect(escapeMessage('a `b` c ` d #1')).toBe('a <code>b</code> c \\` d #&#8203;1');
+  });
+});
