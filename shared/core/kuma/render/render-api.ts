@@ -113,7 +113,9 @@ export function renderApi(input: RenderInput): RenderResult {
     versions: api.service?.versions ?? [],
     // Kuma resolves a MeshService reference by (mesh, zone, namespace, name): a Universal MeshService has no
     // namespace, so one in the reference would match nothing (resolve/backendref.go TargetRefToKRI).
-    ...(api.service?.namespace && (input.format ?? 'k8s') === 'k8s' ? { namespace: api.service.namespace } : {}),
+    ...(api.service?.namespace && (input.format ?? 'k8s') === 'k8s'
+      ? { namespace: api.service.namespace }
+      : {}),
   };
   // Every base path the API is served under (config basePath, else every server's path), and why a server is not.
   const served = readServerPaths(spec, api.basePath);
