@@ -12,9 +12,7 @@
 import type { Octokit } from '@octokit/rest';
 import { buildRepoBranch } from '../core/deploy/deploy-paths.js';
 import type { RepoRef } from '../core/jobs.js';
-import type { CommitOrder, DeployRepo, SourceHistory } from '../ports/deploy-repo.js';
-
-export type DeployMode = 'commit' | 'pull-request';
+import type { CommitOrder, DeployMode, DeployRepo, SourceHistory } from '../ports/deploy-repo.js';
 
 export interface GitHubDeployRepoOptions {
   /** Branch that the cluster agent syncs; default the repo's default branch (read once). */

@@ -4,11 +4,11 @@
  * @module
  */
 import type { RepoRef } from '../core/jobs.js';
-
+import type { DeployMode } from '../ports/deploy-repo.js';
 import type { LogLevel } from '../ports/logger.js';
 
 export type { LogLevel };
-export type DeployMode = 'commit' | 'pull-request';
+
 const deployModes: readonly DeployMode[] = ['commit', 'pull-request'];
 
 export interface Settings {

@@ -380,13 +380,13 @@ describe('the oasdiff runner', () => {
     },
   });
 
-  it('returns oasdiff changes with ids, texts, levels and fingerprints', async () => {
+  it('returns oasdiff changes with ids, texts, severities and fingerprints', async () => {
     const changes = await runner.breaking(doc(false), doc(true));
     expect(changes).toMatchObject([
       {
         id: 'request-parameter-became-required',
         text: 'the `query` request parameter `q` became required',
-        level: 3,
+        severity: 'error',
         operation: 'GET',
         path: '/things',
         fingerprint: expect.stringMatching(/^[0-9a-f]{12}$/),
