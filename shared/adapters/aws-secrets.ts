@@ -13,7 +13,11 @@ import { GetParametersCommand, type GetParametersCommandOutput, type SSMClient }
 export type Env = Record<string, string | undefined>;
 
 /** The settings that may hold a secret; `<NAME>_PARAM` names the SSM parameter that holds `<NAME>`. */
-export const secretSettings = ['GITHUB_APP_PRIVATE_KEY', 'GITHUB_WEBHOOK_SECRET'] as const;
+export const secretSettings = [
+  'GITHUB_APP_PRIVATE_KEY',
+  'GITHUB_WEBHOOK_SECRET',
+  'GITHUB_WEBHOOK_SECRET_PREVIOUS',
+] as const;
 
 export interface LoadSecretsOptions {
   /** Builds the SSM client only when a parameter is to be read, so local runs never touch the AWS SDK. */
@@ -25,7 +29,7 @@ export class SecretsError extends Error {
   override name = 'SecretsError';
 }
 
-// GetParameters takes at most 10 names per call; we have two.
+// GetParameters takes at most 10 names per call; we have three.
 const cache = new Map<string, Promise<Env>>();
 
 /**

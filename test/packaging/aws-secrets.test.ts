@@ -46,6 +46,19 @@ describe('loadSecrets', () => {
     expect(ssm.calls).toEqual([{ Names: ['/t1/key', '/t1/secret'], WithDecryption: true }]);
   });
 
+  it('fills the previous webhook secret of a rotation from its own parameter, in the same call', async () => {
+    const ssm = stubSsm({ '/t5/secret': 'new', '/t5/secret-previous': 'old' });
+    const env = {
+      GITHUB_WEBHOOK_SECRET_PARAM: '/t5/secret',
+      GITHUB_WEBHOOK_SECRET_PREVIOUS_PARAM: '/t5/secret-previous',
+    };
+
+    const loaded = await loadSecrets(env, { client: ssm.factory });
+
+    expect(loaded).toMatchObject({ GITHUB_WEBHOOK_SECRET: 'new', GITHUB_WEBHOOK_SECRET_PREVIOUS: 'old' });
+    expect(ssm.calls).toEqual([{ Names: ['/t5/secret', '/t5/secret-previous'], WithDecryption: true }]);
+  });
+
   it('reads the parameters once per container, however often it is called', async () => {
     const ssm = stubSsm({ '/t2/secret': 'hmac' });
     const env = { GITHUB_WEBHOOK_SECRET_PARAM: '/t2/secret' };
