@@ -19,6 +19,12 @@ export const secretSettings = [
   'GITHUB_WEBHOOK_SECRET_PREVIOUS',
 ] as const;
 
+/**
+ * Settings whose parameter need not exist: the previous webhook secret is there only during a rotation, while its
+ * parameter name is always configured.
+ */
+const optionalSecrets: ReadonlySet<string> = new Set(['GITHUB_WEBHOOK_SECRET_PREVIOUS']);
+
 export interface LoadSecretsOptions {
   /** Builds the SSM client only when a parameter is to be read, so local runs never touch the AWS SDK. */
   client: () => Pick<SSMClient, 'send'>;
@@ -72,6 +78,7 @@ async function readParameters(
   for (const { name, param } of wanted) {
     const value = output.Parameters?.find((p) => p.Name === param)?.Value;
     if (!value) {
+      if (optionalSecrets.has(name)) continue;
       throw new SecretsError(`SSM parameter ${param} (from ${name}_PARAM) does not exist or is empty`);
     }
     values[name] = value;

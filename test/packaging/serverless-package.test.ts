@@ -144,7 +144,7 @@ describe('the CloudFormation template of `serverless package`', () => {
     }
   });
 
-  it('lets the webhook only send to its queue and read the webhook secret', () => {
+  it('lets the webhook only send to its queue and read the webhook secret (and the previous one of a rotation)', () => {
     expect(grants('WebhookRole')).toEqual({
       'logs:CreateLogStream': {
         'Fn::Sub': expect.stringMatching(/log-group:\/aws\/lambda\/kuma-api-forge-test-webhook:\*$/),
@@ -153,9 +153,14 @@ describe('the CloudFormation template of `serverless package`', () => {
         'Fn::Sub': expect.stringMatching(/log-group:\/aws\/lambda\/kuma-api-forge-test-webhook:\*$/),
       },
       'sqs:SendMessage': { 'Fn::GetAtt': ['JobsQueue', 'Arn'] },
-      'ssm:GetParameters': {
-        'Fn::Sub': expect.stringMatching(/:parameter\/kuma-api-forge\/test\/github-webhook-secret$/),
-      },
+      'ssm:GetParameters': [
+        { 'Fn::Sub': expect.stringMatching(/:parameter\/kuma-api-forge\/test\/github-webhook-secret$/) },
+        {
+          'Fn::Sub': expect.stringMatching(
+            /:parameter\/kuma-api-forge\/test\/github-webhook-secret-previous$/,
+          ),
+        },
+      ],
       // Only when the parameters use a customer-managed key (`ssmKmsKeyArn`), scoped to it; see below.
       'kms:Decrypt': '',
     });
@@ -183,6 +188,7 @@ describe('the CloudFormation template of `serverless package`', () => {
     const env = (fn: string) => props(fn).Environment.Variables as Record<string, string>;
     expect(env('WebhookLambdaFunction')).toMatchObject({
       GITHUB_WEBHOOK_SECRET_PARAM: '/kuma-api-forge/test/github-webhook-secret',
+      GITHUB_WEBHOOK_SECRET_PREVIOUS_PARAM: '/kuma-api-forge/test/github-webhook-secret-previous',
       QUEUE_URL: { Ref: 'JobsQueue' },
     });
     expect(env('WorkerLambdaFunction')).toMatchObject({
@@ -198,6 +204,7 @@ describe('the CloudFormation template of `serverless package`', () => {
     // Neither function can read the other's secret.
     expect(env('WebhookLambdaFunction')).not.toHaveProperty('GITHUB_APP_PRIVATE_KEY_PARAM');
     expect(env('WorkerLambdaFunction')).not.toHaveProperty('GITHUB_WEBHOOK_SECRET_PARAM');
+    expect(env('WorkerLambdaFunction')).not.toHaveProperty('GITHUB_WEBHOOK_SECRET_PREVIOUS_PARAM');
   });
 
   it('keeps logs for a bounded time and alarms on a non-empty DLQ and on worker errors', () => {
@@ -262,9 +269,12 @@ describe('with a customer-managed KMS key for the parameters (`ssmKmsKeyArn`)', 
         .map((s) => (s as { 'Fn::If'?: [string, Statement, unknown] })['Fn::If'])
         .filter((branch) => branch?.[0] === 'HasCustomKmsKey')
         .map((branch) => branch![1]);
-    for (const [role, parameter] of [
-      ['WebhookRole', 'github-webhook-secret'],
-      ['WorkerRole', 'github-app-private-key'],
+    const arn = (parameter: string) => ({
+      'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/kuma-api-forge/test/${parameter}`,
+    });
+    for (const [role, parameterArn] of [
+      ['WebhookRole', [arn('github-webhook-secret'), arn('github-webhook-secret-previous')]],
+      ['WorkerRole', arn('github-app-private-key')],
     ] as const) {
       expect(decrypt(role)).toEqual([
         {
@@ -274,9 +284,7 @@ describe('with a customer-managed KMS key for the parameters (`ssmKmsKeyArn`)', 
           Condition: {
             StringEquals: {
               'kms:ViaService': { 'Fn::Sub': `ssm.\${AWS::Region}.amazonaws.com` },
-              'kms:EncryptionContext:PARAMETER_ARN': {
-                'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/kuma-api-forge/test/${parameter}`,
-              },
+              'kms:EncryptionContext:PARAMETER_ARN': parameterArn,
             },
           },
         },
@@ -499,7 +507,7 @@ describe('the packaged handlers, invoked in process', () => {
     // Signed with the function's credentials; the webhook read only its own secret.
     expect(aws.calls.every((c) => c.accessKeyId === 'AKIDPACKAGETEST')).toBe(true);
     expect(aws.calls.filter((c) => c.target === 'AmazonSSM.GetParameters').map((c) => c.body.Names)).toEqual([
-      ['/kuma-api-forge/test/github-webhook-secret'],
+      ['/kuma-api-forge/test/github-webhook-secret', '/kuma-api-forge/test/github-webhook-secret-previous'],
     ]);
 
     const sqsEvent: SQSEvent = {
@@ -540,7 +548,7 @@ describe('the packaged handlers, invoked in process', () => {
     expect(workerLogs.every((line) => line.deliveryId === deliveryId || !('deliveryId' in line))).toBe(true);
     expect(workerLogs).toContainEqual(expect.objectContaining({ deliveryId }));
     expect(aws.calls.filter((c) => c.target === 'AmazonSSM.GetParameters').map((c) => c.body.Names)).toEqual([
-      ['/kuma-api-forge/test/github-webhook-secret'],
+      ['/kuma-api-forge/test/github-webhook-secret', '/kuma-api-forge/test/github-webhook-secret-previous'],
       ['/kuma-api-forge/test/github-app-private-key'],
     ]);
   }, 90_000);
