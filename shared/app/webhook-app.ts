@@ -24,8 +24,8 @@ export interface WebhookAppDeps {
   /** The App's webhook secret. */
   secret: string;
   /**
-   * While the secret is rotated, the other one also accepted (the secret being replaced, or the one coming in),
-   * so no delivery is refused in between; unset otherwise.
+   * While the secret is rotated, the old one, still accepted, so no delivery is refused before GitHub signs with
+   * the new one; unset otherwise.
    */
   previousSecret?: string;
   queue: JobQueue;
