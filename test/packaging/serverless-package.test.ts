@@ -346,7 +346,7 @@ describe('the packages', () => {
 });
 
 describe('the packaged handlers, invoked in process', () => {
-  const secrets = { webhook: 'packaged-webhook-secret' };
+  const secrets = { webhook: 'packaged-webhook-secret', previous: 'packaged-previous-webhook-secret' };
   const repo = { owner: 'acme', repo: 'users' };
   let gh: LocalGitHub;
   let app: AppCredentials;
@@ -361,6 +361,8 @@ describe('the packaged handlers, invoked in process', () => {
     await gh.admin.createRepo({ ...repo, files: await readUserProfile() });
     aws = await startFakeAws({
       '/kuma-api-forge/test/github-webhook-secret': secrets.webhook,
+      // A rotation under way: the old secret is still accepted.
+      '/kuma-api-forge/test/github-webhook-secret-previous': secrets.previous,
       '/kuma-api-forge/test/github-app-private-key': app.privateKey!,
     });
     unzipped = await mkdtemp(join(tmpdir(), 'kuma-api-forge-unzipped-'));
@@ -439,6 +441,47 @@ describe('the packaged handlers, invoked in process', () => {
     }
   }
 
+  /** The API Gateway v2 event of a GitHub delivery of `body` as event `name`, signed as `signature`. */
+  const apiGatewayEvent = (
+    name: string,
+    body: string,
+    deliveryId: string,
+    signature: string,
+  ): APIGatewayProxyEventV2 => ({
+    version: '2.0',
+    routeKey: 'POST /webhook',
+    rawPath: '/webhook',
+    rawQueryString: '',
+    headers: {
+      'content-type': 'application/json',
+      'user-agent': 'GitHub-Hookshot/test',
+      'x-github-event': name,
+      'x-github-delivery': deliveryId,
+      'x-hub-signature-256': signature,
+    },
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'test',
+      domainName: 'test.execute-api.eu-west-1.amazonaws.com',
+      domainPrefix: 'test',
+      http: {
+        method: 'POST',
+        path: '/webhook',
+        protocol: 'HTTP/1.1',
+        sourceIp: '192.30.252.1',
+        userAgent: 'GitHub-Hookshot/test',
+      },
+      requestId: randomUUID(),
+      routeKey: 'POST /webhook',
+      stage: '$default',
+      time: '22/Nov/2026:12:00:00 +0000',
+      timeEpoch: 0,
+    },
+    // API Gateway passes JSON bodies base64-encoded when the payload is not plain text it trusts.
+    body: Buffer.from(body).toString('base64'),
+    isBase64Encoded: true,
+  });
+
   it('webhook → 202 and one FIFO message; worker → the check run on the PR head, no failed record', async () => {
     const { headSha, number, events } = await (async () => {
       await gh.admin.push({
@@ -452,40 +495,7 @@ describe('the packaged handlers, invoked in process', () => {
     const [opened] = events;
     const body = JSON.stringify(opened!.payload);
     const deliveryId = randomUUID();
-    const event: APIGatewayProxyEventV2 = {
-      version: '2.0',
-      routeKey: 'POST /webhook',
-      rawPath: '/webhook',
-      rawQueryString: '',
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'GitHub-Hookshot/test',
-        'x-github-event': opened!.name,
-        'x-github-delivery': deliveryId,
-        'x-hub-signature-256': await sign(secrets.webhook, body),
-      },
-      requestContext: {
-        accountId: '000000000000',
-        apiId: 'test',
-        domainName: 'test.execute-api.eu-west-1.amazonaws.com',
-        domainPrefix: 'test',
-        http: {
-          method: 'POST',
-          path: '/webhook',
-          protocol: 'HTTP/1.1',
-          sourceIp: '192.30.252.1',
-          userAgent: 'GitHub-Hookshot/test',
-        },
-        requestId: randomUUID(),
-        routeKey: 'POST /webhook',
-        stage: '$default',
-        time: '22/Nov/2026:12:00:00 +0000',
-        timeEpoch: 0,
-      },
-      // API Gateway passes JSON bodies base64-encoded when the payload is not plain text it trusts.
-      body: Buffer.from(body).toString('base64'),
-      isBase64Encoded: true,
-    };
+    const event = apiGatewayEvent(opened!.name, body, deliveryId, await sign(secrets.webhook, body));
 
     useEnvOf('WebhookLambdaFunction');
     const webhook =
@@ -552,4 +562,20 @@ describe('the packaged handlers, invoked in process', () => {
       ['/kuma-api-forge/test/github-app-private-key'],
     ]);
   }, 90_000);
+
+  it('webhook during a rotation: accepts the current and the previous secret from SSM, refuses any other', async () => {
+    useEnvOf('WebhookLambdaFunction');
+    const webhook =
+      await load<(e: APIGatewayProxyEventV2, c: Context) => Promise<APIGatewayProxyResultV2>>('webhook');
+    const body = JSON.stringify({ zen: 'Design for failure.', hook_id: 1 });
+    const statusFor = async (secret: string) => {
+      const event = apiGatewayEvent('ping', body, randomUUID(), await sign(secret, body));
+      const { result } = await capturingLogs(() => webhook(event, context('webhook')));
+      return (result as { statusCode: number }).statusCode;
+    };
+    expect(await statusFor(secrets.webhook)).toBe(200);
+    expect(await statusFor(secrets.previous)).toBe(200);
+    expect(await statusFor('packaged-other-secret')).toBe(401);
+    expect(await statusFor(`${secrets.previous}${secrets.webhook}`)).toBe(401);
+  });
 });
