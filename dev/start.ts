@@ -30,7 +30,7 @@ import { startLocalGitHub } from './github/index.js';
 
 export interface StartAppOptions {
   settings: Pick<Settings, 'appId' | 'privateKey' | 'webhookSecret' | 'githubApiUrl'> &
-    Partial<Pick<Settings, 'deployRepo' | 'deployMode' | 'deployBranch'>>;
+    Partial<Pick<Settings, 'webhookSecretPrevious' | 'deployRepo' | 'deployMode' | 'deployBranch'>>;
   /** 0 (default) picks a free port. */
   port?: number;
   log?: Logger;
@@ -108,7 +108,12 @@ export async function startApp(options: StartAppOptions): Promise<LocalApp> {
         error: describeError(error),
       }),
   });
-  const app = createWebhookApp({ secret: settings.webhookSecret, queue, log });
+  const app = createWebhookApp({
+    secret: settings.webhookSecret,
+    ...(settings.webhookSecretPrevious ? { previousSecret: settings.webhookSecretPrevious } : {}),
+    queue,
+    log,
+  });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const started = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' }, () =>
       resolve(started),

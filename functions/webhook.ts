@@ -12,7 +12,7 @@ import { createSqsQueue } from '../shared/adapters/sqs-queue.js';
 import { loadSettings, SettingsError } from '../shared/app/settings.js';
 import { createWebhookApp } from '../shared/app/webhook-app.js';
 
-// The webhook secret comes from SSM (its parameter name is in the environment), read once per container.
+// The webhook secret (and, during a rotation, the previous one) comes from SSM (its parameter name is in the environment), read once per container.
 const settings = loadSettings(await loadSecrets(process.env, { client: () => new SSMClient({}) }), 'webhook');
 if (!settings.queueUrl) throw new SettingsError('QUEUE_URL is not set: the webhook needs the SQS FIFO queue');
 
@@ -23,5 +23,10 @@ const queue = createSqsQueue({
 });
 
 export const handler = handle(
-  createWebhookApp({ secret: settings.webhookSecret, queue, log: createJsonLogger(settings.logLevel) }),
+  createWebhookApp({
+    secret: settings.webhookSecret,
+    ...(settings.webhookSecretPrevious ? { previousSecret: settings.webhookSecretPrevious } : {}),
+    queue,
+    log: createJsonLogger(settings.logLevel),
+  }),
 );

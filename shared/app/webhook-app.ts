@@ -4,8 +4,9 @@
  * GitHub's 10 seconds and the worker does the rest.
  * @module
  */
-import { verify } from '@octokit/webhooks-methods';
+import { verifyWithFallback } from '@octokit/webhooks-methods';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { Job } from '../core/jobs.js';
 import { toJob } from '../core/webhook-events.js';
 import type { JobQueue } from '../ports/job-queue.js';
@@ -22,6 +23,11 @@ export interface WebhookLog {
 export interface WebhookAppDeps {
   /** The App's webhook secret. */
   secret: string;
+  /**
+   * While the secret is rotated, the old one, still accepted, so no delivery is refused before GitHub signs with
+   * the new one; unset otherwise.
+   */
+  previousSecret?: string;
   queue: JobQueue;
   log?: WebhookLog;
   /** Largest body accepted (default 25 MB: GitHub does not send larger payloads). */
@@ -58,14 +64,17 @@ export function createWebhookApp(deps: WebhookAppDeps): Hono {
 
   app.get('/healthz', (c) => c.json({ ok: true }));
 
-  app.post('/webhook', async (c) => {
-    const tooLarge = () => c.json({ error: `body larger than ${maxSize} bytes` }, 413);
-    // Checked on the header first, before reading (GitHub always sends Content-Length), then on the bytes.
-    if (Number(c.req.header('content-length') ?? 0) > maxSize) return tooLarge();
+  // Refused on Content-Length before anything is read (GitHub always sends it), or while counting the bytes of a
+  // body sent without it.
+  const limit = bodyLimit({
+    maxSize,
+    onError: (c) => c.json({ error: `body larger than ${maxSize} bytes` }, 413),
+  });
+
+  app.post('/webhook', limit, async (c) => {
     const signature = c.req.header('x-hub-signature-256');
     if (!signature) return c.json({ error: 'missing X-Hub-Signature-256' }, 401);
     const bytes = await c.req.arrayBuffer();
-    if (bytes.byteLength > maxSize) return tooLarge();
     let body: string;
     try {
       body = utf8.decode(bytes);
@@ -74,7 +83,8 @@ export function createWebhookApp(deps: WebhookAppDeps): Hono {
     }
     if (body === '') return c.json({ error: 'empty body' }, 400);
     // Verify before anything else reads the body: an unsigned payload is never parsed.
-    if (!(await verify(deps.secret, body, signature))) {
+    const secrets = deps.previousSecret ? [deps.previousSecret] : undefined;
+    if (!(await verifyWithFallback(deps.secret, body, signature, secrets))) {
       log.warn('webhook signature mismatch', { delivery: c.req.header('x-github-delivery') });
       return c.json({ error: 'signature does not match' }, 401);
     }

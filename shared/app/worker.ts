@@ -10,7 +10,7 @@ import { buildDeadlineResult } from '../core/report/check-run.js';
 import { buildDeployFailedComment } from '../core/report/deploy-comment.js';
 import type { BreakingDiff } from '../ports/breaking-diff.js';
 import type { CodeHost } from '../ports/code-host.js';
-import type { DeployRepo, SourceHistory } from '../ports/deploy-repo.js';
+import type { DeployTarget } from '../ports/deploy-repo.js';
 import type { Logger } from '../ports/logger.js';
 import {
   checkPullRequest,
@@ -25,16 +25,6 @@ import {
   deployPush,
 } from '../use-cases/deploy-push.js';
 import { defaultCheckDeadlineMs, watchPorts } from './job-deadline.js';
-
-/** Where merges deploy to: the platform team's deploy repo. */
-export interface DeployTarget {
-  /** `owner/repo`, for messages. */
-  readonly description: string;
-  /** Read-only for a check's preview, writable for a deploy: the token of each can do only that. */
-  repo(access: 'read' | 'write'): Promise<DeployRepo>;
-  /** The source repo's history, to never deploy an older commit over a newer one. */
-  history(job: DeployJob): SourceHistory;
-}
 
 export interface WorkerDeps {
   /**

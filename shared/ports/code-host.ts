@@ -52,7 +52,6 @@ export interface CodeHost {
   findComment(pullNumber: number, marker: string): Promise<HostComment | undefined>;
   createComment(pullNumber: number, body: string): Promise<HostComment>;
   updateComment(commentId: number, body: string): Promise<void>;
-  deleteComment(commentId: number): Promise<void>;
   /** A check run on `headSha`, `in_progress`; returns its id. */
   startCheckRun(input: { name: string; headSha: string; externalId?: string }): Promise<number>;
   completeCheckRun(checkRunId: number, result: CheckRunResult): Promise<void>;

@@ -4,6 +4,16 @@
  * two commits is newer).
  * @module
  */
+import type { DeployJob } from '../core/jobs.js';
+
+/**
+ * How a deploy lands: `commit` straight to the deploy branch, or `pull-request`: a branch per source repo and a
+ * PR there, for a platform team that reviews every change.
+ */
+export type DeployMode = 'commit' | 'pull-request';
+
+/** Read-only for a check's preview, writable for a deploy: the token of each can do only that. */
+export type DeployRepoAccess = 'read' | 'write';
 
 /** A file of the deploy repo at the head commit, with its git blob id. */
 export interface DeployTreeFile {
@@ -62,4 +72,17 @@ export interface SourceHistory {
   /** The repo's default branch now: its name and head commit. */
   defaultBranchHead(): Promise<{ branch: string; sha: string }>;
   compare(base: string, head: string): Promise<CommitOrder>;
+}
+
+/** Where merges deploy to: the platform team's deploy repo, and the history of each source repo. */
+export interface DeployTarget {
+  /** `owner/repo` of the deploy repo, for messages. */
+  readonly description: string;
+  /**
+   * The deploy repo client for reading (a check's preview) or writing (a deploy); an implementation may build
+   * each once, so its blob cache and default branch outlive a job.
+   */
+  repo(access: DeployRepoAccess): Promise<DeployRepo>;
+  /** The source repo's history, to never deploy an older commit over a newer one. */
+  history(job: DeployJob): SourceHistory;
 }

@@ -1,13 +1,6 @@
 /**
- * Port: read the files of one version of an API repo (a directory, a git commit, a GitHub commit).
- * Paths are POSIX, relative to the root, already normalised by the caller and never starting with `/` or `..`:
- * the loader enforces the repo boundary before it asks. Implementations must still refuse anything outside
- * the root (defence in depth).
+ * Port: read the files of one version of an API repo. The spec loader in the core reads through it, so the
+ * core declares it (`core/spec/file-source.ts`); adapters implement it.
  * @module
  */
-export interface FileSource {
-  /** Shown to users, e.g. `./api` or `git:origin/main`. */
-  readonly description: string;
-  /** The file's bytes, or `undefined` when there is no such file. */
-  read(path: string): Promise<Uint8Array | undefined>;
-}
+export type { FileSource } from '../core/spec/file-source.js';

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { createMemoryFileSource } from '../../shared/adapters/memory-file-source.js';
 import type { CheckJob, DeployJob } from '../../shared/core/jobs.js';
-import type { BreakingDiff, OasdiffChange } from '../../shared/ports/breaking-diff.js';
+import type { BreakingChange, BreakingDiff } from '../../shared/ports/breaking-diff.js';
 import type {
   CheckRunResult,
   CodeHost,
@@ -178,14 +178,6 @@ export function createFakeSourceRepo(
       const comment = [...comments.values()].flat().find((c) => c.id === id);
       if (!comment) throw Object.assign(new Error('Not Found'), { status: 404 });
       comment.body = body;
-    },
-    async deleteComment(id: number) {
-      record('deleteComment');
-      for (const [number, list] of comments)
-        comments.set(
-          number,
-          list.filter((c) => c.id !== id),
-        );
     },
     async startCheckRun({ name, headSha }: { name: string; headSha: string }) {
       record('startCheckRun');
@@ -359,9 +351,9 @@ export function createFakeDeployRepo(files: Files, description = 'platform/deplo
   };
 }
 
-/** A breaking diff that answers `changes` (what oasdiff would print) and records that it ran. */
+/** A breaking diff that answers `changes` (what the oasdiff adapter would return) and records that it ran. */
 export function createFakeBreakingDiff(
-  changes: OasdiffChange[] | ((base: object, head: object) => Promise<OasdiffChange[]>) = [],
+  changes: BreakingChange[] | ((base: object, head: object) => Promise<BreakingChange[]>) = [],
 ): BreakingDiff & { runs: number } {
   const fake = {
     runs: 0,

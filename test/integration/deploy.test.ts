@@ -19,9 +19,9 @@ import { createGitHubCodeHost } from '../../shared/adapters/github/github-code-h
 import {
   createGitHubDeployRepo,
   createGitHubSourceHistory,
-  type DeployMode,
 } from '../../shared/adapters/github-deploy-repo.js';
 import type { DeployJob } from '../../shared/core/jobs.js';
+import type { DeployMode } from '../../shared/ports/deploy-repo.js';
 import { deployPush, renderSource } from '../../shared/use-cases/deploy-push.js';
 import { renderRepo } from '../../shared/use-cases/render-repo.js';
 import { type ApiOptions, buildSourceFiles } from '../unit/deploy/helpers.js';

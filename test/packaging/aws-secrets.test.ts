@@ -46,6 +46,45 @@ describe('loadSecrets', () => {
     expect(ssm.calls).toEqual([{ Names: ['/t1/key', '/t1/secret'], WithDecryption: true }]);
   });
 
+  it('fills the previous webhook secret of a rotation from its own parameter, in the same call', async () => {
+    const ssm = stubSsm({ '/t5/secret': 'new', '/t5/secret-previous': 'old' });
+    const env = {
+      GITHUB_WEBHOOK_SECRET_PARAM: '/t5/secret',
+      GITHUB_WEBHOOK_SECRET_PREVIOUS_PARAM: '/t5/secret-previous',
+    };
+
+    const loaded = await loadSecrets(env, { client: ssm.factory });
+
+    expect(loaded).toMatchObject({ GITHUB_WEBHOOK_SECRET: 'new', GITHUB_WEBHOOK_SECRET_PREVIOUS: 'old' });
+    expect(ssm.calls).toEqual([{ Names: ['/t5/secret', '/t5/secret-previous'], WithDecryption: true }]);
+  });
+
+  it('reads only the current webhook secret when no rotation is under way (the previous one does not exist)', async () => {
+    const ssm = stubSsm({ '/t6/secret': 'current' });
+    const env = {
+      GITHUB_WEBHOOK_SECRET_PARAM: '/t6/secret',
+      GITHUB_WEBHOOK_SECRET_PREVIOUS_PARAM: '/t6/secret-previous',
+    };
+
+    const loaded = await loadSecrets(env, { client: ssm.factory });
+
+    expect(loaded.GITHUB_WEBHOOK_SECRET).toBe('current');
+    expect(loaded).not.toHaveProperty('GITHUB_WEBHOOK_SECRET_PREVIOUS');
+    // The current secret is never optional, even when a previous one exists.
+    const broken = stubSsm({ '/t7/secret-previous': 'old' });
+    await expect(
+      loadSecrets(
+        {
+          GITHUB_WEBHOOK_SECRET_PARAM: '/t7/secret',
+          GITHUB_WEBHOOK_SECRET_PREVIOUS_PARAM: '/t7/secret-previous',
+        },
+        { client: broken.factory },
+      ),
+    ).rejects.toThrow(
+      'SSM parameter /t7/secret (from GITHUB_WEBHOOK_SECRET_PARAM) does not exist or is empty',
+    );
+  });
+
   it('reads the parameters once per container, however often it is called', async () => {
     const ssm = stubSsm({ '/t2/secret': 'hmac' });
     const env = { GITHUB_WEBHOOK_SECRET_PARAM: '/t2/secret' };

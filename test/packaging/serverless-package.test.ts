@@ -144,7 +144,7 @@ describe('the CloudFormation template of `serverless package`', () => {
     }
   });
 
-  it('lets the webhook only send to its queue and read the webhook secret', () => {
+  it('lets the webhook only send to its queue and read the webhook secret (and the previous one of a rotation)', () => {
     expect(grants('WebhookRole')).toEqual({
       'logs:CreateLogStream': {
         'Fn::Sub': expect.stringMatching(/log-group:\/aws\/lambda\/kuma-api-forge-test-webhook:\*$/),
@@ -153,9 +153,14 @@ describe('the CloudFormation template of `serverless package`', () => {
         'Fn::Sub': expect.stringMatching(/log-group:\/aws\/lambda\/kuma-api-forge-test-webhook:\*$/),
       },
       'sqs:SendMessage': { 'Fn::GetAtt': ['JobsQueue', 'Arn'] },
-      'ssm:GetParameters': {
-        'Fn::Sub': expect.stringMatching(/:parameter\/kuma-api-forge\/test\/github-webhook-secret$/),
-      },
+      'ssm:GetParameters': [
+        { 'Fn::Sub': expect.stringMatching(/:parameter\/kuma-api-forge\/test\/github-webhook-secret$/) },
+        {
+          'Fn::Sub': expect.stringMatching(
+            /:parameter\/kuma-api-forge\/test\/github-webhook-secret-previous$/,
+          ),
+        },
+      ],
       // Only when the parameters use a customer-managed key (`ssmKmsKeyArn`), scoped to it; see below.
       'kms:Decrypt': '',
     });
@@ -183,6 +188,7 @@ describe('the CloudFormation template of `serverless package`', () => {
     const env = (fn: string) => props(fn).Environment.Variables as Record<string, string>;
     expect(env('WebhookLambdaFunction')).toMatchObject({
       GITHUB_WEBHOOK_SECRET_PARAM: '/kuma-api-forge/test/github-webhook-secret',
+      GITHUB_WEBHOOK_SECRET_PREVIOUS_PARAM: '/kuma-api-forge/test/github-webhook-secret-previous',
       QUEUE_URL: { Ref: 'JobsQueue' },
     });
     expect(env('WorkerLambdaFunction')).toMatchObject({
@@ -198,6 +204,7 @@ describe('the CloudFormation template of `serverless package`', () => {
     // Neither function can read the other's secret.
     expect(env('WebhookLambdaFunction')).not.toHaveProperty('GITHUB_APP_PRIVATE_KEY_PARAM');
     expect(env('WorkerLambdaFunction')).not.toHaveProperty('GITHUB_WEBHOOK_SECRET_PARAM');
+    expect(env('WorkerLambdaFunction')).not.toHaveProperty('GITHUB_WEBHOOK_SECRET_PREVIOUS_PARAM');
   });
 
   it('keeps logs for a bounded time and alarms on a non-empty DLQ and on worker errors', () => {
@@ -262,9 +269,12 @@ describe('with a customer-managed KMS key for the parameters (`ssmKmsKeyArn`)', 
         .map((s) => (s as { 'Fn::If'?: [string, Statement, unknown] })['Fn::If'])
         .filter((branch) => branch?.[0] === 'HasCustomKmsKey')
         .map((branch) => branch![1]);
-    for (const [role, parameter] of [
-      ['WebhookRole', 'github-webhook-secret'],
-      ['WorkerRole', 'github-app-private-key'],
+    const arn = (parameter: string) => ({
+      'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/kuma-api-forge/test/${parameter}`,
+    });
+    for (const [role, parameterArn] of [
+      ['WebhookRole', [arn('github-webhook-secret'), arn('github-webhook-secret-previous')]],
+      ['WorkerRole', arn('github-app-private-key')],
     ] as const) {
       expect(decrypt(role)).toEqual([
         {
@@ -274,9 +284,7 @@ describe('with a customer-managed KMS key for the parameters (`ssmKmsKeyArn`)', 
           Condition: {
             StringEquals: {
               'kms:ViaService': { 'Fn::Sub': `ssm.\${AWS::Region}.amazonaws.com` },
-              'kms:EncryptionContext:PARAMETER_ARN': {
-                'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/kuma-api-forge/test/${parameter}`,
-              },
+              'kms:EncryptionContext:PARAMETER_ARN': parameterArn,
             },
           },
         },
@@ -338,7 +346,7 @@ describe('the packages', () => {
 });
 
 describe('the packaged handlers, invoked in process', () => {
-  const secrets = { webhook: 'packaged-webhook-secret' };
+  const secrets = { webhook: 'packaged-webhook-secret', previous: 'packaged-previous-webhook-secret' };
   const repo = { owner: 'acme', repo: 'users' };
   let gh: LocalGitHub;
   let app: AppCredentials;
@@ -353,6 +361,8 @@ describe('the packaged handlers, invoked in process', () => {
     await gh.admin.createRepo({ ...repo, files: await readUserProfile() });
     aws = await startFakeAws({
       '/kuma-api-forge/test/github-webhook-secret': secrets.webhook,
+      // A rotation under way: the old secret is still accepted.
+      '/kuma-api-forge/test/github-webhook-secret-previous': secrets.previous,
       '/kuma-api-forge/test/github-app-private-key': app.privateKey!,
     });
     unzipped = await mkdtemp(join(tmpdir(), 'kuma-api-forge-unzipped-'));
@@ -431,6 +441,47 @@ describe('the packaged handlers, invoked in process', () => {
     }
   }
 
+  /** The API Gateway v2 event of a GitHub delivery of `body` as event `name`, signed as `signature`. */
+  const apiGatewayEvent = (
+    name: string,
+    body: string,
+    deliveryId: string,
+    signature: string,
+  ): APIGatewayProxyEventV2 => ({
+    version: '2.0',
+    routeKey: 'POST /webhook',
+    rawPath: '/webhook',
+    rawQueryString: '',
+    headers: {
+      'content-type': 'application/json',
+      'user-agent': 'GitHub-Hookshot/test',
+      'x-github-event': name,
+      'x-github-delivery': deliveryId,
+      'x-hub-signature-256': signature,
+    },
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'test',
+      domainName: 'test.execute-api.eu-west-1.amazonaws.com',
+      domainPrefix: 'test',
+      http: {
+        method: 'POST',
+        path: '/webhook',
+        protocol: 'HTTP/1.1',
+        sourceIp: '192.30.252.1',
+        userAgent: 'GitHub-Hookshot/test',
+      },
+      requestId: randomUUID(),
+      routeKey: 'POST /webhook',
+      stage: '$default',
+      time: '22/Nov/2026:12:00:00 +0000',
+      timeEpoch: 0,
+    },
+    // API Gateway passes JSON bodies base64-encoded when the payload is not plain text it trusts.
+    body: Buffer.from(body).toString('base64'),
+    isBase64Encoded: true,
+  });
+
   it('webhook → 202 and one FIFO message; worker → the check run on the PR head, no failed record', async () => {
     const { headSha, number, events } = await (async () => {
       await gh.admin.push({
@@ -444,40 +495,7 @@ describe('the packaged handlers, invoked in process', () => {
     const [opened] = events;
     const body = JSON.stringify(opened!.payload);
     const deliveryId = randomUUID();
-    const event: APIGatewayProxyEventV2 = {
-      version: '2.0',
-      routeKey: 'POST /webhook',
-      rawPath: '/webhook',
-      rawQueryString: '',
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'GitHub-Hookshot/test',
-        'x-github-event': opened!.name,
-        'x-github-delivery': deliveryId,
-        'x-hub-signature-256': await sign(secrets.webhook, body),
-      },
-      requestContext: {
-        accountId: '000000000000',
-        apiId: 'test',
-        domainName: 'test.execute-api.eu-west-1.amazonaws.com',
-        domainPrefix: 'test',
-        http: {
-          method: 'POST',
-          path: '/webhook',
-          protocol: 'HTTP/1.1',
-          sourceIp: '192.30.252.1',
-          userAgent: 'GitHub-Hookshot/test',
-        },
-        requestId: randomUUID(),
-        routeKey: 'POST /webhook',
-        stage: '$default',
-        time: '22/Nov/2026:12:00:00 +0000',
-        timeEpoch: 0,
-      },
-      // API Gateway passes JSON bodies base64-encoded when the payload is not plain text it trusts.
-      body: Buffer.from(body).toString('base64'),
-      isBase64Encoded: true,
-    };
+    const event = apiGatewayEvent(opened!.name, body, deliveryId, await sign(secrets.webhook, body));
 
     useEnvOf('WebhookLambdaFunction');
     const webhook =
@@ -499,7 +517,7 @@ describe('the packaged handlers, invoked in process', () => {
     // Signed with the function's credentials; the webhook read only its own secret.
     expect(aws.calls.every((c) => c.accessKeyId === 'AKIDPACKAGETEST')).toBe(true);
     expect(aws.calls.filter((c) => c.target === 'AmazonSSM.GetParameters').map((c) => c.body.Names)).toEqual([
-      ['/kuma-api-forge/test/github-webhook-secret'],
+      ['/kuma-api-forge/test/github-webhook-secret', '/kuma-api-forge/test/github-webhook-secret-previous'],
     ]);
 
     const sqsEvent: SQSEvent = {
@@ -540,8 +558,24 @@ describe('the packaged handlers, invoked in process', () => {
     expect(workerLogs.every((line) => line.deliveryId === deliveryId || !('deliveryId' in line))).toBe(true);
     expect(workerLogs).toContainEqual(expect.objectContaining({ deliveryId }));
     expect(aws.calls.filter((c) => c.target === 'AmazonSSM.GetParameters').map((c) => c.body.Names)).toEqual([
-      ['/kuma-api-forge/test/github-webhook-secret'],
+      ['/kuma-api-forge/test/github-webhook-secret', '/kuma-api-forge/test/github-webhook-secret-previous'],
       ['/kuma-api-forge/test/github-app-private-key'],
     ]);
   }, 90_000);
+
+  it('webhook during a rotation: accepts the current and the previous secret from SSM, refuses any other', async () => {
+    useEnvOf('WebhookLambdaFunction');
+    const webhook =
+      await load<(e: APIGatewayProxyEventV2, c: Context) => Promise<APIGatewayProxyResultV2>>('webhook');
+    const body = JSON.stringify({ zen: 'Design for failure.', hook_id: 1 });
+    const statusFor = async (secret: string) => {
+      const event = apiGatewayEvent('ping', body, randomUUID(), await sign(secret, body));
+      const { result } = await capturingLogs(() => webhook(event, context('webhook')));
+      return (result as { statusCode: number }).statusCode;
+    };
+    expect(await statusFor(secrets.webhook)).toBe(200);
+    expect(await statusFor(secrets.previous)).toBe(200);
+    expect(await statusFor('packaged-other-secret')).toBe(401);
+    expect(await statusFor(`${secrets.previous}${secrets.webhook}`)).toBe(401);
+  });
 });

@@ -1,6 +1,6 @@
 /**
  * The layering DESIGN.md §2 promises, checked on the source: the core is pure (no I/O, no environment, no clock)
- * and never imports adapters, the app or use cases; ports import only the core.
+ * and never imports ports, adapters, the app or use cases; ports import only the core.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,8 +21,8 @@ function violations(dir: string, forbidden: RegExp): string[] {
 }
 
 describe('layering', () => {
-  it('the core imports no adapter, app, use case or CLI code', () => {
-    expect(violations('shared/core', /from '(\.\.\/)+(adapters|app|use-cases|cli)\//)).toEqual([]);
+  it('the core imports no port, adapter, app, use case or CLI code', () => {
+    expect(violations('shared/core', /from '(\.\.\/)+(ports|adapters|app|use-cases|cli)\//)).toEqual([]);
   });
 
   it('the core does no I/O and reads no environment or clock (hashing with node:crypto is pure)', () => {
@@ -31,9 +31,32 @@ describe('layering', () => {
     expect(violations('shared/core', io)).toEqual([]);
   });
 
-  it('ports depend on nothing but the core', () => {
-    expect(violations('shared/ports', /from '(\.\.\/)+(adapters|app|use-cases|cli)\/|from 'node:/)).toEqual(
-      [],
+  it('ports depend on nothing but the core and each other (no package, no Node module)', () => {
+    expect(violations('shared/ports', /from '(?!\.\/|\.\.\/core\/)/)).toEqual([]);
+  });
+
+  it("oasdiff's wire format stays in its adapter", () => {
+    expect(
+      violations('shared', /\bOasdiffChange\b/).filter(
+        (line) => !line.startsWith('shared/adapters/oasdiff-runner.ts:'),
+      ),
+    ).toEqual([]);
+  });
+
+  it('each port type has one definition', () => {
+    const declared = sources('shared').flatMap((file) =>
+      [
+        ...readFileSync(file, 'utf8').matchAll(
+          /^export (?:interface|type) (DeployTarget|DeployMode|DeployRepoAccess|FileSource|BreakingChange)\b/gm,
+        ),
+      ].map((match) => `${match[1]} in ${file}`),
     );
+    expect(declared.sort()).toEqual([
+      'BreakingChange in shared/core/breaking/breaking-change.ts',
+      'DeployMode in shared/ports/deploy-repo.ts',
+      'DeployRepoAccess in shared/ports/deploy-repo.ts',
+      'DeployTarget in shared/ports/deploy-repo.ts',
+      'FileSource in shared/core/spec/file-source.ts',
+    ]);
   });
 });

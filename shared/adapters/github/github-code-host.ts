@@ -85,9 +85,6 @@ export function createGitHubCodeHost(octokit: AppOctokit, repo: RepoRef): CodeHo
     async updateComment(commentId, body) {
       await octokit.rest.issues.updateComment({ ...repo, comment_id: commentId, body });
     },
-    async deleteComment(commentId) {
-      await octokit.rest.issues.deleteComment({ ...repo, comment_id: commentId });
-    },
     async startCheckRun({ name, headSha, externalId }) {
       const { data } = await octokit.rest.checks.create({
         ...repo,

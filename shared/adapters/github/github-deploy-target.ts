@@ -5,11 +5,11 @@
  * preview in a check job, writable only for a deploy job (see job-scopes.ts).
  * @module
  */
-import type { DeployJob, RepoRef } from '../../core/jobs.js';
-import type { DeployRepo, SourceHistory } from '../../ports/deploy-repo.js';
-import { createGitHubDeployRepo, createGitHubSourceHistory, type DeployMode } from '../github-deploy-repo.js';
+import type { RepoRef } from '../../core/jobs.js';
+import type { DeployMode, DeployRepo, DeployRepoAccess, DeployTarget } from '../../ports/deploy-repo.js';
+import { createGitHubDeployRepo, createGitHubSourceHistory } from '../github-deploy-repo.js';
 import type { GitHubClients } from './create-octokit.js';
-import { buildDeployRepoScope, buildSourceScope, type DeployRepoAccess } from './job-scopes.js';
+import { buildDeployRepoScope, buildSourceScope } from './job-scopes.js';
 
 export interface DeployTargetOptions {
   repo: RepoRef;
@@ -18,26 +18,12 @@ export interface DeployTargetOptions {
   branch?: string;
 }
 
-export interface GitHubDeployTarget {
-  /** `owner/repo` of the deploy repo. */
-  readonly description: string;
-  /**
-   * The deploy repo client for reading (a check's preview) or writing (a deploy), each built once: its blob
-   * cache and default branch outlive a job.
-   */
-  repo(access: DeployRepoAccess): Promise<DeployRepo>;
-  history(job: DeployJob): SourceHistory;
-}
-
 /** Thrown when the App cannot reach the deploy repo at all; a retry does not help, an admin does. */
 export class DeployTargetError extends Error {
   override name = 'DeployTargetError';
 }
 
-export function createGitHubDeployTarget(
-  clients: GitHubClients,
-  options: DeployTargetOptions,
-): GitHubDeployTarget {
+export function createGitHubDeployTarget(clients: GitHubClients, options: DeployTargetOptions): DeployTarget {
   const name = `${options.repo.owner}/${options.repo.repo}`;
   const repos = new Map<DeployRepoAccess, Promise<DeployRepo>>();
   const texts = new Map<string, Promise<string>>();

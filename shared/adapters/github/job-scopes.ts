@@ -10,9 +10,8 @@
  * @module
  */
 import type { Job, RepoRef } from '../../core/jobs.js';
+import type { DeployMode, DeployRepoAccess } from '../../ports/deploy-repo.js';
 import type { TokenScope } from './create-octokit.js';
-
-export type DeployRepoAccess = 'read' | 'write';
 
 export function buildSourceScope(job: Pick<Job, 'type' | 'repository'>): TokenScope {
   return {
@@ -27,7 +26,7 @@ export function buildSourceScope(job: Pick<Job, 'type' | 'repository'>): TokenSc
 export function buildDeployRepoScope(
   repo: RepoRef,
   access: DeployRepoAccess,
-  mode: 'commit' | 'pull-request' = 'commit',
+  mode: DeployMode = 'commit',
 ): TokenScope {
   if (access === 'read') return { repositories: [repo.repo], permissions: { contents: 'read' } };
   return {

@@ -5,9 +5,9 @@
  * bundles and the 2.0 → 3.0 conversion keep those extensions, and nothing here filters changes.
  * @module
  */
-import type { BreakingDiff, OasdiffChange } from '../../ports/breaking-diff.js';
 import type { Finding, SourcePosition } from '../findings.js';
 import type { LoadedSpec } from '../spec/types.js';
+import type { BreakingChange, BreakingChangeSource } from './breaking-change.js';
 import { convertSwagger2, mapPointerToSwagger2 } from './convert-swagger2.js';
 import { findNearestInHead } from './find-nearest-in-head.js';
 import { groupLocatedChanges, type LocatedChange } from './group-changes.js';
@@ -25,7 +25,7 @@ interface Side {
 export async function findBreakingChanges(
   base: LoadedSpec,
   head: LoadedSpec,
-  diff: BreakingDiff,
+  diff: BreakingChangeSource,
 ): Promise<Finding[]> {
   const unusable = findUnusableInput(head, 'head') ?? findUnusableInput(base, 'base');
   if (unusable) return [unusable];
@@ -66,7 +66,7 @@ async function toOpenApi3(spec: LoadedSpec): Promise<Record<string, unknown>> {
  * Head, unless the base shows more of the change (a removal: the thing only exists there); a removal also gets
  * its nearest surviving ancestor in the head, so it can be annotated in the PR's "Files changed".
  */
-function placeChange(change: OasdiffChange, sides: { base: Side; head: Side }): LocatedChange {
+function placeChange(change: BreakingChange, sides: { base: Side; head: Side }): LocatedChange {
   const onHead = locateChange(change, sides.head.doc);
   const onBase = locateChange(change, sides.base.doc);
   if (onBase.depth <= onHead.depth) {

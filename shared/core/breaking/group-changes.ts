@@ -5,12 +5,12 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import type { OasdiffChange } from '../../ports/breaking-diff.js';
-import type { Finding, Severity, SourcePosition } from '../findings.js';
+import type { Finding, SourcePosition } from '../findings.js';
 import { compareFindings } from '../findings.js';
+import type { BreakingChange } from './breaking-change.js';
 
 export interface LocatedChange {
-  change: OasdiffChange;
+  change: BreakingChange;
   side: 'base' | 'head';
   position: SourcePosition;
   /** The backticked names used to find the position (status, media type, parameter, property path). */
@@ -18,8 +18,6 @@ export interface LocatedChange {
   /** For a base-side change: its nearest surviving ancestor in the head (see `Finding.headPosition`). */
   headPosition?: SourcePosition;
 }
-
-const severityByLevel: Record<number, Severity> = { 3: 'error', 2: 'warning', 1: 'info' };
 
 export function groupLocatedChanges(located: LocatedChange[]): Finding[] {
   const groups = new Map<string, LocatedChange[]>();
@@ -49,18 +47,18 @@ function buildFinding(group: LocatedChange[]): Finding {
   return {
     kind: 'breaking',
     id: change.id,
-    severity: severityByLevel[change.level] ?? 'warning',
+    severity: change.severity,
     message: change.text,
     ...first.position,
     ...(first.side === 'base' ? { side: 'base' as const } : {}),
     ...(first.headPosition ? { headPosition: first.headPosition } : {}),
     ...(operations[0] !== undefined ? { operation: operations[0], operations } : {}),
     ...(fingerprint ? { fingerprint } : {}),
-    ...(change.comment ? { hint: change.comment } : {}),
+    ...(change.hint ? { hint: change.hint } : {}),
   };
 }
 
-function labelOperation(change: OasdiffChange): string {
+function labelOperation(change: BreakingChange): string {
   return change.operation && change.path ? `${change.operation} ${change.path}` : (change.path ?? '');
 }
 

@@ -6,8 +6,8 @@
  * are followed, so a change inside a shared schema lands on that schema's own property.
  * @module
  */
-import type { OasdiffChange } from '../../ports/breaking-diff.js';
 import { appendPointer, type ResolvedNode, resolveAtPointer } from '../spec/json-pointer.js';
+import type { BreakingChange } from './breaking-change.js';
 
 export interface ChangeLocation {
   /** Pointer into the document: the most precise node found. */
@@ -19,7 +19,7 @@ export interface ChangeLocation {
 }
 
 /** Locate `change` in `doc` (OpenAPI 3.x, internal refs only). Falls back to the operation, then the path item. */
-export function locateChange(change: OasdiffChange, doc: unknown): ChangeLocation {
+export function locateChange(change: BreakingChange, doc: unknown): ChangeLocation {
   const names = listBacktickedNames(change.text);
   if (change.path === undefined) return { pointer: '', depth: 0, used: [] };
   const item = resolveAtPointer(doc, appendPointer('/paths', change.path));

@@ -4,10 +4,11 @@
  * Bad input never throws: each problem is a `validation` finding on the file and line it is about.
  * @module
  */
-import type { FileSource } from '../../ports/file-source.js';
+
 import type { Finding, SourcePosition } from '../findings.js';
 import { bundleSpec } from './bundle-spec.js';
 import { detectVersion } from './detect-version.js';
+import type { FileSource } from './file-source.js';
 import { parseSourceFile } from './parse-source-file.js';
 import { resolveRefTarget } from './ref-target.js';
 import { buildLoadFinding, fileStart } from './spec-finding.js';

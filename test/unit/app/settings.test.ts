@@ -55,6 +55,25 @@ describe('loadSettings', () => {
     );
   });
 
+  it('reads the previous webhook secret of a rotation for the webhook only, and treats a blank one as unset', () => {
+    const rotating = { ...env, GITHUB_WEBHOOK_SECRET_PREVIOUS: ' old ' };
+    expect(loadSettings(rotating, 'webhook')).toMatchObject({
+      webhookSecret: 's3cret',
+      webhookSecretPrevious: 'old',
+    });
+    expect(loadSettings(rotating, 'worker')).not.toHaveProperty('webhookSecretPrevious');
+    expect(loadSettings({ ...env, GITHUB_WEBHOOK_SECRET_PREVIOUS: '  ' }, 'webhook')).not.toHaveProperty(
+      'webhookSecretPrevious',
+    );
+    // The previous secret never stands in for the current one.
+    expect(() =>
+      loadSettings(
+        { ...rotating, GITHUB_WEBHOOK_SECRET: undefined, GITHUB_APP_PRIVATE_KEY: undefined },
+        'webhook',
+      ),
+    ).toThrow('GITHUB_WEBHOOK_SECRET is not set');
+  });
+
   it('accepts the private key flattened with \\n escapes or base64-encoded', () => {
     const escaped = pem.replace(/\n/g, '\\n');
     expect(loadSettings({ ...env, GITHUB_APP_PRIVATE_KEY: escaped }).privateKey).toBe(pem);

@@ -77,7 +77,6 @@ function fakeHost(
       return { id: 1, body };
     },
     updateComment: async () => {},
-    deleteComment: async () => {},
     startCheckRun: async () => {
       recorded.started++;
       return 42;

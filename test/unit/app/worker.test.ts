@@ -49,7 +49,6 @@ function fakeHost(failing: number[], seen: number[]): CodeHost {
     findComment: unused,
     createComment: unused,
     updateComment: unused,
-    deleteComment: unused,
     startCheckRun: unused,
     completeCheckRun: unused,
   };

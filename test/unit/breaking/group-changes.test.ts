@@ -13,7 +13,7 @@ const located = (
   change: {
     id: 'response-property-type-changed',
     text,
-    level: 3,
+    severity: 'error',
     operation: operation.split(' ')[0]!,
     path: operation.split(' ')[1]!,
     fingerprint,
@@ -62,7 +62,7 @@ describe('groupLocatedChanges', () => {
       change: {
         id: 'request-property-enum-value-removed',
         text: `removed the enum value \`${value}\` of the request property \`kind\``,
-        level: 3,
+        severity: 'error',
         operation: 'POST',
         path: '/pets',
         fingerprint: `${value}`.repeat(12),
@@ -79,14 +79,14 @@ describe('groupLocatedChanges', () => {
     expect(findings.map((f) => f.fingerprint)).toEqual(['aaaaaaaaaaaa', 'bbbbbbbbbbbb']);
   });
 
-  it('maps levels to severities, keeps the side and the comment as a hint', () => {
+  it('keeps the severity, the side and the hint', () => {
     const [finding] = groupLocatedChanges([
       {
         change: {
           id: 'response-property-enum-value-added',
           text: 'added `x`',
-          comment: 'use x-extensible-enum',
-          level: 2,
+          hint: 'use x-extensible-enum',
+          severity: 'warning',
           operation: 'GET',
           path: '/a',
         },

@@ -2,8 +2,8 @@
  * The text → pointer locator, on oasdiff texts exactly as oasdiff 1.15.0 prints them.
  */
 import { describe, expect, it } from 'vitest';
+import type { BreakingChange } from '../../../shared/core/breaking/breaking-change.js';
 import { locateChange, splitPropertyPath } from '../../../shared/core/breaking/locate-change.js';
-import type { OasdiffChange } from '../../../shared/ports/breaking-diff.js';
 
 const doc = {
   openapi: '3.0.3',
@@ -69,14 +69,14 @@ const doc = {
   },
 };
 
-const change = (id: string, text: string, operation = 'GET', path = '/pets/{id}'): OasdiffChange => ({
+const change = (id: string, text: string, operation = 'GET', path = '/pets/{id}'): BreakingChange => ({
   id,
   text,
-  level: 3,
+  severity: 'error',
   operation,
   path,
 });
-const pointerOf = (c: OasdiffChange) => locateChange(c, doc).pointer;
+const pointerOf = (c: BreakingChange) => locateChange(c, doc).pointer;
 
 describe('locateChange', () => {
   it('finds operation parameters by location and name, following $refs, case-insensitively for headers', () => {
@@ -235,7 +235,7 @@ describe('locateChange', () => {
       ).pointer,
     ).toBe('/paths/~1a/get/responses/200');
     expect(locateChange(change('x', 'y'), null).pointer).toBe('');
-    expect(locateChange({ id: 'x', text: '', level: 2 }, doc).pointer).toBe('');
+    expect(locateChange({ id: 'x', text: '', severity: 'warning' }, doc).pointer).toBe('');
   });
 });
 

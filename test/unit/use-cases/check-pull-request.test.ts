@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import type { OasdiffChange } from '../../../shared/ports/breaking-diff.js';
+import type { BreakingChange } from '../../../shared/ports/breaking-diff.js';
 import { type CheckPullRequestDeps, checkPullRequest } from '../../../shared/use-cases/check-pull-request.js';
 import {
   checkJobFactory,
@@ -33,15 +33,13 @@ const check = (
   deps: Partial<CheckPullRequestDeps> = {},
 ) => checkPullRequest(job, { codeHost: source.codeHost, breakingDiff: createFakeBreakingDiff(), ...deps });
 
-/** What oasdiff 1.15 prints for an operation removed without deprecation. */
-const removed = (path: string): OasdiffChange => ({
+/** What the oasdiff adapter returns for an operation removed without deprecation (oasdiff 1.15). */
+const removed = (path: string): BreakingChange => ({
   id: 'api-removed-without-deprecation',
   text: 'api removed without deprecation',
-  level: 3,
+  severity: 'error',
   operation: 'GET',
   path,
-  operationId: 'getpetspetId',
-  section: 'paths',
 });
 
 describe('jobs that report nothing', () => {

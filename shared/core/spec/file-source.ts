@@ -1,0 +1,13 @@
+/**
+ * What the spec loader reads through: one version of an API repo (a directory, a git commit, a GitHub commit).
+ * Paths are POSIX, relative to the root, already normalised by the caller and never starting with `/` or `..`:
+ * the loader enforces the repo boundary before it asks. Implementations must still refuse anything outside
+ * the root (defence in depth).
+ * @module
+ */
+export interface FileSource {
+  /** Shown to users, e.g. `./api` or `git:origin/main`. */
+  readonly description: string;
+  /** The file's bytes, or `undefined` when there is no such file. */
+  read(path: string): Promise<Uint8Array | undefined>;
+}
