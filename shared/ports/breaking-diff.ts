@@ -2,6 +2,7 @@
  * Port: compute the breaking changes between two bundled OpenAPI documents (implemented by the oasdiff runner).
  * @module
  */
+import { UpstreamError } from '../core/errors.js';
 
 /** A place oasdiff reports; only present for YAML input, so we never rely on it (we map positions ourselves). */
 export interface OasdiffSource {
@@ -42,9 +43,12 @@ export interface BreakingDiff {
   breaking(base: object, head: object, options?: { signal?: AbortSignal }): Promise<OasdiffChange[]>;
 }
 
-/** The diff could not be computed (bad input, timeout, missing binary). `message` is one line. */
-export class OasdiffError extends Error {
-  override readonly name = 'OasdiffError';
+/**
+ * The diff could not be computed (bad input, timeout, missing binary). `message` is one line. Never retried: the
+ * same specs fail the same way, and the check reports it instead.
+ */
+export class OasdiffError extends UpstreamError {
+  override readonly name: string = 'OasdiffError';
   constructor(
     message: string,
     /** Process exit code, when the binary ran and failed. */
@@ -52,6 +56,6 @@ export class OasdiffError extends Error {
     /** First line of the binary's stderr, when there was one. */
     readonly stderr?: string,
   ) {
-    super(message);
+    super(message, { service: 'oasdiff', retryable: false });
   }
 }

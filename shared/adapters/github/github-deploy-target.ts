@@ -5,6 +5,7 @@
  * preview in a check job, writable only for a deploy job (see job-scopes.ts).
  * @module
  */
+import { toUpstreamError } from '../../core/errors.js';
 import type { DeployJob, RepoRef } from '../../core/jobs.js';
 import type { DeployRepo, SourceHistory } from '../../ports/deploy-repo.js';
 import { createGitHubDeployRepo, createGitHubSourceHistory, type DeployMode } from '../github-deploy-repo.js';
@@ -46,7 +47,7 @@ export function createGitHubDeployTarget(
     try {
       installationId = await clients.installationFor(options.repo);
     } catch (error) {
-      if ((error as { status?: unknown }).status !== 404) throw error;
+      if (toUpstreamError(error)?.status !== 404) throw error;
       throw new DeployTargetError(
         `the App is not installed on the deploy repo ${name} (or the repo does not exist): install it on ${options.repo.owner} with contents and pull requests write access`,
       );
