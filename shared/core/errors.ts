@@ -5,6 +5,8 @@
  * - `UpstreamError`: a service we call failed (GitHub, SQS, SSM, the oasdiff process). Adapters build it where
  *   they call the service, once, and say whether a later try may help (`retryable`).
  * - `UserInputError`: input the user must fix. Reported, never retried.
+ * - `SetupError`: the App's own setup is wrong (a setting, the App not installed where it must be): the operator
+ *   fixes it as the message says. Never retried.
  * - `InvariantError`: something our own code promised did not hold, a bug. Never retried.
  *
  * Every family keeps the original error as `cause` and the original message, so what users see does not change.
@@ -46,6 +48,11 @@ export class UserInputError extends Error {
   override readonly name: string = 'UserInputError';
 }
 
+/** The App's setup is wrong; the message says what to fix. Never retried. */
+export class SetupError extends Error {
+  override readonly name: string = 'SetupError';
+}
+
 /** A bug: our own code broke a promise it makes. Never retried; the operator reports it. */
 export class InvariantError extends Error {
   override readonly name: string = 'InvariantError';
@@ -71,9 +78,9 @@ export function isRetryable(error: unknown): boolean {
  */
 export function toUpstreamError(error: unknown): UpstreamError | undefined {
   if (error instanceof UpstreamError) return error;
-  if (!(error instanceof Error) || error instanceof UserInputError || error instanceof InvariantError) {
-    return undefined;
-  }
+  const typed =
+    error instanceof UserInputError || error instanceof SetupError || error instanceof InvariantError;
+  if (!(error instanceof Error) || typed) return undefined;
   const { status, response } = error as { status?: unknown; response?: { headers?: unknown } };
   if (typeof status === 'number') {
     return new UpstreamError(error.message, {
@@ -115,4 +122,68 @@ function isNetworkFailure(error: Error): boolean {
   if (error.name === 'AbortError' || error.name === 'TimeoutError') return true;
   // undici's one error for every network failure: `TypeError: fetch failed`, the reason in `cause`.
   return error.name === 'TypeError' && error.message === 'fetch failed';
+}
+
+/**
+ * What the operator should do about an error that reached the log, as fields of its log line: which family and
+ * service, the status, whether the queue retries it, and the next step (constant text, so it can be searched).
+ */
+export interface OperatorReport {
+  errorType: string;
+  retryable: boolean;
+  next: string;
+  service?: Service;
+  status?: number;
+}
+
+export function reportForOperator(error: unknown): OperatorReport {
+  const errorType = error instanceof Error ? error.name : typeof error;
+  if (error instanceof UserInputError) return { errorType, retryable: false, next: nextSteps.userInput };
+  if (error instanceof SetupError) return { errorType, retryable: false, next: nextSteps.setup };
+  if (error instanceof InvariantError) return { errorType, retryable: false, next: nextSteps.bug };
+  const upstream = toUpstreamError(error);
+  if (!upstream) return { errorType, retryable: false, next: nextSteps.unexpected };
+  return {
+    errorType,
+    retryable: upstream.retryable,
+    next: nextStepUpstream(upstream),
+    service: upstream.service,
+    ...(upstream.status !== undefined ? { status: upstream.status } : {}),
+  };
+}
+
+const nextSteps = {
+  userInput: 'nothing to do: the input is wrong and the user was told what to fix',
+  setup: 'fix the setup as the error says; the next event runs with it',
+  bug: 'a bug in kuma-api-forge: report it with this log line',
+  unexpected: 'an unexpected error: report it with this log line',
+  retry: 'the queue retries it; if it keeps failing, check the service status and the rate limit',
+  githubAuth:
+    "GitHub refused the App's credentials: check GITHUB_APP_ID and the private key (or its SSM parameter)",
+  githubDenied:
+    'GitHub refused the request: check that the App is installed on the repository with the permissions its manifest asks for',
+  githubGone:
+    'GitHub does not have it (deleted, or the App cannot see it): nothing to do unless it should exist',
+  githubOther: 'GitHub rejected the request: report it with this log line',
+  sqs: "SQS refused the message: check QUEUE_URL and the function's permission to send to the queue",
+  ssm: "SSM refused the read: check the *_PARAM parameter exists and the function's permission to read and decrypt it",
+  oasdiff:
+    'the breaking-change diff failed and the check run says so; if the binary is missing, check the package',
+} as const;
+
+function nextStepUpstream(error: UpstreamError): string {
+  if (error.retryable) return nextSteps.retry;
+  switch (error.service) {
+    case 'GitHub':
+      if (error.status === 401) return nextSteps.githubAuth;
+      if (error.status === 403) return nextSteps.githubDenied;
+      if (error.status === 404) return nextSteps.githubGone;
+      return nextSteps.githubOther;
+    case 'SQS':
+      return nextSteps.sqs;
+    case 'SSM':
+      return nextSteps.ssm;
+    case 'oasdiff':
+      return nextSteps.oasdiff;
+  }
 }

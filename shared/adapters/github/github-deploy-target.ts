@@ -5,7 +5,7 @@
  * preview in a check job, writable only for a deploy job (see job-scopes.ts).
  * @module
  */
-import { toUpstreamError } from '../../core/errors.js';
+import { SetupError, toUpstreamError } from '../../core/errors.js';
 import type { DeployJob, RepoRef } from '../../core/jobs.js';
 import type { DeployRepo, SourceHistory } from '../../ports/deploy-repo.js';
 import { createGitHubDeployRepo, createGitHubSourceHistory, type DeployMode } from '../github-deploy-repo.js';
@@ -31,7 +31,7 @@ export interface GitHubDeployTarget {
 }
 
 /** Thrown when the App cannot reach the deploy repo at all; a retry does not help, an admin does. */
-export class DeployTargetError extends Error {
+export class DeployTargetError extends SetupError {
   override name = 'DeployTargetError';
 }
 
