@@ -8,11 +8,14 @@ import { generateKeyPairSync } from 'node:crypto';
 import { QueueDoesNotExist, RequestThrottled, SQSServiceException } from '@aws-sdk/client-sqs';
 import { InternalServerError, SSMServiceException } from '@aws-sdk/client-ssm';
 import { RequestError } from '@octokit/request-error';
+import examples from '@octokit/webhooks-examples/api.github.com/index.json' with { type: 'json' };
+import { sign } from '@octokit/webhooks-methods';
 import { describe, expect, it } from 'vitest';
 import { loadSecrets, SecretsError } from '../../shared/adapters/aws-secrets.js';
 import { createGitHubClients } from '../../shared/adapters/github/create-octokit.js';
 import { createOasdiffRunner, OasdiffError } from '../../shared/adapters/oasdiff-runner.js';
 import { createSqsQueue } from '../../shared/adapters/sqs-queue.js';
+import { createWebhookApp } from '../../shared/app/webhook-app.js';
 import { isRetryable, reportForOperator, UpstreamError } from '../../shared/core/errors.js';
 import type { CheckJob } from '../../shared/core/jobs.js';
 
@@ -149,6 +152,65 @@ describe('the AWS SDK: SQS at enqueue, SSM at the secrets read', () => {
     );
     expect(denied).toMatchObject({ service: 'SSM', status: 400, retryable: false });
     expect(reportForOperator(denied).next).toMatch(/permission to read and decrypt/);
+  });
+});
+
+describe('the webhook: an enqueue failure is a log line with the next step', () => {
+  const secret = 'seams';
+  const opened = (examples as { name: string; examples: { action?: string; installation?: unknown }[] }[])
+    .find((e) => e.name === 'pull_request')!
+    .examples.find((p) => p.action === 'opened' && p.installation);
+  const body = JSON.stringify(opened);
+
+  async function deliver(send: () => Promise<never>) {
+    const lines: { message: string; fields: Record<string, unknown> }[] = [];
+    const app = createWebhookApp({
+      secret,
+      queue: createSqsQueue({ client: { send } as never, queueUrl: 'https://sqs/q.fifo' }),
+      log: { info() {}, warn() {}, error: (message, fields = {}) => void lines.push({ message, fields }) },
+      enqueueTimeoutMs: 200,
+    });
+    const response = await app.request('/webhook', {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'pull_request',
+        'x-github-delivery': 'd-seams',
+        'x-hub-signature-256': await sign(secret, body),
+      },
+    });
+    return { status: response.status, lines };
+  }
+
+  it('a missing queue: 503, and the log line names QUEUE_URL', async () => {
+    const missing = new QueueDoesNotExist({ message: 'The specified queue does not exist.', $metadata: {} });
+    const { status, lines } = await deliver(() => Promise.reject(missing));
+    expect(status).toBe(503);
+    expect(lines).toEqual([
+      {
+        message: 'webhook could not be enqueued',
+        fields: expect.objectContaining({
+          service: 'SQS',
+          retryable: false,
+          next: expect.stringMatching(/QUEUE_URL/),
+        }),
+      },
+    ]);
+  });
+
+  it('throttled, or no answer in time: the next step is to redeliver the webhook', async () => {
+    const throttled = new RequestThrottled({ message: 'Request is throttled.', $metadata: {} });
+    const hung = () => new Promise<never>(() => {});
+    for (const send of [() => Promise.reject(throttled), hung]) {
+      const { status, lines } = await deliver(send);
+      expect(status).toBe(503);
+      expect(lines[0]?.fields).toMatchObject({
+        service: 'SQS',
+        retryable: true,
+        next: expect.stringMatching(/redeliver/),
+      });
+    }
   });
 });
 
