@@ -81,7 +81,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     } catch (error) {
       if (isRetryable(error)) throw error;
       // A retry cannot help (the PR or the installation is gone, a refusal, a bug): dropped, loudly.
-      log.error('job failed and will not be retried', describeFailure(error));
+      log.error('job failed and will not be retried', failureFields(error));
     }
   };
 
@@ -121,7 +121,7 @@ export function createWorker(deps: WorkerDeps): Worker {
                 failed = true;
                 deps.log.error('job failed; the queue will retry it', {
                   messageId: record.messageId,
-                  ...describeFailure(error),
+                  ...failureFields(error),
                 });
               }
             }
@@ -216,7 +216,7 @@ async function runDeployJob(job: DeployJob, deps: WorkerDeps, log: Logger, lastT
       {
         repo,
         sha,
-        ...describeFailure(error),
+        ...failureFields(error),
         // The queue will not retry it again: the operator does, once the cause is gone.
         ...(retryable
           ? { next: 'redrive the message from the dead-letter queue once the service is back' }
@@ -229,7 +229,7 @@ async function runDeployJob(job: DeployJob, deps: WorkerDeps, log: Logger, lastT
         await source.createComment(pullNumber, buildDeployFailedComment(job, deps.deploy.description, error));
       }
     } catch (commentError) {
-      log.warn('could not comment on the merged pull request', describeFailure(commentError));
+      log.warn('could not comment on the merged pull request', failureFields(commentError));
     }
     if (retryable) throw error;
   }
@@ -296,6 +296,6 @@ export function describeError(error: unknown): string {
 }
 
 /** The fields of a failure's log line: the error, its family, and what the operator should do next. */
-export function describeFailure(error: unknown): Record<string, unknown> {
+export function failureFields(error: unknown): Record<string, unknown> {
   return { error: describeError(error), ...reportForOperator(error) };
 }
