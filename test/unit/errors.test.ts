@@ -1,7 +1,10 @@
 import { RequestError } from '@octokit/request-error';
 import { describe, expect, it } from 'vitest';
+import { DeployTargetError } from '../../shared/adapters/github/github-deploy-target.js';
 import { createJsonLogger } from '../../shared/adapters/json-logger.js';
+import { SettingsError } from '../../shared/app/settings.js';
 import { createWorker } from '../../shared/app/worker.js';
+import { UsageError } from '../../shared/cli/cli-io.js';
 import {
   InvariantError,
   isRetryable,
@@ -12,7 +15,10 @@ import {
   UserInputError,
 } from '../../shared/core/errors.js';
 import type { CheckJob } from '../../shared/core/jobs.js';
+import { OasdiffError } from '../../shared/ports/breaking-diff.js';
 import type { CodeHost } from '../../shared/ports/code-host.js';
+import { UnreadableInputError } from '../../shared/use-cases/check.js';
+import { DeployConflictError } from '../../shared/use-cases/deploy-push.js';
 
 const request = {
   method: 'GET',
@@ -67,6 +73,22 @@ describe('the error families', () => {
       retryable: false,
       next: 'an unexpected error: report it with this log line',
     });
+  });
+});
+
+describe("the product's errors, each in its family under its own name", () => {
+  it.each([
+    [new UnreadableInputError('no config'), UserInputError, 'UnreadableInputError', false],
+    [new UsageError('--base is required'), UserInputError, 'UsageError', false],
+    [new SettingsError('GITHUB_APP_ID must be numeric'), SetupError, 'SettingsError', false],
+    [new DeployTargetError('the App is not installed'), SetupError, 'DeployTargetError', false],
+    [new OasdiffError('oasdiff timed out after 1 ms'), UpstreamError, 'OasdiffError', false],
+    [new DeployConflictError('platform/deploy kept moving'), UpstreamError, 'DeployConflictError', true],
+  ] as const)('%s', (error, family, name, retryable) => {
+    expect(error).toBeInstanceOf(family);
+    expect(error.name).toBe(name);
+    expect(isRetryable(error)).toBe(retryable);
+    expect(reportForOperator(error)).toMatchObject({ errorType: name, retryable });
   });
 });
 
