@@ -9,6 +9,8 @@
  * @module
  */
 import { GetParametersCommand, type GetParametersCommandOutput, type SSMClient } from '@aws-sdk/client-ssm';
+import { UpstreamError } from '../core/errors.js';
+import { fromAwsError } from './aws-errors.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -31,7 +33,7 @@ export interface LoadSecretsOptions {
 }
 
 /** A parameter that is missing or unreadable; the message names it and the variable that pointed at it. */
-export class SecretsError extends Error {
+export class SecretsError extends UpstreamError {
   override name = 'SecretsError';
 }
 
@@ -70,7 +72,11 @@ async function readParameters(
     );
   } catch (error) {
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const { retryable, status } = fromAwsError('SSM', error);
     throw new SecretsError(`cannot read SSM parameters ${wanted.map((w) => w.param).join(', ')}: ${reason}`, {
+      service: 'SSM',
+      retryable,
+      ...(status !== undefined ? { status } : {}),
       cause: error,
     });
   }
@@ -79,7 +85,10 @@ async function readParameters(
     const value = output.Parameters?.find((p) => p.Name === param)?.Value;
     if (!value) {
       if (optionalSecrets.has(name)) continue;
-      throw new SecretsError(`SSM parameter ${param} (from ${name}_PARAM) does not exist or is empty`);
+      throw new SecretsError(`SSM parameter ${param} (from ${name}_PARAM) does not exist or is empty`, {
+        service: 'SSM',
+        retryable: false,
+      });
     }
     values[name] = value;
   }

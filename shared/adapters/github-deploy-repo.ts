@@ -11,6 +11,7 @@
  */
 import type { Octokit } from '@octokit/rest';
 import { buildRepoBranch } from '../core/deploy/deploy-paths.js';
+import { toUpstreamError } from '../core/errors.js';
 import type { RepoRef } from '../core/jobs.js';
 import type { CommitOrder, DeployMode, DeployRepo, SourceHistory } from '../ports/deploy-repo.js';
 import { webUrlOf } from './github/web-url.js';
@@ -176,7 +177,7 @@ export function createGitHubSourceHistory(octokit: Octokit, repo: RepoRef): Sour
 }
 
 function statusOf(error: unknown): number | undefined {
-  return typeof error === 'object' && error !== null && 'status' in error ? Number(error.status) : undefined;
+  return toUpstreamError(error)?.status;
 }
 
 function isNotFastForward(error: unknown): boolean {

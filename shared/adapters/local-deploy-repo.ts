@@ -7,6 +7,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { tenantsFile } from '../core/deploy/tenants.js';
+import { InvariantError } from '../core/errors.js';
 import type { DeployRepo } from '../ports/deploy-repo.js';
 
 export async function createLocalDeployRepo(input: {
@@ -40,11 +41,11 @@ export async function createLocalDeployRepo(input: {
     },
     async readText(blob) {
       const read = texts.get(blob);
-      if (!read) throw new Error(`${blob} is not in ${description}`);
+      if (!read) throw new InvariantError(`${blob} is not in ${description}`);
       return read();
     },
     async commit() {
-      throw new Error(`${description} is read-only`);
+      throw new InvariantError(`${description} is read-only`);
     },
   };
 }

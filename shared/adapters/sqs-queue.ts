@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { jobGroupId, type RepoRef } from '../core/jobs.js';
 import type { JobQueue } from '../ports/job-queue.js';
+import { fromAwsError } from './aws-errors.js';
 
 export interface SqsQueueOptions {
   client: Pick<SQSClient, 'send'>;
@@ -28,14 +29,17 @@ export function toSqsId(id: string): string {
 export function createSqsQueue(options: SqsQueueOptions): JobQueue {
   return {
     async enqueue(job) {
-      await options.client.send(
-        new SendMessageCommand({
-          QueueUrl: options.queueUrl,
-          MessageBody: JSON.stringify(job),
-          MessageGroupId: toSqsId(jobGroupId(job, options.deployRepo ?? job.repository)),
-          MessageDeduplicationId: toSqsId(job.deliveryId),
-        }),
-      );
+      const message = new SendMessageCommand({
+        QueueUrl: options.queueUrl,
+        MessageBody: JSON.stringify(job),
+        MessageGroupId: toSqsId(jobGroupId(job, options.deployRepo ?? job.repository)),
+        MessageDeduplicationId: toSqsId(job.deliveryId),
+      });
+      try {
+        await options.client.send(message);
+      } catch (error) {
+        throw fromAwsError('SQS', error);
+      }
     },
   };
 }

@@ -3,6 +3,7 @@
  * SSM). Pure over the `env` it is given, so tests and the local server pass their own.
  * @module
  */
+import { SetupError } from '../core/errors.js';
 import type { RepoRef } from '../core/jobs.js';
 import type { DeployMode } from '../ports/deploy-repo.js';
 import type { LogLevel } from '../ports/logger.js';
@@ -50,7 +51,7 @@ export interface Settings {
 }
 
 /** Thrown for a missing or malformed setting; the message names the variable. */
-export class SettingsError extends Error {
+export class SettingsError extends SetupError {
   override name = 'SettingsError';
 }
 

@@ -7,6 +7,7 @@
 import { verifyWithFallback } from '@octokit/webhooks-methods';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { isRetryable, reportForOperator, UpstreamError } from '../core/errors.js';
 import type { Job } from '../core/jobs.js';
 import { toJob } from '../core/webhook-events.js';
 import type { JobQueue } from '../ports/job-queue.js';
@@ -40,14 +41,18 @@ const silent: WebhookLog = { info() {}, warn() {}, error() {} };
 // `fatal` refuses invalid UTF-8 and `ignoreBOM` keeps a BOM, so the text re-encodes to exactly the signed bytes.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-class EnqueueTimeoutError extends Error {
+/** The queue took too long: GitHub's redelivery is the retry. */
+class EnqueueTimeoutError extends UpstreamError {
   override name = 'EnqueueTimeoutError';
+  constructor(ms: number) {
+    super(`the queue did not answer within ${ms} ms`, { service: 'SQS', retryable: true, answered: false });
+  }
 }
 
 async function enqueueWithin(queue: JobQueue, job: Job, ms: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new EnqueueTimeoutError(`the queue did not answer within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new EnqueueTimeoutError(ms)), ms);
   });
   try {
     await Promise.race([queue.enqueue(job), timeout]);
@@ -114,6 +119,11 @@ export function createWebhookApp(deps: WebhookAppDeps): Hono {
         deliveryId,
         event: outcome.event,
         error: String(error),
+        ...reportForOperator(error),
+        // Nothing retries a webhook but GitHub: a transient failure needs the delivery sent again.
+        ...(isRetryable(error)
+          ? { next: 'redeliver it from the App settings (Advanced) once the queue answers' }
+          : {}),
       });
       return c.json({ error: 'could not enqueue; redeliver later' }, 503);
     }

@@ -5,6 +5,7 @@
  * @module
  */
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { isRetryable, reportForOperator } from '../core/errors.js';
 import type { CheckJob, DeployJob, Job } from '../core/jobs.js';
 import { buildDeadlineResult } from '../core/report/check-run.js';
 import { buildDeployFailedComment } from '../core/report/deploy-comment.js';
@@ -12,18 +13,8 @@ import type { BreakingDiff } from '../ports/breaking-diff.js';
 import type { CodeHost } from '../ports/code-host.js';
 import type { DeployTarget } from '../ports/deploy-repo.js';
 import type { Logger } from '../ports/logger.js';
-import {
-  checkPullRequest,
-  checkRunName,
-  isRetryable,
-  type Outcome,
-} from '../use-cases/check-pull-request.js';
-import {
-  DeployConflictError,
-  type DeployOutcome,
-  type DeployPushDeps,
-  deployPush,
-} from '../use-cases/deploy-push.js';
+import { checkPullRequest, checkRunName, type Outcome } from '../use-cases/check-pull-request.js';
+import { type DeployOutcome, type DeployPushDeps, deployPush } from '../use-cases/deploy-push.js';
 import { defaultCheckDeadlineMs, watchPorts } from './job-deadline.js';
 
 export interface WorkerDeps {
@@ -75,7 +66,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     } catch (error) {
       if (isRetryable(error)) throw error;
       // A retry cannot help (the PR or the installation is gone, a refusal, a bug): dropped, loudly.
-      log.error('job failed and will not be retried', { error: describeError(error) });
+      log.error('job failed and will not be retried', failureFields(error));
     }
   };
 
@@ -115,7 +106,7 @@ export function createWorker(deps: WorkerDeps): Worker {
                 failed = true;
                 deps.log.error('job failed; the queue will retry it', {
                   messageId: record.messageId,
-                  error: describeError(error),
+                  ...failureFields(error),
                 });
               }
             }
@@ -201,7 +192,7 @@ async function runDeployJob(job: DeployJob, deps: WorkerDeps, log: Logger, lastT
       deployRepoCalls: deployRepo.calls - before,
     });
   } catch (error) {
-    const retryable = isRetryable(error) || error instanceof DeployConflictError;
+    const retryable = isRetryable(error);
     if (retryable && !lastTry) throw error;
     log.error(
       retryable
@@ -210,7 +201,11 @@ async function runDeployJob(job: DeployJob, deps: WorkerDeps, log: Logger, lastT
       {
         repo,
         sha,
-        error: describeError(error),
+        ...failureFields(error),
+        // The queue will not retry it again: the operator does, once the cause is gone.
+        ...(retryable
+          ? { next: 'redrive the message from the dead-letter queue once the service is back' }
+          : {}),
       },
     );
     try {
@@ -225,7 +220,7 @@ async function runDeployJob(job: DeployJob, deps: WorkerDeps, log: Logger, lastT
         await source.createComment(pullNumber, comment);
       }
     } catch (commentError) {
-      log.warn('could not comment on the merged pull request', { error: describeError(commentError) });
+      log.warn('could not comment on the merged pull request', failureFields(commentError));
     }
     if (retryable) throw error;
   }
@@ -278,4 +273,9 @@ function isSha(value: unknown): value is string {
 
 export function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** The fields of a failure's log line: the error, its family, and what the operator should do next. */
+export function failureFields(error: unknown): Record<string, unknown> {
+  return { error: describeError(error), ...reportForOperator(error) };
 }

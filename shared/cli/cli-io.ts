@@ -1,3 +1,5 @@
+import { UserInputError } from '../core/errors.js';
+
 /** What a CLI command may touch, injected so tests run commands in-process. */
 export interface CliIo {
   stdout(text: string): void;
@@ -6,6 +8,6 @@ export interface CliIo {
 }
 
 /** A mistake in how the command was called, or input that cannot be read: exit 2 with one line. */
-export class UsageError extends Error {
+export class UsageError extends UserInputError {
   override name = 'UsageError';
 }

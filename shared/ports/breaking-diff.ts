@@ -3,6 +3,7 @@
  * @module
  */
 import type { BreakingChange, BreakingChangeSource } from '../core/breaking/breaking-change.js';
+import { UpstreamError } from '../core/errors.js';
 
 export type { BreakingChange };
 
@@ -15,9 +16,12 @@ export interface BreakingDiff extends BreakingChangeSource {
   breaking(base: object, head: object, options?: { signal?: AbortSignal }): Promise<BreakingChange[]>;
 }
 
-/** The diff could not be computed (bad input, timeout, missing binary). `message` is one line. */
-export class OasdiffError extends Error {
-  override readonly name = 'OasdiffError';
+/**
+ * The diff could not be computed (bad input, timeout, missing binary). `message` is one line. Never retried: the
+ * same specs fail the same way, and the check reports it instead.
+ */
+export class OasdiffError extends UpstreamError {
+  override readonly name: string = 'OasdiffError';
   constructor(
     message: string,
     /** Process exit code, when the binary ran and failed. */
@@ -25,6 +29,6 @@ export class OasdiffError extends Error {
     /** First line of the binary's stderr, when there was one. */
     readonly stderr?: string,
   ) {
-    super(message);
+    super(message, { service: 'oasdiff', retryable: false });
   }
 }

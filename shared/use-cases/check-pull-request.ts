@@ -6,6 +6,7 @@
  * @module
  */
 import { buildRepoFolder } from '../core/deploy/deploy-paths.js';
+import { isRetryable, toUpstreamError } from '../core/errors.js';
 import type { CheckJob } from '../core/jobs.js';
 import {
   buildCheckFailedResult,
@@ -28,7 +29,7 @@ import type { FileSource } from '../ports/file-source.js';
 import { runCheck, UnreadableInputError } from './check.js';
 import { previewDeploy } from './deploy-push.js';
 
-export { checkRunName };
+export { checkRunName, isRetryable };
 
 export interface CheckPullRequestDeps {
   codeHost: CodeHost;
@@ -203,29 +204,11 @@ function buildLinks(pr: PullRequestState): NonNullable<MarkdownOptions['links']>
   };
 }
 
-/** Server errors, rate limits, timeouts and network failures: a later try may work. */
-export function isRetryable(error: unknown): boolean {
-  const status = (error as { status?: unknown } | null)?.status;
-  if (typeof status === 'number') {
-    const message = error instanceof Error ? error.message : '';
-    return status >= 500 || status === 429 || (status === 403 && /rate limit/i.test(message));
-  }
-  const name = (error as { name?: unknown } | null)?.name;
-  if (name === 'OasdiffError') return false;
-  return (
-    error instanceof Error &&
-    /timed? ?out|ECONNRESET|ECONNREFUSED|ETIMEDOUT|fetch failed|socket/i.test(
-      `${error.message} ${String((error as { cause?: unknown }).cause ?? '')}`,
-    )
-  );
-}
-
 function describeFailure(error: unknown): string {
-  const { status, response } = (error ?? {}) as { status?: unknown; response?: unknown };
   const message = error instanceof Error ? error.message : String(error);
   const first = clipText(message.split('\n')[0] ?? '', 200);
-  if (typeof status !== 'number') return clipText(first, 300);
-  // Octokit reports a request that got no answer (timeout, connection refused) as a 500 without a response.
-  if (response === undefined) return `GitHub did not answer (${first})`;
-  return `GitHub answered ${status} (${first})`;
+  const upstream = toUpstreamError(error);
+  if (upstream?.status === undefined) return clipText(first, 300);
+  if (!upstream.answered) return `${upstream.service} did not answer (${first})`;
+  return `${upstream.service} answered ${upstream.status} (${first})`;
 }

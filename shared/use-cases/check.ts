@@ -14,6 +14,7 @@ import {
   repoConfigFile,
   resolveGates,
 } from '../core/config/repo-config.js';
+import { UserInputError } from '../core/errors.js';
 import { compareFindings, type Finding, type SourcePosition } from '../core/findings.js';
 import { validateXKuma } from '../core/kuma/render/x-kuma.js';
 import { filterNewFindings } from '../core/lint/filter-new-findings.js';
@@ -77,7 +78,7 @@ export interface CheckDeps {
 }
 
 /** Thrown when the input cannot be checked at all (no config in repo mode, nothing removed): the CLI's exit 2. */
-export class UnreadableInputError extends Error {
+export class UnreadableInputError extends UserInputError {
   override name = 'UnreadableInputError';
 }
 

@@ -21,6 +21,7 @@ import { checkMeshPrerequisites } from '../core/deploy/mesh-prerequisites.js';
 import { type CurrentFile, type DeployPlan, planDeploy } from '../core/deploy/plan-deploy.js';
 import { type InputFile, parseSourceRecord, sourceRecordFile } from '../core/deploy/source-record.js';
 import { findGrant, parseTenants, type Tenants, tenantsFile } from '../core/deploy/tenants.js';
+import { UpstreamError } from '../core/errors.js';
 import { compareFindings, type Finding, type SourcePosition } from '../core/findings.js';
 import type { DeployJob } from '../core/jobs.js';
 import {
@@ -77,9 +78,12 @@ export type DeployOutcome =
   /** Render errors or tenancy errors: nothing is written. */
   | { status: 'rejected'; findings: Finding[] };
 
-/** Thrown when every CAS attempt lost a race: the queue retries the job later. */
-export class DeployConflictError extends Error {
+/** Thrown when every CAS attempt lost a race: the deploy repo kept moving, so the queue retries the job later. */
+export class DeployConflictError extends UpstreamError {
   override name = 'DeployConflictError';
+  constructor(message: string) {
+    super(message, { service: 'GitHub', retryable: true });
+  }
 }
 
 export { deployCommentMarker } from '../core/report/deploy-comment.js';

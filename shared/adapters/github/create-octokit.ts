@@ -11,6 +11,7 @@ import { createAppAuth } from '@octokit/auth-app';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
+import { toUpstreamError } from '../../core/errors.js';
 import type { RepoRef } from '../../core/jobs.js';
 
 export const AppOctokit = Octokit.plugin(retry, throttling);
@@ -77,37 +78,39 @@ export function createGitHubClients(options: GitHubClientOptions): GitHubClients
   // The plugin takes its limiters as Bottleneck groups; this one lets every write through at once.
   const unspaced = options.spaceWrites === false ? { write: passThrough, notifications: passThrough } : {};
   const create = (auth: { authStrategy: unknown; auth: object }) =>
-    new AppOctokit({
-      ...auth,
-      ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
-      request: { fetch: fetchWithTimeout },
-      log,
-      retry: { retries: options.retries ?? 3, retryAfterBaseValue: unit },
-      throttle: {
-        ...unspaced,
-        retryAfterBaseValue: unit,
-        onRateLimit: (
-          after: number,
-          request: { method: string; url: string },
-          _o: unknown,
-          count: number,
-        ) => {
-          log.warn(`rate limit on ${request.method} ${request.url}; retry ${count + 1} in ${after} s`);
-          return count < rateLimitRetries;
+    withTypedErrors(
+      new AppOctokit({
+        ...auth,
+        ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+        request: { fetch: fetchWithTimeout },
+        log,
+        retry: { retries: options.retries ?? 3, retryAfterBaseValue: unit },
+        throttle: {
+          ...unspaced,
+          retryAfterBaseValue: unit,
+          onRateLimit: (
+            after: number,
+            request: { method: string; url: string },
+            _o: unknown,
+            count: number,
+          ) => {
+            log.warn(`rate limit on ${request.method} ${request.url}; retry ${count + 1} in ${after} s`);
+            return count < rateLimitRetries;
+          },
+          onSecondaryRateLimit: (
+            after: number,
+            request: { method: string; url: string },
+            _o: unknown,
+            count: number,
+          ) => {
+            log.warn(
+              `secondary rate limit on ${request.method} ${request.url}; retry ${count + 1} in ${after} s`,
+            );
+            return count < rateLimitRetries;
+          },
         },
-        onSecondaryRateLimit: (
-          after: number,
-          request: { method: string; url: string },
-          _o: unknown,
-          count: number,
-        ) => {
-          log.warn(
-            `secondary rate limit on ${request.method} ${request.url}; retry ${count + 1} in ${after} s`,
-          );
-          return count < rateLimitRetries;
-        },
-      },
-    });
+      }),
+    );
   // The App itself (JWT): finds installations and mints every installation token, so that one token cache
   // serves all clients.
   let asApp: AppOctokit | undefined;
@@ -182,6 +185,17 @@ function createTokenAuth(token: () => Promise<{ token: string; createdAt: string
       }
     },
   });
+}
+
+/**
+ * The seam: every request's final failure (after the retry and throttling plugins, registered before this hook,
+ * have given up) becomes an `UpstreamError` of GitHub that says whether a later try may help.
+ */
+function withTypedErrors(octokit: AppOctokit): AppOctokit {
+  octokit.hook.error('request', (error) => {
+    throw toUpstreamError(error) ?? error;
+  });
+  return octokit;
 }
 
 /** A stand-in for a Bottleneck group that schedules nothing: `key(id).schedule([options], fn, ...args)`. */

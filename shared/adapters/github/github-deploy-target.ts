@@ -5,6 +5,7 @@
  * preview in a check job, writable only for a deploy job (see job-scopes.ts).
  * @module
  */
+import { SetupError, toUpstreamError } from '../../core/errors.js';
 import type { RepoRef } from '../../core/jobs.js';
 import type { DeployMode, DeployRepo, DeployRepoAccess, DeployTarget } from '../../ports/deploy-repo.js';
 import { createGitHubDeployRepo, createGitHubSourceHistory } from '../github-deploy-repo.js';
@@ -19,7 +20,7 @@ export interface DeployTargetOptions {
 }
 
 /** Thrown when the App cannot reach the deploy repo at all; a retry does not help, an admin does. */
-export class DeployTargetError extends Error {
+export class DeployTargetError extends SetupError {
   override name = 'DeployTargetError';
 }
 
@@ -32,7 +33,7 @@ export function createGitHubDeployTarget(clients: GitHubClients, options: Deploy
     try {
       installationId = await clients.installationFor(options.repo);
     } catch (error) {
-      if ((error as { status?: unknown }).status !== 404) throw error;
+      if (toUpstreamError(error)?.status !== 404) throw error;
       throw new DeployTargetError(
         `the App is not installed on the deploy repo ${name} (or the repo does not exist): install it on ${options.repo.owner} with contents and pull requests write access`,
       );

@@ -5,6 +5,7 @@
  * base and the head of a PR is read once.
  * @module
  */
+import { toUpstreamError } from '../../core/errors.js';
 import type { RepoRef } from '../../core/jobs.js';
 import type { FileSource } from '../../ports/file-source.js';
 import type { AppOctokit } from './create-octokit.js';
@@ -78,7 +79,7 @@ async function readContent(
     if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) return undefined;
     return new Uint8Array(Buffer.from(data.content, 'base64'));
   } catch (error) {
-    if ((error as { status?: number }).status === 404) return undefined;
+    if (toUpstreamError(error)?.status === 404) return undefined;
     throw error;
   }
 }

@@ -3,6 +3,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
+import { InvariantError } from '../errors.js';
 
 const segment = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 /** The characters GitHub allows in owner and repo names (lower-cased); repos may start with `.` (`.github`). */
@@ -17,7 +18,7 @@ export function buildRepoFolder(sourceRepo: string): string {
   const [owner = '', repo = '', ...rest] = sourceRepo.toLowerCase().split('/');
   const valid = (name: string) => nameSegment.test(name) && name !== '.' && name !== '..' && name !== '.git';
   if (rest.length > 0 || !valid(owner) || !valid(repo)) {
-    throw new Error(`not a repository name: "${sourceRepo}"`);
+    throw new InvariantError(`not a repository name: "${sourceRepo}"`);
   }
   return `apis/${owner}/${repo}/`;
 }
@@ -50,7 +51,7 @@ export function assertInsideFolder(paths: readonly string[], folder: string): vo
       path.startsWith(folder) &&
       path.length > folder.length &&
       path.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
-    if (!inside) throw new Error(`refusing to write ${JSON.stringify(path)}: outside ${folder}`);
+    if (!inside) throw new InvariantError(`refusing to write ${JSON.stringify(path)}: outside ${folder}`);
   }
 }
 

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { InvariantError } from '../errors.js';
 import { readPolicyKeys } from '../kuma/render/shared-policy-keys.js';
 import type { ManifestFile } from '../kuma/render/types.js';
 import { escapeLineText } from '../yaml-output.js';
@@ -80,10 +81,13 @@ export function planDeploy(input: PlanDeployInput): DeployPlan {
   const current = new Map(input.current.map((file) => [file.path, file]));
   const desired = new Map<string, { api: string; content: string }>();
   for (const api of input.rendered) {
-    if (!isSafeSegment(api.name)) throw new Error(`API name ${JSON.stringify(api.name)} cannot be a folder`);
+    if (!isSafeSegment(api.name))
+      throw new InvariantError(`API name ${JSON.stringify(api.name)} cannot be a folder`);
     for (const file of api.files) {
       if (!isSafeSegment(file.path) || file.path.startsWith('.')) {
-        throw new Error(`manifest ${JSON.stringify(file.path)} of API "${api.name}" cannot be a file name`);
+        throw new InvariantError(
+          `manifest ${JSON.stringify(file.path)} of API "${api.name}" cannot be a file name`,
+        );
       }
       desired.set(`${folder}${api.name}/${file.path}`, { api: api.name, content: file.content });
     }
