@@ -7,6 +7,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import schema from '../../../schemas/kuma-api-forge.schema.json' with { type: 'json' };
 import type { Finding } from '../findings.js';
+import { escapePointer } from '../spec/json-pointer.js';
 import type { SourceFile } from '../spec/types.js';
 
 export const repoConfigFile = '.kuma-api-forge.yaml';
@@ -125,8 +126,4 @@ function toFinding(file: SourceFile, error: ErrorObject): Finding {
 function configFinding(file: SourceFile, pointer: string, id: string, message: string): Finding {
   const position = file.locate(pointer);
   return { kind: 'validation', id, severity: 'error', message, file: file.path, ...position };
-}
-
-function escapePointer(segment: string): string {
-  return segment.replaceAll('~', '~0').replaceAll('/', '~1');
 }

@@ -6,9 +6,9 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from '../../../../schemas/x-kuma.schema.json' with { type: 'json' };
 import type { Finding } from '../../findings.js';
+import { escapePointer } from '../../spec/json-pointer.js';
 import type { LoadedSpec } from '../../spec/types.js';
 import { parseDuration } from './duration.js';
-import { escapePointer } from './resolve-ref.js';
 import { collectXKumaBlocks, type XKumaLevel } from './x-kuma-blocks.js';
 
 let validators: Record<XKumaLevel, ValidateFunction> | undefined;
