@@ -4,10 +4,10 @@
  * JSON Schema (schemas/kuma-api-forge.schema.json).
  * @module
  */
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv } from 'ajv';
 import schema from '../../../schemas/kuma-api-forge.schema.json' with { type: 'json' };
 import type { Finding } from '../findings.js';
-import { escapePointer } from '../spec/json-pointer.js';
+import { schemaFindings } from '../schema-findings.js';
 import type { SourceFile } from '../spec/types.js';
 
 export const repoConfigFile = '.kuma-api-forge.yaml';
@@ -51,7 +51,10 @@ let validate: ReturnType<Ajv['compile']> | undefined;
 export function parseRepoConfig(file: SourceFile): { config?: RepoConfig; findings: Finding[] } {
   validate ??= new Ajv({ allErrors: true, strict: false, useDefaults: false }).compile(schema);
   if (!validate(file.value)) {
-    return { findings: (validate.errors ?? []).map((error) => toFinding(file, error)) };
+    const errors = validate.errors ?? [];
+    return {
+      findings: schemaFindings(errors, { file, kind: 'validation', id: 'config-schema', root: 'the config' }),
+    };
   }
   const raw = file.value as Record<string, unknown> & {
     apis: ApiEntry[];
@@ -106,21 +109,6 @@ function conflictingGatewayIdentities(file: SourceFile, apis: ApiEntry[]): Findi
         ]
       : [],
   );
-}
-
-function toFinding(file: SourceFile, error: ErrorObject): Finding {
-  const pointer =
-    error.keyword === 'additionalProperties'
-      ? `${error.instancePath}/${escapePointer(String(error.params.additionalProperty))}`
-      : error.instancePath;
-  const where = error.instancePath === '' ? 'the config' : error.instancePath.slice(1).replaceAll('/', '.');
-  const message =
-    error.keyword === 'additionalProperties'
-      ? `unknown key "${String(error.params.additionalProperty)}" in ${where}`
-      : error.keyword === 'enum'
-        ? `${where} must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`
-        : `${where} ${error.message ?? 'is invalid'}`;
-  return configFinding(file, pointer, 'config-schema', message);
 }
 
 function configFinding(file: SourceFile, pointer: string, id: string, message: string): Finding {
