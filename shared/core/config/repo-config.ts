@@ -7,6 +7,7 @@
 import { Ajv } from 'ajv';
 import schema from '../../../schemas/kuma-api-forge.schema.json' with { type: 'json' };
 import type { Finding } from '../findings.js';
+import type { ApiConfig, XKumaRoot } from '../kuma/render/types.js';
 import { schemaFindings } from '../schema-findings.js';
 import type { SourceFile } from '../spec/types.js';
 
@@ -21,22 +22,21 @@ export interface GateSettings {
   lint: { failOn: LintFailOn; ruleset?: string; scope: 'new' | 'all' };
 }
 
-/** One API of the repo as the config declares it; rendering reads more keys than the engine does. */
-export interface ApiEntry {
-  name: string;
-  spec: string;
-  gateway?: string;
-  hostnames?: string[];
-  basePath?: string;
-  [key: string]: unknown;
-}
-
 export interface RepoConfig {
   mesh: string;
-  apis: ApiEntry[];
+  apis: ApiConfig[];
   gates: GateSettings;
-  /** The raw document, for keys other modules own (rendering defaults). */
-  raw: Record<string, unknown>;
+  /** `x-kuma` defaults for every API, not yet checked against the x-kuma schema (rendering reports them). */
+  defaults?: XKumaRoot;
+}
+
+/** The document as the schema lets it be: what Ajv has validated. */
+interface RepoConfigDocument {
+  version?: 1;
+  mesh?: string;
+  apis: ApiConfig[];
+  gates?: Partial<GateSettings>;
+  defaults?: XKumaRoot;
 }
 
 export const defaultGates: GateSettings = {
@@ -56,15 +56,16 @@ export function parseRepoConfig(file: SourceFile): { config?: RepoConfig; findin
       findings: schemaFindings(errors, { file, kind: 'validation', id: 'config-schema', root: 'the config' }),
     };
   }
-  const raw = file.value as Record<string, unknown> & {
-    apis: ApiEntry[];
-    mesh?: string;
-    gates?: Partial<GateSettings>;
-  };
+  const raw = file.value as RepoConfigDocument;
   const findings = [...duplicateApiNames(file, raw.apis), ...conflictingGatewayIdentities(file, raw.apis)];
   if (findings.length > 0) return { findings };
   return {
-    config: { mesh: raw.mesh ?? 'default', apis: raw.apis, gates: resolveGates(raw.gates), raw },
+    config: {
+      mesh: raw.mesh ?? 'default',
+      apis: raw.apis,
+      gates: resolveGates(raw.gates),
+      ...(raw.defaults === undefined ? {} : { defaults: raw.defaults }),
+    },
     findings,
   };
 }
@@ -77,7 +78,7 @@ export function resolveGates(gates: Partial<GateSettings> | undefined): GateSett
   };
 }
 
-function duplicateApiNames(file: SourceFile, apis: ApiEntry[]): Finding[] {
+function duplicateApiNames(file: SourceFile, apis: ApiConfig[]): Finding[] {
   const seen = new Set<string>();
   return apis.flatMap((api, index) => {
     if (!seen.has(api.name)) {
@@ -96,7 +97,7 @@ function duplicateApiNames(file: SourceFile, apis: ApiEntry[]): Finding[] {
 }
 
 /** The gateway is named one way: by its SPIFFE ID (meshes with MeshIdentity) or by its `kuma.io/service` tag. */
-function conflictingGatewayIdentities(file: SourceFile, apis: ApiEntry[]): Finding[] {
+function conflictingGatewayIdentities(file: SourceFile, apis: ApiConfig[]): Finding[] {
   return apis.flatMap((api, index) =>
     api.gatewaySpiffeId !== undefined && api.gatewayService !== undefined
       ? [
