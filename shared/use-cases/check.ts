@@ -7,7 +7,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { findBreakingChanges, isMajorBump } from '../core/breaking/find-breaking-changes.js';
 import {
-  type ApiEntry,
   type GateSettings,
   parseRepoConfig,
   type RepoConfig,
@@ -16,6 +15,7 @@ import {
 } from '../core/config/repo-config.js';
 import { UserInputError } from '../core/errors.js';
 import { compareFindings, type Finding, type SourcePosition } from '../core/findings.js';
+import type { ApiConfig } from '../core/kuma/render/types.js';
 import { validateXKuma } from '../core/kuma/render/x-kuma.js';
 import { filterNewFindings } from '../core/lint/filter-new-findings.js';
 import { lintSpec } from '../core/lint/lint-spec.js';
@@ -85,7 +85,7 @@ export class UnreadableInputError extends UserInputError {
 /** One side of an API: its spec, its config entry, and where that entry sits in the config file (repo mode). */
 interface ApiSide {
   spec: LoadedSpec;
-  api: ApiEntry;
+  api: ApiConfig;
   config?: { file: SourceFile; index: number };
 }
 
@@ -299,7 +299,7 @@ function gateBreaking(
 
 function routingView(side: ApiSide): RoutingView {
   const { api, config } = side;
-  const at = (key: string): SourcePosition | undefined => {
+  const at = (key: keyof ApiConfig): SourcePosition | undefined => {
     if (!config || api[key] === undefined) return undefined;
     return { file: config.file.path, ...config.file.locate(`/apis/${config.index}/${key}`) };
   };
@@ -376,7 +376,7 @@ async function readSpecSetup(
   const head = await load(target.head.source, target.head.entry);
   const base = target.base ? await load(target.base.source, target.base.entry) : undefined;
   const name = target.head.entry.replace(/^.*\//, '').replace(/\.(ya?ml|json)$/i, '');
-  const api: ApiEntry = { name, spec: target.head.entry };
+  const api: ApiConfig = { name, spec: target.head.entry };
   const pair = {
     summary: summarize(name, base, head),
     head: { spec: head, api },

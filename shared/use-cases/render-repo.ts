@@ -96,10 +96,10 @@ export async function renderRepo(
   const { config, findings } = parseRepoConfig(configFile);
   if (!config) return { configFound: true, configFile, ...empty, findings };
   // Invalid defaults are reported on their lines and not used (like an invalid x-kuma block in a spec).
-  const defaultsFindings = checkDefaults(configFile, config.raw.defaults, '/defaults');
-  const defaults = defaultsFindings.length > 0 ? undefined : (config.raw.defaults as XKumaRoot | undefined);
+  const defaultsFindings = checkDefaults(configFile, config.defaults, '/defaults');
+  const defaults = defaultsFindings.length > 0 ? undefined : config.defaults;
   findings.push(...defaultsFindings);
-  const entries = (config.apis as unknown as ApiConfig[]).map((entry, index) => {
+  const entries = config.apis.map((entry, index) => {
     const problems = checkDefaults(configFile, entry.defaults, `/apis/${index}/defaults`);
     findings.push(...problems);
     if (problems.length === 0) return entry;

@@ -4,9 +4,11 @@
  * JSON Schema (schemas/kuma-api-forge.schema.json).
  * @module
  */
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv } from 'ajv';
 import schema from '../../../schemas/kuma-api-forge.schema.json' with { type: 'json' };
 import type { Finding } from '../findings.js';
+import type { ApiConfig, XKumaRoot } from '../kuma/render/types.js';
+import { schemaFindings } from '../schema-findings.js';
 import type { SourceFile } from '../spec/types.js';
 
 export const repoConfigFile = '.kuma-api-forge.yaml';
@@ -20,22 +22,21 @@ export interface GateSettings {
   lint: { failOn: LintFailOn; ruleset?: string; scope: 'new' | 'all' };
 }
 
-/** One API of the repo as the config declares it; rendering reads more keys than the engine does. */
-export interface ApiEntry {
-  name: string;
-  spec: string;
-  gateway?: string;
-  hostnames?: string[];
-  basePath?: string;
-  [key: string]: unknown;
-}
-
 export interface RepoConfig {
   mesh: string;
-  apis: ApiEntry[];
+  apis: ApiConfig[];
   gates: GateSettings;
-  /** The raw document, for keys other modules own (rendering defaults). */
-  raw: Record<string, unknown>;
+  /** `x-kuma` defaults for every API, not yet checked against the x-kuma schema (rendering reports them). */
+  defaults?: XKumaRoot;
+}
+
+/** The document as the schema lets it be: what Ajv has validated. */
+interface RepoConfigDocument {
+  version?: 1;
+  mesh?: string;
+  apis: ApiConfig[];
+  gates?: Partial<GateSettings>;
+  defaults?: XKumaRoot;
 }
 
 export const defaultGates: GateSettings = {
@@ -50,17 +51,21 @@ let validate: ReturnType<Ajv['compile']> | undefined;
 export function parseRepoConfig(file: SourceFile): { config?: RepoConfig; findings: Finding[] } {
   validate ??= new Ajv({ allErrors: true, strict: false, useDefaults: false }).compile(schema);
   if (!validate(file.value)) {
-    return { findings: (validate.errors ?? []).map((error) => toFinding(file, error)) };
+    const errors = validate.errors ?? [];
+    return {
+      findings: schemaFindings(errors, { file, kind: 'validation', id: 'config-schema', root: 'the config' }),
+    };
   }
-  const raw = file.value as Record<string, unknown> & {
-    apis: ApiEntry[];
-    mesh?: string;
-    gates?: Partial<GateSettings>;
-  };
+  const raw = file.value as RepoConfigDocument;
   const findings = [...duplicateApiNames(file, raw.apis), ...conflictingGatewayIdentities(file, raw.apis)];
   if (findings.length > 0) return { findings };
   return {
-    config: { mesh: raw.mesh ?? 'default', apis: raw.apis, gates: resolveGates(raw.gates), raw },
+    config: {
+      mesh: raw.mesh ?? 'default',
+      apis: raw.apis,
+      gates: resolveGates(raw.gates),
+      ...(raw.defaults === undefined ? {} : { defaults: raw.defaults }),
+    },
     findings,
   };
 }
@@ -73,7 +78,7 @@ export function resolveGates(gates: Partial<GateSettings> | undefined): GateSett
   };
 }
 
-function duplicateApiNames(file: SourceFile, apis: ApiEntry[]): Finding[] {
+function duplicateApiNames(file: SourceFile, apis: ApiConfig[]): Finding[] {
   const seen = new Set<string>();
   return apis.flatMap((api, index) => {
     if (!seen.has(api.name)) {
@@ -92,7 +97,7 @@ function duplicateApiNames(file: SourceFile, apis: ApiEntry[]): Finding[] {
 }
 
 /** The gateway is named one way: by its SPIFFE ID (meshes with MeshIdentity) or by its `kuma.io/service` tag. */
-function conflictingGatewayIdentities(file: SourceFile, apis: ApiEntry[]): Finding[] {
+function conflictingGatewayIdentities(file: SourceFile, apis: ApiConfig[]): Finding[] {
   return apis.flatMap((api, index) =>
     api.gatewaySpiffeId !== undefined && api.gatewayService !== undefined
       ? [
@@ -107,26 +112,7 @@ function conflictingGatewayIdentities(file: SourceFile, apis: ApiEntry[]): Findi
   );
 }
 
-function toFinding(file: SourceFile, error: ErrorObject): Finding {
-  const pointer =
-    error.keyword === 'additionalProperties'
-      ? `${error.instancePath}/${escapePointer(String(error.params.additionalProperty))}`
-      : error.instancePath;
-  const where = error.instancePath === '' ? 'the config' : error.instancePath.slice(1).replaceAll('/', '.');
-  const message =
-    error.keyword === 'additionalProperties'
-      ? `unknown key "${String(error.params.additionalProperty)}" in ${where}`
-      : error.keyword === 'enum'
-        ? `${where} must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`
-        : `${where} ${error.message ?? 'is invalid'}`;
-  return configFinding(file, pointer, 'config-schema', message);
-}
-
 function configFinding(file: SourceFile, pointer: string, id: string, message: string): Finding {
   const position = file.locate(pointer);
   return { kind: 'validation', id, severity: 'error', message, file: file.path, ...position };
-}
-
-function escapePointer(segment: string): string {
-  return segment.replaceAll('~', '~0').replaceAll('/', '~1');
 }

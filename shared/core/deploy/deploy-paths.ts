@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { InvariantError } from '../errors.js';
+import type { RepoRef } from '../jobs.js';
 
 const segment = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 /** The characters GitHub allows in owner and repo names (lower-cased); repos may start with `.` (`.github`). */
@@ -15,11 +16,7 @@ const nameSegment = /^[a-z0-9_.-]{1,100}$/;
  * segment; `.` and `..` are not names, and `.git` cannot be a folder in git (GitHub refuses those repo names).
  */
 export function buildRepoFolder(sourceRepo: string): string {
-  const [owner = '', repo = '', ...rest] = sourceRepo.toLowerCase().split('/');
-  const valid = (name: string) => nameSegment.test(name) && name !== '.' && name !== '..' && name !== '.git';
-  if (rest.length > 0 || !valid(owner) || !valid(repo)) {
-    throw new InvariantError(`not a repository name: "${sourceRepo}"`);
-  }
+  const { owner, repo } = splitRepoName(sourceRepo);
   return `apis/${owner}/${repo}/`;
 }
 
@@ -31,12 +28,22 @@ export function buildRepoFolder(sourceRepo: string): string {
  * systems that keep refs as files allow 255 bytes per component).
  */
 export function buildRepoBranch(sourceRepo: string): string {
-  const [owner = '', repo = ''] = buildRepoFolder(sourceRepo).split('/').slice(1);
+  const { owner, repo } = splitRepoName(sourceRepo);
   const component = (name: string) => {
     const escaped = name.replace(/[_.]/g, (char) => (char === '_' ? '__' : '_d'));
     return escaped.length <= 100 ? escaped : `${escaped.slice(0, 67)}_h${buildSha256(name).slice(0, 32)}`;
   };
   return `${component(owner)}/${component(repo)}`;
+}
+
+/** `owner/repo` → its two names, lower-cased; anything GitHub would not accept as a name is an invariant break. */
+function splitRepoName(sourceRepo: string): RepoRef {
+  const [owner = '', repo = '', ...rest] = sourceRepo.toLowerCase().split('/');
+  const valid = (name: string) => nameSegment.test(name) && name !== '.' && name !== '..' && name !== '.git';
+  if (rest.length > 0 || !valid(owner) || !valid(repo)) {
+    throw new InvariantError(`not a repository name: "${sourceRepo}"`);
+  }
+  return { owner, repo };
 }
 
 /** A name usable as one path segment of the folder (an API name, a manifest file name). */

@@ -5,9 +5,10 @@
  * schemas/tenants.schema.json.
  * @module
  */
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv } from 'ajv';
 import schema from '../../../schemas/tenants.schema.json' with { type: 'json' };
 import type { Finding } from '../findings.js';
+import { schemaFindings } from '../schema-findings.js';
 import type { SourceFile } from '../spec/types.js';
 
 export const tenantsFile = 'tenants.yaml';
@@ -47,7 +48,9 @@ let validate: ReturnType<Ajv['compile']> | undefined;
 export function parseTenants(file: SourceFile): { tenants?: Tenants; findings: Finding[] } {
   validate ??= new Ajv({ allErrors: true, strict: false }).compile(schema);
   if (!validate(file.value)) {
-    return { findings: (validate.errors ?? []).map((error) => toFinding(file, error)) };
+    const errors = validate.errors ?? [];
+    const options = { file, kind: 'tenancy', id: 'tenants-file-invalid', root: 'the tenants file' } as const;
+    return { findings: schemaFindings(errors, { ...options, prefix: `${tenantsFile}: ` }) };
   }
   const raw = file.value as { tenants: Record<string, TenantGrant>; meshes?: Record<string, MeshFacts> };
   const grants = new Map<string, TenantGrant>();
@@ -58,22 +61,4 @@ export function parseTenants(file: SourceFile): { tenants?: Tenants; findings: F
 
 export function findGrant(tenants: Tenants | undefined, repo: string): TenantGrant | undefined {
   return tenants?.grants.get(repo.toLowerCase());
-}
-
-function toFinding(file: SourceFile, error: ErrorObject): Finding {
-  const extra = error.keyword === 'additionalProperties' ? `/${String(error.params.additionalProperty)}` : '';
-  const where =
-    error.instancePath === '' ? 'the tenants file' : error.instancePath.slice(1).replaceAll('/', '.');
-  const message =
-    error.keyword === 'additionalProperties'
-      ? `unknown key "${String(error.params.additionalProperty)}" in ${where}`
-      : `${where} ${error.message ?? 'is invalid'}`;
-  return {
-    kind: 'tenancy',
-    id: 'tenants-file-invalid',
-    severity: 'error',
-    message: `${tenantsFile}: ${message}`,
-    file: file.path,
-    ...file.locate(error.instancePath + extra),
-  };
 }

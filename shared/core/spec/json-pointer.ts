@@ -4,14 +4,14 @@
  */
 
 /** Escape one reference token (`~` → `~0`, `/` → `~1`). */
-export function encodePointerSegment(segment: string): string {
+export function escapePointer(segment: string): string {
   return segment.replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
 /** Append reference tokens to a pointer. */
 export function appendPointer(pointer: string, ...segments: (string | number)[]): string {
   let out = pointer;
-  for (const segment of segments) out += `/${encodePointerSegment(String(segment))}`;
+  for (const segment of segments) out += `/${escapePointer(String(segment))}`;
   return out;
 }
 

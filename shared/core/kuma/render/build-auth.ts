@@ -7,12 +7,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { Finding } from '../../findings.js';
+import { escapePointer } from '../../spec/json-pointer.js';
 import type { SourcePosition } from '../../spec/types.js';
 import { stringifyYaml } from '../../yaml-output.js';
 import { buildName, buildSlug } from './names.js';
 import type { PathMatch } from './path-match.js';
 import { escapeRegex } from './path-match.js';
-import { escapePointer, isObject } from './resolve-ref.js';
+import { isObject } from './resolve-ref.js';
 import type { JwtProvider } from './types.js';
 
 export interface AuthOperation {

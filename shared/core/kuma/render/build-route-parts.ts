@@ -2,7 +2,7 @@
  * The parts of one MeshHTTPRoute rule: backends (with version weights) and filters.
  * @module
  */
-import { escapePointer } from './resolve-ref.js';
+import { escapePointer } from '../../spec/json-pointer.js';
 import type { HeaderChanges, ServiceVersion } from './types.js';
 
 export interface Backend {

@@ -6,9 +6,9 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from '../../../../schemas/x-kuma.schema.json' with { type: 'json' };
 import type { Finding } from '../../findings.js';
+import { type SchemaProblem, schemaProblem } from '../../schema-findings.js';
 import type { LoadedSpec } from '../../spec/types.js';
 import { parseDuration } from './duration.js';
-import { escapePointer } from './resolve-ref.js';
 import { collectXKumaBlocks, type XKumaLevel } from './x-kuma-blocks.js';
 
 let validators: Record<XKumaLevel, ValidateFunction> | undefined;
@@ -59,51 +59,35 @@ export function checkXKuma(spec: LoadedSpec): { findings: Finding[]; invalid: Se
 /** Problems of one x-kuma value (also used for the repo config's `defaults`); `path` is a JSON pointer into it. */
 export function checkXKumaValue(value: unknown, level: XKumaLevel): { path: string; message: string }[] {
   const validate = getValidators()[level];
-  const errors = validate(value) ? checkSemantics(value) : relevantErrors(validate.errors ?? []);
-  return errors.map((error) => ({ path: error.instancePath, message: describeError(error, level) }));
+  const errors = validate(value) ? checkSemantics(value) : relevantProblems(validate.errors ?? []);
+  return errors.map((problem) => ({ path: problem.pointer, message: describeError(problem, level) }));
 }
 
-type SimpleError = Pick<ErrorObject, 'instancePath' | 'keyword' | 'message' | 'params'>;
-
 /** Rules JSON Schema cannot say: Kuma's admission webhook wants a rate-limit interval over 50ms. */
-function checkSemantics(value: unknown): SimpleError[] {
+function checkSemantics(value: unknown): SchemaProblem[] {
   const interval = (value as { rateLimit?: { interval?: string } }).rateLimit?.interval;
   if (interval !== undefined && (parseDuration(interval) ?? 0) <= 50) {
     return [
-      {
+      schemaProblem({
         instancePath: '/rateLimit/interval',
         keyword: 'kuma',
         params: {},
         message: 'must be longer than 50ms (Kuma rejects shorter rate-limit intervals)',
-      },
+      }),
     ];
   }
   return [];
 }
 
-/**
- * `allOf`/`anyOf` wrappers repeat their branches' errors: keep one error per place, and put an unknown key's
- * error on the key itself.
- */
-function relevantErrors(errors: ErrorObject[]): SimpleError[] {
-  const byPath = new Map<string, SimpleError>();
+/** `allOf`/`anyOf` wrappers repeat their branches' errors: keep one error per place. */
+function relevantProblems(errors: ErrorObject[]): SchemaProblem[] {
+  const byPointer = new Map<string, SchemaProblem>();
   for (const error of errors) {
     if (['allOf', 'anyOf', 'oneOf', 'if'].includes(error.keyword) && errors.length > 1) continue;
-    const unknownKey =
-      (error as ErrorObject & { propertyName?: string }).propertyName ??
-      (error.keyword === 'propertyNames' ? String(error.params.propertyName) : undefined);
-    const simple: SimpleError =
-      unknownKey === undefined
-        ? error
-        : {
-            instancePath: `${error.instancePath}/${escapePointer(unknownKey)}`,
-            keyword: 'unknownKey',
-            params: { unknownKey },
-            message: '',
-          };
-    if (!byPath.has(simple.instancePath)) byPath.set(simple.instancePath, simple);
+    const problem = schemaProblem(error);
+    if (!byPointer.has(problem.pointer)) byPointer.set(problem.pointer, problem);
   }
-  return [...byPath.values()];
+  return [...byPointer.values()];
 }
 
 /**
@@ -121,13 +105,11 @@ function describeTextPattern(pattern: string): string {
   return `must be printable ASCII without spaces: ${rule}`;
 }
 
-function describeError(error: SimpleError, level: XKumaLevel): string {
-  const where = `x-kuma${error.instancePath.replaceAll('/', '.')}`;
-  if (error.keyword === 'unknownKey') {
-    return `x-kuma: unknown key "${String(error.params.unknownKey)}", or a key not allowed on ${levelName[level]}`;
-  }
-  if (error.keyword === 'additionalProperties') {
-    return `${where}: unknown key "${String(error.params.additionalProperty)}"`;
+function describeError({ error, key, where: path }: SchemaProblem, level: XKumaLevel): string {
+  const where = path === '' ? 'x-kuma' : `x-kuma.${path}`;
+  if (error.keyword === 'additionalProperties') return `${where}: unknown key "${key}"`;
+  if (key !== undefined) {
+    return `x-kuma: unknown key "${key}", or a key not allowed on ${levelName[level]}`;
   }
   if (error.keyword === 'enum') {
     return `${where} must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
