@@ -187,72 +187,82 @@ export function checkResourceGrant({ api, repo, grant, report }: ApiCheck, resou
 }
 
 /**
- * Whether each route rule stays within the granted hostnames, base paths and namespaces and takes no request
- * another tenant already takes. Returns `repo route#rule` of the rules that collided: reported once, as the
- * collision.
+ * Whether each route rule stays within the grant and takes no request another tenant already takes. Returns
+ * `repo route#rule` of the rules that collided: reported once, as the collision.
  */
 function checkRouteClaims(
-  { api, repo, grant, report }: ApiCheck,
+  check: ApiCheck,
   claims: readonly RouteClaim[],
   strangers: readonly Stranger[],
 ): Set<string> {
   const collided = new Set<string>();
   for (const claim of claims) {
-    const where = describeClaim(claim);
-    if (claim.hostnames.length === 0 && !grant.hostnames.includes('*')) {
-      report(
-        'tenancy-hostname',
-        { kind: 'route', route: claim.route, ruleIndex: claim.ruleIndex },
-        `API "${api}": ${where} lists no hostname, so it would take every hostname of gateway "${claim.gateway}"; set hostnames within the grant (${list(grant.hostnames)})`,
-      );
-    }
-    for (const hostname of claim.hostnames) {
-      if (grant.hostnames.some((pattern) => coversHostname(pattern, hostname))) continue;
-      report(
-        'tenancy-hostname',
-        { kind: 'hostname', hostname },
-        `API "${api}" claims hostname "${hostname}", which ${repo} is not granted (granted: ${list(grant.hostnames)})`,
-      );
-    }
-    const outside = findOutsidePrefixes(claim.path, grant.basePaths);
-    if (outside) {
-      report(
-        'tenancy-base-path',
-        { kind: 'base-path', route: claim.route, ruleIndex: claim.ruleIndex },
-        `API "${api}": ${where} is outside the base paths granted to ${repo} (${list(grant.basePaths)}): ${explain(outside, 'it takes')}`,
-      );
-    }
-    for (const namespace of claim.namespaces) {
-      if (grant.namespaces.includes(namespace)) continue;
-      report(
-        'tenancy-namespace',
-        { kind: 'namespace', namespace },
-        `API "${api}" sends traffic to namespace "${namespace}", which ${repo} is not granted (granted: ${list(grant.namespaces)})`,
-      );
-    }
+    checkClaimGrant(check, claim);
     for (const other of strangers) {
-      for (const taken of other.candidates(claim.path)) {
-        if (
-          taken.gateway !== claim.gateway ||
-          !hostnamesOverlap(taken.hostnames, claim.hostnames) ||
-          !methodsOverlap(taken.method, claim.method) ||
-          !queriesOverlap(taken.query, claim.query) ||
-          !queriesOverlap(taken.headers, claim.headers)
-        )
-          continue;
-        const overlap = findPathOverlap(taken.path, claim.path);
-        if (!overlap) continue;
-        report(
-          'tenancy-route-collision',
-          { kind: 'route', route: claim.route, ruleIndex: claim.ruleIndex },
-          `API "${api}": ${where} collides with ${describeClaim(taken)} of ${other.repo}, already deployed: ${explain(overlap, 'both take')}`,
-        );
+      if (checkClaimCollision(check, claim, other))
         collided.add(`${other.repo} ${claim.route}#${claim.ruleIndex}`);
-        break;
-      }
     }
   }
   return collided;
+}
+
+/** Whether one route rule stays within the granted hostnames, base paths and namespaces. */
+export function checkClaimGrant({ api, repo, grant, report }: ApiCheck, claim: RouteClaim) {
+  const where = describeClaim(claim);
+  if (claim.hostnames.length === 0 && !grant.hostnames.includes('*')) {
+    report(
+      'tenancy-hostname',
+      { kind: 'route', route: claim.route, ruleIndex: claim.ruleIndex },
+      `API "${api}": ${where} lists no hostname, so it would take every hostname of gateway "${claim.gateway}"; set hostnames within the grant (${list(grant.hostnames)})`,
+    );
+  }
+  for (const hostname of claim.hostnames) {
+    if (grant.hostnames.some((pattern) => coversHostname(pattern, hostname))) continue;
+    report(
+      'tenancy-hostname',
+      { kind: 'hostname', hostname },
+      `API "${api}" claims hostname "${hostname}", which ${repo} is not granted (granted: ${list(grant.hostnames)})`,
+    );
+  }
+  const outside = findOutsidePrefixes(claim.path, grant.basePaths);
+  if (outside) {
+    report(
+      'tenancy-base-path',
+      { kind: 'base-path', route: claim.route, ruleIndex: claim.ruleIndex },
+      `API "${api}": ${where} is outside the base paths granted to ${repo} (${list(grant.basePaths)}): ${explain(outside, 'it takes')}`,
+    );
+  }
+  for (const namespace of claim.namespaces) {
+    if (grant.namespaces.includes(namespace)) continue;
+    report(
+      'tenancy-namespace',
+      { kind: 'namespace', namespace },
+      `API "${api}" sends traffic to namespace "${namespace}", which ${repo} is not granted (granted: ${list(grant.namespaces)})`,
+    );
+  }
+}
+
+/** Whether one route rule takes a request one of another tenant's rules already takes (reported once, the first). */
+function checkClaimCollision({ api, report }: ApiCheck, claim: RouteClaim, other: Stranger): boolean {
+  for (const taken of other.candidates(claim.path)) {
+    if (
+      taken.gateway !== claim.gateway ||
+      !hostnamesOverlap(taken.hostnames, claim.hostnames) ||
+      !methodsOverlap(taken.method, claim.method) ||
+      !queriesOverlap(taken.query, claim.query) ||
+      !queriesOverlap(taken.headers, claim.headers)
+    )
+      continue;
+    const overlap = findPathOverlap(taken.path, claim.path);
+    if (!overlap) continue;
+    report(
+      'tenancy-route-collision',
+      { kind: 'route', route: claim.route, ruleIndex: claim.ruleIndex },
+      `API "${api}": ${describeClaim(claim)} collides with ${describeClaim(taken)} of ${other.repo}, already deployed: ${explain(overlap, 'both take')}`,
+    );
+    return true;
+  }
+  return false;
 }
 
 /** Whether the API would share a per-route policy key or a gateway-wide policy with another tenant's API. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkResourceGrant } from '../../../shared/core/deploy/check-tenancy.js';
-import type { ManifestResource } from '../../../shared/core/deploy/route-claims.js';
+import { checkClaimGrant, checkResourceGrant } from '../../../shared/core/deploy/check-tenancy.js';
+import type { ManifestResource, RouteClaim } from '../../../shared/core/deploy/route-claims.js';
 import type { TenantGrant } from '../../../shared/core/deploy/tenants.js';
 
 const grant: TenantGrant = {
@@ -94,5 +94,60 @@ describe('checkResourceGrant: one resource against the grant', () => {
         },
       }),
     ).toEqual(['tenancy-mesh', 'tenancy-namespace', 'tenancy-gateway-wide', 'tenancy-gateway']);
+  });
+});
+
+/** The finding ids and causes one route rule gets against the grant. */
+function claimFindings(claim: Partial<RouteClaim>, withGrant: TenantGrant = grant) {
+  const found: { id: string; cause: unknown }[] = [];
+  const full: RouteClaim = {
+    route: 'shop-items',
+    ruleIndex: 0,
+    gateway: 'edge',
+    hostnames: ['shop.example.com'],
+    path: { type: 'Exact', value: '/shop/items' },
+    namespaces: ['shop'],
+    ...claim,
+  };
+  checkClaimGrant(
+    { api: 'shop', repo: 'acme/shop', grant: withGrant, report: (id, cause) => found.push({ id, cause }) },
+    full,
+  );
+  return found;
+}
+
+describe('checkClaimGrant: one route rule against the grant', () => {
+  it('passes a rule within the granted hostname, base path and namespace', () => {
+    expect(claimFindings({})).toEqual([]);
+    expect(claimFindings({ path: { type: 'PathPrefix', value: '/shop' } })).toEqual([]);
+  });
+
+  it('refuses a rule with no hostname (every hostname of the gateway) unless "*" is granted', () => {
+    expect(claimFindings({ hostnames: [] })).toEqual([
+      { id: 'tenancy-hostname', cause: { kind: 'route', route: 'shop-items', ruleIndex: 0 } },
+    ]);
+    expect(claimFindings({ hostnames: [] }, { ...grant, hostnames: ['*'] })).toEqual([]);
+  });
+
+  it('refuses each hostname the grant does not cover, on the hostname', () => {
+    expect(claimFindings({ hostnames: ['shop.example.com', 'admin.example.com'] })).toEqual([
+      { id: 'tenancy-hostname', cause: { kind: 'hostname', hostname: 'admin.example.com' } },
+    ]);
+  });
+
+  it('refuses a path outside the base paths, a look-alike prefix and a regex that can leave them included', () => {
+    for (const path of [
+      { type: 'Exact', value: '/admin' },
+      { type: 'PathPrefix', value: '/shopping' },
+      { type: 'RegularExpression', value: '/shop/.*|/admin' },
+    ] as const) {
+      expect(claimFindings({ path }).map((f) => f.id)).toEqual(['tenancy-base-path']);
+    }
+  });
+
+  it('refuses traffic to a namespace not granted', () => {
+    expect(claimFindings({ namespaces: ['shop', 'billing'] })).toEqual([
+      { id: 'tenancy-namespace', cause: { kind: 'namespace', namespace: 'billing' } },
+    ]);
   });
 });
