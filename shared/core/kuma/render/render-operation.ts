@@ -214,7 +214,7 @@ function buildFilters(
 }
 
 /** The route's timeout, retries (limited for POST/PATCH, see `retriesFor`) and rate limit, as rendered. */
-export function buildRouteSettings(method: string, settings: XKumaRoute): RouteSettings {
+function buildRouteSettings(method: string, settings: XKumaRoute): RouteSettings {
   const retries = retriesFor(method, settings.retries);
   return {
     ...(settings.timeout ? { timeout: settings.timeout } : {}),
