@@ -27,7 +27,12 @@ import {
   type PathOverlap,
   queriesOverlap,
 } from './path-overlap.js';
-import { type RouteClaim, readManifestResources, readRouteClaims } from './route-claims.js';
+import {
+  type ManifestResource,
+  type RouteClaim,
+  readManifestResources,
+  readRouteClaims,
+} from './route-claims.js';
 import { buildResourceKey, type ResourceKey } from './source-record.js';
 import { defaultMeshes, type TenantGrant, tenantsFile } from './tenants.js';
 
@@ -84,14 +89,14 @@ export function checkTenancy(
   others: readonly OtherTenant[],
 ): Finding[] {
   const findings = new Map<string, Finding>();
-  const strangers = others
+  const strangers: Stranger[] = others
     .filter((other) => other.repo.toLowerCase() !== rendered.repo.toLowerCase())
     .map((other) => ({ ...other, candidates: indexByPathStart(other.routes) }));
   for (const api of rendered.apis) {
     const at = (cause: TenancyCause): SourcePosition =>
       api.locate?.(cause) ??
       api.locate?.({ kind: 'api' }) ?? { file: rendered.configFile, line: 1, column: 1, pointer: '' };
-    const report = (id: string, cause: TenancyCause, message: string) => {
+    const report: TenancyReport = (id, cause, message) => {
       const finding: Finding = { kind: 'tenancy', id, severity: 'error', message, ...at(cause) };
       findings.set(`${id}\u0000${finding.file}:${finding.line}\u0000${message}`, finding);
     };
@@ -105,147 +110,204 @@ export function checkTenancy(
       );
       continue;
     }
-    const meshes = grant.meshes ?? defaultMeshes;
-    const gatewayWide = grant.gatewayWide ?? [];
-    for (const resource of resources) {
-      const target = resource.spec.targetRef as
-        | { kind?: unknown; name?: unknown; namespace?: unknown }
-        | undefined;
-      const mesh = resource.mesh ?? 'default';
-      if (!meshes.includes(mesh)) {
-        report(
-          'tenancy-mesh',
-          { kind: 'mesh', mesh },
-          `API "${api.name}" is in mesh "${mesh}", which ${rendered.repo} is not granted (granted: ${list(meshes)}${grant.meshes ? '' : ', the default when tenants.yaml names none'})`,
-        );
-      }
-      // Backend policies (permissions, circuit breakers…) target the MeshService in its namespace, at the top
-      // or in `to` entries.
-      const toTargets = asList(resource.spec.to).map(
-        (entry) => (entry as { targetRef?: { kind?: unknown; namespace?: unknown } } | null)?.targetRef,
-      );
-      for (const service of [target, ...toTargets]) {
-        if (
-          service?.kind === 'MeshService' &&
-          typeof service.namespace === 'string' &&
-          !grant.namespaces.includes(service.namespace)
-        ) {
-          report(
-            'tenancy-namespace',
-            { kind: 'namespace', namespace: service.namespace },
-            `API "${api.name}" sends traffic to namespace "${service.namespace}", which ${rendered.repo} is not granted (granted: ${list(grant.namespaces)})`,
-          );
-        }
-      }
-      if (isGatewayWide(resource.kind, target, toTargets) && !gatewayWide.includes(resource.kind)) {
-        const setting = gatewayWideSettings[resource.kind];
-        report(
-          'tenancy-gateway-wide',
-          { kind: 'gateway-wide', resourceKind: resource.kind },
-          `API "${api.name}" renders ${resource.kind} ${resource.name}${setting ? ` (x-kuma ${setting})` : ''}, which applies to the whole gateway "${String(target?.name)}", every tenant on it included; ${rendered.repo} is not granted it (tenants.yaml gatewayWide: ${list(gatewayWide)})`,
-        );
-      }
-      if (
-        target?.kind === 'MeshGateway' &&
-        typeof target.name === 'string' &&
-        !grant.gateways.includes(target.name)
-      ) {
-        report(
-          'tenancy-gateway',
-          { kind: 'gateway', gateway: target.name },
-          `API "${api.name}" uses gateway "${target.name}", which ${rendered.repo} is not granted (granted: ${list(grant.gateways)})`,
-        );
-      }
-    }
-    const claims = readRouteClaims(resources);
-    /** `repo route#rule` of rules that collide with another tenant's: reported once, as the collision. */
-    const collided = new Set<string>();
-    for (const claim of claims) {
-      const where = describeClaim(claim);
-      if (claim.hostnames.length === 0 && !grant.hostnames.includes('*')) {
-        report(
-          'tenancy-hostname',
-          { kind: 'route', route: claim.route, ruleIndex: claim.ruleIndex },
-          `API "${api.name}": ${where} lists no hostname, so it would take every hostname of gateway "${claim.gateway}"; set hostnames within the grant (${list(grant.hostnames)})`,
-        );
-      }
-      for (const hostname of claim.hostnames) {
-        if (grant.hostnames.some((pattern) => coversHostname(pattern, hostname))) continue;
-        report(
-          'tenancy-hostname',
-          { kind: 'hostname', hostname },
-          `API "${api.name}" claims hostname "${hostname}", which ${rendered.repo} is not granted (granted: ${list(grant.hostnames)})`,
-        );
-      }
-      const outside = findOutsidePrefixes(claim.path, grant.basePaths);
-      if (outside) {
-        report(
-          'tenancy-base-path',
-          { kind: 'base-path', route: claim.route, ruleIndex: claim.ruleIndex },
-          `API "${api.name}": ${where} is outside the base paths granted to ${rendered.repo} (${list(grant.basePaths)}): ${explain(outside, 'it takes')}`,
-        );
-      }
-      for (const namespace of claim.namespaces) {
-        if (grant.namespaces.includes(namespace)) continue;
-        report(
-          'tenancy-namespace',
-          { kind: 'namespace', namespace },
-          `API "${api.name}" sends traffic to namespace "${namespace}", which ${rendered.repo} is not granted (granted: ${list(grant.namespaces)})`,
-        );
-      }
-      for (const other of strangers) {
-        for (const taken of other.candidates(claim.path)) {
-          if (
-            taken.gateway !== claim.gateway ||
-            !hostnamesOverlap(taken.hostnames, claim.hostnames) ||
-            !methodsOverlap(taken.method, claim.method) ||
-            !queriesOverlap(taken.query, claim.query) ||
-            !queriesOverlap(taken.headers, claim.headers)
-          )
-            continue;
-          const overlap = findPathOverlap(taken.path, claim.path);
-          if (!overlap) continue;
-          report(
-            'tenancy-route-collision',
-            { kind: 'route', route: claim.route, ruleIndex: claim.ruleIndex },
-            `API "${api.name}": ${where} collides with ${describeClaim(taken)} of ${other.repo}, already deployed: ${explain(overlap, 'both take')}`,
-          );
-          collided.add(`${other.repo} ${claim.route}#${claim.ruleIndex}`);
-          break;
-        }
-      }
-    }
-    const keys = readPolicyKeys(api.name, resources);
-    for (const other of strangers) {
-      if (!other.policyKeys) continue;
-      for (const shared of findSharedRuleKeys(keys.rules, other.policyKeys.rules)) {
-        if (collided.has(`${other.repo} ${shared.mine.route}#${shared.mine.ruleIndex}`)) continue;
-        report(
-          'kuma-policy-shared',
-          { kind: 'route', route: shared.mine.route, ruleIndex: shared.mine.ruleIndex },
-          `API "${api.name}": ${shared.mine.label} for ${hostsOf(shared.mine.hostnames)} and ${shared.theirs.label} of API "${shared.theirs.api}" of ${other.repo}, already deployed, for ${hostsOf(shared.theirs.hostnames)}, ${describeSharedRule(shared)}`,
-        );
-      }
-      for (const conflict of findGatewayConflicts(keys.gateway, other.policyKeys.gateway)) {
-        report(
-          'kuma-gateway-policy-conflict',
-          { kind: 'gateway-wide', resourceKind: conflict.mine.kind },
-          `API "${api.name}" ${describeGatewayConflict(conflict.mine, `API "${conflict.theirs.api}" of ${other.repo}, already deployed`)}`,
-        );
-      }
-    }
-    for (const resource of resources) {
-      const key = buildResourceKey(resource);
-      const owner = strangers.find((other) => other.resources.includes(key));
-      if (!owner) continue;
+    const check: ApiCheck = { api: api.name, repo: rendered.repo, grant, report };
+    for (const resource of resources) checkResourceGrant(check, resource);
+    const collided = checkRouteClaims(check, readRouteClaims(resources), strangers);
+    checkSharedPolicies(check, readPolicyKeys(api.name, resources), strangers, collided);
+    checkResourceNames(check, resources, strangers);
+  }
+  return [...findings.values()];
+}
+
+export type TenancyReport = (id: string, cause: TenancyCause, message: string) => void;
+
+/** One granted API being checked: what every step needs to word and place its findings. */
+export interface ApiCheck {
+  api: string;
+  repo: string;
+  grant: TenantGrant;
+  report: TenancyReport;
+}
+
+/** Another tenant, with its route claims indexed by where their paths start. */
+type Stranger = OtherTenant & { candidates(path: RouteClaim['path']): OtherTenant['routes'] };
+
+/** Whether one resource stays within the grant: its mesh, backend namespaces, gateway, gateway-wide kinds. */
+export function checkResourceGrant({ api, repo, grant, report }: ApiCheck, resource: ManifestResource) {
+  const meshes = grant.meshes ?? defaultMeshes;
+  const gatewayWide = grant.gatewayWide ?? [];
+  const target = resource.spec.targetRef as
+    | { kind?: unknown; name?: unknown; namespace?: unknown }
+    | undefined;
+  const mesh = resource.mesh ?? 'default';
+  if (!meshes.includes(mesh)) {
+    report(
+      'tenancy-mesh',
+      { kind: 'mesh', mesh },
+      `API "${api}" is in mesh "${mesh}", which ${repo} is not granted (granted: ${list(meshes)}${grant.meshes ? '' : ', the default when tenants.yaml names none'})`,
+    );
+  }
+  // Backend policies (permissions, circuit breakers…) target the MeshService in its namespace, at the top
+  // or in `to` entries.
+  const toTargets = asList(resource.spec.to).map(
+    (entry) => (entry as { targetRef?: { kind?: unknown; namespace?: unknown } } | null)?.targetRef,
+  );
+  for (const service of [target, ...toTargets]) {
+    if (
+      service?.kind === 'MeshService' &&
+      typeof service.namespace === 'string' &&
+      !grant.namespaces.includes(service.namespace)
+    ) {
       report(
-        'tenancy-resource-name',
-        { kind: 'api' },
-        `API "${api.name}" renders ${key}, which ${owner.repo} already deploys; rename the API so its resources get other names`,
+        'tenancy-namespace',
+        { kind: 'namespace', namespace: service.namespace },
+        `API "${api}" sends traffic to namespace "${service.namespace}", which ${repo} is not granted (granted: ${list(grant.namespaces)})`,
       );
     }
   }
-  return [...findings.values()];
+  if (isGatewayWide(resource.kind, target, toTargets) && !gatewayWide.includes(resource.kind)) {
+    const setting = gatewayWideSettings[resource.kind];
+    report(
+      'tenancy-gateway-wide',
+      { kind: 'gateway-wide', resourceKind: resource.kind },
+      `API "${api}" renders ${resource.kind} ${resource.name}${setting ? ` (x-kuma ${setting})` : ''}, which applies to the whole gateway "${String(target?.name)}", every tenant on it included; ${repo} is not granted it (tenants.yaml gatewayWide: ${list(gatewayWide)})`,
+    );
+  }
+  if (
+    target?.kind === 'MeshGateway' &&
+    typeof target.name === 'string' &&
+    !grant.gateways.includes(target.name)
+  ) {
+    report(
+      'tenancy-gateway',
+      { kind: 'gateway', gateway: target.name },
+      `API "${api}" uses gateway "${target.name}", which ${repo} is not granted (granted: ${list(grant.gateways)})`,
+    );
+  }
+}
+
+/**
+ * Whether each route rule stays within the grant and takes no request another tenant already takes. Returns
+ * `repo route#rule` of the rules that collided: reported once, as the collision.
+ */
+function checkRouteClaims(
+  check: ApiCheck,
+  claims: readonly RouteClaim[],
+  strangers: readonly Stranger[],
+): Set<string> {
+  const collided = new Set<string>();
+  for (const claim of claims) {
+    checkClaimGrant(check, claim);
+    for (const other of strangers) {
+      if (checkClaimCollision(check, claim, other))
+        collided.add(`${other.repo} ${claim.route}#${claim.ruleIndex}`);
+    }
+  }
+  return collided;
+}
+
+/** Whether one route rule stays within the granted hostnames, base paths and namespaces. */
+export function checkClaimGrant({ api, repo, grant, report }: ApiCheck, claim: RouteClaim) {
+  const where = describeClaim(claim);
+  if (claim.hostnames.length === 0 && !grant.hostnames.includes('*')) {
+    report(
+      'tenancy-hostname',
+      { kind: 'route', route: claim.route, ruleIndex: claim.ruleIndex },
+      `API "${api}": ${where} lists no hostname, so it would take every hostname of gateway "${claim.gateway}"; set hostnames within the grant (${list(grant.hostnames)})`,
+    );
+  }
+  for (const hostname of claim.hostnames) {
+    if (grant.hostnames.some((pattern) => coversHostname(pattern, hostname))) continue;
+    report(
+      'tenancy-hostname',
+      { kind: 'hostname', hostname },
+      `API "${api}" claims hostname "${hostname}", which ${repo} is not granted (granted: ${list(grant.hostnames)})`,
+    );
+  }
+  const outside = findOutsidePrefixes(claim.path, grant.basePaths);
+  if (outside) {
+    report(
+      'tenancy-base-path',
+      { kind: 'base-path', route: claim.route, ruleIndex: claim.ruleIndex },
+      `API "${api}": ${where} is outside the base paths granted to ${repo} (${list(grant.basePaths)}): ${explain(outside, 'it takes')}`,
+    );
+  }
+  for (const namespace of claim.namespaces) {
+    if (grant.namespaces.includes(namespace)) continue;
+    report(
+      'tenancy-namespace',
+      { kind: 'namespace', namespace },
+      `API "${api}" sends traffic to namespace "${namespace}", which ${repo} is not granted (granted: ${list(grant.namespaces)})`,
+    );
+  }
+}
+
+/** Whether one route rule takes a request one of another tenant's rules already takes (reported once, the first). */
+function checkClaimCollision({ api, report }: ApiCheck, claim: RouteClaim, other: Stranger): boolean {
+  for (const taken of other.candidates(claim.path)) {
+    if (
+      taken.gateway !== claim.gateway ||
+      !hostnamesOverlap(taken.hostnames, claim.hostnames) ||
+      !methodsOverlap(taken.method, claim.method) ||
+      !queriesOverlap(taken.query, claim.query) ||
+      !queriesOverlap(taken.headers, claim.headers)
+    )
+      continue;
+    const overlap = findPathOverlap(taken.path, claim.path);
+    if (!overlap) continue;
+    report(
+      'tenancy-route-collision',
+      { kind: 'route', route: claim.route, ruleIndex: claim.ruleIndex },
+      `API "${api}": ${describeClaim(claim)} collides with ${describeClaim(taken)} of ${other.repo}, already deployed: ${explain(overlap, 'both take')}`,
+    );
+    return true;
+  }
+  return false;
+}
+
+/** Whether the API would share a per-route policy key or a gateway-wide policy with another tenant's API. */
+function checkSharedPolicies(
+  { api, report }: ApiCheck,
+  keys: PolicyKeys,
+  strangers: readonly Stranger[],
+  collided: ReadonlySet<string>,
+) {
+  for (const other of strangers) {
+    if (!other.policyKeys) continue;
+    for (const shared of findSharedRuleKeys(keys.rules, other.policyKeys.rules)) {
+      if (collided.has(`${other.repo} ${shared.mine.route}#${shared.mine.ruleIndex}`)) continue;
+      report(
+        'kuma-policy-shared',
+        { kind: 'route', route: shared.mine.route, ruleIndex: shared.mine.ruleIndex },
+        `API "${api}": ${shared.mine.label} for ${hostsOf(shared.mine.hostnames)} and ${shared.theirs.label} of API "${shared.theirs.api}" of ${other.repo}, already deployed, for ${hostsOf(shared.theirs.hostnames)}, ${describeSharedRule(shared)}`,
+      );
+    }
+    for (const conflict of findGatewayConflicts(keys.gateway, other.policyKeys.gateway)) {
+      report(
+        'kuma-gateway-policy-conflict',
+        { kind: 'gateway-wide', resourceKind: conflict.mine.kind },
+        `API "${api}" ${describeGatewayConflict(conflict.mine, `API "${conflict.theirs.api}" of ${other.repo}, already deployed`)}`,
+      );
+    }
+  }
+}
+
+/** Whether another tenant already deploys a resource under the same name. */
+function checkResourceNames(
+  { api, report }: ApiCheck,
+  resources: readonly ManifestResource[],
+  strangers: readonly Stranger[],
+) {
+  for (const resource of resources) {
+    const key = buildResourceKey(resource);
+    const owner = strangers.find((other) => other.resources.includes(key));
+    if (!owner) continue;
+    report(
+      'tenancy-resource-name',
+      { kind: 'api' },
+      `API "${api}" renders ${key}, which ${owner.repo} already deploys; rename the API so its resources get other names`,
+    );
+  }
 }
 
 function describeClaim(claim: Omit<RouteClaim, 'namespaces'>): string {

@@ -74,52 +74,75 @@ const aliasName = /^[A-Za-z0-9_-]+$/;
 
 export function parseRuleset(text: string, file: string): { ruleset: LintRuleset; findings: Finding[] } {
   const findings: Finding[] = [];
-  const ruleset: LintRuleset = {
+  const builtinOnly: LintRuleset = {
     file,
     builtin: 'recommended',
     overrides: new Map(),
     custom: [],
     aliases: new Map(),
   };
-  const place = (source: SourceFile | undefined, pointer: string) =>
-    source ? { file, ...source.locate(pointer) } : { file, line: 1, column: 1, pointer: '' };
-  const add = (
-    source: SourceFile | undefined,
-    id: string,
-    pointer: string,
-    message: string,
-    severity: Severity = 'error',
-  ) => {
-    findings.push({ kind: 'lint', id, severity, message, ...place(source, pointer) });
-  };
+  const read = readRulesetDocument(text, file);
+  if (!read.ok) return { ruleset: builtinOnly, findings: read.findings };
+  const { source, doc } = read;
+  const report: Report = (id, pointer, message, severity = 'error') =>
+    findings.push({ kind: 'lint', id, severity, message, file, ...source.locate(pointer) });
 
+  checkTopLevelKeys(doc, report);
+  const builtin = parseExtends(own(doc, 'extends'), report);
+  const rulesetFormats =
+    own(doc, 'formats') === undefined ? undefined : convertFormats(doc.formats, '/formats', report);
+  const aliases = parseAliases(own(doc, 'aliases'), report);
+  const { overrides, custom } = parseRules(own(doc, 'rules'), {
+    rulesetFormats,
+    aliases,
+    report,
+    position: (pointer) => ({ file, ...source.locate(pointer) }),
+  });
+  return { ruleset: { file, builtin, overrides, custom, aliases: aliases.usable }, findings };
+}
+
+type Report = (id: string, pointer: string, message: string, severity?: Severity) => void;
+
+/**
+ * The ruleset file as a mapping, or the findings that say why the built-in rules apply instead: a JavaScript
+ * ruleset (never run), a file that does not parse, or a document that is not a mapping.
+ */
+function readRulesetDocument(
+  text: string,
+  file: string,
+): { ok: true; source: SourceFile; doc: JsonObject } | { ok: false; findings: Finding[] } {
+  const refuse = (
+    id: string,
+    message: string,
+    at = { line: 1, column: 1, pointer: '' },
+  ): { ok: false; findings: Finding[] } => ({
+    ok: false,
+    findings: [{ kind: 'lint', id, severity: 'error', message, file, ...at }],
+  });
   if (/\.[cm]?[jt]s$/i.test(file)) {
-    add(
-      undefined,
+    return refuse(
       'ruleset-code-refused',
-      '',
       'JavaScript rulesets are refused: kuma-api-forge never runs code from a repository. Write the ruleset as .spectral.yaml with Spectral core functions; the built-in rules apply meanwhile.',
     );
-    return { ruleset, findings };
   }
   const parsed = parseSourceFile(file, new TextEncoder().encode(text), defaultLoadLimits);
   const source = parsed.file;
   if (!source) {
     const why = parsed.findings.map((f) => ({ ...f, kind: 'lint' as const, id: 'ruleset-invalid' }));
-    return { ruleset, findings: why };
+    return { ok: false, findings: why };
   }
-  const doc = source.value;
-  if (!isObject(doc)) {
-    add(
-      source,
+  if (!isObject(source.value)) {
+    return refuse(
       'ruleset-invalid',
-      '',
       'A ruleset must be a mapping with "extends" and/or "rules"; the built-in rules apply.',
+      source.locate(''),
     );
-    return { ruleset, findings };
   }
+  return { ok: true, source, doc: source.value };
+}
 
-  const report: Report = (id, pointer, message, severity) => add(source, id, pointer, message, severity);
+/** Refuse `functions`/`functionsDir`, warn about `overrides` and unknown keys. */
+function checkTopLevelKeys(doc: JsonObject, report: Report) {
   for (const key of Object.keys(doc)) {
     if (key === 'functions' || key === 'functionsDir') {
       report(
@@ -144,15 +167,24 @@ export function parseRuleset(text: string, file: string): { ruleset: LintRuleset
       );
     }
   }
+}
 
-  const builtin = parseExtends(own(doc, 'extends'), report);
-  const rulesetFormats =
-    own(doc, 'formats') === undefined ? undefined : convertFormats(doc.formats, '/formats', report);
-  const aliases = parseAliases(own(doc, 'aliases'), report);
+/** What the `rules` mapping needs from the rest of the ruleset. */
+interface RulesContext {
+  rulesetFormats: FormatName[] | undefined;
+  aliases: ParsedAliases;
+  report: Report;
+  position(pointer: string): CustomRule['position'];
+}
+
+/** `rules`: each entry either defines a custom rule or sets a built-in rule's severity. */
+function parseRules(
+  rulesValue: unknown,
+  context: RulesContext,
+): { overrides: Map<string, RuleSetting>; custom: CustomRule[] } {
+  const { report } = context;
   const overrides = new Map<string, RuleSetting>();
   const custom: CustomRule[] = [];
-
-  const rulesValue = own(doc, 'rules');
   const rules = isObject(rulesValue) ? rulesValue : {};
   if (rulesValue !== undefined && !isObject(rulesValue))
     report(
@@ -165,35 +197,44 @@ export function parseRuleset(text: string, file: string): { ruleset: LintRuleset
     const pointer = appendPointer('/rules', id);
     const isBuiltin = Object.hasOwn(builtinRules, id);
     if (isObject(value)) {
-      const rule = buildCustomRule(id, value, pointer, rulesetFormats, aliases, report);
-      if (rule) custom.push({ ...rule, position: place(source, pointer) });
+      const rule = buildCustomRule(id, value, pointer, context.rulesetFormats, context.aliases, report);
+      if (rule) custom.push({ ...rule, position: context.position(pointer) });
       // A repo rule with a built-in id replaces the built-in one, as in Spectral.
       if (isBuiltin) overrides.set(id, 'off');
       continue;
     }
-    const builtinRule = isBuiltin ? builtinRules[id] : undefined;
-    if (!builtinRule) {
-      report(
-        'ruleset-unknown-rule',
-        pointer,
-        `Rule "${id}" is neither a built-in rule nor defined in this ruleset; the setting is ignored.`,
-        'warning',
-      );
-      continue;
-    }
-    const setting = value === true ? builtinRule.severity : settingsByValue.get(value);
-    if (setting === undefined) {
-      report(
-        'ruleset-invalid',
-        pointer,
-        `Rule "${id}" has setting ${quote(value)}: use off, error, warn, info or hint.`,
-      );
-    } else overrides.set(id, setting);
+    const setting = parseBuiltinSetting(id, value, pointer, report);
+    if (setting !== undefined) overrides.set(id, setting);
   }
-  return { ruleset: { file, builtin, overrides, custom, aliases: aliases.usable }, findings };
+  return { overrides, custom };
 }
 
-type Report = (id: string, pointer: string, message: string, severity?: Severity) => void;
+/** A built-in rule's new setting (`true` keeps its default severity), or undefined after a finding says why not. */
+export function parseBuiltinSetting(
+  id: string,
+  value: unknown,
+  pointer: string,
+  report: Report,
+): RuleSetting | undefined {
+  const builtinRule = Object.hasOwn(builtinRules, id) ? builtinRules[id] : undefined;
+  if (!builtinRule) {
+    report(
+      'ruleset-unknown-rule',
+      pointer,
+      `Rule "${id}" is neither a built-in rule nor defined in this ruleset; the setting is ignored.`,
+      'warning',
+    );
+    return undefined;
+  }
+  const setting = value === true ? builtinRule.severity : settingsByValue.get(value);
+  if (setting === undefined)
+    report(
+      'ruleset-invalid',
+      pointer,
+      `Rule "${id}" has setting ${quote(value)}: use off, error, warn, info or hint.`,
+    );
+  return setting;
+}
 
 /** An own member only: `constructor` or `__proto__` never reach Object's prototype. */
 function own(object: JsonObject, key: string): unknown {

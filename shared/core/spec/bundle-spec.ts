@@ -40,163 +40,71 @@ const literalKeys = new Set(['example', 'default', 'enum', 'const']);
 const maxInlines = 2000;
 
 export async function bundleSpec(entry: SourceFile, version: OpenApiVersion, read: Read): Promise<Bundled> {
-  const findings: Finding[] = [];
-  const origins = new Map<string, Origin>([['', { file: entry.path, pointer: '' }]]);
+  const state = createBundleState(entry, version);
+  await prefetchRefs(state, read, entry, entry.value);
+  claimComponentSlots(state);
+  const bundle = await copyQueued(state, read);
+  mergeSections(bundle, state.sections, version);
+  const { origins } = state;
+  return { bundle, findings: state.findings, origin: (pointer) => findOrigin(origins, pointer) };
+}
+
+/** What the bundling steps share while the queue of copies drains. */
+export interface BundleState {
+  entry: SourceFile;
+  version: OpenApiVersion;
+  findings: Finding[];
+  /** Bundle pointer → the file and pointer it was copied from. */
+  origins: Map<string, Origin>;
   /** `file#pointer` of a hoisted target → its bundle pointer. */
-  const hoistedAt = new Map<string, string>();
+  hoistedAt: Map<string, string>;
   /** Component slots of the entry that are themselves external refs: filled in place (names kept). */
-  const slotFills = new Map<string, string>();
-  const sections = new Map<string, Record<string, unknown>>();
-  const loaded = new Map<string, ReadResult>();
-  const queue: Job[] = [];
-  let inlines = 0;
-  let bundle: Record<string, unknown> = {};
+  slotFills: Map<string, string>;
+  /** Hoisted components by section name, merged into the bundle at the end. */
+  sections: Map<string, Record<string, unknown>>;
+  /** Every non-entry file read so far, by path. */
+  loaded: Map<string, ReadResult>;
+  queue: Job[];
+  /** Path items inlined so far (bounded by `maxInlines`). */
+  inlines: number;
+}
 
-  const report = (id: LoadFindingId, message: string, file: SourceFile, pointer: string) =>
-    findings.push(buildLoadFinding(id, message, { file: file.path, ...file.locate(pointer) }));
-
-  /** Read every file a subtree refers to, so that copying it can stay synchronous. */
-  const prefetch = async (file: SourceFile, value: unknown) => {
-    for (const ref of collectRefs(value)) {
-      const target = resolveRefTarget(ref, file.path);
-      if (target.kind === 'target' && target.file !== entry.path && !loaded.has(target.file)) {
-        loaded.set(target.file, await read(target.file));
-      }
-    }
+export function createBundleState(entry: SourceFile, version: OpenApiVersion): BundleState {
+  return {
+    entry,
+    version,
+    findings: [],
+    origins: new Map([['', { file: entry.path, pointer: '' }]]),
+    hoistedAt: new Map(),
+    slotFills: new Map(),
+    sections: new Map(),
+    loaded: new Map(),
+    queue: [],
+    inlines: 0,
   };
+}
 
-  const sectionFor = (name: string): Record<string, unknown> => {
-    let section = sections.get(name);
-    if (!section) {
-      section = {};
-      sections.set(name, section);
-    }
-    return section;
-  };
+function report(state: BundleState, id: LoadFindingId, message: string, file: SourceFile, pointer: string) {
+  state.findings.push(buildLoadFinding(id, message, { file: file.path, ...file.locate(pointer) }));
+}
 
-  const takenNames = (section: string): Set<string> => {
-    const existing = getAtPointer(entry.value, sectionPointer(version, section));
-    return new Set([...Object.keys(isObject(existing) ? existing : {}), ...Object.keys(sectionFor(section))]);
-  };
-
-  /** Where a valid external ref leads, or undefined after reporting why it cannot be followed. */
-  const follow = (
-    ref: string,
-    file: SourceFile,
-    refPointer: string,
-  ): { file: SourceFile; pointer: string } | undefined => {
+/** Read every file a subtree refers to, so that copying it can stay synchronous. */
+async function prefetchRefs(state: BundleState, read: Read, file: SourceFile, value: unknown) {
+  for (const ref of collectRefs(value)) {
     const target = resolveRefTarget(ref, file.path);
-    if (target.kind === 'refused') {
-      report(target.id, target.message, file, refPointer);
-      return undefined;
+    if (target.kind === 'target' && target.file !== state.entry.path && !state.loaded.has(target.file)) {
+      state.loaded.set(target.file, await read(target.file));
     }
-    let targetFile = entry;
-    if (target.file !== entry.path) {
-      const result = loaded.get(target.file);
-      if (!result || result.kind === 'missing') {
-        report('ref-not-found', `$ref "${ref}": file ${target.file} does not exist`, file, refPointer);
-        return undefined;
-      }
-      if (result.kind === 'limit') {
-        report('too-many-files', `$ref "${ref}": ${result.message}`, file, refPointer);
-        return undefined;
-      }
-      if (result.kind === 'unusable') return undefined; // its own findings say why
-      targetFile = result.file;
-    }
-    if (getAtPointer(targetFile.value, target.pointer) === undefined) {
-      report(
-        'ref-pointer-not-found',
-        `$ref "${ref}": ${target.file} has nothing at ${target.pointer || '/'}`,
-        file,
-        refPointer,
-      );
-      return undefined;
-    }
-    return { file: targetFile, pointer: target.pointer };
-  };
+  }
+}
 
-  /** A copy of `value` (from `job.file` at `job.pointer` + `rel`) with every ref rewritten into the bundle. */
-  const copy = (job: Job, value: unknown, rel: string[]): unknown => {
-    if (Array.isArray(value)) {
-      return value.map((item, i) => {
-        rel.push(String(i));
-        const out = copy(job, item, rel);
-        rel.pop();
-        return out;
-      });
-    }
-    if (!isObject(value)) return value;
-    const parentKey = rel[rel.length - 1];
-    if (typeof value.$ref === 'string' && parentKey !== 'properties')
-      return rewriteRef(job, value, value.$ref, rel);
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) {
-      rel.push(key);
-      setMember(out, key, literalKeys.has(key) ? structuredClone(value[key]) : copy(job, value[key], rel));
-      rel.pop();
-    }
-    return out;
-  };
-
-  const rewriteRef = (job: Job, node: Record<string, unknown>, ref: string, rel: string[]): unknown => {
-    const at = [...job.at, ...rel];
-    const refPointer = appendPointer(job.pointer, ...rel, '$ref');
-    const siblings = (): Record<string, unknown> => {
-      const out: Record<string, unknown> = {};
-      for (const key of Object.keys(node))
-        if (key !== '$ref') setMember(out, key, structuredClone(node[key]));
-      return out;
-    };
-    const target = follow(ref, job.file, refPointer);
-    if (!target) return siblings();
-    if (target.file === entry) {
-      // A ref into the entry stays (or becomes) internal.
-      return { ...siblings(), $ref: job.file === entry ? ref : toFragment(target.pointer) };
-    }
-    const key = `${target.file.path}#${target.pointer}`;
-    const targetValue = getAtPointer(target.file.value, target.pointer);
-    const here = buildPointer(at);
-    if (!isObject(targetValue)) return structuredClone(targetValue); // e.g. a boolean schema: nothing to share
-    if (slotFills.get(here) === key) {
-      slotFills.delete(here);
-      return enqueue(target.file, target.pointer, at);
-    }
-    const existing = hoistedAt.get(key);
-    if (existing !== undefined) return { ...siblings(), $ref: toFragment(existing) };
-    const section = chooseSection(at, version);
-    if (section === 'inline') {
-      if (++inlines > maxInlines) {
-        report(
-          'ref-invalid',
-          `$ref "${ref}": path items refer to each other without end`,
-          job.file,
-          refPointer,
-        );
-        return siblings();
-      }
-      return enqueue(target.file, target.pointer, at);
-    }
-    const name = uniqueName(deriveName(target.file.path, target.pointer), takenNames(section));
-    const placed = [...sectionSegments(version, section), name];
-    const pointer = buildPointer(placed);
-    hoistedAt.set(key, pointer);
-    setMember(sectionFor(section), name, enqueue(target.file, target.pointer, placed));
-    return { ...siblings(), $ref: toFragment(pointer) };
-  };
-
-  /** Queue a copy of a target; the returned holder object is filled when the job runs. */
-  const enqueue = (file: SourceFile, pointer: string, at: string[]): Record<string, unknown> => {
-    const holder: Record<string, unknown> = {};
-    origins.set(buildPointer(at), { file: file.path, pointer });
-    queue.push({ file, pointer, at, fill: (value) => copyMembers(holder, value) });
-    return holder;
-  };
-
-  // The entry's own component slots that are external refs keep their names: claim them before any other
-  // ref can hoist the same target under a derived name.
-  await prefetch(entry, entry.value);
-  for (const [slot, ref] of componentSlotRefs(entry.value, version)) {
+/**
+ * The entry's own component slots that are external refs keep their names: claim them before any other ref can
+ * hoist the same target under a derived name.
+ */
+function claimComponentSlots(state: BundleState) {
+  const { entry, loaded, hoistedAt, slotFills } = state;
+  for (const [slot, ref] of componentSlotRefs(entry.value, state.version)) {
     const target = resolveRefTarget(ref, entry.path);
     if (target.kind !== 'target' || target.file === entry.path) continue;
     const result = loaded.get(target.file);
@@ -206,7 +114,12 @@ export async function bundleSpec(entry: SourceFile, version: OpenApiVersion, rea
     hoistedAt.set(key, slot);
     slotFills.set(slot, key);
   }
+}
 
+/** Copy the entry, then every target its copies queued, breadth first; returns the entry's copy. */
+async function copyQueued(state: BundleState, read: Read): Promise<Record<string, unknown>> {
+  const { entry, queue } = state;
+  let bundle: Record<string, unknown> = {};
   queue.push({
     file: entry,
     pointer: '',
@@ -217,12 +130,166 @@ export async function bundleSpec(entry: SourceFile, version: OpenApiVersion, rea
   });
   for (let job = queue.shift(); job; job = queue.shift()) {
     const value = getAtPointer(job.file.value, job.pointer);
-    if (job.file !== entry) await prefetch(job.file, value);
-    job.fill(copy(job, value, []));
+    if (job.file !== entry) await prefetchRefs(state, read, job.file, value);
+    job.fill(copyWithRefs(state, job, value, []));
   }
-  mergeSections(bundle, sections, version);
+  return bundle;
+}
 
-  return { bundle, findings, origin: (pointer) => findOrigin(origins, pointer) };
+function sectionFor(state: BundleState, name: string): Record<string, unknown> {
+  let section = state.sections.get(name);
+  if (!section) {
+    section = {};
+    state.sections.set(name, section);
+  }
+  return section;
+}
+
+/** Names already used in a section: the entry's own components and those hoisted so far. */
+function takenNames(state: BundleState, section: string): Set<string> {
+  const existing = getAtPointer(state.entry.value, sectionPointer(state.version, section));
+  return new Set([
+    ...Object.keys(isObject(existing) ? existing : {}),
+    ...Object.keys(sectionFor(state, section)),
+  ]);
+}
+
+/** Where a valid external ref leads, or undefined after reporting why it cannot be followed. */
+export function followRef(
+  state: BundleState,
+  ref: string,
+  file: SourceFile,
+  refPointer: string,
+): { file: SourceFile; pointer: string } | undefined {
+  const target = resolveRefTarget(ref, file.path);
+  if (target.kind === 'refused') {
+    report(state, target.id, target.message, file, refPointer);
+    return undefined;
+  }
+  let targetFile = state.entry;
+  if (target.file !== state.entry.path) {
+    const result = state.loaded.get(target.file);
+    if (!result || result.kind === 'missing') {
+      report(state, 'ref-not-found', `$ref "${ref}": file ${target.file} does not exist`, file, refPointer);
+      return undefined;
+    }
+    if (result.kind === 'limit') {
+      report(state, 'too-many-files', `$ref "${ref}": ${result.message}`, file, refPointer);
+      return undefined;
+    }
+    if (result.kind === 'unusable') return undefined; // its own findings say why
+    targetFile = result.file;
+  }
+  if (getAtPointer(targetFile.value, target.pointer) === undefined) {
+    report(
+      state,
+      'ref-pointer-not-found',
+      `$ref "${ref}": ${target.file} has nothing at ${target.pointer || '/'}`,
+      file,
+      refPointer,
+    );
+    return undefined;
+  }
+  return { file: targetFile, pointer: target.pointer };
+}
+
+/** A copy of `value` (from `job.file` at `job.pointer` + `rel`) with every ref rewritten into the bundle. */
+function copyWithRefs(state: BundleState, job: Job, value: unknown, rel: string[]): unknown {
+  if (Array.isArray(value)) {
+    return value.map((item, i) => {
+      rel.push(String(i));
+      const out = copyWithRefs(state, job, item, rel);
+      rel.pop();
+      return out;
+    });
+  }
+  if (!isObject(value)) return value;
+  const parentKey = rel[rel.length - 1];
+  if (typeof value.$ref === 'string' && parentKey !== 'properties')
+    return rewriteRef(state, job, value, value.$ref, rel);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    rel.push(key);
+    setMember(
+      out,
+      key,
+      literalKeys.has(key) ? structuredClone(value[key]) : copyWithRefs(state, job, value[key], rel),
+    );
+    rel.pop();
+  }
+  return out;
+}
+
+/**
+ * What a ref node becomes in the bundle: kept internal, filled in place, inlined, or a ref to its hoisted
+ * component (hoisting it on first sight). An unfollowable ref leaves only its siblings.
+ */
+function rewriteRef(
+  state: BundleState,
+  job: Job,
+  node: Record<string, unknown>,
+  ref: string,
+  rel: string[],
+): unknown {
+  const { entry, version } = state;
+  const at = [...job.at, ...rel];
+  const refPointer = appendPointer(job.pointer, ...rel, '$ref');
+  const target = followRef(state, ref, job.file, refPointer);
+  if (!target) return siblingsOf(node);
+  if (target.file === entry) {
+    // A ref into the entry stays (or becomes) internal.
+    return { ...siblingsOf(node), $ref: job.file === entry ? ref : toFragment(target.pointer) };
+  }
+  const key = `${target.file.path}#${target.pointer}`;
+  const targetValue = getAtPointer(target.file.value, target.pointer);
+  const here = buildPointer(at);
+  if (!isObject(targetValue)) return structuredClone(targetValue); // e.g. a boolean schema: nothing to share
+  if (state.slotFills.get(here) === key) {
+    state.slotFills.delete(here);
+    return enqueueCopy(state, target.file, target.pointer, at);
+  }
+  const existing = state.hoistedAt.get(key);
+  if (existing !== undefined) return { ...siblingsOf(node), $ref: toFragment(existing) };
+  const section = chooseSection(at, version);
+  if (section === 'inline') {
+    if (++state.inlines > maxInlines) {
+      report(
+        state,
+        'ref-invalid',
+        `$ref "${ref}": path items refer to each other without end`,
+        job.file,
+        refPointer,
+      );
+      return siblingsOf(node);
+    }
+    return enqueueCopy(state, target.file, target.pointer, at);
+  }
+  const name = uniqueName(deriveName(target.file.path, target.pointer), takenNames(state, section));
+  const placed = [...sectionSegments(version, section), name];
+  const pointer = buildPointer(placed);
+  state.hoistedAt.set(key, pointer);
+  setMember(sectionFor(state, section), name, enqueueCopy(state, target.file, target.pointer, placed));
+  return { ...siblingsOf(node), $ref: toFragment(pointer) };
+}
+
+/** A ref node's members other than `$ref`, copied. */
+function siblingsOf(node: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(node)) if (key !== '$ref') setMember(out, key, structuredClone(node[key]));
+  return out;
+}
+
+/** Queue a copy of a target; the returned holder object is filled when the job runs. */
+function enqueueCopy(
+  state: BundleState,
+  file: SourceFile,
+  pointer: string,
+  at: string[],
+): Record<string, unknown> {
+  const holder: Record<string, unknown> = {};
+  state.origins.set(buildPointer(at), { file: file.path, pointer });
+  state.queue.push({ file, pointer, at, fill: (value) => copyMembers(holder, value) });
+  return holder;
 }
 
 /** The nearest recorded ancestor's origin, extended by the rest of the pointer. */

@@ -5,7 +5,7 @@
  */
 import type { Finding } from '../../findings.js';
 import type { RequestMatch } from '../../routing/path-fragment.js';
-import { findPathProblems, readRoutablePath } from '../../routing/path-problems.js';
+import { findPathProblems } from '../../routing/path-problems.js';
 import { readServerPaths } from '../../routing/server-paths.js';
 import { listOperations } from '../../spec/operations.js';
 import type { LoadedSpec, SourcePosition } from '../../spec/types.js';
@@ -13,33 +13,14 @@ import type { KumaResource } from '../resource.js';
 import { validateKumaResources } from '../validate/index.js';
 import type { ExpectedOperation } from '../validate/route-simulator.js';
 import { buildAuth } from './build-auth.js';
-import {
-  buildGatewayPolicies,
-  buildRoutePolicies,
-  limitsRetries,
-  type PolicyDraft,
-  type RouteSettings,
-  retriesFor,
-} from './build-policies.js';
-import {
-  addSunsetHeader,
-  type Backend,
-  buildBackendRefs,
-  buildHeaderModifier,
-  refusedHeaderChanges,
-  type ServiceConfig,
-} from './build-route-parts.js';
-import { dropPinConflicts, findRouteSource, type GroupMember, groupRoutes } from './group-routes.js';
-import { buildName, buildSlug } from './names.js';
-import {
-  buildSegmentsMatch,
-  type PathMatch,
-  type PathSegment,
-  readPathParameters,
-  splitPathTemplate,
-} from './path-match.js';
+import { buildGatewayPolicies, buildRoutePolicies, type PolicyDraft } from './build-policies.js';
+import type { Backend, ServiceConfig } from './build-route-parts.js';
+import { dropPinConflicts, groupRoutes, type RouteGroup } from './group-routes.js';
+import { buildName } from './names.js';
+import { buildSegmentsMatch, type PathMatch } from './path-match.js';
 import { planRegexWraps } from './plan-regex-order.js';
-import { resolveRootSettings, resolveSettings } from './settings.js';
+import { type OperationContext, type RenderedOperation, renderOperation } from './render-operation.js';
+import { resolveRootSettings } from './settings.js';
 import { resolveGatewayIdentity } from './traffic-permission.js';
 import type { ApiConfig, ManifestFormat, XKumaRoot } from './types.js';
 import { checkXKuma } from './x-kuma.js';
@@ -76,26 +57,6 @@ export interface OperationRoute extends ExpectedOperation {
 /** Policies that reference a gateway or a route must live in the control plane's system namespace. */
 export const systemNamespace = 'kuma-system';
 
-/** One path match of an operation: one per base path the API is served under (server-paths.ts). */
-interface RenderedMatch {
-  /** Base path + OpenAPI path. */
-  pathTemplate: string;
-  segments: PathSegment[];
-  match: PathMatch;
-}
-
-interface RenderedOperation extends GroupMember {
-  method: string;
-  label: string;
-  pointer: string;
-  /** In the order of the bases; the rule's `matches`. */
-  matches: RenderedMatch[];
-  /** Query parameters and headers every match requires (a `#name=value` path fragment, path-fragment.ts). */
-  params: RequestMatch[];
-  ruleDefault: { filters?: Record<string, unknown>[]; backendRefs: Record<string, unknown>[] };
-  security: unknown;
-}
-
 export function renderApi(input: RenderInput): RenderResult {
   const { spec, api } = input;
   const bundle = spec.bundle;
@@ -105,150 +66,80 @@ export function renderApi(input: RenderInput): RenderResult {
   const block = (pointer: string, owner: Record<string, unknown>) =>
     checked.invalid.has(pointer) ? undefined : owner['x-kuma'];
   const rootBlock = block('/x-kuma', bundle);
-  const root = resolveRootSettings([input.defaults, api.defaults, rootBlock]);
-  const gateway = api.gateway ?? 'gateway';
-  const service: ServiceConfig = {
-    name: api.service?.name ?? buildName(api.name),
-    port: api.service?.port ?? 80,
-    versions: api.service?.versions ?? [],
-    // Kuma resolves a MeshService reference by (mesh, zone, namespace, name): a Universal MeshService has no
-    // namespace, so one in the reference would match nothing (resolve/backendref.go TargetRefToKRI).
-    ...(api.service?.namespace && (input.format ?? 'k8s') === 'k8s'
-      ? { namespace: api.service.namespace }
-      : {}),
-  };
   // Every base path the API is served under (config basePath, else every server's path), and why a server is not.
   const served = readServerPaths(spec, api.basePath);
   findings.push(...served.findings);
-  const bases = served.bases;
-  const firstBase = bases[0]?.template ?? '';
-  const hostnames = [...(api.hostnames ?? [])].sort();
   // Unroutable paths (errors: not exposed) and ignored parameter patterns, word for word as `check` says them.
-  findings.push(...findPathProblems(spec, firstBase));
+  findings.push(...findPathProblems(spec, served.bases[0]?.template ?? ''));
 
-  const rendered: RenderedOperation[] = [];
-  for (const operation of listOperations(bundle)) {
-    const label = `${operation.method.toUpperCase()} ${operation.path}`;
-    const { settings, origins } = resolveSettings([
-      { value: input.defaults },
-      { value: api.defaults },
-      { value: rootBlock, pointer: '/x-kuma' },
-      {
-        value: block(`${operation.pathItemPointer}/x-kuma`, operation.pathItem),
-        pointer: `${operation.pathItemPointer}/x-kuma`,
-      },
-      {
-        value: block(`${operation.pointer}/x-kuma`, operation.operation),
-        pointer: `${operation.pointer}/x-kuma`,
-      },
-    ]);
-    if (settings.disabled) continue;
-    const problem = (id: string, message: string, pointer: string) =>
-      findings.push({
-        kind: 'routing',
-        id,
-        severity: 'error',
-        message,
-        operation: label,
-        ...spec.locate(pointer),
-      });
-
-    const routable = readRoutablePath(bundle, operation, firstBase);
-    if (bases.length === 0 || 'reason' in routable) continue;
-    const parameters = new Map(
-      [...readPathParameters(bundle, operation)].map(([name, parameter]) => [name, parameter.info]),
-    );
-    const ownSegments = splitPathTemplate(routable.path, parameters).slice(1);
-    const matches = bases.map((base): RenderedMatch => {
-      const segments = [{ text: '' }, ...base.segments, ...ownSegments];
-      return { pathTemplate: base.template + routable.path, segments, match: buildSegmentsMatch(segments) };
-    });
-    const backends = buildBackendRefs(service, settings.weights);
-    if ('problem' in backends) {
-      problem('kuma-service-versions', `${label}: ${backends.problem}`, origins.weights ?? operation.pointer);
-      continue;
-    }
-    const filters: Record<string, unknown>[] = [];
-    if (api.rewrite !== undefined) {
-      if (matches.some(({ match }) => match.type !== 'Exact')) {
-        problem(
-          'kuma-rewrite-templated-path',
-          `${label} cannot be rewritten to "${api.rewrite}": Kuma rewrites a prefix only on PathPrefix matches, which would shadow other operations; serve ${bases.map((base) => base.display).join(', ')} on the service or remove "rewrite" (not exposed)`,
-          operation.pointer,
-        );
-        continue;
-      }
-      filters.push({
-        type: 'URLRewrite',
-        urlRewrite: {
-          path: { type: 'ReplaceFullPath', replaceFullPath: joinPath(api.rewrite, routable.path) },
-        },
-      });
-    }
-    const refusedHeaders = (['requestHeaders', 'responseHeaders'] as const).flatMap((key) =>
-      refusedHeaderChanges(settings[key], key === 'requestHeaders' ? 'request' : 'response').map(
-        (change) => ({
-          ...change,
-          origin: origins[key],
-        }),
-      ),
-    );
-    for (const { name, pointer, origin } of refusedHeaders) {
-      problem(
-        'x-kuma-header-refused',
-        `${label}: Envoy refuses to add, set or remove the "${name}" header (pseudo-headers and host are off limits) and would reject the route configuration of every API on the gateway (not exposed)`,
-        origin ? `${origin}${pointer}` : operation.pointer,
-      );
-    }
-    if (refusedHeaders.length > 0) continue;
-    if (settings.requestHeaders) {
-      filters.push({
-        type: 'RequestHeaderModifier',
-        requestHeaderModifier: buildHeaderModifier(settings.requestHeaders),
-      });
-    }
-    const responseHeaders =
-      operation.operation.deprecated === true
-        ? addSunsetHeader(settings.responseHeaders, operation.operation['x-sunset'])
-        : settings.responseHeaders;
-    if (responseHeaders) {
-      filters.push({
-        type: 'ResponseHeaderModifier',
-        responseHeaderModifier: buildHeaderModifier(responseHeaders),
-      });
-    }
-    const method = operation.method.toUpperCase();
-    const retries = retriesFor(method, settings.retries);
-    const routeSettings: RouteSettings = {
-      ...(settings.timeout ? { timeout: settings.timeout } : {}),
-      ...(settings.idleTimeout ? { idleTimeout: settings.idleTimeout } : {}),
-      ...(retries ? { retries } : {}),
-      ...(settings.rateLimit ? { rateLimit: settings.rateLimit } : {}),
-    };
-    rendered.push({
-      method,
-      label,
-      pointer: operation.pointer,
-      matches,
-      params: routable.params,
-      ruleDefault: { ...(filters.length > 0 ? { filters } : {}), backendRefs: backends.backendRefs },
-      settings,
-      routeSettings,
-      limitedRetries: limitsRetries(method, settings.retries),
-      source: findRouteSource(settings, origins, operation),
-      slug:
-        buildSlug(
-          typeof operation.operation.operationId === 'string' ? operation.operation.operationId : '',
-        ) || buildSlug(`${operation.method} ${operation.path}`),
-      security: operation.operation.security ?? bundle.security,
-    });
-  }
-
+  const context: OperationContext = {
+    spec,
+    bundle,
+    api,
+    inherited: [{ value: input.defaults }, { value: api.defaults }, { value: rootBlock, pointer: '/x-kuma' }],
+    block,
+    bases: served.bases,
+    service: buildServiceConfig(api, input.format ?? 'k8s'),
+    findings,
+  };
+  const rendered = listOperations(bundle).flatMap((operation) => renderOperation(context, operation) ?? []);
   // Sorted first so that which of two colliding operations wins does not depend on the document's key order.
   rendered.sort((a, b) => compareText(a.label, b.label));
   const routable = dropPinConflicts(dropCollisions(rendered, findings, spec), findings, spec.locate);
   const operations = orderRegexMatches(routable);
   operations.sort((a, b) => compareKumaOrder(firstMatch(a), firstMatch(b)));
+
+  const assembled = assembleResources(
+    input,
+    bundle,
+    resolveRootSettings([input.defaults, api.defaults, rootBlock]),
+    operations,
+    findings,
+  );
+  const unique = dropNameCollisions(assembled.resources, assembled.namedBy, findings, spec);
+  const valid = dropInvalid(unique, findings, () => spec.locate('/x-kuma'));
+  const routes = new Set(valid.filter((r) => r.kind === 'MeshHTTPRoute').map((r) => r.name));
+  return {
+    resources: valid.sort(compareResources),
+    findings,
+    operations: assembled.placed.filter((operation) => routes.has(operation.route)),
+  };
+}
+
+function buildServiceConfig(api: ApiConfig, format: ManifestFormat): ServiceConfig {
+  return {
+    name: api.service?.name ?? buildName(api.name),
+    port: api.service?.port ?? 80,
+    versions: api.service?.versions ?? [],
+    // Kuma resolves a MeshService reference by (mesh, zone, namespace, name): a Universal MeshService has no
+    // namespace, so one in the reference would match nothing (resolve/backendref.go TargetRefToKRI).
+    ...(api.service?.namespace && format === 'k8s' ? { namespace: api.service.namespace } : {}),
+  };
+}
+
+interface AssembledResources {
+  resources: KumaResource[];
+  /** Where each operation was placed: route name, rule and match index. */
+  placed: OperationRoute[];
+  /** Where a route's name comes from, for locating a name collision. */
+  namedBy: Map<KumaResource, NameOrigin>;
+}
+
+/**
+ * The Kuma resources of the exposed operations, in Kuma's order: one MeshHTTPRoute per route group with its
+ * per-route policies, then the gateway-wide policies and the JWT proxy patch of the API.
+ */
+function assembleResources(
+  input: RenderInput,
+  bundle: Record<string, unknown>,
+  root: XKumaRoot,
+  operations: RenderedOperation[],
+  findings: Finding[],
+): AssembledResources {
+  const { spec, api } = input;
+  const format = input.format ?? 'k8s';
+  const gateway = api.gateway ?? 'gateway';
+  const hostnames = [...(api.hostnames ?? [])].sort();
   const labels = buildLabels(api.name, input.zoneOrigin === true);
   const mesh = input.mesh ?? 'default';
   const resource = (kind: string, name: string, spec: Record<string, unknown>): KumaResource => ({
@@ -259,45 +150,18 @@ export function renderApi(input: RenderInput): RenderResult {
     labels,
     spec,
   });
+  const fromDraft = (draft: PolicyDraft, prefix: string): KumaResource => {
+    const made = resource(draft.kind, buildName(prefix, draft.suffix), draft.spec);
+    return draft.labels ? { ...made, labels: { ...made.labels, ...draft.labels } } : made;
+  };
   const resources: KumaResource[] = [];
   const placed: OperationRoute[] = [];
-  /** Where a route's name comes from, for locating a name collision. */
   const namedBy = new Map<KumaResource, NameOrigin>();
   const grouped = groupRoutes(api.name, operations, spec.locate);
   findings.push(...grouped.findings);
   for (const group of grouped.groups) {
-    placed.push(
-      ...group.operations.flatMap((operation, ruleIndex) =>
-        operation.matches.map((match, matchIndex) => ({
-          method: operation.method,
-          pathTemplate: match.pathTemplate,
-          route: group.name,
-          ruleIndex,
-          ...(matchIndex > 0 ? { matchIndex } : {}),
-          operation: operation.label,
-          pointer: operation.pointer,
-        })),
-      ),
-    );
-    resources.push(
-      resource('MeshHTTPRoute', group.name, {
-        targetRef: { kind: 'MeshGateway', name: gateway },
-        to: [
-          {
-            targetRef: { kind: 'Mesh' },
-            ...(hostnames.length > 0 ? { hostnames } : {}),
-            rules: group.operations.map((operation) => ({
-              matches: operation.matches.map(({ match }) => ({
-                path: match,
-                method: operation.method,
-                ...buildParamMatches(operation.params),
-              })),
-              default: operation.ruleDefault,
-            })),
-          },
-        ],
-      }),
-    );
+    placed.push(...placeOperations(group));
+    resources.push(resource('MeshHTTPRoute', group.name, buildRouteSpec(group, gateway, hostnames)));
     const policies = buildRoutePolicies(group.name, group.operations[0]!.routeSettings);
     resources.push(...policies.map((policy) => fromDraft(policy, group.name)));
     for (const made of resources.slice(-1 - policies.length)) namedBy.set(made, group.origin);
@@ -305,8 +169,8 @@ export function renderApi(input: RenderInput): RenderResult {
   if (operations.length > 0) {
     const drafts: PolicyDraft[] = buildGatewayPolicies({
       gateway,
-      gatewayIdentity: resolveGatewayIdentity(api, gateway, input.format ?? 'k8s'),
-      format: input.format ?? 'k8s',
+      gatewayIdentity: resolveGatewayIdentity(api, gateway, format),
+      format,
       root,
       backends: collectBackends(operations),
     });
@@ -326,19 +190,47 @@ export function renderApi(input: RenderInput): RenderResult {
     findings.push(...auth.findings);
     if (auth.spec) resources.push(resource('MeshProxyPatch', buildName(api.name, 'jwt'), auth.spec));
   }
-  const unique = dropNameCollisions(resources, namedBy, findings, spec);
-  const valid = dropInvalid(unique, findings, () => spec.locate('/x-kuma'));
-  const routes = new Set(valid.filter((r) => r.kind === 'MeshHTTPRoute').map((r) => r.name));
-  return {
-    resources: valid.sort(compareResources),
-    findings,
-    operations: placed.filter((operation) => routes.has(operation.route)),
-  };
+  return { resources, placed, namedBy };
+}
 
-  function fromDraft(draft: PolicyDraft, prefix: string): KumaResource {
-    const made = resource(draft.kind, buildName(prefix, draft.suffix), draft.spec);
-    return draft.labels ? { ...made, labels: { ...made.labels, ...draft.labels } } : made;
-  }
+/** Where each match of a group's operations lands: the route, the rule index, and the match index past the first. */
+function placeOperations(group: RouteGroup<RenderedOperation>): OperationRoute[] {
+  return group.operations.flatMap((operation, ruleIndex) =>
+    operation.matches.map((match, matchIndex) => ({
+      method: operation.method,
+      pathTemplate: match.pathTemplate,
+      route: group.name,
+      ruleIndex,
+      ...(matchIndex > 0 ? { matchIndex } : {}),
+      operation: operation.label,
+      pointer: operation.pointer,
+    })),
+  );
+}
+
+/** A MeshHTTPRoute's spec: one rule per operation of the group, on the API's gateway and hostnames. */
+function buildRouteSpec(
+  group: RouteGroup<RenderedOperation>,
+  gateway: string,
+  hostnames: readonly string[],
+): Record<string, unknown> {
+  return {
+    targetRef: { kind: 'MeshGateway', name: gateway },
+    to: [
+      {
+        targetRef: { kind: 'Mesh' },
+        ...(hostnames.length > 0 ? { hostnames } : {}),
+        rules: group.operations.map((operation) => ({
+          matches: operation.matches.map(({ match }) => ({
+            path: match,
+            method: operation.method,
+            ...buildParamMatches(operation.params),
+          })),
+          default: operation.ruleDefault,
+        })),
+      },
+    ],
+  };
 }
 
 /**
@@ -553,10 +445,6 @@ function buildParamMatches(params: RequestMatch[]): Record<string, unknown> {
     ...(headers.length > 0 ? { headers } : {}),
     ...(queryParams.length > 0 ? { queryParams } : {}),
   };
-}
-
-function joinPath(prefix: string, path: string): string {
-  return `${prefix.replace(/\/+$/, '')}${path}` || '/';
 }
 
 function compareText(a: string, b: string): number {
