@@ -12,30 +12,33 @@ import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { serve } from '@hono/node-server';
-import { createGitHubClients } from '../shared/adapters/github/create-octokit.js';
-import { createJobCodeHost } from '../shared/adapters/github/github-code-host.js';
-import { createGitHubDeployTarget } from '../shared/adapters/github/github-deploy-target.js';
 import { createJsonLogger } from '../shared/adapters/json-logger.js';
 import {
   createMemoryQueue,
   type MemoryQueue,
   type MemoryQueueOptions,
 } from '../shared/adapters/memory-queue.js';
-import { createOasdiffRunner } from '../shared/adapters/oasdiff-runner.js';
 import { loadSettings, type Settings } from '../shared/app/settings.js';
 import { createWebhookApp } from '../shared/app/webhook-app.js';
-import { createWorker, describeError, type WorkerDeps } from '../shared/app/worker.js';
-import type { Logger } from '../shared/ports/logger.js';
+import { createWorker, type WorkerDeps } from '../shared/app/worker.js';
+import { createWorkerDeps } from '../shared/app/worker-deps.js';
+import { describeError, failureFields } from '../shared/core/errors.js';
+import { type Logger, silentLogger } from '../shared/ports/logger.js';
 import { startLocalGitHub } from './github/index.js';
 
 export interface StartAppOptions {
   settings: Pick<Settings, 'appId' | 'privateKey' | 'webhookSecret' | 'githubApiUrl'> &
-    Partial<Pick<Settings, 'webhookSecretPrevious' | 'deployRepo' | 'deployMode' | 'deployBranch'>>;
+    Partial<
+      Pick<
+        Settings,
+        'webhookSecretPrevious' | 'deployRepo' | 'deployMode' | 'deployBranch' | 'maxReceiveCount'
+      >
+    >;
   /** 0 (default) picks a free port. */
   port?: number;
   log?: Logger;
-  /** Retries and backoff of the in-memory queue. */
-  queue?: Omit<MemoryQueueOptions, 'deployRepo' | 'onFailure'>;
+  /** Backoff and deduplication of the in-memory queue (its tries are `settings.maxReceiveCount`, default 3). */
+  queue?: Omit<MemoryQueueOptions, 'deployRepo' | 'onFailure' | 'maxReceiveCount'>;
   /** Octokit's retry/rate-limit wait unit (default 1000 ms; tests use 1). */
   waitUnitMs?: number;
   /** Space GitHub writes as GitHub asks (default true); the local GitHub of tests and the demo needs none. */
@@ -69,43 +72,32 @@ export async function readUserProfile(revision?: string): Promise<Record<string,
   return files;
 }
 
-const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
-
 /** The App on a local port: webhook → in-memory queue → worker → GitHub at `settings.githubApiUrl`. */
 export async function startApp(options: StartAppOptions): Promise<LocalApp> {
   const { settings } = options;
-  const log = options.log ?? silent;
-  const github = createGitHubClients({
-    appId: settings.appId,
-    privateKey: settings.privateKey,
-    baseUrl: settings.githubApiUrl,
-    ...(options.waitUnitMs === undefined ? {} : { waitUnitMs: options.waitUnitMs }),
-    ...(options.spaceWrites === undefined ? {} : { spaceWrites: options.spaceWrites }),
-  });
-  const deployRepo = settings.deployRepo;
-  const worker = createWorker({
-    codeHost: (job) => createJobCodeHost(github, job),
-    breakingDiff: createOasdiffRunner(),
-    log,
-    ...(deployRepo
-      ? {
-          deploy: createGitHubDeployTarget(github, {
-            repo: deployRepo,
-            ...(settings.deployMode ? { mode: settings.deployMode } : {}),
-            ...(settings.deployBranch ? { branch: settings.deployBranch } : {}),
-          }),
-        }
-      : {}),
-    ...(options.deployRetry ? { deployRetry: options.deployRetry } : {}),
-  });
+  const log = options.log ?? silentLogger;
+  // The queue's redrive limit: the worker knows a job's last try, as with SQS (default 3 tries).
+  const maxReceiveCount = settings.maxReceiveCount ?? 3;
+  const worker = createWorker(
+    createWorkerDeps(
+      { ...settings, maxReceiveCount },
+      {
+        log,
+        ...(options.waitUnitMs === undefined ? {} : { waitUnitMs: options.waitUnitMs }),
+        ...(options.spaceWrites === undefined ? {} : { spaceWrites: options.spaceWrites }),
+        ...(options.deployRetry ? { deployRetry: options.deployRetry } : {}),
+      },
+    ),
+  );
   const queue = createMemoryQueue(worker.processJob, {
     ...options.queue,
+    maxReceiveCount,
     ...(settings.deployRepo ? { deployRepo: settings.deployRepo } : {}),
     onFailure: ({ job, error, attempt, final }) =>
       log[final ? 'error' : 'warn'](final ? 'job given up' : 'job failed; retrying', {
         deliveryId: job.deliveryId,
         attempt,
-        error: describeError(error),
+        ...failureFields(error),
       }),
   });
   const app = createWebhookApp({

@@ -6,13 +6,16 @@
  * @module
  */
 import { type Job, jobGroupId, type RepoRef } from '../core/jobs.js';
-import type { JobQueue } from '../ports/job-queue.js';
+import type { Delivery, JobQueue } from '../ports/job-queue.js';
 
 export interface MemoryQueueOptions {
   /** All deploys share its group; without one, a source repo's deploys still run in order. */
   deployRepo?: RepoRef;
-  /** Tries per job, the first included (default 3, like a redrive policy's maxReceiveCount). */
-  maxAttempts?: number;
+  /**
+   * Tries per job, the first included, like a redrive policy's `maxReceiveCount` (default 3); each try is told
+   * its receive count, as SQS does.
+   */
+  maxReceiveCount?: number;
   /** Wait before try `attempt + 1` (default 200 ms doubling). */
   backoffMs?: (attempt: number) => number;
   /** How long a delivery id is remembered (default 5 minutes, SQS's deduplication window). */
@@ -39,10 +42,10 @@ export interface MemoryQueue extends JobQueue {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createMemoryQueue(
-  handler: (job: Job) => Promise<void>,
+  handler: (job: Job, delivery: Delivery) => Promise<void>,
   options: MemoryQueueOptions = {},
 ): MemoryQueue {
-  const maxAttempts = options.maxAttempts ?? 3;
+  const maxReceiveCount = options.maxReceiveCount ?? 3;
   const backoffMs = options.backoffMs ?? ((attempt: number) => 200 * 2 ** (attempt - 1));
   const window = options.dedupWindowMs ?? 5 * 60_000;
   const now = options.now ?? Date.now;
@@ -60,10 +63,10 @@ export function createMemoryQueue(
   const runOnce = async (job: Job) => {
     for (let attempt = 1; ; attempt++) {
       try {
-        await handler(job);
+        await handler(job, { receiveCount: attempt });
         return;
       } catch (error) {
-        const failure = { job, error, attempt, final: attempt >= maxAttempts };
+        const failure = { job, error, attempt, final: attempt >= maxReceiveCount };
         options.onFailure?.(failure);
         if (failure.final) {
           deadLetters.push(failure);

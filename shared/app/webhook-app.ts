@@ -7,19 +7,11 @@
 import { verifyWithFallback } from '@octokit/webhooks-methods';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { isRetryable, reportForOperator, UpstreamError } from '../core/errors.js';
+import { failureFields, isRetryable, UpstreamError } from '../core/errors.js';
 import type { Job } from '../core/jobs.js';
 import { toJob } from '../core/webhook-events.js';
 import type { JobQueue } from '../ports/job-queue.js';
-
-type Fields = Record<string, unknown>;
-
-/** Where the endpoint reports what it did; `console` fits. */
-export interface WebhookLog {
-  info(message: string, fields?: Fields): void;
-  warn(message: string, fields?: Fields): void;
-  error(message: string, fields?: Fields): void;
-}
+import { type Logger, silentLogger } from '../ports/logger.js';
 
 export interface WebhookAppDeps {
   /** The App's webhook secret. */
@@ -30,14 +22,13 @@ export interface WebhookAppDeps {
    */
   previousSecret?: string;
   queue: JobQueue;
-  log?: WebhookLog;
+  log?: Logger;
   /** Largest body accepted (default 25 MB: GitHub does not send larger payloads). */
   maxBodyBytes?: number;
   /** How long to wait for the queue before answering 503 (default 8 s, under GitHub's 10 s). */
   enqueueTimeoutMs?: number;
 }
 
-const silent: WebhookLog = { info() {}, warn() {}, error() {} };
 // `fatal` refuses invalid UTF-8 and `ignoreBOM` keeps a BOM, so the text re-encodes to exactly the signed bytes.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -62,7 +53,7 @@ async function enqueueWithin(queue: JobQueue, job: Job, ms: number): Promise<voi
 }
 
 export function createWebhookApp(deps: WebhookAppDeps): Hono {
-  const log = deps.log ?? silent;
+  const log = deps.log ?? silentLogger;
   const maxSize = deps.maxBodyBytes ?? 25 * 1024 * 1024;
   const enqueueTimeoutMs = deps.enqueueTimeoutMs ?? 8_000;
   const app = new Hono();
@@ -118,8 +109,7 @@ export function createWebhookApp(deps: WebhookAppDeps): Hono {
       log.error('webhook could not be enqueued', {
         deliveryId,
         event: outcome.event,
-        error: String(error),
-        ...reportForOperator(error),
+        ...failureFields(error),
         // Nothing retries a webhook but GitHub: a transient failure needs the delivery sent again.
         ...(isRetryable(error)
           ? { next: 'redeliver it from the App settings (Advanced) once the queue answers' }

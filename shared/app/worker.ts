@@ -5,13 +5,14 @@
  * @module
  */
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { isRetryable, reportForOperator } from '../core/errors.js';
+import { failureFields, isRetryable } from '../core/errors.js';
 import type { CheckJob, DeployJob, Job } from '../core/jobs.js';
 import { buildDeadlineResult } from '../core/report/check-run.js';
 import { buildDeployFailedComment } from '../core/report/deploy-comment.js';
 import type { BreakingDiff } from '../ports/breaking-diff.js';
 import type { CodeHost } from '../ports/code-host.js';
 import type { DeployTarget } from '../ports/deploy-repo.js';
+import type { Delivery } from '../ports/job-queue.js';
 import type { Logger } from '../ports/logger.js';
 import { checkPullRequest, checkRunName, type Outcome } from '../use-cases/check-pull-request.js';
 import { type DeployOutcome, type DeployPushDeps, deployPush } from '../use-cases/deploy-push.js';
@@ -39,11 +40,6 @@ export interface WorkerDeps {
    * long; default 240 s, well below the worker Lambda's 300 s timeout (which would end it silently).
    */
   checkDeadlineMs?: number;
-}
-
-/** How many times the queue has delivered this job (1 = first try), when it tells. */
-export interface Delivery {
-  receiveCount?: number;
 }
 
 export interface Worker {
@@ -269,13 +265,4 @@ export function parseJob(body: string): Job | undefined {
 
 function isSha(value: unknown): value is string {
   return typeof value === 'string' && /^[0-9a-f]{40}$/.test(value);
-}
-
-export function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
-/** The fields of a failure's log line: the error, its family, and what the operator should do next. */
-export function failureFields(error: unknown): Record<string, unknown> {
-  return { error: describeError(error), ...reportForOperator(error) };
 }

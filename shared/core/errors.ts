@@ -187,3 +187,13 @@ function nextStepUpstream(error: UpstreamError): string {
       return nextSteps.oasdiff;
   }
 }
+
+/** `Name: message` of an error, for a log line or the terminal. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** The fields of a failure's log line: the error, its family, and what the operator should do next. */
+export function failureFields(error: unknown): Record<string, unknown> {
+  return { error: describeError(error), ...reportForOperator(error) };
+}

@@ -9,3 +9,8 @@ export interface JobQueue {
   /** Resolves once the job is stored durably enough to answer GitHub 202; rejects when it is not. */
   enqueue(job: Job): Promise<void>;
 }
+
+/** How many times the queue has delivered a job (1 = first try), when it tells (SQS: ApproximateReceiveCount). */
+export interface Delivery {
+  receiveCount?: number;
+}

@@ -9,3 +9,12 @@ export interface Logger {
   /** A logger whose lines all carry `fields` (e.g. the delivery id). */
   child(fields: Record<string, unknown>): Logger;
 }
+
+/** A logger that drops every line (the default where none is given). */
+export const silentLogger: Logger = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  child: () => silentLogger,
+};

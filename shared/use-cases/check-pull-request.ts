@@ -6,7 +6,7 @@
  * @module
  */
 import { buildRepoFolder } from '../core/deploy/deploy-paths.js';
-import { isRetryable, toUpstreamError } from '../core/errors.js';
+import { failureFields, isRetryable, toUpstreamError } from '../core/errors.js';
 import type { CheckJob } from '../core/jobs.js';
 import {
   buildCheckFailedResult,
@@ -26,6 +26,7 @@ import type { BreakingDiff } from '../ports/breaking-diff.js';
 import type { CodeHost, PullRequestState } from '../ports/code-host.js';
 import type { DeployRepo } from '../ports/deploy-repo.js';
 import type { FileSource } from '../ports/file-source.js';
+import type { Logger } from '../ports/logger.js';
 import { runCheck, UnreadableInputError } from './check.js';
 import { previewDeploy } from './deploy-push.js';
 
@@ -34,7 +35,7 @@ export { checkRunName, isRetryable };
 export interface CheckPullRequestDeps {
   codeHost: CodeHost;
   breakingDiff: BreakingDiff;
-  log?: Pick<Console, 'info' | 'warn'>;
+  log?: Logger;
   /** Hidden first line of the sticky comment; default `<!-- kuma-api-forge -->`. */
   marker?: string;
   /**
@@ -152,7 +153,7 @@ async function previewMesh(
     return { deployRepo: repo.description, folder: buildRepoFolder(sourceRepo), preview };
   } catch (error) {
     if (isRetryable(error)) throw error;
-    log?.warn('the deploy preview is not available', { error: describeFailure(error) });
+    log?.warn('the deploy preview is not available', failureFields(error));
     return { unavailable: describeFailure(error) };
   }
 }
@@ -189,7 +190,7 @@ async function reportOwnFailure(
     await host.completeCheckRun(checkRunId, buildFailureResult(error));
   } catch (reportError) {
     // GitHub itself is failing: nothing more to tell the user; the queue's retry is the way out.
-    log?.warn('could not report the failure on the check run', { error: describeFailure(reportError) });
+    log?.warn('could not report the failure on the check run', failureFields(reportError));
   }
 }
 

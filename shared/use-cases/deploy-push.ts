@@ -21,7 +21,7 @@ import { checkMeshPrerequisites } from '../core/deploy/mesh-prerequisites.js';
 import { type CurrentFile, type DeployPlan, planDeploy } from '../core/deploy/plan-deploy.js';
 import { type InputFile, parseSourceRecord, sourceRecordFile } from '../core/deploy/source-record.js';
 import { findGrant, parseTenants, type Tenants, tenantsFile } from '../core/deploy/tenants.js';
-import { UpstreamError } from '../core/errors.js';
+import { failureFields, UpstreamError } from '../core/errors.js';
 import { compareFindings, type Finding, type SourcePosition } from '../core/findings.js';
 import type { DeployJob } from '../core/jobs.js';
 import {
@@ -34,6 +34,7 @@ import { defaultLoadLimits, type SourceFile } from '../core/spec/types.js';
 import type { CodeHost } from '../ports/code-host.js';
 import type { DeployRepo, DeploySnapshot, SourceHistory } from '../ports/deploy-repo.js';
 import type { FileSource } from '../ports/file-source.js';
+import type { Logger } from '../ports/logger.js';
 import { locateRootSetting, type RenderedRepoApi, renderRepo } from './render-repo.js';
 
 export interface DeployPushDeps {
@@ -41,7 +42,7 @@ export interface DeployPushDeps {
   source: CodeHost;
   history: SourceHistory;
   deployRepo: DeployRepo;
-  log?: Pick<Console, 'info' | 'warn'>;
+  log?: Logger;
   /** Attempts of the CAS loop before the job fails (and the queue retries it later). Default 6. */
   maxAttempts?: number;
   /** First backoff in ms, doubled per attempt, with full jitter. Default 500. */
@@ -109,18 +110,25 @@ export async function deployPush(job: DeployJob, deps: DeployPushDeps): Promise<
   const { branch, sha: head } = await deps.history.defaultBranchHead();
   const onBranch = async (sha: string) => sha === head || (await compare(sha, head)) === 'ahead';
   if (!(await onBranch(job.sha))) {
-    deps.log?.info(
-      `deploy of ${sourceRepo}@${job.sha} skipped: the commit is not on ${branch} (its head is ${head})`,
-    );
+    deps.log?.info('deploy skipped: the commit is not on the default branch', {
+      repo: sourceRepo,
+      sha: job.sha,
+      branch,
+      head,
+    });
     return { status: 'not-on-branch', branch, head };
   }
   /** The commit to deploy over `recorded`, or undefined when `recorded` is the job's commit or newer. */
   const pickCommit = async (recorded: string | undefined): Promise<string | undefined> => {
     if (recorded === undefined) return job.sha;
     if (!(await onBranch(recorded))) {
-      deps.log?.info(
-        `deploy of ${sourceRepo}@${job.sha}: the deployed ${recorded} is not on ${branch} any more, deploying its head ${head}`,
-      );
+      deps.log?.info('the deployed commit is not on the default branch any more: deploying its head', {
+        repo: sourceRepo,
+        sha: job.sha,
+        deployed: recorded,
+        branch,
+        head,
+      });
       return head;
     }
     const order = await compare(recorded, job.sha);
@@ -138,7 +146,11 @@ export async function deployPush(job: DeployJob, deps: DeployPushDeps): Promise<
     const state = await readDeployState(deps.deployRepo, snapshot, folder);
     const sha = await pickCommit(state.recorded);
     if (sha === undefined) {
-      deps.log?.info(`deploy of ${sourceRepo}@${job.sha} skipped: ${state.recorded} is already deployed`);
+      deps.log?.info('deploy skipped: this commit or a newer one is already deployed', {
+        repo: sourceRepo,
+        sha: job.sha,
+        deployed: state.recorded,
+      });
       return { status: 'superseded', deployed: state.recorded! };
     }
     const rendered = await render(sha);
@@ -175,7 +187,12 @@ export async function deployPush(job: DeployJob, deps: DeployPushDeps): Promise<
       await commentOnPull(target, deps, deployed);
       return { ...result, plan, attempts: attempt };
     }
-    deps.log?.info(`deploy of ${sourceRepo}@${sha}: ${deps.deployRepo.description} moved, retrying`);
+    deps.log?.info('the deploy repo moved: retrying', {
+      repo: sourceRepo,
+      sha,
+      deployRepo: deps.deployRepo.description,
+      attempt,
+    });
     if (attempt < maxAttempts)
       await sleep(Math.floor(random() * (deps.backoffMs ?? 500) * 2 ** (attempt - 1)));
   }
@@ -451,7 +468,7 @@ async function reject(
   deps: DeployPushDeps,
   findings: Finding[],
 ): Promise<DeployOutcome> {
-  deps.log?.warn(`deploy of ${target.sourceRepo}@${target.sha} rejected: ${findings.length} problem(s)`);
+  deps.log?.warn('deploy rejected', { repo: target.sourceRepo, sha: target.sha, problems: findings.length });
   await commentOnPull(
     target,
     deps,
@@ -466,8 +483,9 @@ async function commentOnPull(target: DeployTarget, deps: DeployPushDeps, body: s
   try {
     await deps.source.createComment(target.pullNumber, body);
   } catch (error) {
-    deps.log?.warn(
-      `could not comment on #${target.pullNumber}: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    deps.log?.warn('could not comment on the merged pull request', {
+      pullNumber: target.pullNumber,
+      ...failureFields(error),
+    });
   }
 }

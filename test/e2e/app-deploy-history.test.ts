@@ -118,9 +118,9 @@ async function expectDeployed(repo: string, paths: string[], sha: string) {
 const skippedLines = (sha: string) =>
   logs.filter(
     (line) =>
-      typeof line.message === 'string' &&
-      line.message.includes(sha) &&
-      /skipped: the commit is not on main \(/.test(line.message),
+      line.message === 'deploy skipped: the commit is not on the default branch' &&
+      line.sha === sha &&
+      line.branch === 'main',
   );
 
 // Each case is a few merges and deploys over real git and HTTP: generous on a busy machine.

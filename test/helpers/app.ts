@@ -13,6 +13,8 @@ export interface AppOnLocalGitHubOptions {
   /** A deploy repo the App writes to: created with `files` (its tenants.yaml…), the App installed on its owner. */
   deploy?: { owner: string; repo: string; files: Record<string, string> };
   log?: Logger;
+  /** The queue's tries per job (`MAX_RECEIVE_COUNT`); the local default is 3. */
+  maxReceiveCount?: number;
 }
 
 /**
@@ -38,6 +40,7 @@ export async function startAppOnLocalGitHub(
       webhookSecret: credentials.webhookSecret,
       githubApiUrl: gh.url,
       ...(deploy ? { deployRepo: { owner: deploy.owner, repo: deploy.repo } } : {}),
+      ...(options.maxReceiveCount ? { maxReceiveCount: options.maxReceiveCount } : {}),
     },
     ...(options.log ? { log: options.log } : {}),
     queue: { backoffMs: () => 1 },

@@ -18,6 +18,7 @@ import { createSqsQueue } from '../../shared/adapters/sqs-queue.js';
 import { createWebhookApp } from '../../shared/app/webhook-app.js';
 import { isRetryable, reportForOperator, UpstreamError } from '../../shared/core/errors.js';
 import type { CheckJob } from '../../shared/core/jobs.js';
+import { silentLogger } from '../../shared/ports/logger.js';
 
 const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
   type: 'pkcs8',
@@ -167,7 +168,7 @@ describe('the webhook: an enqueue failure is a log line with the next step', () 
     const app = createWebhookApp({
       secret,
       queue: createSqsQueue({ client: { send } as never, queueUrl: 'https://sqs/q.fifo' }),
-      log: { info() {}, warn() {}, error: (message, fields = {}) => void lines.push({ message, fields }) },
+      log: { ...silentLogger, error: (message, fields = {}) => void lines.push({ message, fields }) },
       enqueueTimeoutMs: 200,
     });
     const response = await app.request('/webhook', {

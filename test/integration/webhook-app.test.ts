@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createWebhookApp } from '../../shared/app/webhook-app.js';
 import type { Job } from '../../shared/core/jobs.js';
 import type { JobQueue } from '../../shared/ports/job-queue.js';
+import { silentLogger } from '../../shared/ports/logger.js';
 
 const SECRET = 'It’s a Secret to Everybody';
 // biome-ignore lint/suspicious/noExplicitAny: webhook example payloads, read field by field
@@ -205,7 +206,7 @@ describe('POST /webhook', () => {
 
   it('answers 503 when the queue fails or does not answer in time, so GitHub shows a failed delivery', async () => {
     const errors: string[] = [];
-    const log = { info() {}, warn() {}, error: (message: string) => void errors.push(message) };
+    const log = { ...silentLogger, error: (message: string) => void errors.push(message) };
     const failing = createWebhookApp({
       secret: SECRET,
       log,

@@ -52,18 +52,20 @@ function createTestWorker(
   breakingDiff: BreakingDiff = createOasdiffRunner(),
   network: { fetch?: typeof fetch; requestTimeoutMs?: number } = {},
 ): Worker {
+  const log = createJsonLogger('debug', (line) => logLines.push(JSON.parse(line)));
   const github = createGitHubClients({
     appId: app.id,
     privateKey: app.privateKey!,
     baseUrl: gh.url,
     waitUnitMs: 1,
     spaceWrites: false,
+    log,
     ...network,
   });
   return createWorker({
     codeHost: (job) => createGitHubCodeHost(github.forInstallation(job.installationId), job.repository),
     breakingDiff,
-    log: createJsonLogger('debug', (line) => logLines.push(JSON.parse(line))),
+    log,
   });
 }
 
@@ -319,6 +321,16 @@ describe('repos and failures', () => {
     await worker.processJob(job);
 
     expect(gh.admin.faultsInjected()['secondary-rate-limit']).toBe(1);
+    // One constant message, the request and the wait in fields.
+    expect(logLines).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        message: 'GitHub secondary rate limit: waiting',
+        method: 'POST',
+        retry: 1,
+        afterSeconds: 1,
+      }),
+    );
     expect(comments(number)).toHaveLength(1);
     expect(lastRun().conclusion).toBe('failure');
   });

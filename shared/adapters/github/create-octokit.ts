@@ -13,6 +13,7 @@ import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import { toUpstreamError } from '../../core/errors.js';
 import type { RepoRef } from '../../core/jobs.js';
+import { type Logger, silentLogger } from '../../ports/logger.js';
 
 export const AppOctokit = Octokit.plugin(retry, throttling);
 export type AppOctokit = InstanceType<typeof AppOctokit>;
@@ -40,8 +41,8 @@ export interface GitHubClientOptions {
    * local GitHub of tests and the demo, which has no such limit, turns it off.
    */
   spaceWrites?: boolean;
-  /** Octokit's logger (its own warnings on retries); default silent. */
-  log?: { debug(m: string): void; info(m: string): void; warn(m: string): void; error(m: string): void };
+  /** Where rate-limit waits (and Octokit's own warnings) are logged; default silent. */
+  log?: Logger;
 }
 
 /**
@@ -67,13 +68,15 @@ export interface GitHubClients {
   installationFor(repo: RepoRef): Promise<number>;
 }
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
+function rateLimitFields(request: { method: string; url: string }, count: number, after: number) {
+  return { method: request.method, url: request.url, retry: count + 1, afterSeconds: after };
+}
 
 export function createGitHubClients(options: GitHubClientOptions): GitHubClients {
   const clients = new Map<string, AppOctokit>();
   const rateLimitRetries = options.rateLimitRetries ?? 2;
   const unit = options.waitUnitMs ?? 1000;
-  const log = options.log ?? silent;
+  const log = options.log ?? silentLogger;
   const fetchWithTimeout = withTimeout(options.fetch ?? fetch, options.requestTimeoutMs ?? 30_000);
   // The plugin takes its limiters as Bottleneck groups; this one lets every write through at once.
   const unspaced = options.spaceWrites === false ? { write: passThrough, notifications: passThrough } : {};
@@ -94,7 +97,7 @@ export function createGitHubClients(options: GitHubClientOptions): GitHubClients
             _o: unknown,
             count: number,
           ) => {
-            log.warn(`rate limit on ${request.method} ${request.url}; retry ${count + 1} in ${after} s`);
+            log.warn('GitHub rate limit: waiting', rateLimitFields(request, count, after));
             return count < rateLimitRetries;
           },
           onSecondaryRateLimit: (
@@ -103,9 +106,7 @@ export function createGitHubClients(options: GitHubClientOptions): GitHubClients
             _o: unknown,
             count: number,
           ) => {
-            log.warn(
-              `secondary rate limit on ${request.method} ${request.url}; retry ${count + 1} in ${after} s`,
-            );
+            log.warn('GitHub secondary rate limit: waiting', rateLimitFields(request, count, after));
             return count < rateLimitRetries;
           },
         },

@@ -100,7 +100,7 @@ describe('createMemoryQueue', () => {
           throw new Error('timeout');
       },
       {
-        maxAttempts: 3,
+        maxReceiveCount: 3,
         backoffMs: (attempt) => {
           waits.push(attempt);
           return 0;
@@ -120,6 +120,35 @@ describe('createMemoryQueue', () => {
     expect(queue.deadLetters.map((f) => [f.job.deliveryId, String(f.error), f.attempt])).toEqual([
       ['bad', 'Error: GitHub is down', 3],
     ]);
+  });
+
+  it('tells each try its receive count, like SQS, and stops at maxReceiveCount', async () => {
+    const counts: (number | undefined)[] = [];
+    const queue = createMemoryQueue(
+      async (_job, delivery) => {
+        counts.push(delivery.receiveCount);
+        throw new Error('down');
+      },
+      { maxReceiveCount: 4, backoffMs: () => 0 },
+    );
+    await queue.enqueue(check(1, 'always-failing'));
+    await queue.enqueue(check(2, 'once-more'));
+    await queue.idle();
+    expect(counts.sort()).toEqual([1, 1, 2, 2, 3, 3, 4, 4]);
+    expect(queue.deadLetters.map((f) => f.attempt)).toEqual([4, 4]);
+    // A job that succeeds on its second try is told 2 there and never tried again.
+    const seen: (number | undefined)[] = [];
+    const flaky = createMemoryQueue(
+      async (_job, delivery) => {
+        seen.push(delivery.receiveCount);
+        if (seen.length === 1) throw new Error('timeout');
+      },
+      { backoffMs: () => 0 },
+    );
+    await flaky.enqueue(check(1, 'flaky'));
+    await flaky.idle();
+    expect(seen).toEqual([1, 2]);
+    expect(flaky.deadLetters).toEqual([]);
   });
 
   it('is idle at once when empty, and does not start a job before enqueue returns', async () => {

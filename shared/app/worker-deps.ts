@@ -1,0 +1,54 @@
+/**
+ * The worker's wiring — GitHub clients, the job's code host, oasdiff, the deploy target — built once from the
+ * settings. The Lambda (`functions/worker.ts`) and the local server (`dev/start.ts`, which the end-to-end tests
+ * drive) both use it, so the tests run the production wiring.
+ * @module
+ */
+import { createGitHubClients } from '../adapters/github/create-octokit.js';
+import { createJobCodeHost } from '../adapters/github/github-code-host.js';
+import { createGitHubDeployTarget } from '../adapters/github/github-deploy-target.js';
+import { createOasdiffRunner } from '../adapters/oasdiff-runner.js';
+import type { Logger } from '../ports/logger.js';
+import type { WorkerSettings } from './settings.js';
+import type { WorkerDeps } from './worker.js';
+
+export type WorkerDepsSettings = Pick<WorkerSettings, 'appId' | 'privateKey' | 'githubApiUrl'> &
+  Partial<Pick<WorkerSettings, 'deployRepo' | 'deployMode' | 'deployBranch' | 'maxReceiveCount'>>;
+
+export interface WorkerDepsOptions {
+  log: Logger;
+  /** Octokit's retry/rate-limit wait unit (default 1000 ms; tests use 1). */
+  waitUnitMs?: number;
+  /** Space GitHub writes as GitHub asks (default true); only the local GitHub of tests and the demo needs none. */
+  spaceWrites?: boolean;
+  /** Compare-and-swap retries of a deploy (tests shorten the backoff). */
+  deployRetry?: WorkerDeps['deployRetry'];
+}
+
+export function createWorkerDeps(settings: WorkerDepsSettings, options: WorkerDepsOptions): WorkerDeps {
+  const { log } = options;
+  const github = createGitHubClients({
+    appId: settings.appId,
+    privateKey: settings.privateKey,
+    baseUrl: settings.githubApiUrl,
+    log,
+    ...(options.waitUnitMs === undefined ? {} : { waitUnitMs: options.waitUnitMs }),
+    ...(options.spaceWrites === undefined ? {} : { spaceWrites: options.spaceWrites }),
+  });
+  return {
+    codeHost: (job) => createJobCodeHost(github, job),
+    breakingDiff: createOasdiffRunner(),
+    log,
+    ...(settings.maxReceiveCount ? { maxReceiveCount: settings.maxReceiveCount } : {}),
+    ...(settings.deployRepo
+      ? {
+          deploy: createGitHubDeployTarget(github, {
+            repo: settings.deployRepo,
+            ...(settings.deployMode ? { mode: settings.deployMode } : {}),
+            ...(settings.deployBranch ? { branch: settings.deployBranch } : {}),
+          }),
+        }
+      : {}),
+    ...(options.deployRetry ? { deployRetry: options.deployRetry } : {}),
+  };
+}
