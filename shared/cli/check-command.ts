@@ -17,7 +17,7 @@ import { renderMarkdown } from '../core/report/render-markdown.js';
 import { renderText } from '../core/report/render-text.js';
 import type { FileSource } from '../ports/file-source.js';
 import { type CheckTarget, runCheck, UnreadableInputError } from '../use-cases/check.js';
-import { previewDeploy } from '../use-cases/deploy-push.js';
+import { previewDeploy } from '../use-cases/preview-deploy.js';
 import { type CliIo, UsageError } from './cli-io.js';
 
 const formats = ['text', 'json', 'markdown'] as const;

@@ -28,7 +28,7 @@ import type { DeployRepo } from '../ports/deploy-repo.js';
 import type { FileSource } from '../ports/file-source.js';
 import type { Logger } from '../ports/logger.js';
 import { runCheck, UnreadableInputError } from './check.js';
-import { previewDeploy } from './deploy-push.js';
+import { previewDeploy } from './preview-deploy.js';
 
 export { checkRunName, isRetryable };
 

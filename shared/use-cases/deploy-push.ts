@@ -5,37 +5,25 @@
  * Only a commit on the default branch now is deployed, an older source commit never overwrites a newer one
  * (ancestry against the branch head and the commit recorded in the folder), a deploy that changes nothing
  * commits nothing, and the merged PR (as GitHub associates it with the commit) gets a comment linking the
- * deploy commit.
+ * deploy commit. This file is the compare-and-swap loop only: the render and the deploy-repo reads are shared with
+ * the PR preview (`preview-deploy.ts`), the decision is pure (`core/deploy/decide-deploy.ts`).
  * @module
  */
-import { repoConfigFile } from '../core/config/repo-config.js';
-import {
-  checkTenancy,
-  gatewayWideSettings,
-  type OtherTenant,
-  type TenancyApi,
-  type TenancyCause,
-} from '../core/deploy/check-tenancy.js';
-import { buildRepoFolder, buildSha256 } from '../core/deploy/deploy-paths.js';
-import { checkMeshPrerequisites } from '../core/deploy/mesh-prerequisites.js';
-import { type CurrentFile, type DeployPlan, planDeploy } from '../core/deploy/plan-deploy.js';
-import { type InputFile, parseSourceRecord, sourceRecordFile } from '../core/deploy/source-record.js';
-import { findGrant, parseTenants, type Tenants, tenantsFile } from '../core/deploy/tenants.js';
+import { decideDeploy } from '../core/deploy/decide-deploy.js';
+import { buildRepoFolder } from '../core/deploy/deploy-paths.js';
+import type { DeployPlan } from '../core/deploy/plan-deploy.js';
 import { failureFields, UpstreamError } from '../core/errors.js';
-import { compareFindings, type Finding, type SourcePosition } from '../core/findings.js';
+import type { Finding } from '../core/findings.js';
 import type { DeployJob } from '../core/jobs.js';
 import {
   buildDeployedComment,
   buildDeployPullRequest,
   buildNotDeployedComment,
 } from '../core/report/deploy-comment.js';
-import { parseSourceFile } from '../core/spec/parse-source-file.js';
-import { defaultLoadLimits, type SourceFile } from '../core/spec/types.js';
 import type { CodeHost } from '../ports/code-host.js';
-import type { DeployRepo, DeploySnapshot, SourceHistory } from '../ports/deploy-repo.js';
-import type { FileSource } from '../ports/file-source.js';
+import type { DeployRepo, SourceHistory } from '../ports/deploy-repo.js';
 import type { Logger } from '../ports/logger.js';
-import { locateRootSetting, type RenderedRepoApi, renderRepo } from './render-repo.js';
+import { readDeployState, renderSource } from './preview-deploy.js';
 
 export interface DeployPushDeps {
   /** The source repo: files at the pushed commit, comments on the merged PR. */
@@ -225,242 +213,6 @@ function memoize<A extends string[], T>(compute: (...args: A) => Promise<T>): (.
     }
     return value;
   };
-}
-
-/** What deploying `rendered` onto the deploy repo as it is now does: refuse it (with why), or this plan. */
-export type DeployDecision =
-  | { status: 'rejected'; findings: Finding[] }
-  | { status: 'planned'; plan: DeployPlan };
-
-interface DecideInput {
-  sourceRepo: string;
-  sourceSha: string;
-  pullNumber?: number;
-  rendered: RenderedSource;
-  state: DeployState;
-  /** The files now under the source repo's folder (content only where read, for diffs). */
-  current: CurrentFile[];
-}
-
-/** Pure: the one decision the PR preview shows and the merge then carries out. */
-function decideDeploy(input: DecideInput): DeployDecision {
-  const { rendered, state, sourceRepo } = input;
-  const renderErrors = rendered.findings.filter((finding) => finding.severity === 'error');
-  if (renderErrors.length > 0) return { status: 'rejected', findings: renderErrors };
-  if (state.tenantsFindings.length > 0) return { status: 'rejected', findings: state.tenantsFindings };
-  const findings = checkTenancy(
-    { repo: sourceRepo, apis: rendered.apis, configFile: repoConfigFile },
-    findGrant(state.tenants, sourceRepo),
-    state.others,
-  );
-  if (findings.length > 0) return { status: 'rejected', findings: findings.sort(compareFindings) };
-  const plan = planDeploy({
-    sourceRepo,
-    sourceSha: input.sourceSha,
-    ...(input.pullNumber !== undefined ? { pullNumber: input.pullNumber } : {}),
-    rendered: rendered.apis,
-    inputs: rendered.inputs,
-    current: input.current,
-  });
-  return { status: 'planned', plan };
-}
-
-export interface PreviewDeployInput {
-  /** The source repo's files at the commit to preview (a PR's head). */
-  files: FileSource;
-  /** `owner/repo`. */
-  sourceRepo: string;
-  sourceSha: string;
-  pullNumber?: number;
-}
-
-export interface DeployPreview {
-  rendered: RenderedSource;
-  /** What merging this commit would do to the deploy repo now. */
-  decision: DeployDecision;
-  /** Warnings: what the manifests need from their mesh and the tenants file says it lacks (mesh-prerequisites.ts). */
-  prerequisites?: Finding[];
-  /** Deploy-repo API calls the preview made (the render reads through `files`, not counted here). */
-  calls: number;
-}
-
-/** Files whose current content is read for the diffs of a preview; the rest are listed without a diff. */
-export const maxPreviewDiffReads = 30;
-
-/**
- * The plan in the PR: the same render, tenancy check and plan as {@link deployPush}, against the deploy repo as
- * it is now, without writing. Render errors answer without reading the deploy repo (the merge would refuse
- * them too). The contents of changed and removed files are read (by blob id, cached) for the YAML diffs.
- */
-export async function previewDeploy(
-  input: PreviewDeployInput,
-  deployRepo: DeployRepo,
-): Promise<DeployPreview> {
-  const before = deployRepo.calls;
-  const folder = buildRepoFolder(input.sourceRepo);
-  const rendered = await renderSource(input.files, input.sourceRepo);
-  const renderErrors = rendered.findings.filter((finding) => finding.severity === 'error');
-  if (renderErrors.length > 0) {
-    return { rendered, decision: { status: 'rejected', findings: renderErrors }, calls: 0 };
-  }
-  const snapshot = await deployRepo.readSnapshot();
-  const state = await readDeployState(deployRepo, snapshot, folder);
-  const current: CurrentFile[] = snapshot.files
-    .filter((file) => file.path.startsWith(folder))
-    .map((file) => ({ ...file }));
-  const decide = () =>
-    decideDeploy({
-      sourceRepo: input.sourceRepo,
-      sourceSha: input.sourceSha,
-      ...(input.pullNumber !== undefined ? { pullNumber: input.pullNumber } : {}),
-      rendered,
-      state,
-      current,
-    });
-  let decision = decide();
-  if (decision.status === 'planned') {
-    const touched = new Set(decision.plan.resources.filter((r) => r.change !== 'added').map((r) => r.path));
-    const toRead = current.filter((file) => touched.has(file.path)).slice(0, maxPreviewDiffReads);
-    if (toRead.length > 0) {
-      const texts = await Promise.all(toRead.map((file) => deployRepo.readText(file.sha)));
-      toRead.forEach((file, index) => {
-        file.content = texts[index]!;
-      });
-      decision = decide();
-    }
-  }
-  const prerequisites = checkMeshPrerequisites(rendered.apis, state.tenants?.meshes, repoConfigFile);
-  return { rendered, decision, prerequisites, calls: deployRepo.calls - before };
-}
-
-interface DeployState {
-  tenants?: Tenants;
-  tenantsFindings: Finding[];
-  /** The source commit the folder was last rendered from. */
-  recorded?: string;
-  others: OtherTenant[];
-}
-
-/** The tenants file, this folder's source record and every other tenant's record (blobs read by id, cached). */
-async function readDeployState(
-  repo: DeployRepo,
-  snapshot: DeploySnapshot,
-  folder: string,
-): Promise<DeployState> {
-  const read = (path: string) => {
-    const file = snapshot.files.find((entry) => entry.path === path);
-    return file ? repo.readText(file.sha) : Promise.resolve(undefined);
-  };
-  const recordPaths = snapshot.files
-    .map((file) => file.path)
-    .filter((path) => /^apis\/[^/]+\/[^/]+\/\.source\.yaml$/.test(path));
-  const [tenantsText, ...records] = await Promise.all([read(tenantsFile), ...recordPaths.map(read)]);
-  const state: DeployState = { tenantsFindings: [], others: [] };
-  if (tenantsText !== undefined) {
-    const parsed = parseSourceFile(tenantsFile, Buffer.from(tenantsText), defaultLoadLimits);
-    const tenants = parsed.file ? parseTenants(parsed.file) : { findings: parsed.findings };
-    state.tenantsFindings = tenants.findings.map((finding) => ({
-      ...finding,
-      kind: 'tenancy',
-      message: `the deploy repo's ${tenantsFile} is invalid, nothing can be deployed: ${finding.message}`,
-    }));
-    if ('tenants' in tenants && tenants.tenants) state.tenants = tenants.tenants;
-  }
-  recordPaths.forEach((path, index) => {
-    const record = parseSourceRecord(records[index] ?? '');
-    if (!record) return;
-    if (path === `${folder}${sourceRecordFile}`) state.recorded = record.commit;
-    else {
-      const { repo, resources, routes, policyKeys } = record;
-      state.others.push({ repo, resources, routes, ...(policyKeys ? { policyKeys } : {}) });
-    }
-  });
-  return state;
-}
-
-export interface RenderedSource {
-  /** False when the commit has no `.kuma-api-forge.yaml`. */
-  configFound: boolean;
-  apis: (TenancyApi & { files: { path: string; content: string }[] })[];
-  findings: Finding[];
-  /** Every file the render read, with its hash (provenance). */
-  inputs: InputFile[];
-}
-
-/**
- * Every API of the repo config at one commit → its Kubernetes manifests (through `renderRepo`, so the CLI, the
- * PR preview and the deploy write the same bytes), with where each tenancy cause sits in the config or spec,
- * and the hash of every file read. The file headers name the repo and spec but not the commit, so an unchanged
- * resource stays byte-identical across commits (the commit is in `.source.yaml` and the deploy commit's message).
- */
-export async function renderSource(files: FileSource, sourceRepo: string): Promise<RenderedSource> {
-  const inputs = new Map<string, string>();
-  const source: FileSource = {
-    description: files.description,
-    async read(path) {
-      const bytes = await files.read(path);
-      if (bytes !== undefined) inputs.set(path, buildSha256(bytes));
-      return bytes;
-    },
-  };
-  const result = await renderRepo(source, { format: 'k8s', repo: sourceRepo });
-  const configFile = result.configFile;
-  const apis = result.apis.map((api) => ({
-    name: api.name,
-    files: api.files,
-    ...(configFile ? { locate: buildTenancyLocator(api, configFile) } : {}),
-  }));
-  const toInputs = () => [...inputs].map(([path, sha256]) => ({ path, sha256 }));
-  return { configFound: result.configFound, apis, findings: result.findings, inputs: toInputs() };
-}
-
-/** Where a tenancy cause sits: the API's config entry, or the operation in its spec that made the route rule. */
-function buildTenancyLocator(
-  rendered: RenderedRepoApi,
-  configFile: SourceFile,
-): (cause: TenancyCause) => SourcePosition | undefined {
-  const base = `/apis/${rendered.configIndex ?? 0}`;
-  const entry = (configFile.value as { apis?: unknown[] } | undefined)?.apis?.[rendered.configIndex ?? 0];
-  const atConfig = (pointer: string): SourcePosition => ({
-    file: configFile.path,
-    ...configFile.locate(pointer),
-  });
-  const operationAt = (route: string, ruleIndex: number) => {
-    const operation = rendered.operations.find((op) => op.route === route && op.ruleIndex === ruleIndex);
-    return operation ? rendered.spec.locate(operation.pointer) : undefined;
-  };
-  const { api } = rendered;
-  return (cause) => {
-    switch (cause.kind) {
-      case 'api':
-        return atConfig(base);
-      case 'gateway':
-        return atConfig(api.gateway !== undefined ? `${base}/gateway` : base);
-      case 'hostname': {
-        const at = (api.hostnames ?? []).indexOf(cause.hostname);
-        return atConfig(at >= 0 ? `${base}/hostnames/${at}` : base);
-      }
-      case 'namespace':
-        return atConfig(entryHas(entry, 'service', 'namespace') ? `${base}/service/namespace` : base);
-      case 'base-path':
-        return api.basePath !== undefined
-          ? atConfig(`${base}/basePath`)
-          : operationAt(cause.route, cause.ruleIndex);
-      case 'route':
-        return operationAt(cause.route, cause.ruleIndex);
-      case 'mesh':
-        return atConfig(
-          (configFile.value as { mesh?: unknown } | undefined)?.mesh !== undefined ? '/mesh' : base,
-        );
-      case 'gateway-wide':
-        return locateRootSetting(rendered, configFile, gatewayWideSettings[cause.resourceKind] ?? '');
-    }
-  };
-}
-
-function entryHas(entry: unknown, key: string, inner: string): boolean {
-  const value = (entry as Record<string, unknown> | undefined)?.[key];
-  return typeof value === 'object' && value !== null && inner in value;
 }
 
 async function reject(

@@ -8,7 +8,8 @@
  * @module
  */
 import { parseRepoConfig, repoConfigFile } from '../core/config/repo-config.js';
-import type { Finding, SourcePosition } from '../core/findings.js';
+import { locateRootSetting } from '../core/deploy/tenancy-locator.js';
+import type { Finding } from '../core/findings.js';
 import { defaultSplit } from '../core/kuma/render/build-route-parts.js';
 import { checkRepoRoutes, type RepoApiRoutes } from '../core/kuma/render/check-repo-routes.js';
 import {
@@ -231,27 +232,6 @@ function toRoutes(api: RenderedRepoApi, configFile: SourceFile): RepoApiRoutes {
     locateApi: () => ({ file: configFile.path, ...configFile.locate(`/apis/${api.configIndex ?? 0}`) }),
     locateGatewayPolicy: (kind) => locateRootSetting(api, configFile, replacedOnMerge[kind] ?? ''),
   };
-}
-
-/**
- * Where a root x-kuma key of an API comes from: the spec's `x-kuma`, else its config entry's `defaults`, else the
- * config's `defaults`, else the API's config entry.
- */
-export function locateRootSetting(api: RenderedRepoApi, configFile: SourceFile, key: string): SourcePosition {
-  const base = `/apis/${api.configIndex ?? 0}`;
-  const entry = (configFile.value as { apis?: unknown[] } | undefined)?.apis?.[api.configIndex ?? 0];
-  const atConfig = (pointer: string): SourcePosition => ({
-    file: configFile.path,
-    ...configFile.locate(pointer),
-  });
-  if (hasKey(api.spec.bundle, 'x-kuma', key)) return api.spec.locate(`/x-kuma/${key}`);
-  if (hasKey(entry, 'defaults', key)) return atConfig(`${base}/defaults/${key}`);
-  return atConfig(hasKey(configFile.value, 'defaults', key) ? `/defaults/${key}` : base);
-}
-
-function hasKey(value: unknown, key: string, inner: string): boolean {
-  const child = (value as Record<string, unknown> | undefined)?.[key];
-  return typeof child === 'object' && child !== null && inner in child;
 }
 
 function prefixFiles(apis: RenderedRepoApi[]): ManifestFile[] {

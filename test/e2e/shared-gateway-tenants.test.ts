@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLocalDeployRepo } from '../../shared/adapters/local-deploy-repo.js';
 import { createLocalDirSource } from '../../shared/adapters/local-dir-source.js';
-import { previewDeploy } from '../../shared/use-cases/deploy-push.js';
+import { previewDeploy } from '../../shared/use-cases/preview-deploy.js';
 import { checkJson } from '../helpers/cli.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'kaf-shared-gw-'));

@@ -22,7 +22,8 @@ import {
 } from '../../shared/adapters/github-deploy-repo.js';
 import type { DeployJob } from '../../shared/core/jobs.js';
 import type { DeployMode } from '../../shared/ports/deploy-repo.js';
-import { deployPush, renderSource } from '../../shared/use-cases/deploy-push.js';
+import { deployPush } from '../../shared/use-cases/deploy-push.js';
+import { renderSource } from '../../shared/use-cases/preview-deploy.js';
 import { renderRepo } from '../../shared/use-cases/render-repo.js';
 import { type ApiOptions, buildSourceFiles } from '../unit/deploy/helpers.js';
 

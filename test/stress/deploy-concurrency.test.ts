@@ -16,7 +16,8 @@ import {
 } from '../../shared/adapters/github-deploy-repo.js';
 import { parseSourceRecord } from '../../shared/core/deploy/source-record.js';
 import type { DeployJob } from '../../shared/core/jobs.js';
-import { type DeployOutcome, deployPush, renderSource } from '../../shared/use-cases/deploy-push.js';
+import { type DeployOutcome, deployPush } from '../../shared/use-cases/deploy-push.js';
+import { renderSource } from '../../shared/use-cases/preview-deploy.js';
 import { buildSourceFiles } from '../unit/deploy/helpers.js';
 
 const deployRef = { owner: 'acme', repo: 'deploy' };

@@ -21,7 +21,7 @@ import { parseSourceRecord } from '../../shared/core/deploy/source-record.js';
 import type { ManifestFormat } from '../../shared/core/kuma/render/index.js';
 import { toManifestObject } from '../../shared/core/kuma/render/serialize-resources.js';
 import type { FileSource } from '../../shared/ports/file-source.js';
-import { renderSource } from '../../shared/use-cases/deploy-push.js';
+import { renderSource } from '../../shared/use-cases/preview-deploy.js';
 import { renderRepo, renderSpec } from '../../shared/use-cases/render-repo.js';
 import { runCli } from '../helpers/cli.js';
 import {

@@ -1,5 +1,5 @@
 import { createMemoryFileSource } from '../../../shared/adapters/memory-file-source.js';
-import { renderSource } from '../../../shared/use-cases/deploy-push.js';
+import { renderSource } from '../../../shared/use-cases/preview-deploy.js';
 
 export interface ApiOptions {
   name?: string;

@@ -10,7 +10,7 @@ import { checkTenancy, type OtherTenant } from '../../../shared/core/deploy/chec
 import { planDeploy } from '../../../shared/core/deploy/plan-deploy.js';
 import { parseSourceRecord, sourceRecordFile } from '../../../shared/core/deploy/source-record.js';
 import { hashMatches } from '../../../shared/core/kuma/render/shared-policy-keys.js';
-import { renderSource } from '../../../shared/use-cases/deploy-push.js';
+import { renderSource } from '../../../shared/use-cases/preview-deploy.js';
 
 const sha = 'c'.repeat(40);
 

@@ -3,7 +3,7 @@ import { planDeploy } from '../../../shared/core/deploy/plan-deploy.js';
 import { renderPlanMarkdown } from '../../../shared/core/deploy/render-plan-markdown.js';
 import { joinPreview, type MeshPreview } from '../../../shared/core/report/mesh-preview.js';
 import { buildCommentBody, buildResolvedBody, planComment } from '../../../shared/core/report/pr-comment.js';
-import type { DeployPreview } from '../../../shared/use-cases/deploy-push.js';
+import type { DeployPreview } from '../../../shared/use-cases/preview-deploy.js';
 import { finding, marker, report } from './pr-report.js';
 
 describe('the sticky comment', () => {

@@ -18,7 +18,7 @@ import { renderApi } from '../../../../shared/core/kuma/render/render-api.js';
 import type { KumaResource } from '../../../../shared/core/kuma/resource.js';
 import { validateKumaResources } from '../../../../shared/core/kuma/validate/index.js';
 import { proveNoShadowing, routeRequest } from '../../../../shared/core/kuma/validate/route-simulator.js';
-import { renderSource } from '../../../../shared/use-cases/deploy-push.js';
+import { renderSource } from '../../../../shared/use-cases/preview-deploy.js';
 import { renderRepo } from '../../../../shared/use-cases/render-repo.js';
 import { checkJson, runCli } from '../../../helpers/cli.js';
 import { loadSpecFromFiles } from '../../../helpers/spec.js';

@@ -1,0 +1,58 @@
+/**
+ * What the deploy repo says about a source repo's folder before a deploy: the tenants file (its grants, or why
+ * it is invalid), the source commit the folder was last rendered from, and every other tenant's claims. Pure:
+ * the use case reads the files, this parses them.
+ * @module
+ */
+import type { Finding } from '../findings.js';
+import { parseSourceFile } from '../spec/parse-source-file.js';
+import { defaultLoadLimits } from '../spec/types.js';
+import type { OtherTenant } from './check-tenancy.js';
+import { parseSourceRecord, sourceRecordFile } from './source-record.js';
+import { parseTenants, type Tenants, tenantsFile } from './tenants.js';
+
+export interface DeployState {
+  tenants?: Tenants;
+  tenantsFindings: Finding[];
+  /** The source commit the folder was last rendered from. */
+  recorded?: string;
+  others: OtherTenant[];
+}
+
+/** The deploy-repo paths of every folder's source record, `apis/<owner>/<repo>/.source.yaml`. */
+export function findSourceRecordPaths(paths: readonly string[]): string[] {
+  return paths.filter((path) => /^apis\/[^/]+\/[^/]+\/\.source\.yaml$/.test(path));
+}
+
+export interface DeployStateFiles {
+  /** The folder of the repo being deployed, `apis/<owner>/<repo>/`. */
+  folder: string;
+  /** The tenants file's text; undefined when the deploy repo has none. */
+  tenantsText?: string;
+  /** Every source record (see {@link findSourceRecordPaths}) with its text, undefined when unreadable. */
+  records: readonly { path: string; text: string | undefined }[];
+}
+
+export function parseDeployState({ folder, tenantsText, records }: DeployStateFiles): DeployState {
+  const state: DeployState = { tenantsFindings: [], others: [] };
+  if (tenantsText !== undefined) {
+    const parsed = parseSourceFile(tenantsFile, Buffer.from(tenantsText), defaultLoadLimits);
+    const tenants = parsed.file ? parseTenants(parsed.file) : { findings: parsed.findings };
+    state.tenantsFindings = tenants.findings.map((finding) => ({
+      ...finding,
+      kind: 'tenancy',
+      message: `the deploy repo's ${tenantsFile} is invalid, nothing can be deployed: ${finding.message}`,
+    }));
+    if ('tenants' in tenants && tenants.tenants) state.tenants = tenants.tenants;
+  }
+  for (const { path, text } of records) {
+    const record = parseSourceRecord(text ?? '');
+    if (!record) continue;
+    if (path === `${folder}${sourceRecordFile}`) state.recorded = record.commit;
+    else {
+      const { repo, resources, routes, policyKeys } = record;
+      state.others.push({ repo, resources, routes, ...(policyKeys ? { policyKeys } : {}) });
+    }
+  }
+  return state;
+}
