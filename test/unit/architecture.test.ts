@@ -43,6 +43,14 @@ describe('layering', () => {
     ).toEqual([]);
   });
 
+  it('only the worker imports the deploy use case: the PR check and `check` reach the decision through the preview', () => {
+    expect(
+      violations('shared', /(from |import )'[./]*(use-cases\/)?deploy-push\.js'/).filter(
+        (line) => !line.startsWith('shared/app/worker.ts:'),
+      ),
+    ).toEqual([]);
+  });
+
   it('each port type has one definition', () => {
     const declared = sources('shared').flatMap((file) =>
       [
