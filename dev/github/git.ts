@@ -185,13 +185,20 @@ export class GitRepo {
   }
 
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
-    const { code } = await this.spawn(['merge-base', '--is-ancestor', ancestor, descendant]);
-    return code === 0;
+    return this.cached('is-ancestor', [ancestor, descendant], async () => {
+      const { code } = await this.spawn(['merge-base', '--is-ancestor', ancestor, descendant]);
+      if (code > 1) throw new GitError(`merge-base --is-ancestor ${ancestor} ${descendant}`);
+      return code === 0;
+    }).catch(() => false);
   }
 
   async mergeBase(a: string, b: string): Promise<string | undefined> {
-    const { code, stdout } = await this.spawn(['merge-base', a, b]);
-    return code === 0 ? stdout.toString().trim() : undefined;
+    return this.cached('merge-base', [a, b], async () => {
+      const { code, stdout } = await this.spawn(['merge-base', a, b]);
+      // 1: no common history, for good; anything else (a missing object) is not kept.
+      if (code > 1) throw new GitError(`merge-base ${a} ${b}`);
+      return code === 0 ? stdout.toString().trim() : undefined;
+    }).catch(() => undefined);
   }
 
   /** Commits reachable from `head` but not from `base`, oldest first. */
