@@ -43,8 +43,31 @@ export type TreeChange =
 
 export class GitError extends Error {}
 
+/** A full object id: what it names can never change, so what git answers for it can be kept. */
+const FULL_SHA = /^[0-9a-f]{40}$/;
+
 export class GitRepo {
+  /**
+   * Answers for full SHAs, which name immutable objects: the local GitHub reads the same commits, trees and
+   * blobs many times per request, and each read would otherwise be one git process. Callers get copies.
+   */
+  private readonly objects = new Map<string, Promise<unknown>>();
+
   constructor(readonly dir: string) {}
+
+  private cached<T>(key: string, shas: string | string[], read: () => Promise<T>): Promise<T> {
+    const ids = typeof shas === 'string' ? [shas] : shas;
+    if (!ids.every((id) => FULL_SHA.test(id))) return read();
+    const name = `${key} ${ids.join(' ')}`;
+    let answer = this.objects.get(name) as Promise<T> | undefined;
+    if (!answer) {
+      answer = read();
+      this.objects.set(name, answer);
+      // A failed read (the object is not written yet) is asked again next time.
+      answer.catch(() => this.objects.delete(name));
+    }
+    return answer;
+  }
 
   static async init(dir: string, defaultBranch: string): Promise<GitRepo> {
     await mkdir(dir, { recursive: true });
@@ -100,12 +123,16 @@ export class GitRepo {
   /** The object's type, or undefined when it does not exist. */
   async objectType(sha: string): Promise<string | undefined> {
     if (!/^[0-9a-f]{4,40}$/.test(sha)) return undefined;
-    const { code, stdout } = await this.spawn(['cat-file', '-t', sha]);
-    return code === 0 ? stdout.toString().trim() : undefined;
+    const type = await this.cached('type', sha, async () => {
+      const { code, stdout } = await this.spawn(['cat-file', '-t', sha]);
+      if (code !== 0) throw new GitError(`no object ${sha}`);
+      return stdout.toString().trim();
+    }).catch(() => undefined);
+    return type;
   }
 
   async readBlob(sha: string): Promise<Buffer> {
-    return this.run(['cat-file', 'blob', sha]);
+    return Buffer.from(await this.cached('blob', sha, () => this.run(['cat-file', 'blob', sha])));
   }
 
   /** Resolves a branch name, full ref, tag or (short) SHA to a commit SHA; undefined when unknown. */
@@ -113,13 +140,17 @@ export class GitRepo {
     if (ref.startsWith('-') || ref.includes('..')) return undefined;
     const candidates = /^[0-9a-f]{4,40}$/.test(ref) ? [ref] : [`refs/heads/${ref}`, `refs/tags/${ref}`, ref];
     for (const candidate of candidates) {
-      const { code, stdout } = await this.spawn([
-        'rev-parse',
-        '--verify',
-        '--quiet',
-        `${candidate}^{commit}`,
-      ]);
-      if (code === 0) return stdout.toString().trim();
+      const sha = await this.cached('commit-of', candidate, async () => {
+        const { code, stdout } = await this.spawn([
+          'rev-parse',
+          '--verify',
+          '--quiet',
+          `${candidate}^{commit}`,
+        ]);
+        if (code !== 0) throw new GitError(`no commit ${candidate}`);
+        return stdout.toString().trim();
+      }).catch(() => undefined);
+      if (sha !== undefined) return sha;
     }
     return undefined;
   }
@@ -154,23 +185,34 @@ export class GitRepo {
   }
 
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
-    const { code } = await this.spawn(['merge-base', '--is-ancestor', ancestor, descendant]);
-    return code === 0;
+    return this.cached('is-ancestor', [ancestor, descendant], async () => {
+      const { code } = await this.spawn(['merge-base', '--is-ancestor', ancestor, descendant]);
+      if (code > 1) throw new GitError(`merge-base --is-ancestor ${ancestor} ${descendant}`);
+      return code === 0;
+    }).catch(() => false);
   }
 
   async mergeBase(a: string, b: string): Promise<string | undefined> {
-    const { code, stdout } = await this.spawn(['merge-base', a, b]);
-    return code === 0 ? stdout.toString().trim() : undefined;
+    return this.cached('merge-base', [a, b], async () => {
+      const { code, stdout } = await this.spawn(['merge-base', a, b]);
+      // 1: no common history, for good; anything else (a missing object) is not kept.
+      if (code > 1) throw new GitError(`merge-base ${a} ${b}`);
+      return code === 0 ? stdout.toString().trim() : undefined;
+    }).catch(() => undefined);
   }
 
   /** Commits reachable from `head` but not from `base`, oldest first. */
   async commitsBetween(base: string, head: string): Promise<string[]> {
-    const out = (await this.run(['rev-list', '--reverse', `${base}..${head}`])).toString();
+    const out = (
+      await this.cached('between', [base, head], () =>
+        this.run(['rev-list', '--reverse', `${base}..${head}`]),
+      )
+    ).toString();
     return out.split('\n').filter(Boolean);
   }
 
   async readCommit(sha: string): Promise<GitCommitData> {
-    const raw = (await this.run(['cat-file', 'commit', sha])).toString();
+    const raw = (await this.cached('commit', sha, () => this.run(['cat-file', 'commit', sha]))).toString();
     const split = raw.indexOf('\n\n');
     const headers = (split === -1 ? raw : raw.slice(0, split)).split('\n');
     const message = split === -1 ? '' : raw.slice(split + 2);
@@ -197,7 +239,7 @@ export class GitRepo {
   /** Lists a tree; `recursive` flattens sub-trees (their entries are listed too, like GitHub does). */
   async readTree(sha: string, recursive: boolean): Promise<GitTreeEntry[]> {
     const args = ['ls-tree', '-z', '--long', ...(recursive ? ['-r', '-t'] : []), sha];
-    const out = (await this.run(args)).toString();
+    const out = (await this.cached(`tree ${recursive}`, sha, () => this.run(args))).toString();
     return out
       .split('\0')
       .filter(Boolean)
@@ -303,10 +345,18 @@ export class GitRepo {
       deletions: number;
     }[]
   > {
-    const raw = (await this.run(['diff-tree', '-r', '-z', '--no-renames', base, head]))
+    const raw = (
+      await this.cached('diff', [base, head], () =>
+        this.run(['diff-tree', '-r', '-z', '--no-renames', base, head]),
+      )
+    )
       .toString()
       .split('\0');
-    const numstat = (await this.run(['diff-tree', '-r', '-z', '--no-renames', '--numstat', base, head]))
+    const numstat = (
+      await this.cached('numstat', [base, head], () =>
+        this.run(['diff-tree', '-r', '-z', '--no-renames', '--numstat', base, head]),
+      )
+    )
       .toString()
       .split('\0');
     const counts = new Map<string, { additions: number; deletions: number }>();
