@@ -14,6 +14,7 @@
  */
 import { parse, parseAllDocuments, type Scalar, stringify } from 'yaml';
 import { stringifyString, stringTag } from 'yaml/util';
+import { canonicalJson } from './canonical-json.js';
 
 /** Thrown when emitted YAML would not read back as the intended value in every parser: a bug, never output. */
 export class YamlParityError extends Error {
@@ -141,13 +142,4 @@ function escapeDoubleQuoted(value: string): string {
     else out += `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
   }
   return `${out}"`;
-}
-
-/** JSON with object keys sorted, `undefined` members dropped as JSON does. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) =>
-    item && typeof item === 'object' && !Array.isArray(item)
-      ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : item,
-  );
 }

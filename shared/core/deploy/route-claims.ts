@@ -6,6 +6,7 @@
  */
 import { parse } from 'yaml';
 import type { ManifestFile } from '../kuma/render/types.js';
+import { asArray, asObject } from '../kuma/validate/problem.js';
 
 export interface ManifestResource {
   kind: string;
@@ -70,21 +71,21 @@ export function readRouteClaims(resources: readonly ManifestResource[]): RouteCl
   const claims: RouteClaim[] = [];
   for (const resource of resources) {
     if (resource.kind !== 'MeshHTTPRoute') continue;
-    const target = asRecord(resource.spec.targetRef);
+    const target = asObject(resource.spec.targetRef);
     if (target?.kind !== 'MeshGateway' || typeof target.name !== 'string') continue;
     let ruleIndex = 0;
     for (const to of asArray(resource.spec.to)) {
-      const hostnames = asArray(asRecord(to)?.hostnames).filter((h): h is string => typeof h === 'string');
-      for (const rule of asArray(asRecord(to)?.rules)) {
-        const namespaces = asArray(asRecord(asRecord(rule)?.default)?.backendRefs)
-          .map((ref) => asRecord(ref)?.namespace)
+      const hostnames = asArray(asObject(to)?.hostnames).filter((h): h is string => typeof h === 'string');
+      for (const rule of asArray(asObject(to)?.rules)) {
+        const namespaces = asArray(asObject(asObject(rule)?.default)?.backendRefs)
+          .map((ref) => asObject(ref)?.namespace)
           .filter((ns): ns is string => typeof ns === 'string');
-        const matches = asArray(asRecord(rule)?.matches);
+        const matches = asArray(asObject(rule)?.matches);
         for (const match of matches.length > 0 ? matches : [{}]) {
-          const path = asRecord(asRecord(match)?.path);
-          const method = asRecord(match)?.method;
-          const query = readQueryClaims(asRecord(match)?.queryParams);
-          const headers = readQueryClaims(asRecord(match)?.headers).map(({ name, value }) => ({
+          const path = asObject(asObject(match)?.path);
+          const method = asObject(match)?.method;
+          const query = readQueryClaims(asObject(match)?.queryParams);
+          const headers = readQueryClaims(asObject(match)?.headers).map(({ name, value }) => ({
             name: name.toLowerCase(),
             value,
           }));
@@ -112,12 +113,12 @@ export function readRouteClaims(resources: readonly ManifestResource[]): RouteCl
 
 /** Kubernetes (`apiVersion`/`kind`/`metadata`) or Universal (`type`/`name`/`mesh`) shape. */
 function toResource(doc: unknown, path: string): ManifestResource | undefined {
-  const value = asRecord(doc);
+  const value = asObject(doc);
   if (!value) return undefined;
-  const spec = asRecord(value.spec) ?? {};
-  const metadata = asRecord(value.metadata);
+  const spec = asObject(value.spec) ?? {};
+  const metadata = asObject(value.metadata);
   if (typeof value.kind === 'string' && metadata && typeof metadata.name === 'string') {
-    const mesh = asRecord(metadata.labels)?.['kuma.io/mesh'];
+    const mesh = asObject(metadata.labels)?.['kuma.io/mesh'];
     return {
       kind: value.kind,
       name: metadata.name,
@@ -145,7 +146,7 @@ function toResource(doc: unknown, path: string): ManifestResource | undefined {
  */
 export function readQueryClaims(value: unknown): QueryClaim[] {
   return asArray(value).flatMap((item) => {
-    const query = asRecord(item);
+    const query = asObject(item);
     return (query?.type === undefined || query.type === 'Exact') &&
       typeof query?.name === 'string' &&
       typeof query.value === 'string'
@@ -156,14 +157,4 @@ export function readQueryClaims(value: unknown): QueryClaim[] {
 
 function isPathType(value: unknown): value is PathMatchType {
   return value === 'Exact' || value === 'PathPrefix' || value === 'RegularExpression';
-}
-
-function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return value && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
-}
-
-function asArray(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
 }

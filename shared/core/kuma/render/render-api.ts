@@ -390,6 +390,7 @@ const kindOrder = [
   'MeshProxyPatch',
   'MeshAccessLog',
   'MeshTrace',
+  'MeshOpenTelemetryBackend',
 ];
 
 export function compareResources(a: KumaResource, b: KumaResource): number {

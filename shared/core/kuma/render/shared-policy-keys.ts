@@ -15,6 +15,8 @@
  * @module
  */
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../canonical-json.js';
+import { asArray, asObject } from '../validate/problem.js';
 
 /** A rendered resource, from render-api or read back from manifest files. */
 export interface PolicyResource {
@@ -67,11 +69,11 @@ export function readPolicyKeys(api: string, resources: readonly PolicyResource[]
   const byRoute = new Map<string, Record<string, unknown[]>>();
   const gateway: GatewayPolicyKey[] = [];
   for (const resource of resources) {
-    const target = asRecord(resource.spec.targetRef);
+    const target = asObject(resource.spec.targetRef);
     if (target?.kind === 'MeshHTTPRoute' && typeof target.name === 'string') {
       // Kuma applies each `to` entry's default to every rule of the route (the entry's own targetRef is not used).
       const confs = byRoute.get(target.name) ?? {};
-      const defaults = asArray(resource.spec.to).map((entry) => asRecord(entry)?.default ?? null);
+      const defaults = asArray(resource.spec.to).map((entry) => asObject(entry)?.default ?? null);
       confs[resource.kind] = [...(confs[resource.kind] ?? []), defaults];
       byRoute.set(target.name, confs);
     } else if (
@@ -86,7 +88,7 @@ export function readPolicyKeys(api: string, resources: readonly PolicyResource[]
   }
   const rules: RulePolicyKey[] = [];
   for (const resource of resources) {
-    const target = asRecord(resource.spec.targetRef);
+    const target = asObject(resource.spec.targetRef);
     if (resource.kind !== 'MeshHTTPRoute' || target?.kind !== 'MeshGateway') continue;
     if (typeof target.name !== 'string') continue;
     const policies = Object.fromEntries(
@@ -96,9 +98,9 @@ export function readPolicyKeys(api: string, resources: readonly PolicyResource[]
     );
     let ruleIndex = 0;
     for (const to of asArray(resource.spec.to)) {
-      const hostnames = asArray(asRecord(to)?.hostnames).filter((h): h is string => typeof h === 'string');
-      for (const rule of asArray(asRecord(to)?.rules)) {
-        const matches = asArray(asRecord(rule)?.matches);
+      const hostnames = asArray(asObject(to)?.hostnames).filter((h): h is string => typeof h === 'string');
+      for (const rule of asArray(asObject(to)?.rules)) {
+        const matches = asArray(asObject(rule)?.matches);
         rules.push({
           api,
           route: resource.name,
@@ -184,8 +186,8 @@ export function describeGatewayConflict(mine: GatewayPolicyKey, theirs: string):
  */
 export function hashMatches(matches: readonly unknown[]): string {
   const go = matches.map((raw) => {
-    const match = asRecord(raw) ?? {};
-    const path = asRecord(match.path);
+    const match = asObject(raw) ?? {};
+    const path = asObject(match.path);
     const queryParams = match.queryParams === undefined ? undefined : asArray(match.queryParams);
     const headers = match.headers === undefined ? undefined : asArray(match.headers);
     return {
@@ -194,7 +196,7 @@ export function hashMatches(matches: readonly unknown[]): string {
       ...(queryParams
         ? {
             queryParams: queryParams.map((q) => {
-              const param = asRecord(q) ?? {};
+              const param = asObject(q) ?? {};
               return { type: param.type ?? '', name: param.name ?? '', value: param.value ?? '' };
             }),
           }
@@ -202,7 +204,7 @@ export function hashMatches(matches: readonly unknown[]): string {
       ...(headers
         ? {
             headers: headers.map((h) => {
-              const header = asRecord(h) ?? {};
+              const header = asObject(h) ?? {};
               return {
                 ...(header.type !== undefined && header.type !== null ? { type: header.type } : {}),
                 name: header.name ?? '',
@@ -222,8 +224,8 @@ export function hashMatches(matches: readonly unknown[]): string {
 
 function describeMatches(matches: readonly unknown[]): string {
   const labels = matches.map((raw) => {
-    const match = asRecord(raw) ?? {};
-    const path = asRecord(match.path);
+    const match = asObject(raw) ?? {};
+    const path = asObject(match.path);
     const method = typeof match.method === 'string' ? match.method : '*';
     return path ? `${method} ${String(path.value)} (${String(path.type)})` : `${method} /`;
   });
@@ -231,26 +233,9 @@ function describeMatches(matches: readonly unknown[]): string {
 }
 
 /** JSON with object keys sorted, so equal confs read from differently ordered YAML compare equal. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : v,
-  );
-}
 
 function digest(value: unknown): string {
   return createHash('sha256')
     .update(typeof value === 'string' ? value : canonicalJson(value))
     .digest('base64');
-}
-
-function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return value && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
-}
-
-function asArray(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
 }

@@ -6,7 +6,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { RE2JS } from 're2js';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { renderApi } from '../../../../shared/core/kuma/render/render-api.js';
@@ -16,6 +15,7 @@ import { parseGoDuration } from '../../../../shared/core/kuma/validate/go-durati
 import { validateKumaResources } from '../../../../shared/core/kuma/validate/index.js';
 import { runCli } from '../../../helpers/cli.js';
 import { loadSpecFromFiles } from '../../../helpers/spec.js';
+import { applyProxyPatches, jwtRequirements, type Request } from './proxy-patch-sim.js';
 
 async function renderSpec(spec: Record<string, unknown>, api: Partial<ApiConfig> = {}) {
   const loaded = await loadSpecFromFiles({ 'api.yaml': stringify(spec) }, 'api.yaml');
@@ -43,55 +43,13 @@ function ops(paths: Record<string, string[]>, security?: unknown) {
   );
 }
 
-interface Request {
-  method: string;
-  path: string;
-  authority: string;
-}
-
-type StringMatch = { exact?: string; safeRegex?: { regex: string } };
-interface JwtRule {
-  match: {
-    path?: string;
-    safeRegex?: { regex: string };
-    headers?: { name: string; stringMatch: StringMatch; invertMatch?: boolean }[];
-  };
-  requires?: unknown;
-}
-
-/** Envoy's RE2 full match, as RouteMatch.safe_regex and StringMatcher.safe_regex apply it. */
-function fullMatch(regex: string, value: string): boolean {
-  return RE2JS.compile(regex).matches(value);
-}
-
 /**
- * The jwt_authn filter's decision for a request, as Envoy makes it: the first rule whose path and headers match
- * gives the requirement (`null`: no rule matched or the rule requires nothing, so no JWT is checked).
+ * The jwt_authn decision for a request on the gateway's listener, as Envoy makes it (proxy-patch-sim.ts: Kuma's
+ * patch merge, then each filter's first matching rule); `null`: no rule matched or it requires nothing.
  */
 function jwtRequirement(resources: KumaResource[], request: Request): unknown {
-  const patch = resources.find((r) => r.kind === 'MeshProxyPatch');
-  if (!patch) return null;
-  const modifications = (patch.spec.default as { appendModifications: Record<string, { value: string }>[] })
-    .appendModifications;
-  const filter = parse(modifications.find((m) => m.httpFilter)!.httpFilter!.value);
-  const rules = filter.typedConfig.rules as JwtRule[];
-  const header = (name: string) =>
-    name === ':method' ? request.method : name === ':authority' ? request.authority : undefined;
-  for (const { match, requires } of rules) {
-    if (match.path !== undefined && match.path !== request.path) continue;
-    if (match.safeRegex && !fullMatch(match.safeRegex.regex, request.path)) continue;
-    const headersMatch = (match.headers ?? []).every((h) => {
-      const value = header(h.name);
-      const matched =
-        value !== undefined &&
-        (h.stringMatch.exact !== undefined
-          ? h.stringMatch.exact === value
-          : fullMatch(h.stringMatch.safeRegex!.regex, value));
-      return h.invertMatch ? !matched : matched;
-    });
-    if (headersMatch) return requires ?? null;
-  }
-  return null;
+  const listener = applyProxyPatches(resources).listeners.find((l) => l.origin === 'gateway')!;
+  return jwtRequirements(listener.httpFilters, request)[0] ?? null;
 }
 
 describe('D1: JWT cannot be skipped by changing the Host header', () => {
