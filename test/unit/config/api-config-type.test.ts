@@ -16,6 +16,8 @@ const apiKeys: Record<keyof ApiConfig, true> = {
   rewrite: true,
   service: true,
   defaults: true,
+  oidc: true,
+  apiKeys: true,
 };
 const serviceKeys: Record<keyof NonNullable<ApiConfig['service']>, true> = {
   name: true,

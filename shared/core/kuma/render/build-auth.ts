@@ -14,7 +14,7 @@ import { buildName, buildSlug } from './names.js';
 import type { PathMatch } from './path-match.js';
 import { escapeRegex } from './path-match.js';
 import { isObject } from './resolve-ref.js';
-import type { JwtProvider } from './types.js';
+import type { JwtProvider, XKumaRoute } from './types.js';
 
 export interface AuthOperation {
   method: string;
@@ -27,6 +27,8 @@ export interface AuthOperation {
   params?: { in: 'query' | 'header'; name: string; value?: string }[];
   /** Effective OpenAPI security requirement (operation's, else the root's); undefined: none. */
   security: unknown;
+  /** Its effective x-kuma, for the edge keys this gateway cannot express (`cors`). */
+  settings?: Pick<XKumaRoute, 'cors'>;
 }
 
 export interface AuthInput {
@@ -94,6 +96,7 @@ export function buildAuth(input: AuthInput): { spec?: Record<string, unknown>; f
     ...[...unenforced].map(([name, operations]) =>
       buildAuthFinding(name, schemes[name], operations, input, schemesPointer),
     ),
+    ...findUnsupportedCors(input),
   );
   if (enforced === 0) return { findings };
   return { spec: buildProxyPatch(input, [...used].sort(), rules), findings };
@@ -130,8 +133,35 @@ function buildPartialFinding(
   };
 }
 
+/**
+ * `x-kuma.cors` cannot be expressed on the builtin gateway: it has no CORS filter, and a preflight (OPTIONS)
+ * matches no route and gets 404. One warning per x-kuma block that sets it, naming the target that can.
+ */
+function findUnsupportedCors(input: AuthInput): Finding[] {
+  const byOrigin = new Map<string, string[]>();
+  for (const operation of input.operations) {
+    if (operation.settings?.cors === undefined) continue;
+    const pathItem = operation.pointer.slice(0, operation.pointer.lastIndexOf('/'));
+    const origin =
+      [operation.pointer, pathItem, '']
+        .map((owner) => `${owner}/x-kuma/cors`)
+        .find((pointer) => valueAt(input.bundle, pointer) !== undefined) ?? '/x-kuma';
+    const labels = byOrigin.get(origin) ?? [];
+    if (!labels.includes(operation.label)) labels.push(operation.label);
+    byOrigin.set(origin, labels);
+  }
+  return [...byOrigin].map(([pointer, labels]) => ({
+    kind: 'validation',
+    id: 'x-kuma-target-unsupported',
+    severity: 'warning',
+    ...input.locate(pointer),
+    ...(labels.length === 1 ? { operation: labels[0] } : {}),
+    message: `x-kuma.cors${pointer === '/x-kuma' ? ' (from the config defaults)' : ''} cannot be expressed on target kuma-gateway: the builtin gateway has no CORS filter and answers preflight requests with 404, so ${labels.length === 1 ? `${labels[0]} gets` : `${labels.length} operations (first: ${labels[0]}) get`} no CORS headers; use target: gateway-api for this API`,
+  }));
+}
+
 /** The value at a JSON pointer of the bundle, or undefined. */
-function valueAt(root: unknown, pointer: string): unknown {
+export function valueAt(root: unknown, pointer: string): unknown {
   let value = root;
   for (const raw of pointer.split('/').slice(1)) {
     if (!isObject(value) && !Array.isArray(value)) return undefined;
@@ -326,13 +356,16 @@ function buildAuthorityRegex(hostnames: string[]): string {
   return `(?i)^(?:${hosts.join('|')})(?::[0-9]+)?$`;
 }
 
-function isJwtScheme(scheme: unknown): boolean {
+export function isJwtScheme(scheme: unknown): boolean {
   if (!isObject(scheme)) return false;
   if (scheme.type === 'http') return String(scheme.scheme).toLowerCase() === 'bearer';
   return scheme.type === 'openIdConnect' || scheme.type === 'oauth2';
 }
 
-function readSchemes(bundle: Record<string, unknown>): { schemes: Record<string, unknown>; pointer: string } {
+export function readSchemes(bundle: Record<string, unknown>): {
+  schemes: Record<string, unknown>;
+  pointer: string;
+} {
   const components = bundle.components;
   if (isObject(components) && isObject(components.securitySchemes)) {
     return { schemes: components.securitySchemes, pointer: '/components/securitySchemes' };

@@ -17,6 +17,7 @@ export const routeKeys = [
   'responseHeaders',
   'weights',
   'route',
+  'cors',
 ] as const satisfies readonly (keyof XKumaRoute)[];
 
 /** One level of settings and where it came from (a bundle pointer, or undefined for the repo config). */

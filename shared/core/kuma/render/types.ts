@@ -45,6 +45,59 @@ export interface ApiConfig {
   service?: { name?: string; namespace?: string; port?: number; versions?: ServiceVersion[] };
   /** Defaults for `x-kuma` keys of this API; the spec's own `x-kuma` wins. */
   defaults?: XKumaRoot;
+  /**
+   * OIDC login at the gateway (target `gateway-api`), by security scheme name: for `openIdConnect` schemes and
+   * `oauth2` schemes with an authorization-code flow. The client secret is referenced by Secret name only.
+   */
+  oidc?: Record<string, OidcClient>;
+  /**
+   * API keys at the gateway (target `gateway-api`), by `apiKey` security scheme name: the Secrets that hold the
+   * keys (one key per client ID). Keys themselves are never written into the config or the spec.
+   */
+  apiKeys?: Record<string, ApiKeySecrets>;
+}
+
+/** A Kubernetes Secret in the namespace of the API's routes, by name. */
+export interface SecretRef {
+  name: string;
+}
+
+/** The OIDC client the gateway logs users in with (Envoy Gateway SecurityPolicy `oidc`). */
+export interface OidcClient {
+  clientId: string;
+  /** Secret with the client secret under the key `client-secret`. */
+  clientSecretRef: SecretRef;
+  /** The provider's issuer URL (https); default: the scheme's `openIdConnectUrl` without `/.well-known/openid-configuration`. */
+  issuer?: string;
+  /** Where the provider sends the user back; default Envoy Gateway's `<scheme>://<host>/oauth2/callback`. */
+  redirectUrl?: string;
+  /** Path that logs the user out; default Envoy Gateway's `/logout`. */
+  logoutPath?: string;
+}
+
+/** Where the gateway finds the keys of an `apiKey` scheme (Envoy Gateway SecurityPolicy `apiKeyAuth`). */
+export interface ApiKeySecrets {
+  /** Secrets with one key per client ID (the data key is the client ID, its value the API key). */
+  secretRefs: SecretRef[];
+}
+
+/**
+ * CORS at the gateway (`x-kuma.cors`). Only the `gateway-api` target can express it: the builtin gateway has no
+ * CORS filter and answers a preflight with 404.
+ */
+export interface CorsSettings {
+  /** Allowed origins: `https://app.example.com`, `https://*.example.com`, or `*` (never with credentials). */
+  origins: string[];
+  /** Allowed methods; default the methods of the route's operations. */
+  methods?: string[];
+  /** Allowed request headers; default the header parameters the route's operations declare (plus their auth headers). */
+  headers?: string[];
+  /** Response headers scripts may read. */
+  exposeHeaders?: string[];
+  /** How long browsers may cache a preflight answer. */
+  maxAge?: string;
+  /** Allow cookies and Authorization headers on cross-origin requests. */
+  credentials?: boolean;
 }
 
 export interface HeaderChanges {
@@ -74,6 +127,7 @@ export interface XKumaRoute {
    * that pin one name share that route, and must have equal timeout, retries and rate limit.
    */
   route?: string;
+  cors?: CorsSettings;
 }
 
 export interface JwtProvider {

@@ -6,9 +6,11 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from '../../../../schemas/x-kuma.schema.json' with { type: 'json' };
 import type { Finding } from '../../findings.js';
+import { checkCors } from '../../gateway-api/cors.js';
 import { type SchemaProblem, schemaProblem } from '../../schema-findings.js';
 import type { LoadedSpec } from '../../spec/types.js';
 import { parseDuration } from './duration.js';
+import type { XKumaRoute } from './types.js';
 import { collectXKumaBlocks, type XKumaLevel } from './x-kuma-blocks.js';
 
 let validators: Record<XKumaLevel, ValidateFunction> | undefined;
@@ -63,20 +65,35 @@ export function checkXKumaValue(value: unknown, level: XKumaLevel): { path: stri
   return errors.map((problem) => ({ path: problem.pointer, message: describeError(problem, level) }));
 }
 
-/** Rules JSON Schema cannot say: Kuma's admission webhook wants a rate-limit interval over 50ms. */
+/**
+ * Rules JSON Schema cannot say: Kuma's admission webhook wants a rate-limit interval over 50ms; a CORS setting
+ * must not leak credentials or name malformed origins (cors.ts).
+ */
 function checkSemantics(value: unknown): SchemaProblem[] {
-  const interval = (value as { rateLimit?: { interval?: string } }).rateLimit?.interval;
+  const { rateLimit, cors } = value as XKumaRoute;
+  const problems: SchemaProblem[] = [];
+  const interval = rateLimit?.interval;
   if (interval !== undefined && (parseDuration(interval) ?? 0) <= 50) {
-    return [
+    problems.push(
       schemaProblem({
         instancePath: '/rateLimit/interval',
         keyword: 'kuma',
         params: {},
         message: 'must be longer than 50ms (Kuma rejects shorter rate-limit intervals)',
       }),
-    ];
+    );
   }
-  return [];
+  for (const problem of cors ? checkCors(cors) : []) {
+    problems.push(
+      schemaProblem({
+        instancePath: `/cors${problem.path}`,
+        keyword: 'cors',
+        params: {},
+        message: problem.message,
+      }),
+    );
+  }
+  return problems;
 }
 
 /** `allOf`/`anyOf` wrappers repeat their branches' errors: keep one error per place. */
