@@ -20,7 +20,10 @@ const schemeFields = new Set(['type', 'name', 'in', 'description', 'scheme', 'be
 
 export function findKeyLiterals(input: EdgeInput): Finding[] {
   const findings: Finding[] = [];
-  const report = (pointer: string, where: string, operation?: string) =>
+  const reported = new Set<string>();
+  const report = (pointer: string, where: string, operation?: string) => {
+    if (reported.has(pointer)) return;
+    reported.add(pointer);
     findings.push({
       kind: 'validation',
       id: 'gateway-api-apikey-literal',
@@ -29,6 +32,7 @@ export function findKeyLiterals(input: EdgeInput): Finding[] {
       ...(operation ? { operation } : {}),
       message: `${where} holds what looks like an API key or other credential written into the spec: keys must never be in git; put them in a Secret and name it in apiKeys.<scheme>.secretRefs of .kuma-api-forge.yaml (nothing is rendered from this value)`,
     });
+  };
   for (const block of collectXKumaBlocks(input.bundle)) {
     for (const pointer of findTextFields(block.value, block.pointer, credentialField)) {
       report(pointer, describe(pointer), block.operation);
@@ -49,7 +53,6 @@ export function findKeyLiterals(input: EdgeInput): Finding[] {
     }
   }
   // A request header the routes set to a fixed value, named like an apiKey scheme's header: a key in the spec.
-  const seen = new Set<string>();
   for (const operation of input.routes.flatMap((route) => route.operations)) {
     const changes = operation.settings.requestHeaders;
     for (const verb of ['set', 'add'] as const) {
@@ -57,8 +60,6 @@ export function findKeyLiterals(input: EdgeInput): Finding[] {
         if (!headerKeys.has(header.toLowerCase())) continue;
         const origin = operation.origins.requestHeaders;
         const pointer = origin ? appendPointer(origin, verb, header) : operation.pointer;
-        if (seen.has(pointer)) continue;
-        seen.add(pointer);
         report(
           pointer,
           `x-kuma.requestHeaders.${verb}.${header}${origin ? '' : ' (from the config defaults)'} (the header of an apiKey scheme)`,

@@ -176,7 +176,11 @@ function resolveJwt(
 /** Envoy Gateway's issuer rule (validateJWTProvider): with ":" a URI, with "@" an e-mail address. */
 function checkIssuer(issuer: string): string | undefined {
   if (issuer.length > 253) return 'is longer than the 253 characters Envoy Gateway accepts';
-  if (issuer.includes(':')) return parseUrl(issuer) ? undefined : 'contains ":" but is not a valid URI';
+  if (issuer.includes(':')) {
+    // Go's url.ParseRequestURI also refuses a malformed %-escape, which WHATWG URL lets through.
+    const valid = parseUrl(issuer) !== undefined && !/%(?![0-9A-Fa-f]{2})/.test(issuer);
+    return valid ? undefined : 'contains ":" but is not a valid URI';
+  }
   if (issuer.includes('@') && !/^[^@\s]+@[^@\s]+$/.test(issuer)) {
     return 'contains "@" but is not a valid e-mail address';
   }
@@ -195,17 +199,7 @@ function resolveOidc(
     problem: { id: 'gateway-api-oidc-invalid', severity: 'error' as const, pointer, message },
     notes,
   });
-  const discovery = typeof scheme.openIdConnectUrl === 'string' ? scheme.openIdConnectUrl : undefined;
-  const issuer =
-    client.issuer ??
-    discovery?.replace(/\/\.well-known\/openid-configuration$/, '') ??
-    input.root.auth?.[name]?.issuer;
-  if (!issuer || parseUrl(issuer)?.protocol !== 'https:') {
-    return problem(
-      `is not enforced: the OIDC login needs the provider's https issuer URL: set oidc.${name}.issuer in the API's entry of .kuma-api-forge.yaml${issuer ? ` ("${issuer}" is not https)` : ''}`,
-    );
-  }
-  const provider: Record<string, unknown> = { issuer };
+  const provider: Record<string, unknown> = {};
   if (scheme.type === 'oauth2') {
     const flows = isObject(scheme.flows) ? scheme.flows : {};
     const code = isObject(flows.authorizationCode) ? flows.authorizationCode : undefined;
@@ -227,12 +221,22 @@ function resolveOidc(
       provider[key] = url;
     }
   }
+  const discovery = typeof scheme.openIdConnectUrl === 'string' ? scheme.openIdConnectUrl : undefined;
+  const issuer =
+    client.issuer ??
+    discovery?.replace(/\/\.well-known\/openid-configuration$/, '') ??
+    input.root.auth?.[name]?.issuer;
+  if (!issuer || parseUrl(issuer)?.protocol !== 'https:') {
+    return problem(
+      `is not enforced: the OIDC login needs the provider's https issuer URL: set oidc.${name}.issuer in the API's entry of .kuma-api-forge.yaml${issuer ? ` ("${issuer}" is not https)` : ''}`,
+    );
+  }
   return {
     checked: {
       kind: 'oidc',
       name,
       oidc: {
-        provider,
+        provider: { issuer, ...provider },
         clientID: client.clientId,
         clientSecret: { name: client.clientSecretRef.name },
         ...(client.redirectUrl ? { redirectURL: client.redirectUrl } : {}),
