@@ -44,7 +44,7 @@ export function createSchemeResolver(input: EdgeInput): (name: string) => Scheme
   return (name) => {
     let resolution = cache.get(name);
     if (!resolution) {
-      resolution = resolveScheme(input, name, schemes[name], appendPointer(schemesPointer, name));
+      resolution = resolveScheme(input, name, own(schemes, name), appendPointer(schemesPointer, name));
       cache.set(name, resolution);
     }
     return resolution;
@@ -65,7 +65,7 @@ function resolveScheme(input: EdgeInput, name: string, scheme: unknown, pointer:
     );
   }
   if (scheme.type === 'apiKey') return resolveApiKey(input, name, scheme, pointer);
-  const oidc = input.api.oidc?.[name];
+  const oidc = own(input.api.oidc, name);
   if ((scheme.type === 'openIdConnect' || scheme.type === 'oauth2') && oidc) {
     return resolveOidc(input, name, scheme, oidc, pointer);
   }
@@ -77,7 +77,7 @@ function resolveScheme(input: EdgeInput, name: string, scheme: unknown, pointer:
       `(${type || 'unknown type'}) cannot be enforced by Envoy Gateway from this spec: the operations reach the service without authentication at the edge, so the service must check it`,
     );
   }
-  const provider = input.root.auth?.[name];
+  const provider = own(input.root.auth, name);
   if (!provider) {
     const login =
       scheme.type === 'openIdConnect' || scheme.type === 'oauth2'
@@ -167,6 +167,9 @@ function resolveJwt(
         ...(provider.audiences ? { audiences: provider.audiences } : {}),
         // Envoy Gateway fetches over TLS and checks the chain against the proxy's system trust store.
         remoteJWKS: { uri: provider.jwksUri },
+        // Where an http bearer scheme carries it, and nowhere else: without this Envoy also takes the token from
+        // an `access_token` query parameter, which ends up in access logs.
+        extractFrom: { headers: [{ name: 'Authorization', valuePrefix: 'Bearer ' }] },
       },
     },
     notes,
@@ -202,7 +205,12 @@ function resolveOidc(
   const provider: Record<string, unknown> = {};
   if (scheme.type === 'oauth2') {
     const flows = isObject(scheme.flows) ? scheme.flows : {};
-    const code = isObject(flows.authorizationCode) ? flows.authorizationCode : undefined;
+    // OpenAPI 3 flows.authorizationCode; Swagger 2 flow: accessCode with the URLs on the scheme itself.
+    const code = isObject(flows.authorizationCode)
+      ? flows.authorizationCode
+      : scheme.flow === 'accessCode'
+        ? scheme
+        : undefined;
     if (!code) {
       return problem(
         'is not enforced: an OIDC login needs an authorizationCode flow in this oauth2 scheme (other flows do not log a browser in); for bearer tokens use x-kuma.auth instead of oidc',
@@ -225,7 +233,7 @@ function resolveOidc(
   const issuer =
     client.issuer ??
     discovery?.replace(/\/\.well-known\/openid-configuration$/, '') ??
-    input.root.auth?.[name]?.issuer;
+    own(input.root.auth, name)?.issuer;
   if (!issuer || parseUrl(issuer)?.protocol !== 'https:') {
     return problem(
       `is not enforced: the OIDC login needs the provider's https issuer URL: set oidc.${name}.issuer in the API's entry of .kuma-api-forge.yaml${issuer ? ` ("${issuer}" is not https)` : ''}`,
@@ -275,7 +283,7 @@ function resolveApiKey(
       notes,
     };
   }
-  const config: ApiKeySecrets | undefined = input.api.apiKeys?.[name];
+  const config: ApiKeySecrets | undefined = own(input.api.apiKeys, name);
   if (!config) {
     return {
       problem: {
@@ -318,6 +326,11 @@ export function credentialHeader(checked: CheckedScheme): string | undefined {
   if (checked.kind !== 'apiKey') return undefined;
   const [source] = checked.apiKeyAuth.extractFrom as Record<string, string[]>[];
   return source?.headers?.[0];
+}
+
+/** A record's own entry: a scheme named `constructor` or `__proto__` is not found on Object.prototype. */
+function own<T>(record: Record<string, T> | undefined, name: string): T | undefined {
+  return record && Object.hasOwn(record, name) ? record[name] : undefined;
 }
 
 function parseUrl(text: string): URL | undefined {

@@ -74,6 +74,8 @@ describe('JWT from x-kuma.auth', () => {
               issuer: 'https://idp.example.com',
               audiences: ['pets'],
               remoteJWKS: { uri: 'https://idp.example.com/jwks' },
+              // Only the header the bearer scheme names: not Envoy's default access_token query parameter too.
+              extractFrom: { headers: [{ name: 'Authorization', valuePrefix: 'Bearer ' }] },
             },
           ],
         },
@@ -159,6 +161,21 @@ describe('JWT from x-kuma.auth', () => {
     expect(byId(findings, 'gateway-api-jwt-invalid').map((f) => [f.pointer, f.line])).toEqual([
       ['/x-kuma/auth/.bearer', 5],
       ['/x-kuma/auth/second/issuer', 6],
+    ]);
+  });
+
+  it('attack: schemes named like Object.prototype members are not found on it (no config, no provider)', async () => {
+    const lines = spec(
+      ['/pets:', `  get: ${ok}`],
+      ['constructor: {type: apiKey, in: header, name: X-Key}', 'toString: {type: http, scheme: bearer}'],
+      [...auth(), 'security: [{constructor: [], toString: []}]'],
+    );
+    const apiKeys = { other: { secretRefs: [{ name: 'other-keys' }] } };
+    const { resources, findings } = render(await buildEdgeInput(lines, { api: { apiKeys } }));
+    expect(resources).toEqual([]);
+    expect(findings.map((finding) => [finding.id, finding.pointer])).toEqual([
+      ['gateway-api-apikey-not-configured', '/components/securitySchemes/constructor'],
+      ['kuma-auth-not-configured', '/components/securitySchemes/toString'],
     ]);
   });
 
