@@ -22,7 +22,7 @@ import {
   createSchemeResolver,
   credentialHeader,
   type SchemeNote,
-  type SchemeResolution,
+  type SchemeProblem,
   schemeKinds,
 } from './security-schemes.js';
 
@@ -41,45 +41,41 @@ interface Checked extends Requested {
 export function buildSecurityPolicies(input: EdgeInput): EdgeOutput {
   const resolve = createSchemeResolver(input);
   const findings: Finding[] = findKeyLiterals(input);
-  /** Operations per scheme name the gateway cannot check, for one finding per scheme. */
-  const unchecked = new Map<string, { resolution: SchemeResolution; labels: string[] }>();
+  /** The schemes the gateway cannot check, with the operations that require them: one finding per scheme. */
+  const unchecked = new Map<string, { problem: SchemeProblem; labels: string[] }>();
   const notes = new Map<string, SchemeNote>();
   const resources: ManifestResource[] = [];
   for (const route of input.routes) {
     const first = route.operations[0];
     if (!first) continue;
-    const alternatives = readRequirement(first.security);
-    const names = [...new Set((alternatives ?? []).flat().map((scheme) => scheme.name))].sort();
-    const resolutions = new Map(names.map((name) => [name, resolve(name)]));
-    for (const [name, resolution] of resolutions) {
-      for (const note of resolution.notes) notes.set(`${note.id} ${note.pointer}`, note);
-      if (!('problem' in resolution)) continue;
-      const entry = unchecked.get(name) ?? { resolution, labels: [] };
-      entry.labels.push(...route.operations.map((operation) => operation.label));
-      unchecked.set(name, entry);
-    }
-    const checked = (alternatives ?? []).map((alternative) =>
+    const alternatives = readRequirement(first.security) ?? [];
+    const checked = alternatives.map((alternative) =>
       alternative.flatMap((scheme): Checked[] => {
-        const resolution = resolutions.get(scheme.name)!;
-        return 'checked' in resolution ? [{ ...scheme, checked: resolution.checked }] : [];
+        const resolution = resolve(scheme.name);
+        for (const note of resolution.notes) notes.set(`${note.id} ${note.pointer}`, note);
+        if ('checked' in resolution) return [{ ...scheme, checked: resolution.checked }];
+        const entry = unchecked.get(scheme.name) ?? { problem: resolution.problem, labels: [] };
+        entry.labels.push(...route.operations.map((operation) => operation.label));
+        unchecked.set(scheme.name, entry);
+        return [];
       }),
     );
     // A scheme the gateway cannot check leaves the route without authentication (its finding says so): requiring
     // only the others would refuse requests the spec allows, or pass requests it refuses.
     const complete = checked.every(
-      (alternative, index) => alternative.length === alternatives![index]!.length,
+      (alternative, index) => alternative.length === alternatives[index]!.length,
     );
     const auth = complete && checked.length > 0 ? composeAuth(checked) : undefined;
-    if (auth && 'reason' in auth) findings.push(buildInexpressibleFinding(input, route, first, auth.reason));
-    const spec: Record<string, unknown> = auth && !('reason' in auth) ? { ...auth.spec } : {};
-    if (auth && !('reason' in auth)) findings.push(...checkCallbacks(input, route, auth.schemes));
-    const cors = buildRouteCors(
-      input,
-      route,
-      first,
-      auth && !('reason' in auth) ? auth.schemes : [],
-      findings,
-    );
+    const spec: Record<string, unknown> = {};
+    let schemes: CheckedScheme[] = [];
+    if (auth && 'reason' in auth) {
+      findings.push(buildInexpressibleFinding(input, route, first, auth.reason));
+    } else if (auth) {
+      Object.assign(spec, auth.spec);
+      schemes = auth.schemes;
+      findings.push(...checkCallbacks(input, route, schemes));
+    }
+    const cors = buildRouteCors(input, route, first, schemes, findings);
     if (cors) spec.cors = cors;
     if (Object.keys(spec).length === 0) continue;
     resources.push({
@@ -94,17 +90,11 @@ export function buildSecurityPolicies(input: EdgeInput): EdgeOutput {
       },
     });
   }
-  for (const [name, { resolution, labels }] of unchecked) {
-    if ('problem' in resolution) findings.push(buildSchemeFinding(input, name, resolution.problem, labels));
+  for (const [name, { problem, labels }] of unchecked) {
+    findings.push(buildSchemeFinding(input, name, problem, labels));
   }
-  for (const note of notes.values()) {
-    findings.push({
-      kind: 'validation',
-      id: note.id,
-      severity: note.severity,
-      message: note.message,
-      ...input.locate(note.pointer),
-    });
+  for (const { id, severity, message, pointer } of notes.values()) {
+    findings.push({ kind: 'validation', id, severity, message, ...input.locate(pointer) });
   }
   return { resources, findings };
 }
@@ -325,7 +315,7 @@ function buildInexpressibleFinding(
 function buildSchemeFinding(
   input: EdgeInput,
   name: string,
-  problem: { id: string; severity: 'error' | 'warning'; pointer: string; message: string },
+  problem: SchemeProblem,
   labels: string[],
 ): Finding {
   const operations = [...new Set(labels)];
