@@ -67,7 +67,16 @@ function resolveScheme(input: EdgeInput, name: string, scheme: unknown, pointer:
   if (scheme.type === 'apiKey') return resolveApiKey(input, name, scheme, pointer);
   const oidc = own(input.api.oidc, name);
   if ((scheme.type === 'openIdConnect' || scheme.type === 'oauth2') && oidc) {
-    return resolveOidc(input, name, scheme, oidc, pointer);
+    const resolution = resolveOidc(input, name, scheme, oidc, pointer);
+    if (own(input.root.auth, name)) {
+      resolution.notes.push({
+        id: 'gateway-api-oidc-replaces-jwt',
+        severity: 'warning',
+        pointer,
+        message: `security scheme "${name}" has both oidc.${name} in the config and x-kuma.auth.${name}: on target gateway-api the gateway logs browsers in with OIDC and does not validate bearer tokens of this scheme, so API clients sending one are redirected to the login; remove one of the two`,
+      });
+    }
+    return resolution;
   }
   if (!isJwtScheme(scheme)) {
     const type = [scheme.type, scheme.scheme].filter((part) => typeof part === 'string').join(' ');

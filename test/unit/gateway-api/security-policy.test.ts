@@ -339,6 +339,33 @@ describe('OIDC where the spec says openIdConnect and the config gives a client',
     ]);
   });
 
+  it('attack: oidc and x-kuma.auth for the same scheme: the login wins, and a warning says bearer clients are redirected', async () => {
+    const lines = oidcSpec([
+      '/pets:',
+      `  get: ${ok}`,
+      '/oauth2/callback:',
+      `  get: ${ok}`,
+      '/logout:',
+      `  get: ${ok}`,
+    ]);
+    lines.splice(
+      2,
+      0,
+      'x-kuma:',
+      '  auth:',
+      '    login: {issuer: "https://login.example.com", jwksUri: "https://login.example.com/keys"}',
+    );
+    const { resources, findings } = render(await buildEdgeInput(lines, { api: { oidc: client } }));
+    expect(Object.keys(specOf(resources[0]!)).sort()).toEqual(['oidc', 'targetRefs']);
+    expect(findings).toEqual([
+      expect.objectContaining({
+        id: 'gateway-api-oidc-replaces-jwt',
+        severity: 'warning',
+        pointer: '/components/securitySchemes/login',
+      }),
+    ]);
+  });
+
   it('an oauth2 authorization-code scheme takes its endpoints from the flow', async () => {
     const input = await buildEdgeInput(
       spec(
