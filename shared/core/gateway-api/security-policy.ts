@@ -42,7 +42,7 @@ export function buildSecurityPolicies(input: EdgeInput): EdgeOutput {
   const resolve = createSchemeResolver(input);
   const findings: Finding[] = findKeyLiterals(input);
   /** The schemes the gateway cannot check, with the operations that require them: one finding per scheme. */
-  const unchecked = new Map<string, { problem: SchemeProblem; labels: string[] }>();
+  const unchecked = new Map<string, { problem: SchemeProblem; labels: string[]; requirement: string }>();
   const notes = new Map<string, SchemeNote>();
   const resources: ManifestResource[] = [];
   for (const route of input.routes) {
@@ -54,7 +54,11 @@ export function buildSecurityPolicies(input: EdgeInput): EdgeOutput {
         const resolution = resolve(scheme.name);
         for (const note of resolution.notes) notes.set(`${note.id} ${note.pointer}`, note);
         if ('checked' in resolution) return [{ ...scheme, checked: resolution.checked }];
-        const entry = unchecked.get(scheme.name) ?? { problem: resolution.problem, labels: [] };
+        const entry = unchecked.get(scheme.name) ?? {
+          problem: resolution.problem,
+          labels: [],
+          requirement: requirementPointer(input, first),
+        };
         entry.labels.push(...route.operations.map((operation) => operation.label));
         unchecked.set(scheme.name, entry);
         return [];
@@ -90,8 +94,8 @@ export function buildSecurityPolicies(input: EdgeInput): EdgeOutput {
       },
     });
   }
-  for (const [name, { problem, labels }] of unchecked) {
-    findings.push(buildSchemeFinding(input, name, problem, labels));
+  for (const [name, { problem, labels, requirement }] of unchecked) {
+    findings.push(buildSchemeFinding(input, name, { pointer: requirement, ...problem }, labels));
   }
   for (const { id, severity, message, pointer } of notes.values()) {
     findings.push({ kind: 'validation', id, severity, message, ...input.locate(pointer) });
@@ -295,8 +299,6 @@ function buildInexpressibleFinding(
   first: EdgeOperation,
   reason: string,
 ): Finding {
-  const declared = valueAt(input.bundle, first.pointer);
-  const own = isObject(declared) && declared.security !== undefined;
   const count =
     route.operations.length === 1
       ? first.label
@@ -306,16 +308,24 @@ function buildInexpressibleFinding(
     id: 'gateway-api-auth-inexpressible',
     severity: 'error',
     operation: first.label,
-    ...input.locate(own ? `${first.pointer}/security` : '/security'),
+    ...input.locate(requirementPointer(input, first)),
     message: `${first.label}: this security requirement cannot be expressed by an Envoy Gateway SecurityPolicy: ${reason}; ${count} get no authentication at the gateway`,
     hint: 'a SecurityPolicy can require one of several JWT schemes (with scopes), or one JWT, OIDC or API key scheme, or an API key together with one JWT or OIDC scheme; split the operations or the requirement accordingly, or check the rest in the service',
   };
 }
 
+/** Where an operation's effective security requirement is written: its own, else the root's. */
+function requirementPointer(input: EdgeInput, operation: EdgeOperation): string {
+  const declared = valueAt(input.bundle, operation.pointer);
+  return isObject(declared) && declared.security !== undefined
+    ? `${operation.pointer}/security`
+    : '/security';
+}
+
 function buildSchemeFinding(
   input: EdgeInput,
   name: string,
-  problem: SchemeProblem,
+  problem: Required<SchemeProblem>,
   labels: string[],
 ): Finding {
   const operations = [...new Set(labels)];

@@ -19,13 +19,14 @@ export type CheckedScheme =
 export interface SchemeProblem {
   id: string;
   severity: 'error' | 'warning';
-  pointer: string;
+  /** Undefined: on the security requirement that names the scheme (it is declared nowhere). */
+  pointer?: string;
   /** Completes "security scheme "<name>" …". */
   message: string;
 }
 
 /** A finding about a scheme that does not stop it being checked (a setting this target cannot express). */
-export type SchemeNote = SchemeProblem;
+export type SchemeNote = Required<SchemeProblem>;
 
 export type SchemeResolution =
   | { checked: CheckedScheme; notes: SchemeNote[] }
@@ -53,16 +54,19 @@ export function createSchemeResolver(input: EdgeInput): (name: string) => Scheme
 
 function resolveScheme(input: EdgeInput, name: string, scheme: unknown, pointer: string): SchemeResolution {
   const notes: SchemeNote[] = [];
-  const problem = (id: string, severity: SchemeProblem['severity'], message: string, at = pointer) => ({
-    problem: { id, severity, pointer: at, message },
+  const problem = (id: string, severity: SchemeProblem['severity'], message: string) => ({
+    problem: { id, severity, pointer, message },
     notes,
   });
   if (!isObject(scheme)) {
-    return problem(
-      'gateway-api-auth-unknown-scheme',
-      'error',
-      'is not declared in the securitySchemes: the gateway cannot know what to check',
-    );
+    return {
+      problem: {
+        id: 'gateway-api-auth-unknown-scheme',
+        severity: 'error',
+        message: 'is not declared in the securitySchemes: the gateway cannot know what to check',
+      },
+      notes,
+    };
   }
   if (scheme.type === 'apiKey') return resolveApiKey(input, name, scheme, pointer);
   const oidc = own(input.api.oidc, name);

@@ -135,6 +135,8 @@ describe('JWT from x-kuma.auth', () => {
       expect.objectContaining({
         severity: 'error',
         operation: 'GET /pets',
+        pointer: '/paths/~1pets/get/security',
+        line: lines.findIndex((line) => line.includes('ghost')) + 1,
         message: expect.stringContaining('"ghost" is not declared'),
       }),
     ]);
