@@ -411,6 +411,32 @@ describe('API keys from apiKey schemes, by Secret name', () => {
     });
   });
 
+  it('Swagger 2: securityDefinitions apiKey is rendered, basic is reported as not enforceable', async () => {
+    const lines = [
+      'swagger: "2.0"',
+      'info: {title: pets, version: "1"}',
+      'paths:',
+      '  /pets: {get: {security: [{key: []}], responses: {"200": {description: ok}}}}',
+      '  /admin: {get: {security: [{basic: []}], responses: {"200": {description: ok}}}}',
+      'securityDefinitions:',
+      '  key: {type: apiKey, in: query, name: api_key}',
+      '  basic: {type: basic}',
+    ];
+    const input = await buildEdgeInput(lines, { api: { apiKeys } });
+    const { resources, findings } = render(input);
+    expect(resources.map((resource) => [resource.name, specOf(resource).apiKeyAuth?.extractFrom])).toEqual([
+      [routeOf(input, 'GET /pets').name, [{ params: ['api_key'] }]],
+    ]);
+    expect(findings).toEqual([
+      expect.objectContaining({
+        id: 'kuma-auth-unenforceable',
+        pointer: '/securityDefinitions/basic',
+        line: 8,
+        message: expect.stringContaining('GET /admin gets no authentication at the gateway'),
+      }),
+    ]);
+  });
+
   it('attack: without apiKeys in the config, a finding says what to add', async () => {
     const { resources, findings } = render(await buildEdgeInput(keySpec('header')));
     expect(resources).toEqual([]);
