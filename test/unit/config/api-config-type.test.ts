@@ -15,6 +15,7 @@ const apiKeys: Record<keyof ApiConfig, true> = {
   basePath: true,
   rewrite: true,
   service: true,
+  envoyGateway: true,
   defaults: true,
 };
 const serviceKeys: Record<keyof NonNullable<ApiConfig['service']>, true> = {
@@ -22,6 +23,7 @@ const serviceKeys: Record<keyof NonNullable<ApiConfig['service']>, true> = {
   namespace: true,
   port: true,
   versions: true,
+  podLabels: true,
 };
 const versionKeys: Record<keyof ServiceVersion, true> = {
   name: true,
