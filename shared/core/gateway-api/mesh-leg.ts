@@ -12,8 +12,8 @@
  *   Dataplanes), to each backend MeshService:
  *   - MeshRetry `numRetries: 0`: the edge retries (BackendTrafficPolicy); Kuma's default `mesh-retry-all`
  *     would retry each of those tries again, up to 5 times, POSTs included.
- *   - MeshTimeout when the spec allows longer than Kuma's outbound defaults (request 15s, stream idle 30m),
- *     one second longer than the longest edge timeout, so the edge's timer fires first.
+ *   - MeshTimeout one second past the longest edge timeout: Kuma treats the delegated gateway's proxy as a
+ *     gateway, whose default outbound stream idle timeout (5 s) would cut slow backends (see sidecarTimeouts).
  *   - MeshCircuitBreaker and MeshHealthCheck from `x-kuma.circuitBreaker` / `healthCheck`: with Service routing
  *     only the sidecar sees the backend's pods one by one, so only it can eject or probe one of them.
  * @module
@@ -30,9 +30,8 @@ import type { MeshLegInput, MeshLegOutput } from './edge.js';
 /** Where Envoy Gateway runs its proxies unless it deploys them in the Gateway's namespace. */
 export const defaultProxyNamespace = 'envoy-gateway-system';
 
-/** Kuma's default outbound timeouts of a sidecar (`mesh-timeout-all`), which the gateway's sidecar gets. */
-const kumaRequestTimeout = 15_000;
-const kumaStreamIdleTimeout = 30 * 60_000;
+/** Envoy's route timeout when the HTTPRoute sets none (Envoy Gateway leaves it unset). */
+const edgeRequestTimeout = 15_000;
 
 export function buildMeshLeg(input: MeshLegInput): MeshLegOutput {
   const { api, backends, root } = input;
@@ -116,29 +115,21 @@ function buildPermission(
 }
 
 /**
- * The gateway sidecar's outbound timeouts, when Kuma's defaults would cut a request the edge allows: one second
- * past the longest edge timeout (or none when one route has none, `0s`). Undefined when the defaults do.
+ * The gateway sidecar's outbound timeouts: one second past the longest time the edge lets a request run (its
+ * `timeout`, else Envoy's 15 s route default, which Envoy Gateway keeps; `0s`: no limit), so the edge's timer
+ * fires first. Needed on every mesh: a delegated gateway's Dataplane is a `Gateway` proxy to Kuma
+ * (`resolveDataplaneProxyType`: `networking.gateway` set), so `mesh-gateways-timeout-all` gives its outbounds a
+ * 5 s stream idle timeout, which cuts any backend that is silent for 5 s, and the request timeout defaults to 15 s.
  */
-function sidecarTimeouts(
-  settings: { timeout?: string; idleTimeout?: string }[],
-): Record<string, string> | undefined {
-  const longest = (values: (string | undefined)[]) => {
-    const parsed = values.flatMap((value) => (value === undefined ? [] : [parseDuration(value) ?? 0]));
-    if (parsed.length === 0) return undefined;
-    return parsed.includes(0) ? 0 : Math.max(...parsed);
-  };
-  const request = longest(settings.map((s) => s.timeout));
-  const idle = longest(settings.flatMap((s) => [s.idleTimeout, s.timeout]));
-  const past = (edge: number | undefined, kumaDefault: number) => {
-    if (edge === undefined) return undefined;
-    if (edge === 0) return '0s';
-    return edge + 1000 > kumaDefault ? formatDuration(edge + 1000) : undefined;
-  };
-  const requestTimeout = past(request, kumaRequestTimeout);
-  const streamIdleTimeout = past(idle, kumaStreamIdleTimeout);
-  const http = {
-    ...(requestTimeout ? { requestTimeout } : {}),
-    ...(streamIdleTimeout ? { streamIdleTimeout } : {}),
-  };
-  return Object.keys(http).length > 0 ? http : undefined;
+function sidecarTimeouts(settings: { timeout?: string; idleTimeout?: string }[]): Record<string, string> {
+  const allowed = (value: string | undefined) =>
+    value === undefined ? edgeRequestTimeout : (parseDuration(value) ?? 0);
+  const longest = (values: number[]) => (values.includes(0) ? 0 : Math.max(...values));
+  const request = longest(settings.map((s) => allowed(s.timeout)));
+  const idle = longest([
+    request,
+    ...settings.flatMap((s) => (s.idleTimeout === undefined ? [] : [parseDuration(s.idleTimeout) ?? 0])),
+  ]);
+  const past = (edge: number) => (edge === 0 ? '0s' : formatDuration(edge + 1000));
+  return { requestTimeout: past(request), streamIdleTimeout: past(idle) };
 }

@@ -172,29 +172,39 @@ describe('from the gateway sidecar to the backends', () => {
     ]);
   });
 
-  it('lets requests outlast Kuma default 15s timeout by one second past the longest edge timeout', () => {
-    const resources = render({ settings: [{ timeout: '30s' }, { timeout: '1m' }, {}] });
-    const [timeout] = ofKind(resources, 'MeshTimeout');
-    expect((timeout!.spec.to as { default: unknown }[])[0]!.default).toEqual({
-      http: { requestTimeout: '61s' },
+  const sidecarTimeout = (settings: XKumaRoute[]) => {
+    const [timeout, ...others] = ofKind(render({ settings }), 'MeshTimeout');
+    expect(others).toEqual([]);
+    expect(timeout!.namespace).toBe('envoy-gateway-system');
+    return (timeout!.spec.to as { default: unknown }[])[0]!.default;
+  };
+
+  it('lets every request outlast the edge: one second past the longest edge timeout', () => {
+    expect(sidecarTimeout([{ timeout: '30s' }, { timeout: '1m' }])).toEqual({
+      http: { requestTimeout: '61s', streamIdleTimeout: '61s' },
     });
   });
 
-  it('renders no timeout when Kuma defaults already outlast the edge, and none when the spec has none', () => {
-    expect(ofKind(render({ settings: [{ timeout: '5s' }, { idleTimeout: '10m' }] }), 'MeshTimeout')).toEqual(
-      [],
-    );
-    expect(ofKind(render({ settings: [{}] }), 'MeshTimeout')).toEqual([]);
+  it("overrides Kuma's 5s gateway stream idle timeout even when the spec sets no timeout (Envoy's 15s applies)", () => {
+    expect(sidecarTimeout([{}])).toEqual({ http: { requestTimeout: '16s', streamIdleTimeout: '16s' } });
+    expect(sidecarTimeout([{ timeout: '2s' }])).toEqual({
+      http: { requestTimeout: '3s', streamIdleTimeout: '3s' },
+    });
+    // One operation without a timeout keeps the edge default in play for the whole backend.
+    expect(sidecarTimeout([{ timeout: '2s' }, {}])).toEqual({
+      http: { requestTimeout: '16s', streamIdleTimeout: '16s' },
+    });
   });
 
-  it('disables the sidecar timeout when an edge timeout is 0s (no limit), and stretches the stream idle timeout', () => {
-    const [zero] = ofKind(render({ settings: [{ timeout: '0s' }, { timeout: '20s' }] }), 'MeshTimeout');
-    expect((zero!.spec.to as { default: unknown }[])[0]!.default).toEqual({
+  it('stretches the stream idle timeout to the longest edge idle timeout', () => {
+    expect(sidecarTimeout([{ timeout: '10s', idleTimeout: '45m' }])).toEqual({
+      http: { requestTimeout: '11s', streamIdleTimeout: '2701s' },
+    });
+  });
+
+  it('disables the sidecar timeouts when an edge timeout is 0s (no limit)', () => {
+    expect(sidecarTimeout([{ timeout: '0s' }, { timeout: '20s' }])).toEqual({
       http: { requestTimeout: '0s', streamIdleTimeout: '0s' },
-    });
-    const [idle] = ofKind(render({ settings: [{ idleTimeout: '45m' }] }), 'MeshTimeout');
-    expect((idle!.spec.to as { default: unknown }[])[0]!.default).toEqual({
-      http: { streamIdleTimeout: '2701s' },
     });
   });
 
