@@ -6,8 +6,12 @@
  *
  * - MeshTrafficPermission in each backend namespace, on the backend's pods (`service.podLabels`), allowing the
  *   gateway: `rules` with `gatewaySpiffeId` on a mesh with MeshIdentity, else the 2.x `from` with the gateway
- *   proxies' tags (`gatewayService`, or the labels Envoy Gateway gives its proxy pods, which Kuma copies into the
- *   Dataplane's tags and so into the legacy certificate's `kuma://` SANs).
+ *   proxies' tags: `gatewayService`, or the labels Envoy Gateway gives its proxy pods plus their namespace. For a
+ *   pod annotated `kuma.io/gateway: enabled` Kuma makes the pod's labels and `k8s.kuma.io/namespace` the
+ *   gateway's tags (kumahq/kuma v2.14.3 `pod_converter.go` GatewayByServiceFor, `inbound_converter.go`
+ *   InboundTagsForService), its certificate carries each tag as a `kuma://` SAN, and `from` matches them
+ *   (`legacy_rbac_configurer.go`, KumaIDMatcher). (`kuma.io/gateway: provided` tags by Deployment instead:
+ *   set `gatewayService` there.)
  * - From the gateway's sidecar (policies in the proxies' namespace, where Kuma applies a consumer policy to
  *   Dataplanes), to each backend MeshService:
  *   - MeshRetry `numRetries: 0`: the edge retries (BackendTrafficPolicy); Kuma's default `mesh-retry-all`
