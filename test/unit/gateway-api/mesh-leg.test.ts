@@ -239,6 +239,31 @@ describe('from the gateway sidecar to the backends', () => {
     });
   });
 
+  it('leaves a zero-weight version (not a backend) out of the sidecar policies; its pods stay permitted', () => {
+    // Blue/green: green has weight 0, so the routing hands over only blue.
+    const resources = render({
+      api: {
+        service: {
+          name: 'shop',
+          versions: [
+            { name: 'blue', weight: 100 },
+            { name: 'green', weight: 0 },
+          ],
+        },
+      },
+      backends: [{ name: 'shop-blue', namespace: 'apps', port: 80 }],
+    });
+    for (const kind of ['MeshRetry', 'MeshTimeout']) {
+      const to = ofKind(resources, kind)[0]!.spec.to as { targetRef: { labels: Record<string, string> } }[];
+      expect(to.map((entry) => entry.targetRef.labels['kuma.io/display-name'])).toEqual(['shop-blue']);
+    }
+    // The permission selects the service's pods, whichever version takes the traffic.
+    expect(ofKind(resources, 'MeshTrafficPermission')[0]!.spec.targetRef).toEqual({
+      kind: 'Dataplane',
+      labels: { app: 'shop' },
+    });
+  });
+
   it('renders nothing without backends', () => {
     expect(render({ backends: [] })).toEqual([]);
   });
