@@ -96,9 +96,13 @@ function buildPolicySpec(
   const { settings } = operation;
   const rateLimit = settings.rateLimit && buildRateLimit(operation, config, report);
   const retry = buildRetry(route, report);
-  const streamIdleTimeout = settings.idleTimeout && toGatewayDuration(settings.idleTimeout);
+  const streamIdleTimeout =
+    settings.idleTimeout &&
+    gatewayDuration(settings.idleTimeout, 'idleTimeout', placeOf(operation, 'idleTimeout'), report);
   const circuitBreaker = root.circuitBreaker && buildConnectionLimits(root.circuitBreaker);
-  const faultInjection = settings.faultInjection && buildFaultInjection(settings.faultInjection);
+  const faultInjection =
+    settings.faultInjection &&
+    buildFaultInjection(settings.faultInjection, placeOf(operation, 'faultInjection'), report);
   const policy = {
     ...(rateLimit ? { rateLimit } : {}),
     ...(retry ? { retry } : {}),
@@ -114,8 +118,24 @@ function buildPolicySpec(
   };
 }
 
+type Place = { pointer: string; operation?: string };
+
+/** An x-kuma duration as Gateway API writes it; undefined, with an error, beyond what it can write (99999h). */
+function gatewayDuration(text: string, key: string, at: Place, report: Report): string | undefined {
+  const duration = toGatewayDuration(text);
+  if (duration === undefined) {
+    report(
+      'error',
+      'envoy-gateway-unsupported',
+      `x-kuma.${key} "${text}": longer than a Gateway API duration can be (99999h); not rendered`,
+      at,
+    );
+  }
+  return duration;
+}
+
 /** Where a key of an operation's effective x-kuma was written (the operation itself when it came from config). */
-function placeOf(operation: EdgeOperation, key: keyof EdgeOperation['settings']) {
+function placeOf(operation: EdgeOperation, key: keyof EdgeOperation['settings']): Place {
   const pointer = operation.origins[key] ?? operation.pointer;
   return { pointer, ...(pointer.startsWith('/paths/') ? { operation: operation.label } : {}) };
 }
@@ -221,7 +241,7 @@ function buildRetry(route: EdgeRoute, report: Report): Record<string, unknown> |
 /** Per-try timeout and back-off; null when Envoy Gateway would reject them (reported). */
 function buildPerRetry(
   retries: NonNullable<EdgeOperation['routeSettings']['retries']>,
-  at: { pointer: string; operation?: string },
+  at: Place,
   report: Report,
 ): Record<string, unknown> | undefined | null {
   const { perTryTimeout, backOff } = retries;
@@ -237,9 +257,9 @@ function buildPerRetry(
     );
     return null;
   }
-  const timeout = perTryTimeout && toGatewayDuration(perTryTimeout);
-  const baseInterval = backOff?.base && toGatewayDuration(backOff.base);
-  const maxInterval = backOff?.max && toGatewayDuration(backOff.max);
+  const timeout = perTryTimeout && gatewayDuration(perTryTimeout, 'retries.perTryTimeout', at, report);
+  const baseInterval = backOff?.base && gatewayDuration(backOff.base, 'retries.backOff.base', at, report);
+  const maxInterval = backOff?.max && gatewayDuration(backOff.max, 'retries.backOff.max', at, report);
   const backOffPolicy = {
     ...(baseInterval ? { baseInterval } : {}),
     ...(maxInterval ? { maxInterval } : {}),
@@ -269,8 +289,11 @@ function buildConnectionLimits(
 
 function buildFaultInjection(
   config: NonNullable<EdgeOperation['settings']['faultInjection']>,
+  at: Place,
+  report: Report,
 ): Record<string, unknown> | undefined {
-  const fixedDelay = config.delay && toGatewayDuration(config.delay.duration);
+  const fixedDelay =
+    config.delay && gatewayDuration(config.delay.duration, 'faultInjection.delay.duration', at, report);
   const fault = {
     ...(config.delay && fixedDelay
       ? { delay: { fixedDelay, percentage: config.delay.percentage ?? 100 } }

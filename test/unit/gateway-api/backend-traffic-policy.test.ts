@@ -270,6 +270,24 @@ describe('idleTimeout, circuitBreaker, faultInjection', () => {
     expect(specOf(output, 'r')!.timeout).toEqual({ http: { streamIdleTimeout: '1s250ms' } });
   });
 
+  it('refuses durations longer than Gateway API can write, on their key, instead of dropping them silently', () => {
+    const output = render([
+      route(
+        'r',
+        operation('GET', '/g', {
+          idleTimeout: '100000h',
+          faultInjection: { delay: { duration: '100001h' }, abort: { status: 500 } },
+        }),
+      ),
+    ]);
+    expect(output.findings.map(brief)).toEqual([
+      { id: 'envoy-gateway-unsupported', severity: 'error', pointer: '/paths/~1g/get/x-kuma/idleTimeout' },
+      { id: 'envoy-gateway-unsupported', severity: 'error', pointer: '/paths/~1g/get/x-kuma/faultInjection' },
+    ]);
+    expect(specOf(output, 'r')!.timeout).toBeUndefined();
+    expect(specOf(output, 'r')!.faultInjection).toEqual({ abort: { httpStatus: 500, percentage: 100 } });
+  });
+
   it('raises the edge connection limits; outlier detection is left to the mesh leg', () => {
     const output = render([route('r', operation('GET', '/g', {}))], {
       root: { circuitBreaker: { maxConnections: 2000, maxRequests: 5000, consecutiveErrors: 5 } },
