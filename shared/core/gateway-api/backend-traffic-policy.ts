@@ -41,13 +41,11 @@ const retryTriggers: Record<string, string> = {
   RefusedStream: 'refused-stream',
 };
 
+/** Where an x-kuma key is written: its bundle pointer, and the operation when it is an operation's own. */
+type Place = { pointer: string; operation?: string };
+
 /** Reports a finding once per id, place and message (a root-level key is shared by every route). */
-type Report = (
-  severity: Finding['severity'],
-  id: string,
-  message: string,
-  at: { pointer: string; operation?: string },
-) => void;
+type Report = (severity: Finding['severity'], id: string, message: string, at: Place) => void;
 
 export function buildBackendTrafficPolicies(input: EdgeInput): EdgeOutput {
   const findings: Finding[] = [];
@@ -117,8 +115,6 @@ function buildPolicySpec(
     ...policy,
   };
 }
-
-type Place = { pointer: string; operation?: string };
 
 /** An x-kuma duration as Gateway API writes it; undefined, with an error, beyond what it can write (99999h). */
 function gatewayDuration(text: string, key: string, at: Place, report: Report): string | undefined {
