@@ -74,6 +74,11 @@ export interface MeshLegInput extends Omit<EdgeInput, 'labels'> {
   labels: Record<string, string>;
   /** Every backend MeshService the routes send traffic to, sorted. */
   backends: Backend[];
+  /**
+   * The parent Gateway (its Envoy proxy pods carry its name and namespace as labels). Absent: `api.gateway`
+   * (default `gateway`) in `api.gatewayNamespace` (default `default`).
+   */
+  gateway?: { name: string; namespace: string };
 }
 
 export interface MeshLegOutput {

@@ -15,6 +15,7 @@ const apiKeys: Record<keyof ApiConfig, true> = {
   basePath: true,
   rewrite: true,
   service: true,
+  envoyGateway: true,
   defaults: true,
   oidc: true,
   apiKeys: true,
@@ -24,6 +25,7 @@ const serviceKeys: Record<keyof NonNullable<ApiConfig['service']>, true> = {
   namespace: true,
   port: true,
   versions: true,
+  podLabels: true,
 };
 const versionKeys: Record<keyof ServiceVersion, true> = {
   name: true,

@@ -19,7 +19,8 @@ export type PolicyDraft = {
   labels?: Record<string, string>;
 };
 
-const defaultRetryOn = ['5xx', 'ConnectFailure', 'RefusedStream', 'Reset'];
+/** Retry conditions when `x-kuma.retries.on` says none. */
+export const defaultRetryOn = ['5xx', 'ConnectFailure', 'RefusedStream', 'Reset'];
 
 /** Methods a retry cannot apply twice (RFC 9110 §9.2.2). */
 const idempotentMethods = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
@@ -136,18 +137,10 @@ export function buildGatewayPolicies(input: {
     });
   }
   if (root.healthCheck && backends.length > 0) {
-    const { path, interval, timeout, unhealthyThreshold, healthyThreshold } = root.healthCheck;
-    const defaults = {
-      interval: interval ?? '10s',
-      timeout: timeout ?? '2s',
-      unhealthyThreshold: unhealthyThreshold ?? 3,
-      healthyThreshold: healthyThreshold ?? 1,
-      http: { path },
-    };
     policies.push({
       kind: 'MeshHealthCheck',
       suffix: 'health-check',
-      spec: { targetRef, to: toServices(defaults) },
+      spec: { targetRef, to: toServices(buildHealthCheck(root.healthCheck)) },
     });
   }
   if (root.accessLog) {
@@ -213,7 +206,22 @@ function serviceRef(backend: Backend): Record<string, unknown> {
   };
 }
 
-function buildCircuitBreaker(config: NonNullable<XKumaRoot['circuitBreaker']>): Record<string, unknown> {
+/** MeshHealthCheck `default` of `x-kuma.healthCheck`, with the schema's documented defaults. */
+export function buildHealthCheck(config: NonNullable<XKumaRoot['healthCheck']>): Record<string, unknown> {
+  const { path, interval, timeout, unhealthyThreshold, healthyThreshold } = config;
+  return {
+    interval: interval ?? '10s',
+    timeout: timeout ?? '2s',
+    unhealthyThreshold: unhealthyThreshold ?? 3,
+    healthyThreshold: healthyThreshold ?? 1,
+    http: { path },
+  };
+}
+
+/** MeshCircuitBreaker `default` of `x-kuma.circuitBreaker`. */
+export function buildCircuitBreaker(
+  config: NonNullable<XKumaRoot['circuitBreaker']>,
+): Record<string, unknown> {
   const {
     maxConnections,
     maxPendingRequests,

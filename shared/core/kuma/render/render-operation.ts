@@ -27,6 +27,7 @@ import {
   splitPathTemplate,
 } from './path-match.js';
 import { type EffectiveSettings, resolveSettings, type SettingsLevel } from './settings.js';
+import { reportKumaGatewayGaps } from './target-gaps.js';
 import type { ApiConfig, XKumaRoute } from './types.js';
 
 /** One path match of an operation: one per base path the API is served under (server-paths.ts). */
@@ -73,8 +74,10 @@ export function renderOperation(
 ): RenderedOperation | undefined {
   const { spec, bundle, bases } = context;
   const label = `${operation.method.toUpperCase()} ${operation.path}`;
-  const { settings, origins } = resolveOperationSettings(context, operation);
+  const effective = resolveOperationSettings(context, operation);
+  const { settings, origins } = effective;
   if (settings.disabled) return undefined;
+  reportKumaGatewayGaps(context.findings, effective, { label, pointer: operation.pointer }, spec.locate);
   const report: Report = (id, message, pointer) =>
     context.findings.push({
       kind: 'routing',

@@ -13,6 +13,7 @@ export const routeKeys = [
   'idleTimeout',
   'retries',
   'rateLimit',
+  'faultInjection',
   'requestHeaders',
   'responseHeaders',
   'weights',

@@ -18,6 +18,28 @@ export interface ServiceVersion {
   default?: boolean;
 }
 
+/** How the platform runs Envoy Gateway: what the API's policies may rely on. */
+export interface EnvoyGatewayConfig {
+  /**
+   * The EnvoyGateway configuration names a rate limit service (`rateLimit.backend`): `x-kuma.rateLimit.scope:
+   * global` is allowed. Envoy Gateway rejects global limits without it.
+   */
+  globalRateLimit?: boolean;
+  /**
+   * Where `routingType: Service` is set, so the gateway sends to Service ClusterIPs (which Kuma's transparent
+   * proxy intercepts) instead of pod IPs (which leave the mesh): `BackendTrafficPolicy` (each route's policy;
+   * Envoy Gateway 1.7+, the default) or `EnvoyProxy` (the platform's EnvoyProxy `spec.routingType`; 1.1+).
+   */
+  routingType?: 'BackendTrafficPolicy' | 'EnvoyProxy';
+  /** Namespace of the Envoy proxy pods; default `envoy-gateway-system` (Envoy Gateway's own). */
+  namespace?: string;
+  /**
+   * Labels of the Envoy proxy pods of the parent Gateway; default Envoy Gateway's
+   * `gateway.envoyproxy.io/owning-gateway-name` and `-namespace`.
+   */
+  proxyLabels?: Record<string, string>;
+}
+
 /** One entry of `apis` in `.kuma-api-forge.yaml` (schema: `#/definitions/api`). */
 export interface ApiConfig {
   name: string;
@@ -42,7 +64,19 @@ export interface ApiConfig {
   basePath?: string;
   /** Prefix that replaces `basePath` on the way to the service (literal paths only, see the README, "How a spec becomes Kuma resources"). */
   rewrite?: string;
-  service?: { name?: string; namespace?: string; port?: number; versions?: ServiceVersion[] };
+  service?: {
+    name?: string;
+    namespace?: string;
+    port?: number;
+    versions?: ServiceVersion[];
+    /**
+     * Labels every pod of the service (all versions) carries, e.g. its Deployment's selector: the Kuma 3.x
+     * handle on "the backend's proxies" (`targetRef: {kind: Dataplane, labels}`). Default `app: <service name>`.
+     */
+    podLabels?: Record<string, string>;
+  };
+  /** Envoy Gateway settings, for the `gateway-api` target. */
+  envoyGateway?: EnvoyGatewayConfig;
   /** Defaults for `x-kuma` keys of this API; the spec's own `x-kuma` wins. */
   defaults?: XKumaRoot;
   /**
@@ -118,7 +152,18 @@ export interface XKumaRoute {
     on?: (string | number)[];
     nonIdempotent?: boolean;
   };
-  rateLimit?: { requests: number; interval: string; status?: number };
+  rateLimit?: {
+    requests: number;
+    interval: string;
+    status?: number;
+    /** `local` (default): per gateway replica; `global`: across replicas (gateway-api target only). */
+    scope?: 'local' | 'global';
+  };
+  /** Fault injection for resilience tests: delay and/or abort a share of the requests. */
+  faultInjection?: {
+    delay?: { duration: string; percentage?: number };
+    abort?: { status: number; percentage?: number };
+  };
   requestHeaders?: HeaderChanges;
   responseHeaders?: HeaderChanges;
   weights?: Record<string, number>;
