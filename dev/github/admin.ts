@@ -10,7 +10,7 @@ import { join, relative, sep } from 'node:path';
 import type { FaultPlan, FaultRule } from './faults.js';
 import type { GitCommitData } from './git.js';
 import type { Hub } from './hub.js';
-import { addLabel, openPull, removeLabel, setPullState } from './routes-pulls.js';
+import { openPull } from './routes-pulls.js';
 import type { CheckRunRecord, CommentRecord, PullRecord, RepoRecord } from './state.js';
 import {
   buildCheckRunEvent,
@@ -105,11 +105,7 @@ export interface LocalGitHubAdmin {
     event: WebhookEvent,
     options?: { url?: string; secret?: string; signature?: string | null },
   ): Promise<WebhookDelivery>;
-  /** Every delivery so far. */
-  deliveries: WebhookDelivery[];
-
   /** Reads for assertions. */
-  repoDir(input: RepoRef): string;
   readFile(input: RepoRef & { ref: string; path: string }): Promise<string | undefined>;
   listFiles(input: RepoRef & { ref: string }): Promise<string[]>;
   resolve(input: RepoRef & { ref: string }): Promise<string | undefined>;
@@ -143,7 +139,6 @@ async function readDirectory(dir: string): Promise<FileChanges> {
 
 export function createAdmin(hub: Hub, faults: FaultControl): LocalGitHubAdmin {
   const state = hub.state;
-  const deliveries: WebhookDelivery[] = [];
   const developer = state.account('octocat', 'User');
 
   const pullOf = (input: RepoRef & { number: number }): { repo: RepoRecord; pull: PullRecord } => {
@@ -159,14 +154,12 @@ export function createAdmin(hub: Hub, faults: FaultControl): LocalGitHubAdmin {
     const app = installation ? state.apps.get(installation.appId) : undefined;
     const url = options.url ?? app?.webhookUrl;
     if (!url) throw new Error(`no webhook URL for event ${event.name}`);
-    const delivery = await deliverWebhook(event, {
+    return deliverWebhook(event, {
       url,
       secret: options.secret ?? app?.webhookSecret ?? '',
       ...(app ? { appId: app.id } : {}),
       ...(options.signature !== undefined ? { signature: options.signature } : {}),
     });
-    deliveries.push(delivery);
-    return delivery;
   };
 
   /** Sends events in order to the Apps that have a webhook URL (GitHub sends them one after the other). */
@@ -183,7 +176,6 @@ export function createAdmin(hub: Hub, faults: FaultControl): LocalGitHubAdmin {
   };
 
   return {
-    deliveries,
     deliver,
     createApp(options = {}) {
       const id = state.nextId();
@@ -395,7 +387,6 @@ export function createAdmin(hub: Hub, faults: FaultControl): LocalGitHubAdmin {
       );
     },
 
-    repoDir: (input) => hub.requireRepo(input.owner, input.repo).git.dir,
     async readFile(input) {
       const git = hub.requireRepo(input.owner, input.repo).git;
       const sha = await git.resolveCommit(input.ref);
@@ -437,4 +428,35 @@ export function createAdmin(hub: Hub, faults: FaultControl): LocalGitHubAdmin {
     setFaults: faults.setFaults,
     faultsInjected: faults.faultsInjected,
   };
+}
+
+/** Closing freezes the head and base SHAs (GitHub stops following the branches); reopening thaws them. */
+async function setPullState(hub: Hub, repo: RepoRecord, pull: PullRecord, state: 'open' | 'closed') {
+  if (pull.state === state) return;
+  if (state === 'closed') {
+    pull.frozen = await hub.pullShas(repo, pull);
+    pull.closedAt = hub.now();
+  } else {
+    delete pull.frozen;
+    pull.closedAt = null;
+  }
+  pull.state = state;
+  pull.updatedAt = hub.now();
+}
+
+/** Adds a label to a pull, creating the repo label on first use like GitHub does. Answers whether it changed. */
+function addLabel(hub: Hub, repo: RepoRecord, pull: PullRecord, name: string): boolean {
+  if (!repo.labels.has(name))
+    repo.labels.set(name, { id: hub.state.nextId(), name, color: 'ededed', description: null });
+  if (pull.labels.includes(name)) return false;
+  pull.labels.push(name);
+  pull.updatedAt = hub.now();
+  return true;
+}
+
+function removeLabel(hub: Hub, pull: PullRecord, name: string): boolean {
+  const before = pull.labels.length;
+  pull.labels = pull.labels.filter((label) => label !== name);
+  pull.updatedAt = hub.now();
+  return pull.labels.length !== before;
 }

@@ -23,6 +23,10 @@ export interface ContractValidator {
   validateResponse(operationId: string, status: number, body: unknown): string[];
   /** Whether the description knows this operationId. */
   has(operationId: string): boolean;
+  /** The method (upper case) and path template (e.g. `/repos/{owner}/{repo}`) of an operation it knows. */
+  routeOf(operationId: string): { method: string; path: string };
+  /** The operationId of a method and path template, undefined when the description has none. */
+  operationAt(method: string, path: string): string | undefined;
   /** The description's version of the package, for messages. */
   readonly version: string;
 }
@@ -106,6 +110,14 @@ export function createContractValidator(): ContractValidator {
   return {
     version,
     has: (operationId) => operations.has(operationId),
+    routeOf(operationId) {
+      const { method, path } = operation(operationId);
+      return { method: method.toUpperCase(), path };
+    },
+    operationAt(method, path) {
+      const item = doc.paths[path]?.[method.toLowerCase()];
+      return item?.operationId;
+    },
     validateRequest(operationId, body) {
       const op = operation(operationId);
       const { node, pointer } = resolve(op.requestBody, `${op.pointer}/requestBody`);

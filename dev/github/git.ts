@@ -180,10 +180,6 @@ export class GitRepo {
     return code === 0;
   }
 
-  async deleteRef(ref: string): Promise<void> {
-    await this.run(['update-ref', '-d', ref]);
-  }
-
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
     return this.cached('is-ancestor', [ancestor, descendant], async () => {
       const { code } = await this.spawn(['merge-base', '--is-ancestor', ancestor, descendant]);

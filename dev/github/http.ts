@@ -1,5 +1,5 @@
 /**
- * HTTP plumbing shared by the routes: GitHub-style errors, `Link` pagination and the route type.
+ * HTTP plumbing shared by the routes: GitHub-style errors, `Link` pagination, the handler and route types.
  * @module
  */
 import type { Hub } from './hub.js';
@@ -46,15 +46,18 @@ export interface RouteContext {
   accept: string;
 }
 
+export type Handler = (ctx: RouteContext) => Promise<Reply> | Reply;
+
+/** One line of the route table (`routes.ts`). */
 export interface Route {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH';
   /** A Hono path pattern. */
   path: string;
   /** The operationId in `@octokit/openapi`, e.g. `checks/create`. */
   operationId: string;
   /** `jwt`: the App's JWT; `installation`: an installation token for the repo's owner. */
   auth: 'jwt' | 'installation';
-  handle(ctx: RouteContext): Promise<Reply> | Reply;
+  handle: Handler;
 }
 
 /** Slices `items` by `per_page`/`page` and builds GitHub's `Link` header for the request URL. */

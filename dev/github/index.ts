@@ -12,11 +12,11 @@ export type {
 } from './admin.js';
 export { type ContractValidator, createContractValidator } from './contract.js';
 export type { FaultPlan, FaultRule } from './faults.js';
+export { ROUTES } from './routes.js';
 export {
   type LocalGitHub,
   type LocalGitHubOptions,
   type RecordedRequest,
-  ROUTES,
   startLocalGitHub,
 } from './server.js';
 export type { WebhookDelivery, WebhookEvent } from './webhooks.js';

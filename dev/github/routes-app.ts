@@ -1,61 +1,41 @@
 /**
- * App endpoints: the authenticated App, its installation on a repo, installation access tokens (narrowed to the
+ * App endpoints (the App's JWT): its installation on a repo, installation access tokens (narrowed to the
  * repos and permissions asked for, refused with 422 beyond what the installation has, as on GitHub).
  * @module
  */
 import { findUngrantedPermissions, issueInstallationToken } from './auth.js';
-import { notFound, type Route, unprocessable } from './http.js';
-import { buildInstallation, buildIntegration, buildRepository } from './shapes.js';
+import { type Handler, notFound, unprocessable } from './http.js';
+import { buildInstallation, buildRepository } from './shapes.js';
 import type { Permissions, RepoRecord } from './state.js';
 
-export const appRoutes: Route[] = [
-  {
-    method: 'GET',
-    path: '/app',
-    operationId: 'apps/get-authenticated',
-    auth: 'jwt',
-    handle: ({ hub, app }) => ({ status: 200, body: buildIntegration(hub.urls, app!) }),
-  },
-  {
-    method: 'GET',
-    path: '/repos/:owner/:repo/installation',
-    operationId: 'apps/get-repo-installation',
-    auth: 'jwt',
-    handle: ({ hub, app, params }) => {
-      const repo = hub.state.repo(params.owner ?? '', params.repo ?? '');
-      const installation = repo ? hub.state.installationFor(repo.owner.login, app!.id) : undefined;
-      if (!installation) throw notFound();
-      return { status: 200, body: buildInstallation(hub.urls, installation, app!) };
+export const getRepoInstallation: Handler = ({ hub, app, params }) => {
+  const repo = hub.state.repo(params.owner ?? '', params.repo ?? '');
+  const installation = repo ? hub.state.installationFor(repo.owner.login, app!.id) : undefined;
+  if (!installation) throw notFound();
+  return { status: 200, body: buildInstallation(hub.urls, installation, app!) };
+};
+
+export const createAccessToken: Handler = ({ hub, app, params, body }) => {
+  const installation = hub.state.installations.get(Number(params.installation_id));
+  if (!installation || installation.appId !== app!.id) throw notFound();
+  const owned = [...hub.state.repos.values()].filter((repo) => repo.owner.id === installation.account.id);
+  const repos = selectRepos(owned, body.repositories, body.repository_ids);
+  const permissions = readPermissions(body.permissions);
+  const { token, record } = issueInstallationToken(hub.state, installation.id, Date.now(), {
+    ...(repos ? { repositoryIds: repos.map((repo) => repo.id) } : {}),
+    ...(permissions ? { permissions } : {}),
+  });
+  return {
+    status: 201,
+    body: {
+      token,
+      expires_at: new Date(record.expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      permissions: record.permissions,
+      repository_selection: repos ? 'selected' : 'all',
+      ...(repos ? { repositories: repos.map((repo) => buildRepository(hub.urls, repo)) } : {}),
     },
-  },
-  {
-    method: 'POST',
-    path: '/app/installations/:installation_id/access_tokens',
-    operationId: 'apps/create-installation-access-token',
-    auth: 'jwt',
-    handle: ({ hub, app, params, body }) => {
-      const installation = hub.state.installations.get(Number(params.installation_id));
-      if (!installation || installation.appId !== app!.id) throw notFound();
-      const owned = [...hub.state.repos.values()].filter((repo) => repo.owner.id === installation.account.id);
-      const repos = selectRepos(owned, body.repositories, body.repository_ids);
-      const permissions = readPermissions(body.permissions);
-      const { token, record } = issueInstallationToken(hub.state, installation.id, Date.now(), {
-        ...(repos ? { repositoryIds: repos.map((repo) => repo.id) } : {}),
-        ...(permissions ? { permissions } : {}),
-      });
-      return {
-        status: 201,
-        body: {
-          token,
-          expires_at: new Date(record.expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-          permissions: record.permissions,
-          repository_selection: repos ? 'selected' : 'all',
-          ...(repos ? { repositories: repos.map((repo) => buildRepository(hub.urls, repo)) } : {}),
-        },
-      };
-    },
-  },
-];
+  };
+};
 
 /** The repos named (by name or id) among the installation's, or undefined for all; 422 for any other. */
 function selectRepos(owned: RepoRecord[], names: unknown, ids: unknown): RepoRecord[] | undefined {

@@ -3,8 +3,8 @@
  * text ≤ 65,535 characters, a conclusion when completed.
  * @module
  */
-import { notFound, paginate, type Route, type RouteContext, requireString, unprocessable } from './http.js';
-import { buildAnnotation, buildCheckRun } from './shapes.js';
+import { type Handler, notFound, type RouteContext, requireString, unprocessable } from './http.js';
+import { buildCheckRun } from './shapes.js';
 import type { AnnotationRecord, CheckRunRecord } from './state.js';
 
 export const MAX_ANNOTATIONS_PER_REQUEST = 50;
@@ -114,12 +114,6 @@ function applyCheckBody(run: CheckRunRecord, body: Record<string, unknown>, now:
   }
 }
 
-function findRun({ repo, params }: RouteContext): CheckRunRecord {
-  const run = repo.checkRuns.get(Number(params.check_run_id));
-  if (!run) throw notFound();
-  return run;
-}
-
 async function renderRun(ctx: RouteContext, run: CheckRunRecord) {
   const { hub, repo } = ctx;
   return buildCheckRun(
@@ -131,104 +125,40 @@ async function renderRun(ctx: RouteContext, run: CheckRunRecord) {
   );
 }
 
-export const checkRoutes: Route[] = [
-  {
-    method: 'POST',
-    path: '/repos/:owner/:repo/check-runs',
-    operationId: 'checks/create',
-    auth: 'installation',
-    handle: async (ctx) => {
-      const { hub, repo, body, app } = ctx;
-      const name = requireString(body, 'name');
-      const headSha = requireString(body, 'head_sha');
-      if (!/^[0-9a-f]{40}$/.test(headSha) || (await repo.git.objectType(headSha)) !== 'commit') {
-        throw unprocessable(`No commit found for SHA: ${headSha}`);
-      }
-      const now = hub.now();
-      const run: CheckRunRecord = {
-        id: hub.state.nextId(),
-        suiteId: hub.state.suiteId(repo, headSha, app!.id),
-        appId: app!.id,
-        name,
-        headSha,
-        status: 'queued',
-        conclusion: null,
-        startedAt: now,
-        completedAt: null,
-        externalId: null,
-        detailsUrl: null,
-        output: { title: null, summary: null, text: null },
-        annotations: [],
-      };
-      applyCheckBody(run, body, now, true);
-      repo.checkRuns.set(run.id, run);
-      return { status: 201, body: await renderRun(ctx, run) };
-    },
-  },
-  {
-    method: 'PATCH',
-    path: '/repos/:owner/:repo/check-runs/:check_run_id',
-    operationId: 'checks/update',
-    auth: 'installation',
-    handle: async (ctx) => {
-      const run = findRun(ctx);
-      if (run.appId !== ctx.app?.id) throw notFound();
-      // Validate on a copy so a rejected update leaves the run as it was.
-      const next: CheckRunRecord = structuredClone(run);
-      applyCheckBody(next, ctx.body, ctx.hub.now(), false);
-      Object.assign(run, next);
-      return { status: 200, body: await renderRun(ctx, run) };
-    },
-  },
-  {
-    method: 'GET',
-    path: '/repos/:owner/:repo/check-runs/:check_run_id',
-    operationId: 'checks/get',
-    auth: 'installation',
-    handle: async (ctx) => ({ status: 200, body: await renderRun(ctx, findRun(ctx)) }),
-  },
-  {
-    method: 'GET',
-    path: '/repos/:owner/:repo/check-runs/:check_run_id/annotations',
-    operationId: 'checks/list-annotations',
-    auth: 'installation',
-    handle: (ctx) => {
-      const run = findRun(ctx);
-      const { page, headers } = paginate(
-        run.annotations.map((a) => buildAnnotation(ctx.hub.urls, ctx.repo, run, a)),
-        ctx.url,
-      );
-      return { status: 200, body: page, headers };
-    },
-  },
-  {
-    method: 'GET',
-    path: '/repos/:owner/:repo/commits/:ref/check-runs',
-    operationId: 'checks/list-for-ref',
-    auth: 'installation',
-    handle: async (ctx) => {
-      const { repo, params, query, url } = ctx;
-      const sha = await repo.git.resolveCommit(params.ref ?? '');
-      if (!sha) throw notFound();
-      let runs = [...repo.checkRuns.values()]
-        .filter((run) => run.headSha === sha)
-        .filter((run) => !query.get('check_name') || run.name === query.get('check_name'))
-        .filter((run) => !query.get('status') || run.status === query.get('status'))
-        .filter((run) => !query.get('app_id') || run.appId === Number(query.get('app_id')))
-        .sort((a, b) => b.id - a.id);
-      if ((query.get('filter') ?? 'latest') === 'latest') {
-        const seen = new Set<string>();
-        runs = runs.filter((run) => {
-          const key = `${run.appId}:${run.name}`;
-          if (seen.has(key)) return false;
-          seen.add(key);
-          return true;
-        });
-      }
-      const { page, headers } = paginate(runs, url);
-      const rendered = [];
-      for (const run of page) rendered.push(await renderRun(ctx, run));
-      return { status: 200, body: { total_count: runs.length, check_runs: rendered }, headers };
-    },
-  },
-];
+export const createCheckRun: Handler = async (ctx) => {
+  const { hub, repo, body, app } = ctx;
+  const name = requireString(body, 'name');
+  const headSha = requireString(body, 'head_sha');
+  if (!/^[0-9a-f]{40}$/.test(headSha) || (await repo.git.objectType(headSha)) !== 'commit') {
+    throw unprocessable(`No commit found for SHA: ${headSha}`);
+  }
+  const now = hub.now();
+  const run: CheckRunRecord = {
+    id: hub.state.nextId(),
+    suiteId: hub.state.suiteId(repo, headSha, app!.id),
+    appId: app!.id,
+    name,
+    headSha,
+    status: 'queued',
+    conclusion: null,
+    startedAt: now,
+    completedAt: null,
+    externalId: null,
+    detailsUrl: null,
+    output: { title: null, summary: null, text: null },
+    annotations: [],
+  };
+  applyCheckBody(run, body, now, true);
+  repo.checkRuns.set(run.id, run);
+  return { status: 201, body: await renderRun(ctx, run) };
+};
+
+export const updateCheckRun: Handler = async (ctx) => {
+  const run = ctx.repo.checkRuns.get(Number(ctx.params.check_run_id));
+  if (!run || run.appId !== ctx.app?.id) throw notFound();
+  // Validate on a copy so a rejected update leaves the run as it was.
+  const next: CheckRunRecord = structuredClone(run);
+  applyCheckBody(next, ctx.body, ctx.hub.now(), false);
+  Object.assign(run, next);
+  return { status: 200, body: await renderRun(ctx, run) };
+};

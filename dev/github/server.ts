@@ -3,7 +3,6 @@
  * repositories in a data directory. Every call is logged with its operationId, bodies and status.
  * @module
  */
-import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,15 +12,9 @@ import { Hono } from 'hono';
 import { createAdmin, type LocalGitHubAdmin } from './admin.js';
 import { authorizeRepoRequest, readCredential, verifyAppJwt, verifyInstallationToken } from './auth.js';
 import { createFaultInjector, type FaultPlan } from './faults.js';
-import { DOCS, HttpError, type Reply, type Route, type RouteContext } from './http.js';
+import { DOCS, HttpError, type Reply, type RouteContext } from './http.js';
 import { Hub } from './hub.js';
-import { appRoutes } from './routes-app.js';
-import { checkRoutes } from './routes-checks.js';
-import { gitRoutes } from './routes-git.js';
-import { pullRoutes } from './routes-pulls.js';
-
-/** Every route the local GitHub serves, with its operationId (for "is this Octokit method covered?" checks). */
-export const ROUTES: readonly Route[] = [...appRoutes, ...gitRoutes, ...pullRoutes, ...checkRoutes];
+import { ROUTES } from './routes.js';
 
 export interface RecordedRequest {
   /** The `x-github-request-id` answered. */
@@ -33,7 +26,7 @@ export interface RecordedRequest {
   operationId: string | undefined;
   status: number;
   requestBody: unknown;
-  /** Parsed JSON, a string for raw media types, undefined for empty bodies. */
+  /** Parsed JSON, undefined for empty bodies. */
   responseBody: unknown;
   installationId?: number;
   /** Set when the answer was an injected fault. */
@@ -89,7 +82,7 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
       };
       let reply: Reply;
       try {
-        const text = route.method === 'GET' || route.method === 'DELETE' ? '' : await c.req.text();
+        const text = route.method === 'GET' ? '' : await c.req.text();
         let body: Record<string, unknown> = {};
         if (text !== '') {
           try {
@@ -146,7 +139,7 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
           headers: failure.headers,
         };
       }
-      return render(reply, headers, record, c.req.header('if-none-match'));
+      return render(reply, headers, record);
     });
   }
   app.notFound((c) => {
@@ -203,31 +196,11 @@ function decodeParams(params: Record<string, string>): Record<string, string> {
   return decoded;
 }
 
-function render(
-  reply: Reply,
-  base: Record<string, string>,
-  record: RecordedRequest,
-  ifNoneMatch: string | undefined,
-) {
+function render(reply: Reply, base: Record<string, string>, record: RecordedRequest) {
   const headers = { ...base, ...reply.headers };
   record.status = reply.status;
   if (reply.body === undefined) return new Response(null, { status: reply.status, headers });
-  if (Buffer.isBuffer(reply.body)) {
-    record.responseBody = reply.body.toString();
-    return new Response(new Uint8Array(reply.body), { status: reply.status, headers });
-  }
-  const text = JSON.stringify(reply.body);
   record.responseBody = reply.body;
   headers['content-type'] = 'application/json; charset=utf-8';
-  if (reply.status === 200 && record.method === 'GET') {
-    // Cheap conditional requests: a weak etag over the body, 304 when the client already has it.
-    const etag = `W/"${createHash('sha256').update(text).digest('hex').slice(0, 32)}"`;
-    headers.etag = etag;
-    if (ifNoneMatch === etag) {
-      record.status = 304;
-      record.responseBody = undefined;
-      return new Response(null, { status: 304, headers });
-    }
-  }
-  return new Response(text, { status: reply.status, headers });
+  return new Response(JSON.stringify(reply.body), { status: reply.status, headers });
 }

@@ -6,7 +6,6 @@
 import type { GitCommitData, GitIdentity, GitTreeEntry } from './git.js';
 import type {
   Account,
-  AnnotationRecord,
   AppRecord,
   CheckRunRecord,
   CommentRecord,
@@ -375,18 +374,6 @@ export function buildCheckRun(
   };
 }
 
-export function buildAnnotation(
-  urls: Urls,
-  repo: RepoRecord,
-  run: CheckRunRecord,
-  a: AnnotationRecord,
-): Json {
-  return {
-    ...a,
-    blob_href: `${urls.html}/${repo.owner.login}/${repo.name}/blob/${run.headSha}/${a.path}`,
-  };
-}
-
 const UNSIGNED = { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null };
 
 export function buildGitCommit(urls: Urls, repo: RepoRecord, commit: GitCommitData): Json {
@@ -463,27 +450,6 @@ export function buildBranch(urls: Urls, repo: RepoRecord, name: string, commit: 
       required_status_checks: { enforcement_level: 'off', contexts: [], checks: [] },
     },
     protection_url: `${api}/protection`,
-  };
-}
-
-export function buildDiffEntry(
-  urls: Urls,
-  repo: RepoRecord,
-  headSha: string,
-  file: { path: string; status: string; sha: string; additions: number; deletions: number },
-): Json {
-  const html = `${urls.html}/${repo.owner.login}/${repo.name}`;
-  const encoded = file.path.split('/').map(encodeURIComponent).join('/');
-  return {
-    sha: file.sha,
-    filename: file.path,
-    status: file.status,
-    additions: file.additions,
-    deletions: file.deletions,
-    changes: file.additions + file.deletions,
-    blob_url: `${html}/blob/${headSha}/${encoded}`,
-    raw_url: `${html}/raw/${headSha}/${encoded}`,
-    contents_url: `${repoApiUrl(urls, repo)}/contents/${encoded}?ref=${headSha}`,
   };
 }
 

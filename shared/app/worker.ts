@@ -1,11 +1,11 @@
 /**
- * The worker: takes jobs off the queue and runs their use case. In Lambda it is an SQS batch handler that
- * reports partial batch failures, so a failed job is retried by the queue (and, on a FIFO queue, the jobs behind
- * it in its group wait for it), and a malformed message is logged and dropped instead of being retried forever.
+ * The worker: takes jobs off the queue and runs their use case. In Lambda it gets one SQS FIFO record per
+ * invocation and reports it as a batch item failure when it failed, so the queue retries it (and the jobs behind
+ * it in its group wait for it); a malformed message is logged and dropped instead of being retried forever.
  * @module
  */
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { failureFields, isRetryable } from '../core/errors.js';
+import { failureFields, isRetryable, SetupError } from '../core/errors.js';
 import type { CheckJob, DeployJob, Job } from '../core/jobs.js';
 import { buildDeadlineResult } from '../core/report/check-run.js';
 import { buildDeployFailedComment } from '../core/report/deploy-comment.js';
@@ -82,34 +82,27 @@ export function createWorker(deps: WorkerDeps): Worker {
   return {
     processJob,
     async handleSqsEvent(event) {
-      // Records of one FIFO group run in order; once one fails, the rest of its group waits for the retry
-      // (reported failed without running), so a newer push is never handled before an older one.
-      const groups = new Map<string, SQSRecord[]>();
-      for (const record of event.Records) {
-        const group = record.attributes?.MessageGroupId ?? record.messageId;
-        groups.set(group, [...(groups.get(group) ?? []), record]);
+      // One record per invocation (serverless.yml `batchSize: 1`): SQS FIFO then keeps a group's jobs in order
+      // and holds the rest of a group back while a failed job waits for its retry. A larger batch would run a
+      // group's later jobs here before the failed one's retry: refused, loudly, without running any of it.
+      if (event.Records.length > 1) {
+        deps.log.error('the worker takes one queue message per invocation: set batchSize 1', {
+          records: event.Records.length,
+        });
+        throw new SetupError(`expected one SQS record per invocation, got ${event.Records.length}`);
       }
       const failures: SQSBatchItemFailure[] = [];
-      await Promise.all(
-        [...groups.values()].map(async (records) => {
-          let failed = false;
-          for (const record of records) {
-            if (!failed) {
-              try {
-                await processRecord(record);
-                continue;
-              } catch (error) {
-                failed = true;
-                deps.log.error('job failed; the queue will retry it', {
-                  messageId: record.messageId,
-                  ...failureFields(error),
-                });
-              }
-            }
-            failures.push({ itemIdentifier: record.messageId });
-          }
-        }),
-      );
+      for (const record of event.Records) {
+        try {
+          await processRecord(record);
+        } catch (error) {
+          deps.log.error('job failed; the queue will retry it', {
+            messageId: record.messageId,
+            ...failureFields(error),
+          });
+          failures.push({ itemIdentifier: record.messageId });
+        }
+      }
       return { batchItemFailures: failures };
     },
   };

@@ -1,6 +1,6 @@
 /**
- * Drives every route of the local GitHub through the real `@octokit/rest` client, including the error answers
- * the App must cope with. The contract test validates everything this records.
+ * Drives every route of the local GitHub through the real `@octokit/rest` client, the way the App calls them,
+ * including the error answers the App must cope with. The contract test validates everything this records.
  */
 import { Octokit } from '@octokit/rest';
 import { quiet, type Started } from './setup.js';
@@ -20,28 +20,25 @@ export async function exerciseAllRoutes({ gh, octokit, appOctokit, installationI
   const { sha: head } = await gh.admin.push({
     ...repo,
     branch: 'feature',
-    files: { 'openapi.yaml': 'openapi: 3.1.0\n' },
+    files: { 'openapi.yaml': 'openapi: 3.1.0\n', 'specs/pets.yaml': 'type: object\n' },
   });
   const { number } = await gh.admin.openPullRequest({ ...repo, head: 'feature', title: 'Bump spec' });
   await gh.admin.addLabel({ ...repo, number, label: 'breaking-approved' });
 
-  await appOctokit.rest.apps.getAuthenticated();
+  // The App finds the repo's installation with its JWT; auth-app mints the installation token on the next call.
   await appOctokit.rest.apps.getRepoInstallation(repo);
   await octokit.rest.repos.get(repo);
-  await octokit.rest.repos.getContent({ ...repo, path: 'openapi.yaml', ref: head });
-  await octokit.rest.repos.getContent({ ...repo, path: '' });
-  await statusOf(octokit.rest.repos.getContent({ ...repo, path: 'missing.yaml' }));
+
+  // A PR check: the pull, its files (one recursive tree per commit, then blobs; the contents API when a tree is
+  // truncated), the sticky comment and the check run.
+  await octokit.rest.pulls.get({ ...repo, pull_number: number });
+  await octokit.rest.git.getRef({ ...repo, ref: 'heads/main' });
   const tree = await octokit.rest.git.getTree({ ...repo, tree_sha: head, recursive: '1' });
   const blobSha = tree.data.tree.find((entry) => entry.path === 'README.md')?.sha ?? '';
   await octokit.rest.git.getBlob({ ...repo, file_sha: blobSha });
-  await octokit.rest.repos.getCommit({ ...repo, ref: head });
-  await octokit.rest.repos.compareCommits({ ...repo, base: 'main', head: 'feature' });
-  await octokit.rest.git.getCommit({ ...repo, commit_sha: head });
-
-  await octokit.rest.pulls.get({ ...repo, pull_number: number });
-  await octokit.rest.pulls.listFiles({ ...repo, pull_number: number });
-  await octokit.rest.pulls.list({ ...repo, head: 'acme:feature', state: 'open' });
-  await octokit.rest.pulls.update({ ...repo, pull_number: number, body: 'Now with a body' });
+  await octokit.rest.repos.getContent({ ...repo, path: 'openapi.yaml', ref: head });
+  await octokit.rest.repos.getContent({ ...repo, path: 'specs', ref: head });
+  await statusOf(octokit.rest.repos.getContent({ ...repo, path: 'missing.yaml', ref: head }));
 
   const comment = await octokit.rest.issues.createComment({
     ...repo,
@@ -50,18 +47,14 @@ export async function exerciseAllRoutes({ gh, octokit, appOctokit, installationI
   });
   await octokit.rest.issues.createComment({ ...repo, issue_number: number, body: 'second' });
   await octokit.rest.issues.listComments({ ...repo, issue_number: number, per_page: 1 });
-  await octokit.rest.issues.getComment({ ...repo, comment_id: comment.data.id });
   await octokit.rest.issues.updateComment({
     ...repo,
     comment_id: comment.data.id,
     body: '<!-- marker --> updated',
   });
-  await octokit.rest.issues.deleteComment({ ...repo, comment_id: comment.data.id });
   await statusOf(
     octokit.rest.issues.createComment({ ...repo, issue_number: number, body: 'x'.repeat(65_537) }),
   );
-  await octokit.rest.issues.addLabels({ ...repo, issue_number: number, labels: ['needs-review'] });
-  await octokit.rest.issues.removeLabel({ ...repo, issue_number: number, name: 'needs-review' });
 
   const annotation = {
     path: 'openapi.yaml',
@@ -97,22 +90,14 @@ export async function exerciseAllRoutes({ gh, octokit, appOctokit, installationI
       output: { title: 't', summary: 's'.repeat(65_536) },
     }),
   );
-  await octokit.rest.checks.get({ ...repo, check_run_id: run.data.id });
-  await octokit.rest.checks.listForRef({ ...repo, ref: head, check_name: 'kuma-api-forge' });
-  await octokit.rest.checks.listAnnotations({ ...repo, check_run_id: run.data.id });
 
-  // The deploy's git-data round: blob → tree (with a deletion) → commit → fast-forward ref update.
+  // The deploy's git-data round: tree (inline content and a deletion) → commit → fast-forward ref update.
   const main = await octokit.rest.git.getRef({ ...repo, ref: 'heads/main' });
-  const blob = await octokit.rest.git.createBlob({
-    ...repo,
-    content: 'kind: MeshHTTPRoute\n',
-    encoding: 'utf-8',
-  });
   const newTree = await octokit.rest.git.createTree({
     ...repo,
     base_tree: main.data.object.sha,
     tree: [
-      { path: 'apis/acme/pets/route.yaml', mode: '100644', type: 'blob', sha: blob.data.sha },
+      { path: 'apis/acme/pets/route.yaml', mode: '100644', type: 'blob', content: 'kind: MeshHTTPRoute\n' },
       { path: 'README.md', mode: '100644', type: 'blob', sha: null },
     ],
   });
@@ -122,12 +107,35 @@ export async function exerciseAllRoutes({ gh, octokit, appOctokit, installationI
     tree: newTree.data.sha,
     parents: [main.data.object.sha],
   });
-  await octokit.rest.git.updateRef({ ...repo, ref: 'heads/main', sha: commit.data.sha });
+  await octokit.rest.git.updateRef({ ...repo, ref: 'heads/main', sha: commit.data.sha, force: false });
   await statusOf(octokit.rest.git.updateRef({ ...repo, ref: 'heads/main', sha: main.data.object.sha }));
-  await octokit.rest.git.createRef({ ...repo, ref: 'refs/heads/deploy-pr', sha: commit.data.sha });
   await statusOf(octokit.rest.git.getRef({ ...repo, ref: 'heads/nope' }));
-  await octokit.rest.pulls.create({ ...repo, title: 'Deploy', head: 'feature', base: 'deploy-pr' });
-  await octokit.rest.git.deleteRef({ ...repo, ref: 'heads/deploy-pr' });
+
+  // Pull-request mode: a branch per source repo (force-moved, created when missing) and its PR, opened or updated.
+  await statusOf(
+    octokit.rest.git.updateRef({ ...repo, ref: 'heads/deploy-pr', sha: commit.data.sha, force: true }),
+  );
+  await octokit.rest.git.createRef({ ...repo, ref: 'refs/heads/deploy-pr', sha: commit.data.sha });
+  await octokit.rest.pulls.list({
+    ...repo,
+    state: 'open',
+    head: 'acme:deploy-pr',
+    base: 'feature',
+    per_page: 1,
+  });
+  const deployPull = await octokit.rest.pulls.create({
+    ...repo,
+    title: 'Deploy',
+    body: 'from acme/pets',
+    head: 'deploy-pr',
+    base: 'feature',
+  });
+  await octokit.rest.pulls.update({
+    ...repo,
+    pull_number: deployPull.data.number,
+    title: 'Deploy again',
+    body: 'Now with a body',
+  });
 
   // The deploy's history questions: the default branch's head, how commits relate (diverged, unknown), and
   // which merged PR a commit is. A force-push (non-fast-forward with `force`) rewinds main under them.
@@ -166,8 +174,9 @@ export async function exerciseAllRoutes({ gh, octokit, appOctokit, installationI
   await statusOf(narrowed({ repositories: ['nope'] }));
   await statusOf(narrowed({ permissions: { administration: 'write' } }));
 
-  // Without credentials, and with a made-up token: 401s.
+  // Without credentials, with a made-up token, and a JWT route without one: 401s.
   await statusOf(new Octokit({ baseUrl: gh.url, log: quiet }).rest.repos.get(repo));
   await statusOf(new Octokit({ baseUrl: gh.url, auth: 'ghs_forged', log: quiet }).rest.repos.get(repo));
+  await statusOf(new Octokit({ baseUrl: gh.url, log: quiet }).rest.apps.getRepoInstallation(repo));
   return { number, head, checkRunId: run.data.id };
 }

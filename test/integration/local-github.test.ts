@@ -54,7 +54,7 @@ describe('auth', () => {
       auth: { appId: s.app.id, privateKey: other.privateKey! },
       log: quiet,
     });
-    expect(await statusOf(forged.rest.apps.getAuthenticated())).toBe(401);
+    expect(await statusOf(forged.rest.apps.getRepoInstallation(repo))).toBe(401);
     // acme's installation token cannot see globex's repo: 404, as on GitHub.
     expect(await statusOf(s.octokit.rest.repos.get({ owner: 'globex', repo: 'secret' }))).toBe(404);
     const unauthenticated = await statusOf(
@@ -106,8 +106,8 @@ describe('auth', () => {
       return `${data}.${createSign('RSA-SHA256').update(data).sign(s.app.privateKey!, 'base64url')}`;
     };
     const asApp = (token: string) =>
-      new Octokit({ baseUrl: s.gh.url, auth: token, log: quiet }).rest.apps.getAuthenticated();
-    expect((await asApp(jwt({ iss: s.app.id, iat: now - 30, exp: now + 540 }))).data?.id).toBe(s.app.id);
+      new Octokit({ baseUrl: s.gh.url, auth: token, log: quiet }).rest.apps.getRepoInstallation(repo);
+    expect((await asApp(jwt({ iss: s.app.id, iat: now - 30, exp: now + 540 }))).data.app_id).toBe(s.app.id);
     expect(await statusOf(asApp(jwt({ iss: s.app.id, iat: now, exp: now + 660 })))).toBe(401);
     expect(await statusOf(asApp(jwt({ iss: s.app.id, iat: now - 700, exp: now - 100 })))).toBe(401);
   });
@@ -125,13 +125,6 @@ describe('contents and git data at a commit', () => {
     expect(
       await statusOf(s.octokit.rest.repos.getContent({ ...repo, path: 'specs/b.yaml', ref: 'main' })),
     ).toBe(404);
-    const raw = await s.octokit.rest.repos.getContent({
-      ...repo,
-      path: 'specs/b.yaml',
-      ref: 'feature',
-      mediaType: { format: 'raw' },
-    });
-    expect(raw.data as unknown as string).toBe('b: 1\n');
     const tree = await s.octokit.rest.git.getTree({ ...repo, tree_sha: sha, recursive: '1' });
     expect(tree.data.tree.map((e) => `${e.type} ${e.path}`)).toEqual([
       'blob README.md',
@@ -212,11 +205,6 @@ describe('pulls, comments, check runs', () => {
     const pull = await s.octokit.rest.pulls.get({ ...repo, pull_number: number });
     expect(pull.data.head.sha).toBe(second);
     expect(pull.data.commits).toBe(2);
-    const files = await s.octokit.rest.pulls.listFiles({ ...repo, pull_number: number });
-    expect(files.data.map((f) => `${f.status} ${f.filename}`)).toEqual([
-      'added new.yaml',
-      'modified openapi.yaml',
-    ]);
     const { sha: merge } = await s.gh.admin.mergePullRequest({ ...repo, number });
     expect((await s.gh.admin.commit({ ...repo, ref: merge })).parents).toHaveLength(2);
     await s.gh.admin.push({ ...repo, branch: 'feature', files: { 'later.yaml': 'l' } });
@@ -289,18 +277,9 @@ describe('pulls, comments, check runs', () => {
       conclusion: 'failure',
       output: { annotations_count: 53 },
     });
-    const listed = await s.octokit.paginate(s.octokit.rest.checks.listAnnotations, {
-      ...repo,
-      check_run_id: run.data.id,
-      per_page: 100,
-    });
-    expect(listed.map((x) => x.start_line)).toEqual(Array.from({ length: 53 }, (_, i) => i + 1));
-    const byRef = await s.octokit.rest.checks.listForRef({
-      ...repo,
-      ref: 'main',
-      check_name: 'kuma-api-forge',
-    });
-    expect(byRef.data.check_runs.map((r) => r.id)).toEqual([run.data.id]);
+    const [stored, ...others] = s.gh.admin.checkRuns({ ...repo, sha: head });
+    expect(others).toEqual([]);
+    expect(stored!.annotations.map((x) => x.start_line)).toEqual(Array.from({ length: 53 }, (_, i) => i + 1));
   });
 });
 

@@ -104,7 +104,7 @@ describe('the CloudFormation template of `serverless package`', () => {
     expect(props('JobsDeadLetterQueue').QueueName).toMatch(/\.fifo$/);
   });
 
-  it('subscribes the worker with partial batch failures, a visibility timeout ≥ 6× its timeout, capped concurrency', () => {
+  it('subscribes the worker one record at a time with partial batch failures, a visibility timeout ≥ 6× its timeout, capped concurrency', () => {
     const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, r]) => r.Properties);
     expect(mappings).toHaveLength(1);
     const [mapping] = mappings as Record<string, Json>[];
@@ -112,6 +112,8 @@ describe('the CloudFormation template of `serverless package`', () => {
       EventSourceArn: { 'Fn::GetAtt': ['JobsQueue', 'Arn'] },
       FunctionName: { 'Fn::GetAtt': ['WorkerLambdaFunction', 'Arn'] },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
+      // The worker refuses more: SQS FIFO keeps a group in order for it only one record at a time.
+      BatchSize: 1,
     });
     const worker = props('WorkerLambdaFunction');
     expect(props('JobsQueue').VisibilityTimeout).toBeGreaterThanOrEqual(6 * worker.Timeout);

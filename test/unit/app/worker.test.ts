@@ -88,19 +88,36 @@ function sqsEvent(records: { id: string; body: unknown; group: string }[]): SQSE
 }
 
 describe('createWorker().handleSqsEvent', () => {
-  it('reports a failed job for retry and holds back the rest of its FIFO group, not other groups', async () => {
+  it('reports a failed job for retry', async () => {
     const { worker, seen } = setup([2]);
-    const response = await worker.handleSqsEvent(
-      sqsEvent([
-        { id: 'm1', body: check(1), group: 'acme/users#1' },
+    const failed = await worker.handleSqsEvent(
+      sqsEvent([{ id: 'm2', body: check(2), group: 'acme/users#2' }]),
+    );
+    expect(failed.batchItemFailures).toEqual([{ itemIdentifier: 'm2' }]);
+    const done = await worker.handleSqsEvent(sqsEvent([{ id: 'm1', body: check(1), group: 'acme/users#1' }]));
+    expect(done.batchItemFailures).toEqual([]);
+    expect(seen).toEqual([2, 1]);
+  });
+
+  it('refuses a batch of more than one record without running any: FIFO order relies on batchSize 1', async () => {
+    const { worker, seen, lines } = setup([2]);
+    const batches = [
+      // A failed job and a later one of its group: the later one must wait for the retry.
+      [
         { id: 'm2', body: check(2), group: 'acme/users#2' },
         { id: 'm3', body: check(2, 'd-later'), group: 'acme/users#2' },
+      ],
+      // Two groups, both fine: still refused, the setting is wrong.
+      [
+        { id: 'm1', body: check(1), group: 'acme/users#1' },
         { id: 'm4', body: check(4), group: 'acme/users#4' },
-      ]),
-    );
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm2' }, { itemIdentifier: 'm3' }]);
-    // m3 waited for m2's retry: it was never run.
-    expect(seen.sort()).toEqual([1, 2, 4]);
+      ],
+    ];
+    for (const records of batches) {
+      await expect(worker.handleSqsEvent(sqsEvent(records))).rejects.toMatchObject({ name: 'SetupError' });
+    }
+    expect(seen).toEqual([]);
+    expect(lines.filter((l) => l.level === 'error').map((l) => l.records)).toEqual([2, 2]);
   });
 
   it('drops a job that a retry cannot help, with an error log line', async () => {
@@ -114,14 +131,13 @@ describe('createWorker().handleSqsEvent', () => {
 
   it('logs and drops a malformed message instead of retrying it forever', async () => {
     const { worker, lines } = setup();
-    const response = await worker.handleSqsEvent(
-      sqsEvent([
-        { id: 'bad-json', body: '{"type":', group: 'g' },
-        { id: 'bad-job', body: { type: 'check', deliveryId: 'x' }, group: 'g' },
-        { id: 'ok', body: check(1), group: 'g' },
-      ]),
-    );
-    expect(response.batchItemFailures).toEqual([]);
+    for (const record of [
+      { id: 'bad-json', body: '{"type":', group: 'g' },
+      { id: 'bad-job', body: { type: 'check', deliveryId: 'x' }, group: 'g' },
+      { id: 'ok', body: check(1), group: 'g' },
+    ]) {
+      expect((await worker.handleSqsEvent(sqsEvent([record]))).batchItemFailures).toEqual([]);
+    }
     expect(
       lines.filter((l) => l.message === 'malformed queue message dropped').map((l) => l.messageId),
     ).toEqual(['bad-json', 'bad-job']);
