@@ -234,6 +234,81 @@ describe('routeGatewayApiRequest (Envoy Gateway v1.9.0 ordering)', () => {
   });
 });
 
+/**
+ * The cases of Envoy Gateway's own sort test (internal/gatewayapi/sort_test.go:91-201 at v1.9.0,
+ * TestXdsIRRoutesSort) that HTTPRoutes can express, one rule per IR route in the test's input order; the expected
+ * order is the test's `expectedOrder`. (Its "prefix" header matches have no HTTPRoute form: RegularExpression
+ * header matches stand in, both being "not Exact". Cookie matches are not in HTTPRoutes.)
+ */
+describe("Envoy Gateway's sort_test.go cases", () => {
+  const order = (rules: [string, Match][]) => {
+    const table = gatewayApiRouteTable([
+      route(
+        'r',
+        rules.map(([, match]) => [match]),
+        { hostnames: [] },
+      ),
+    ]);
+    return table.map((entry) => rules[entry.ruleIndex]![0]);
+  };
+  const h = (name: string, value: string, type = 'Exact') => ({ name, value, type });
+
+  it('exact before regex before prefix', () => {
+    expect(
+      order([
+        ['prefix', prefix('/foo')],
+        ['exact', { path: { type: 'Exact', value: '/foo' } }],
+        ['regex', { path: { type: 'RegularExpression', value: '/foo' } }],
+      ]),
+    ).toEqual(['exact', 'regex', 'prefix']);
+  });
+
+  it('longer path wins within same type; root prefix treated as zero length', () => {
+    expect(
+      order([
+        ['short', prefix('/a')],
+        ['long', prefix('/api/v1')],
+      ]),
+    ).toEqual(['long', 'short']);
+    expect(
+      order([
+        ['root', prefix('/')],
+        ['api', prefix('/api')],
+      ]),
+    ).toEqual(['api', 'root']);
+  });
+
+  it('more headers wins when path equal; more exact header matches wins when header count equal', () => {
+    expect(
+      order([
+        ['one-header', { ...prefix('/api'), headers: [h('h1', 'v1')] }],
+        ['two-headers', { ...prefix('/api'), headers: [h('h1', 'v1'), h('h2', 'v2')] }],
+      ]),
+    ).toEqual(['two-headers', 'one-header']);
+    expect(
+      order([
+        [
+          'regex-headers',
+          {
+            ...prefix('/api'),
+            headers: [h('h1', 'v1', 'RegularExpression'), h('h2', 'v2', 'RegularExpression')],
+          },
+        ],
+        ['exact-headers', { ...prefix('/api'), headers: [h('h1', 'v1'), h('h2', 'v2')] }],
+      ]),
+    ).toEqual(['exact-headers', 'regex-headers']);
+  });
+
+  it('more query param matches wins', () => {
+    expect(
+      order([
+        ['no-query', prefix('/api')],
+        ['with-query', { ...prefix('/api'), queryParams: [h('q1', 'v1')] }],
+      ]),
+    ).toEqual(['with-query', 'no-query']);
+  });
+});
+
 describe('hostnames: one virtual host each, picked exact, then longest wildcard, then *', () => {
   const specific = route('specific', [[regex('^/x/[^/]+$')]], { hostnames: ['api.example.com'] });
   const wildcard = route('wild', [[exact('/x/1')]], { hostnames: ['*.example.com'] });
