@@ -298,16 +298,7 @@ function entryMatches(
     headers: Readonly<Record<string, string>>;
   },
 ): boolean {
-  const { path } = request;
-  if (entry.path) {
-    const { type, value } = entry.path;
-    if (type === 'Exact' && path !== value) return false;
-    if (type === 'RegularExpression' && !fullyMatches(value, path)) return false;
-    if (type === 'PathPrefix' && value !== '/') {
-      const prefix = value.endsWith('/') ? value.slice(0, -1) : value;
-      if (path !== prefix && !path.startsWith(`${prefix}/`)) return false;
-    }
-  }
+  // Headers first: the `:method` check is the cheapest way to rule a route out.
   for (const header of entry.headers) {
     const name = header.name.toLowerCase();
     const actual =
@@ -317,6 +308,16 @@ function entryMatches(
           ? request.headers[name]
           : undefined;
     if (!stringMatchHolds(header, actual)) return false;
+  }
+  const { path } = request;
+  if (entry.path) {
+    const { type, value } = entry.path;
+    if (type === 'Exact' && path !== value) return false;
+    if (type === 'RegularExpression' && !fullyMatches(value, path)) return false;
+    if (type === 'PathPrefix' && value !== '/') {
+      const prefix = value.endsWith('/') ? value.slice(0, -1) : value;
+      if (path !== prefix && !path.startsWith(`${prefix}/`)) return false;
+    }
   }
   return entry.query.every((param) => stringMatchHolds(param, request.query.get(param.name)));
 }
