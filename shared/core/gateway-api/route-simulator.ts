@@ -2,37 +2,40 @@
  * Which HTTPRoute rule Envoy Gateway sends a request to, and the proof that every operation reaches its own
  * rule. Pure.
  *
- * The order is Envoy Gateway's, ported from envoyproxy/gateway at tag v1.9.0 (commit 39763b1c07ec):
+ * The order is Envoy Gateway's, ported from envoyproxy/gateway at tag v1.9.0 (commit 39763b1c07ec), files under
+ * `internal/`:
  * - each match of a rule becomes one IR route, in rule then match order; a rule with `matches: []` one route
- *   without a path match (`internal/gatewayapi/route.go:1209-1304`, processHTTPRouteRule). The match's path
- *   becomes Exact, Prefix or SafeRegex; every header match, and then the `method` as a header `:method` Exact,
- *   become header matches; query matches stay query matches (route.go:1230-1285). A rule with an invalid regex
- *   (path, header or query) is not accepted and gets no route (route.go:1241-1243, 278-285).
+ *   without a path match (`gatewayapi/route.go:258-291` processHTTPRouteRules, `route.go:1216-1225` and
+ *   `1230-1304` processHTTPRouteRule). The match's path becomes Exact, Prefix or SafeRegex (route.go:1238-1256);
+ *   the header matches, then the `method` as a header `:method` Exact, become header matches (route.go:1257-1273,
+ *   1292-1297); query matches stay query matches (route.go:1274-1290). A rule with an invalid regex (path, header
+ *   or query; route.go:1249, 1265, 1282) is not accepted and gets no route (route.go:284-291).
  * - a rule with a `CORS` filter gets, per match with a method other than OPTIONS, one more route: same path and
  *   query matches, its headers without `:method` plus `:method` Exact OPTIONS, `origin` and
- *   `access-control-request-method` regex `.*` (route.go:1306-1352).
+ *   `access-control-request-method` regex `.*` (route.go:1306-1353).
  * - the routes of an HTTPRoute get one copy per hostname of `computeHosts` (the route's hostnames intersected
- *   with the listener's, `*` when neither has any; helpers.go:296-380), appended to the listener's list in the
- *   order the HTTPRoutes are processed (route.go:1888-1974).
- * - that list is sorted with `sort.Stable(sort.Reverse(XdsIRRoutes))` (`internal/gatewayapi/sort.go:129-138`),
- *   most specific first, by `Less` (sort.go:19-124): the path match type, Exact > RegularExpression >
- *   PathPrefix (sort.go:20-53); then the length of the path value in bytes, longer first, a PathPrefix `/` and
- *   no path counting 0 (sort.go:57-65, 140-158); then the number of header matches (`:method` included), then
- *   of Exact ones (sort.go:68-86); cookie matches, which HTTPRoutes do not have (sort.go:89-107); then the
- *   number of query matches, then of Exact ones (sort.go:110-123). Unlike Kuma, a regex is not ranked below a
- *   prefix, and equal lengths fall through to the header and query counts rather than ending the comparison.
+ *   with the listener's, `*` when neither has any; `gatewayapi/helpers.go:296-380`), appended to the listener's
+ *   list in the order the HTTPRoutes are processed (route.go:1888-1974).
+ * - that list is sorted with `sort.Stable(sort.Reverse(XdsIRRoutes))` (`gatewayapi/sort.go:129-138`), most
+ *   specific first, by `Less` (sort.go:19-124): the path match type, Exact > RegularExpression > PathPrefix
+ *   (sort.go:20-53); then the length of the path value in bytes, longer first, a PathPrefix `/` and no path
+ *   counting 0 (sort.go:57-65, 140-158); then the number of header matches (`:method` included), then of Exact
+ *   ones (sort.go:68-86); cookie matches, which HTTPRoutes do not have (sort.go:89-107); then the number of query
+ *   matches, then of Exact ones (sort.go:110-123). Unlike Kuma, a regex is not ranked below a prefix, and equal
+ *   lengths fall through to the header and query counts rather than ending the comparison.
  * - the sort is stable, so equal routes keep the processing order: HTTPRoutes by creation timestamp, then
- *   namespace, then name (`internal/gatewayapi/resource/resource.go:253-263`), then rule, then match. Our
- *   HTTPRoutes are applied by a GitOps agent: a route's creation time is when the deploy that first contained
- *   it was applied, which the renders cannot know. So the simulator orders equal routes of different HTTPRoutes
- *   in input order (as Envoy Gateway's own tests do: they translate without sorting), and the proof treats that
- *   order as unknown: a request that equal routes of two HTTPRoutes both match is reported as ambiguous.
- * - Envoy builds one virtual host per hostname, in that order (`internal/xds/translator/translator.go:584-650`),
- *   and picks the virtual host by the request's host: exact, then the longest `*.suffix`, then `*`. Within it,
- *   the first route that matches wins: Exact and regex (RE2, whole path, without the query) case-sensitive;
- *   a PathPrefix `/p` or `/p/` is Envoy's `path_separated_prefix` `/p` (`/p` itself or `/p/…`;
- *   `internal/xds/translator/route.go:253-287`); header and query values Exact or RE2 full match, a query
- *   parameter by its first value.
+ *   namespace, then name (`gatewayapi/resource/resource.go:253-263`, applied by the Kubernetes provider), then
+ *   rule, then match. Our HTTPRoutes are applied by a GitOps agent: a route's creation time (whole seconds) is
+ *   when the deploy that first contained it was applied, which a render cannot know. So the simulator orders
+ *   equal routes of different HTTPRoutes in input order (as Envoy Gateway's own translator tests do: they
+ *   translate without sorting), and the proof treats that order as unknown: a request that equal routes of two
+ *   HTTPRoutes both match is reported as ambiguous.
+ * - Envoy gets one virtual host per hostname, its routes in the sorted order
+ *   (`xds/translator/translator.go:584-653`), and picks the virtual host by the request's host: exact, then the
+ *   longest `*.suffix`, then `*`. Within it the first route that matches wins: Exact and regex (RE2, whole path,
+ *   without the query) case-sensitive; a PathPrefix `/p` or `/p/` is Envoy's `path_separated_prefix` `/p` (`/p`
+ *   itself or `/p/…`; `xds/translator/route.go:250-288`); header and query values Exact or RE2 full match, a
+ *   query parameter by its first value.
  * Not modelled: cookie matches from Envoy Gateway's HTTPRouteFilter (extensionRef), the `PreserveRouteOrder`
  * option of EnvoyProxy (which turns the sort off; we assume the default), and GRPCRoutes sharing the listener.
  * @module
@@ -180,7 +183,7 @@ function ruleEntries(rule: Json): Omit<Entry, 'namespace' | 'route' | 'ruleIndex
   });
 }
 
-/** `*.example.com` covers `a.example.com` and `*.a.example.com`, never `example.com` (helpers.go:382-411). */
+/** `*.example.com` covers `a.example.com` and `*.a.example.com`, never `example.com` (helpers.go:383-416). */
 function wildcardCovers(wildcard: string, hostname: string): boolean {
   const suffix = wildcard.slice(1);
   if (!hostname.startsWith('*')) return hostname.endsWith(suffix) && hostname.length > suffix.length;
