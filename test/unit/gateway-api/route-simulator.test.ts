@@ -510,6 +510,41 @@ describe('proveGatewayApiNoShadowing', () => {
     ]);
   });
 
+  it('checks the match of each base path: an operation under the second base path of its rule', () => {
+    const routes = [
+      route('api', [[regex('^/v1/items/[^/]+$'), regex('^/v2/items/[^/]+$')]]),
+      route('other', [[regex('^/v2/items/(?:[^/]+)$')]]),
+    ];
+    expect(
+      proveGatewayApiNoShadowing(routes, [operation('GET', '/v1/items/{id}', 'api', 0, { matchIndex: 0 })]),
+    ).toEqual([]);
+    expect(
+      proveGatewayApiNoShadowing(routes, [operation('GET', '/v2/items/{id}', 'api', 0, { matchIndex: 1 })]),
+    ).toEqual([
+      'GET /v2/items/{id}: GET api.example.com/v2/items/a is routed to apps/other rule 0 (GET RegularExpression ^/v2/items/(?:[^/]+)$) instead of apps/api rule 0',
+    ]);
+  });
+
+  it('survives HTTPRoutes of the wrong shape: no crash, the operation reported', () => {
+    const broken = (spec: Record<string, unknown>): ManifestResource => ({ ...route('api', []), spec });
+    for (const spec of [
+      { rules: 'all' },
+      { rules: [null, 7, { matches: 'x' }] },
+      { rules: [{ matches: [{ path: { type: 'Nope', value: 5 }, headers: [null], queryParams: {} }] }] },
+      { hostnames: 'api.example.com', parentRefs: [null], rules: [{ matches: [null] }] },
+    ]) {
+      expect(() => routeGatewayApiRequest([broken(spec)], get('/x'))).not.toThrow();
+      const messages = proveGatewayApiNoShadowing([broken(spec)], [operation('GET', '/x/{id}', 'api', 2)]);
+      expect(messages).toHaveLength(1);
+    }
+    // Resources that are not Gateway API HTTPRoutes are ignored.
+    const notRoutes: ManifestResource[] = [
+      { ...route('a', [[prefix('/')]]), kind: 'GRPCRoute' },
+      { ...route('b', [[prefix('/')]]), apiVersion: 'kuma.io/v1alpha1' },
+    ];
+    expect(routeGatewayApiRequest(notRoutes, get('/x'))).toBeUndefined();
+  });
+
   it('reports an operation whose rule Envoy Gateway rejects for an invalid regex', () => {
     const routes = [route('api', [[regex('^/v/(?<=x)$')]])];
     expect(proveGatewayApiNoShadowing(routes, [operation('GET', '/v/{id}', 'api')])).toEqual([
