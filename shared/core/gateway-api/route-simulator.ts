@@ -270,8 +270,13 @@ function buildTable(routes: readonly ManifestResource[], listener: GatewayApiLis
 }
 
 /** Envoy's virtual host choice (exact, longest `*.suffix`, `*`) among the table's hostnames. */
+const tableDomains = new WeakMap<readonly Entry[], Set<string>>();
 function selectVirtualHost(table: readonly Entry[], hostname: string | undefined): string | undefined {
-  const domains = new Set(table.map((entry) => entry.hostname));
+  let domains = tableDomains.get(table);
+  if (!domains) {
+    domains = new Set(table.map((entry) => entry.hostname));
+    tableDomains.set(table, domains);
+  }
   const host = hostname?.toLowerCase().replace(/:\d+$/, '');
   if (host !== undefined) {
     if (domains.has(host)) return host;
@@ -285,6 +290,41 @@ function selectVirtualHost(table: readonly Entry[], hostname: string | undefined
     if (best) return best;
   }
   return domains.has('*') ? '*' : undefined;
+}
+
+const prefixes = new Map<string, string>();
+/**
+ * Text every string a regex fully matches starts with: the literal characters at its start (after `^`), minus
+ * the last when a quantifier follows it; empty when the regex alternates at the top level. A cheap test before
+ * running RE2, which Envoy anchors at both ends anyway.
+ */
+function literalPrefix(regex: string): string {
+  let prefix = prefixes.get(regex);
+  if (prefix !== undefined) return prefix;
+  const run = alternatesAtTop(regex) ? '' : (/^\^?([^\\.+*?()|[\]{}^$]*)/.exec(regex)?.[1] ?? '');
+  const after = regex.charAt((regex.startsWith('^') ? 1 : 0) + run.length);
+  prefix = after === '?' || after === '*' || after === '{' ? run.slice(0, -1) : run;
+  if (prefixes.size > 10_000) prefixes.clear();
+  prefixes.set(regex, prefix);
+  return prefix;
+}
+
+/** Whether the regex has a `|` outside every group and class (escapes and `[…]` skipped). */
+function alternatesAtTop(regex: string): boolean {
+  let depth = 0;
+  for (let index = 0; index < regex.length; index += 1) {
+    const char = regex[index];
+    if (char === '\\') index += 1;
+    else if (char === '[') {
+      index += 1;
+      if (regex[index] === '^') index += 1;
+      if (regex[index] === ']') index += 1; // a leading `]` is literal
+      while (index < regex.length && regex[index] !== ']') index += regex[index] === '\\' ? 2 : 1;
+    } else if (char === '(') depth += 1;
+    else if (char === ')') depth -= 1;
+    else if (char === '|' && depth <= 0) return true;
+  }
+  return false;
 }
 
 function stringMatchHolds(match: StringMatch, actual: string | undefined): boolean {
@@ -316,7 +356,8 @@ function entryMatches(
   if (entry.path) {
     const { type, value } = entry.path;
     if (type === 'Exact' && path !== value) return false;
-    if (type === 'RegularExpression' && !fullyMatches(value, path)) return false;
+    if (type === 'RegularExpression' && !(path.startsWith(literalPrefix(value)) && fullyMatches(value, path)))
+      return false;
     if (type === 'PathPrefix' && value !== '/') {
       const prefix = value.endsWith('/') ? value.slice(0, -1) : value;
       if (path !== prefix && !path.startsWith(`${prefix}/`)) return false;
@@ -335,18 +376,44 @@ interface Resolution {
   candidates: Entry[];
 }
 
+/**
+ * The routes of one virtual host a request with this method can match, in table order: a route whose `:method`
+ * match names another method never matches, so leaving it out changes no outcome. Cached per table: the proof
+ * resolves thousands of requests against one table.
+ */
+const lanes = new WeakMap<readonly Entry[], Map<string, Entry[]>>();
+function laneOf(table: readonly Entry[], vhost: string, method: string): Entry[] {
+  let byKey = lanes.get(table);
+  if (!byKey) {
+    byKey = new Map();
+    lanes.set(table, byKey);
+  }
+  const key = `${vhost}\0${method}`;
+  let lane = byKey.get(key);
+  if (!lane) {
+    lane = table.filter((entry) => {
+      const required = entry.headers.find((header) => header.name === ':method');
+      return entry.hostname === vhost && (required?.exact === undefined || required.exact === method);
+    });
+    byKey.set(key, lane);
+  }
+  return lane;
+}
+
 function resolve(table: readonly Entry[], request: GatewayApiRequest): Resolution {
   const vhost = selectVirtualHost(table, request.hostname);
+  if (vhost === undefined) return { candidates: [] };
   const { path, query } = splitQuery(request.path);
   const parsed = { method: request.method.toUpperCase(), path, query, headers: request.headers ?? {} };
-  const index = table.findIndex((entry) => entry.hostname === vhost && entryMatches(entry, parsed));
-  const winner = table[index];
+  const lane = laneOf(table, vhost, parsed.method);
+  const index = lane.findIndex((entry) => entryMatches(entry, parsed));
+  const winner = lane[index];
   if (!winner) return { candidates: [] };
   const candidates = [winner];
-  for (let next = index + 1; next < table.length; next += 1) {
-    const other = table[next] as Entry;
+  for (let next = index + 1; next < lane.length; next += 1) {
+    const other = lane[next] as Entry;
     if (compareEntries(winner, other) !== 0) break;
-    if (other.hostname !== vhost || candidates.some((c) => sameRoute(c, other))) continue;
+    if (candidates.some((c) => sameRoute(c, other))) continue;
     if (entryMatches(other, parsed)) candidates.push(other);
   }
   return { winner, candidates };

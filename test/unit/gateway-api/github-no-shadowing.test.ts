@@ -60,6 +60,7 @@ function unpad(regex: string): string {
 const pathLength = (rule: KumaRule) =>
   Math.min(...rule.matches.map((match) => String((match.path as Json).value).length));
 
+// CPU-bound (render, witnesses, two proofs over 1,100+ operations): a longer timeout for a loaded machine.
 it('routes every operation of GitHub’s REST description to its own rule under Envoy Gateway’s order', async () => {
   const spec = await loadSpecFromFiles(
     { 'api.github.com.json': readFileSync(descriptionPath, 'utf8') },
@@ -106,7 +107,7 @@ it('routes every operation of GitHub’s REST description to its own rule under 
     'GET /gists/{gist_id}/star',
     'GET /user/codespaces/secrets/{secret_name}',
   ]);
-});
+}, 120_000);
 
 it.skip('renders GitHub’s REST description to HTTPRoutes with no shadowed operation (enable after the gapi-route merge)', () => {
   // renderGatewayApi(...) on the same description, then

@@ -179,6 +179,28 @@ describe('routeGatewayApiRequest (Envoy Gateway v1.9.0 ordering)', () => {
     expect(routeGatewayApiRequest(routes, get('/'))).toBeUndefined();
   });
 
+  it('matches regexes whose literal start is optional or alternated (the literal-prefix shortcut)', () => {
+    const cases: [string, string][] = [
+      ['^/ab?c$', '/ac'],
+      ['^/ab*c$', '/ac'],
+      ['^/ab{0,1}c$', '/ac'],
+      ['^/a[(]|/b$', '/b'],
+      ['^/a[]|]|/b$', '/b'],
+      ['/x/[0-9]+', '/x/12'],
+      ['^(?i)/users$', '/USERS'],
+    ];
+    for (const [pattern, path] of cases) {
+      expect({
+        pattern,
+        target: routeGatewayApiRequest([route('r', [[regex(pattern)]])], get(path)),
+      }).toEqual({
+        pattern,
+        target: target('r'),
+      });
+    }
+    expect(routeGatewayApiRequest([route('r', [[regex('^/ab?c$')]])], get('/bc'))).toBeUndefined();
+  });
+
   it('keeps equal routes in processing order: rule order within an HTTPRoute, input order across them', () => {
     const a = regex('^/a/[^/]+/c$');
     const b = regex('^/a/b/[^/]+$');
