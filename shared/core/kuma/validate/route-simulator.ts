@@ -20,10 +20,15 @@
  * Routes compete when they attach to the same gateway and their `hostnames` cover the request's host.
  * @module
  */
-import { RE2JS } from 're2js';
+import {
+  buildConcretePath,
+  buildSampleHeaders,
+  buildSampleQuery,
+  compileRe2 as compileRegex,
+  splitQuery,
+} from '../../routing/sample-request.js';
 import type { KumaResource } from '../resource.js';
 import { asArray, asObject, asString, type Json } from './problem.js';
-import { buildRegexExample } from './regex-example.js';
 
 export interface RouteRequest {
   method: string;
@@ -52,22 +57,6 @@ interface Entry extends RouteTarget {
   query: QueryMatcher[];
   /** The rule rewrites or redirects by prefix (`ReplacePrefixMatch`). */
   rewritesPrefix: boolean;
-}
-
-const regexCache = new Map<string, RE2JS | null>();
-const regexCacheLimit = 10_000;
-function compileRegex(pattern: string): RE2JS | null {
-  let compiled = regexCache.get(pattern);
-  if (compiled === undefined) {
-    try {
-      compiled = RE2JS.compile(pattern);
-    } catch {
-      compiled = null; // invalid RE2: Envoy rejects the route; validateKumaResources reports it
-    }
-    if (regexCache.size > regexCacheLimit) regexCache.clear();
-    regexCache.set(pattern, compiled);
-  }
-  return compiled;
 }
 
 /** Kuma's `match.Hostnames`: `*` matches all, `*.example.com` any subdomain, otherwise equal. */
@@ -200,15 +189,6 @@ function compareEntries(a: Entry, b: Entry): number {
   return isMoreSpecific(b, a) ? 1 : 0;
 }
 
-function splitQuery(path: string): { path: string; query: Map<string, string> } {
-  const at = path.indexOf('?');
-  if (at < 0) return { path, query: new Map() };
-  const query = new Map<string, string>();
-  for (const [key, value] of new URLSearchParams(path.slice(at + 1)))
-    if (!query.has(key)) query.set(key, value);
-  return { path: path.slice(0, at), query };
-}
-
 function entryMatches(
   entry: Entry,
   method: string,
@@ -292,36 +272,6 @@ const describeEntry = (entry: Entry) => {
 };
 
 /**
- * A concrete path for the template that the rule's own match accepts: parameters take their values from an
- * example of the rule's regex (so an integer segment gets digits, an enum one of its values), segment by
- * segment; literal segments must agree with the regex.
- */
-function buildConcretePath(template: string, match: Json): string | { problem: string } {
-  const path = asObject(match.path);
-  const type = path ? asString(path.type) : 'PathPrefix';
-  const value = path ? (asString(path.value) ?? '') : '/';
-  const templateSegments = template.split('/');
-  if (type === 'Exact') return value;
-  if (type === 'PathPrefix') return template.replace(/\{[^}]*\}/g, '1');
-  const example = buildRegexExample(value);
-  if (example === undefined) return { problem: `cannot build a request from the rule's regex ${value}` };
-  const exampleSegments = example.split('/');
-  if (exampleSegments.length !== templateSegments.length) {
-    return {
-      problem: `the rule's regex ${value} does not have the template's segments (example ${example})`,
-    };
-  }
-  const segments = templateSegments.map((segment, index) => {
-    const fromExample = exampleSegments[index] as string;
-    return segment.includes('{') || segment === fromExample ? fromExample : undefined;
-  });
-  if (segments.includes(undefined)) {
-    return { problem: `the rule's regex ${value} does not agree with the template's literal segments` };
-  }
-  return segments.join('/');
-}
-
-/**
  * For every operation, builds a concrete request from its path template (plus its extra `paths`) and checks
  * that Kuma routes each to the expected rule, on every hostname of the expected route, and that no other rule
  * ties with it. Returns one message per operation and path that fails (empty = no shadowing).
@@ -375,7 +325,11 @@ export function findShadowedOperations<T extends ExpectedOperation>(
       report(operation, `${label}: ${expected} has no match for method ${method}`);
       continue;
     }
-    const built = buildConcretePath(operation.pathTemplate, ownMatch);
+    const ownPath = asObject(ownMatch.path);
+    const built = buildConcretePath(operation.pathTemplate, {
+      type: ownPath ? (asString(ownPath.type) ?? '') : 'PathPrefix',
+      value: ownPath ? (asString(ownPath.value) ?? '') : '/',
+    });
     if (typeof built !== 'string') {
       report(operation, `${label}: ${built.problem}`);
       continue;
@@ -400,28 +354,14 @@ export function findShadowedOperations<T extends ExpectedOperation>(
       }
       return undefined;
     };
-    // The request carries what the rule's query and header matches require (a `#name=value` fragment): the
-    // Exact value, any value for Present, an example of a RegularExpression.
-    const sample = (match: Json) =>
-      match.type === 'RegularExpression'
-        ? buildRegexExample(asString(match.value) ?? '')
-        : match.type === 'Present'
-          ? 'x'
-          : match.type === undefined || match.type === 'Exact'
-            ? (asString(match.value) ?? '')
-            : undefined;
-    const headers = Object.fromEntries(
-      asArray(ownMatch.headers)
-        .map((item) => asObject(item) ?? {})
-        .map((header) => [(asString(header.name) ?? '').toLowerCase(), sample(header)] as const)
-        .filter((entry): entry is readonly [string, string] => entry[1] !== undefined),
-    );
-    const query = asArray(ownMatch.queryParams)
-      .map((item) => asObject(item) ?? {})
-      .map((param) => ({ name: asString(param.name) ?? '', value: sample(param) }))
-      .filter((param) => param.value !== undefined)
-      .map(({ name, value }) => `${encodeURIComponent(name)}=${encodeURIComponent(value ?? '')}`)
-      .join('&');
+    // The request carries what the rule's query and header matches require (a `#name=value` fragment).
+    const named = (list: unknown) =>
+      asArray(list).map((item) => {
+        const match = asObject(item) ?? {};
+        return { ...match, name: asString(match.name) ?? '' };
+      });
+    const headers = buildSampleHeaders(named(ownMatch.headers));
+    const query = buildSampleQuery(named(ownMatch.queryParams));
     for (const path of [built, ...(operation.paths ?? [])]) {
       const problem = checkPath(query ? `${path}?${query}` : path);
       if (problem) report(operation, problem);
