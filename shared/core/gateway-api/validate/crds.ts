@@ -1,0 +1,130 @@
+/**
+ * The vendored Gateway API and Envoy Gateway CRD schemas (`../crds/schemas.json`, see its NOTICE.md): which
+ * apiVersion/kind pairs exist, the structural-schema check of a spec (Kuma's {@link crdSchemaChecker}, compiled
+ * lazily, once per process and kind), and the walk that runs the CEL rules' ports where the schema attaches them.
+ * @module
+ */
+import { crdSchemaChecker } from '../../kuma/validate/crd-schema.js';
+import { joinPath, type Report } from '../../kuma/validate/problem.js';
+import vendored from '../crds/schemas.json' with { type: 'json' };
+import { celPorts, celRuleKey } from './cel-ports.js';
+
+type Schema = Record<string, unknown>;
+interface CrdEntry {
+  group: string;
+  scope: string;
+  source: string;
+  /** Version → its spec schema, or the name of an earlier version with the same schema. */
+  versions: Record<string, Schema | string>;
+}
+const kinds = vendored.kinds as unknown as Record<string, CrdEntry>;
+
+/** Where the schemas come from: repository, tag and commit of each vendored release. */
+export const crdSources = vendored.sources as { repository: string; tag: string; commit: string }[];
+
+/** The schema of `apiVersion` (`group/version`) and kind, with the key it is compiled under; or undefined. */
+export function crdSchema(apiVersion: string, kind: string): { key: string; schema: Schema } | undefined {
+  const entry = Object.hasOwn(kinds, kind) ? kinds[kind] : undefined;
+  const slash = apiVersion.lastIndexOf('/');
+  if (!entry || apiVersion.slice(0, slash) !== entry.group) return undefined;
+  let version = apiVersion.slice(slash + 1);
+  let schema = Object.hasOwn(entry.versions, version) ? entry.versions[version] : undefined;
+  if (typeof schema === 'string') {
+    version = schema;
+    schema = entry.versions[version];
+  }
+  return schema && typeof schema === 'object' ? { key: `${kind}/${version}`, schema } : undefined;
+}
+
+/** The apiVersions a kind is served at, e.g. `gateway.networking.k8s.io/v1`. */
+export function servedApiVersions(kind: string): string[] {
+  const entry = Object.hasOwn(kinds, kind) ? kinds[kind] : undefined;
+  return entry ? Object.keys(entry.versions).map((version) => `${entry.group}/${version}`) : [];
+}
+
+const checker = crdSchemaChecker(
+  (key) => {
+    const [kind = '', version = ''] = key.split('/');
+    return kinds[kind]?.versions[version] as Schema | undefined;
+  },
+  { useDefaults: true },
+);
+
+/** Reports the schema problems of `spec` (a key from {@link crdSchema}); returns it with the defaults applied. */
+export function checkSchema(key: string, spec: unknown, report: Report): unknown {
+  return checker.check(key, spec, report)?.spec;
+}
+
+/** One `x-kubernetes-validations` rule and the schema location it is attached to, e.g. `spec.rules[].filters`. */
+export interface CelRuleSite {
+  at: string;
+  rule: string;
+  message: string;
+}
+
+const asSchema = (value: unknown): Schema | undefined =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Schema) : undefined;
+
+/** Every CEL rule of a spec schema, with where it sits (`[]` an array item, `{}` a map value). */
+export function celRuleSites(schema: Schema, at = 'spec'): CelRuleSite[] {
+  const sites: CelRuleSite[] = [];
+  for (const rule of (schema['x-kubernetes-validations'] as Schema[] | undefined) ?? []) {
+    sites.push({ at, rule: String(rule.rule), message: String(rule.message ?? rule.messageExpression) });
+  }
+  for (const [name, sub] of Object.entries(asSchema(schema.properties) ?? {})) {
+    sites.push(...celRuleSites(sub as Schema, `${at}.${name}`));
+  }
+  const items = asSchema(schema.items);
+  if (items) sites.push(...celRuleSites(items, `${at}[]`));
+  const values = asSchema(schema.additionalProperties);
+  if (values) sites.push(...celRuleSites(values, `${at}{}`));
+  return sites;
+}
+
+/**
+ * Runs the port of every CEL rule the schema attaches to `value` or below, as the API server does: a rule is
+ * evaluated where its field is set. A port that throws is CEL's evaluation error (a missing field it reads, a
+ * malformed duration), which rejects the object too; it is only reported when the schema found nothing, because
+ * otherwise the schema's problem is the cause.
+ */
+export function checkCelRules(
+  schema: Schema,
+  value: unknown,
+  path: string,
+  report: Report,
+  reportEvaluationErrors: boolean,
+): void {
+  if (value === undefined || value === null) return;
+  for (const rule of (schema['x-kubernetes-validations'] as Schema[] | undefined) ?? []) {
+    const holds = celPorts.get(celRuleKey(String(rule.rule)));
+    if (!holds) continue;
+    let ok: boolean;
+    try {
+      ok = holds(value);
+    } catch {
+      if (!reportEvaluationErrors) continue;
+      ok = false;
+    }
+    if (!ok) report(path, String(rule.message), String(rule.message));
+  }
+  const items = asSchema(schema.items);
+  if (Array.isArray(value)) {
+    if (items) {
+      for (const [index, item] of value.entries()) {
+        checkCelRules(items, item, joinPath(path, index), report, reportEvaluationErrors);
+      }
+    }
+    return;
+  }
+  const object = asSchema(value);
+  if (!object) return;
+  for (const [name, sub] of Object.entries(asSchema(schema.properties) ?? {})) {
+    checkCelRules(sub as Schema, object[name], joinPath(path, name), report, reportEvaluationErrors);
+  }
+  const values = asSchema(schema.additionalProperties);
+  if (values) {
+    for (const [name, sub] of Object.entries(object)) {
+      checkCelRules(values, sub, joinPath(path, name), report, reportEvaluationErrors);
+    }
+  }
+}
