@@ -5,6 +5,7 @@
  * Checks read the spec after the schema's defaults are applied, and skip shapes the schema already rejects.
  * @module
  */
+import { parseGoDuration } from '../../kuma/validate/go-duration.js';
 import { explainInvalidRe2 } from '../../kuma/validate/mesh-http-route-rules.js';
 import {
   asArray,
@@ -101,11 +102,24 @@ function checkFilters(filters: unknown, path: string, report: Report): void {
   }
 }
 
+/** filters.go `processHTTPFilters`: a RequestMirror beside a RequestRedirect drops the rule. */
+function checkMirrorConflict(filters: unknown, path: string, report: Report): void {
+  const types = asArray(filters).map((filter) => asObject(filter)?.type);
+  if (types.includes('RequestMirror') && types.includes('RequestRedirect')) {
+    report(
+      path,
+      'RequestMirror filter cannot be used when the rule also configures a RequestRedirect filter',
+      'envoy-gateway:filters',
+    );
+  }
+}
+
 export function checkHttpRouteController(spec: Json, report: Report): void {
   for (const [ruleIndex, item] of asArray(spec.rules).entries()) {
     const rule = asObject(item);
     if (!rule) continue;
     const at = joinPath('spec.rules', ruleIndex);
+    checkMirrorConflict(rule.filters, joinPath(at, 'filters'), report);
     for (const [index, match] of asArray(rule.matches).entries()) {
       const object = asObject(match);
       if (object) checkMatches(object, joinPath(at, 'matches', index), report);
@@ -222,10 +236,73 @@ const unitSeconds: Record<string, number> = {
   Year: 31_536_000,
 };
 
-/** backendtrafficpolicy.go `buildRateLimit`/`buildLocalRateLimit`. */
+/**
+ * backendtrafficpolicy.go `buildRateLimitRule`: a header selector needs a value unless it is Distinct (which
+ * takes no value and no `invert`), regexes (header and path) must compile.
+ */
+function checkClientSelectors(rules: unknown, path: string, report: Report): void {
+  for (const [ruleIndex, item] of asArray(rules).entries()) {
+    for (const [index, selector] of asArray(asObject(item)?.clientSelectors).entries()) {
+      const at = joinPath(path, ruleIndex, 'clientSelectors', index);
+      for (const [headerIndex, entry] of asArray(asObject(selector)?.headers).entries()) {
+        const header = asObject(entry);
+        if (!header) continue;
+        const here = joinPath(at, 'headers', headerIndex);
+        const type = header.type ?? 'Exact';
+        if (type === 'Distinct') {
+          if (header.value !== undefined) {
+            report(
+              joinPath(here, 'value'),
+              'a Distinct header match takes no value',
+              'envoy-gateway:rate-limit',
+            );
+          } else if (header.invert === true) {
+            report(
+              joinPath(here, 'invert'),
+              'invert is not applicable to a Distinct header match',
+              'envoy-gateway:rate-limit',
+            );
+          }
+        } else if (header.value === undefined) {
+          report(joinPath(here, 'value'), `a ${type} header match needs a value`, 'envoy-gateway:rate-limit');
+        } else if (type === 'RegularExpression') {
+          checkRegex(header.value, joinPath(here, 'value'), report);
+        }
+      }
+      const pathMatch = asObject(asObject(selector)?.path);
+      if (pathMatch?.type === 'RegularExpression')
+        checkRegex(pathMatch.value, joinPath(at, 'path', 'value'), report);
+    }
+  }
+}
+
+/** clustersettings.go `buildRetry`: back-off intervals must not be 0s, nor the maximum below the base. */
+function checkRetryBackOff(spec: Json, report: Report): void {
+  const backOff = asObject(asObject(asObject(spec.retry)?.perRetry)?.backOff);
+  if (!backOff) return;
+  const at = 'spec.retry.perRetry.backOff';
+  const base = parseGoDuration(asString(backOff.baseInterval) ?? '');
+  const max = parseGoDuration(asString(backOff.maxInterval) ?? '');
+  if (base === 0)
+    report(joinPath(at, 'baseInterval'), 'baseInterval cannot be set to 0s', 'envoy-gateway:retry');
+  if (max === 0)
+    report(joinPath(at, 'maxInterval'), 'maxInterval cannot be set to 0s', 'envoy-gateway:retry');
+  else if (base !== undefined && max !== undefined && base > max) {
+    report(
+      joinPath(at, 'maxInterval'),
+      'maxInterval cannot be less than baseInterval',
+      'envoy-gateway:retry',
+    );
+  }
+}
+
+/** backendtrafficpolicy.go `buildRateLimit`/`buildLocalRateLimit`, and the retry of its cluster settings. */
 export function checkBackendTrafficPolicyController(spec: Json, report: Report): void {
+  checkRetryBackOff(spec, report);
   const rateLimit = asObject(spec.rateLimit);
   if (!rateLimit) return;
+  checkClientSelectors(asObject(rateLimit.local)?.rules, 'spec.rateLimit.local.rules', report);
+  checkClientSelectors(asObject(rateLimit.global)?.rules, 'spec.rateLimit.global.rules', report);
   if (rateLimit.type === 'Local' && !rateLimit.local) {
     report('spec.rateLimit.local', 'local configuration empty for rateLimit', 'envoy-gateway:rate-limit');
   }

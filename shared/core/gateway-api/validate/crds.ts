@@ -19,6 +19,9 @@ interface CrdEntry {
 }
 const kinds = vendored.kinds as unknown as Record<string, CrdEntry>;
 
+const asSchema = (value: unknown): Schema | undefined =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Schema) : undefined;
+
 /** Where the schemas come from: repository, tag and commit of each vendored release. */
 export const crdSources = vendored.sources as { repository: string; tag: string; commit: string }[];
 
@@ -50,9 +53,31 @@ const checker = crdSchemaChecker(
   { useDefaults: true },
 );
 
-/** Reports the schema problems of `spec` (a key from {@link crdSchema}); returns it with the defaults applied. */
-export function checkSchema(key: string, spec: unknown, report: Report): unknown {
-  return checker.check(key, spec, report)?.spec;
+/**
+ * The API server drops a `null` where the schema does not say `nullable` before it defaults and validates
+ * (`field:` with no value in YAML is such a null); a copy of `value` without them.
+ */
+export function pruneNulls(value: unknown, schema: Schema | undefined): unknown {
+  if (Array.isArray(value)) return value.map((item) => pruneNulls(item, asSchema(schema?.items)));
+  const object = asSchema(value);
+  if (!object) return value;
+  const properties = asSchema(schema?.properties);
+  const values = asSchema(schema?.additionalProperties);
+  const result: Schema = {};
+  for (const [name, item] of Object.entries(object)) {
+    const sub = asSchema(properties?.[name]) ?? values;
+    if (item === null && sub?.nullable !== true) continue;
+    result[name] = pruneNulls(item, sub);
+  }
+  return result;
+}
+
+/**
+ * Reports the schema problems of `spec` (a key from {@link crdSchema}, whose schema is `schema`); returns the
+ * spec as the API server then holds it: nulls pruned, defaults applied.
+ */
+export function checkSchema(key: string, schema: Schema, spec: unknown, report: Report): unknown {
+  return checker.check(key, pruneNulls(spec, schema), report)?.spec;
 }
 
 /** One `x-kubernetes-validations` rule and the schema location it is attached to, e.g. `spec.rules[].filters`. */
@@ -61,9 +86,6 @@ export interface CelRuleSite {
   rule: string;
   message: string;
 }
-
-const asSchema = (value: unknown): Schema | undefined =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Schema) : undefined;
 
 /** Every CEL rule of a spec schema, with where it sits (`[]` an array item, `{}` a map value). */
 export function celRuleSites(schema: Schema, at = 'spec'): CelRuleSite[] {

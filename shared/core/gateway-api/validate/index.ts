@@ -79,7 +79,7 @@ function validateResource(resource: ManifestResource): GatewayApiProblem[] {
     return problems;
   }
   let schemaProblems = 0;
-  const defaulted = checkSchema(crd.key, resource.spec, (path, message) => {
+  const defaulted = checkSchema(crd.key, crd.schema, resource.spec, (path, message) => {
     schemaProblems++;
     report(path, message, 'schema');
   });
