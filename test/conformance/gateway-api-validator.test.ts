@@ -41,7 +41,7 @@ function validate({ resource }: CorpusCase): GatewayApiProblem[] {
       kind: resource.kind,
       name: resource.metadata?.name ?? '',
       namespace: resource.metadata?.namespace ?? 'default',
-      labels: resource.metadata?.labels,
+      ...(resource.metadata?.labels ? { labels: resource.metadata.labels } : {}),
       spec: resource.spec,
     },
   ]);
