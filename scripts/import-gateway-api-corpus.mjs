@@ -104,13 +104,16 @@ for (const file of testdata.filter((name) => name.endsWith('.in.yaml'))) {
       const source = `${file}#${list}/${namespace}/${name}`;
       const verdict = {
         expect: refused.length ? 'reject' : 'accept',
-        ...(refused.length ? { messages: [...new Set(refused.map((c) => `${c.reason}: ${c.message}`))] } : {}),
+        ...(refused.length
+          ? { messages: [...new Set(refused.map((c) => `${c.reason}: ${c.message}`))] }
+          : {}),
       };
       // Many tests share the same boilerplate route: keep one case per distinct resource and verdict.
       const key = JSON.stringify([verdict, resource]);
       const same = egSeen.get(key);
-      if (same) (same.alsoIn ??= []).push(source);
-      else {
+      if (same) {
+        same.alsoIn = [...(same.alsoIn ?? []), source];
+      } else {
         const entry = { source, ...verdict, resource };
         egSeen.set(key, entry);
         egCases.push(entry);
