@@ -1,6 +1,7 @@
 // Extracts the conformance corpus of the Gateway API target's validator (test/gateway-api-corpus/) from the
 // pinned releases of the vendored CRDs (see shared/core/gateway-api/crds/NOTICE.md). Test data only.
-// Usage: node scripts/import-gateway-api-corpus.mjs <gateway-api git dir> <envoy gateway git dir>
+// Usage: node scripts/import-gateway-api-corpus.mjs <gateway-api git dir> <envoy gateway git dir>, then
+// `npx biome format --write test/gateway-api-corpus`.
 //
 // gateway-api.yaml — Gateway API's own examples, one case per HTTPRoute/ReferenceGrant document:
 //   examples/standard/**.yaml and conformance/tests/*.yaml (applied to clusters by their docs and conformance
