@@ -398,6 +398,22 @@ describe('SecurityPolicy content', () => {
     ).toContain('spec.jwt.providers[0].remoteJWKS.uri');
   });
 
+  it('applies defaults inside the parts the schemas share (a JWKS backend without a port is a Service one)', () => {
+    const backendRefs = { uri: 'https://idp.example.com/jwks', backendRefs: [{ name: 'idp' }] };
+    const problems = check(
+      policy('SecurityPolicy', { ...toRoute, jwt: { providers: [{ name: 'a', remoteJWKS: backendRefs }] } }),
+    );
+    expect(at(problems)).toContain(
+      'spec.jwt.providers[0].remoteJWKS.backendRefs[0] | Must have port for Service reference',
+    );
+    const withPort = { ...backendRefs, backendRefs: [{ name: 'idp', port: 443 }] };
+    expect(
+      check(
+        policy('SecurityPolicy', { ...toRoute, jwt: { providers: [{ name: 'a', remoteJWKS: withPort }] } }),
+      ),
+    ).toEqual([]);
+  });
+
   it('refuses an API key source that names headers and params at once, or none', () => {
     for (const source of [{ headers: ['x-key'], params: ['key'] }, {}]) {
       const spec = { ...toRoute, apiKeyAuth: { credentialRefs: [{ name: 'keys' }], extractFrom: [source] } };
