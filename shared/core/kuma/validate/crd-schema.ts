@@ -1,7 +1,8 @@
 /**
  * Checks a resource's `spec` against the schema Kuma 2.14 publishes for it: the CRD's `openAPIV3Schema` (a
  * Kubernetes structural schema), or for MeshGateway the JSON Schema generated from its protobuf. Validators are
- * compiled once per kind, on first use.
+ * compiled once per kind, on first use. {@link crdSchemaChecker} is the same check over any set of CRD schemas
+ * (the Gateway API target's validator uses it too).
  *
  * Structural-schema semantics, and where we are stricter than the API server on purpose:
  * - Unknown fields: the API server prunes them silently (and `kubectl apply` rejects them with strict field
@@ -27,11 +28,16 @@ export function isClusterScoped(kind: string): boolean {
   return published[kind]?.scope === 'Cluster';
 }
 
-let ajv: Ajv | undefined;
-const compiled = new Map<string, ValidateFunction>();
-
-function createAjv(): Ajv {
-  const instance = new Ajv({ allErrors: true, strict: false, validateSchema: false });
+function createAjv(useDefaults: boolean, optimize: boolean): Ajv {
+  const instance = new Ajv({
+    allErrors: true,
+    strict: false,
+    validateSchema: false,
+    useDefaults,
+    code: { optimize },
+    // Without the optimisation pass, keep `$ref`s as shared functions (compiled once) rather than inlined.
+    inlineRefs: optimize,
+  });
   instance.addKeyword({ keyword: 'x-kubernetes-preserve-unknown-fields' });
   instance.addKeyword({ keyword: 'x-kubernetes-int-or-string' });
   instance.addKeyword({ keyword: 'x-kubernetes-list-map-keys' });
@@ -83,18 +89,6 @@ export function tightenSchema(schema: unknown): unknown {
   return result;
 }
 
-function validatorFor(kind: string): ValidateFunction | undefined {
-  const entry = published[kind];
-  if (!entry) return undefined;
-  let validate = compiled.get(kind);
-  if (!validate) {
-    ajv ??= createAjv();
-    validate = ajv.compile(tightenSchema(entry.schema) as Schema);
-    compiled.set(kind, validate);
-  }
-  return validate;
-}
-
 /** Ajv's `/to/0/rules` → `spec.to[0].rules`. */
 function toPath(instancePath: string): string {
   const segments = instancePath
@@ -108,7 +102,9 @@ function toPath(instancePath: string): string {
 /** Kuma's CRDs spell header names with this pattern: lower-case tokens only. */
 const headerNamePattern = "^[a-z0-9!#$%&'*+\\-.^_\\x60|~]+$";
 
-function describe(error: ErrorObject): { path: string; message: string; rule?: string } {
+type Described = { path: string; message: string; rule?: string };
+
+function describe(error: ErrorObject, describePattern: PatternDescriber): Described {
   const path = toPath(error.instancePath);
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
@@ -124,32 +120,87 @@ function describe(error: ErrorObject): { path: string; message: string; rule?: s
     case 'anyOf':
       return { path, message: 'must be an integer or a string' };
     case 'pattern':
-      if (params.pattern === headerNamePattern) {
-        return { path, message: 'must be a lower-case HTTP header name', rule: 'header-name-lowercase' };
-      }
-      return { path, message: `must match ${String(params.pattern)}` };
+      return {
+        path,
+        ...(describePattern(String(params.pattern)) ?? { message: `must match ${params.pattern}` }),
+      };
     default:
       return { path, message: error.message ?? 'is invalid' };
   }
 }
 
+/** A clearer message (and rule id) for a schema pattern than "must match <regex>", or undefined. */
+export type PatternDescriber = (pattern: string) => { message: string; rule?: string } | undefined;
+
+export interface CrdSchemaChecker {
+  /**
+   * Reports every schema violation of `spec` against the schema named `key`; undefined when there is none.
+   * Errors from inside an `anyOf` branch are folded into the `anyOf` error at the same place. Returns the spec
+   * as checked: with `useDefaults`, a copy with the schema's defaults applied, as the API server does before it
+   * evaluates the CEL rules.
+   */
+  check(key: string, spec: unknown, report: Report): { spec: unknown } | undefined;
+}
+
 /**
- * Reports every schema violation of `spec`; returns false when the kind has no published schema.
- * Errors from inside an `anyOf` branch are folded into the `anyOf` error at the same place.
+ * The structural-schema check over `schemaFor`'s schemas: each is tightened and compiled on first use, once
+ * per process (and the Ajv instance is only created then).
  */
+export function crdSchemaChecker(
+  schemaFor: (key: string) => Schema | undefined,
+  options: {
+    describePattern?: PatternDescriber;
+    useDefaults?: boolean;
+    /**
+     * Ajv's optimisation pass over the generated code and its inlining of `$ref`s (default on). Off, a large
+     * schema compiles faster and validates a little slower: right for schemas compiled per process and used a
+     * few times, and for schemas whose repeated parts are shared through `$ref`s.
+     */
+    optimize?: boolean;
+  } = {},
+): CrdSchemaChecker {
+  const { describePattern = () => undefined, useDefaults = false, optimize = true } = options;
+  let ajv: Ajv | undefined;
+  const compiled = new Map<string, ValidateFunction>();
+  const validatorFor = (key: string): ValidateFunction | undefined => {
+    let validate = compiled.get(key);
+    if (!validate) {
+      const schema = schemaFor(key);
+      if (!schema) return undefined;
+      ajv ??= createAjv(useDefaults, optimize);
+      validate = ajv.compile(tightenSchema(schema) as Schema);
+      compiled.set(key, validate);
+    }
+    return validate;
+  };
+  return {
+    check(key, spec, report) {
+      const validate = validatorFor(key);
+      if (!validate) return undefined;
+      const checked = useDefaults ? structuredClone(spec) : spec;
+      if (validate(checked)) return { spec: checked };
+      const seen = new Set<string>();
+      for (const error of validate.errors ?? []) {
+        if (error.schemaPath.includes('/anyOf/')) continue;
+        const { path, message, rule } = describe(error, describePattern);
+        const id = `${path}\0${message}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        report(path, message, rule ?? 'crd-schema');
+      }
+      return { spec: checked };
+    },
+  };
+}
+
+const kumaSchemas = crdSchemaChecker((kind) => published[kind]?.schema, {
+  describePattern: (pattern) =>
+    pattern === headerNamePattern
+      ? { message: 'must be a lower-case HTTP header name', rule: 'header-name-lowercase' }
+      : undefined,
+});
+
+/** Reports every schema violation of `spec`; returns false when the kind has no published schema. */
 export function checkSpecSchema(kind: string, spec: unknown, report: Report): boolean {
-  const validate = validatorFor(kind);
-  if (!validate) return false;
-  if (validate(spec)) return true;
-  const errors = validate.errors ?? [];
-  const seen = new Set<string>();
-  for (const error of errors) {
-    if (error.schemaPath.includes('/anyOf/')) continue;
-    const { path, message, rule } = describe(error);
-    const key = `${path}\0${message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    report(path, message, rule ?? 'crd-schema');
-  }
-  return true;
+  return kumaSchemas.check(kind, spec, report) !== undefined;
 }
