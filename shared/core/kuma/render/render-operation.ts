@@ -47,6 +47,8 @@ export interface RenderedOperation extends GroupMember {
   params: RequestMatch[];
   ruleDefault: { filters?: Record<string, unknown>[]; backendRefs: Record<string, unknown>[] };
   security: unknown;
+  /** Bundle pointer of the x-kuma block each effective key came from (absent: from the repo config). */
+  origins: EffectiveSettings['origins'];
 }
 
 /** What every operation of one API is rendered against. */
@@ -119,6 +121,7 @@ export function renderOperation(
       buildSlug(typeof operation.operation.operationId === 'string' ? operation.operation.operationId : '') ||
       buildSlug(`${operation.method} ${operation.path}`),
     security: operation.operation.security ?? bundle.security,
+    origins,
   };
 }
 
