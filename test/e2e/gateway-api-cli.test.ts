@@ -33,7 +33,7 @@ describe('render a gateway-api repo', () => {
   it('renders the fixture to HTTPRoute files, one per route, exit 0', async () => {
     const out = path.join(scratch, 'out-fixture');
     const run = await runCli(['render', fixture, '--out', out]);
-    expect(run.stderr).toBe('');
+    expect(run.stderr).not.toMatch(/: error: /);
     expect(run.code).toBe(0);
     const files = readdirSync(path.join(out, 'petstore'));
     expect(files.length).toBeGreaterThan(0);
@@ -81,7 +81,7 @@ describe('render a gateway-api repo', () => {
       ['apis:', '  - name: pets', '    spec: openapi/petstore.yaml', '    gateway: edge', ''].join('\n'),
     );
     const run = await runCli(['render', dir, '--target', 'gateway-api', '--parent-ref', 'eg']);
-    expect(run.stderr).toBe('');
+    expect(run.stderr).not.toMatch(/: error: /);
     expect(run.code).toBe(0);
     expect(new Set(kinds(run.stdout))).toEqual(new Set(['HTTPRoute']));
     // parentRef without a namespace: the Gateway is in the routes' namespace (here the default one).
@@ -224,6 +224,68 @@ describe('config contradictions are errors on their own line, and nothing is ren
     expect(run.lines).toEqual([
       expect.stringMatching(/^\.kuma-api-forge\.yaml:4:\d+: error: .*\[config-schema\]$/),
     ]);
+  });
+});
+
+describe('two APIs of one repo', () => {
+  const twoApis = (second: string[]) =>
+    repoWith(
+      [
+        'apis:',
+        '  - name: pets',
+        '    spec: openapi/petstore.yaml',
+        '    target: gateway-api',
+        '    parentRef: {name: eg, namespace: envoy-gateway-system}',
+        '    hostnames: [pets.example.com]',
+        '  - name: pets-copy',
+        '    spec: openapi/petstore.yaml',
+        ...second,
+        '',
+      ].join('\n'),
+    );
+
+  it('on the same parent Gateway, hostname and paths: every operation of the second is an error', async () => {
+    const dir = twoApis([
+      '    target: gateway-api',
+      '    parentRef: {name: eg, namespace: envoy-gateway-system}',
+      '    hostnames: [pets.example.com]',
+    ]);
+    const run = await runCli(['render', dir]);
+    expect(run.code).toBe(1);
+    const ids = run.stderr
+      .trim()
+      .split('\n')
+      .filter((line) => line.includes(': error: '))
+      .map((line) => /\[([\w-]+)\]$/.exec(line)?.[1]);
+    expect(new Set(ids)).toEqual(new Set(['kuma-api-collision']));
+    expect(ids).toHaveLength(20);
+    expect(run.stderr).toContain('claims the same gateway "envoy-gateway-system/eg"');
+  });
+
+  it('on another parent Gateway or another hostname: no error', async () => {
+    for (const second of [
+      [
+        '    target: gateway-api',
+        '    parentRef: {name: internal, namespace: envoy-gateway-system}',
+        '    hostnames: [pets.example.com]',
+      ],
+      [
+        '    target: gateway-api',
+        '    parentRef: {name: eg, namespace: envoy-gateway-system}',
+        '    hostnames: [pets2.example.com]',
+      ],
+    ]) {
+      const run = await runCli(['render', twoApis(second)]);
+      expect(run.stderr).not.toMatch(/: error: /);
+      expect(run.code).toBe(0);
+    }
+  });
+
+  it('the same spec on both targets with the same hostname (a migration): rendered side by side', async () => {
+    const run = await runCli(['render', twoApis(['    gateway: edge', '    hostnames: [pets.example.com]'])]);
+    expect(run.stderr).not.toMatch(/: error: /);
+    expect(run.code).toBe(0);
+    expect(kinds(run.stdout)).toEqual(expect.arrayContaining(['HTTPRoute', 'MeshHTTPRoute']));
   });
 });
 

@@ -4,6 +4,11 @@
  * an operation another API's route shadows (Kuma's order, proven by the route simulator), two resources
  * with the same kind and name, and what Kuma would silently share between two APIs on one gateway
  * (shared-policy-keys.ts): one per-route policy for equal matches, one access log or trace. Pure.
+ *
+ * gateway-api APIs are checked the same way per parent Gateway (`namespace/name`), and Envoy Gateway's order
+ * (gateway-api/route-simulator.ts) is proven for every parent, even with one API on it. The same hostname and
+ * path on both targets within one repo is allowed: that is how an API moves from the builtin gateway to the
+ * delegated one (both rendered side by side, DNS decides); across tenants it is a collision (check-tenancy.ts).
  * @module
  */
 import type { Finding, SourcePosition } from '../../findings.js';
