@@ -155,6 +155,8 @@ export function renderGatewayApi(input: RenderInput, prepared: PreparedApi): Ren
     findings.push(...plugin.findings);
   }
 
+  if (drafts.length > 0) findings.push(...reportGatewayWideKeys(root, bundle, spec.locate));
+
   const unique = dropNameCollisions(resources, namedBy, findings, spec);
   const position = () => spec.locate('/x-kuma');
   const manifests = dropInvalidManifests(unique.filter(isManifestResource), findings, position);
@@ -172,6 +174,34 @@ export function renderGatewayApi(input: RenderInput, prepared: PreparedApi): Ren
       .filter((draft) => routes.has(draft.name))
       .flatMap((draft) => placeOperations(draft, routeNamespace)),
   };
+}
+
+/** Root x-kuma keys the builtin target renders gateway-wide that a delegated gateway's routes cannot carry. */
+const gatewayWideKeys = {
+  accessLog: { what: 'access logs', kind: 'MeshAccessLog' },
+  trace: { what: 'tracing', kind: 'MeshTrace' },
+} as const;
+
+/**
+ * Envoy Gateway configures access logs and tracing per Gateway (its EnvoyProxy `telemetry`), which the
+ * platform team owns, not per route: a warning names the target that renders the key. Located at the spec's
+ * key, else the spec's root (the key then comes from the repo config's defaults).
+ */
+function reportGatewayWideKeys(
+  root: PreparedApi['root'],
+  bundle: Record<string, unknown>,
+  locate: (pointer: string) => SourcePosition,
+): Finding[] {
+  const own = (bundle['x-kuma'] ?? {}) as Record<string, unknown>;
+  return (Object.keys(gatewayWideKeys) as (keyof typeof gatewayWideKeys)[])
+    .filter((key) => root[key] !== undefined)
+    .map((key) => ({
+      kind: 'routing',
+      id: 'gateway-api-not-expressible',
+      severity: 'warning',
+      message: `x-kuma ${key} is not rendered for target gateway-api: Envoy Gateway sets ${gatewayWideKeys[key].what} for a whole Gateway in its EnvoyProxy telemetry, which the platform team owns; target kuma-gateway renders it (${gatewayWideKeys[key].kind})${key in own ? '' : ' (set in the repo config defaults)'}`,
+      ...locate(key in own ? `/x-kuma/${key}` : ''),
+    }));
 }
 
 /**

@@ -4,7 +4,7 @@
  * read the manifests, never the code that made them.
  */
 import { describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import type { ManifestResource } from '../../../shared/core/gateway-api/edge.js';
 import { formatGatewayDuration } from '../../../shared/core/gateway-api/render-gateway-api.js';
 import { renderApi } from '../../../shared/core/kuma/render/render-api.js';
@@ -406,6 +406,63 @@ describe('gateway-api target: what it refuses', () => {
     const result = await render(doc, {}, 'universal');
     expect(result.manifests).toEqual([]);
     expect(result.findings.map((f) => f.id)).toEqual(['config-target']);
+  });
+
+  it('warns that accessLog and trace are the Gateway owner’s, naming the target that renders them', async () => {
+    const result = await render(
+      document(
+        { '/pets': { get: { operationId: 'listPets', responses: ok } } },
+        {
+          'x-kuma': {
+            accessLog: { file: '/dev/stdout' },
+            trace: { zipkin: 'http://zipkin:9411/api/v2/spans' },
+          },
+        },
+      ),
+    );
+    expect(result.findings.filter((f) => f.id === 'gateway-api-not-expressible')).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        pointer: '/x-kuma/accessLog',
+        message: expect.stringContaining('target kuma-gateway renders it (MeshAccessLog)'),
+      }),
+      expect.objectContaining({ severity: 'warning', pointer: '/x-kuma/trace' }),
+    ]);
+    expect(routes(result.manifests)).toHaveLength(1);
+  });
+
+  it('words the templated-rewrite refusal for Gateway API', async () => {
+    const result = await render(
+      document({ '/pets/{id}': { get: { operationId: 'getPet', parameters: [id('id')], responses: ok } } }),
+      { rewrite: '/internal' },
+    );
+    const finding = result.findings.find((f) => f.id === 'kuma-rewrite-templated-path');
+    expect(finding?.message).toContain(
+      'Gateway API (ReplacePrefixMatch) rewrites a prefix only on PathPrefix matches',
+    );
+  });
+
+  it('writes values YAML 1.1 would read as another type so that every parser reads the same string', async () => {
+    const result = await render(
+      document({
+        '/pets': {
+          get: {
+            operationId: 'listPets',
+            responses: ok,
+            'x-kuma': { requestHeaders: { set: { 'x-flag': 'on', 'x-octal': '0o17', 'x-null': '~' } } },
+          },
+        },
+      }),
+    );
+    const [file] = serializeResources(result.manifests, 'k8s', { spec: 'api.yaml' });
+    for (const version of ['1.1', '1.2'] as const) {
+      const parsed = parse(file!.content, { version });
+      expect(parsed.spec.rules[0].filters[0].requestHeaderModifier.set).toEqual([
+        { name: 'x-flag', value: 'on' },
+        { name: 'x-null', value: '~' },
+        { name: 'x-octal', value: '0o17' },
+      ]);
+    }
   });
 
   it('warns about a timeout too long for a Gateway API duration and leaves it to the default', async () => {

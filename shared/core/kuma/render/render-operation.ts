@@ -171,7 +171,7 @@ function buildFilters(
     if (matches.some(({ match }) => match.type !== 'Exact')) {
       report(
         'kuma-rewrite-templated-path',
-        `${label} cannot be rewritten to "${api.rewrite}": Kuma rewrites a prefix only on PathPrefix matches, which would shadow other operations; serve ${bases.map((base) => base.display).join(', ')} on the service or remove "rewrite" (not exposed)`,
+        `${label} cannot be rewritten to "${api.rewrite}": ${api.target === 'gateway-api' ? 'Gateway API (ReplacePrefixMatch)' : 'Kuma'} rewrites a prefix only on PathPrefix matches, which would shadow other operations; serve ${bases.map((base) => base.display).join(', ')} on the service or remove "rewrite" (not exposed)`,
         operation.pointer,
       );
       return undefined;
