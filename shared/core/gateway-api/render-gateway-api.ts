@@ -88,7 +88,7 @@ export function renderGatewayApi(input: RenderInput, prepared: PreparedApi): Ren
   const grouped = groupRoutes(api.name, operations, spec.locate);
   findings.push(...grouped.findings);
   const drafts = grouped.groups
-    .flatMap((group) => splitByPolicy(group, bundle.security, prepared.root))
+    .flatMap((group) => splitByPolicy(group, bundle.security, root))
     .flatMap(splitByLimits);
 
   const labels = buildLabels(api.name, false);
