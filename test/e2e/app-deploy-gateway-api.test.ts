@@ -96,6 +96,12 @@ describe('merge of a gateway-api API', () => {
   it('commits the HTTPRoute files and a source record that names the parent Gateway', async () => {
     const pr = await openPull('add-api', 'name: eg, namespace: envoy-gateway-system');
     expect(gh.admin.checkRuns({ ...pets, sha: pr.headSha }).at(-1)?.conclusion).toBe('success');
+    // The PR preview lists the HTTPRoute the merge will commit.
+    const comment = gh.admin
+      .comments({ ...pets, number: pr.number })
+      .find((c) => c.body.startsWith('<!-- kuma-api-forge -->'));
+    expect(comment?.body).toContain('HTTPRoute');
+    expect(comment?.body).toContain('pets/httproute-pets.yaml');
     const before = (await gh.admin.log({ ...deployRef, ref: 'main' })).length;
     await gh.admin.mergePullRequest({ ...pets, number: pr.number });
     await app.queue.idle();
