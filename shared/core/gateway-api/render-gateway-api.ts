@@ -25,16 +25,24 @@ import {
 import { buildName, buildSlug } from '../kuma/render/names.js';
 import { padRegexMatches } from '../kuma/render/plan-regex-order.js';
 import { compareText, type PreparedApi } from '../kuma/render/prepare-api.js';
-import type { OperationRoute, RenderInput, RenderResult } from '../kuma/render/render-api.js';
+import type { OperationRoute, RenderInput, RenderResult, RenderTarget } from '../kuma/render/render-api.js';
 import type { RenderedOperation } from '../kuma/render/render-operation.js';
 import type { ParentGatewayRef } from '../kuma/render/types.js';
 import { isManifestResource, type KumaResource, type RenderedResource } from '../kuma/resource.js';
 import type { RequestMatch } from '../routing/path-fragment.js';
 import { buildBackendTrafficPolicies } from './backend-traffic-policy.js';
-import { type EdgeInput, type EdgeRoute, edgePolicyKey, type ManifestResource } from './edge.js';
+import {
+  type EdgeInput,
+  type EdgeOutput,
+  type EdgeRoute,
+  edgePolicyKey,
+  type ManifestResource,
+  type MeshLegInput,
+  type MeshLegOutput,
+} from './edge.js';
 import { buildMeshLeg } from './mesh-leg.js';
 import { buildSecurityPolicies } from './security-policy.js';
-import { validateGatewayApiResources } from './validate/index.js';
+import { type GatewayApiProblem, validateGatewayApiResources } from './validate/index.js';
 
 export const gatewayApiVersion = 'gateway.networking.k8s.io/v1';
 export const referenceGrantApiVersion = 'gateway.networking.k8s.io/v1beta1';
@@ -58,7 +66,30 @@ interface RouteDraft {
   origin: NameOrigin;
 }
 
-export function renderGatewayApi(input: RenderInput, prepared: PreparedApi): RenderResult {
+/** The plug-ins of one gateway product: its edge policies, the mesh leg to the backends, its validation. */
+export interface GatewayApiPlugins {
+  /** Each renders its policies for the routes (every operation of a route shares one edge policy key). */
+  edge: ((input: EdgeInput) => EdgeOutput)[];
+  meshLeg(input: MeshLegInput): MeshLegOutput;
+  /** The Gateway API and product objects the cluster would reject. */
+  validate(resources: ManifestResource[]): GatewayApiProblem[];
+}
+
+/** Envoy Gateway: SecurityPolicy and BackendTrafficPolicy, Kuma's mesh leg, its CRDs and controller rules. */
+export const envoyGatewayPlugins: GatewayApiPlugins = {
+  edge: [buildSecurityPolicies, buildBackendTrafficPolicies],
+  meshLeg: buildMeshLeg,
+  validate: validateGatewayApiResources,
+};
+
+/** A gateway-api render target for one gateway product (a Kong target would pass KongPlugin plug-ins). */
+export function createGatewayApiTarget(plugins: GatewayApiPlugins): RenderTarget {
+  return (input, prepared) => renderWith(plugins, input, prepared);
+}
+
+export const renderGatewayApi: RenderTarget = createGatewayApiTarget(envoyGatewayPlugins);
+
+function renderWith(plugins: GatewayApiPlugins, input: RenderInput, prepared: PreparedApi): RenderResult {
   const { spec, api } = input;
   const { findings, bundle, root } = prepared;
   const parent = api.parentRef;
@@ -142,9 +173,8 @@ export function renderGatewayApi(input: RenderInput, prepared: PreparedApi): Ren
   };
   const { labels: _edgeLabels, ...legInput } = edge;
   for (const plugin of [
-    buildSecurityPolicies(edge),
-    buildBackendTrafficPolicies(edge),
-    buildMeshLeg({
+    ...plugins.edge.map((build) => build(edge)),
+    plugins.meshLeg({
       ...legInput,
       mesh: input.mesh ?? 'default',
       labels: buildLabels(api.name, input.zoneOrigin === true),
@@ -159,7 +189,8 @@ export function renderGatewayApi(input: RenderInput, prepared: PreparedApi): Ren
 
   const unique = dropNameCollisions(resources, namedBy, findings, spec);
   const position = () => spec.locate('/x-kuma');
-  const manifests = dropInvalidManifests(unique.filter(isManifestResource), findings, position);
+  const objects = unique.filter(isManifestResource);
+  const manifests = dropInvalidManifests(plugins.validate(objects), objects, findings, position);
   const meshLeg = dropInvalid(
     unique.filter((resource): resource is KumaResource => !isManifestResource(resource)),
     findings,
@@ -424,11 +455,11 @@ function placeOperations(route: RouteDraft, namespace: string): OperationRoute[]
  * finding, and so is every policy that targets a dropped HTTPRoute.
  */
 function dropInvalidManifests(
+  problems: GatewayApiProblem[],
   resources: ManifestResource[],
   findings: Finding[],
   locate: () => SourcePosition,
 ): ManifestResource[] {
-  const problems = validateGatewayApiResources(resources);
   if (problems.length === 0) return resources;
   const position = locate();
   const rejected = new Set(problems.map((problem) => problem.resource));

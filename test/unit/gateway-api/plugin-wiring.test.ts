@@ -1,58 +1,64 @@
 /**
  * The gateway-api target calls its plug-ins (edge policies, mesh leg, validation) with what the contract
- * (edge.ts) promises, and emits, or drops, what they return. The plug-ins are stood in for here, so this file
- * tests the wiring only; each plug-in has its own tests.
+ * (edge.ts) promises, and emits, or drops, what they return. The plug-ins are stood in for here (a target is
+ * made from its plug-ins, createGatewayApiTarget), so this file tests the wiring only; each plug-in has its own
+ * tests.
  */
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { EdgeInput, ManifestResource, MeshLegInput } from '../../../shared/core/gateway-api/edge.js';
 import { edgePolicyKey } from '../../../shared/core/gateway-api/edge.js';
+import {
+  createGatewayApiTarget,
+  type GatewayApiPlugins,
+} from '../../../shared/core/gateway-api/render-gateway-api.js';
 import type { GatewayApiProblem } from '../../../shared/core/gateway-api/validate/index.js';
-import { renderApi } from '../../../shared/core/kuma/render/render-api.js';
+import { prepareApi } from '../../../shared/core/kuma/render/prepare-api.js';
 import type { ApiConfig } from '../../../shared/core/kuma/render/types.js';
 import { loadSpecFromFiles } from '../../helpers/spec.js';
 
-const seen = vi.hoisted(() => ({
+const seen = {
   security: [] as EdgeInput[],
   traffic: [] as EdgeInput[],
   leg: [] as MeshLegInput[],
   reject: [] as string[],
-}));
+};
 
-vi.mock('../../../shared/core/gateway-api/security-policy.js', () => ({
-  buildSecurityPolicies: (input: EdgeInput) => {
-    seen.security.push(input);
-    return {
-      resources: input.routes.map(
-        (route): ManifestResource => ({
-          apiVersion: 'gateway.envoyproxy.io/v1alpha1',
-          kind: 'SecurityPolicy',
-          name: route.name,
-          namespace: route.namespace,
-          labels: input.labels,
-          spec: { targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: route.name }] },
-        }),
-      ),
-      findings: [
-        {
-          kind: 'routing',
-          id: 'stand-in-security',
-          severity: 'warning',
-          message: 'from the stand-in',
-          ...input.locate('/x-kuma'),
-        },
-      ],
-    };
-  },
-}));
-vi.mock('../../../shared/core/gateway-api/backend-traffic-policy.js', () => ({
-  buildBackendTrafficPolicies: (input: EdgeInput) => {
-    seen.traffic.push(input);
-    return { resources: [], findings: [] };
-  },
-}));
-vi.mock('../../../shared/core/gateway-api/mesh-leg.js', () => ({
-  buildMeshLeg: (input: MeshLegInput) => {
+/** Stand-ins that record what they are given and return what a real plug-in could. */
+const standIns: GatewayApiPlugins = {
+  edge: [
+    (input) => {
+      seen.security.push(input);
+      return {
+        resources: input.routes.map(
+          (route): ManifestResource => ({
+            apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+            kind: 'SecurityPolicy',
+            name: route.name,
+            namespace: route.namespace,
+            labels: input.labels,
+            spec: {
+              targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: route.name }],
+            },
+          }),
+        ),
+        findings: [
+          {
+            kind: 'routing',
+            id: 'stand-in-security',
+            severity: 'warning',
+            message: 'from the stand-in',
+            ...input.locate('/x-kuma'),
+          },
+        ],
+      };
+    },
+    (input) => {
+      seen.traffic.push(input);
+      return { resources: [], findings: [] };
+    },
+  ],
+  meshLeg: (input) => {
     seen.leg.push(input);
     return {
       resources: input.backends.map((backend) => ({
@@ -69,9 +75,7 @@ vi.mock('../../../shared/core/gateway-api/mesh-leg.js', () => ({
       findings: [],
     };
   },
-}));
-vi.mock('../../../shared/core/gateway-api/validate/index.js', () => ({
-  validateGatewayApiResources: (resources: ManifestResource[]): GatewayApiProblem[] =>
+  validate: (resources): GatewayApiProblem[] =>
     resources
       .filter((resource) => seen.reject.includes(`${resource.kind}/${resource.name}`))
       .map((resource) => ({
@@ -80,7 +84,8 @@ vi.mock('../../../shared/core/gateway-api/validate/index.js', () => ({
         path: 'spec.rules[0]',
         message: 'stand-in rejection',
       })),
-}));
+};
+const renderWithStandIns = createGatewayApiTarget(standIns);
 
 const ok = { 200: { description: 'ok' } };
 const doc = {
@@ -110,7 +115,8 @@ const api: ApiConfig = {
 
 async function render(zoneOrigin = false) {
   const spec = await loadSpecFromFiles({ 'api.yaml': stringify(doc) }, 'api.yaml');
-  return renderApi({ spec, api, mesh: 'payments', zoneOrigin });
+  const input = { spec, api, mesh: 'payments', zoneOrigin };
+  return renderWithStandIns(input, prepareApi(input)!);
 }
 
 beforeEach(() => {
