@@ -80,7 +80,7 @@ const deployFiles = async () =>
   (await gh.admin.listFiles({ ...deployRef, ref: 'main' })).filter((p) => p.startsWith('apis/')).sort();
 const readDeployed = (path: string) => gh.admin.readFile({ ...deployRef, ref: 'main', path });
 
-describe('merge of a gateway-api API', () => {
+describe('merge of a gateway-api API', { timeout: 90_000 }, () => {
   it('fails the check and commits nothing when the parentRef names a Gateway the repo is not granted', async () => {
     const pr = await openPull('other-gateway', 'name: eg, namespace: kube-system');
     const run = gh.admin.checkRuns({ ...pets, sha: pr.headSha }).at(-1);
