@@ -27,6 +27,7 @@ import { padRegexMatches } from '../kuma/render/plan-regex-order.js';
 import { compareText, type PreparedApi } from '../kuma/render/prepare-api.js';
 import type { OperationRoute, RenderInput, RenderResult, RenderTarget } from '../kuma/render/render-api.js';
 import type { RenderedOperation } from '../kuma/render/render-operation.js';
+import { routeKeys } from '../kuma/render/settings.js';
 import type { ParentGatewayRef } from '../kuma/render/types.js';
 import { isManifestResource, type KumaResource, type RenderedResource } from '../kuma/resource.js';
 import type { RequestMatch } from '../routing/path-fragment.js';
@@ -282,10 +283,16 @@ function securitySlug(security: unknown): string {
   return names.length > 0 ? buildSlug(names.join('-')) || hash(stableStringify(security)) : 'public';
 }
 
-/** The route-wide x-kuma keys the builtin target does not group by (e.g. `cors`), as set on the operation. */
+/**
+ * The per-operation x-kuma keys (settings.ts `routeKeys`) that are route-wide policies the builtin target does
+ * not group by (e.g. `cors`). Root-only keys (auth, circuitBreaker…) are the same for every operation.
+ */
 function policySettings(settings: object): Record<string, unknown> {
+  const perOperation = new Set<string>(routeKeys);
   return Object.fromEntries(
-    Object.entries(settings).filter(([key]) => !groupKeys.has(key) && !ruleKeys.has(key)),
+    Object.entries(settings).filter(
+      ([key]) => perOperation.has(key) && !groupKeys.has(key) && !ruleKeys.has(key),
+    ),
   );
 }
 

@@ -343,6 +343,32 @@ describe('gateway-api target: grouping into HTTPRoutes', () => {
     });
   });
 
+  it('names a security split after the schemes alone, whatever root-only keys the API sets', async () => {
+    const result = await render(
+      document(
+        {
+          '/pets': { get: { operationId: 'listPets', responses: ok } },
+          '/login': { get: { operationId: 'login', security: [], responses: ok } },
+        },
+        {
+          security: [{ bearer: [] }],
+          components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+          'x-kuma': {
+            auth: {
+              bearer: { issuer: 'https://idp.example.com/', jwksUri: 'https://idp.example.com/jwks.json' },
+            },
+            circuitBreaker: { maxConnections: 100 },
+          },
+        },
+      ),
+    );
+    expect(
+      routes(result.manifests)
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(['pets', 'pets-public']);
+  });
+
   it('renames no existing route when operations are added, re-secured or split off', async () => {
     const before = await render(document(many(20)));
     const after = await render(
