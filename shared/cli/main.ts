@@ -19,8 +19,9 @@ Commands:
           as the merge would (with --tenants/--deployed: the deploy's tenancy check too).
   render  <spec|dir> [--format k8s|universal] [--out <dir>] [--api <name>] [--gateway <name>] [--mesh <name>]
           [--hostname <host>]... [--service <name>] [--namespace <ns>] [--port <n>] [--repo <owner/repo>]
-          [--commit <sha>] [--zone-origin]
-          Render the Kuma manifests of a spec or repo (stdout without --out).
+          [--commit <sha>] [--zone-origin] [--target kuma-gateway|gateway-api] [--parent-ref [<ns>/]<name>]
+          Render the Kuma manifests of a spec or repo (stdout without --out); --target renders every API for
+          that edge (gateway-api: Gateway API HTTPRoutes on the Gateway --parent-ref names).
 
 Exit codes: 0 pass, 1 the gate failed, 2 usage error or unreadable input.
 `;

@@ -29,6 +29,7 @@ export async function runRender(args: string[], io: CliIo): Promise<number> {
   if (format !== 'k8s' && format !== 'universal') {
     throw new UsageError(`--format must be k8s or universal (got "${format}")`);
   }
+  const targeted = parseTarget(values.target, values['parent-ref'], values.gateway, format);
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) {
     throw new UsageError(`--port must be a port number 1-65535 (got "${values.port}")`);
@@ -51,11 +52,17 @@ export async function runRender(args: string[], io: CliIo): Promise<number> {
     ...(values.mesh ? { mesh: values.mesh } : {}),
     zoneOrigin: values['zone-origin'] ?? false,
     overrides: {
+      ...targeted,
       service,
       ...(values.gateway ? { gateway: values.gateway } : {}),
       ...(values.hostname ? { hostnames: values.hostname } : {}),
     },
   } as const;
+  if (!info.isDirectory() && targeted.target === 'gateway-api' && !targeted.parentRef) {
+    throw new UsageError(
+      '--target gateway-api needs --parent-ref <namespace>/<name>, the Gateway the routes attach to',
+    );
+  }
   const result = info.isDirectory()
     ? checkRepoResult(await renderRepo(createLocalDirSource(target), options), shown, values.api)
     : checkSpecResult(
@@ -114,6 +121,8 @@ function parseCli(args: string[]) {
       allowPositionals: true,
       options: {
         format: { type: 'string' },
+        target: { type: 'string' },
+        'parent-ref': { type: 'string' },
         out: { type: 'string' },
         gateway: { type: 'string' },
         mesh: { type: 'string' },
@@ -130,6 +139,48 @@ function parseCli(args: string[]) {
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
+}
+
+/**
+ * `--target kuma-gateway|gateway-api` renders every API for that target, whatever its config says; `--parent-ref
+ * [namespace/]name` names the Gateway of gateway-api (required for a bare spec).
+ */
+function parseTarget(
+  target: string | undefined,
+  parentRef: string | undefined,
+  gateway: string | undefined,
+  format: string,
+): Pick<ApiOverrides, 'target' | 'parentRef'> {
+  if (target === undefined) {
+    if (parentRef !== undefined) throw new UsageError('--parent-ref goes with --target gateway-api');
+    return {};
+  }
+  if (target !== 'kuma-gateway' && target !== 'gateway-api') {
+    throw new UsageError(`--target must be kuma-gateway or gateway-api (got "${target}")`);
+  }
+  if (target === 'kuma-gateway') {
+    if (parentRef !== undefined) throw new UsageError('--parent-ref goes with --target gateway-api');
+    return { target };
+  }
+  if (gateway !== undefined) {
+    throw new UsageError(
+      '--gateway names a MeshGateway (kuma-gateway); with --target gateway-api use --parent-ref',
+    );
+  }
+  if (format !== 'k8s') {
+    throw new UsageError('--target gateway-api renders Kubernetes objects only: use --format k8s');
+  }
+  if (parentRef === undefined) return { target };
+  const match =
+    /^(?:([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\/)?([a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*)$/.exec(
+      parentRef,
+    );
+  if (!match || (match[1]?.length ?? 0) > 63 || match[2]!.length > 253) {
+    throw new UsageError(
+      `--parent-ref must be [namespace/]name in lower-case DNS form, e.g. envoy-gateway-system/eg (got "${parentRef}")`,
+    );
+  }
+  return { target, parentRef: { name: match[2]!, ...(match[1] ? { namespace: match[1] } : {}) } };
 }
 
 function formatFinding(finding: Finding): string {

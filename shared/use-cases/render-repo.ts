@@ -7,15 +7,19 @@
  * namespace), for the CLI and the App alike. Universal has no namespaces.
  * @module
  */
+import { resolveApiTarget } from '../core/config/api-target.js';
 import { parseRepoConfig, repoConfigFile } from '../core/config/repo-config.js';
 import { locateRootSetting } from '../core/deploy/tenancy-locator.js';
 import type { Finding } from '../core/findings.js';
+import type { ManifestResource } from '../core/gateway-api/edge.js';
 import { defaultSplit } from '../core/kuma/render/build-route-parts.js';
 import { checkRepoRoutes, type RepoApiRoutes } from '../core/kuma/render/check-repo-routes.js';
 import {
   type ApiConfig,
   type ManifestFile,
   type ManifestFormat,
+  type ParentGatewayRef,
+  type RenderTargetName,
   renderApi,
   serializeResources,
   type XKumaRoot,
@@ -35,6 +39,9 @@ export const defaultServiceNamespace = 'default';
 
 /** Settings that win over every API's config (CLI flags). */
 export interface ApiOverrides {
+  /** Render every API for this target (api-target.ts); `parentRef` names its Gateway on gateway-api. */
+  target?: RenderTargetName;
+  parentRef?: ParentGatewayRef;
   gateway?: string;
   hostnames?: string[];
   service?: { name?: string; namespace?: string; port?: number };
@@ -64,6 +71,8 @@ export interface RenderedRepoApi {
   configIndex?: number;
   spec: LoadedSpec;
   resources: KumaResource[];
+  /** Non-Kuma objects (gateway-api: HTTPRoutes, ReferenceGrants, the gateway product's policies). */
+  manifests: ManifestResource[];
   operations: OperationRoute[];
   /** The API's folder, paths relative to it. */
   files: ManifestFile[];
@@ -115,13 +124,23 @@ export async function renderRepo(
       findings.push(versionsProblem);
       continue;
     }
+    const targeted = resolveApiTarget(
+      configFile,
+      entry,
+      configIndex,
+      config,
+      options.overrides ?? {},
+      options.format ?? 'k8s',
+    );
+    findings.push(...targeted.findings);
+    if (!targeted.api) continue;
     const spec = await (options.loadSpec ?? loadSpec)(source, entry.spec);
     if (isMissingEntry(spec)) {
       findings.push(missingSpecFinding(configFile, configIndex, entry.spec));
       continue;
     }
     apis.push(
-      renderOne(spec, entry, { ...options, mesh: options.mesh ?? config.mesh }, defaults, configIndex),
+      renderOne(spec, targeted.api, { ...options, mesh: options.mesh ?? config.mesh }, defaults, configIndex),
     );
   }
   findings.push(...apis.flatMap((api) => api.findings));
@@ -140,7 +159,14 @@ export async function renderSpec(
   options: RenderRepoOptions = {},
 ): Promise<RenderRepoResult> {
   const spec = await (options.loadSpec ?? loadSpec)(source, entry);
-  const api = renderOne(spec, { name: nameFromSpec(spec), spec: entry }, options, undefined, undefined);
+  const { target, parentRef } = options.overrides ?? {};
+  const bare: ApiConfig = {
+    name: nameFromSpec(spec),
+    spec: entry,
+    ...(target ? { target } : {}),
+    ...(target === 'gateway-api' && parentRef ? { parentRef } : {}),
+  };
+  const api = renderOne(spec, bare, options, undefined, undefined);
   return { configFound: false, declared: [], apis: [api], files: prefixFiles([api]), findings: api.findings };
 }
 
@@ -177,7 +203,7 @@ function renderOne(
   const findings = [...spec.findings, ...result.findings];
   let files: ManifestFile[] = [];
   try {
-    files = serializeResources(result.resources, format, header);
+    files = serializeResources([...result.resources, ...result.manifests], format, header);
   } catch (error) {
     if (!(error instanceof YamlParityError)) throw error;
     findings.push(unwritableFinding(spec, result.operations, error));
@@ -188,6 +214,7 @@ function renderOne(
     ...(configIndex === undefined ? {} : { configIndex }),
     spec,
     resources: result.resources,
+    manifests: result.manifests,
     operations: result.operations,
     files,
     findings,
@@ -216,7 +243,7 @@ function applyOverrides(entry: ApiConfig, overrides: ApiOverrides, format: Manif
   return {
     ...entry,
     service,
-    ...(overrides.gateway ? { gateway: overrides.gateway } : {}),
+    ...(overrides.gateway && entry.target !== 'gateway-api' ? { gateway: overrides.gateway } : {}),
     ...(overrides.hostnames ? { hostnames: overrides.hostnames } : {}),
   };
 }
@@ -224,14 +251,25 @@ function applyOverrides(entry: ApiConfig, overrides: ApiOverrides, format: Manif
 function toRoutes(api: RenderedRepoApi, configFile: SourceFile): RepoApiRoutes {
   return {
     name: api.name,
-    gateway: api.api.gateway ?? 'gateway',
+    gateway: routeGateway(api.api),
     hostnames: api.api.hostnames ?? [],
-    resources: api.resources,
+    resources: [...api.resources, ...api.manifests],
     operations: api.operations,
     locateOperation: (pointer) => api.spec.locate(pointer),
     locateApi: () => ({ file: configFile.path, ...configFile.locate(`/apis/${api.configIndex ?? 0}`) }),
     locateGatewayPolicy: (kind) => locateRootSetting(api, configFile, replacedOnMerge[kind] ?? ''),
   };
+}
+
+/**
+ * The gateway an API's routes are on, as the repo and tenancy checks compare it: the MeshGateway's name, or for
+ * gateway-api the parent Gateway as `namespace/name` (a slash no MeshGateway name has).
+ */
+export function routeGateway(api: ApiConfig): string {
+  if (api.target !== 'gateway-api' || !api.parentRef) return api.gateway ?? 'gateway';
+  const namespace =
+    api.parentRef.namespace ?? api.routeNamespace ?? api.service?.namespace ?? defaultServiceNamespace;
+  return `${namespace}/${api.parentRef.name}`;
 }
 
 function prefixFiles(apis: RenderedRepoApi[]): ManifestFile[] {

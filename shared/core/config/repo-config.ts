@@ -7,7 +7,7 @@
 import { Ajv } from 'ajv';
 import schema from '../../../schemas/kuma-api-forge.schema.json' with { type: 'json' };
 import type { Finding } from '../findings.js';
-import type { ApiConfig, XKumaRoot } from '../kuma/render/types.js';
+import type { ApiConfig, ParentGatewayRef, RenderTargetName, XKumaRoot } from '../kuma/render/types.js';
 import { schemaFindings } from '../schema-findings.js';
 import type { SourceFile } from '../spec/types.js';
 
@@ -24,6 +24,10 @@ export interface GateSettings {
 
 export interface RepoConfig {
   mesh: string;
+  /** Default render target of the APIs that name none (api-target.ts); absent: kuma-gateway. */
+  target?: RenderTargetName;
+  /** Default parent Gateway of the gateway-api APIs that name none. */
+  parentRef?: ParentGatewayRef;
   apis: ApiConfig[];
   gates: GateSettings;
   /** `x-kuma` defaults for every API, not yet checked against the x-kuma schema (rendering reports them). */
@@ -34,6 +38,8 @@ export interface RepoConfig {
 interface RepoConfigDocument {
   version?: 1;
   mesh?: string;
+  target?: RenderTargetName;
+  parentRef?: ParentGatewayRef;
   apis: ApiConfig[];
   gates?: Partial<GateSettings>;
   defaults?: XKumaRoot;
@@ -62,6 +68,8 @@ export function parseRepoConfig(file: SourceFile): { config?: RepoConfig; findin
   return {
     config: {
       mesh: raw.mesh ?? 'default',
+      ...(raw.target === undefined ? {} : { target: raw.target }),
+      ...(raw.parentRef === undefined ? {} : { parentRef: raw.parentRef }),
       apis: raw.apis,
       gates: resolveGates(raw.gates),
       ...(raw.defaults === undefined ? {} : { defaults: raw.defaults }),

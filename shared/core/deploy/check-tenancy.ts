@@ -28,9 +28,11 @@ import {
   queriesOverlap,
 } from './path-overlap.js';
 import {
+  isGatewayApiRoute,
   type ManifestResource,
   type RouteClaim,
   readManifestResources,
+  readParentRefs,
   readRouteClaims,
 } from './route-claims.js';
 import { buildResourceKey, type ResourceKey } from './source-record.js';
@@ -47,6 +49,8 @@ export const gatewayWideSettings: Readonly<Record<string, string>> = {
 export type TenancyCause =
   | { kind: 'api' }
   | { kind: 'gateway'; gateway: string }
+  /** An HTTPRoute's parent Gateway (`namespace/name`) that is not granted: the config's `parentRef`. */
+  | { kind: 'parent-gateway'; gateway: string }
   | { kind: 'hostname'; hostname: string }
   | { kind: 'namespace'; namespace: string }
   /** A route rule: its operation in the spec. */
@@ -133,7 +137,12 @@ export interface ApiCheck {
 type Stranger = OtherTenant & { candidates(path: RouteClaim['path']): OtherTenant['routes'] };
 
 /** Whether one resource stays within the grant: its mesh, backend namespaces, gateway, gateway-wide kinds. */
-export function checkResourceGrant({ api, repo, grant, report }: ApiCheck, resource: ManifestResource) {
+export function checkResourceGrant(check: ApiCheck, resource: ManifestResource) {
+  if (resource.apiVersion !== undefined && !resource.apiVersion.startsWith('kuma.io/')) {
+    checkManifestGrant(check, resource);
+    return;
+  }
+  const { api, repo, grant, report } = check;
   const meshes = grant.meshes ?? defaultMeshes;
   const gatewayWide = grant.gatewayWide ?? [];
   const target = resource.spec.targetRef as
@@ -182,6 +191,44 @@ export function checkResourceGrant({ api, repo, grant, report }: ApiCheck, resou
       'tenancy-gateway',
       { kind: 'gateway', gateway: target.name },
       `API "${api}" uses gateway "${target.name}", which ${repo} is not granted (granted: ${list(grant.gateways)})`,
+    );
+  }
+}
+
+/**
+ * Whether a Kubernetes object that is not Kuma's (Gateway API, Envoy Gateway) stays within the grant: it lives in
+ * a granted namespace (routes and policies in the API's, a ReferenceGrant in the backends'), an HTTPRoute attaches
+ * only to granted parent Gateways, and a policy that targets a whole Gateway is a granted gateway-wide kind.
+ */
+function checkManifestGrant({ api, repo, grant, report }: ApiCheck, resource: ManifestResource) {
+  if (resource.namespace === undefined || !grant.namespaces.includes(resource.namespace)) {
+    const namespace = resource.namespace ?? 'default';
+    report(
+      'tenancy-namespace',
+      { kind: 'namespace', namespace },
+      `API "${api}" renders ${resource.kind} ${resource.name} in namespace "${namespace}", which ${repo} is not granted (granted: ${list(grant.namespaces)})`,
+    );
+  }
+  const parents = grant.parentGateways ?? [];
+  if (isGatewayApiRoute(resource)) {
+    for (const parent of readParentRefs(resource)) {
+      if (parents.includes(parent)) continue;
+      report(
+        'tenancy-gateway',
+        { kind: 'parent-gateway', gateway: parent },
+        `API "${api}" attaches HTTPRoute ${resource.name} to Gateway "${parent}", which ${repo} is not granted (tenants.yaml parentGateways: ${list(parents)})`,
+      );
+    }
+  }
+  const targets = [resource.spec.targetRef, ...asList(resource.spec.targetRefs)].map(
+    (ref) => ref as { kind?: unknown; name?: unknown } | undefined,
+  );
+  const gatewayTarget = targets.find((target) => target?.kind === 'Gateway');
+  if (gatewayTarget && !(grant.gatewayWide ?? []).includes(resource.kind)) {
+    report(
+      'tenancy-gateway-wide',
+      { kind: 'gateway-wide', resourceKind: resource.kind },
+      `API "${api}" renders ${resource.kind} ${resource.name}, which applies to the whole Gateway "${String(gatewayTarget.name)}", every tenant on it included; ${repo} is not granted it (tenants.yaml gatewayWide: ${list(grant.gatewayWide ?? [])})`,
     );
   }
 }
@@ -246,7 +293,7 @@ export function checkClaimGrant({ api, repo, grant, report }: ApiCheck, claim: R
 function checkClaimCollision({ api, report }: ApiCheck, claim: RouteClaim, other: Stranger): boolean {
   for (const taken of other.candidates(claim.path)) {
     if (
-      taken.gateway !== claim.gateway ||
+      !sameEdge(taken, claim) ||
       !hostnamesOverlap(taken.hostnames, claim.hostnames) ||
       !methodsOverlap(taken.method, claim.method) ||
       !queriesOverlap(taken.query, claim.query) ||
@@ -310,9 +357,28 @@ function checkResourceNames(
   }
 }
 
+/**
+ * Whether two claims compete for the same requests: on one gateway (the same MeshGateway, or the same parent
+ * Gateway), or on the two targets for the same hostname. A builtin MeshGateway and a delegated gateway are
+ * different proxies, but DNS sends a hostname to one of them: a hostname and path one tenant serves on one
+ * edge cannot be taken by another tenant on the other. Within one target, two different gateways are the
+ * platform's separate listeners (as before). A claim without hostnames takes every hostname of its own gateway
+ * only, so it competes across targets with nothing.
+ */
+function sameEdge(taken: Omit<RouteClaim, 'namespaces'>, claim: Omit<RouteClaim, 'namespaces'>): boolean {
+  if (taken.gateway === claim.gateway) return true;
+  const parent = (gateway: string) => gateway.includes('/');
+  return (
+    parent(taken.gateway) !== parent(claim.gateway) &&
+    taken.hostnames.length > 0 &&
+    claim.hostnames.length > 0
+  );
+}
+
 function describeClaim(claim: Omit<RouteClaim, 'namespaces'>): string {
   const hosts = claim.hostnames.length > 0 ? claim.hostnames.join(',') : '*';
-  return `${claim.method ?? '*'} ${claim.path.value} (${claim.path.type}) on gateway "${claim.gateway}" for ${hosts}`;
+  const edge = claim.gateway.includes('/') ? 'Gateway' : 'gateway';
+  return `${claim.method ?? '*'} ${claim.path.value} (${claim.path.type}) on ${edge} "${claim.gateway}" for ${hosts}`;
 }
 
 /**

@@ -9,6 +9,8 @@ import type { ManifestFile } from '../kuma/render/types.js';
 import { asArray, asObject } from '../kuma/validate/problem.js';
 
 export interface ManifestResource {
+  /** Kubernetes `apiVersion` (absent in Universal files). */
+  apiVersion?: string;
   kind: string;
   name: string;
   namespace?: string;
@@ -26,11 +28,12 @@ export interface QueryClaim {
   value: string;
 }
 
-/** One rule match of a MeshHTTPRoute on a gateway: the requests it takes. */
+/** One rule match of a MeshHTTPRoute on a gateway, or of an HTTPRoute on a parent Gateway: the requests it takes. */
 export interface RouteClaim {
-  /** MeshHTTPRoute name and index of the rule in `to[].rules` (all `to` entries counted in order). */
+  /** Route name and index of the rule (MeshHTTPRoute: in `to[].rules`, all `to` entries counted in order). */
   route: string;
   ruleIndex: number;
+  /** The MeshGateway's name, or an HTTPRoute's parent Gateway as `namespace/name` ({@link parentGatewayKey}). */
   gateway: string;
   /** Empty: every hostname of the gateway's listeners. */
   hostnames: string[];
@@ -66,10 +69,14 @@ export function readManifestResources(files: readonly ManifestFile[]): ManifestR
   return resources;
 }
 
-/** Every rule match of every MeshHTTPRoute that targets a MeshGateway. */
+/** Every rule match of every MeshHTTPRoute that targets a MeshGateway, and of every Gateway API HTTPRoute. */
 export function readRouteClaims(resources: readonly ManifestResource[]): RouteClaim[] {
   const claims: RouteClaim[] = [];
   for (const resource of resources) {
+    if (isGatewayApiRoute(resource)) {
+      claims.push(...readHttpRouteClaims(resource));
+      continue;
+    }
     if (resource.kind !== 'MeshHTTPRoute') continue;
     const target = asObject(resource.spec.targetRef);
     if (target?.kind !== 'MeshGateway' || typeof target.name !== 'string') continue;
@@ -82,33 +89,91 @@ export function readRouteClaims(resources: readonly ManifestResource[]): RouteCl
           .filter((ns): ns is string => typeof ns === 'string');
         const matches = asArray(asObject(rule)?.matches);
         for (const match of matches.length > 0 ? matches : [{}]) {
-          const path = asObject(asObject(match)?.path);
-          const method = asObject(match)?.method;
-          const query = readQueryClaims(asObject(match)?.queryParams);
-          const headers = readQueryClaims(asObject(match)?.headers).map(({ name, value }) => ({
-            name: name.toLowerCase(),
-            value,
-          }));
-          claims.push({
-            route: resource.name,
-            ruleIndex,
-            gateway: target.name,
-            hostnames,
-            ...(typeof method === 'string' ? { method } : {}),
-            path:
-              path && typeof path.value === 'string' && isPathType(path.type)
-                ? { type: path.type, value: path.value }
-                : { type: 'PathPrefix', value: '/' },
-            ...(query.length > 0 ? { query } : {}),
-            ...(headers.length > 0 ? { headers } : {}),
-            namespaces,
-          });
+          claims.push(readMatchClaim(resource.name, ruleIndex, target.name, hostnames, match, namespaces));
         }
         ruleIndex += 1;
       }
     }
   }
   return claims;
+}
+
+export const gatewayApiGroup = 'gateway.networking.k8s.io';
+
+/** A Gateway API object (HTTPRoute, ReferenceGrant, …): its apiVersion is in the Gateway API group. */
+export function isGatewayApiRoute(resource: ManifestResource): boolean {
+  return resource.kind === 'HTTPRoute' && (resource.apiVersion ?? '').startsWith(`${gatewayApiGroup}/`);
+}
+
+/** A parent Gateway as the tenancy compares and grants it: `namespace/name`. */
+export function parentGatewayKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+/**
+ * The parents of an HTTPRoute (namespace defaults to the route's, group and kind to Gateway API's Gateway),
+ * each as `namespace/name`, or `Kind namespace/name` for a parent that is not a Gateway.
+ */
+export function readParentRefs(resource: ManifestResource): string[] {
+  return asArray(resource.spec.parentRefs).flatMap((item) => {
+    const ref = asObject(item);
+    if (!ref || typeof ref.name !== 'string') return [];
+    const namespace = typeof ref.namespace === 'string' ? ref.namespace : (resource.namespace ?? 'default');
+    const kind = typeof ref.kind === 'string' ? ref.kind : 'Gateway';
+    const group = typeof ref.group === 'string' ? ref.group : gatewayApiGroup;
+    const key = parentGatewayKey(namespace, ref.name);
+    return kind === 'Gateway' && group === gatewayApiGroup ? [key] : [`${kind} ${key}`];
+  });
+}
+
+/** One claim per rule match and parent Gateway; backends default to the route's namespace. */
+function readHttpRouteClaims(resource: ManifestResource): RouteClaim[] {
+  const claims: RouteClaim[] = [];
+  const hostnames = asArray(resource.spec.hostnames).filter((h): h is string => typeof h === 'string');
+  for (const gateway of readParentRefs(resource)) {
+    for (const [ruleIndex, rule] of asArray(resource.spec.rules).entries()) {
+      const namespaces = asArray(asObject(rule)?.backendRefs).map((ref) => {
+        const namespace = asObject(ref)?.namespace;
+        return typeof namespace === 'string' ? namespace : (resource.namespace ?? 'default');
+      });
+      const matches = asArray(asObject(rule)?.matches);
+      for (const match of matches.length > 0 ? matches : [{}]) {
+        claims.push(readMatchClaim(resource.name, ruleIndex, gateway, hostnames, match, namespaces));
+      }
+    }
+  }
+  return claims;
+}
+
+function readMatchClaim(
+  route: string,
+  ruleIndex: number,
+  gateway: string,
+  hostnames: string[],
+  match: unknown,
+  namespaces: string[],
+): RouteClaim {
+  const path = asObject(asObject(match)?.path);
+  const method = asObject(match)?.method;
+  const query = readQueryClaims(asObject(match)?.queryParams);
+  const headers = readQueryClaims(asObject(match)?.headers).map(({ name, value }) => ({
+    name: name.toLowerCase(),
+    value,
+  }));
+  return {
+    route,
+    ruleIndex,
+    gateway,
+    hostnames,
+    ...(typeof method === 'string' ? { method } : {}),
+    path:
+      path && typeof path.value === 'string' && isPathType(path.type)
+        ? { type: path.type, value: path.value }
+        : { type: 'PathPrefix', value: '/' },
+    ...(query.length > 0 ? { query } : {}),
+    ...(headers.length > 0 ? { headers } : {}),
+    namespaces,
+  };
 }
 
 /** Kubernetes (`apiVersion`/`kind`/`metadata`) or Universal (`type`/`name`/`mesh`) shape. */
@@ -120,6 +185,7 @@ function toResource(doc: unknown, path: string): ManifestResource | undefined {
   if (typeof value.kind === 'string' && metadata && typeof metadata.name === 'string') {
     const mesh = asObject(metadata.labels)?.['kuma.io/mesh'];
     return {
+      ...(typeof value.apiVersion === 'string' ? { apiVersion: value.apiVersion } : {}),
       kind: value.kind,
       name: metadata.name,
       ...(typeof metadata.namespace === 'string' ? { namespace: metadata.namespace } : {}),

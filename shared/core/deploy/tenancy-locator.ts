@@ -46,7 +46,17 @@ export function buildTenancyLocator(
         return atConfig(at >= 0 ? `${base}/hostnames/${at}` : base);
       }
       case 'namespace':
+        if ((entry as { routeNamespace?: unknown } | undefined)?.routeNamespace === cause.namespace)
+          return atConfig(`${base}/routeNamespace`);
         return atConfig(hasKey(entry, 'service', 'namespace') ? `${base}/service/namespace` : base);
+      case 'parent-gateway':
+        return atConfig(
+          hasKey(entry, 'parentRef', 'name')
+            ? `${base}/parentRef`
+            : hasKey(configFile.value, 'parentRef', 'name')
+              ? '/parentRef'
+              : base,
+        );
       case 'base-path':
         return api.basePath !== undefined
           ? atConfig(`${base}/basePath`)

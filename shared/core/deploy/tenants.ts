@@ -1,6 +1,6 @@
 /**
  * The tenants file of the deploy repo (`tenants.yaml`, owned by the platform team): which source repo may use
- * which meshes, gateways, hostnames, base paths and backend namespaces, and which gateway-wide policies.
+ * which meshes, gateways (MeshGateways and Gateway API parent Gateways), hostnames, base paths and backend namespaces, and which gateway-wide policies.
  * Parsed from a SourceFile so that problems in it carry its lines; validated against
  * schemas/tenants.schema.json.
  * @module
@@ -14,7 +14,10 @@ import type { SourceFile } from '../spec/types.js';
 export const tenantsFile = 'tenants.yaml';
 
 export interface TenantGrant {
+  /** MeshGateway names (target kuma-gateway). */
   gateways: string[];
+  /** Gateway API Gateways as `namespace/name` (target gateway-api); absent: none. */
+  parentGateways?: string[];
   hostnames: string[];
   basePaths: string[];
   namespaces: string[];

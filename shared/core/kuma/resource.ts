@@ -1,3 +1,5 @@
+import type { ManifestResource } from '../gateway-api/edge.js';
+
 /**
  * A rendered Kuma resource: the Kubernetes and Universal manifests are two serialisations of it. `spec` is the
  * resource's spec exactly as Kuma expects it; it is the same in both formats except where Kuma names workloads
@@ -14,4 +16,12 @@ export interface KumaResource {
   mesh: string;
   labels?: Record<string, string>;
   spec: Record<string, unknown>;
+}
+
+/** What a render target emits: Kuma resources, and for a delegated gateway also Gateway API / product objects. */
+export type RenderedResource = KumaResource | ManifestResource;
+
+/** A non-Kuma object carries its own `apiVersion`; a Kuma resource gets `kuma.io/v1alpha1` when serialized. */
+export function isManifestResource(resource: RenderedResource): resource is ManifestResource {
+  return 'apiVersion' in resource;
 }

@@ -7,6 +7,9 @@ import type { ApiConfig, ServiceVersion } from '../../../shared/core/kuma/render
 const apiKeys: Record<keyof ApiConfig, true> = {
   name: true,
   spec: true,
+  target: true,
+  parentRef: true,
+  routeNamespace: true,
   gateway: true,
   gatewayService: true,
   gatewayNamespace: true,

@@ -4,10 +4,20 @@
  * an operation another API's route shadows (Kuma's order, proven by the route simulator), two resources
  * with the same kind and name, and what Kuma would silently share between two APIs on one gateway
  * (shared-policy-keys.ts): one per-route policy for equal matches, one access log or trace. Pure.
+ *
+ * gateway-api APIs are checked the same way per parent Gateway (`namespace/name`), and Envoy Gateway's order
+ * (gateway-api/route-simulator.ts) is proven for every parent, even with one API on it. The same hostname and
+ * path on both targets within one repo is allowed: that is how an API moves from the builtin gateway to the
+ * delegated one (both rendered side by side, DNS decides); across tenants it is a collision (check-tenancy.ts).
  * @module
  */
 import type { Finding, SourcePosition } from '../../findings.js';
-import type { KumaResource } from '../resource.js';
+import type { ManifestResource } from '../../gateway-api/edge.js';
+import {
+  type ExpectedGatewayApiOperation,
+  proveGatewayApiNoShadowing,
+} from '../../gateway-api/route-simulator.js';
+import { isManifestResource, type KumaResource, type RenderedResource } from '../resource.js';
 import { findShadowedOperations } from '../validate/route-simulator.js';
 import type { OperationRoute } from './render-api.js';
 import {
@@ -24,7 +34,7 @@ export interface RepoApiRoutes {
   gateway: string;
   /** Empty: every hostname of the gateway. */
   hostnames: readonly string[];
-  resources: readonly KumaResource[];
+  resources: readonly RenderedResource[];
   operations: readonly OperationRoute[];
   locateOperation(pointer: string): SourcePosition;
   /** Where the API is declared (its config entry). */
@@ -148,35 +158,79 @@ function findRouteConflicts(apis: readonly RepoApiRoutes[]): {
   const byGateway = new Map<string, RepoApiRoutes[]>();
   for (const api of apis) byGateway.set(api.gateway, [...(byGateway.get(api.gateway) ?? []), api]);
   for (const sharing of byGateway.values()) {
-    if (sharing.length < 2) continue;
     const owner = new Map<OperationRoute, RepoApiRoutes>();
     for (const api of sharing) for (const operation of api.operations) owner.set(operation, api);
-    const problems = findShadowedOperations(
-      sharing.flatMap((api) => api.resources),
-      sharing.flatMap((api) => api.operations),
-    );
+    const parent = isParentGateway(sharing[0]!.gateway);
+    if (!parent && sharing.length < 2) continue;
+    const problems = parent
+      ? findShadowedGatewayApiOperations(
+          sharing.flatMap((api) => api.resources.filter((r) => r.kind === 'HTTPRoute')) as ManifestResource[],
+          sharing.flatMap((api) => api.operations),
+        )
+      : findShadowedOperations(
+          sharing.flatMap((api) => api.resources.filter((r): r is KumaResource => !isManifestResource(r))),
+          sharing.flatMap((api) => api.operations),
+        );
     for (const { operation, message } of problems) {
       if (collided.has(operation)) continue;
+      const api = owner.get(operation)!;
+      const others = sharing.length > 1;
       findings.push({
         kind: 'routing',
-        id: 'kuma-api-shadowed',
+        id: parent ? 'gateway-api-shadowed' : 'kuma-api-shadowed',
         severity: 'error',
-        message: `${message} (API "${owner.get(operation)!.name}" shares gateway "${owner.get(operation)!.gateway}" with other APIs of this repo)`,
+        message: others
+          ? `${message} (API "${api.name}" shares gateway "${api.gateway}" with other APIs of this repo)`
+          : message,
         operation: operation.operation,
-        ...owner.get(operation)!.locateOperation(operation.pointer),
+        ...api.locateOperation(operation.pointer),
       });
     }
   }
   return { findings, collided };
 }
 
-/** `route#rule#match` → `Exact /a` or `RegularExpression ^…$`, with its query matches (`?name=value`). */
-function readRuleMatches(resources: readonly KumaResource[]): Map<string, string> {
+/**
+ * Every gateway-api operation that a request for it would not reach, as Envoy Gateway orders the HTTPRoutes
+ * (route-simulator.ts). The proof answers per set, so a failing set is asked again per operation.
+ */
+function findShadowedGatewayApiOperations(
+  routes: ManifestResource[],
+  operations: readonly OperationRoute[],
+): { operation: OperationRoute; message: string }[] {
+  const expected = (operation: OperationRoute): ExpectedGatewayApiOperation => ({
+    method: operation.method,
+    pathTemplate: operation.pathTemplate,
+    route: operation.route,
+    namespace: operation.namespace ?? '',
+    ruleIndex: operation.ruleIndex,
+    ...(operation.matchIndex === undefined ? {} : { matchIndex: operation.matchIndex }),
+  });
+  if (proveGatewayApiNoShadowing(routes, operations.map(expected)).length === 0) return [];
+  return operations.flatMap((operation) =>
+    proveGatewayApiNoShadowing(routes, [expected(operation)]).map((message) => ({ operation, message })),
+  );
+}
+
+/** A gateway-api API's routes are on a parent Gateway, `namespace/name` (render-repo.ts `routeGateway`). */
+function isParentGateway(gateway: string): boolean {
+  return gateway.includes('/');
+}
+
+/**
+ * `route#rule#match` → `Exact /a` or `RegularExpression ^…$`, with its query matches (`?name=value`), for
+ * MeshHTTPRoutes (`to[].rules`) and HTTPRoutes (`rules`) alike.
+ */
+function readRuleMatches(resources: readonly RenderedResource[]): Map<string, string> {
   type Pair = { name: string; value: string };
   type Match = { path?: { type: string; value: string }; queryParams?: Pair[]; headers?: Pair[] };
+  type Rule = { matches: Match[] };
   const matches = new Map<string, string>();
-  for (const route of resources.filter((resource) => resource.kind === 'MeshHTTPRoute')) {
-    const rules = (route.spec.to as { rules: { matches: Match[] }[] }[]).flatMap((to) => to.rules);
+  for (const route of resources.filter((r) => r.kind === 'MeshHTTPRoute' || r.kind === 'HTTPRoute')) {
+    const rules =
+      route.kind === 'HTTPRoute'
+        ? (route.spec.rules as Rule[])
+        : (route.spec.to as { rules: Rule[] }[]).flatMap((to) => to.rules);
     for (const [index, rule] of rules.entries()) {
       for (const [at, { path, queryParams, headers }] of rule.matches.entries()) {
         const query = [

@@ -16,7 +16,8 @@
  * @module
  */
 import { RE2JS } from 're2js';
-import type { PathSegment } from './path-match.js';
+import { buildSegmentsMatch, type PathSegment } from './path-match.js';
+import type { RenderedOperation } from './render-operation.js';
 
 export interface TemplatedMatch {
   method: string;
@@ -179,4 +180,36 @@ function acceptsLiteral(pattern: string, literal: string): boolean {
     segmentRegexes.set(pattern, compiled);
   }
   return compiled === null || compiled.matches(literal);
+}
+
+/**
+ * Templated matches of rendered operations made just long enough that a gateway ranking regexes by length picks
+ * the most specific: Kuma's builtin gateway (route/sorter.go) and Envoy Gateway (gatewayapi/sort.go: Exact,
+ * then RegularExpression, then PathPrefix, each by the length of the path value) rank alike. In place.
+ */
+export function padRegexMatches(operations: RenderedOperation[]): RenderedOperation[] {
+  const templated = operations.flatMap((operation) =>
+    operation.matches
+      .filter(({ match }) => match.type === 'RegularExpression')
+      .map((match) => ({
+        method: operation.method,
+        query: operation.params.map((p) => ({
+          name: `${p.in}:${p.name}`,
+          ...(p.value === undefined ? {} : { value: p.value }),
+        })),
+        match,
+      })),
+  );
+  const wraps = planRegexWraps(
+    templated.map(({ method, query, match }) => ({
+      method,
+      segments: match.segments,
+      query,
+      length: match.match.value.length,
+    })),
+  );
+  templated.forEach(({ match }, index) => {
+    if (wraps[index]! > 0) match.match = buildSegmentsMatch(match.segments, wraps[index]);
+  });
+  return operations;
 }

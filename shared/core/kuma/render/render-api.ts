@@ -1,29 +1,23 @@
 /**
- * One API (spec + repo config entry) → the Kuma 2.x resources that expose it on a builtin MeshGateway.
- * Pure: no I/O. Mapping and inheritance rules: the README, "How a spec becomes Kuma resources".
+ * One API (spec + repo config entry) → the resources that expose it, for the render target its config chooses:
+ * `kuma-gateway` (Kuma 2.x builtin MeshGateway, kuma-gateway-target.ts) or `gateway-api` (Gateway API
+ * HTTPRoutes on a delegated gateway, gateway-api/render-gateway-api.ts). The operations are rendered once,
+ * target-neutral (prepare-api.ts); a target only places them on routes and adds its policies, so another
+ * gateway product is one more entry in {@link renderTargets}. Pure: no I/O. Mapping and inheritance rules: the
+ * README, "How a spec becomes Kuma resources".
  * @module
  */
 import type { Finding } from '../../findings.js';
-import type { RequestMatch } from '../../routing/path-fragment.js';
-import { findPathProblems } from '../../routing/path-problems.js';
-import { readServerPaths } from '../../routing/server-paths.js';
-import { listOperations } from '../../spec/operations.js';
-import type { LoadedSpec, SourcePosition } from '../../spec/types.js';
+import type { ManifestResource } from '../../gateway-api/edge.js';
+import { renderGatewayApi } from '../../gateway-api/render-gateway-api.js';
+import type { LoadedSpec } from '../../spec/types.js';
 import type { KumaResource } from '../resource.js';
-import { validateKumaResources } from '../validate/index.js';
 import type { ExpectedOperation } from '../validate/route-simulator.js';
-import { buildAuth } from './build-auth.js';
-import { buildGatewayPolicies, buildRoutePolicies, type PolicyDraft } from './build-policies.js';
-import type { Backend, ServiceConfig } from './build-route-parts.js';
-import { dropPinConflicts, groupRoutes, type RouteGroup } from './group-routes.js';
-import { buildName } from './names.js';
-import { buildSegmentsMatch, type PathMatch } from './path-match.js';
-import { planRegexWraps } from './plan-regex-order.js';
-import { type OperationContext, type RenderedOperation, renderOperation } from './render-operation.js';
-import { resolveRootSettings } from './settings.js';
-import { resolveGatewayIdentity } from './traffic-permission.js';
-import type { ApiConfig, ManifestFormat, XKumaRoot } from './types.js';
-import { checkXKuma } from './x-kuma.js';
+import { renderKumaGateway } from './kuma-gateway-target.js';
+import { type PreparedApi, prepareApi } from './prepare-api.js';
+import type { ApiConfig, ManifestFormat, RenderTargetName, XKumaRoot } from './types.js';
+
+export { systemNamespace } from './kuma-gateway-target.js';
 
 export interface RenderInput {
   spec: LoadedSpec;
@@ -40,414 +34,35 @@ export interface RenderInput {
 }
 
 export interface RenderResult {
+  /** Kuma resources (on `gateway-api`: the mesh leg). */
   resources: KumaResource[];
+  /** Objects of other APIs (`gateway-api`: HTTPRoutes, ReferenceGrants, the gateway product's policies). */
+  manifests: ManifestResource[];
   findings: Finding[];
-  /** Where each exposed operation was put: route name and rule index (input of `proveNoShadowing`). */
+  /** Where each exposed operation was put: route name and rule index (input of the no-shadowing proof). */
   operations: OperationRoute[];
 }
 
-/** An exposed operation and the MeshHTTPRoute rule that serves it. */
+/** An exposed operation and the route rule that serves it. */
 export interface OperationRoute extends ExpectedOperation {
   /** `METHOD /path` as in the spec (without the base path), like `Finding.operation`. */
   operation: string;
   /** JSON pointer of the operation in the bundled spec. */
   pointer: string;
+  /** Namespace of the route (an HTTPRoute; MeshHTTPRoutes all live in the system namespace). */
+  namespace?: string;
 }
 
-/** Policies that reference a gateway or a route must live in the control plane's system namespace. */
-export const systemNamespace = 'kuma-system';
+/** A render target: places the prepared operations on its routes and renders its policies. */
+export type RenderTarget = (input: RenderInput, prepared: PreparedApi) => RenderResult;
+
+export const renderTargets: Record<RenderTargetName, RenderTarget> = {
+  'kuma-gateway': renderKumaGateway,
+  'gateway-api': renderGatewayApi,
+};
 
 export function renderApi(input: RenderInput): RenderResult {
-  const { spec, api } = input;
-  const bundle = spec.bundle;
-  if (!bundle) return { resources: [], findings: [], operations: [] };
-  const checked = checkXKuma(spec);
-  const findings: Finding[] = [...checked.findings];
-  const block = (pointer: string, owner: Record<string, unknown>) =>
-    checked.invalid.has(pointer) ? undefined : owner['x-kuma'];
-  const rootBlock = block('/x-kuma', bundle);
-  // Every base path the API is served under (config basePath, else every server's path), and why a server is not.
-  const served = readServerPaths(spec, api.basePath);
-  findings.push(...served.findings);
-  // Unroutable paths (errors: not exposed) and ignored parameter patterns, word for word as `check` says them.
-  findings.push(...findPathProblems(spec, served.bases[0]?.template ?? ''));
-
-  const context: OperationContext = {
-    spec,
-    bundle,
-    api,
-    inherited: [{ value: input.defaults }, { value: api.defaults }, { value: rootBlock, pointer: '/x-kuma' }],
-    block,
-    bases: served.bases,
-    service: buildServiceConfig(api, input.format ?? 'k8s'),
-    findings,
-  };
-  const rendered = listOperations(bundle).flatMap((operation) => renderOperation(context, operation) ?? []);
-  // Sorted first so that which of two colliding operations wins does not depend on the document's key order.
-  rendered.sort((a, b) => compareText(a.label, b.label));
-  const routable = dropPinConflicts(dropCollisions(rendered, findings, spec), findings, spec.locate);
-  const operations = orderRegexMatches(routable);
-  operations.sort((a, b) => compareKumaOrder(firstMatch(a), firstMatch(b)));
-
-  const assembled = assembleResources(
-    input,
-    bundle,
-    resolveRootSettings([input.defaults, api.defaults, rootBlock]),
-    operations,
-    findings,
-  );
-  const unique = dropNameCollisions(assembled.resources, assembled.namedBy, findings, spec);
-  const valid = dropInvalid(unique, findings, () => spec.locate('/x-kuma'));
-  const routes = new Set(valid.filter((r) => r.kind === 'MeshHTTPRoute').map((r) => r.name));
-  return {
-    resources: valid.sort(compareResources),
-    findings,
-    operations: assembled.placed.filter((operation) => routes.has(operation.route)),
-  };
-}
-
-function buildServiceConfig(api: ApiConfig, format: ManifestFormat): ServiceConfig {
-  return {
-    name: api.service?.name ?? buildName(api.name),
-    port: api.service?.port ?? 80,
-    versions: api.service?.versions ?? [],
-    // Kuma resolves a MeshService reference by (mesh, zone, namespace, name): a Universal MeshService has no
-    // namespace, so one in the reference would match nothing (resolve/backendref.go TargetRefToKRI).
-    ...(api.service?.namespace && format === 'k8s' ? { namespace: api.service.namespace } : {}),
-  };
-}
-
-interface AssembledResources {
-  resources: KumaResource[];
-  /** Where each operation was placed: route name, rule and match index. */
-  placed: OperationRoute[];
-  /** Where a route's name comes from, for locating a name collision. */
-  namedBy: Map<KumaResource, NameOrigin>;
-}
-
-/**
- * The Kuma resources of the exposed operations, in Kuma's order: one MeshHTTPRoute per route group with its
- * per-route policies, then the gateway-wide policies and the JWT proxy patch of the API.
- */
-function assembleResources(
-  input: RenderInput,
-  bundle: Record<string, unknown>,
-  root: XKumaRoot,
-  operations: RenderedOperation[],
-  findings: Finding[],
-): AssembledResources {
-  const { spec, api } = input;
-  const format = input.format ?? 'k8s';
-  const gateway = api.gateway ?? 'gateway';
-  const hostnames = [...(api.hostnames ?? [])].sort();
-  const labels = buildLabels(api.name, input.zoneOrigin === true);
-  const mesh = input.mesh ?? 'default';
-  const resource = (kind: string, name: string, spec: Record<string, unknown>): KumaResource => ({
-    kind,
-    name,
-    namespace: systemNamespace,
-    mesh,
-    labels,
-    spec,
-  });
-  const fromDraft = (draft: PolicyDraft, prefix: string): KumaResource => {
-    const made = resource(draft.kind, buildName(prefix, draft.suffix), draft.spec);
-    return draft.labels ? { ...made, labels: { ...made.labels, ...draft.labels } } : made;
-  };
-  const resources: KumaResource[] = [];
-  const placed: OperationRoute[] = [];
-  const namedBy = new Map<KumaResource, NameOrigin>();
-  const grouped = groupRoutes(api.name, operations, spec.locate);
-  findings.push(...grouped.findings);
-  for (const group of grouped.groups) {
-    placed.push(...placeOperations(group));
-    resources.push(resource('MeshHTTPRoute', group.name, buildRouteSpec(group, gateway, hostnames)));
-    const policies = buildRoutePolicies(group.name, group.operations[0]!.routeSettings);
-    resources.push(...policies.map((policy) => fromDraft(policy, group.name)));
-    for (const made of resources.slice(-1 - policies.length)) namedBy.set(made, group.origin);
-  }
-  if (operations.length > 0) {
-    const drafts: PolicyDraft[] = buildGatewayPolicies({
-      gateway,
-      gatewayIdentity: resolveGatewayIdentity(api, gateway, format),
-      format,
-      root,
-      backends: collectBackends(operations),
-    });
-    resources.push(...drafts.map((draft) => fromDraft(draft, api.name)));
-    const auth = buildAuth({
-      api: api.name,
-      gateway,
-      bundle,
-      hostnames,
-      // One jwt_authn rule per route match, in Kuma's order, so Envoy's first match is the operation Kuma routes to.
-      operations: operations
-        .flatMap((operation) => operation.matches.map(({ match }) => ({ ...operation, match })))
-        .sort(compareKumaOrder),
-      providers: root.auth ?? {},
-      locate: spec.locate,
-    });
-    findings.push(...auth.findings);
-    if (auth.spec) resources.push(resource('MeshProxyPatch', buildName(api.name, 'jwt'), auth.spec));
-  }
-  return { resources, placed, namedBy };
-}
-
-/** Where each match of a group's operations lands: the route, the rule index, and the match index past the first. */
-function placeOperations(group: RouteGroup<RenderedOperation>): OperationRoute[] {
-  return group.operations.flatMap((operation, ruleIndex) =>
-    operation.matches.map((match, matchIndex) => ({
-      method: operation.method,
-      pathTemplate: match.pathTemplate,
-      route: group.name,
-      ruleIndex,
-      ...(matchIndex > 0 ? { matchIndex } : {}),
-      operation: operation.label,
-      pointer: operation.pointer,
-    })),
-  );
-}
-
-/** A MeshHTTPRoute's spec: one rule per operation of the group, on the API's gateway and hostnames. */
-function buildRouteSpec(
-  group: RouteGroup<RenderedOperation>,
-  gateway: string,
-  hostnames: readonly string[],
-): Record<string, unknown> {
-  return {
-    targetRef: { kind: 'MeshGateway', name: gateway },
-    to: [
-      {
-        targetRef: { kind: 'Mesh' },
-        ...(hostnames.length > 0 ? { hostnames } : {}),
-        rules: group.operations.map((operation) => ({
-          matches: operation.matches.map(({ match }) => ({
-            path: match,
-            method: operation.method,
-            ...buildParamMatches(operation.params),
-          })),
-          default: operation.ruleDefault,
-        })),
-      },
-    ],
-  };
-}
-
-/**
- * Invalid output is a bug, never emitted: resources Kuma would reject (and policies on a rejected route) are
- * dropped, each with an error finding.
- */
-function dropInvalid(
-  resources: KumaResource[],
-  findings: Finding[],
-  locate: () => SourcePosition,
-): KumaResource[] {
-  const problems = validateKumaResources(resources);
-  if (problems.length === 0) return resources;
-  // Located only now: the first lookup builds the spec's position index, costly on a large spec.
-  const position = locate();
-  const rejected = new Set(problems.map((problem) => problem.resource));
-  for (const problem of problems) {
-    findings.push({
-      kind: 'validation',
-      id: 'kuma-invalid-resource',
-      severity: 'error',
-      message: `rendered ${problem.resource} would be rejected by Kuma (${problem.rule}) at ${problem.path}: ${problem.message}; it is not emitted`,
-      ...position,
-    });
-  }
-  return resources.filter((resource) => {
-    const target = (resource.spec.targetRef ?? {}) as { kind?: string; name?: string };
-    return (
-      !rejected.has(`${resource.kind}/${resource.name}`) &&
-      !(target.kind === 'MeshHTTPRoute' && rejected.has(`MeshHTTPRoute/${target.name}`))
-    );
-  });
-}
-
-/** Where a resource's name comes from: its route's group, or the API (gateway-wide policies). */
-type NameOrigin = { pointer: string; operation?: string };
-
-/**
- * Two resources of one kind and name would be one file and one object in `kuma-system`: one would silently
- * replace the other. Route names are distinct by construction (group-routes.ts), so this guards the names of
- * the other resources: an error on both origins; only the first resource of a name is kept.
- */
-function dropNameCollisions(
-  resources: KumaResource[],
-  namedBy: ReadonlyMap<KumaResource, NameOrigin>,
-  findings: Finding[],
-  spec: LoadedSpec,
-): KumaResource[] {
-  const first = new Map<string, KumaResource>();
-  const kept: KumaResource[] = [];
-  for (const resource of resources) {
-    const key = `${resource.kind}/${resource.name}`;
-    const earlier = first.get(key);
-    if (!earlier) {
-      first.set(key, resource);
-      kept.push(resource);
-      continue;
-    }
-    for (const origin of new Set([namedBy.get(earlier), namedBy.get(resource)])) {
-      findings.push({
-        kind: 'routing',
-        id: 'kuma-name-collision',
-        severity: 'error',
-        message: `${resource.kind} "${resource.name}" is rendered twice: one would overwrite the other; pin a distinct route name with x-kuma.route`,
-        ...(origin?.operation ? { operation: origin.operation } : {}),
-        ...spec.locate(origin?.pointer ?? '/x-kuma'),
-      });
-    }
-  }
-  return kept;
-}
-
-/** Two operations with the same method and the same match would be one route: an error, the second is dropped. */
-function dropCollisions(
-  operations: RenderedOperation[],
-  findings: Finding[],
-  spec: LoadedSpec,
-): RenderedOperation[] {
-  const seen = new Map<string, RenderedOperation>();
-  const kept: RenderedOperation[] = [];
-  for (const operation of operations) {
-    const params = operation.params.map((p) => `${p.in}:${p.name}=${p.value ?? '*'}`).join('&');
-    const keys = operation.matches.map(
-      ({ match }) => `${operation.method} ${match.type} ${match.value} ${params}`,
-    );
-    const clash = keys.findIndex((key) => seen.has(key));
-    if (clash >= 0) {
-      const first = seen.get(keys[clash]!)!;
-      findings.push({
-        kind: 'routing',
-        id: 'kuma-route-collision',
-        severity: 'error',
-        message: `${operation.label} matches exactly the same requests as ${first.label} (${operation.matches[clash]!.match.value}); only the first is exposed`,
-        operation: operation.label,
-        ...spec.locate(operation.pointer),
-      });
-      continue;
-    }
-    for (const key of keys) seen.set(key, operation);
-    kept.push(operation);
-  }
-  return kept;
-}
-
-/** Templated matches made just long enough that Kuma's length ranking picks the most specific (plan-regex-order.ts). */
-function orderRegexMatches(operations: RenderedOperation[]): RenderedOperation[] {
-  const templated = operations.flatMap((operation) =>
-    operation.matches
-      .filter(({ match }) => match.type === 'RegularExpression')
-      .map((match) => ({
-        method: operation.method,
-        query: operation.params.map((p) => ({
-          name: `${p.in}:${p.name}`,
-          ...(p.value === undefined ? {} : { value: p.value }),
-        })),
-        match,
-      })),
-  );
-  const wraps = planRegexWraps(
-    templated.map(({ method, query, match }) => ({
-      method,
-      segments: match.segments,
-      query,
-      length: match.match.value.length,
-    })),
-  );
-  templated.forEach(({ match }, index) => {
-    if (wraps[index]! > 0) match.match = buildSegmentsMatch(match.segments, wraps[index]);
-  });
-  return operations;
-}
-
-/** Kuma's own order (Exact before regex, longer value first) so jwt_authn's first match agrees with routing. */
-function compareKumaOrder(
-  a: { match: PathMatch; method: string; params: RequestMatch[] },
-  b: { match: PathMatch; method: string; params: RequestMatch[] },
-): number {
-  const rank = (match: PathMatch) => (match.type === 'Exact' ? 0 : 1);
-  return (
-    rank(a.match) - rank(b.match) ||
-    b.match.value.length - a.match.value.length ||
-    count(b.params, 'header') - count(a.params, 'header') ||
-    count(b.params, 'query') - count(a.params, 'query') ||
-    compareText(a.match.value, b.match.value) ||
-    compareText(a.method, b.method)
-  );
-}
-
-const kindOrder = [
-  'MeshHTTPRoute',
-  'MeshTimeout',
-  'MeshRetry',
-  'MeshRateLimit',
-  'MeshCircuitBreaker',
-  'MeshHealthCheck',
-  'MeshTrafficPermission',
-  'MeshProxyPatch',
-  'MeshAccessLog',
-  'MeshTrace',
-  'MeshOpenTelemetryBackend',
-];
-
-export function compareResources(a: KumaResource, b: KumaResource): number {
-  return kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) || compareText(a.name, b.name);
-}
-
-function collectBackends(operations: RenderedOperation[]): Backend[] {
-  const backends = new Map<string, Backend>();
-  for (const operation of operations) {
-    for (const ref of operation.ruleDefault.backendRefs as unknown as Backend[]) {
-      backends.set(`${ref.namespace ?? ''}/${ref.name}`, {
-        name: ref.name,
-        port: ref.port,
-        ...(ref.namespace ? { namespace: ref.namespace } : {}),
-      });
-    }
-  }
-  return [...backends.keys()].sort().map((key) => backends.get(key)!);
-}
-
-function buildLabels(api: string, zoneOrigin: boolean): Record<string, string> {
-  return {
-    'app.kubernetes.io/managed-by': 'kuma-api-forge',
-    'kuma-api-forge.dev/api': buildName(api),
-    ...(zoneOrigin ? { 'kuma.io/origin': 'zone' } : {}),
-  };
-}
-
-function firstMatch(operation: RenderedOperation) {
-  return { match: operation.matches[0]!.match, method: operation.method, params: operation.params };
-}
-
-function count(params: RequestMatch[], location: RequestMatch['in']): number {
-  return params.filter((param) => param.in === location).length;
-}
-
-/**
- * A rule match's `headers` and `queryParams` for the parameters an operation's requests carry: Exact, or for a
- * parameter that only has to be present, `Present` (headers) or the regex `.*` (queries: Kuma has no presence).
- */
-function buildParamMatches(params: RequestMatch[]): Record<string, unknown> {
-  const headers = params
-    .filter((param) => param.in === 'header')
-    .map(({ name, value }) =>
-      value === undefined ? { type: 'Present', name } : { type: 'Exact', name, value },
-    );
-  const queryParams = params
-    .filter((param) => param.in === 'query')
-    .map(({ name, value }) =>
-      value === undefined ? { type: 'RegularExpression', name, value: '.*' } : { type: 'Exact', name, value },
-    );
-  return {
-    ...(headers.length > 0 ? { headers } : {}),
-    ...(queryParams.length > 0 ? { queryParams } : {}),
-  };
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  const prepared = prepareApi(input);
+  if (!prepared) return { resources: [], manifests: [], findings: [], operations: [] };
+  return renderTargets[input.api.target ?? 'kuma-gateway'](input, prepared);
 }

@@ -48,6 +48,8 @@ export interface RenderedOperation extends GroupMember {
   params: RequestMatch[];
   ruleDefault: { filters?: Record<string, unknown>[]; backendRefs: Record<string, unknown>[] };
   security: unknown;
+  /** Bundle pointer of the x-kuma block each effective key came from (absent: from the repo config). */
+  origins: EffectiveSettings['origins'];
 }
 
 /** What every operation of one API is rendered against. */
@@ -122,6 +124,7 @@ export function renderOperation(
       buildSlug(typeof operation.operation.operationId === 'string' ? operation.operation.operationId : '') ||
       buildSlug(`${operation.method} ${operation.path}`),
     security: operation.operation.security ?? bundle.security,
+    origins,
   };
 }
 
@@ -171,7 +174,7 @@ function buildFilters(
     if (matches.some(({ match }) => match.type !== 'Exact')) {
       report(
         'kuma-rewrite-templated-path',
-        `${label} cannot be rewritten to "${api.rewrite}": Kuma rewrites a prefix only on PathPrefix matches, which would shadow other operations; serve ${bases.map((base) => base.display).join(', ')} on the service or remove "rewrite" (not exposed)`,
+        `${label} cannot be rewritten to "${api.rewrite}": ${api.target === 'gateway-api' ? 'Gateway API (ReplacePrefixMatch)' : 'Kuma'} rewrites a prefix only on PathPrefix matches, which would shadow other operations; serve ${bases.map((base) => base.display).join(', ')} on the service or remove "rewrite" (not exposed)`,
         operation.pointer,
       );
       return undefined;

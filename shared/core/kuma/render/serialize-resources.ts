@@ -1,16 +1,17 @@
 /**
- * KumaResource → manifest files, Kubernetes or Universal. Deterministic bytes: one resource per file, fixed
+ * Rendered resources → manifest files: Kuma resources for Kubernetes or Universal, other objects (Gateway API,
+ * Envoy Gateway: `ManifestResource`) for Kubernetes, each with its own apiVersion and no mesh label. Deterministic bytes: one resource per file, fixed
  * key order, no anchors, no timestamps, no line folding; the header names where the file came from. Every file
  * reads the same in every YAML parser (see yaml-output.ts): repo-derived text in the header is percent-encoded,
  * in the body escaped, and the result checked.
  * @module
  */
 import { escapeLineText, stringifyYaml } from '../../yaml-output.js';
-import type { KumaResource } from '../resource.js';
+import { isManifestResource, type KumaResource, type RenderedResource } from '../resource.js';
 import type { ManifestFile, ManifestFormat, ManifestHeader } from './types.js';
 
 export function serializeResources(
-  resources: KumaResource[],
+  resources: readonly RenderedResource[],
   format: ManifestFormat,
   header: ManifestHeader,
 ): ManifestFile[] {
@@ -29,7 +30,22 @@ export function joinManifests(files: ManifestFile[]): string {
 }
 
 /** What a resource's file holds, as a value (before YAML): the object every parser must read back. */
-export function toManifestObject(resource: KumaResource, format: ManifestFormat): Record<string, unknown> {
+export function toManifestObject(
+  resource: RenderedResource,
+  format: ManifestFormat,
+): Record<string, unknown> {
+  if (isManifestResource(resource)) {
+    return {
+      apiVersion: resource.apiVersion,
+      kind: resource.kind,
+      metadata: {
+        name: resource.name,
+        namespace: resource.namespace,
+        ...(resource.labels && Object.keys(resource.labels).length > 0 ? { labels: resource.labels } : {}),
+      },
+      spec: resource.spec,
+    };
+  }
   return format === 'k8s' ? toKubernetes(resource) : toUniversal(resource);
 }
 

@@ -40,10 +40,28 @@ export interface EnvoyGatewayConfig {
   proxyLabels?: Record<string, string>;
 }
 
+/** Where an API is exposed: Kuma's builtin gateway, or Gateway API HTTPRoutes on a delegated gateway. */
+export type RenderTargetName = 'kuma-gateway' | 'gateway-api';
+
+/** The Gateway API `Gateway` (owned by the platform team) the HTTPRoutes of a `gateway-api` API attach to. */
+export interface ParentGatewayRef {
+  name: string;
+  /** Default: the namespace of the HTTPRoutes (Gateway API's own default). */
+  namespace?: string;
+  /** One listener of the Gateway; default: every listener that allows the routes. */
+  sectionName?: string;
+}
+
 /** One entry of `apis` in `.kuma-api-forge.yaml` (schema: `#/definitions/api`). */
 export interface ApiConfig {
   name: string;
   spec: string;
+  /** Default: the repo config's `target`, else `kuma-gateway`. */
+  target?: RenderTargetName;
+  /** The parent Gateway of a `gateway-api` API (required there, refused on `kuma-gateway`). */
+  parentRef?: ParentGatewayRef;
+  /** Namespace of the HTTPRoutes and their edge policies (`gateway-api`); default the service's namespace. */
+  routeNamespace?: string;
   /** MeshGateway that exposes the API; default `gateway`. */
   gateway?: string;
   /**
