@@ -6,6 +6,7 @@
 
 import { isDeepStrictEqual } from 'node:util';
 import { findBreakingChanges, isMajorBump } from '../core/breaking/find-breaking-changes.js';
+import { isMissingEntry, missingSpecFinding } from '../core/config/config-checks.js';
 import {
   type GateSettings,
   parseRepoConfig,
@@ -29,13 +30,7 @@ import { validateSpec } from '../core/spec/validate-spec.js';
 import { applyBreakingGate, decideVerdict, waiveBreaking } from '../core/verdict.js';
 import type { BreakingDiff } from '../ports/breaking-diff.js';
 import type { FileSource } from '../ports/file-source.js';
-import {
-  isMissingEntry,
-  missingSpecFinding,
-  type RenderRepoResult,
-  renderRepo,
-  renderSpec,
-} from './render-repo.js';
+import { type RenderRepoResult, renderRepo, renderSpec } from './render-repo.js';
 
 export type CheckTarget =
   /** Both sides are repos with a `.kuma-api-forge.yaml` at their root. */
