@@ -51,6 +51,14 @@ describe('layering', () => {
     ).toEqual([]);
   });
 
+  it('user-visible markdown is built in core/report only: nothing else imports its escaper', () => {
+    expect(
+      violations('shared', /from '[./]*(core\/)?report\/escape\.js'|from '\.\/escape\.js'/).filter(
+        (line) => !line.startsWith('shared/core/report/'),
+      ),
+    ).toEqual([]);
+  });
+
   it('each port type has one definition', () => {
     const declared = sources('shared').flatMap((file) =>
       [
