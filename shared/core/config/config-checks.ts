@@ -1,6 +1,7 @@
 /**
  * What the repo config says that its schema cannot check: `defaults` against the root x-kuma keys, an
- * unambiguous `service.versions`, a spec entry that exists. Each problem is a finding on its config line.
+ * unambiguous `service.versions`, a spec entry and a lint ruleset that exist. Each problem is a finding on its
+ * config line.
  * @module
  */
 import type { Finding } from '../findings.js';
@@ -8,6 +9,7 @@ import { defaultSplit } from '../kuma/render/build-route-parts.js';
 import type { ApiConfig } from '../kuma/render/types.js';
 import { checkXKumaValue } from '../kuma/render/x-kuma.js';
 import type { LoadedSpec, SourceFile } from '../spec/types.js';
+import { repoConfigFile } from './repo-config.js';
 
 /** `defaults` in the repo config take the keys of a root x-kuma block. */
 export function checkDefaults(file: SourceFile, value: unknown, pointer: string): Finding[] {
@@ -56,5 +58,19 @@ export function missingSpecFinding(file: SourceFile, index: number, spec: string
     message: `the spec file "${spec}" of apis[${index}] does not exist in the repo`,
     file: file.path,
     ...file.locate(`/apis/${index}/spec`),
+  };
+}
+
+/** The gates name a lint ruleset the protected branch does not have. */
+export function rulesetNotFoundFinding(path: string): Finding {
+  return {
+    kind: 'validation',
+    id: 'ruleset-not-found',
+    severity: 'error',
+    message: `lint ruleset ${path} named in ${repoConfigFile} does not exist on the branch the gates are read from`,
+    file: repoConfigFile,
+    line: 1,
+    column: 1,
+    pointer: '/gates/lint/ruleset',
   };
 }

@@ -40,3 +40,8 @@ export function nameFromSpec(spec: LoadedSpec): string {
   const file = spec.entry.slice(spec.entry.lastIndexOf('/') + 1);
   return buildName(file.replace(/\.(ya?ml|json)$/i, ''));
 }
+
+/** The API name `check` gives one spec compared without a repo config: its file name without the extension. */
+export function nameFromEntry(entry: string): string {
+  return entry.replace(/^.*\//, '').replace(/\.(ya?ml|json)$/i, '');
+}
