@@ -121,11 +121,23 @@ describe('layering', () => {
     });
   });
 
+  it('`owner/repo` text is made by formatRepoRef and read by parseRepoRef only (core/repo-ref.ts)', () => {
+    const built = /\$\{[^}]*\.owner\}\/|\.owner \+ '\/'/;
+    const parsed = /repo\w*(\.toLowerCase\(\))?\.split\('\/'\)/i;
+    // The local GitHub stand-in (dev/github) speaks GitHub's URLs, not the product's types.
+    const ours = (line: string) =>
+      !line.startsWith('shared/core/repo-ref.ts:') && !line.startsWith('dev/github/');
+    for (const dir of ['shared', 'functions', 'dev']) {
+      expect(violations(dir, built).filter(ours)).toEqual([]);
+      expect(violations(dir, parsed).filter(ours)).toEqual([]);
+    }
+  });
+
   it('each port type has one definition', () => {
     const declared = sources('shared').flatMap((file) =>
       [
         ...readFileSync(file, 'utf8').matchAll(
-          /^export (?:interface|type) (DeployTarget|DeployMode|DeployRepoAccess|FileSource|BreakingChange)\b/gm,
+          /^export (?:interface|type) (DeployTarget|DeployMode|DeployRepoAccess|FileSource|BreakingChange|RepoRef)\b/gm,
         ),
       ].map((match) => `${match[1]} in ${file}`),
     );
@@ -135,6 +147,7 @@ describe('layering', () => {
       'DeployRepoAccess in shared/ports/deploy-repo.ts',
       'DeployTarget in shared/ports/deploy-repo.ts',
       'FileSource in shared/core/spec/file-source.ts',
+      'RepoRef in shared/core/repo-ref.ts',
     ]);
   });
 });
