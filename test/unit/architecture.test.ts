@@ -83,6 +83,14 @@ describe('layering', () => {
     ).toEqual([]);
   });
 
+  it('findings are built in the core: use cases, the app, the CLI and adapters only pass them on', () => {
+    const building =
+      /\bseverity: '(error|warning|info)'|\bkind: '(validation|lint|breaking|routing|tenancy)'/;
+    for (const dir of ['shared/use-cases', 'shared/app', 'shared/cli', 'shared/adapters', 'functions']) {
+      expect(violations(dir, building)).toEqual([]);
+    }
+  });
+
   it('user-visible markdown is built in core/report only: nothing else imports its escaper', () => {
     expect(
       violations('shared', /from '[./]*(core\/)?report\/escape\.js'|from '\.\/escape\.js'/).filter(
