@@ -77,7 +77,11 @@ async function deployRepo(other?: string): Promise<string> {
   writeFileSync(path.join(deployed, 'tenants.yaml'), tenants);
   if (!other) return deployed;
   const preview = await previewDeploy(
-    { files: createLocalDirSource(other), sourceRepo: 'acme/other', sourceSha: 'a'.repeat(40) },
+    {
+      files: createLocalDirSource(other),
+      sourceRepo: { owner: 'acme', repo: 'other' },
+      sourceSha: 'a'.repeat(40),
+    },
     await createLocalDeployRepo({ dir: deployed }),
   );
   if (preview.decision.status !== 'planned') throw new Error(JSON.stringify(preview.decision));

@@ -1,27 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { assertInsideFolder, buildGitBlobSha } from '../../../shared/core/deploy/deploy-paths.js';
-import { type CurrentFile, planDeploy } from '../../../shared/core/deploy/plan-deploy.js';
-import { renderPlanMarkdown } from '../../../shared/core/deploy/render-plan-markdown.js';
+import { assertInsideFolder } from '../../../shared/core/deploy/deploy-paths.js';
+import { planDeploy } from '../../../shared/core/deploy/plan-deploy.js';
 import { parseSourceRecord } from '../../../shared/core/deploy/source-record.js';
-import { renderFiles } from './helpers.js';
+import { renderPlanMarkdown } from '../../../shared/core/report/render-plan-markdown.js';
+import { applyChanges, renderFiles } from './helpers.js';
 
 const sha1 = 'a'.repeat(40);
 const sha2 = 'b'.repeat(40);
-
-/** What the deploy repo holds after a plan's changes are applied to `current`. */
-function apply(current: CurrentFile[], changes: { path: string; content: string | null }[]): CurrentFile[] {
-  const files = new Map(current.map((f) => [f.path, f]));
-  for (const change of changes) {
-    if (change.content === null) files.delete(change.path);
-    else
-      files.set(change.path, {
-        path: change.path,
-        sha: buildGitBlobSha(change.content),
-        content: change.content,
-      });
-  }
-  return [...files.values()];
-}
 
 async function render(options: Parameters<typeof renderFiles>[0] = {}) {
   const rendered = await renderFiles(options);
@@ -31,7 +16,7 @@ async function render(options: Parameters<typeof renderFiles>[0] = {}) {
 describe('planDeploy', () => {
   it('writes every manifest and the source record on the first deploy, with a provenance message', async () => {
     const plan = planDeploy({
-      sourceRepo: 'Acme/Pets',
+      sourceRepo: { owner: 'Acme', repo: 'Pets' },
       sourceSha: sha1,
       pullNumber: 7,
       current: [],
@@ -55,7 +40,7 @@ describe('planDeploy', () => {
     );
     expect(plan.message).toContain(`Kuma-Api-Forge-Source: Acme/Pets@${sha1}`);
     const record = parseSourceRecord(plan.changes.at(-1)!.content!);
-    expect(record).toMatchObject({ repo: 'Acme/Pets', commit: sha1, pullRequest: 7 });
+    expect(record).toMatchObject({ repo: { owner: 'Acme', repo: 'Pets' }, commit: sha1, pullRequest: 7 });
     expect(record?.resources).toEqual([
       'MeshHTTPRoute kuma-system/pets',
       'MeshTrafficPermission kuma-system/pets-pets-from-gateway',
@@ -67,21 +52,36 @@ describe('planDeploy', () => {
   });
 
   it('plans nothing when the deploy repo already holds this render, even from a newer commit', async () => {
-    const first = planDeploy({ sourceRepo: 'acme/pets', sourceSha: sha1, current: [], ...(await render()) });
-    const current = apply([], first.changes);
-    const again = planDeploy({ sourceRepo: 'acme/pets', sourceSha: sha2, current, ...(await render()) });
+    const first = planDeploy({
+      sourceRepo: { owner: 'acme', repo: 'pets' },
+      sourceSha: sha1,
+      current: [],
+      ...(await render()),
+    });
+    const current = applyChanges([], first.changes);
+    const again = planDeploy({
+      sourceRepo: { owner: 'acme', repo: 'pets' },
+      sourceSha: sha2,
+      current,
+      ...(await render()),
+    });
     expect(again.changes).toEqual([]);
     expect(renderPlanMarkdown(again)).toContain('No mesh changes');
   });
 
   it('changes what differs and prunes what is no longer rendered', async () => {
-    const first = planDeploy({ sourceRepo: 'acme/pets', sourceSha: sha1, current: [], ...(await render()) });
+    const first = planDeploy({
+      sourceRepo: { owner: 'acme', repo: 'pets' },
+      sourceSha: sha1,
+      current: [],
+      ...(await render()),
+    });
     const current = [
-      ...apply([], first.changes),
+      ...applyChanges([], first.changes),
       { path: 'apis/acme/pets/old-api/meshhttproute-old.yaml', sha: 'c'.repeat(40) },
     ];
     const next = planDeploy({
-      sourceRepo: 'acme/pets',
+      sourceRepo: { owner: 'acme', repo: 'pets' },
       sourceSha: sha2,
       current,
       ...(await render({ paths: ['/pets', '/pets/{petId}', '/toys'] })),
@@ -97,11 +97,16 @@ describe('planDeploy', () => {
   });
 
   it('removes every manifest of a repo that renders nothing, keeping its source record', async () => {
-    const first = planDeploy({ sourceRepo: 'acme/pets', sourceSha: sha1, current: [], ...(await render()) });
+    const first = planDeploy({
+      sourceRepo: { owner: 'acme', repo: 'pets' },
+      sourceSha: sha1,
+      current: [],
+      ...(await render()),
+    });
     const gone = planDeploy({
-      sourceRepo: 'acme/pets',
+      sourceRepo: { owner: 'acme', repo: 'pets' },
       sourceSha: sha2,
-      current: apply([], first.changes),
+      current: applyChanges([], first.changes),
       rendered: [],
     });
     expect(gone.changes.filter((c) => c.content === null).map((c) => c.path)).toEqual([
@@ -115,7 +120,7 @@ describe('planDeploy', () => {
     const { rendered } = await render();
     const bad = (name: string, file = 'a.yaml') =>
       planDeploy({
-        sourceRepo: 'acme/pets',
+        sourceRepo: { owner: 'acme', repo: 'pets' },
         sourceSha: sha1,
         current: [],
         rendered: [{ ...rendered[0]!, name, files: [{ path: file, content: 'x: 1\n' }] }],
@@ -124,31 +129,14 @@ describe('planDeploy', () => {
     expect(() => bad('a/b')).toThrow(/cannot be a folder/);
     expect(() => bad('ok', '../../tenants.yaml')).toThrow(/cannot be a file name/);
     expect(() => bad('ok', '.source.yaml')).toThrow(/cannot be a file name/);
-    expect(() => planDeploy({ sourceRepo: '../x', sourceSha: sha1, current: [], rendered: [] })).toThrow(
-      /not a repository/,
-    );
+    expect(() =>
+      planDeploy({ sourceRepo: { owner: '..', repo: 'x' }, sourceSha: sha1, current: [], rendered: [] }),
+    ).toThrow(/not a repository/);
     expect(() => assertInsideFolder(['apis/acme/pets/a.yaml', 'tenants.yaml'], 'apis/acme/pets/')).toThrow(
       /refusing to write "tenants.yaml"/,
     );
     expect(() => assertInsideFolder(['apis/acme/pets/../globex/a.yaml'], 'apis/acme/pets/')).toThrow(
       /outside/,
     );
-  });
-});
-
-describe('renderPlanMarkdown', () => {
-  it('lists added, changed and removed resources with their YAML diffs folded', async () => {
-    const first = planDeploy({ sourceRepo: 'acme/pets', sourceSha: sha1, current: [], ...(await render()) });
-    const current = apply([], first.changes);
-    const next = planDeploy({
-      sourceRepo: 'acme/pets',
-      sourceSha: sha2,
-      current,
-      ...(await render({ name: 'pets', namespace: 'pets', paths: ['/pets', '/toys'] })),
-    });
-    await expect(renderPlanMarkdown(next, { deployRepo: 'platform/deploy' })).toMatchFileSnapshot(
-      '__snapshots__/mesh-changes.md',
-    );
-    await expect(renderPlanMarkdown(first)).toMatchFileSnapshot('__snapshots__/mesh-changes-first.md');
   });
 });

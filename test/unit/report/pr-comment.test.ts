@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { planDeploy } from '../../../shared/core/deploy/plan-deploy.js';
-import { renderPlanMarkdown } from '../../../shared/core/deploy/render-plan-markdown.js';
 import { joinPreview, type MeshPreview } from '../../../shared/core/report/mesh-preview.js';
 import { buildCommentBody, buildResolvedBody, planComment } from '../../../shared/core/report/pr-comment.js';
+import { renderPlanMarkdown } from '../../../shared/core/report/render-plan-markdown.js';
 import type { DeployPreview } from '../../../shared/use-cases/preview-deploy.js';
 import { finding, marker, report } from './pr-report.js';
 
@@ -50,7 +50,7 @@ function meshOf(count: number, lines = 20): MeshPreview {
     content: `apiVersion: kuma.io/v1alpha1\nkind: MeshHTTPRoute\nmetadata:\n  name: r${i}\n  namespace: kuma-system\n${Array.from({ length: lines }, (_, l) => `# line ${l}\n`).join('')}`,
   }));
   const plan = planDeploy({
-    sourceRepo: 'acme/users',
+    sourceRepo: { owner: 'acme', repo: 'users' },
     sourceSha: 'a'.repeat(40),
     rendered: [{ name: 'users', files }],
     current: [],

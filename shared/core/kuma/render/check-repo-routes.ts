@@ -212,7 +212,7 @@ function findShadowedGatewayApiOperations(
   );
 }
 
-/** A gateway-api API's routes are on a parent Gateway, `namespace/name` (render-repo.ts `routeGateway`). */
+/** A gateway-api API's routes are on a parent Gateway, `namespace/name` (core/config/resolve-api.ts `routeGateway`). */
 function isParentGateway(gateway: string): boolean {
   return gateway.includes('/');
 }
