@@ -9,10 +9,43 @@ import { Kustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.flux
 import { GitRepository } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { createLocalDirSource } from '../../shared/adapters/local-dir-source.js';
 import { planDeploy } from '../../shared/core/deploy/plan-deploy.js';
+import { renderSource } from '../../shared/use-cases/preview-deploy.js';
 import { renderFiles } from '../unit/deploy/helpers.js';
 
 const load = (path: string) => parse(readFileSync(new URL(`../../infra/${path}`, import.meta.url), 'utf8'));
+
+interface DeployedObject {
+  group: string;
+  kind: string;
+  namespace: string;
+}
+
+const gatewayApiFixture = new URL('../../fixtures/gateway-api', import.meta.url).pathname;
+
+/** The Kubernetes objects a first deploy writes: of the test repo, or of a fixture repo folder. */
+async function deployedObjects(fixture?: string): Promise<DeployedObject[]> {
+  const repo = { owner: 'acme', repo: 'pets' };
+  const rendered = fixture ? await renderSource(createLocalDirSource(fixture), repo) : await renderFiles();
+  const plan = planDeploy({
+    sourceRepo: repo,
+    sourceSha: 'a'.repeat(40),
+    current: [],
+    rendered: rendered.apis,
+  });
+  return plan.changes
+    .filter((change) => change.content !== null && !change.path.endsWith('/.source.yaml'))
+    .map((change) => {
+      const object = parse(change.content!) as {
+        apiVersion: string;
+        kind: string;
+        metadata: { namespace: string };
+      };
+      const group = object.apiVersion.includes('/') ? object.apiVersion.split('/')[0]! : '';
+      return { group, kind: object.kind, namespace: object.metadata.namespace };
+    });
+}
 
 async function deployedPaths(): Promise<string[]> {
   const rendered = await renderFiles();
@@ -51,10 +84,24 @@ describe('Argo CD', () => {
     ]) {
       expect(ignored).toContain(`.metadata.labels["${label}"]`);
     }
-    expect(project.spec!.destinations).toEqual([
-      { server: 'https://kubernetes.default.svc', namespace: 'kuma-system' },
-    ]);
-    expect(project.spec!.namespaceResourceWhitelist).toEqual([{ group: 'kuma.io', kind: '*' }]);
+    expect(project.spec!.destinations![0]).toEqual({
+      server: 'https://kubernetes.default.svc',
+      namespace: 'kuma-system',
+    });
+    expect(project.spec!.clusterResourceWhitelist).toEqual([]);
+  });
+
+  it('lets every object of a deploy through, on both targets, and nothing beyond the kinds we render', async () => {
+    const allowed = (object: DeployedObject) =>
+      project.spec!.namespaceResourceWhitelist!.some(
+        (entry) => entry.group === object.group && (entry.kind === '*' || entry.kind === object.kind),
+      ) && project.spec!.destinations!.some((destination) => destination.namespace === object.namespace);
+    const objects = [...(await deployedObjects()), ...(await deployedObjects(gatewayApiFixture))];
+    expect(objects.map((object) => object.group)).toContain('gateway.networking.k8s.io');
+    expect(objects.filter((object) => !allowed(object))).toEqual([]);
+    // The whitelist names exactly what a render can produce: no wildcard outside Kuma's own group.
+    const wildcards = project.spec!.namespaceResourceWhitelist!.filter((entry) => entry.kind === '*');
+    expect(wildcards).toEqual([{ group: 'kuma.io', kind: '*' }]);
   });
 
   it("applies every manifest a deploy writes and not the folder's provenance file", async () => {
