@@ -1,7 +1,9 @@
 /**
- * Reusable objects nobody references (`oas3-unused-component`, `oas2-unused-definition`). Like Spectral, a
- * reference from another unused component counts as use; security schemes are referenced by name, not `$ref`,
- * and are left out.
+ * Reusable objects nobody references (`oas3-unused-component`, `oas2-unused-definition`), as Spectral decides:
+ * a component is used when some `$ref` anywhere in the document (extensions such as `x-webhooks`, examples, the
+ * component itself, other unused components) names exactly it. A `$ref` into a component
+ * (`#/components/schemas/A/properties/b`) does not use the component, and neither does a discriminator mapping
+ * (not a `$ref`). Security schemes are referenced by name and left out; 2.0 checks only `definitions`.
  * @module
  */
 import { appendPointer } from '../spec/json-pointer.js';
@@ -19,34 +21,49 @@ const componentKinds = [
   'callbacks',
 ];
 
-export function checkUnused(ctx: RuleContext, refs: ReadonlySet<string>): void {
-  const used = new Set<string>();
-  // A ref into a component (`…/schemas/A/properties/b`) uses the component.
-  // 2.0 components sit three segments deep (`/definitions/A`), 3.x four (`/components/schemas/A`).
-  for (const ref of refs) {
-    const segments = ref.split('/');
-    used.add(segments.slice(0, 3).join('/'));
-    used.add(segments.slice(0, 4).join('/'));
-  }
-  if (ctx.version === '2.0') {
-    for (const kind of ['definitions', 'parameters', 'responses']) {
-      report(ctx, 'oas2-unused-definition', `/${kind}`, ctx.bundle[kind], used);
+export function checkUnused(ctx: RuleContext): void {
+  const v2 = ctx.version === '2.0';
+  if (!ctx.enabled(v2 ? 'oas2-unused-definition' : 'oas3-unused-component')) return;
+  const used = collectRefTargets(ctx.bundle);
+  const report = (rule: string, at: string, map: unknown) => {
+    if (!isObject(map)) return;
+    for (const name of Object.keys(map)) {
+      if (!used.has(`${at}/${name}`)) ctx.report({ rule, pointer: appendPointer(at, name) });
     }
+  };
+  if (v2) {
+    report('oas2-unused-definition', '/definitions', ctx.bundle.definitions);
     return;
   }
   const components = ctx.bundle.components;
   if (!isObject(components)) return;
-  for (const kind of componentKinds) {
-    report(ctx, 'oas3-unused-component', `/components/${kind}`, components[kind], used);
-  }
+  for (const kind of componentKinds) report('oas3-unused-component', `/components/${kind}`, components[kind]);
 }
 
-function report(ctx: RuleContext, rule: string, at: string, map: unknown, used: Set<string>): void {
-  if (!isObject(map)) return;
-  for (const name of Object.keys(map)) {
-    const pointer = appendPointer(at, name);
-    if (used.has(pointer)) continue;
-    const message = `${at.slice(1).replace('/', '.')} "${name}" is not referenced anywhere: remove it or use it.`;
-    ctx.report({ rule, pointer, message });
+/** Every internal `$ref` target in the document, decoded (`#/a/b~1c%20d` → `/a/b/c d`). */
+function collectRefTargets(document: unknown): Set<string> {
+  const targets = new Set<string>();
+  const stack: unknown[] = [document];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (Array.isArray(node)) {
+      stack.push(...node);
+      continue;
+    }
+    if (!isObject(node)) continue;
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$ref' && typeof value === 'string') {
+        if (value.startsWith('#')) targets.add(decodeRef(value.slice(1)));
+      } else if (typeof value === 'object' && value !== null) stack.push(value);
+    }
   }
+  return targets;
+}
+
+function decodeRef(pointer: string): string {
+  let text = pointer;
+  try {
+    text = decodeURIComponent(pointer);
+  } catch {}
+  return text.replace(/~1/g, '/').replace(/~0/g, '~');
 }

@@ -39,7 +39,11 @@ export async function lintSpec(
 
   const overridden = (rule: string) => ruleset?.overrides.has(rule) ?? false;
   const findings = hits.map((hit) =>
-    buildFinding(spec, hit, (!overridden(hit.rule) && hit.severity) || severities.get(hit.rule) || 'warning'),
+    buildFinding(
+      spec,
+      { ...hit, message: builtinRules[hit.rule]?.message ?? hit.message ?? '' },
+      (!overridden(hit.rule) && hit.severity) || severities.get(hit.rule) || 'warning',
+    ),
   );
   if (ruleset) {
     // Spectral is loaded only for repos that bring their own ruleset: it costs ~0.4 s to import.
@@ -56,18 +60,21 @@ function runBuiltinRules(ctx: RuleContext): void {
   checkOperations(ctx);
   const walk = walkNodes(ctx);
   checkExamples(ctx, walk.examples);
-  checkUnused(ctx, walk.refs);
+  checkUnused(ctx);
 }
 
-/** The built-in rules that run on this document, with their severity: the ruleset's choice or spectral:oas's. */
+/**
+ * The built-in rules that run on this document, with their severity: the ruleset's choice or the rule's own.
+ * Without a ruleset: the recommended rules of every built-in set (spectral:oas and kuma-api-forge:paths).
+ */
 function buildRuleSeverities(
   version: OpenApiVersion,
   ruleset: LintRuleset | undefined,
 ): Map<string, Severity> {
-  const selection = ruleset?.builtin ?? 'recommended';
   const severities = new Map<string, Severity>();
   for (const [id, rule] of Object.entries(builtinRules)) {
     if (rule.versions && !rule.versions.includes(version)) continue;
+    const selection = ruleset ? (ruleset.extends.get(rule.set) ?? 'off') : 'recommended';
     const setting = ruleset?.overrides.get(id);
     if (setting === 'off') continue;
     if (setting) severities.set(id, setting);

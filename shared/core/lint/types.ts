@@ -4,6 +4,7 @@
  */
 import type { Severity, SourcePosition } from '../findings.js';
 import type { OpenApiVersion } from '../spec/types.js';
+import type { BuiltinSet } from './builtin-rules.js';
 import type { JsonPath } from './jsonpath/parse.js';
 
 /** A rule's setting in a ruleset: a severity, or `off`. Spectral's `hint` is folded into `info`. */
@@ -16,8 +17,11 @@ export type BuiltinSelection = 'recommended' | 'all' | 'off';
 export interface LintRuleset {
   /** Repo-relative path of the ruleset file, for findings about it. */
   file: string;
-  /** Built-in rules the ruleset extends; `off` when it does not extend `spectral:oas` (Spectral's own rule). */
-  builtin: BuiltinSelection;
+  /**
+   * The built-in rule sets the ruleset extends (`spectral:oas`, `kuma-api-forge:paths`) and which of their rules;
+   * a set it does not extend is off (Spectral's own rule).
+   */
+  extends: ReadonlyMap<BuiltinSet, BuiltinSelection>;
   /** Per-rule settings of built-in rules (`rule-id: warn`), applied on top of `builtin`. */
   overrides: ReadonlyMap<string, RuleSetting>;
   /** The repo's own declarative rules, every JSONPath already parsed and every function option checked. */
@@ -69,7 +73,8 @@ export interface RuleHit {
   rule: string;
   /** JSON pointer into the bundle. */
   pointer: string;
-  message: string;
+  /** Absent when the rule has a fixed message (Spectral's, in builtin-rules.ts). */
+  message?: string;
   operation?: string;
   /** Only when a hit is milder than its rule's default (e.g. a merely ambiguous path pair). */
   severity?: Severity;

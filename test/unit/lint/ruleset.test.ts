@@ -90,6 +90,7 @@ describe('severity overrides of built-in rules', () => {
       new Set(
         [
           'info-license',
+          'license-url',
           'operation-singular-tag',
           'oas3-parameter-description',
           'oas3-server-not-example.com',
