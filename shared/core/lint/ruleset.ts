@@ -14,6 +14,7 @@ import { defaultLoadLimits, type SourceFile } from '../spec/types.js';
 import { type BuiltinSet, builtinRules } from './builtin-rules.js';
 import { coreFunctions } from './core-functions.js';
 import { type JsonPath, parseJsonPath } from './jsonpath/parse.js';
+import { parseOverrides } from './ruleset-overrides.js';
 import { isObject, type JsonObject, quote } from './spec-walk.js';
 import type {
   Alias,
@@ -78,6 +79,7 @@ export function parseRuleset(text: string, file: string): { ruleset: LintRuleset
     file,
     extends: defaultExtends,
     overrides: new Map(),
+    fileOverrides: [],
     custom: [],
     aliases: new Map(),
   };
@@ -88,7 +90,7 @@ export function parseRuleset(text: string, file: string): { ruleset: LintRuleset
     findings.push({ kind: 'lint', id, severity, message, file, ...source.locate(pointer) });
 
   checkTopLevelKeys(doc, report);
-  const sets = parseExtends(own(doc, 'extends'), report);
+  const sets = parseExtends(own(doc, 'extends'), '/extends', report);
   const rulesetFormats =
     own(doc, 'formats') === undefined ? undefined : convertFormats(doc.formats, '/formats', report);
   const aliases = parseAliases(own(doc, 'aliases'), report);
@@ -98,7 +100,30 @@ export function parseRuleset(text: string, file: string): { ruleset: LintRuleset
     report,
     position: (pointer) => ({ file, ...source.locate(pointer) }),
   });
-  return { ruleset: { file, extends: sets, overrides, custom, aliases: aliases.usable }, findings };
+  const customSeverity = new Map(custom.map((rule) => [rule.id, rule.severity]));
+  const fileOverrides =
+    own(doc, 'overrides') === undefined
+      ? []
+      : parseOverrides(doc.overrides, {
+          report,
+          parseExtends: (value, pointer) => parseExtends(value, pointer, report),
+          parseSetting: (id, value, pointer) => {
+            const severity = customSeverity.get(id);
+            if (!severity) return parseBuiltinSetting(id, value, pointer, report);
+            const setting = value === true ? severity : settingsByValue.get(value);
+            if (setting === undefined)
+              report(
+                'ruleset-invalid',
+                pointer,
+                `Rule "${id}" has setting ${quote(value)}: use off, error, warn, info or hint.`,
+              );
+            return setting;
+          },
+        });
+  return {
+    ruleset: { file, extends: sets, overrides, fileOverrides, custom, aliases: aliases.usable },
+    findings,
+  };
 }
 
 type Report = (id: string, pointer: string, message: string, severity?: Severity) => void;
@@ -141,7 +166,7 @@ function readRulesetDocument(
   return { ok: true, source, doc: source.value };
 }
 
-/** Refuse `functions`/`functionsDir`, warn about `overrides` and unknown keys. */
+/** Refuse `functions`/`functionsDir`, warn about unknown keys. */
 function checkTopLevelKeys(doc: JsonObject, report: Report) {
   for (const key of Object.keys(doc)) {
     if (key === 'functions' || key === 'functionsDir') {
@@ -150,15 +175,10 @@ function checkTopLevelKeys(doc: JsonObject, report: Report) {
         `/${key}`,
         `"${key}" refused: kuma-api-forge never runs custom JavaScript functions from a repository. Use Spectral's core functions (${[...coreFunctions.keys()].join(', ')}).`,
       );
-    } else if (key === 'overrides') {
-      // Never read: nothing inside (paths, rules, JSONPaths) is interpreted.
-      report(
-        'ruleset-unsupported',
-        '/overrides',
-        '"overrides" (per-file rule changes) is not supported and is ignored: set rule severities under "rules".',
-        'warning',
-      );
-    } else if (!['extends', 'rules', 'aliases', 'formats'].includes(key) && !ignoredKeys.has(key)) {
+    } else if (
+      !['extends', 'rules', 'aliases', 'formats', 'overrides'].includes(key) &&
+      !ignoredKeys.has(key)
+    ) {
       report(
         'ruleset-unknown-key',
         appendPointer('', key),
@@ -254,12 +274,12 @@ export const defaultExtends: ReadonlyMap<BuiltinSet, BuiltinSelection> = new Map
  * `extends`: which built-in sets, and which of their rules. `spectral:oas2`/`spectral:oas3` are `spectral:oas`
  * (the version-specific rules only run on their version anyway); our own set is `kuma-api-forge:paths`.
  */
-function parseExtends(value: unknown, report: Report): Map<BuiltinSet, BuiltinSelection> {
+function parseExtends(value: unknown, at: string, report: Report): Map<BuiltinSet, BuiltinSelection> {
   const sets = new Map<BuiltinSet, BuiltinSelection>();
   if (value === undefined) return sets;
   const entries = Array.isArray(value) ? value : [value];
   entries.forEach((entry, index) => {
-    const pointer = Array.isArray(value) ? `/extends/${index}` : '/extends';
+    const pointer = Array.isArray(value) ? `${at}/${index}` : at;
     const [name, selection] = Array.isArray(entry) ? entry : [entry, undefined];
     const set: BuiltinSet | undefined =
       name === 'spectral:oas' || name === 'spectral:oas2' || name === 'spectral:oas3'

@@ -24,10 +24,20 @@ export interface LintRuleset {
   extends: ReadonlyMap<BuiltinSet, BuiltinSelection>;
   /** Per-rule settings of built-in rules (`rule-id: warn`), applied on top of `builtin`. */
   overrides: ReadonlyMap<string, RuleSetting>;
+  /** `overrides`: rule settings for some files or places in them, in order (later entries win). */
+  fileOverrides: readonly FileOverride[];
   /** The repo's own declarative rules, every JSONPath already parsed and every function option checked. */
   custom: readonly CustomRule[];
   /** The ruleset's `aliases` (Spectral `#Name` shorthands for `given`), parsed. */
   aliases: ReadonlyMap<string, Alias>;
+}
+
+/** One entry of a ruleset's `overrides`. */
+export interface FileOverride {
+  /** Where it applies: a file path relative to the ruleset's folder, and optionally a pointer (and below) in it. */
+  files: readonly { matches(path: string): boolean; pointer?: string }[];
+  extends: ReadonlyMap<BuiltinSet, BuiltinSelection>;
+  settings: ReadonlyMap<string, RuleSetting>;
 }
 
 /** Spectral's document formats, as rulesets name them (`oas3.0` and `oas3_0` are the same). */
