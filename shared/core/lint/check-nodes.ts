@@ -1,8 +1,7 @@
 /**
  * One walk over every node of the bundle for the rules that can fire anywhere: enums, array items, `$ref`
- * siblings, markdown, example objects. It also collects what later checks need: every `$ref` (unused
- * components) and every example with its schema (example validation). Literal data (examples, defaults, enum
- * values, `x-` extensions) is not walked: a `$ref` or `type` inside it is just data.
+ * siblings, markdown, example objects. It also collects every example with its schema for example validation.
+ * Literal data (examples, defaults, enum values, `x-` extensions) is not walked: a `type` inside it is just data.
  * @module
  */
 

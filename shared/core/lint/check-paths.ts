@@ -16,18 +16,9 @@ export function checkPaths(ctx: RuleContext): void {
 
 function checkPathKey(ctx: RuleContext, path: string): void {
   const pointer = appendPointer('/paths', path);
-  if (path.includes('{}')) {
-    const message = `Path ${quote(path)} has an empty parameter "{}": name it, e.g. {id}.`;
-    ctx.report({ rule: 'path-declarations-must-exist', pointer, message });
-  }
-  if (/.\/$/.test(path)) {
-    const message = `Path ${quote(path)} ends with a slash: remove it (most routers treat "/a/" and "/a" differently).`;
-    ctx.report({ rule: 'path-keys-no-trailing-slash', pointer, message });
-  }
-  if (path.includes('?')) {
-    const message = `Path ${quote(path)} contains a query string: declare query parameters with "in: query" instead.`;
-    ctx.report({ rule: 'path-not-include-query', pointer, message });
-  }
+  if (path.includes('{}')) ctx.report({ rule: 'path-declarations-must-exist', pointer });
+  if (/.\/$/.test(path)) ctx.report({ rule: 'path-keys-no-trailing-slash', pointer });
+  if (path.includes('?')) ctx.report({ rule: 'path-not-include-query', pointer });
 }
 
 /** Spectral's path template parameter: `{name}`, `{;name}`, `{?name}`, `{name*}` with a plain name. */
