@@ -124,8 +124,8 @@ export function walkNodes(ctx: RuleContext): NodeWalk {
   };
 
   const checkEnum = (node: JsonObject, values: unknown[]): void => {
-    // Spectral skips an `enum` member of a `properties` map (a property named "enum" is not a keyword).
-    if (path.at(-2) !== 'properties') checkDuplicates(values);
+    // A `properties` map never gets here (a name map), so a property named "enum" is not taken for the keyword.
+    checkDuplicates(values);
     if (node.type === undefined || !ctx.enabled('typed-enum')) return;
     const types = enumTypes(node, ctx.version);
     if (!types) return;

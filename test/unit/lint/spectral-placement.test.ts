@@ -119,7 +119,7 @@ definitions:
 });
 
 describe('the places and words Spectral reports', () => {
-  it('one duplicated-entry-in-enum per array, naming the last duplicate pair as Ajv does', async () => {
+  it('one duplicated-entry-in-enum per array (a property schema too), naming the last duplicate pair as Ajv does', async () => {
     const text = quiet3(
       '3.0.3',
       '',
@@ -131,9 +131,17 @@ describe('the places and words Spectral reports', () => {
       schema:
         type: string
         enum: [a, b, a, c, c] # expect: duplicated-entry-in-enum
+  schemas:
+    Pet:
+      type: object
+      properties:
+        status: {type: string, enum: [a, a]} # expect: duplicated-entry-in-enum
+        enum: {type: string}
 `,
-    ).replace('paths:\n', 'paths: {}\n');
-    const findings = (await lintAll(text)).filter((f) => f.id !== 'oas3-unused-component');
+    )
+      .replace('paths:\n', 'paths: {}\n')
+      .replace('  schemas: {}\n', '');
+    const findings = (await lintAll(text)).filter((f) => f.id === 'duplicated-entry-in-enum');
     expect(marksOf(findings)).toEqual(expectedMarks(text));
     expect(findings[0]?.message).toBe(
       '"enum" property must not have duplicate items (items ## 3 and 4 are identical)',
