@@ -314,31 +314,54 @@ describe('then.functionOptions: schemas never load a remote $ref, regexes run in
   });
 });
 
-describe('overrides, documentationUrl, parserOptions: read as data, never acted on', () => {
-  it('overrides are ignored with a warning on their line, nothing inside is evaluated or fetched', async () => {
-    const ruleset = `${goodRule.replace(/^/, 'rules:\n')}overrides: # ignored
+describe('overrides: rule settings for some files, never code, never outside the repo', () => {
+  it('an override cannot define a rule, bring a function, fetch an extends or alias code: each refused on its line', async () => {
+    const ruleset = `${goodRule.replace(/^/, 'rules:\n')}overrides:
   - files: ['**/*.yaml']
     rules:
-      evil-override:
+      evil-override: # unsupported
         given: ${sq(`$..[?(@.constructor.constructor('${writeFile}')())]`)}
         then: { function: truthy }
+    functions: [evil] # function-refused
+    functionsDir: ./functions # function-refused
   - files: ['openapi/users.yaml#/info']
-    extends: ['http://127.0.0.1:${counter.port}/ruleset.yaml']
-    aliases:
+    extends: ['http://127.0.0.1:${counter.port}/ruleset.yaml'] # extends-refused
+    aliases: # unsupported
       Evil: [${sq(`$..[?(${setEnv})]`)}]
   - files: ['${connect()}']
     rules:
       info-has-owner: off
 `;
     const { report } = await check(ruleset);
-    const line = linesTagged(ruleset, 'ignored')[0];
-    expect(report.findings.filter((f) => f.file === '.spectral.yaml')).toMatchObject([
-      { id: 'ruleset-unsupported', severity: 'warning', line },
-    ]);
+    const expected = ['unsupported', 'function-refused', 'extends-refused']
+      .flatMap((tag) => linesTagged(ruleset, tag).map((line) => `ruleset-${tag}@${line}`))
+      .sort((a, b) => Number(a.split('@')[1]) - Number(b.split('@')[1]));
+    expect(rulesetFindings(report.findings)).toEqual(expected);
+    // The rule is still on, at its severity: no override that was refused or matched nothing changed it.
     expect(specHits(report.findings)).toEqual([goodHit]);
+    expect(report.findings.find((f) => f.id === 'info-has-owner')?.severity).toBe('error');
     expectNoTrace();
   });
 
+  it('a glob climbing out of the repo is refused; a __proto__ pointer is only text; a good override applies', async () => {
+    const ruleset = `${goodRule.replace(/^/, 'rules:\n')}overrides:
+  - files: ['../../**', '/etc/**'] # escape
+    rules: { info-has-owner: off }
+  - files: ['openapi/users.yaml#/__proto__/polluted', 'openapi/users.yaml#/constructor/prototype']
+    rules: { info-has-owner: off }
+  - files: ['openapi/*.yaml#/info']
+    rules: { info-has-owner: warn }
+`;
+    const { report } = await check(ruleset);
+    const line = linesTagged(ruleset, 'escape')[0];
+    expect(rulesetFindings(report.findings)).toEqual([`ruleset-invalid@${line}`, `ruleset-invalid@${line}`]);
+    expect(specHits(report.findings)).toEqual([goodHit]);
+    expect(report.findings.find((f) => f.id === 'info-has-owner')?.severity).toBe('warning');
+    expectNoTrace();
+  });
+});
+
+describe('documentationUrl, parserOptions: read as data, never acted on', () => {
   it('documentationUrl (ruleset, rule) and description URLs are never requested', async () => {
     const url = `http://127.0.0.1:${counter.port}`;
     const ruleset = `documentationUrl: ${url}/docs

@@ -37,9 +37,14 @@ export function checkExamples(ctx: RuleContext, sites: readonly ExampleSite[]): 
     }
     reported = refused.size;
     if (!error) continue;
+    // A property the schema does not allow is reported on the object that has it, as Spectral does.
+    const at =
+      error.keyword === 'additionalProperties'
+        ? error.instancePath.slice(0, error.instancePath.lastIndexOf('/'))
+        : error.instancePath;
     ctx.report({
       rule: site.rule,
-      pointer: `${site.valuePointer}${error.instancePath}`,
+      pointer: `${site.valuePointer}${at}`,
       message: `${describeError(error)}: fix the example or the schema.`,
     });
   }

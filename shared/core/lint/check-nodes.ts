@@ -1,12 +1,13 @@
 /**
  * One walk over every node of the bundle for the rules that can fire anywhere: enums, array items, `$ref`
- * siblings, markdown, example objects. It also collects what later checks need: every `$ref` (unused
- * components) and every example with its schema (example validation). Literal data (examples, defaults, enum
- * values, `x-` extensions) is not walked: a `$ref` or `type` inside it is just data.
+ * siblings, markdown, example objects. It also collects every example with its schema for example validation.
+ * Literal data (examples, defaults, enum values, `x-` extensions) is not walked: a `type` inside it is just data.
  * @module
  */
+
+import { canonicalJson } from '../canonical-json.js';
 import { buildPointer } from '../spec/json-pointer.js';
-import { enumTypes, isObject, type JsonObject, matchesJsonType, quote } from './spec-walk.js';
+import { enumTypes, isObject, type JsonObject, matchesJsonType, printValue } from './spec-walk.js';
 import type { RuleContext } from './types.js';
 
 /** A value that must validate against a schema. */
@@ -19,8 +20,6 @@ export interface ExampleSite {
 }
 
 export interface NodeWalk {
-  /** Every internal `$ref` target (pointer part, decoded). */
-  refs: Set<string>;
   examples: ExampleSite[];
 }
 
@@ -62,7 +61,7 @@ const parameterOnlyKeys = new Set([
 ]);
 
 export function walkNodes(ctx: RuleContext): NodeWalk {
-  const walk: NodeWalk = { refs: new Set(), examples: [] };
+  const walk: NodeWalk = { examples: [] };
   const path: string[] = [];
   const v2 = ctx.version === '2.0';
   const refSiblingsApply = ctx.version !== '3.1' && ctx.enabled('no-$ref-siblings');
@@ -93,7 +92,6 @@ export function walkNodes(ctx: RuleContext): NodeWalk {
       if (typeof value === 'string') {
         if (isNameMap) continue;
         if (key === 'description' || key === 'title') checkMarkdown(value, key);
-        else if (key === '$ref' && value.startsWith('#')) walk.refs.add(decodeRef(value));
         continue;
       }
       path.push(key);
@@ -103,32 +101,22 @@ export function walkNodes(ctx: RuleContext): NodeWalk {
   };
 
   const checkNode = (node: JsonObject): void => {
-    if (isObject(node.discriminator) && isObject(node.discriminator.mapping)) {
-      for (const target of Object.values(node.discriminator.mapping)) {
-        if (typeof target === 'string' && target.startsWith('#')) walk.refs.add(decodeRef(target));
-      }
-    }
     if (Array.isArray(node.enum)) checkEnum(node, node.enum);
     const types = Array.isArray(node.type) ? node.type : [node.type];
     if (types.includes('array') && node.items === undefined) {
-      ctx.report({
-        rule: 'array-items',
-        pointer: pointer(),
-        message: 'Schema of type "array" needs "items": say what the array holds.',
-      });
+      ctx.report({ rule: 'array-items', pointer: pointer() });
     }
     if (refSiblingsApply && typeof node.$ref === 'string' && !(path.length === 2 && path[0] === 'paths')) {
       for (const key of Object.keys(node)) {
         if (key === '$ref') continue;
-        const message = `"$ref" ignores its sibling "${key}": move it into the referenced object (or wrap the $ref in allOf).`;
+        const message = '$ref must not be placed next to any other properties';
         ctx.report({ rule: 'no-$ref-siblings', pointer: pointer(key), message });
       }
     }
     if (v2) {
       for (const key of ['anyOf', 'oneOf']) {
         if (node[key] !== undefined) {
-          const message = `"${key}" does not exist in OpenAPI 2.0: use allOf, or move to OpenAPI 3.`;
-          ctx.report({ rule: `oas2-${key}`, pointer: pointer(key), message });
+          ctx.report({ rule: `oas2-${key}`, pointer: pointer(key) });
         }
       }
     }
@@ -136,59 +124,55 @@ export function walkNodes(ctx: RuleContext): NodeWalk {
   };
 
   const checkEnum = (node: JsonObject, values: unknown[]): void => {
-    const seen = new Map<string, number>();
-    values.forEach((value, index) => {
-      const key =
-        typeof value === 'object' && value !== null
-          ? JSON.stringify(value)
-          : `${typeof value}:${String(value)}`;
-      const first = seen.get(key);
-      if (first === undefined) seen.set(key, index);
-      else {
-        const message = `Enum value ${quote(value)} repeats enum[${first}]: remove the duplicate.`;
-        ctx.report({ rule: 'duplicated-entry-in-enum', pointer: pointer('enum', index), message });
-      }
-    });
+    // A `properties` map never gets here (a name map), so a property named "enum" is not taken for the keyword.
+    checkDuplicates(values);
     if (node.type === undefined || !ctx.enabled('typed-enum')) return;
-    const types = enumTypes(node);
+    const types = enumTypes(node, ctx.version);
     if (!types) return;
     values.forEach((value, index) => {
       if (matchesJsonType(value, types)) return;
-      const message = `Enum value ${quote(value)} is not of type ${types.join(' or ')}: fix the value or the type.`;
+      const message = `Enum value ${printValue(value)} must be "${types.join(',')}".`;
       ctx.report({ rule: 'typed-enum', pointer: pointer('enum', index), message });
     });
   };
 
+  /** One finding per array, naming the last duplicate pair as Ajv's `uniqueItems` (Spectral's check) does. */
+  const checkDuplicates = (values: unknown[]): void => {
+    const keys = values.map((value) =>
+      typeof value === 'object' && value !== null
+        ? `json:${canonicalJson(value)}`
+        : `${typeof value}:${String(value)}`,
+    );
+    for (let i = keys.length - 1; i > 0; i--) {
+      const j = keys.lastIndexOf(keys[i] as string, i - 1);
+      if (j < 0) continue;
+      const message = `"enum" property must not have duplicate items (items ## ${j} and ${i} are identical)`;
+      ctx.report({ rule: 'duplicated-entry-in-enum', pointer: pointer('enum'), message });
+      return;
+    }
+  };
+
   const checkMarkdown = (text: string, key: string): void => {
-    if (text.includes('eval(')) {
-      const message = `The ${key} contains "eval(": remove script code from documentation.`;
-      ctx.report({ rule: 'no-eval-in-markdown', pointer: pointer(key), message });
-    }
-    if (/<script/i.test(text)) {
-      const message = `The ${key} contains a <script> tag: remove it (documentation renderers would run it).`;
-      ctx.report({ rule: 'no-script-tags-in-markdown', pointer: pointer(key), message });
-    }
+    if (text.includes('eval(')) ctx.report({ rule: 'no-eval-in-markdown', pointer: pointer(key) });
+    if (text.includes('<script')) ctx.report({ rule: 'no-script-tags-in-markdown', pointer: pointer(key) });
   };
 
   /** An `examples` member: a map of Example Objects (3.x), of media type → value (2.0), or a list (3.1 schema). */
   const visitExamples = (examples: unknown): void => {
     if (!isObject(examples)) return;
     for (const [name, example] of Object.entries(examples)) {
-      if (isObject(example) && typeof example.$ref === 'string') {
-        if (example.$ref.startsWith('#')) walk.refs.add(decodeRef(example.$ref));
-        continue;
-      }
+      if (isObject(example) && typeof example.$ref === 'string') continue;
       if (v2) continue;
       const hasValue = isObject(example) && example.value !== undefined;
       const hasExternal = isObject(example) && example.externalValue !== undefined;
-      if (hasValue === hasExternal) {
-        const message = `Example "${name}" must have either "value" or "externalValue" (exactly one).`;
-        ctx.report({ rule: 'oas3-examples-value-or-externalValue', pointer: pointer(name), message });
-      }
+      if (hasValue === hasExternal)
+        ctx.report({ rule: 'oas3-examples-value-or-externalValue', pointer: pointer(name) });
     }
   };
 
   const collectExamples = (node: JsonObject): void => {
+    // A server variable has `default` and `enum` but is no schema: its default is oas3-server-variables' business.
+    if (path.at(-2) === 'variables' && (path.at(-4) === 'servers' || path.at(-3) === 'server')) return;
     const schemaRule = v2 ? 'oas2-valid-schema-example' : 'oas3-valid-schema-example';
     const mediaRule = v2 ? 'oas2-valid-media-example' : 'oas3-valid-media-example';
     if (ctx.enabled(schemaRule) && schemaMarkers.some((k) => node[k] !== undefined)) {
@@ -227,13 +211,4 @@ export function walkNodes(ctx: RuleContext): NodeWalk {
 
   visit(ctx.bundle, undefined);
   return walk;
-}
-
-/** `#/components/schemas/A%20B` → `/components/schemas/A B`. */
-function decodeRef(ref: string): string {
-  try {
-    return decodeURIComponent(ref.slice(1));
-  } catch {
-    return ref.slice(1);
-  }
 }

@@ -1,9 +1,9 @@
 /**
- * Path rules: path keys, path parameters declared and used, equivalent and ambiguous paths.
+ * Path rules: path keys, path parameters declared and used (with equivalent paths), ambiguous paths.
  * @module
  */
 import { appendPointer } from '../spec/json-pointer.js';
-import { isObject, type JsonObject, listOperations, quote } from './spec-walk.js';
+import { httpMethods, isObject, type JsonObject, quote } from './spec-walk.js';
 import type { RuleContext } from './types.js';
 
 export function checkPaths(ctx: RuleContext): void {
@@ -16,109 +16,85 @@ export function checkPaths(ctx: RuleContext): void {
 
 function checkPathKey(ctx: RuleContext, path: string): void {
   const pointer = appendPointer('/paths', path);
-  if (path.includes('{}')) {
-    const message = `Path ${quote(path)} has an empty parameter "{}": name it, e.g. {id}.`;
-    ctx.report({ rule: 'path-declarations-must-exist', pointer, message });
-  }
-  if (/.\/$/.test(path)) {
-    const message = `Path ${quote(path)} ends with a slash: remove it (most routers treat "/a/" and "/a" differently).`;
-    ctx.report({ rule: 'path-keys-no-trailing-slash', pointer, message });
-  }
-  if (path.includes('?')) {
-    const message = `Path ${quote(path)} contains a query string: declare query parameters with "in: query" instead.`;
-    ctx.report({ rule: 'path-not-include-query', pointer, message });
-  }
+  if (path.includes('{}')) ctx.report({ rule: 'path-declarations-must-exist', pointer });
+  if (/.\/$/.test(path)) ctx.report({ rule: 'path-keys-no-trailing-slash', pointer });
+  if (path.includes('?')) ctx.report({ rule: 'path-not-include-query', pointer });
 }
 
-interface DeclaredParam {
-  name: string;
-  /** Where the parameter is attached (its `$ref` when it is one). */
-  pointer: string;
-  /** Where the parameter is defined (the component when it is a `$ref`). */
-  definedAt: string;
-  required: unknown;
-}
+/** Spectral's path template parameter: `{name}`, `{;name}`, `{?name}`, `{name*}` with a plain name. */
+const templateParameter = /\{;?\??[a-zA-Z0-9_-]+\*?\}/g;
 
-/** The `in: path` parameters of a parameter list, refs followed. */
-function pathParamsOf(ctx: RuleContext, list: unknown, at: string): DeclaredParam[] {
-  if (!Array.isArray(list)) return [];
-  const out: DeclaredParam[] = [];
-  list.forEach((raw, index) => {
-    const pointer = `${at}/${index}`;
-    const { value, pointer: definedAt } = ctx.resolve(raw, pointer);
-    if (isObject(value) && value.in === 'path' && typeof value.name === 'string') {
-      out.push({ name: value.name, pointer, definedAt, required: value.required });
-    }
-  });
-  return out;
-}
-
-function templateNames(path: string): string[] {
-  return [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] ?? '');
-}
-
+/**
+ * `path-params`, as Spectral's oasPathParam decides it: paths equal once their parameters are blanked out,
+ * parameters used twice in a path, and per operation the path parameters it declares (its own and its path
+ * item's) against those its path uses. A problem of a `$ref`'d parameter is reported at the component.
+ */
 function checkPathParams(ctx: RuleContext): void {
   if (!ctx.enabled('path-params')) return;
-  const byPath = new Map<string, ReturnType<typeof listOperations>>();
-  for (const site of listOperations(ctx.bundle)) {
-    byPath.set(site.path, [...(byPath.get(site.path) ?? []), site]);
-  }
   const paths = ctx.bundle.paths as JsonObject;
+  const report = (pointer: string, message: string, operation?: string) =>
+    ctx.report({ rule: 'path-params', pointer, message, ...(operation ? { operation } : {}) });
+  const seenTemplates = new Map<string, string>();
   for (const path of Object.keys(paths)) {
     const pathPointer = appendPointer('/paths', path);
     const { value: pathItem, pointer: itemPointer } = ctx.resolve(paths[path], pathPointer);
     if (!isObject(pathItem)) continue;
-    const names = templateNames(path);
-    const report = (pointer: string, message: string, operation?: string) =>
-      ctx.report({ rule: 'path-params', pointer, message, ...(operation ? { operation } : {}) });
-
-    const repeated = names.filter((name, i) => names.indexOf(name) !== i);
-    for (const name of new Set(repeated)) {
-      report(pathPointer, `Path ${quote(path)} uses parameter {${name}} more than once: rename one of them.`);
+    const normalized = path.replace(templateParameter, '%');
+    const first = seenTemplates.get(normalized);
+    if (first !== undefined) report(pathPointer, `Paths "${first}" and "${path}" must not be equivalent.`);
+    else seenTemplates.set(normalized, path);
+    const names: string[] = [];
+    for (const [token] of path.matchAll(templateParameter)) {
+      const name = token.replace(/[{}?*;]/g, '');
+      if (names.includes(name))
+        report(pathPointer, `Path "${path}" must not use parameter "{${name}}" multiple times.`);
+      else names.push(name);
     }
-    const shared = pathParamsOf(ctx, pathItem.parameters, `${itemPointer}/parameters`);
-    checkDeclared(shared, names, path, report, undefined);
-
-    const operations = byPath.get(path) ?? [];
-    for (const site of operations) {
-      const own = pathParamsOf(ctx, site.operation.parameters, `${site.pointer}/parameters`);
-      checkDeclared(own, names, path, report, site.label);
-      const declared = new Set([...shared, ...own].map((p) => p.name));
-      for (const name of new Set(names)) {
-        if (!declared.has(name)) {
-          const message = `${site.label} must declare path parameter "${name}" (in: path, required: true).`;
-          report(site.pointer, message, site.label);
-        }
+    const shared = declaredPathParams(ctx, pathItem.parameters, `${itemPointer}/parameters`, report);
+    for (const method of httpMethods) {
+      const operation = pathItem[method];
+      if (!isObject(operation)) continue;
+      const at = `${itemPointer}/${method}`;
+      const label = `${method.toUpperCase()} ${path}`;
+      const own = declaredPathParams(ctx, operation.parameters, `${at}/parameters`, report, label);
+      const declared = new Map([...shared, ...own]);
+      for (const [name, pointer] of declared) {
+        if (!names.includes(name))
+          report(pointer, `Parameter "${name}" must be used in path "${path}".`, label);
+      }
+      for (const name of names) {
+        if (!declared.has(name))
+          report(at, `Operation must define parameter "{${name}}" as expected by path "${path}".`, label);
       }
     }
   }
 }
 
-function checkDeclared(
-  params: DeclaredParam[],
-  names: string[],
-  path: string,
+/** The named `in: path` parameters of a list (refs followed), by name → where each is defined. */
+function declaredPathParams(
+  ctx: RuleContext,
+  list: unknown,
+  at: string,
   report: (pointer: string, message: string, operation?: string) => void,
-  operation: string | undefined,
-): void {
-  const seen = new Set<string>();
-  for (const param of params) {
-    if (seen.has(param.name)) {
+  operation?: string,
+): Map<string, string> {
+  const declared = new Map<string, string>();
+  if (!Array.isArray(list)) return declared;
+  list.forEach((raw, index) => {
+    const { value, pointer } = ctx.resolve(raw, `${at}/${index}`);
+    if (!isObject(value) || value.in !== 'path' || value.name === undefined) return;
+    const name = String(value.name);
+    if (value.required !== true)
       report(
-        param.pointer,
-        `Path parameter "${param.name}" is declared more than once: keep one.`,
+        pointer,
+        `Path parameter "${name}" must have "required" property that is set to "true".`,
         operation,
       );
-    }
-    seen.add(param.name);
-    if (!names.includes(param.name)) {
-      const message = `Path parameter "${param.name}" is not used in path ${quote(path)}: add {${param.name}} to the path or remove the parameter.`;
-      report(param.pointer, message, operation);
-    }
-    if (param.required !== true) {
-      report(param.definedAt, `Path parameter "${param.name}" must have "required: true".`, operation);
-    }
-  }
+    if (declared.has(name))
+      report(pointer, `Path parameter "${name}" must not be defined multiple times.`, operation);
+    else declared.set(name, pointer);
+  });
+  return declared;
 }
 
 type Segment = { kind: 'param' } | { kind: 'literal'; text: string };
@@ -131,8 +107,9 @@ function segmentsOf(path: string): Segment[] {
 }
 
 /**
- * Two paths a request cannot tell apart: equivalent (`/a/{x}` vs `/a/{y}`, an error) or ambiguous, where each is
- * more specific in a different segment (`/{a}/b` vs `/a/{b}`, a warning: which one matches depends on the router).
+ * `no-ambiguous-paths` (kuma-api-forge:paths): two paths where each is more specific in a different segment
+ * (`/{a}/b` vs `/a/{b}`): which one a request matches depends on the router. Equivalent paths (`/a/{x}` vs
+ * `/a/{y}`) are Spectral's `path-params`.
  */
 function checkAmbiguousPaths(ctx: RuleContext, paths: string[]): void {
   const groups = new Map<number, { path: string; segments: Segment[] }[]>();
@@ -149,14 +126,9 @@ function checkAmbiguousPaths(ctx: RuleContext, paths: string[]): void {
         const a = group[i]!;
         const relation = comparePaths(a.segments, b.segments);
         if (relation === 'distinct') continue;
-        const pointer = appendPointer('/paths', b.path);
-        if (relation === 'equivalent') {
-          const message = `Paths ${quote(a.path)} and ${quote(b.path)} are equivalent (only parameter names differ): merge them into one path.`;
-          ctx.report({ rule: 'no-ambiguous-paths', pointer, message });
-        } else {
-          const message = `Paths ${quote(a.path)} and ${quote(b.path)} are ambiguous: a request can match both. Make one of them literal where the other has a parameter.`;
-          ctx.report({ rule: 'no-ambiguous-paths', pointer, message, severity: 'warning' });
-        }
+        if (relation !== 'ambiguous') continue;
+        const message = `Paths ${quote(a.path)} and ${quote(b.path)} are ambiguous: a request can match both. Make one of them literal where the other has a parameter.`;
+        ctx.report({ rule: 'no-ambiguous-paths', pointer: appendPointer('/paths', b.path), message });
       }
     }
   }

@@ -1,7 +1,9 @@
 /**
- * Reusable objects nobody references (`oas3-unused-component`, `oas2-unused-definition`). Like Spectral, a
- * reference from another unused component counts as use; security schemes are referenced by name, not `$ref`,
- * and are left out.
+ * Reusable objects nobody references (`oas3-unused-component`, `oas2-unused-definition`), as Spectral decides:
+ * a component is used when some `$ref` anywhere in the document (extensions such as `x-webhooks`, examples, other
+ * unused components), outside the component itself, names exactly it. A `$ref` into a component
+ * (`#/components/schemas/A/properties/b`) does not use the component, and neither does a discriminator mapping
+ * (not a `$ref`). Security schemes are referenced by name and left out; 2.0 checks only `definitions`.
  * @module
  */
 import { appendPointer } from '../spec/json-pointer.js';
@@ -19,34 +21,57 @@ const componentKinds = [
   'callbacks',
 ];
 
-export function checkUnused(ctx: RuleContext, refs: ReadonlySet<string>): void {
-  const used = new Set<string>();
-  // A ref into a component (`…/schemas/A/properties/b`) uses the component.
-  // 2.0 components sit three segments deep (`/definitions/A`), 3.x four (`/components/schemas/A`).
-  for (const ref of refs) {
-    const segments = ref.split('/');
-    used.add(segments.slice(0, 3).join('/'));
-    used.add(segments.slice(0, 4).join('/'));
-  }
-  if (ctx.version === '2.0') {
-    for (const kind of ['definitions', 'parameters', 'responses']) {
-      report(ctx, 'oas2-unused-definition', `/${kind}`, ctx.bundle[kind], used);
+export function checkUnused(ctx: RuleContext): void {
+  const v2 = ctx.version === '2.0';
+  if (!ctx.enabled(v2 ? 'oas2-unused-definition' : 'oas3-unused-component')) return;
+  const used = collectRefTargets(ctx.bundle);
+  const report = (rule: string, at: string, map: unknown) => {
+    if (!isObject(map)) return;
+    for (const name of Object.keys(map)) {
+      if (!used.has(`${at}/${name}`)) ctx.report({ rule, pointer: appendPointer(at, name) });
     }
+  };
+  if (v2) {
+    report('oas2-unused-definition', '/definitions', ctx.bundle.definitions);
     return;
   }
   const components = ctx.bundle.components;
   if (!isObject(components)) return;
-  for (const kind of componentKinds) {
-    report(ctx, 'oas3-unused-component', `/components/${kind}`, components[kind], used);
-  }
+  for (const kind of componentKinds) report('oas3-unused-component', `/components/${kind}`, components[kind]);
 }
 
-function report(ctx: RuleContext, rule: string, at: string, map: unknown, used: Set<string>): void {
-  if (!isObject(map)) return;
-  for (const name of Object.keys(map)) {
-    const pointer = appendPointer(at, name);
-    if (used.has(pointer)) continue;
-    const message = `${at.slice(1).replace('/', '.')} "${name}" is not referenced anywhere: remove it or use it.`;
-    ctx.report({ rule, pointer, message });
+/**
+ * Every internal `$ref` target in the document, decoded (`#/a/b~1c%20d` → `/a/b/c d`), except a reference from
+ * inside its own target (a recursive schema alone is still unused, as Spectral finds: its dependency graph has no
+ * edge from a node to itself; a cycle through two components uses both).
+ */
+function collectRefTargets(document: unknown): Set<string> {
+  const targets = new Set<string>();
+  const stack: [unknown, string][] = [[document, '']];
+  while (stack.length > 0) {
+    const [node, at] = stack.pop() as [unknown, string];
+    if (Array.isArray(node)) {
+      node.forEach((item, index) => {
+        stack.push([item, `${at}/${index}`]);
+      });
+      continue;
+    }
+    if (!isObject(node)) continue;
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$ref' && typeof value === 'string') {
+        if (!value.startsWith('#')) continue;
+        const target = decodeRef(value.slice(1));
+        if (at !== target && !at.startsWith(`${target}/`)) targets.add(target);
+      } else if (typeof value === 'object' && value !== null) stack.push([value, `${at}/${key}`]);
+    }
   }
+  return targets;
+}
+
+function decodeRef(pointer: string): string {
+  let text = pointer;
+  try {
+    text = decodeURIComponent(pointer);
+  } catch {}
+  return text.replace(/~1/g, '/').replace(/~0/g, '~');
 }

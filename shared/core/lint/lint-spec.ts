@@ -14,6 +14,7 @@ import { checkOperations } from './check-operations.js';
 import { checkPaths } from './check-paths.js';
 import { checkUnused } from './check-unused.js';
 import { buildFingerprint } from './filter-new-findings.js';
+import { rulesOverridesMayEnable, settingAt } from './ruleset-overrides.js';
 import { createResolver, httpMethods } from './spec-walk.js';
 import type { LintRuleset, RuleContext, RuleHit } from './types.js';
 
@@ -25,27 +26,46 @@ export async function lintSpec(
   if (!bundle || !version) return [];
   const { ruleset } = options;
   const severities = buildRuleSeverities(version, ruleset);
+  // Rules an `overrides` entry may turn on for some files run everywhere; the setting at each place decides.
+  const running = new Map(severities);
+  for (const id of ruleset ? rulesOverridesMayEnable(ruleset) : []) {
+    const rule = builtinRules[id];
+    if (rule && !running.has(id) && (!rule.versions || rule.versions.includes(version)))
+      running.set(id, rule.severity);
+  }
   const hits: RuleHit[] = [];
   const ctx: RuleContext = {
     bundle,
     version,
-    enabled: (rule) => severities.has(rule),
+    enabled: (rule) => running.has(rule),
     resolve: createResolver(bundle),
     report: (hit) => {
-      if (severities.has(hit.rule)) hits.push(hit);
+      if (running.has(hit.rule)) hits.push(hit);
     },
   };
   runBuiltinRules(ctx);
 
-  const overridden = (rule: string) => ruleset?.overrides.has(rule) ?? false;
-  const findings = hits.map((hit) =>
-    buildFinding(spec, hit, (!overridden(hit.rule) && hit.severity) || severities.get(hit.rule) || 'warning'),
-  );
+  const findings: Finding[] = [];
+  for (const hit of hits) {
+    const message = builtinRules[hit.rule]?.message ?? hit.message ?? '';
+    const finding = buildFinding(spec, { ...hit, message }, 'warning');
+    const { setting, explicit } = ruleset
+      ? settingAt(ruleset, hit.rule, severities.get(hit.rule), finding)
+      : { setting: severities.get(hit.rule), explicit: false };
+    if (setting === undefined || setting === 'off') continue;
+    // A hit milder than its rule (a regex RE2 refuses) keeps its severity unless the ruleset set one.
+    findings.push({ ...finding, severity: (!explicit && hit.severity) || setting });
+  }
   if (ruleset) {
     // Spectral is loaded only for repos that bring their own ruleset: it costs ~0.4 s to import.
     const { runCustomRules } = await import('./run-custom-rules.js');
     const custom = await runCustomRules(bundle, ruleset);
-    findings.push(...custom.hits.map((hit) => buildFinding(spec, hit, hit.severity)), ...custom.findings);
+    for (const hit of custom.hits) {
+      const finding = buildFinding(spec, hit, hit.severity);
+      const { setting } = settingAt(ruleset, hit.rule, hit.severity, finding);
+      if (setting !== undefined && setting !== 'off') findings.push({ ...finding, severity: setting });
+    }
+    findings.push(...custom.findings);
   }
   return dedupe(findings).sort(compareFindings);
 }
@@ -56,18 +76,21 @@ function runBuiltinRules(ctx: RuleContext): void {
   checkOperations(ctx);
   const walk = walkNodes(ctx);
   checkExamples(ctx, walk.examples);
-  checkUnused(ctx, walk.refs);
+  checkUnused(ctx);
 }
 
-/** The built-in rules that run on this document, with their severity: the ruleset's choice or spectral:oas's. */
+/**
+ * The built-in rules that run on this document, with their severity: the ruleset's choice or the rule's own.
+ * Without a ruleset: the recommended rules of every built-in set (spectral:oas and kuma-api-forge:paths).
+ */
 function buildRuleSeverities(
   version: OpenApiVersion,
   ruleset: LintRuleset | undefined,
 ): Map<string, Severity> {
-  const selection = ruleset?.builtin ?? 'recommended';
   const severities = new Map<string, Severity>();
   for (const [id, rule] of Object.entries(builtinRules)) {
     if (rule.versions && !rule.versions.includes(version)) continue;
+    const selection = ruleset ? (ruleset.extends.get(rule.set) ?? 'off') : 'recommended';
     const setting = ruleset?.overrides.get(id);
     if (setting === 'off') continue;
     if (setting) severities.set(id, setting);

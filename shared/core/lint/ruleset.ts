@@ -1,7 +1,7 @@
 /**
  * A repo's Spectral ruleset (`.spectral.yaml` / `.spectral.json`) → a LintRuleset we can run safely.
  * Trust rule (DESIGN.md §3): nothing from a repo is executed, compiled or fetched. Custom functions,
- * `functionsDir`, JavaScript rulesets and `extends` of anything but `spectral:oas` are refused with a finding on
+ * `functionsDir`, JavaScript rulesets and `extends` of anything but our built-in sets are refused with a finding on
  * their line. Every JSONPath (`given`, aliases, `then.field`) is parsed here against our own grammar
  * (./jsonpath/parse.ts) and a path outside it is refused on its line: that rule does not run, the others do.
  * Every problem is a finding, never an exception.
@@ -11,9 +11,10 @@ import type { Finding, Severity } from '../findings.js';
 import { appendPointer } from '../spec/json-pointer.js';
 import { parseSourceFile } from '../spec/parse-source-file.js';
 import { defaultLoadLimits, type SourceFile } from '../spec/types.js';
-import { builtinRules } from './builtin-rules.js';
+import { type BuiltinSet, builtinRules } from './builtin-rules.js';
 import { coreFunctions } from './core-functions.js';
 import { type JsonPath, parseJsonPath } from './jsonpath/parse.js';
+import { parseOverrides } from './ruleset-overrides.js';
 import { isObject, type JsonObject, quote } from './spec-walk.js';
 import type {
   Alias,
@@ -76,8 +77,9 @@ export function parseRuleset(text: string, file: string): { ruleset: LintRuleset
   const findings: Finding[] = [];
   const builtinOnly: LintRuleset = {
     file,
-    builtin: 'recommended',
+    extends: defaultExtends,
     overrides: new Map(),
+    fileOverrides: [],
     custom: [],
     aliases: new Map(),
   };
@@ -88,7 +90,7 @@ export function parseRuleset(text: string, file: string): { ruleset: LintRuleset
     findings.push({ kind: 'lint', id, severity, message, file, ...source.locate(pointer) });
 
   checkTopLevelKeys(doc, report);
-  const builtin = parseExtends(own(doc, 'extends'), report);
+  const sets = parseExtends(own(doc, 'extends'), '/extends', report);
   const rulesetFormats =
     own(doc, 'formats') === undefined ? undefined : convertFormats(doc.formats, '/formats', report);
   const aliases = parseAliases(own(doc, 'aliases'), report);
@@ -98,7 +100,30 @@ export function parseRuleset(text: string, file: string): { ruleset: LintRuleset
     report,
     position: (pointer) => ({ file, ...source.locate(pointer) }),
   });
-  return { ruleset: { file, builtin, overrides, custom, aliases: aliases.usable }, findings };
+  const customSeverity = new Map(custom.map((rule) => [rule.id, rule.severity]));
+  const fileOverrides =
+    own(doc, 'overrides') === undefined
+      ? []
+      : parseOverrides(doc.overrides, {
+          report,
+          parseExtends: (value, pointer) => parseExtends(value, pointer, report),
+          parseSetting: (id, value, pointer) => {
+            const severity = customSeverity.get(id);
+            if (!severity) return parseBuiltinSetting(id, value, pointer, report);
+            const setting = value === true ? severity : settingsByValue.get(value);
+            if (setting === undefined)
+              report(
+                'ruleset-invalid',
+                pointer,
+                `Rule "${id}" has setting ${quote(value)}: use off, error, warn, info or hint.`,
+              );
+            return setting;
+          },
+        });
+  return {
+    ruleset: { file, extends: sets, overrides, fileOverrides, custom, aliases: aliases.usable },
+    findings,
+  };
 }
 
 type Report = (id: string, pointer: string, message: string, severity?: Severity) => void;
@@ -141,7 +166,7 @@ function readRulesetDocument(
   return { ok: true, source, doc: source.value };
 }
 
-/** Refuse `functions`/`functionsDir`, warn about `overrides` and unknown keys. */
+/** Refuse `functions`/`functionsDir`, warn about unknown keys. */
 function checkTopLevelKeys(doc: JsonObject, report: Report) {
   for (const key of Object.keys(doc)) {
     if (key === 'functions' || key === 'functionsDir') {
@@ -150,15 +175,10 @@ function checkTopLevelKeys(doc: JsonObject, report: Report) {
         `/${key}`,
         `"${key}" refused: kuma-api-forge never runs custom JavaScript functions from a repository. Use Spectral's core functions (${[...coreFunctions.keys()].join(', ')}).`,
       );
-    } else if (key === 'overrides') {
-      // Never read: nothing inside (paths, rules, JSONPaths) is interpreted.
-      report(
-        'ruleset-unsupported',
-        '/overrides',
-        '"overrides" (per-file rule changes) is not supported and is ignored: set rule severities under "rules".',
-        'warning',
-      );
-    } else if (!['extends', 'rules', 'aliases', 'formats'].includes(key) && !ignoredKeys.has(key)) {
+    } else if (
+      !['extends', 'rules', 'aliases', 'formats', 'overrides'].includes(key) &&
+      !ignoredKeys.has(key)
+    ) {
       report(
         'ruleset-unknown-key',
         appendPointer('', key),
@@ -241,29 +261,46 @@ function own(object: JsonObject, key: string): unknown {
   return Object.hasOwn(object, key) ? object[key] : undefined;
 }
 
-function parseExtends(value: unknown, report: Report): BuiltinSelection {
-  if (value === undefined) return 'off';
-  let builtin: BuiltinSelection = 'off';
+/** Every built-in set on at its recommended rules: what a repo without a (usable) ruleset gets. */
+export const defaultExtends: ReadonlyMap<BuiltinSet, BuiltinSelection> = new Map<
+  BuiltinSet,
+  BuiltinSelection
+>([
+  ['spectral:oas', 'recommended'],
+  ['kuma-api-forge:paths', 'recommended'],
+]);
+
+/**
+ * `extends`: which built-in sets, and which of their rules. `spectral:oas2`/`spectral:oas3` are `spectral:oas`
+ * (the version-specific rules only run on their version anyway); our own set is `kuma-api-forge:paths`.
+ */
+function parseExtends(value: unknown, at: string, report: Report): Map<BuiltinSet, BuiltinSelection> {
+  const sets = new Map<BuiltinSet, BuiltinSelection>();
+  if (value === undefined) return sets;
   const entries = Array.isArray(value) ? value : [value];
   entries.forEach((entry, index) => {
-    const pointer = Array.isArray(value) ? `/extends/${index}` : '/extends';
+    const pointer = Array.isArray(value) ? `${at}/${index}` : at;
     const [name, selection] = Array.isArray(entry) ? entry : [entry, undefined];
-    if (name === 'spectral:oas') {
+    const set: BuiltinSet | undefined =
+      name === 'spectral:oas' || name === 'spectral:oas2' || name === 'spectral:oas3'
+        ? 'spectral:oas'
+        : name === 'kuma-api-forge:paths'
+          ? name
+          : undefined;
+    if (set) {
       if (
         selection === undefined ||
         selection === 'recommended' ||
         selection === 'all' ||
         selection === 'off'
       ) {
-        builtin = selection ?? 'recommended';
+        sets.set(set, selection ?? 'recommended');
       } else
         report(
           'ruleset-invalid',
           `${pointer}/1`,
-          `Use recommended, all or off after spectral:oas, not ${quote(selection)}.`,
+          `Use recommended, all or off after ${name}, not ${quote(selection)}.`,
         );
-    } else if (typeof name === 'string' && /^spectral:(oas2|oas3)$/.test(name)) {
-      builtin = selection === 'all' || selection === 'off' ? selection : 'recommended';
     } else if (typeof name === 'string' && name.startsWith('spectral:')) {
       report(
         'ruleset-extends-ignored',
@@ -275,11 +312,11 @@ function parseExtends(value: unknown, report: Report): BuiltinSelection {
       report(
         'ruleset-extends-refused',
         pointer,
-        `extends ${quote(name)} refused: kuma-api-forge never fetches or reads other rulesets (URLs, files, packages). Copy the rules you need into this file or extend spectral:oas.`,
+        `extends ${quote(name)} refused: kuma-api-forge never fetches or reads other rulesets (URLs, files, packages). Copy the rules you need into this file or extend spectral:oas (Spectral's rules) and kuma-api-forge:paths (ours).`,
       );
     }
   });
-  return builtin;
+  return sets;
 }
 
 /** One JSONPath string of the ruleset, parsed; refused on its line when outside our grammar. */

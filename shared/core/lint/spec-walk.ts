@@ -4,6 +4,7 @@
  */
 import { decodePointer, getAtPointer } from '../spec/json-pointer.js';
 import type { SpecOperation } from '../spec/operations.js';
+import type { OpenApiVersion } from '../spec/types.js';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -65,12 +66,27 @@ const typeChecks: Record<string, (value: unknown) => boolean> = {
   array: (v) => Array.isArray(v),
 };
 
-/** The JSON types a schema's enum values must have (`nullable` adds null); undefined when `type` is unusable. */
-export function enumTypes(schema: JsonObject): string[] | undefined {
+/**
+ * The JSON types a schema's enum values must have, undefined when `type` is unusable. As in Spectral's
+ * typed-enum, `nullable` adds null in 3.0 and `x-nullable` in 2.0 (3.1 writes `type: [x, "null"]`); either
+ * does when the version is not known.
+ */
+export function enumTypes(schema: JsonObject, version?: OpenApiVersion): string[] | undefined {
   const raw = Array.isArray(schema.type) ? schema.type : [schema.type];
   if (raw.length === 0 || !raw.every((t) => typeof t === 'string' && t in typeChecks)) return undefined;
   const types = raw as string[];
-  return schema.nullable === true || schema['x-nullable'] === true ? [...types, 'null'] : types;
+  const nullable =
+    version === undefined
+      ? schema.nullable === true || schema['x-nullable'] === true
+      : (version === '2.0' ? schema['x-nullable'] : version === '3.0' && schema.nullable) === true;
+  return nullable ? [...types, 'null'] : types;
+}
+
+/** A value as Spectral prints it in messages: JSON for scalars, `Object{}` and `Array[]` for the rest. */
+export function printValue(value: unknown): string {
+  if (Array.isArray(value)) return 'Array[]';
+  if (typeof value === 'object' && value !== null) return 'Object{}';
+  return value === undefined ? 'undefined' : JSON.stringify(value);
 }
 
 export function matchesJsonType(value: unknown, types: readonly string[]): boolean {

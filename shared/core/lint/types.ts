@@ -4,6 +4,7 @@
  */
 import type { Severity, SourcePosition } from '../findings.js';
 import type { OpenApiVersion } from '../spec/types.js';
+import type { BuiltinSet } from './builtin-rules.js';
 import type { JsonPath } from './jsonpath/parse.js';
 
 /** A rule's setting in a ruleset: a severity, or `off`. Spectral's `hint` is folded into `info`. */
@@ -16,14 +17,27 @@ export type BuiltinSelection = 'recommended' | 'all' | 'off';
 export interface LintRuleset {
   /** Repo-relative path of the ruleset file, for findings about it. */
   file: string;
-  /** Built-in rules the ruleset extends; `off` when it does not extend `spectral:oas` (Spectral's own rule). */
-  builtin: BuiltinSelection;
+  /**
+   * The built-in rule sets the ruleset extends (`spectral:oas`, `kuma-api-forge:paths`) and which of their rules;
+   * a set it does not extend is off (Spectral's own rule).
+   */
+  extends: ReadonlyMap<BuiltinSet, BuiltinSelection>;
   /** Per-rule settings of built-in rules (`rule-id: warn`), applied on top of `builtin`. */
   overrides: ReadonlyMap<string, RuleSetting>;
+  /** `overrides`: rule settings for some files or places in them, in order (later entries win). */
+  fileOverrides: readonly FileOverride[];
   /** The repo's own declarative rules, every JSONPath already parsed and every function option checked. */
   custom: readonly CustomRule[];
   /** The ruleset's `aliases` (Spectral `#Name` shorthands for `given`), parsed. */
   aliases: ReadonlyMap<string, Alias>;
+}
+
+/** One entry of a ruleset's `overrides`. */
+export interface FileOverride {
+  /** Where it applies: a file path relative to the ruleset's folder, and optionally a pointer (and below) in it. */
+  files: readonly { matches(path: string): boolean; pointer?: string }[];
+  extends: ReadonlyMap<BuiltinSet, BuiltinSelection>;
+  settings: ReadonlyMap<string, RuleSetting>;
 }
 
 /** Spectral's document formats, as rulesets name them (`oas3.0` and `oas3_0` are the same). */
@@ -69,7 +83,8 @@ export interface RuleHit {
   rule: string;
   /** JSON pointer into the bundle. */
   pointer: string;
-  message: string;
+  /** Absent when the rule has a fixed message (Spectral's, in builtin-rules.ts). */
+  message?: string;
   operation?: string;
   /** Only when a hit is milder than its rule's default (e.g. a merely ambiguous path pair). */
   severity?: Severity;

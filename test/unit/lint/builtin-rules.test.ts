@@ -68,9 +68,9 @@ const cases30: [string, string, string][] = [
     '    UserId: # expect: path-params\n      name: id\n      in: path\n',
   ],
   [
-    'no-ambiguous-paths (equivalent)',
+    'path-params (equivalent paths)',
     'components:\n',
-    `  /users/{userId}: # expect: no-ambiguous-paths
+    `  /users/{userId}: # expect: path-params
     delete:
       operationId: deleteUser
       description: Delete a user.
@@ -101,9 +101,9 @@ components:
     '',
   ],
   [
-    'oas3-api-servers (invalid URL)',
-    'https://{region}.api.example.org/v1',
-    'https://{region}.api.example.org:99999/v1 # expect: oas3-api-servers',
+    'oas3-server-variables (a substitution is not a URL)',
+    'https://{region}.api.example.org/v1\n    variables:',
+    'https://{region}.api.example.org:99999/v1\n    variables: # expect: oas3-server-variables',
   ],
   [
     'oas3-server-trailing-slash',
@@ -112,8 +112,8 @@ components:
   ],
   [
     'oas3-server-variables',
-    'https://{region}.api.example.org/v1',
-    'https://{region}.api.example.org/{stage} # expect: oas3-server-variables',
+    'https://{region}.api.example.org/v1\n    variables:',
+    'https://{region}.api.example.org/{stage}\n    variables: # expect: oas3-server-variables',
   ],
   [
     'duplicated-entry-in-enum',
@@ -182,7 +182,7 @@ describe('built-in rules, OpenAPI 3.0: each fires on the right line', () => {
     expect(marksOf(findings)).toEqual(expectedMarks(text));
   });
 
-  it('names the operation and says what to fix', async () => {
+  it("names the operation, in Spectral's words", async () => {
     const text = edit(cleanOpenApi30, 'operationId: getUser', 'operationId: listUsers');
     const [finding] = await lintText(text);
     expect(finding).toMatchObject({
@@ -191,7 +191,7 @@ describe('built-in rules, OpenAPI 3.0: each fires on the right line', () => {
       severity: 'error',
       file: 'openapi.yaml',
       operation: 'GET /users/{id}',
-      message: 'operationId "listUsers" is already used by GET /users: make it unique.',
+      message: 'Every operation must have unique "operationId".',
     });
   });
 

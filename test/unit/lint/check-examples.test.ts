@@ -45,7 +45,12 @@ describe('example validation', () => {
       '      required: [id, name]\n',
       '      required: [id, name]\n      additionalProperties: false\n',
     );
-    text = edit(text, adaName, `${adaName}        nick: ada # expect: oas3-valid-media-example\n`);
+    // On the object that has the property, as Spectral reports it.
+    text = edit(
+      text,
+      `      value:\n${adaName}`,
+      `      value: # expect: oas3-valid-media-example\n${adaName}        nick: ada\n`,
+    );
     const findings = await lintExamples(text);
     expect(marksOf(findings)).toEqual(expectedMarks(text));
     expect(findings[0]?.message).toBe(

@@ -90,6 +90,7 @@ describe('severity overrides of built-in rules', () => {
       new Set(
         [
           'info-license',
+          'license-url',
           'operation-singular-tag',
           'oas3-parameter-description',
           'oas3-server-not-example.com',
@@ -380,5 +381,129 @@ describe('repo-influenced regexes run in linear time', () => {
       ['GET /users', 'must be kebab case'],
       ['GET /users/{id}', 'must be kebab case'],
     ]);
+  });
+});
+
+describe('overrides: rule settings for some files or places, later entries winning (Spectral semantics)', () => {
+  // Without a description, GET /users/{id} warns operation-description (line of its `get:`).
+  const noDescription = edit(cleanOpenApi30, '      description: Get one user.\n', '');
+  const severityOf = (findings: { id: string; severity: string }[]) =>
+    findings.filter((f) => f.id === 'operation-description').map((f) => f.severity);
+
+  it.each([
+    ['a glob matching the file turns the rule off', "['*.yaml']", 'off', []],
+    ['** matches at any depth, the file included', "['**']", 'error', ['error']],
+    ['a brace alternative matches', "['{other,openapi}.yaml']", 'error', ['error']],
+    ['a glob for another file leaves it alone', "['other/*.yaml']", 'off', ['warning']],
+    ['a pointer above the finding applies', "['openapi.yaml#/paths']", 'off', []],
+    ['a pointer at the finding applies', "['openapi.yaml#/paths/~1users~1{id}/get']", 'off', []],
+    ['a sibling pointer does not', "['openapi.yaml#/paths/~1users']", 'off', ['warning']],
+    ['a pointer that only shares a prefix does not', "['openapi.yaml#/pa']", 'off', ['warning']],
+  ])('%s', async (_, files, setting, expected) => {
+    const ruleset = `extends: spectral:oas
+overrides:
+  - files: ${files}
+    rules:
+      operation-description: ${setting}
+`;
+    const { rulesetFindings, findings } = await lintWith(ruleset, noDescription);
+    expect(rulesetFindings).toEqual([]);
+    expect(severityOf(findings)).toEqual(expected);
+  });
+
+  it('later entries win, and the ruleset folder is where globs start', async () => {
+    const ruleset = `extends: spectral:oas
+overrides:
+  - files: ['**/*.yaml']
+    rules: { operation-description: off }
+  - files: ['openapi.yaml']
+    rules: { operation-description: info }
+`;
+    expect(severityOf((await lintWith(ruleset, noDescription)).findings)).toEqual(['info']);
+    // The same ruleset in a sub-folder: its globs do not reach openapi.yaml at the repo root.
+    const nested = await lintWith(ruleset, noDescription, 'lint/.spectral.yaml');
+    expect(severityOf(nested.findings)).toEqual(['warning']);
+  });
+
+  it('an override can turn on a rule the ruleset leaves off, and extend a built-in set for its files', async () => {
+    const on = await lintWith(
+      "extends: [[spectral:oas, off]]\noverrides:\n  - files: ['openapi.yaml']\n    rules: { operation-description: error }\n",
+      noDescription,
+    );
+    expect(on.findings.map((f) => [f.id, f.severity])).toEqual([['operation-description', 'error']]);
+    const extended = await lintWith(
+      "extends: [[spectral:oas, off]]\noverrides:\n  - files: ['openapi.yaml']\n    extends: [[spectral:oas, all]]\n",
+      noDescription,
+    );
+    expect(new Set(extended.findings.map((f) => f.id))).toEqual(
+      new Set(
+        [
+          'operation-description',
+          'info-license',
+          'license-url',
+          'oas3-parameter-description',
+          'operation-singular-tag',
+          'oas3-server-not-example.com',
+        ].filter((id) => extended.findings.some((f) => f.id === id)),
+      ),
+    );
+    expect(extended.findings.some((f) => f.id === 'info-license')).toBe(true);
+  });
+
+  it('changes a repo rule of the ruleset too', async () => {
+    const ruleset = `rules:
+  info-has-owner:
+    given: $.info
+    severity: error
+    then: { field: x-owner, function: truthy }
+overrides:
+  - files: ['openapi.yaml#/info']
+    rules: { info-has-owner: hint }
+`;
+    const { findings } = await lintWith(ruleset);
+    expect(findings.map((f) => [f.id, f.severity])).toEqual([['info-has-owner', 'info']]);
+  });
+
+  it.each([
+    ['a glob that climbs out of the repo', "['../../etc/*.yaml']"],
+    ['an absolute glob', "['/etc/**']"],
+    ['a Windows path', "['C:\\\\repo\\\\*.yaml']"],
+    ['a pointer that is not one', "['openapi.yaml#paths']"],
+    ['an unclosed brace', "['{a,b.yaml']"],
+    ['no files', '[]'],
+  ])('refuses %s on its line; nothing is turned off', async (_, files) => {
+    const ruleset = `extends: spectral:oas
+overrides:
+  - files: ${files}
+    rules: { operation-description: off }
+`;
+    const { rulesetFindings, findings } = await lintWith(ruleset, noDescription);
+    expect(rulesetFindings.map((f) => [f.id, f.line])).toEqual([['ruleset-invalid', 3]]);
+    expect(severityOf(findings)).toEqual(['warning']);
+  });
+});
+
+describe('kuma-api-forge:paths, our own rule set', () => {
+  const ambiguous = edit(
+    cleanOpenApi30,
+    'components:\n',
+    "  /users/{id}/teams:\n    $ref: '#/paths/~1users~1{id}'\n  /users/admins/{team}:\n    $ref: '#/paths/~1users~1{id}'\ncomponents:\n",
+  );
+  const ids = (findings: { id: string }[]) => findings.filter((f) => f.id === 'no-ambiguous-paths').length;
+
+  it('is on by default, without a ruleset', async () => {
+    const spec = await loadSpecFromFiles({ 'openapi.yaml': ambiguous }, 'openapi.yaml');
+    expect(ids(await lintSpec(spec))).toBe(1);
+  });
+
+  it('is not part of spectral:oas, even with all', async () => {
+    expect(ids((await lintWith('extends: [[spectral:oas, all]]\n', ambiguous)).findings)).toBe(0);
+  });
+
+  it('a ruleset extends it by name, or turns its rule on by id', async () => {
+    const both = await lintWith('extends: [spectral:oas, kuma-api-forge:paths]\n', ambiguous);
+    expect(both.rulesetFindings).toEqual([]);
+    expect(ids(both.findings)).toBe(1);
+    expect(ids((await lintWith('rules:\n  no-ambiguous-paths: error\n', ambiguous)).findings)).toBe(1);
   });
 });
