@@ -35,5 +35,6 @@ function toJsonFinding(f: Finding): Record<string, unknown> {
     fingerprint: f.fingerprint,
     hint: f.hint,
     headPosition: f.headPosition,
+    waiver: f.waiver,
   };
 }

@@ -156,7 +156,7 @@ function renderFinding(f: Finding, fileUrl: NonNullable<MarkdownOptions['links']
     parts.push(codeHtml(clipText(f.operation, maxPathChars)));
   }
   let message = escapeMessage(clipText(f.message, maxMessageChars));
-  if (f.waivedBy) message += ` — **${describeWaiver(f.waivedBy)}**`;
+  if (f.waivedBy) message += ` — **${escapeMarkdown(describeWaiver(f))}**`;
   if (f.hint) message += ` _Hint: ${escapeMarkdown(clipText(f.hint, maxMessageChars))}_`;
   parts.push(message, codeHtml(clipText(f.id, maxPathChars)));
   return parts.join(' · ');

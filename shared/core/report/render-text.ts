@@ -56,7 +56,7 @@ function describe(f: Finding): string {
     context.push(describeFanOut(f.operations.map(sanitizeTerminal)));
   else if (f.operation) context.push(sanitizeTerminal(f.operation));
   if (f.side === 'base') context.push('in base');
-  if (f.waivedBy) context.push(describeWaiver(f.waivedBy));
+  if (f.waivedBy) context.push(sanitizeTerminal(describeWaiver(f)));
   if (context.length > 0) parts.push(`(${context.join('; ')})`);
   return parts.join(' ');
 }
