@@ -9,12 +9,13 @@
 import { randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
 import { createJsonLogger } from '../shared/adapters/json-logger.js';
+import { formatRepoRef, type RepoRef } from '../shared/core/repo-ref.js';
 import { type LocalGitHub, startLocalGitHub, type WebhookDelivery } from './github/index.js';
 import type { CheckRunRecord, CommentRecord } from './github/state.js';
 import { type LocalApp, readUserProfile, startApp } from './start.js';
 
-const repo = { owner: 'acme', repo: 'users' };
-const deployRepo = { owner: 'platform', repo: 'mesh-deploy' };
+const repo: RepoRef = { owner: 'acme', repo: 'users' };
+const deployRepo: RepoRef = { owner: 'platform', repo: 'mesh-deploy' };
 const folder = 'apis/acme/users/';
 const marker = '<!-- kuma-api-forge -->';
 const deployMarker = '<!-- kuma-api-forge:deploy -->';
@@ -106,7 +107,7 @@ async function printDeploy(
     if (a !== b) files.push(`${a === undefined ? 'A' : b === undefined ? 'D' : 'M'}  ${path}`);
   }
   box(
-    `Deploy commit ${commit.sha.slice(0, 7)} on ${deployRepo.owner}/${deployRepo.repo}@main`,
+    `Deploy commit ${commit.sha.slice(0, 7)} on ${formatRepoRef(deployRepo)}@main`,
     [commit.message.trimEnd(), '', 'files:', ...files.map((f) => `  ${f}`)].join('\n'),
   );
   if (options.manifests) {
@@ -160,12 +161,12 @@ async function main(): Promise<void> {
     console.log(`  the App       ${app.webhookUrl}  (Hono; in-memory queue; worker in process)`);
     console.log(`  installed on  ${repo.owner} and ${deployRepo.owner} as App ${credentials.id}`);
 
-    step(`Creating the deploy repo ${deployRepo.owner}/${deployRepo.repo}, synced by Argo CD or Flux`);
+    step(`Creating the deploy repo ${formatRepoRef(deployRepo)}, synced by Argo CD or Flux`);
     await gh.admin.createRepo({ ...deployRepo, files: { 'tenants.yaml': stringify(tenants) } });
     box('tenants.yaml (owned by the platform team)', stringify(tenants));
 
     step(
-      `Creating ${repo.owner}/${repo.repo}: the user-profile API (openapi/users.yaml, v1.4.0), and deploying it`,
+      `Creating ${formatRepoRef(repo)}: the user-profile API (openapi/users.yaml, v1.4.0), and deploying it`,
     );
     await gh.admin.createRepo({ ...repo, files: await readUserProfile() });
     // A push to the default branch deploys it: the deploy repo then holds v1.4.0's manifests.
@@ -222,9 +223,7 @@ async function main(): Promise<void> {
       meshSection(first?.body ?? ''),
     );
 
-    step(
-      `Merging PR #${opened.number}: the App deploys the merge commit to ${deployRepo.owner}/${deployRepo.repo}`,
-    );
+    step(`Merging PR #${opened.number}: the App deploys the merge commit to ${formatRepoRef(deployRepo)}`);
     calls = gh.requests.length;
     const merged = await gh.admin.mergePullRequest({ ...repo, number: opened.number });
     console.log(`  GitHub delivered ${describeDeliveries(merged.deliveries)}`);

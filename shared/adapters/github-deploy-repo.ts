@@ -125,7 +125,7 @@ export function createGitHubDeployRepo(
 
   async function openPullRequest(
     sha: string,
-    sourceRepo: string,
+    sourceRepo: RepoRef,
     pr: { title: string; body: string },
   ): Promise<string> {
     const base = await deployBranch();

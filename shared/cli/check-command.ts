@@ -13,6 +13,7 @@ import { createLocalDirSource } from '../adapters/local-dir-source.js';
 import { createOasdiffRunner } from '../adapters/oasdiff-runner.js';
 import { createSubdirSource } from '../adapters/subdir-source.js';
 import type { Finding } from '../core/findings.js';
+import { parseRepoRef } from '../core/repo-ref.js';
 import { renderGithub } from '../core/report/render-github.js';
 import { renderJson } from '../core/report/render-json.js';
 import { renderMarkdown } from '../core/report/render-markdown.js';
@@ -131,7 +132,8 @@ async function resolveDeployCheck(
   const { tenants, deployed, repo } = values;
   if (tenants === undefined && deployed === undefined) return undefined;
   if (head.kind !== 'repo') throw new UsageError('--tenants and --deployed need a repo directory as --head');
-  if (!repo || !/^[^/\s]+\/[^/\s]+$/.test(repo)) {
+  const sourceRepo = repo === undefined ? undefined : parseRepoRef(repo);
+  if (!sourceRepo) {
     throw new UsageError(
       '--tenants and --deployed need --repo <owner/repo>: the name the tenants file grants',
     );
@@ -148,7 +150,7 @@ async function resolveDeployCheck(
       ...(tenantsPath ? { tenants: tenantsPath } : {}),
     });
     const preview = await previewDeploy(
-      { files: head.source, sourceRepo: repo, sourceSha: 'working-tree' },
+      { files: head.source, sourceRepo, sourceSha: 'working-tree' },
       deployRepo,
     );
     const refused = preview.decision.status === 'rejected' ? preview.decision.findings : [];

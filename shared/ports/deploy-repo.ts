@@ -5,6 +5,7 @@
  * @module
  */
 import type { DeployJob } from '../core/jobs.js';
+import type { RepoRef } from '../core/repo-ref.js';
 
 /**
  * How a deploy lands: `commit` straight to the deploy branch, or `pull-request`: a branch per source repo and a
@@ -31,8 +32,8 @@ export interface DeploySnapshot {
 }
 
 export interface DeployCommitRequest {
-  /** `owner/repo` of the source repo (names the branch in pull-request mode). */
-  sourceRepo: string;
+  /** The source repo (names the branch in pull-request mode). */
+  sourceRepo: RepoRef;
   /** The snapshot the plan was made against. */
   parent: { sha: string; treeSha: string };
   message: string;

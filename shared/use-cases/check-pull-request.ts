@@ -138,7 +138,7 @@ async function previewMesh(
 ): Promise<MeshPreview> {
   try {
     const repo = await deployRepo();
-    const sourceRepo = `${job.repository.owner}/${job.repository.repo}`;
+    const sourceRepo = job.repository;
     const preview = await previewDeploy(
       {
         files: head,

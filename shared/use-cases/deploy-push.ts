@@ -15,6 +15,7 @@ import type { DeployPlan } from '../core/deploy/plan-deploy.js';
 import { failureFields, UpstreamError } from '../core/errors.js';
 import type { Finding } from '../core/findings.js';
 import type { DeployJob } from '../core/jobs.js';
+import { formatRepoRef, type RepoRef } from '../core/repo-ref.js';
 import {
   buildDeployedComment,
   buildDeployPullRequest,
@@ -86,7 +87,8 @@ export { deployCommentMarker } from '../core/report/deploy-comment.js';
  * The merged PR (provenance and the "deployed" comment) is the one GitHub associates with the deployed commit.
  */
 export async function deployPush(job: DeployJob, deps: DeployPushDeps): Promise<DeployOutcome> {
-  const sourceRepo = `${job.repository.owner}/${job.repository.repo}`;
+  const sourceRepo = job.repository;
+  const repo = formatRepoRef(sourceRepo); // for log lines and messages
   const folder = buildRepoFolder(sourceRepo);
   // Renders are pure functions of the commit, history answers do not change within a job: each asked once.
   const render = memoize((sha: string) => renderSource(deps.source.files(sha), sourceRepo));
@@ -99,7 +101,7 @@ export async function deployPush(job: DeployJob, deps: DeployPushDeps): Promise<
   const onBranch = async (sha: string) => sha === head || (await compare(sha, head)) === 'ahead';
   if (!(await onBranch(job.sha))) {
     deps.log?.info('deploy skipped: the commit is not on the default branch', {
-      repo: sourceRepo,
+      repo,
       sha: job.sha,
       branch,
       head,
@@ -111,7 +113,7 @@ export async function deployPush(job: DeployJob, deps: DeployPushDeps): Promise<
     if (recorded === undefined) return job.sha;
     if (!(await onBranch(recorded))) {
       deps.log?.info('the deployed commit is not on the default branch any more: deploying its head', {
-        repo: sourceRepo,
+        repo,
         sha: job.sha,
         deployed: recorded,
         branch,
@@ -135,7 +137,7 @@ export async function deployPush(job: DeployJob, deps: DeployPushDeps): Promise<
     const sha = await pickCommit(state.recorded);
     if (sha === undefined) {
       deps.log?.info('deploy skipped: this commit or a newer one is already deployed', {
-        repo: sourceRepo,
+        repo,
         sha: job.sha,
         deployed: state.recorded,
       });
@@ -176,7 +178,7 @@ export async function deployPush(job: DeployJob, deps: DeployPushDeps): Promise<
       return { ...result, plan, attempts: attempt };
     }
     deps.log?.info('the deploy repo moved: retrying', {
-      repo: sourceRepo,
+      repo,
       sha,
       deployRepo: deps.deployRepo.description,
       attempt,
@@ -185,7 +187,7 @@ export async function deployPush(job: DeployJob, deps: DeployPushDeps): Promise<
       await sleep(Math.floor(random() * (deps.backoffMs ?? 500) * 2 ** (attempt - 1)));
   }
   throw new DeployConflictError(
-    `${deps.deployRepo.description} kept moving: ${maxAttempts} attempts to deploy ${sourceRepo}@${job.sha} lost the race`,
+    `${deps.deployRepo.description} kept moving: ${maxAttempts} attempts to deploy ${repo}@${job.sha} lost the race`,
   );
 }
 
@@ -197,7 +199,7 @@ async function hasFolder(deployRepo: DeployRepo, folder: string): Promise<boolea
 
 /** The commit a deploy renders, and the PR GitHub says it merged. */
 interface DeployTarget {
-  sourceRepo: string;
+  sourceRepo: RepoRef;
   sha: string;
   pullNumber?: number;
 }
@@ -220,7 +222,11 @@ async function reject(
   deps: DeployPushDeps,
   findings: Finding[],
 ): Promise<DeployOutcome> {
-  deps.log?.warn('deploy rejected', { repo: target.sourceRepo, sha: target.sha, problems: findings.length });
+  deps.log?.warn('deploy rejected', {
+    repo: formatRepoRef(target.sourceRepo),
+    sha: target.sha,
+    problems: findings.length,
+  });
   await commentOnPull(
     target,
     deps,

@@ -18,6 +18,7 @@ import type { CurrentFile } from '../core/deploy/plan-deploy.js';
 import { buildTenancyLocator } from '../core/deploy/tenancy-locator.js';
 import { tenantsFile } from '../core/deploy/tenants.js';
 import type { Finding } from '../core/findings.js';
+import { formatRepoRef, type RepoRef } from '../core/repo-ref.js';
 import type { DeployRepo, DeploySnapshot } from '../ports/deploy-repo.js';
 import type { FileSource } from '../ports/file-source.js';
 import { renderRepo } from './render-repo.js';
@@ -27,8 +28,7 @@ export type { DeployDecision, RenderedSource } from '../core/deploy/decide-deplo
 export interface PreviewDeployInput {
   /** The source repo's files at the commit to preview (a PR's head). */
   files: FileSource;
-  /** `owner/repo`. */
-  sourceRepo: string;
+  sourceRepo: RepoRef;
   sourceSha: string;
   pullNumber?: number;
 }
@@ -114,7 +114,7 @@ export async function readDeployState(
  * and the hash of every file read. The file headers name the repo and spec but not the commit, so an unchanged
  * resource stays byte-identical across commits (the commit is in `.source.yaml` and the deploy commit's message).
  */
-export async function renderSource(files: FileSource, sourceRepo: string): Promise<RenderedSource> {
+export async function renderSource(files: FileSource, sourceRepo: RepoRef): Promise<RenderedSource> {
   const inputs = new Map<string, string>();
   const source: FileSource = {
     description: files.description,
@@ -124,7 +124,7 @@ export async function renderSource(files: FileSource, sourceRepo: string): Promi
       return bytes;
     },
   };
-  const result = await renderRepo(source, { format: 'k8s', repo: sourceRepo });
+  const result = await renderRepo(source, { format: 'k8s', repo: formatRepoRef(sourceRepo) });
   const configFile = result.configFile;
   const apis = result.apis.map((api) => ({
     name: api.name,

@@ -12,6 +12,7 @@ import { createContractValidator, type LocalGitHub, type WebhookEvent } from '..
 import type { LocalApp } from '../../dev/start.js';
 import { createJsonLogger } from '../../shared/adapters/json-logger.js';
 import { parseSourceRecord, renderSourceRecord } from '../../shared/core/deploy/source-record.js';
+import { formatRepoRef } from '../../shared/core/repo-ref.js';
 import { type AppOnLocalGitHub, startAppOnLocalGitHub } from '../helpers/app.js';
 import { buildSourceFiles, renderFiles } from '../unit/deploy/helpers.js';
 
@@ -101,7 +102,7 @@ const deployComments = (repo: string, number: number) =>
 /** The deploy repo holds exactly the render of `paths` for `repo`, recorded as made from `sha`. */
 async function expectDeployed(repo: string, paths: string[], sha: string) {
   const folder = `apis/acme/${repo.toLowerCase()}/`;
-  const rendered = await renderFiles(optionsFor(repo, paths), `acme/${repo}`);
+  const rendered = await renderFiles(optionsFor(repo, paths), { owner: 'acme', repo });
   const expected = new Map(
     rendered.apis.flatMap((api) => api.files.map((f) => [`${folder}${api.name}/${f.path}`, f.content])),
   );
@@ -244,7 +245,7 @@ describe('source repos whose names are not DNS labels', { timeout: 90_000 }, () 
     const merged = await mergeHeld(repo, 'add-api', ['/x']);
     await deliver(merged.push);
     const record = await expectDeployed(repo, ['/x'], merged.sha);
-    expect(record.repo).toBe(`acme/${repo}`);
+    expect(formatRepoRef(record.repo)).toBe(`acme/${repo}`);
     expect(record.pullRequest).toBe(merged.number);
   });
 });

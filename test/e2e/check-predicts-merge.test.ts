@@ -263,7 +263,11 @@ describe('tenancy, when the deploy repo is known (--tenants, --deployed)', () =>
     mkdirSync(deployed);
     writeFileSync(path.join(deployed, 'tenants.yaml'), grants('/users-api'));
     const preview = await previewDeploy(
-      { files: createLocalDirSource(userProfile), sourceRepo: 'acme/other', sourceSha: 'a'.repeat(40) },
+      {
+        files: createLocalDirSource(userProfile),
+        sourceRepo: { owner: 'acme', repo: 'other' },
+        sourceSha: 'a'.repeat(40),
+      },
       await createLocalDeployRepo({ dir: deployed }),
     );
     if (preview.decision.status !== 'planned') throw new Error('the other tenant could not deploy');

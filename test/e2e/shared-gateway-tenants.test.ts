@@ -84,7 +84,7 @@ async function deployOther(deployedApi: Api): Promise<string> {
   const preview = await previewDeploy(
     {
       files: createLocalDirSource(writeRepo([deployedApi])),
-      sourceRepo: 'acme/other',
+      sourceRepo: { owner: 'acme', repo: 'other' },
       sourceSha: 'a'.repeat(40),
     },
     await createLocalDeployRepo({ dir: deployed }),

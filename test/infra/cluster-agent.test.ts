@@ -17,7 +17,7 @@ const load = (path: string) => parse(readFileSync(new URL(`../../infra/${path}`,
 async function deployedPaths(): Promise<string[]> {
   const rendered = await renderFiles();
   const plan = planDeploy({
-    sourceRepo: 'acme/pets',
+    sourceRepo: { owner: 'acme', repo: 'pets' },
     sourceSha: 'a'.repeat(40),
     current: [],
     rendered: rendered.apis,

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildRepoBranch, buildRepoFolder } from '../../shared/core/deploy/deploy-paths.js';
+import type { RepoRef } from '../../shared/core/repo-ref.js';
 
 const infra = (path: string) => fileURLToPath(new URL(`../../infra/${path}`, import.meta.url));
 const appSet = parse(readFileSync(infra('argocd/applicationset.yaml'), 'utf8'));
@@ -118,6 +119,11 @@ const hasGo = (() => {
 })();
 
 const names = trickyNames();
+/** `owner/repo` split at its first slash, whatever it holds: what the builders get for names no parser checked. */
+const ref = (name: string): RepoRef => {
+  const [owner = '', ...rest] = name.split('/');
+  return { owner, repo: rest.join('/') };
+};
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 describe('derived names of a source repo', () => {
@@ -130,7 +136,7 @@ describe('derived names of a source repo', () => {
   it('deploy folder: one per repo whatever its case, a plain path, never shared', () => {
     const folders = new Map<string, string>();
     for (const name of names) {
-      const folder = buildRepoFolder(name);
+      const folder = buildRepoFolder(ref(name));
       expect(folder).toMatch(/^apis\/[a-z0-9_.-]+\/[a-z0-9_.-]+\/$/);
       expect(
         folder
@@ -138,20 +144,20 @@ describe('derived names of a source repo', () => {
           .slice(1, 3)
           .every((part) => part !== '.' && part !== '..'),
       ).toBe(true);
-      expect(buildRepoFolder(name.toUpperCase())).toBe(folder);
+      expect(buildRepoFolder(ref(name.toUpperCase()))).toBe(folder);
       const other = folders.get(folder);
       expect(other === undefined || other === name.toLowerCase(), `${name} and ${other}`).toBe(true);
       folders.set(folder, name.toLowerCase());
     }
-    expect(buildRepoFolder('Acme/.GitHub')).toBe('apis/acme/.github/');
+    expect(buildRepoFolder(ref('Acme/.GitHub'))).toBe('apis/acme/.github/');
     for (const bad of ['a/.', 'a/..', 'a/.git', 'a/.GIT', 'a/b/c', 'a', '/b', 'a/', 'a/b c', 'a/ü']) {
-      expect(() => buildRepoFolder(bad), bad).toThrow(/not a repository name/);
+      expect(() => buildRepoFolder(ref(bad)), bad).toThrow(/not a repository name/);
     }
   });
 
   it('deploy-PR branch: a valid git ref for every name, never shared', () => {
     const branches = new Map<string, string>();
-    const refs = names.map((name) => `refs/heads/kuma-api-forge/${buildRepoBranch(name)}`);
+    const refs = names.map((name) => `refs/heads/kuma-api-forge/${buildRepoBranch(ref(name))}`);
     // git itself judges the ref names: one transaction creating them all in a scratch repo fails on any invalid.
     const dir = mkdtempSync(join(tmpdir(), 'derived-names-'));
     try {
@@ -180,7 +186,7 @@ describe('derived names of a source repo', () => {
   it.skipIf(!hasGo)(
     'Argo CD Application: a DNS-1123 label of at most 63 characters, one per folder, readable when short',
     () => {
-      const folders = names.map((name) => buildRepoFolder(name).slice(0, -1));
+      const folders = names.map((name) => buildRepoFolder(ref(name)).slice(0, -1));
       const unique = [...new Set(folders)];
       const rendered = renderApplicationNames(unique);
       const invalid = rendered.filter((name) => name.length > 63 || !dnsLabel.test(name));

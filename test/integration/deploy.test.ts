@@ -191,7 +191,7 @@ describe('merge to deploy', { timeout: 90_000 }, () => {
       createGitHubCodeHost(clients.forInstallation(installationId), { owner: 'acme', repo: 'pets' }).files(
         first.sha,
       ),
-      'acme/pets',
+      { owner: 'acme', repo: 'pets' },
     );
     expect(route).toBe(expected.apis[0]!.files.find((f) => f.path === 'meshhttproute-pets.yaml')!.content);
     // The same bytes as `kuma-api-forge render` of that commit (both go through renderRepo).

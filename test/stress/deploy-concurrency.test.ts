@@ -134,10 +134,10 @@ it('ends with exactly the newest manifests of each repo, with no duplicate commi
   const expected: string[] = [];
   for (const repo of repos) {
     const sha = newest.get(repo)!;
-    const rendered = await renderSource(
-      createGitHubCodeHost(octokit, { owner: 'acme', repo }).files(sha),
-      `acme/${repo}`,
-    );
+    const rendered = await renderSource(createGitHubCodeHost(octokit, { owner: 'acme', repo }).files(sha), {
+      owner: 'acme',
+      repo,
+    });
     for (const api of rendered.apis) {
       for (const file of api.files) {
         const path = `apis/acme/${repo}/${api.name}/${file.path}`;

@@ -83,6 +83,14 @@ describe('layering', () => {
     ).toEqual([]);
   });
 
+  it('findings are built in the core: use cases, the app, the CLI and adapters only pass them on', () => {
+    const building =
+      /\bseverity: '(error|warning|info)'|\bkind: '(validation|lint|breaking|routing|tenancy)'/;
+    for (const dir of ['shared/use-cases', 'shared/app', 'shared/cli', 'shared/adapters', 'functions']) {
+      expect(violations(dir, building)).toEqual([]);
+    }
+  });
+
   it('user-visible markdown is built in core/report only: nothing else imports its escaper', () => {
     expect(
       violations('shared', /from '[./]*(core\/)?report\/escape\.js'|from '\.\/escape\.js'/).filter(
@@ -121,11 +129,23 @@ describe('layering', () => {
     });
   });
 
+  it('`owner/repo` text is made by formatRepoRef and read by parseRepoRef only (core/repo-ref.ts)', () => {
+    const built = /\$\{[^}]*\.owner\}\/|\.owner \+ '\/'/;
+    const parsed = /repo\w*(\.toLowerCase\(\))?\.split\('\/'\)/i;
+    // The local GitHub stand-in (dev/github) speaks GitHub's URLs, not the product's types.
+    const ours = (line: string) =>
+      !line.startsWith('shared/core/repo-ref.ts:') && !line.startsWith('dev/github/');
+    for (const dir of ['shared', 'functions', 'dev']) {
+      expect(violations(dir, built).filter(ours)).toEqual([]);
+      expect(violations(dir, parsed).filter(ours)).toEqual([]);
+    }
+  });
+
   it('each port type has one definition', () => {
     const declared = sources('shared').flatMap((file) =>
       [
         ...readFileSync(file, 'utf8').matchAll(
-          /^export (?:interface|type) (DeployTarget|DeployMode|DeployRepoAccess|FileSource|BreakingChange)\b/gm,
+          /^export (?:interface|type) (DeployTarget|DeployMode|DeployRepoAccess|FileSource|BreakingChange|RepoRef)\b/gm,
         ),
       ].map((match) => `${match[1]} in ${file}`),
     );
@@ -135,6 +155,7 @@ describe('layering', () => {
       'DeployRepoAccess in shared/ports/deploy-repo.ts',
       'DeployTarget in shared/ports/deploy-repo.ts',
       'FileSource in shared/core/spec/file-source.ts',
+      'RepoRef in shared/core/repo-ref.ts',
     ]);
   });
 });

@@ -93,7 +93,7 @@ describe('the deploy commit message', () => {
   ])('a spec file name with %s cannot forge a trailer line', (_what, br) => {
     const forged = `openapi.yaml${br}${br}Kuma-Api-Forge-Source: evil/repo@${'b'.repeat(40)}`;
     const plan = planDeploy({
-      sourceRepo: 'acme/shop',
+      sourceRepo: { owner: 'acme', repo: 'shop' },
       sourceSha: sha,
       rendered: [
         { name: 'shop', files: [{ path: 'meshhttproute-shop.yaml', content: 'kind: MeshHTTPRoute\n' }] },

@@ -139,9 +139,9 @@ describe.skipIf(skip)('YAML parity: every parser reads what the renderer meant',
     ];
     const cases: ParityCase[] = [];
     for (const [what, source] of sources) {
-      const rendered = await renderSource(source, 'acme/shop');
+      const rendered = await renderSource(source, { owner: 'acme', repo: 'shop' });
       const plan = planDeploy({
-        sourceRepo: 'acme/shop',
+        sourceRepo: { owner: 'acme', repo: 'shop' },
         sourceSha: commit,
         current: [],
         rendered: rendered.apis,

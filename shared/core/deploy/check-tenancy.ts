@@ -7,6 +7,7 @@
  * finding on the spec or config line that caused it, when the caller can tell (`locate`).
  * @module
  */
+
 import type { Finding, SourcePosition } from '../findings.js';
 import {
   describeGatewayConflict,
@@ -17,6 +18,7 @@ import {
   readPolicyKeys,
 } from '../kuma/render/shared-policy-keys.js';
 import type { ManifestFile } from '../kuma/render/types.js';
+import { formatRepoRef, type RepoRef, sameRepo } from '../repo-ref.js';
 import {
   coversHostname,
   findOutsidePrefixes,
@@ -67,8 +69,7 @@ export interface TenancyApi {
 }
 
 export interface RenderedRepo {
-  /** `owner/repo`. */
-  repo: string;
+  repo: RepoRef;
   apis: TenancyApi[];
   /** Repo config path, where findings land when nothing better is known. */
   configFile: string;
@@ -76,7 +77,7 @@ export interface RenderedRepo {
 
 /** Another tenant's folder in the deploy repo, as its source record tells. */
 export interface OtherTenant {
-  repo: string;
+  repo: RepoRef;
   resources: ResourceKey[];
   routes: Omit<RouteClaim, 'namespaces'>[];
   /** What its APIs would share on a gateway; unknown (not checked) for records written before it existed. */
@@ -89,9 +90,14 @@ export function checkTenancy(
   others: readonly OtherTenant[],
 ): Finding[] {
   const findings = new Map<string, Finding>();
+  const repo = formatRepoRef(rendered.repo);
   const strangers: Stranger[] = others
-    .filter((other) => other.repo.toLowerCase() !== rendered.repo.toLowerCase())
-    .map((other) => ({ ...other, candidates: indexByPathStart(other.routes) }));
+    .filter((other) => !sameRepo(other.repo, rendered.repo))
+    .map((other) => ({
+      ...other,
+      repo: formatRepoRef(other.repo),
+      candidates: indexByPathStart(other.routes),
+    }));
   for (const api of rendered.apis) {
     const at = (cause: TenancyCause): SourcePosition =>
       api.locate?.(cause) ??
@@ -106,11 +112,11 @@ export function checkTenancy(
       report(
         'tenancy-no-grant',
         { kind: 'api' },
-        `API "${api.name}": ${rendered.repo} has no grant in the deploy repo's ${tenantsFile}, so it may deploy nothing; ask the platform team to add it`,
+        `API "${api.name}": ${repo} has no grant in the deploy repo's ${tenantsFile}, so it may deploy nothing; ask the platform team to add it`,
       );
       continue;
     }
-    const check: ApiCheck = { api: api.name, repo: rendered.repo, grant, report };
+    const check: ApiCheck = { api: api.name, repo, grant, report };
     for (const resource of resources) checkResourceGrant(check, resource);
     const collided = checkRouteClaims(check, readRouteClaims(resources), strangers);
     checkSharedPolicies(check, readPolicyKeys(api.name, resources), strangers, collided);
@@ -129,8 +135,11 @@ export interface ApiCheck {
   report: TenancyReport;
 }
 
-/** Another tenant, with its route claims indexed by where their paths start. */
-type Stranger = OtherTenant & { candidates(path: RouteClaim['path']): OtherTenant['routes'] };
+/** Another tenant, `owner/repo` as findings word it, with its route claims indexed by where their paths start. */
+type Stranger = Omit<OtherTenant, 'repo'> & {
+  repo: string;
+  candidates(path: RouteClaim['path']): OtherTenant['routes'];
+};
 
 /** Whether one resource stays within the grant: its mesh, backend namespaces, gateway, gateway-wide kinds. */
 export function checkResourceGrant({ api, repo, grant, report }: ApiCheck, resource: ManifestResource) {

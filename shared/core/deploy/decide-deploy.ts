@@ -5,6 +5,7 @@
  */
 import { repoConfigFile } from '../config/repo-config.js';
 import { compareFindings, type Finding } from '../findings.js';
+import type { RepoRef } from '../repo-ref.js';
 import { checkTenancy, type TenancyApi } from './check-tenancy.js';
 import type { DeployState } from './deploy-state.js';
 import { type CurrentFile, type DeployPlan, planDeploy } from './plan-deploy.js';
@@ -26,7 +27,7 @@ export type DeployDecision =
   | { status: 'planned'; plan: DeployPlan };
 
 export interface DecideDeployInput {
-  sourceRepo: string;
+  sourceRepo: RepoRef;
   sourceSha: string;
   pullNumber?: number;
   rendered: RenderedSource;

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { InvariantError } from '../errors.js';
-import type { RepoRef } from '../repo-ref.js';
+import { formatRepoRef, type RepoRef } from '../repo-ref.js';
 
 const segment = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 /** The characters GitHub allows in owner and repo names (lower-cased); repos may start with `.` (`.github`). */
@@ -15,8 +15,8 @@ const nameSegment = /^[a-z0-9_.-]{1,100}$/;
  * folders and two repos never share one (`/` cannot occur in a name). Every name GitHub allows is a valid path
  * segment; `.` and `..` are not names, and `.git` cannot be a folder in git (GitHub refuses those repo names).
  */
-export function buildRepoFolder(sourceRepo: string): string {
-  const { owner, repo } = splitRepoName(sourceRepo);
+export function buildRepoFolder(sourceRepo: RepoRef): string {
+  const { owner, repo } = lowerRepoNames(sourceRepo);
   return `apis/${owner}/${repo}/`;
 }
 
@@ -27,8 +27,8 @@ export function buildRepoFolder(sourceRepo: string): string {
  * would exceed 100 characters becomes exactly 101: its start, `_h`, and 128 bits of the name's SHA-256 (file
  * systems that keep refs as files allow 255 bytes per component).
  */
-export function buildRepoBranch(sourceRepo: string): string {
-  const { owner, repo } = splitRepoName(sourceRepo);
+export function buildRepoBranch(sourceRepo: RepoRef): string {
+  const { owner, repo } = lowerRepoNames(sourceRepo);
   const component = (name: string) => {
     const escaped = name.replace(/[_.]/g, (char) => (char === '_' ? '__' : '_d'));
     return escaped.length <= 100 ? escaped : `${escaped.slice(0, 67)}_h${buildSha256(name).slice(0, 32)}`;
@@ -36,12 +36,13 @@ export function buildRepoBranch(sourceRepo: string): string {
   return `${component(owner)}/${component(repo)}`;
 }
 
-/** `owner/repo` → its two names, lower-cased; anything GitHub would not accept as a name is an invariant break. */
-function splitRepoName(sourceRepo: string): RepoRef {
-  const [owner = '', repo = '', ...rest] = sourceRepo.toLowerCase().split('/');
+/** The two names, lower-cased; anything GitHub would not accept as a name is an invariant break. */
+function lowerRepoNames(sourceRepo: RepoRef): RepoRef {
+  const owner = sourceRepo.owner.toLowerCase();
+  const repo = sourceRepo.repo.toLowerCase();
   const valid = (name: string) => nameSegment.test(name) && name !== '.' && name !== '..' && name !== '.git';
-  if (rest.length > 0 || !valid(owner) || !valid(repo)) {
-    throw new InvariantError(`not a repository name: "${sourceRepo}"`);
+  if (!valid(owner) || !valid(repo)) {
+    throw new InvariantError(`not a repository name: "${formatRepoRef(sourceRepo)}"`);
   }
   return { owner, repo };
 }

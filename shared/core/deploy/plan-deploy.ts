@@ -8,6 +8,7 @@
 import { InvariantError } from '../errors.js';
 import { readPolicyKeys } from '../kuma/render/shared-policy-keys.js';
 import type { ManifestFile } from '../kuma/render/types.js';
+import { formatRepoRef, type RepoRef } from '../repo-ref.js';
 import { escapeLineText } from '../yaml-output.js';
 import { assertInsideFolder, buildGitBlobSha, buildRepoFolder, isSafeSegment } from './deploy-paths.js';
 import { readManifestResources, readRouteClaims } from './route-claims.js';
@@ -33,8 +34,7 @@ export interface CurrentFile {
 }
 
 export interface PlanDeployInput {
-  /** `owner/repo`. */
-  sourceRepo: string;
+  sourceRepo: RepoRef;
   sourceSha: string;
   pullNumber?: number;
   rendered: RenderedApiFiles[];
@@ -64,7 +64,7 @@ export interface ResourceChange {
 }
 
 export interface DeployPlan {
-  sourceRepo: string;
+  sourceRepo: RepoRef;
   sourceSha: string;
   pullNumber?: number;
   folder: string;
@@ -187,7 +187,7 @@ function buildCommitMessage(
   resources: ResourceChange[],
   summary: Record<ChangeKind, number>,
 ): string {
-  const repo = escapeLineText(input.sourceRepo);
+  const repo = escapeLineText(formatRepoRef(input.sourceRepo));
   const sha = escapeLineText(input.sourceSha);
   const pr = input.pullNumber !== undefined ? ` (#${input.pullNumber})` : '';
   const lines = [

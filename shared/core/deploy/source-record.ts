@@ -7,6 +7,7 @@
  */
 import { parse } from 'yaml';
 import type { GatewayPolicyKey, PolicyKeys, RulePolicyKey } from '../kuma/render/shared-policy-keys.js';
+import { formatRepoRef, parseRepoRef, type RepoRef } from '../repo-ref.js';
 import { stringifyYaml } from '../yaml-output.js';
 import { type RouteClaim, readQueryClaims } from './route-claims.js';
 
@@ -21,7 +22,7 @@ export interface InputFile {
 export type ResourceKey = string;
 
 export interface SourceRecord {
-  repo: string;
+  repo: RepoRef;
   commit: string;
   pullRequest?: number;
   inputs: InputFile[];
@@ -52,7 +53,7 @@ export function renderSourceRecord(record: SourceRecord): string {
     ...(route.headers ? { headers: route.headers.map(({ name, value }) => ({ name, value })) } : {}),
   }));
   const body = {
-    repo: record.repo,
+    repo: formatRepoRef(record.repo),
     commit: record.commit,
     ...(record.pullRequest !== undefined ? { pullRequest: record.pullRequest } : {}),
     inputs: record.inputs,
@@ -64,7 +65,10 @@ export function renderSourceRecord(record: SourceRecord): string {
   return stringifyYaml(body, [header]);
 }
 
-/** The record, or undefined when the text is not one (hand-edited, truncated): then nothing is assumed. */
+/**
+ * The record, or undefined when the text is not one (hand-edited, truncated; a `repo` that is not `owner/repo`,
+ * which no deploy writes): then nothing is assumed.
+ */
 export function parseSourceRecord(text: string): SourceRecord | undefined {
   let value: unknown;
   try {
@@ -72,13 +76,9 @@ export function parseSourceRecord(text: string): SourceRecord | undefined {
   } catch {
     return undefined;
   }
-  const record = value as Partial<SourceRecord> | null;
-  if (
-    !record ||
-    typeof record.repo !== 'string' ||
-    typeof record.commit !== 'string' ||
-    !/^[0-9a-f]{40}$/.test(record.commit)
-  ) {
+  const record = value as (Partial<Omit<SourceRecord, 'repo'>> & { repo?: unknown }) | null;
+  const repo = typeof record?.repo === 'string' ? parseRepoRef(record.repo) : undefined;
+  if (!record || !repo || typeof record.commit !== 'string' || !/^[0-9a-f]{40}$/.test(record.commit)) {
     return undefined;
   }
   const routes = (Array.isArray(record.routes) ? record.routes.filter(isRoute) : []).map(
@@ -103,7 +103,7 @@ export function parseSourceRecord(text: string): SourceRecord | undefined {
         }
       : undefined;
   return {
-    repo: record.repo,
+    repo,
     commit: record.commit,
     ...(typeof record.pullRequest === 'number' ? { pullRequest: record.pullRequest } : {}),
     inputs: Array.isArray(record.inputs) ? record.inputs : [],

@@ -8,6 +8,7 @@
 import { Ajv } from 'ajv';
 import schema from '../../../schemas/tenants.schema.json' with { type: 'json' };
 import type { Finding } from '../findings.js';
+import { parseRepoRef, type RepoRef, repoKey } from '../repo-ref.js';
 import { schemaFindings } from '../schema-findings.js';
 import type { SourceFile } from '../spec/types.js';
 
@@ -36,7 +37,7 @@ export interface MeshFacts {
 }
 
 export interface Tenants {
-  /** Keyed by lower-cased `owner/repo` (GitHub names are case-insensitive). */
+  /** Keyed by {@link repoKey}, lower-cased `owner/repo` (GitHub names are case-insensitive). */
   grants: ReadonlyMap<string, TenantGrant>;
   /** Keyed by mesh name; meshes not listed are not checked. */
   meshes: ReadonlyMap<string, MeshFacts>;
@@ -54,11 +55,14 @@ export function parseTenants(file: SourceFile): { tenants?: Tenants; findings: F
   }
   const raw = file.value as { tenants: Record<string, TenantGrant>; meshes?: Record<string, MeshFacts> };
   const grants = new Map<string, TenantGrant>();
-  for (const [repo, grant] of Object.entries(raw.tenants)) grants.set(repo.toLowerCase(), grant);
+  for (const [key, grant] of Object.entries(raw.tenants)) {
+    const repo = parseRepoRef(key); // the schema's pattern is the parser's grammar: every key parses
+    if (repo) grants.set(repoKey(repo), grant);
+  }
   const meshes = new Map(Object.entries(raw.meshes ?? {}));
   return { tenants: { grants, meshes }, findings: [] };
 }
 
-export function findGrant(tenants: Tenants | undefined, repo: string): TenantGrant | undefined {
-  return tenants?.grants.get(repo.toLowerCase());
+export function findGrant(tenants: Tenants | undefined, repo: RepoRef): TenantGrant | undefined {
+  return tenants?.grants.get(repoKey(repo));
 }

@@ -41,9 +41,11 @@ const check = (
   others: OtherTenant[] = [],
   g: TenantGrant = grant,
 ) =>
-  checkTenancy({ repo: 'acme/pets', apis: [{ name: 'pets', files }], configFile: 'c.yaml' }, g, others).map(
-    (f) => `${f.id}: ${f.message}`,
-  );
+  checkTenancy(
+    { repo: { owner: 'acme', repo: 'pets' }, apis: [{ name: 'pets', files }], configFile: 'c.yaml' },
+    g,
+    others,
+  ).map((f) => `${f.id}: ${f.message}`);
 
 describe('checkTenancy on any manifest', () => {
   it.each([
@@ -59,7 +61,7 @@ describe('checkTenancy on any manifest', () => {
 
   it("treats another tenant's regex it cannot parse as overlapping every route, and says so", () => {
     const other: OtherTenant = {
-      repo: 'globex/pets',
+      repo: { owner: 'globex', repo: 'pets' },
       resources: [],
       routes: [
         {
@@ -132,7 +134,7 @@ describe('tenants.yaml grants', () => {
 
   it('reads meshes and gatewayWide, and leaves them unset in a file written before they existed', () => {
     const old = parse([...base, '    hostnames: [pets.example.com]']);
-    expect(findGrant(old.tenants, 'acme/pets')).not.toHaveProperty('meshes');
+    expect(findGrant(old.tenants, { owner: 'acme', repo: 'pets' })).not.toHaveProperty('meshes');
     const next = parse([
       ...base,
       '    hostnames: [pets.example.com]',
@@ -140,7 +142,7 @@ describe('tenants.yaml grants', () => {
       '    gatewayWide: [MeshAccessLog]',
     ]);
     expect(next.findings).toEqual([]);
-    expect(findGrant(next.tenants, 'acme/pets')).toMatchObject({
+    expect(findGrant(next.tenants, { owner: 'acme', repo: 'pets' })).toMatchObject({
       meshes: ['payments'],
       gatewayWide: ['MeshAccessLog'],
     });

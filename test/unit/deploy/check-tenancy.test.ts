@@ -6,7 +6,7 @@ const check = async (options: Parameters<typeof renderFiles>[0], others: OtherTe
   const rendered = await renderFiles(options);
   expect(rendered.findings).toEqual([]);
   return checkTenancy(
-    { repo: 'acme/pets', apis: rendered.apis, configFile: '.kuma-api-forge.yaml' },
+    { repo: { owner: 'acme', repo: 'pets' }, apis: rendered.apis, configFile: '.kuma-api-forge.yaml' },
     g,
     others,
   )
@@ -59,7 +59,7 @@ describe('checkTenancy', () => {
   it('lets a repo with no grant deploy nothing', async () => {
     const rendered = await renderFiles({});
     const findings = checkTenancy(
-      { repo: 'acme/pets', apis: rendered.apis, configFile: '.kuma-api-forge.yaml' },
+      { repo: { owner: 'acme', repo: 'pets' }, apis: rendered.apis, configFile: '.kuma-api-forge.yaml' },
       undefined,
       [],
     );
@@ -76,7 +76,7 @@ describe('checkTenancy', () => {
 
   it("reports a route colliding with another tenant's on the operation's spec line", async () => {
     const other: OtherTenant = {
-      repo: 'globex/pets',
+      repo: { owner: 'globex', repo: 'pets' },
       resources: [],
       routes: [
         {
@@ -104,12 +104,12 @@ describe('checkTenancy', () => {
     expect(await check({}, [elsewhere({ hostnames: ['shop.example.com'] })])).toEqual([]);
     expect(await check({}, [elsewhere({ method: 'POST' })])).toEqual([]);
     // The same repo's own record is not "another tenant".
-    expect(await check({}, [{ ...other, repo: 'ACME/pets' }])).toEqual([]);
+    expect(await check({}, [{ ...other, repo: { owner: 'ACME', repo: 'pets' } }])).toEqual([]);
   });
 
   it('reports resource names another tenant already deploys', async () => {
     const findings = await check({}, [
-      { repo: 'globex/pets', resources: ['MeshHTTPRoute kuma-system/pets'], routes: [] },
+      { repo: { owner: 'globex', repo: 'pets' }, resources: ['MeshHTTPRoute kuma-system/pets'], routes: [] },
     ]);
     expect(findings).toEqual([
       expect.stringMatching(
@@ -128,9 +128,11 @@ describe('checkTenancy', () => {
       })),
     }));
     const run = (g: typeof grant) =>
-      checkTenancy({ repo: 'acme/pets', apis: noHosts, configFile: '.kuma-api-forge.yaml' }, g, []).map(
-        (f) => f.id,
-      );
+      checkTenancy(
+        { repo: { owner: 'acme', repo: 'pets' }, apis: noHosts, configFile: '.kuma-api-forge.yaml' },
+        g,
+        [],
+      ).map((f) => f.id);
     expect(run(grant)).toEqual(['tenancy-hostname', 'tenancy-hostname']);
     expect(run({ ...grant, hostnames: ['*'] })).toEqual([]);
   });

@@ -4,10 +4,11 @@ import { decideDeploy } from '../../../shared/core/deploy/decide-deploy.js';
 import { findSourceRecordPaths, parseDeployState } from '../../../shared/core/deploy/deploy-state.js';
 import { renderSourceRecord } from '../../../shared/core/deploy/source-record.js';
 import type { Finding } from '../../../shared/core/findings.js';
+import { formatRepoRef, parseRepoRef } from '../../../shared/core/repo-ref.js';
 
 const record = (repo: string, commit: string) =>
   renderSourceRecord({
-    repo,
+    repo: parseRepoRef(repo)!,
     commit,
     inputs: [],
     resources: [`MeshHTTPRoute kuma-system/${repo.replace('/', '-')}`],
@@ -42,10 +43,24 @@ describe('deploy state', () => {
       ],
     });
     expect(state.recorded).toBe(ours);
-    expect(state.others.map((other) => other.repo)).toEqual(['acme/shop']);
+    expect(state.others.map((other) => formatRepoRef(other.repo))).toEqual(['acme/shop']);
     expect(state.others[0]!.resources).toEqual(['MeshHTTPRoute kuma-system/acme-shop']);
     expect(state.tenants).toBeUndefined();
     expect(state.tenantsFindings).toEqual([]);
+  });
+
+  it('reads the repo of a record as owner/repo, and skips a record whose repo is not one (no deploy writes that)', () => {
+    const hand = (repo: string) => record('acme/shop', theirs).replace('repo: acme/shop', `repo: ${repo}`);
+    const state = parseDeployState({
+      folder: 'apis/acme/pets/',
+      records: [
+        { path: 'apis/globex/shop/.source.yaml', text: hand('Globex/Shop') },
+        { path: 'apis/acme/a/.source.yaml', text: hand('acme') },
+        { path: 'apis/acme/b/.source.yaml', text: hand('acme/b/c') },
+        { path: 'apis/acme/c/.source.yaml', text: hand('"acme/c d"') },
+      ],
+    });
+    expect(state.others.map((other) => other.repo)).toEqual([{ owner: 'Globex', repo: 'Shop' }]);
   });
 
   it('turns an invalid tenants file into tenancy findings that refuse every deploy', () => {
@@ -60,7 +75,7 @@ describe('deploy state', () => {
       );
     }
     const decision = decideDeploy({
-      sourceRepo: 'acme/pets',
+      sourceRepo: { owner: 'acme', repo: 'pets' },
       sourceSha: ours,
       rendered: { configFound: true, apis: [], findings: [], inputs: [] },
       state,
@@ -83,7 +98,7 @@ describe('deploy state', () => {
     };
     const warning: Finding = { ...error, id: 'x-warning', severity: 'warning' };
     const decision = decideDeploy({
-      sourceRepo: 'acme/pets',
+      sourceRepo: { owner: 'acme', repo: 'pets' },
       sourceSha: ours,
       rendered: { configFound: true, apis: [], findings: [warning, error], inputs: [] },
       state,

@@ -1,6 +1,7 @@
 import { createMemoryFileSource } from '../../../shared/adapters/memory-file-source.js';
 import { buildGitBlobSha } from '../../../shared/core/deploy/deploy-paths.js';
 import type { CurrentFile } from '../../../shared/core/deploy/plan-deploy.js';
+import type { RepoRef } from '../../../shared/core/repo-ref.js';
 import { renderSource } from '../../../shared/use-cases/preview-deploy.js';
 
 export interface ApiOptions {
@@ -53,7 +54,7 @@ export function buildSourceFiles(options: ApiOptions = {}): Record<string, strin
   return { '.kuma-api-forge.yaml': config, 'openapi.yaml': spec };
 }
 
-export async function renderFiles(options: ApiOptions = {}, repo = 'acme/pets') {
+export async function renderFiles(options: ApiOptions = {}, repo: RepoRef = { owner: 'acme', repo: 'pets' }) {
   return renderSource(createMemoryFileSource(buildSourceFiles(options)), repo);
 }
 

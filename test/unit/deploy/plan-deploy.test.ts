@@ -16,7 +16,7 @@ async function render(options: Parameters<typeof renderFiles>[0] = {}) {
 describe('planDeploy', () => {
   it('writes every manifest and the source record on the first deploy, with a provenance message', async () => {
     const plan = planDeploy({
-      sourceRepo: 'Acme/Pets',
+      sourceRepo: { owner: 'Acme', repo: 'Pets' },
       sourceSha: sha1,
       pullNumber: 7,
       current: [],
@@ -40,7 +40,7 @@ describe('planDeploy', () => {
     );
     expect(plan.message).toContain(`Kuma-Api-Forge-Source: Acme/Pets@${sha1}`);
     const record = parseSourceRecord(plan.changes.at(-1)!.content!);
-    expect(record).toMatchObject({ repo: 'Acme/Pets', commit: sha1, pullRequest: 7 });
+    expect(record).toMatchObject({ repo: { owner: 'Acme', repo: 'Pets' }, commit: sha1, pullRequest: 7 });
     expect(record?.resources).toEqual([
       'MeshHTTPRoute kuma-system/pets',
       'MeshTrafficPermission kuma-system/pets-pets-from-gateway',
@@ -52,21 +52,36 @@ describe('planDeploy', () => {
   });
 
   it('plans nothing when the deploy repo already holds this render, even from a newer commit', async () => {
-    const first = planDeploy({ sourceRepo: 'acme/pets', sourceSha: sha1, current: [], ...(await render()) });
+    const first = planDeploy({
+      sourceRepo: { owner: 'acme', repo: 'pets' },
+      sourceSha: sha1,
+      current: [],
+      ...(await render()),
+    });
     const current = applyChanges([], first.changes);
-    const again = planDeploy({ sourceRepo: 'acme/pets', sourceSha: sha2, current, ...(await render()) });
+    const again = planDeploy({
+      sourceRepo: { owner: 'acme', repo: 'pets' },
+      sourceSha: sha2,
+      current,
+      ...(await render()),
+    });
     expect(again.changes).toEqual([]);
     expect(renderPlanMarkdown(again)).toContain('No mesh changes');
   });
 
   it('changes what differs and prunes what is no longer rendered', async () => {
-    const first = planDeploy({ sourceRepo: 'acme/pets', sourceSha: sha1, current: [], ...(await render()) });
+    const first = planDeploy({
+      sourceRepo: { owner: 'acme', repo: 'pets' },
+      sourceSha: sha1,
+      current: [],
+      ...(await render()),
+    });
     const current = [
       ...applyChanges([], first.changes),
       { path: 'apis/acme/pets/old-api/meshhttproute-old.yaml', sha: 'c'.repeat(40) },
     ];
     const next = planDeploy({
-      sourceRepo: 'acme/pets',
+      sourceRepo: { owner: 'acme', repo: 'pets' },
       sourceSha: sha2,
       current,
       ...(await render({ paths: ['/pets', '/pets/{petId}', '/toys'] })),
@@ -82,9 +97,14 @@ describe('planDeploy', () => {
   });
 
   it('removes every manifest of a repo that renders nothing, keeping its source record', async () => {
-    const first = planDeploy({ sourceRepo: 'acme/pets', sourceSha: sha1, current: [], ...(await render()) });
+    const first = planDeploy({
+      sourceRepo: { owner: 'acme', repo: 'pets' },
+      sourceSha: sha1,
+      current: [],
+      ...(await render()),
+    });
     const gone = planDeploy({
-      sourceRepo: 'acme/pets',
+      sourceRepo: { owner: 'acme', repo: 'pets' },
       sourceSha: sha2,
       current: applyChanges([], first.changes),
       rendered: [],
@@ -100,7 +120,7 @@ describe('planDeploy', () => {
     const { rendered } = await render();
     const bad = (name: string, file = 'a.yaml') =>
       planDeploy({
-        sourceRepo: 'acme/pets',
+        sourceRepo: { owner: 'acme', repo: 'pets' },
         sourceSha: sha1,
         current: [],
         rendered: [{ ...rendered[0]!, name, files: [{ path: file, content: 'x: 1\n' }] }],
@@ -109,9 +129,9 @@ describe('planDeploy', () => {
     expect(() => bad('a/b')).toThrow(/cannot be a folder/);
     expect(() => bad('ok', '../../tenants.yaml')).toThrow(/cannot be a file name/);
     expect(() => bad('ok', '.source.yaml')).toThrow(/cannot be a file name/);
-    expect(() => planDeploy({ sourceRepo: '../x', sourceSha: sha1, current: [], rendered: [] })).toThrow(
-      /not a repository/,
-    );
+    expect(() =>
+      planDeploy({ sourceRepo: { owner: '..', repo: 'x' }, sourceSha: sha1, current: [], rendered: [] }),
+    ).toThrow(/not a repository/);
     expect(() => assertInsideFolder(['apis/acme/pets/a.yaml', 'tenants.yaml'], 'apis/acme/pets/')).toThrow(
       /refusing to write "tenants.yaml"/,
     );

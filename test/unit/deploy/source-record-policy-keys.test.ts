@@ -32,13 +32,13 @@ async function renderRepo(name: string, hostname: string, xKuma?: string, mesh =
       `    get: {${xKuma ? `x-kuma: ${xKuma}, ` : ''}responses: {"200": {description: ok}}}`,
     ].join('\n'),
   };
-  return renderSource(createMemoryFileSource(files), `acme/${name}`);
+  return renderSource(createMemoryFileSource(files), { owner: 'acme', repo: name });
 }
 
 async function recordOf(name: string, hostname: string, xKuma?: string, mesh?: string) {
   const rendered = await renderRepo(name, hostname, xKuma, mesh);
   const plan = planDeploy({
-    sourceRepo: `acme/${name}`,
+    sourceRepo: { owner: 'acme', repo: name },
     sourceSha: sha,
     current: [],
     rendered: rendered.apis,
@@ -59,7 +59,7 @@ const grant = {
 async function check(other: OtherTenant, xKuma?: string, mesh?: string) {
   const rendered = await renderRepo('users', 'users.example.com', xKuma, mesh);
   return checkTenancy(
-    { repo: 'acme/users', apis: rendered.apis, configFile: '.kuma-api-forge.yaml' },
+    { repo: { owner: 'acme', repo: 'users' }, apis: rendered.apis, configFile: '.kuma-api-forge.yaml' },
     grant,
     [other],
   ).map((f) => f.id);

@@ -11,6 +11,7 @@ import { checkTenancy, type OtherTenant } from '../../../shared/core/deploy/chec
 import { readManifestResources, readRouteClaims } from '../../../shared/core/deploy/route-claims.js';
 import { renderApi } from '../../../shared/core/kuma/render/render-api.js';
 import { serializeResources } from '../../../shared/core/kuma/render/serialize-resources.js';
+import type { RepoRef } from '../../../shared/core/repo-ref.js';
 import { loadSpecFromFiles } from '../../helpers/spec.js';
 
 const descriptionPath = createRequire(import.meta.url).resolve(
@@ -28,7 +29,7 @@ async function renderGitHub(basePath: string) {
   return serializeResources(result.resources, 'k8s', { spec: 'api.github.com.json' });
 }
 
-function asTenant(repo: string, files: Awaited<ReturnType<typeof renderGitHub>>): OtherTenant {
+function asTenant(repo: RepoRef, files: Awaited<ReturnType<typeof renderGitHub>>): OtherTenant {
   const routes = readRouteClaims(readManifestResources(files)).map(({ namespaces: _, ...route }) => route);
   return { repo, resources: [], routes };
 }
@@ -46,10 +47,14 @@ it('decides every claim of GitHub against 1,100 routes of another tenant exactly
   const ours = await renderGitHub('/gh');
   const claims = readRouteClaims(readManifestResources(ours));
   expect(claims.length).toBeGreaterThan(1000);
-  const rendered = { repo: 'acme/github', apis: [{ name: 'github', files: ours }], configFile: 'c.yaml' };
+  const rendered = {
+    repo: { owner: 'acme', repo: 'github' },
+    apis: [{ name: 'github', files: ours }],
+    configFile: 'c.yaml',
+  };
 
   let started = performance.now();
-  const same = checkTenancy(rendered, grant, [asTenant('globex/github', ours)]);
+  const same = checkTenancy(rendered, grant, [asTenant({ owner: 'globex', repo: 'github' }, ours)]);
   const collideMs = performance.now() - started;
   const collisions = same.filter((f) => f.id === 'tenancy-route-collision');
   // Every rule collides with (at least) its copy; the witness is a request both really take.
@@ -62,7 +67,7 @@ it('decides every claim of GitHub against 1,100 routes of another tenant exactly
     if (ourRegex?.startsWith('^')) expect(RE2JS.compile(ourRegex).matches(witness!)).toBe(true);
   }
 
-  const elsewhere = asTenant('globex/github', await renderGitHub('/other'));
+  const elsewhere = asTenant({ owner: 'globex', repo: 'github' }, await renderGitHub('/other'));
   started = performance.now();
   expect(checkTenancy(rendered, grant, [elsewhere])).toEqual([]);
   const disjointMs = performance.now() - started;

@@ -21,8 +21,8 @@ describe('tenants.yaml', () => {
       ].join('\n'),
     );
     expect(findings).toEqual([]);
-    expect(findGrant(tenants, 'acme/pets')?.gateways).toEqual(['edge']);
-    expect(findGrant(tenants, 'acme/other')).toBeUndefined();
+    expect(findGrant(tenants, { owner: 'acme', repo: 'pets' })?.gateways).toEqual(['edge']);
+    expect(findGrant(tenants, { owner: 'acme', repo: 'other' })).toBeUndefined();
   });
 
   it('reports an invalid file on its lines and grants nothing', () => {

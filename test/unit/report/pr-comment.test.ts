@@ -50,7 +50,7 @@ function meshOf(count: number, lines = 20): MeshPreview {
     content: `apiVersion: kuma.io/v1alpha1\nkind: MeshHTTPRoute\nmetadata:\n  name: r${i}\n  namespace: kuma-system\n${Array.from({ length: lines }, (_, l) => `# line ${l}\n`).join('')}`,
   }));
   const plan = planDeploy({
-    sourceRepo: 'acme/users',
+    sourceRepo: { owner: 'acme', repo: 'users' },
     sourceSha: 'a'.repeat(40),
     rendered: [{ name: 'users', files }],
     current: [],

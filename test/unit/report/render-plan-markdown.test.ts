@@ -13,10 +13,15 @@ async function render(options: Parameters<typeof renderFiles>[0] = {}) {
 
 describe('renderPlanMarkdown', () => {
   it('lists added, changed and removed resources with their YAML diffs folded', async () => {
-    const first = planDeploy({ sourceRepo: 'acme/pets', sourceSha: sha1, current: [], ...(await render()) });
+    const first = planDeploy({
+      sourceRepo: { owner: 'acme', repo: 'pets' },
+      sourceSha: sha1,
+      current: [],
+      ...(await render()),
+    });
     const current = applyChanges([], first.changes);
     const next = planDeploy({
-      sourceRepo: 'acme/pets',
+      sourceRepo: { owner: 'acme', repo: 'pets' },
       sourceSha: sha2,
       current,
       ...(await render({ name: 'pets', namespace: 'pets', paths: ['/pets', '/toys'] })),

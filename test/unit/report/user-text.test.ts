@@ -149,7 +149,7 @@ describe('PR comment', () => {
   it('shows the mesh changes, names read back from the deploy repo only inside <code>, diffs in a fence they cannot close', async () => {
     const name = `MeshHTTPRoute pets/${hostile}`;
     const plan: DeployPlan = {
-      sourceRepo: 'acme/pets',
+      sourceRepo: { owner: 'acme', repo: 'pets' },
       sourceSha: sha,
       folder: 'apis/acme/pets/',
       changes: [],

@@ -206,7 +206,7 @@ function historyCase(repo: string) {
   /** The deploy repo holds exactly the render of `paths` for `repo`, recorded as made from `sha`. */
   const expectDeployed = async (paths: string[], sha: string) => {
     const folder = `apis/acme/${repo}/`;
-    const rendered = await renderFiles(optionsFor(repo, paths), `acme/${repo}`);
+    const rendered = await renderFiles(optionsFor(repo, paths), { owner: 'acme', repo });
     const expected = new Map(
       rendered.apis.flatMap((api) => api.files.map((f) => [`${folder}${api.name}/${f.path}`, f.content])),
     );

@@ -484,12 +484,15 @@ describe('actions of one path in different APIs or tenants: apart when their que
       namespaces: ['default'],
     };
     const other = async (action: string, mangle = (text: string) => text, header = false) => {
-      const rendered = await renderSource(createMemoryFileSource(repoFiles([action], header)), 'acme/other');
+      const rendered = await renderSource(createMemoryFileSource(repoFiles([action], header)), {
+        owner: 'acme',
+        repo: 'other',
+      });
       const routes = readRouteClaims(readManifestResources(rendered.apis.flatMap((api) => api.files)));
       const record = parseSourceRecord(
         mangle(
           renderSourceRecord({
-            repo: 'acme/other',
+            repo: { owner: 'acme', repo: 'other' },
             commit: 'a'.repeat(40),
             inputs: [],
             resources: [],
@@ -499,10 +502,13 @@ describe('actions of one path in different APIs or tenants: apart when their que
       )!;
       return { repo: record.repo, resources: record.resources, routes: record.routes };
     };
-    const mine = await renderSource(createMemoryFileSource(repoFiles(['Alpha'])), 'acme/mine');
+    const mine = await renderSource(createMemoryFileSource(repoFiles(['Alpha'])), {
+      owner: 'acme',
+      repo: 'mine',
+    });
     const tenancy = async (others: Awaited<ReturnType<typeof other>>[]) =>
       checkTenancy(
-        { repo: 'acme/mine', apis: mine.apis, configFile: '.kuma-api-forge.yaml' },
+        { repo: { owner: 'acme', repo: 'mine' }, apis: mine.apis, configFile: '.kuma-api-forge.yaml' },
         grant,
         others,
       ).map((f) => f.id);
@@ -513,10 +519,17 @@ describe('actions of one path in different APIs or tenants: apart when their que
     expect(tampered.routes[0]!.query).toBeUndefined();
     expect(await tenancy([tampered])).toEqual(['tenancy-route-collision']);
     // The same with header actions (AWS JSON protocol), against a tenant of header actions.
-    const mineByHeader = await renderSource(createMemoryFileSource(repoFiles(['Alpha'], true)), 'acme/mine');
+    const mineByHeader = await renderSource(createMemoryFileSource(repoFiles(['Alpha'], true)), {
+      owner: 'acme',
+      repo: 'mine',
+    });
     const byHeader = async (action: string) =>
       checkTenancy(
-        { repo: 'acme/mine', apis: mineByHeader.apis, configFile: '.kuma-api-forge.yaml' },
+        {
+          repo: { owner: 'acme', repo: 'mine' },
+          apis: mineByHeader.apis,
+          configFile: '.kuma-api-forge.yaml',
+        },
         grant,
         [await other(action, undefined, true)],
       ).map((f) => f.id);
