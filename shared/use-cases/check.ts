@@ -12,7 +12,7 @@ import {
   describeUnreadable,
   sideUnreadable,
 } from '../core/breaking/breaking-findings.js';
-import { findBreakingChanges } from '../core/breaking/find-breaking-changes.js';
+import { type ApiChanges, findApiChanges } from '../core/breaking/find-breaking-changes.js';
 import { isMissingEntry, missingSpecFinding, rulesetNotFoundFinding } from '../core/config/config-checks.js';
 import {
   type GateSettings,
@@ -117,8 +117,9 @@ export async function runCheck(
     : setup.gates;
 
   const findings = [...setup.findings];
+  const changelog: Finding[] = [];
   for (const pair of setup.pairs) {
-    findings.push(...(await checkApi(pair, gates, setup.ruleset, options, deps)));
+    findings.push(...(await checkApi(pair, gates, setup.ruleset, options, deps, changelog)));
   }
   // What the merge's render (and deploy) would refuse fails the check too, on the same lines.
   if (setup.render) {
@@ -137,7 +138,8 @@ export async function runCheck(
   const notices = [...setup.notices];
   const approval = approvalNotice(findings, options.labels, gates.approvalLabel);
   if (approval) notices.push(approval);
-  return { verdict, reason, findings, apis: setup.pairs.map((p) => p.summary), notices };
+  changelog.sort(compareFindings);
+  return { verdict, reason, findings, apis: setup.pairs.map((p) => p.summary), notices, changelog };
 }
 
 async function checkApi(
@@ -146,6 +148,8 @@ async function checkApi(
   ruleset: LintRuleset | undefined,
   options: CheckOptions,
   deps: CheckDeps,
+  /** Receives the API's non-breaking changes (oasdiff's changelog, level INFO). */
+  changelog: Finding[],
 ): Promise<Finding[]> {
   const { base, head } = pair;
   if (!head) {
@@ -175,9 +179,9 @@ async function checkApi(
   // Its failure is a finding (the check cannot vouch for compatibility), never a crash.
   const breaking =
     base && breakingOn && !loadProblem
-      ? findBreakingChanges(base.spec, head.spec, deps.breakingDiff).catch((error: unknown) => [
-          breakingCheckFailed(head.spec, error),
-        ])
+      ? findApiChanges(base.spec, head.spec, deps.breakingDiff).catch(
+          (error: unknown): ApiChanges => ({ breaking: [breakingCheckFailed(head.spec, error)], changelog: [] }),
+        )
       : undefined;
   // Validation and lint below are long synchronous stretches: let the promise chain that leads to the
   // runner's spawn run first (the runner starts its process without waiting for I/O), or oasdiff would start
@@ -212,7 +216,10 @@ async function checkApi(
   if (breaking) {
     // Awaited even when the head is invalid, so that no oasdiff process outlives the check.
     const changes = await breaking;
-    if (headIsValid && !baseProblem) findings.push(...gateBreaking(changes, pair.summary, gates, options));
+    if (headIsValid && !baseProblem) {
+      findings.push(...gateBreaking(changes.breaking, pair.summary, gates, options));
+      changelog.push(...changes.changelog);
+    }
   }
   return breaking && !baseProblem ? withHeadUnreadable(findings, pair, head, gates, options) : findings;
 }

@@ -22,20 +22,42 @@ interface Side {
   name: 'base' | 'head';
 }
 
-export async function findBreakingChanges(
+/** What changed between two versions of one API, as located findings. */
+export interface ApiChanges {
+  /** oasdiff's ERR (severity error) and WARN (warning) changes, and the input findings of a side it cannot read. */
+  breaking: Finding[];
+  /** oasdiff's INFO changes (its `changelog` level 1): added operations, new optional parameters, …; severity info. */
+  changelog: Finding[];
+}
+
+/** Every change oasdiff's `changelog` reports, from one run: the breaking ones and the rest. */
+export async function findApiChanges(
   base: LoadedSpec,
   head: LoadedSpec,
   diff: BreakingChangeSource,
-): Promise<Finding[]> {
+): Promise<ApiChanges> {
   const unusable = findUnusableInput(head, 'head') ?? findUnusableInput(base, 'base');
-  if (unusable) return [unusable];
+  if (unusable) return { breaking: [unusable], changelog: [] };
   const [baseDoc, headDoc] = await Promise.all([toOpenApi3(base), toOpenApi3(head)]);
   const changes = await diff.breaking(baseDoc, headDoc);
   const sides = {
     base: { spec: base, doc: baseDoc, name: 'base' as const },
     head: { spec: head, doc: headDoc, name: 'head' as const },
   };
-  return groupLocatedChanges(changes.map((change) => placeChange(change, sides)));
+  const located = changes.map((change) => placeChange(change, sides));
+  return {
+    breaking: groupLocatedChanges(located.filter((item) => item.change.severity !== 'info')),
+    changelog: groupLocatedChanges(located.filter((item) => item.change.severity === 'info')),
+  };
+}
+
+/** The breaking changes only (oasdiff's ERR and WARN). */
+export async function findBreakingChanges(
+  base: LoadedSpec,
+  head: LoadedSpec,
+  diff: BreakingChangeSource,
+): Promise<Finding[]> {
+  return (await findApiChanges(base, head, diff)).breaking;
 }
 
 /**

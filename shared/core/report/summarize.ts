@@ -104,6 +104,12 @@ export function describePlain(f: Finding): string {
   return context.length > 0 ? `${f.message} (${context.join('; ')})` : f.message;
 }
 
+/** `GET /owners`, `affects 3 operations: …`, or empty: the operations a change concerns, in one phrase. */
+export function describeOperations(f: Finding): string {
+  if (f.operations && f.operations.length > 1) return describeFanOut(f.operations);
+  return f.operation ?? '';
+}
+
 /** `3 errors, 1 warning and 2 breaking changes (1 accepted)`; empty string when there is nothing to count. */
 export function describeCounts(counts: FindingCounts): string {
   const parts = [
