@@ -12,6 +12,7 @@ import { convertSwagger2, mapPointerToSwagger2 } from './convert-swagger2.js';
 import { findNearestInHead } from './find-nearest-in-head.js';
 import { groupLocatedChanges, type LocatedChange } from './group-changes.js';
 import { locateChange } from './locate-change.js';
+import { findWaiver, type WaiverFile, waiverKey } from './waivers.js';
 
 export { isMajorBump } from './is-major-bump.js';
 
@@ -28,6 +29,8 @@ export interface ApiChanges {
   breaking: Finding[];
   /** oasdiff's INFO changes (its `changelog` level 1): added operations, new optional parameters, …; severity info. */
   changelog: Finding[];
+  /** The waiver lines (`file:line`, see waiverKey) that waived at least one change. */
+  usedWaivers: string[];
 }
 
 /** Every change oasdiff's `changelog` reports, from one run: the breaking ones and the rest. */
@@ -35,19 +38,28 @@ export async function findApiChanges(
   base: LoadedSpec,
   head: LoadedSpec,
   diff: BreakingChangeSource,
+  waivers: readonly WaiverFile[] = [],
 ): Promise<ApiChanges> {
   const unusable = findUnusableInput(head, 'head') ?? findUnusableInput(base, 'base');
-  if (unusable) return { breaking: [unusable], changelog: [] };
+  if (unusable) return { breaking: [unusable], changelog: [], usedWaivers: [] };
   const [baseDoc, headDoc] = await Promise.all([toOpenApi3(base), toOpenApi3(head)]);
   const changes = await diff.breaking(baseDoc, headDoc);
   const sides = {
     base: { spec: base, doc: baseDoc, name: 'base' as const },
     head: { spec: head, doc: headDoc, name: 'head' as const },
   };
-  const located = changes.map((change) => placeChange(change, sides));
+  const located = changes.map((change) => {
+    const waiver = findWaiver(change, waivers);
+    return { ...placeChange(change, sides), ...(waiver ? { waiver } : {}) };
+  });
   return {
     breaking: groupLocatedChanges(located.filter((item) => item.change.severity !== 'info')),
     changelog: groupLocatedChanges(located.filter((item) => item.change.severity === 'info')),
+    usedWaivers: [
+      ...new Set(
+        located.flatMap((item) => (item.waiver ? [waiverKey(item.waiver.file, item.waiver.line)] : [])),
+      ),
+    ],
   };
 }
 
