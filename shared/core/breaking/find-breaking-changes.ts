@@ -5,7 +5,9 @@
  * bundles and the 2.0 → 3.0 conversion keep those extensions, and nothing here filters changes.
  * @module
  */
+import { createHash } from 'node:crypto';
 import type { Finding, SourcePosition } from '../findings.js';
+import { resolveAtPointer } from '../spec/json-pointer.js';
 import type { LoadedSpec } from '../spec/types.js';
 import type { BreakingChange, BreakingChangeSource } from './breaking-change.js';
 import { convertSwagger2, mapPointerToSwagger2 } from './convert-swagger2.js';
@@ -48,8 +50,9 @@ export async function findApiChanges(
     base: { spec: base, doc: baseDoc, name: 'base' as const },
     head: { spec: head, doc: headDoc, name: 'head' as const },
   };
-  const located = changes.map((change) => {
-    const waiver = findWaiver(change, waivers);
+  const located = changes.map((reported) => {
+    const change = wholeEnumRemoved(reported, sides) ?? reported;
+    const waiver = findWaiver(reported, waivers);
     return { ...placeChange(change, sides), ...(waiver ? { waiver } : {}) };
   });
   return {
@@ -94,6 +97,50 @@ function findUnusableInput(spec: LoadedSpec, side: 'base' | 'head'): Finding | u
 async function toOpenApi3(spec: LoadedSpec): Promise<Record<string, unknown>> {
   const bundle = spec.bundle ?? {};
   return spec.version === '2.0' ? convertSwagger2(bundle) : bundle;
+}
+
+/** oasdiff's per-value texts, and what the one change says instead when the whole enum went. */
+const enumValueRemoved: [RegExp, string][] = [
+  [
+    /^removed the enum value `[^`]*` (?:from|of) the (.+)$/,
+    'removed the whole enum of the $1: any value is accepted now',
+  ],
+  [
+    /^removed the `[^`]*` enum value from the (.+)$/,
+    'removed the whole enum of the $1: it may hold any value now',
+  ],
+];
+
+/**
+ * Removing an `enum` entirely makes oasdiff report every value as removed, for every operation (2,510 changes on
+ * Twilio's API). One cause, one change: when the head's schema at the same place has no `enum` at all, each
+ * per-value change becomes `…-enum-removed` with one text, so grouping folds the values and the operations into
+ * one finding. On a request it widens what is accepted: not breaking (info, the changelog).
+ */
+function wholeEnumRemoved(
+  change: BreakingChange,
+  sides: { base: Side; head: Side },
+): BreakingChange | undefined {
+  if (!change.id.endsWith('-enum-value-removed')) return undefined;
+  const rule = enumValueRemoved.find(([pattern]) => pattern.test(change.text));
+  if (!rule) return undefined;
+  const onBase = locateChange(change, sides.base.doc).pointer.match(/^(.*)\/enum\/\d+$/);
+  const onHead = locateChange(change, sides.head.doc).pointer;
+  const schema = onBase && onBase[1] === onHead ? resolveAtPointer(sides.head.doc, onHead) : undefined;
+  if (!schema || Object.hasOwn(schema.node, 'enum')) return undefined;
+  const id = change.id.replace(/-enum-value-removed$/, '-enum-removed');
+  const text = change.text.replace(rule[0], rule[1]);
+  const fingerprint = createHash('sha256')
+    .update(`${id}:${change.operation ?? ''}:${change.path ?? ''}:${text}`)
+    .digest('hex')
+    .slice(0, 12);
+  return {
+    ...change,
+    id,
+    text,
+    fingerprint,
+    severity: change.id.startsWith('request-') ? 'info' : change.severity,
+  };
 }
 
 /**
