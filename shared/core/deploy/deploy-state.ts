@@ -5,6 +5,7 @@
  * @module
  */
 import type { Finding } from '../findings.js';
+import type { RepoRef } from '../repo-ref.js';
 import { parseSourceFile } from '../spec/parse-source-file.js';
 import { defaultLoadLimits } from '../spec/types.js';
 import type { OtherTenant } from './check-tenancy.js';
@@ -46,7 +47,7 @@ export function parseDeployState({ folder, tenantsText, records }: DeployStateFi
     if ('tenants' in tenants && tenants.tenants) state.tenants = tenants.tenants;
   }
   for (const { path, text } of records) {
-    const record = parseSourceRecord(text ?? '');
+    const record = parseSourceRecord(text ?? '', folderRepoOf(path));
     if (!record) continue;
     if (path === `${folder}${sourceRecordFile}`) state.recorded = record.commit;
     else {
@@ -55,4 +56,10 @@ export function parseDeployState({ folder, tenantsText, records }: DeployStateFi
     }
   }
   return state;
+}
+
+/** The repo a record's folder belongs to, `apis/<owner>/<repo>/.source.yaml` (lower-cased names). */
+function folderRepoOf(path: string): RepoRef | undefined {
+  const [, owner, repo] = /^apis\/([^/]+)\/([^/]+)\//.exec(path) ?? [];
+  return owner && repo ? { owner, repo } : undefined;
 }

@@ -66,10 +66,10 @@ export function renderSourceRecord(record: SourceRecord): string {
 }
 
 /**
- * The record, or undefined when the text is not one (hand-edited, truncated; a `repo` that is not `owner/repo`,
- * which no deploy writes): then nothing is assumed.
+ * The record, or undefined when the text is not one (hand-edited, truncated): then nothing is assumed. A `repo`
+ * that is not `owner/repo` (no deploy writes one) is read as `folderRepo`, the repo its folder belongs to.
  */
-export function parseSourceRecord(text: string): SourceRecord | undefined {
+export function parseSourceRecord(text: string, folderRepo?: RepoRef): SourceRecord | undefined {
   let value: unknown;
   try {
     value = parse(text, { maxAliasCount: 0 });
@@ -77,7 +77,7 @@ export function parseSourceRecord(text: string): SourceRecord | undefined {
     return undefined;
   }
   const record = value as (Partial<Omit<SourceRecord, 'repo'>> & { repo?: unknown }) | null;
-  const repo = typeof record?.repo === 'string' ? parseRepoRef(record.repo) : undefined;
+  const repo = (typeof record?.repo === 'string' ? parseRepoRef(record.repo) : undefined) ?? folderRepo;
   if (!record || !repo || typeof record.commit !== 'string' || !/^[0-9a-f]{40}$/.test(record.commit)) {
     return undefined;
   }

@@ -49,7 +49,7 @@ describe('deploy state', () => {
     expect(state.tenantsFindings).toEqual([]);
   });
 
-  it('reads the repo of a record as owner/repo, and skips a record whose repo is not one (no deploy writes that)', () => {
+  it("reads the repo of a record as owner/repo; one that is not (no deploy writes it) is its folder's", () => {
     const hand = (repo: string) => record('acme/shop', theirs).replace('repo: acme/shop', `repo: ${repo}`);
     const state = parseDeployState({
       folder: 'apis/acme/pets/',
@@ -60,7 +60,14 @@ describe('deploy state', () => {
         { path: 'apis/acme/c/.source.yaml', text: hand('"acme/c d"') },
       ],
     });
-    expect(state.others.map((other) => other.repo)).toEqual([{ owner: 'Globex', repo: 'Shop' }]);
+    // Their claims still count: read as the folder's repo.
+    expect(state.others.map((other) => formatRepoRef(other.repo))).toEqual([
+      'Globex/Shop',
+      'acme/a',
+      'acme/b',
+      'acme/c',
+    ]);
+    expect(state.others.every((other) => other.resources.length === 1)).toBe(true);
   });
 
   it('turns an invalid tenants file into tenancy findings that refuse every deploy', () => {
