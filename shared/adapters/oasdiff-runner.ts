@@ -35,7 +35,7 @@ interface OasdiffSource {
   column?: number;
 }
 
-/** One change as `oasdiff breaking -f json` (1.15.0) prints it. */
+/** One change as `oasdiff changelog -f json` (1.15.0) prints it. */
 interface OasdiffChange {
   /** Check id, e.g. `request-parameter-became-required`. */
   id: string;
@@ -73,7 +73,9 @@ export function createOasdiffRunner(options: OasdiffRunnerOptions = {}): Breakin
       try {
         writeFileSync(join(dir, 'base.json'), JSON.stringify(base));
         writeFileSync(join(dir, 'head.json'), JSON.stringify(head));
-        const args = ['breaking', 'base.json', 'head.json', '-f', 'json', '--allow-external-refs=false'];
+        // `changelog` (all levels) rather than `breaking` (levels 2 and 3): the non-breaking changes come from the
+        // same run, at the cost of printing and parsing them.
+        const args = ['changelog', 'base.json', 'head.json', '-f', 'json', '--allow-external-refs=false'];
         const stdout = await runBinary(path, args, dir, timeoutMs, signal);
         return parseChanges(stdout);
       } finally {

@@ -5,6 +5,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import packageJson from '../../package.json' with { type: 'json' };
 import { findGitRoot } from '../adapters/git-root.js';
 import { createGitSource } from '../adapters/git-source.js';
 import { createLocalDeployRepo } from '../adapters/local-deploy-repo.js';
@@ -13,15 +14,19 @@ import { createOasdiffRunner } from '../adapters/oasdiff-runner.js';
 import { createSubdirSource } from '../adapters/subdir-source.js';
 import type { Finding } from '../core/findings.js';
 import { parseRepoRef } from '../core/repo-ref.js';
+import { renderGithub } from '../core/report/render-github.js';
 import { renderJson } from '../core/report/render-json.js';
 import { renderMarkdown } from '../core/report/render-markdown.js';
+import { renderSarif } from '../core/report/render-sarif.js';
 import { renderText } from '../core/report/render-text.js';
 import type { FileSource } from '../ports/file-source.js';
 import { type CheckTarget, runCheck, UnreadableInputError } from '../use-cases/check.js';
 import { previewDeploy } from '../use-cases/preview-deploy.js';
 import { type CliIo, UsageError } from './cli-io.js';
 
-const formats = ['text', 'json', 'markdown'] as const;
+const packageVersion = packageJson.version;
+
+const formats = ['text', 'json', 'markdown', 'sarif', 'github'] as const;
 
 export async function runCheckCommand(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseCli(argv);
@@ -75,12 +80,13 @@ export async function runCheckCommand(argv: string[], io: CliIo): Promise<number
     throw error;
   }
 
-  const output =
-    format === 'json'
-      ? renderJson(report)
-      : format === 'markdown'
-        ? renderMarkdown(report, {})
-        : renderText(report, { color: false });
+  const output = {
+    json: () => renderJson(report),
+    markdown: () => renderMarkdown(report, {}),
+    sarif: () => renderSarif(report, { toolVersion: packageVersion }),
+    github: () => renderGithub(report),
+    text: () => renderText(report, { color: false }),
+  }[format]();
   io.stdout(output.endsWith('\n') ? output : `${output}\n`);
   return report.verdict === 'pass' ? 0 : 1;
 }

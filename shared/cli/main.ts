@@ -12,7 +12,7 @@ export type { CliIo };
 const help = `Usage: kuma-api-forge <command> [options]
 
 Commands:
-  check   --head <spec|dir> [--base <spec|dir> | --base-ref <git ref>] [--format text|json|markdown]
+  check   --head <spec|dir> [--base <spec|dir> | --base-ref <git ref>] [--format text|json|markdown|sarif|github]
           [--fail-on error|warning] [--lint new|all] [--approved]
           [--tenants <file>] [--deployed <deploy repo dir>] [--repo <owner/repo>]
           Validate, lint and compare an OpenAPI spec (or every API of a repo) with its base, and render it

@@ -27,8 +27,13 @@ export interface Finding extends SourcePosition {
   side?: 'base' | 'head';
   /** For grouped breaking changes: every operation the one cause affects (fan-out), sorted. */
   operations?: string[];
-  /** A breaking change that does not gate because of a major version bump or an explicit approval. */
-  waivedBy?: 'major-version' | 'approval';
+  /**
+   * A breaking change that does not gate: a major version bump, an explicit approval, or a line of the repo's
+   * waiver file (`gates.errIgnore` / `gates.warnIgnore`, see `waiver`).
+   */
+  waivedBy?: 'major-version' | 'approval' | 'waiver';
+  /** For `waivedBy: 'waiver'`: the waiver file (on the default branch) and the line that matched. */
+  waiver?: { file: string; line: number };
   /** Stable identity across pushes (independent of line numbers), for "only new findings" and acknowledgements. */
   fingerprint?: string;
   /** A hint on how to fix it. */

@@ -9,7 +9,8 @@ export type { BreakingChange };
 
 export interface BreakingDiff extends BreakingChangeSource {
   /**
-   * Breaking changes (levels 2 and 3) from `base` to `head`. Rejects with `OasdiffError` when the diff fails.
+   * Every change from `base` to `head` that oasdiff's `changelog` reports: levels 3 and 2 (breaking: error,
+   * warning) and 1 (info), from one run. Rejects with `OasdiffError` when the diff fails.
    * Starts its work without waiting for I/O, so a caller can overlap it with synchronous work. Aborting
    * `signal` stops the work (the oasdiff process is killed) and rejects with `OasdiffError`.
    */

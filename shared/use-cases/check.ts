@@ -12,7 +12,13 @@ import {
   describeUnreadable,
   sideUnreadable,
 } from '../core/breaking/breaking-findings.js';
-import { findBreakingChanges } from '../core/breaking/find-breaking-changes.js';
+import { type ApiChanges, findApiChanges } from '../core/breaking/find-breaking-changes.js';
+import {
+  parseWaiverFile,
+  unusedWaivers,
+  type WaiverFile,
+  waiverFileNotFound,
+} from '../core/breaking/waivers.js';
 import { isMissingEntry, missingSpecFinding, rulesetNotFoundFinding } from '../core/config/config-checks.js';
 import {
   type GateSettings,
@@ -30,7 +36,12 @@ import { filterNewFindings } from '../core/lint/filter-new-findings.js';
 import { lintSpec } from '../core/lint/lint-spec.js';
 import type { LintRuleset } from '../core/lint/types.js';
 import { summarizeApi } from '../core/report/api-summary.js';
-import { approvalNotice, gatesEditedNotice, rulesetEditedNotice } from '../core/report/notices.js';
+import {
+  approvalNotice,
+  gatesEditedNotice,
+  rulesetEditedNotice,
+  waiversEditedNotice,
+} from '../core/report/notices.js';
 import type { ApiSummary, CheckReport } from '../core/report/types.js';
 import { checkRouting } from '../core/routing/check-routing.js';
 import { buildRoutingView, type ConfiguredSpec, type RoutingView } from '../core/routing/routing-view.js';
@@ -117,9 +128,15 @@ export async function runCheck(
     : setup.gates;
 
   const findings = [...setup.findings];
+  const across: AcrossApis = { changelog: [], waivers: setup.waivers, usedWaivers: new Set() };
   for (const pair of setup.pairs) {
-    findings.push(...(await checkApi(pair, gates, setup.ruleset, options, deps)));
+    findings.push(...(await checkApi(pair, gates, setup.ruleset, options, deps, across)));
   }
+  // A waiver that waived nothing is said on its line, unless some API's changes could not be computed at all.
+  if (!findings.some((f) => breakingNotComputed.has(f.id))) {
+    findings.push(...unusedWaivers(setup.waivers, across.usedWaivers));
+  }
+  const changelog = across.changelog;
   // What the merge's render (and deploy) would refuse fails the check too, on the same lines.
   if (setup.render) {
     const rendered = await setup.render();
@@ -137,8 +154,27 @@ export async function runCheck(
   const notices = [...setup.notices];
   const approval = approvalNotice(findings, options.labels, gates.approvalLabel);
   if (approval) notices.push(approval);
-  return { verdict, reason, findings, apis: setup.pairs.map((p) => p.summary), notices };
+  changelog.sort(compareFindings);
+  return { verdict, reason, findings, apis: setup.pairs.map((p) => p.summary), notices, changelog };
 }
+
+/** What the check of each API adds to, across all APIs of the repo. */
+interface AcrossApis {
+  /** Every API's non-breaking changes (oasdiff's changelog, level INFO). */
+  changelog: Finding[];
+  /** The waiver files from the protected branch. */
+  waivers: readonly WaiverFile[];
+  /** The waiver lines (`file:line`) that waived a change. */
+  usedWaivers: Set<string>;
+}
+
+/** The findings that say an API's changes were not computed: its waivers cannot be judged unused. */
+const breakingNotComputed = new Set([
+  'breaking-check-failed',
+  'breaking-input-invalid',
+  'breaking-base-unreadable',
+  'breaking-head-unreadable',
+]);
 
 async function checkApi(
   pair: ApiPair,
@@ -146,6 +182,7 @@ async function checkApi(
   ruleset: LintRuleset | undefined,
   options: CheckOptions,
   deps: CheckDeps,
+  across: AcrossApis,
 ): Promise<Finding[]> {
   const { base, head } = pair;
   if (!head) {
@@ -175,9 +212,13 @@ async function checkApi(
   // Its failure is a finding (the check cannot vouch for compatibility), never a crash.
   const breaking =
     base && breakingOn && !loadProblem
-      ? findBreakingChanges(base.spec, head.spec, deps.breakingDiff).catch((error: unknown) => [
-          breakingCheckFailed(head.spec, error),
-        ])
+      ? findApiChanges(base.spec, head.spec, deps.breakingDiff, across.waivers).catch(
+          (error: unknown): ApiChanges => ({
+            breaking: [breakingCheckFailed(head.spec, error)],
+            changelog: [],
+            usedWaivers: [],
+          }),
+        )
       : undefined;
   // Validation and lint below are long synchronous stretches: let the promise chain that leads to the
   // runner's spawn run first (the runner starts its process without waiting for I/O), or oasdiff would start
@@ -212,7 +253,11 @@ async function checkApi(
   if (breaking) {
     // Awaited even when the head is invalid, so that no oasdiff process outlives the check.
     const changes = await breaking;
-    if (headIsValid && !baseProblem) findings.push(...gateBreaking(changes, pair.summary, gates, options));
+    if (headIsValid && !baseProblem) {
+      findings.push(...gateBreaking(changes.breaking, pair.summary, gates, options));
+      across.changelog.push(...changes.changelog);
+      for (const key of changes.usedWaivers) across.usedWaivers.add(key);
+    }
   }
   return breaking && !baseProblem ? withHeadUnreadable(findings, pair, head, gates, options) : findings;
 }
@@ -245,6 +290,8 @@ interface Setup {
   pairs: ApiPair[];
   gates: GateSettings;
   ruleset: LintRuleset | undefined;
+  /** oasdiff ignore files named by the protected branch's gates (`errIgnore`, `warnIgnore`). */
+  waivers: WaiverFile[];
   findings: Finding[];
   notices: string[];
   /** The head's render, as the merge's render and deploy would do it. */
@@ -284,6 +331,7 @@ async function readSpecSetup(
     pairs: [pair],
     gates: resolveGates(undefined),
     ruleset: undefined,
+    waivers: [],
     findings: [],
     notices: [],
     render: () => renderSpec(target.head.source, target.head.entry, { loadSpec: load }),
@@ -326,6 +374,15 @@ async function readRepoSetup(
       notices.push(rulesetEditedNotice(gates.lint.ruleset));
     }
   }
+  // Waivers, like every gate setting, come from the protected branch: a PR cannot waive its own breaking change.
+  const waivers: WaiverFile[] = [];
+  for (const [file, level] of waiverFilesOf(gates)) {
+    const read = gatesSource ? await readWaivers(gatesSource, file, level) : { findings: [] };
+    if (read.waivers) waivers.push(read.waivers);
+    findings.push(...read.findings);
+    if (gatesSource && (await fileChanged(gatesSource, headSource, file)))
+      notices.push(waiversEditedNotice(file));
+  }
   // A base config that exists but cannot be read hides what the base had: said, like an unreadable base spec.
   if (base?.exists && !base.config && gates.breaking !== 'off') {
     findings.push(baseConfigUnreadable(base.findings));
@@ -356,6 +413,7 @@ async function readRepoSetup(
     pairs,
     gates,
     ruleset,
+    waivers,
     findings,
     notices,
     ...(head.exists ? { render: () => renderRepo(headSource, { loadSpec: load }), configFound: true } : {}),
@@ -401,6 +459,34 @@ async function readRuleset(
   if (!bytes) return { findings: [rulesetNotFoundFinding(path)] };
   const { parseRuleset } = await import('../core/lint/ruleset.js'); // pulls in Spectral: only when a ruleset is configured
   return parseRuleset(new TextDecoder().decode(bytes), path);
+}
+
+/** The ignore files the gates name, each with the level it waives. */
+function waiverFilesOf(gates: GateSettings): [string, 'error' | 'warning'][] {
+  return [
+    ...(gates.errIgnore ? [[gates.errIgnore, 'error'] as [string, 'error']] : []),
+    ...(gates.warnIgnore ? [[gates.warnIgnore, 'warning'] as [string, 'warning']] : []),
+  ];
+}
+
+async function readWaivers(
+  source: FileSource,
+  file: string,
+  level: 'error' | 'warning',
+): Promise<{ waivers?: WaiverFile; findings: Finding[] }> {
+  const bytes = await source.read(file);
+  if (!bytes) return { findings: [waiverFileNotFound(file, level)] };
+  return parseWaiverFile(file, level, bytes);
+}
+
+async function fileChanged(base: FileSource, head: FileSource, path: string): Promise<boolean> {
+  const [a, b] = await Promise.all([base.read(path), head.read(path)]);
+  return !sameBytes(a, b);
+}
+
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  if (!a || !b) return a === b;
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
 async function rulesetChanged(base: FileSource, head: FileSource, path: string): Promise<boolean> {

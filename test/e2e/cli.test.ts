@@ -21,7 +21,7 @@ describe('usage errors and unreadable input: exit 2, one line on stderr', () => 
     [
       'bad --format',
       ['check', '--head', petstore, '--format', 'xml'],
-      /--format must be one of text, json, markdown/,
+      /--format must be one of text, json, markdown, sarif, github/,
     ],
     [
       'bad --fail-on',

@@ -23,6 +23,9 @@ export interface BreakingChange {
 
 /** What the core asks of a breaking diff (the `BreakingDiff` port extends it). */
 export interface BreakingChangeSource {
-  /** Breaking changes from `base` to `head`, both OpenAPI 3.x. */
+  /**
+   * The changes from `base` to `head`, both OpenAPI 3.x, as oasdiff's `changelog` reports them: breaking ones
+   * (severity error or warning) and the others (severity info). A source may return only the breaking ones.
+   */
   breaking(base: object, head: object): Promise<BreakingChange[]>;
 }

@@ -17,6 +17,8 @@ export interface LocatedChange {
   used: string[];
   /** For a base-side change: its nearest surviving ancestor in the head (see `Finding.headPosition`). */
   headPosition?: SourcePosition;
+  /** The waiver line that waives this change (waived and unwaived operations of one cause stay apart). */
+  waiver?: { file: string; line: number };
 }
 
 export function groupLocatedChanges(located: LocatedChange[]): Finding[] {
@@ -28,6 +30,7 @@ export function groupLocatedChanges(located: LocatedChange[]): Finding[] {
       item.position.file,
       item.position.pointer,
       stripNames(item.change.text, item.used),
+      item.waiver ? `${item.waiver.file}:${item.waiver.line}` : '',
     ].join('\u0000');
     const group = groups.get(key);
     if (group) group.push(item);
@@ -47,7 +50,9 @@ function buildFinding(group: LocatedChange[]): Finding {
   return {
     kind: 'breaking',
     id: change.id,
-    severity: change.severity,
+    // A waived change is shown but never gates, like an approved one.
+    severity: first.waiver ? 'info' : change.severity,
+    ...(first.waiver ? { waivedBy: 'waiver' as const, waiver: first.waiver } : {}),
     message: change.text,
     ...first.position,
     ...(first.side === 'base' ? { side: 'base' as const } : {}),

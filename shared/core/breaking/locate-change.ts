@@ -81,6 +81,13 @@ function locateInResponses(
   const responses = resolveAtPointer(doc, appendPointer(operation.pointer, 'responses'));
   if (!responses) return start;
   const status = names.find((name) => Object.hasOwn(responses.node, name));
+  // A response added or removed: its entry under `responses` is the place (or `responses` on the side that lacks
+  // it), never the schema it used to return.
+  if (/status-(added|removed)/.test(id)) {
+    return status === undefined
+      ? { pointer: responses.pointer, depth: start.depth + 1, used: [] }
+      : { pointer: appendPointer(responses.pointer, status), depth: start.depth + 2, used: [status] };
+  }
   const statuses = status === undefined ? Object.keys(responses.node) : [status];
   const base = status === undefined ? start : { ...start, depth: start.depth + 1, used: [status] };
   let best = status === undefined ? start : { ...base, pointer: appendPointer(responses.pointer, status) };

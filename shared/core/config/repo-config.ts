@@ -19,6 +19,10 @@ export type LintFailOn = 'error' | 'warning' | 'never';
 export interface GateSettings {
   breaking: BreakingGate;
   approvalLabel: string;
+  /** oasdiff `--err-ignore` file in the repo: its lines waive ERR-level breaking changes. */
+  errIgnore?: string;
+  /** oasdiff `--warn-ignore` file in the repo: its lines waive WARN-level breaking changes. */
+  warnIgnore?: string;
   lint: { failOn: LintFailOn; ruleset?: string; scope: 'new' | 'all' };
 }
 
@@ -82,6 +86,8 @@ export function resolveGates(gates: Partial<GateSettings> | undefined): GateSett
   return {
     breaking: gates?.breaking ?? defaultGates.breaking,
     approvalLabel: gates?.approvalLabel ?? defaultGates.approvalLabel,
+    ...(gates?.errIgnore ? { errIgnore: gates.errIgnore } : {}),
+    ...(gates?.warnIgnore ? { warnIgnore: gates.warnIgnore } : {}),
     lint: { ...defaultGates.lint, ...gates?.lint },
   };
 }

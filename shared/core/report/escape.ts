@@ -83,3 +83,16 @@ function stripControl(text: string): string {
 export function escapeHtmlText(text: string): string {
   return text.replace(/[&<>]/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[char]!);
 }
+
+/**
+ * The message of a GitHub Actions workflow command (`::error …::message`): `%`, CR and LF percent-encoded as the
+ * runner decodes them, so a message can hold several lines but never end the command or start another one.
+ */
+export function escapeWorkflowData(text: string): string {
+  return stripControl(text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A'));
+}
+
+/** A property value of a workflow command (`file=…,title=…`): also `:` and `,`, which end a property. */
+export function escapeWorkflowProperty(text: string): string {
+  return escapeWorkflowData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}

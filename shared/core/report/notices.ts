@@ -27,6 +27,10 @@ export function rulesetEditedNotice(path: string): string {
   return `This change edits the lint ruleset ${path}; it takes effect after it is merged.`;
 }
 
+export function waiversEditedNotice(path: string): string {
+  return `This change edits the breaking-change waivers in ${path}; they take effect after it is merged (waivers are read from the default branch, so a pull request cannot waive its own breaking changes).`;
+}
+
 /** A pull request into another branch than the default: what it is compared with and judged by. */
 export function otherBaseNotice(baseRef: string, defaultBranch: string, requiredCheck: string): string {
   return `This pull request merges into ${baseRef}, not the default branch ${defaultBranch}: it is compared with ${baseRef}, judged by the gates of ${defaultBranch}, and reported as its own check run, not as the required ${requiredCheck}.`;

@@ -13,6 +13,7 @@ export function renderJson(report: CheckReport): string {
     reason: report.reason,
     apis: report.apis,
     notices: report.notices,
+    changelog: [...(report.changelog ?? [])].sort(compareFindings).map(toJsonChange),
   };
   return `${JSON.stringify(json, null, 2)}\n`;
 }
@@ -34,6 +35,25 @@ function toJsonFinding(f: Finding): Record<string, unknown> {
     waivedBy: f.waivedBy,
     fingerprint: f.fingerprint,
     hint: f.hint,
+    headPosition: f.headPosition,
+    waiver: f.waiver,
+  };
+}
+
+/** A non-breaking change (oasdiff's changelog, level INFO): where it is, what it is, which operations. */
+function toJsonChange(f: Finding): Record<string, unknown> {
+  return {
+    id: f.id,
+    level: 'info',
+    message: f.message,
+    file: f.file,
+    line: f.line,
+    column: f.column,
+    pointer: f.pointer,
+    operation: f.operation ?? null,
+    side: f.side,
+    operations: f.operations,
+    fingerprint: f.fingerprint,
     headPosition: f.headPosition,
   };
 }

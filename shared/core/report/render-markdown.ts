@@ -6,12 +6,13 @@
  * Every piece of user-controlled text goes through escapeMarkdown.
  * @module
  */
-import type { Finding, FindingKind } from '../findings.js';
+import { compareFindings, type Finding, type FindingKind } from '../findings.js';
 import { clipText } from './clip-text.js';
 import { codeHtml, escapeMarkdown, escapeMessage, escapeUrl } from './escape.js';
 import {
   compareForDisplay,
   countFindings,
+  describeOperations,
   describeVerdict,
   describeVersion,
   describeWaiver,
@@ -77,7 +78,42 @@ export function renderMarkdown(report: CheckReport, options: MarkdownOptions = {
     const body = ofKind.filter((l) => shown.has(l.finding)).map((l) => l.text);
     return `${sectionOpen(kind, findings, body.length)}${body.join('')}${sectionClose}`;
   });
+  // The non-breaking changes come last and only take what room the findings left.
+  const changelog = renderChangelog(report.changelog ?? [], budget, options.links?.fileUrl);
+  if (changelog) sections.push(changelog);
   return clip(`${`${header}${note}${sections.join('\n')}`.trimEnd()}\n`, maxLength);
+}
+
+/**
+ * The folded "Non-breaking changes" section (oasdiff's changelog level INFO), within `budget` characters; the
+ * changes that do not fit are counted in its summary. Empty when there are none or not even the frame fits.
+ */
+function renderChangelog(
+  changes: readonly Finding[],
+  budget: number,
+  fileUrl: NonNullable<MarkdownOptions['links']>['fileUrl'],
+): string {
+  if (changes.length === 0) return '';
+  const open = (shown: number) =>
+    `<details>\n<summary><b>Non-breaking changes</b> (${count(changes.length)}${shown < changes.length ? `, ${count(shown)} shown` : ''})</summary>\n\n`;
+  let room = budget - open(0).length - sectionClose.length - 1;
+  if (room < 0) return '';
+  const body: string[] = [];
+  for (const change of [...changes].sort(compareFindings)) {
+    const line = `- ${renderChange(change, fileUrl)}\n`;
+    if (line.length > room) break;
+    room -= line.length;
+    body.push(line);
+  }
+  return `${open(body.length)}${body.join('')}${sectionClose}`;
+}
+
+function renderChange(f: Finding, fileUrl: NonNullable<MarkdownOptions['links']>['fileUrl']): string {
+  const parts = [renderLocation(f, fileUrl)];
+  const operations = describeOperations(f);
+  if (operations) parts.push(escapeMarkdown(clipText(operations, maxPathChars * 2)));
+  parts.push(escapeMessage(clipText(f.message, maxMessageChars)), codeHtml(clipText(f.id, maxPathChars)));
+  return parts.join(' · ');
 }
 
 function renderHeader(report: CheckReport, marker: string): string {
@@ -156,7 +192,7 @@ function renderFinding(f: Finding, fileUrl: NonNullable<MarkdownOptions['links']
     parts.push(codeHtml(clipText(f.operation, maxPathChars)));
   }
   let message = escapeMessage(clipText(f.message, maxMessageChars));
-  if (f.waivedBy) message += ` — **${describeWaiver(f.waivedBy)}**`;
+  if (f.waivedBy) message += ` — **${escapeMarkdown(describeWaiver(f))}**`;
   if (f.hint) message += ` _Hint: ${escapeMarkdown(clipText(f.hint, maxMessageChars))}_`;
   parts.push(message, codeHtml(clipText(f.id, maxPathChars)));
   return parts.join(' · ');

@@ -10,6 +10,7 @@ import {
   countFindings,
   describeCounts,
   describeFanOut,
+  describeOperations,
   describeVerdict,
   describeWaiver,
 } from './summarize.js';
@@ -35,6 +36,8 @@ export function renderText(report: CheckReport, options: TextOptions = {}): stri
     lines.push('');
   }
 
+  lines.push(...describeChangelog(report.changelog ?? []));
+
   for (const notice of report.notices) lines.push(`${paint.warning('note:')} ${sanitizeTerminal(notice)}`);
   if (report.notices.length > 0) lines.push('');
 
@@ -43,6 +46,25 @@ export function renderText(report: CheckReport, options: TextOptions = {}): stri
   else if (report.verdict === 'pass') lines.push('No problems found.');
   lines.push(paint[report.verdict === 'pass' ? 'pass' : 'error'](sanitizeTerminal(describeVerdict(report))));
   return `${lines.join('\n')}\n`;
+}
+
+/** Shown in the terminal; `--format json` lists every one. */
+const maxChangelogLines = 20;
+
+/** The non-breaking changes, compact: one line each (at most 20), after the findings. */
+function describeChangelog(changes: readonly Finding[]): string[] {
+  if (changes.length === 0) return [];
+  const lines = [`Non-breaking changes (${changes.length}):`];
+  for (const f of changes.slice(0, maxChangelogLines)) {
+    const operations = describeOperations(f);
+    lines.push(
+      `  ${sanitizeTerminal(operations ? `${operations}: ${f.message}` : f.message)}  [${sanitizeTerminal(f.id)}]`,
+    );
+  }
+  const more = changes.length - maxChangelogLines;
+  if (more > 0) lines.push(`  … and ${more} more (--format json lists them all)`);
+  lines.push('');
+  return lines;
 }
 
 function location(f: Finding): string {
@@ -56,7 +78,7 @@ function describe(f: Finding): string {
     context.push(describeFanOut(f.operations.map(sanitizeTerminal)));
   else if (f.operation) context.push(sanitizeTerminal(f.operation));
   if (f.side === 'base') context.push('in base');
-  if (f.waivedBy) context.push(describeWaiver(f.waivedBy));
+  if (f.waivedBy) context.push(sanitizeTerminal(describeWaiver(f)));
   if (context.length > 0) parts.push(`(${context.join('; ')})`);
   return parts.join(' ');
 }

@@ -76,8 +76,12 @@ export function describeVersion(api: ApiSummary): string {
   return '—';
 }
 
-export function describeWaiver(waivedBy: NonNullable<Finding['waivedBy']>): string {
-  return waivedBy === 'major-version' ? 'accepted: major version bump' : 'accepted: approved by label';
+/** `accepted: major version bump`, `accepted: approved by label`, `waived by .oasdiff-ignore.txt:3`. */
+export function describeWaiver(f: Pick<Finding, 'waivedBy' | 'waiver'>): string {
+  if (f.waivedBy === 'waiver') {
+    return f.waiver ? `waived by ${f.waiver.file}:${f.waiver.line}` : 'waived';
+  }
+  return f.waivedBy === 'major-version' ? 'accepted: major version bump' : 'accepted: approved by label';
 }
 
 /** `affects 3 operations: GET /a, POST /a, GET /b` (at most `max` listed, then `and N more`). */
@@ -85,6 +89,25 @@ export function describeFanOut(operations: readonly string[], max = 5): string {
   const listed = operations.slice(0, max).join(', ');
   const more = operations.length > max ? ` and ${operations.length - max} more` : '';
   return `affects ${plural(operations.length, 'operation')}: ${listed}${more}`;
+}
+
+/**
+ * A finding's message with its context, as plain text: the operations, where a removal was in the base, the
+ * waiver (for the formats whose consumer shows one line of text per finding: SARIF, workflow commands).
+ */
+export function describePlain(f: Finding): string {
+  const context: string[] = [];
+  if (f.operations && f.operations.length > 1) context.push(describeFanOut(f.operations));
+  else if (f.operation) context.push(f.operation);
+  if (f.side === 'base') context.push(`removed: was at ${f.file}:${f.line} in the base`);
+  if (f.waivedBy) context.push(describeWaiver(f));
+  return context.length > 0 ? `${f.message} (${context.join('; ')})` : f.message;
+}
+
+/** `GET /owners`, `affects 3 operations: …`, or empty: the operations a change concerns, in one phrase. */
+export function describeOperations(f: Finding): string {
+  if (f.operations && f.operations.length > 1) return describeFanOut(f.operations);
+  return f.operation ?? '';
 }
 
 /** `3 errors, 1 warning and 2 breaking changes (1 accepted)`; empty string when there is nothing to count. */

@@ -31,6 +31,11 @@ export interface CheckReport {
   apis: ApiSummary[];
   /** Things the reader must know that are not findings (e.g. "gate settings changed in this PR: they apply after merge"). */
   notices: string[];
+  /**
+   * The non-breaking changes between base and head (oasdiff's changelog level INFO: added operations, new
+   * optional parameters, …), located like findings (severity info); they never gate. Sorted with compareFindings.
+   */
+  changelog?: Finding[];
   /** Why the verdict is what it is, one short sentence (e.g. "2 breaking changes without approval"). */
   reason: string;
 }

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { escapeMessage, inlineCode } from '../../../shared/core/report/escape.js';
+import {
+  escapeMessage,
+  escapeWorkflowData,
+  escapeWorkflowProperty,
+  inlineCode,
+} from '../../../shared/core/report/escape.js';
 
 describe('inlineCode', () => {
   it('writes ordinary text as a plain code span', () => {
@@ -28,5 +33,16 @@ describe('escapeMessage', () => {
 
   it('leaves an unpaired backtick as escaped text', () => {
     expect(escapeMessage('a `b` c ` d #1')).toBe('a <code>b</code> c \\` d #&#8203;1');
+  });
+});
+
+describe('workflow command escaping', () => {
+  it('percent-encodes %, CR and LF in a message, and also : and , in a property', () => {
+    expect(escapeWorkflowData('50% a:b,c\r\n::error::x')).toBe('50%25 a:b,c%0D%0A::error::x');
+    expect(escapeWorkflowProperty('50% a:b,c\r\n::error::x')).toBe('50%25 a%3Ab%2Cc%0D%0A%3A%3Aerror%3A%3Ax');
+    // An already-encoded sequence stays literal text after GitHub decodes it.
+    expect(escapeWorkflowData('%0A')).toBe('%250A');
+    // Other control characters cannot reach the runner's log either.
+    expect(escapeWorkflowData('a\u001b[31mb\u2028c')).toBe('a\\x1b[31mb c');
   });
 });
