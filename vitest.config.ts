@@ -25,6 +25,9 @@ const e2e = ['test/e2e/**/*.test.ts'];
 export default defineConfig({
   test: {
     testTimeout: 30_000,
+    // The e2e files start the local GitHub and the App in beforeAll: on a busy machine that takes over the
+    // default 10 s.
+    hookTimeout: 30_000,
     pool: 'forks',
     // Vitest's default (cores - 1) runs one file at a time on a 2-core machine, yet most suites wait on git,
     // loopback HTTP and child processes: one worker per core runs the whole suite ~20 % faster there.

@@ -1,8 +1,12 @@
 // `npm test`: the type check and the lint run beside vitest instead of before it. The suite spends much of its
 // time waiting on git, loopback HTTP and child processes, so tsc and biome fit in its gaps on two cores. Their
 // output is held back and printed after vitest's, so the reports do not interleave; any failure fails the run.
-// The CLI bundle (`npm run build`) is built first: the CLI tests run bin/kuma-api-forge.js, which imports it.
+// They start first, before the CLI bundle (`npm run build`), which only vitest needs: the CLI tests run
+// bin/kuma-api-forge.js, which imports it. tsc keeps its incremental state in .cache/ (git-ignored), so a run
+// after a small change re-checks what the change can affect, not the whole project.
 import { spawn } from 'node:child_process';
+
+const tsBuildInfo = '.cache/tsc/tsconfig.tsbuildinfo';
 
 function run(command, args, { quiet }) {
   return new Promise((resolve) => {
@@ -16,13 +20,14 @@ function run(command, args, { quiet }) {
   });
 }
 
-const build = await run(process.execPath, ['scripts/build.mjs'], { quiet: false });
-if (build.code !== 0) process.exit(build.code);
-
 const checks = [
-  run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json'], { quiet: true }),
+  run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json', '--incremental', '--tsBuildInfoFile', tsBuildInfo], {
+    quiet: true,
+  }),
   run('npx', ['biome', 'check', '.'], { quiet: true }),
 ];
+const build = await run(process.execPath, ['scripts/build.mjs'], { quiet: false });
+if (build.code !== 0) process.exit(build.code);
 const vitest = await run('npx', ['vitest', 'run', ...process.argv.slice(2)], { quiet: false });
 let failed = vitest.code !== 0;
 for (const check of await Promise.all(checks)) {

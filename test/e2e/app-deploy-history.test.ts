@@ -8,12 +8,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { createContractValidator, type LocalGitHub, type WebhookEvent } from '../../dev/github/index.js';
+import type { LocalGitHub, WebhookEvent } from '../../dev/github/index.js';
 import type { LocalApp } from '../../dev/start.js';
 import { createJsonLogger } from '../../shared/adapters/json-logger.js';
 import { parseSourceRecord, renderSourceRecord } from '../../shared/core/deploy/source-record.js';
 import { formatRepoRef } from '../../shared/core/repo-ref.js';
 import { type AppOnLocalGitHub, startAppOnLocalGitHub } from '../helpers/app.js';
+import { githubContract } from '../helpers/local-github.js';
 import { buildSourceFiles, renderFiles } from '../unit/deploy/helpers.js';
 
 const deployRef = { owner: 'platform', repo: 'deploy' };
@@ -252,7 +253,7 @@ describe('source repos whose names are not DNS labels', { timeout: 90_000 }, () 
 
 describe('every exchange with GitHub', () => {
   it('matches GitHub’s OpenAPI description', () => {
-    const validator = createContractValidator();
+    const validator = githubContract();
     const problems = gh.requests.flatMap((r) => [
       ...(r.requestBody === undefined ? [] : validator.validateRequest(r.operationId!, r.requestBody)),
       ...validator.validateResponse(r.operationId!, r.status, r.responseBody),

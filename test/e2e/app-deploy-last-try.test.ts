@@ -31,8 +31,9 @@ afterEach(async () => {
 });
 
 /**
- * The App with a deploy repo; a PR adding the pets API is opened, then its merge deploys while GitHub answers
- * 502 to the deploy repo's first `failures` commit creations (each try of the job: 1 + 3 Octokit retries).
+ * The App with a deploy repo; a PR adding the pets API is opened (its webhook held: no check runs), then its
+ * merge deploys while GitHub answers 502 to the deploy repo's first `failures` commit creations (each try of
+ * the job: 1 + 3 Octokit retries).
  */
 async function mergeWhileFailing(failures: number, maxReceiveCount?: number) {
   const lines: { message: string; receiveCount?: number }[] = [];
@@ -44,8 +45,7 @@ async function mergeWhileFailing(failures: number, maxReceiveCount?: number) {
   const { gh, app } = harness;
   await gh.admin.createRepo({ ...pets, files: { 'README.md': '# pets\n' } });
   await gh.admin.push({ ...pets, branch: 'add-api', files: buildSourceFiles({}), message: 'add-api' });
-  const pr = await gh.admin.openPullRequest({ ...pets, head: 'add-api', title: 'add-api' });
-  await app.queue.idle();
+  const pr = await gh.admin.openPullRequest({ ...pets, head: 'add-api', title: 'add-api', deliver: false });
   const deployHead = await gh.admin.resolve({ ...deployRef, ref: 'main' });
   gh.admin.setFaults({
     rules: [{ kind: 'server-error', operations: ['git/create-commit'], status: 502, times: failures }],

@@ -7,9 +7,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { createContractValidator, type LocalGitHub } from '../../dev/github/index.js';
+import type { LocalGitHub } from '../../dev/github/index.js';
 import type { LocalApp } from '../../dev/start.js';
 import { type AppOnLocalGitHub, startAppOnLocalGitHub } from '../helpers/app.js';
+import { githubContract } from '../helpers/local-github.js';
 import { type ApiOptions, buildSourceFiles } from '../unit/deploy/helpers.js';
 
 const deployRef = { owner: 'platform', repo: 'deploy' };
@@ -263,7 +264,7 @@ describe('merge to deploy, end to end', () => {
 });
 
 describe('every exchange with GitHub', () => {
-  const validator = createContractValidator();
+  const validator = githubContract();
 
   it('sent request bodies and got answers that match GitHub’s OpenAPI description', () => {
     const made = gh.requests;

@@ -5,9 +5,10 @@
  * newest check run named `kuma-api-forge` on the head commit is what branch protection reads.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createContractValidator, type LocalGitHub } from '../../dev/github/index.js';
+import type { LocalGitHub } from '../../dev/github/index.js';
 import { type LocalApp, readUserProfile } from '../../dev/start.js';
 import { type AppOnLocalGitHub, startAppOnLocalGitHub } from '../helpers/app.js';
+import { githubContract } from '../helpers/local-github.js';
 
 const label = 'breaking-change-approved';
 let gh: LocalGitHub;
@@ -160,7 +161,7 @@ describe('a base whose spec does not parse', () => {
 
 describe('every exchange with GitHub', () => {
   it('matches GitHub’s OpenAPI description', () => {
-    const validator = createContractValidator();
+    const validator = githubContract();
     const problems = gh.requests.flatMap((r) => [
       ...(r.requestBody === undefined ? [] : validator.validateRequest(r.operationId!, r.requestBody)),
       ...validator.validateResponse(r.operationId!, r.status, r.responseBody),

@@ -5,9 +5,10 @@
  * answer it got is then validated against GitHub's published OpenAPI description.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AppCredentials, createContractValidator, type LocalGitHub } from '../../dev/github/index.js';
+import type { AppCredentials, LocalGitHub } from '../../dev/github/index.js';
 import { type LocalApp, readUserProfile } from '../../dev/start.js';
 import { type AppOnLocalGitHub, startAppOnLocalGitHub } from '../helpers/app.js';
+import { githubContract } from '../helpers/local-github.js';
 
 const repo = { owner: 'acme', repo: 'users' };
 const marker = '<!-- kuma-api-forge -->';
@@ -182,7 +183,7 @@ describe('what the App refuses or ignores', () => {
 });
 
 describe('every exchange with GitHub', () => {
-  const validator = createContractValidator();
+  const validator = githubContract();
 
   it('sent request bodies and got answers that match GitHub’s OpenAPI description', () => {
     const made = gh.requests;

@@ -1,6 +1,7 @@
 import { type AppCredentials, type LocalGitHub, startLocalGitHub } from '../../dev/github/index.js';
 import { type LocalApp, startApp } from '../../dev/start.js';
 import type { Logger } from '../../shared/ports/logger.js';
+import { createTestApp } from './local-github.js';
 
 export interface AppOnLocalGitHub {
   gh: LocalGitHub;
@@ -26,7 +27,7 @@ export async function startAppOnLocalGitHub(
   options: AppOnLocalGitHubOptions = {},
 ): Promise<AppOnLocalGitHub> {
   const gh = await startLocalGitHub();
-  const credentials = gh.admin.createApp();
+  const credentials = createTestApp(gh);
   await gh.admin.installApp(credentials.id, 'acme');
   const { deploy } = options;
   if (deploy) {
@@ -36,7 +37,7 @@ export async function startAppOnLocalGitHub(
   const app = await startApp({
     settings: {
       appId: credentials.id,
-      privateKey: credentials.privateKey!,
+      privateKey: credentials.privateKey,
       webhookSecret: credentials.webhookSecret,
       githubApiUrl: gh.url,
       ...(deploy ? { deployRepo: { owner: deploy.owner, repo: deploy.repo } } : {}),

@@ -8,12 +8,7 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import {
-  type AppCredentials,
-  createContractValidator,
-  type LocalGitHub,
-  startLocalGitHub,
-} from '../../dev/github/index.js';
+import { type AppCredentials, type LocalGitHub, startLocalGitHub } from '../../dev/github/index.js';
 import { type AppOctokit, createGitHubClients } from '../../shared/adapters/github/create-octokit.js';
 import { createGitHubCodeHost } from '../../shared/adapters/github/github-code-host.js';
 import {
@@ -25,9 +20,10 @@ import type { DeployMode } from '../../shared/ports/deploy-repo.js';
 import { deployPush } from '../../shared/use-cases/deploy-push.js';
 import { renderSource } from '../../shared/use-cases/preview-deploy.js';
 import { renderRepo } from '../../shared/use-cases/render-repo.js';
+import { createTestApp, githubContract } from '../helpers/local-github.js';
 import { type ApiOptions, buildSourceFiles } from '../unit/deploy/helpers.js';
 
-const validator = createContractValidator();
+const validator = githubContract();
 const deployRef = { owner: 'acme', repo: 'deploy' };
 let gh: LocalGitHub;
 let app: AppCredentials;
@@ -52,7 +48,7 @@ function createFastClients(): typeof clients {
 
 beforeEach(async () => {
   gh = await startLocalGitHub();
-  app = gh.admin.createApp();
+  app = createTestApp(gh);
   installationId = (await gh.admin.installApp(app.id, 'acme')).installationId;
   clients = createFastClients();
 });

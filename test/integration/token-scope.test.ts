@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import {
   type AppCredentials,
-  createContractValidator,
   type LocalGitHub,
   type RecordedRequest,
   startLocalGitHub,
@@ -20,6 +19,7 @@ import { createOasdiffRunner } from '../../shared/adapters/oasdiff-runner.js';
 import { createWorker, type Worker } from '../../shared/app/worker.js';
 import type { CheckJob, DeployJob } from '../../shared/core/jobs.js';
 import type { Logger } from '../../shared/ports/logger.js';
+import { createTestApp, githubContract } from '../helpers/local-github.js';
 import { buildSourceFiles } from '../unit/deploy/helpers.js';
 
 const pets = { owner: 'acme', repo: 'pets' };
@@ -28,7 +28,7 @@ const deploy = { owner: 'acme', repo: 'deploy' };
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const errors: string[] = [];
 const log: Logger = { ...quiet, error: (message) => errors.push(message), child: () => log };
-const validator = createContractValidator();
+const validator = githubContract();
 
 let gh: LocalGitHub;
 let app: AppCredentials;
@@ -36,7 +36,7 @@ let installationId: number;
 
 beforeAll(async () => {
   gh = await startLocalGitHub();
-  app = gh.admin.createApp();
+  app = createTestApp(gh);
   installationId = (await gh.admin.installApp(app.id, 'acme')).installationId;
   const tenants = {
     tenants: {

@@ -5,18 +5,14 @@
 import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from '@octokit/rest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type AppCredentials,
-  createContractValidator,
-  type LocalGitHub,
-  startLocalGitHub,
-} from '../../dev/github/index.js';
+import { type AppCredentials, type LocalGitHub, startLocalGitHub } from '../../dev/github/index.js';
 import { createGitHubClients, type GitHubClients } from '../../shared/adapters/github/create-octokit.js';
 import { createGitHubCodeHost, createJobCodeHost } from '../../shared/adapters/github/github-code-host.js';
 import type { Annotation } from '../../shared/ports/code-host.js';
+import { createTestApp, githubContract } from '../helpers/local-github.js';
 
 const repo = { owner: 'acme', repo: 'api' };
-const validator = createContractValidator();
+const validator = githubContract();
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 let gh: LocalGitHub;
 let app: AppCredentials;
@@ -25,7 +21,7 @@ let clients: GitHubClients;
 
 beforeEach(async () => {
   gh = await startLocalGitHub();
-  app = gh.admin.createApp();
+  app = createTestApp(gh);
   installationId = (await gh.admin.installApp(app.id, 'acme')).installationId;
   await gh.admin.createRepo({
     ...repo,

@@ -17,6 +17,7 @@ import { parseSourceRecord } from '../../shared/core/deploy/source-record.js';
 import { toManifestObject } from '../../shared/core/kuma/render/serialize-resources.js';
 import { deployPush } from '../../shared/use-cases/deploy-push.js';
 import { renderRepo } from '../../shared/use-cases/render-repo.js';
+import { createTestApp } from '../helpers/local-github.js';
 import { attackRepo, embeddedCases, expectParity, injected, type ParityCase, skip } from './helpers.js';
 
 const deployRef = { owner: 'acme', repo: 'deploy' };
@@ -25,7 +26,7 @@ let app: AppCredentials;
 
 beforeEach(async () => {
   gh = await startLocalGitHub();
-  app = gh.admin.createApp();
+  app = createTestApp(gh);
 });
 
 afterEach(async () => {
