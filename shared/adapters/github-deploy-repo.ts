@@ -12,7 +12,7 @@
 import type { Octokit } from '@octokit/rest';
 import { buildRepoBranch } from '../core/deploy/deploy-paths.js';
 import { toUpstreamError } from '../core/errors.js';
-import type { RepoRef } from '../core/jobs.js';
+import { formatRepoRef, type RepoRef } from '../core/repo-ref.js';
 import type { CommitOrder, DeployMode, DeployRepo, SourceHistory } from '../ports/deploy-repo.js';
 import { webUrlOf } from './github/web-url.js';
 
@@ -42,10 +42,10 @@ export function createGitHubDeployRepo(
     return branch;
   };
   // On the host the client talks to (github.com or a GitHub Enterprise server), not always github.com.
-  const url = `${webUrlOf(octokit.request.endpoint.DEFAULTS.baseUrl)}/${repo.owner}/${repo.repo}`;
+  const url = `${webUrlOf(octokit.request.endpoint.DEFAULTS.baseUrl)}/${formatRepoRef(repo)}`;
 
   return {
-    description: `${repo.owner}/${repo.repo}${options.branch ? `@${options.branch}` : ''}`,
+    description: `${formatRepoRef(repo)}${options.branch ? `@${options.branch}` : ''}`,
     url,
     get calls() {
       return calls;
@@ -58,9 +58,7 @@ export function createGitHubDeployRepo(
         octokit.rest.git.getTree({ ...repo, tree_sha: headSha, recursive: 'true' }),
       );
       if (tree.data.truncated) {
-        throw new Error(
-          `${repo.owner}/${repo.repo}: the tree at ${headSha} is too large to read in one call`,
-        );
+        throw new Error(`${formatRepoRef(repo)}: the tree at ${headSha} is too large to read in one call`);
       }
       const files = tree.data.tree
         .filter((entry) => entry.type === 'blob' && entry.path && entry.sha)

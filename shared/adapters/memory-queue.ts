@@ -5,7 +5,8 @@
  * before it is given up as a dead letter.
  * @module
  */
-import { type Job, jobGroupId, type RepoRef } from '../core/jobs.js';
+import { type Job, jobGroupId } from '../core/jobs.js';
+import type { RepoRef } from '../core/repo-ref.js';
 import type { Delivery, JobQueue } from '../ports/job-queue.js';
 
 export interface MemoryQueueOptions {

@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { jobGroupId, type RepoRef } from '../core/jobs.js';
+import { jobGroupId } from '../core/jobs.js';
+import type { RepoRef } from '../core/repo-ref.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import { fromAwsError } from './aws-errors.js';
 

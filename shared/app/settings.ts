@@ -4,7 +4,7 @@
  * @module
  */
 import { SetupError } from '../core/errors.js';
-import type { RepoRef } from '../core/jobs.js';
+import { parseRepoRef, type RepoRef } from '../core/repo-ref.js';
 import type { DeployMode } from '../ports/deploy-repo.js';
 import type { LogLevel } from '../ports/logger.js';
 
@@ -145,7 +145,7 @@ function readPrivateKey(value: string): string {
 }
 
 function parseRepo(value: string): RepoRef {
-  const match = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(value);
-  if (!match) throw new SettingsError(`DEPLOY_REPO must be "owner/repo", got "${value}"`);
-  return { owner: match[1]!, repo: match[2]! };
+  const ref = parseRepoRef(value);
+  if (!ref) throw new SettingsError(`DEPLOY_REPO must be "owner/repo", got "${value}"`);
+  return ref;
 }

@@ -7,6 +7,7 @@
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { failureFields, isRetryable, SetupError } from '../core/errors.js';
 import type { CheckJob, DeployJob, Job } from '../core/jobs.js';
+import { formatRepoRef } from '../core/repo-ref.js';
 import { buildDeadlineResult } from '../core/report/check-run.js';
 import { buildDeployFailedComment } from '../core/report/deploy-comment.js';
 import type { BreakingDiff } from '../ports/breaking-diff.js';
@@ -58,7 +59,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
     try {
       const outcome = await runCheckJob(job, deps, log);
-      log.info('check done', { ...outcome, repo: `${job.repository.owner}/${job.repository.repo}` });
+      log.info('check done', { ...outcome, repo: formatRepoRef(job.repository) });
     } catch (error) {
       if (isRetryable(error)) throw error;
       // A retry cannot help (the PR or the installation is gone, a refusal, a bug): dropped, loudly.
@@ -163,7 +164,7 @@ async function runDeployJob(job: DeployJob, deps: WorkerDeps, log: Logger, lastT
     return;
   }
   const source = deps.codeHost(job);
-  const repo = `${job.repository.owner}/${job.repository.repo}`;
+  const repo = formatRepoRef(job.repository);
   try {
     const deployRepo = await deps.deploy.repo('write');
     const before = deployRepo.calls;

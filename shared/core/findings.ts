@@ -53,3 +53,14 @@ export function compareFindings(a: Finding, b: Finding): number {
     a.message.localeCompare(b.message)
   );
 }
+
+/** `extra` findings `known` does not already have, each once (the render repeats the spec's load findings). */
+export function newFindings(known: readonly Finding[], extra: readonly Finding[]): Finding[] {
+  const key = (f: Finding) => [f.kind, f.id, f.file, f.line, f.column, f.message].join('\u0000');
+  const seen = new Set(known.map(key));
+  return extra.filter((f) => {
+    if (seen.has(key(f))) return false;
+    seen.add(key(f));
+    return true;
+  });
+}

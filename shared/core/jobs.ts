@@ -4,10 +4,7 @@
  * @module
  */
 
-export interface RepoRef {
-  owner: string;
-  repo: string;
-}
+import { formatRepoRef, type RepoRef } from './repo-ref.js';
 
 interface JobBase {
   /** `X-GitHub-Delivery` of the webhook: the queue's deduplication id and the id in every log line. */
@@ -41,6 +38,6 @@ export type Job = CheckJob | DeployJob;
  */
 export function jobGroupId(job: Job, deployRepo: RepoRef): string {
   return job.type === 'check'
-    ? `${job.repository.owner}/${job.repository.repo}#${job.pullNumber}`
-    : `deploy:${deployRepo.owner}/${deployRepo.repo}`;
+    ? `${formatRepoRef(job.repository)}#${job.pullNumber}`
+    : `deploy:${formatRepoRef(deployRepo)}`;
 }

@@ -2,6 +2,7 @@
  * From findings to a verdict: the gate settings decide which findings fail the check.
  * @module
  */
+import { isMajorBump } from './breaking/is-major-bump.js';
 import type { GateSettings, LintFailOn } from './config/repo-config.js';
 import { type Finding, severityRank } from './findings.js';
 
@@ -26,6 +27,29 @@ export function waiveBreaking(findings: Finding[], waivedBy: NonNullable<Finding
   return findings.map((f) =>
     f.kind === 'breaking' && f.severity !== 'info' ? { ...f, severity: 'info' as const, waivedBy } : f,
   );
+}
+
+/** Who accepted a PR's breaking changes: the CLI's flag, or the approval label among the PR's labels. */
+export interface BreakingApproval {
+  approved?: boolean;
+  labels?: readonly string[];
+}
+
+/**
+ * One API's breaking findings through their waivers, then the gate: a major version bump or an approval waives
+ * them (shown, not gating), then the `breaking` setting demotes or drops them.
+ */
+export function gateBreaking(
+  breaking: Finding[],
+  versions: { baseVersion?: string; headVersion?: string },
+  gates: GateSettings,
+  approval: BreakingApproval,
+): Finding[] {
+  if (isMajorBump(versions.baseVersion, versions.headVersion))
+    return waiveBreaking(breaking, 'major-version');
+  const approved = approval.approved || approval.labels?.includes(gates.approvalLabel);
+  const waived = approved ? waiveBreaking(breaking, 'approval') : breaking;
+  return applyBreakingGate(waived, gates);
 }
 
 export function decideVerdict(

@@ -12,7 +12,8 @@
  * - everything else is ignored, with the reason.
  * @module
  */
-import type { Job, RepoRef } from './jobs.js';
+import type { Job } from './jobs.js';
+import type { RepoRef } from './repo-ref.js';
 import { buildCheckRunName, checkRunName } from './report/check-run-name.js';
 
 /** A used event whose payload lacks a field the job needs; the endpoint answers 400. */

@@ -6,7 +6,7 @@
  * @module
  */
 import { buildRepoFolder } from '../core/deploy/deploy-paths.js';
-import { failureFields, isRetryable, toUpstreamError } from '../core/errors.js';
+import { failureFields, isRetryable } from '../core/errors.js';
 import type { CheckJob } from '../core/jobs.js';
 import {
   buildCheckFailedResult,
@@ -17,8 +17,9 @@ import {
   type CheckRunResult,
 } from '../core/report/check-run.js';
 import { checkRunName } from '../core/report/check-run-name.js';
-import { clipText } from '../core/report/clip-text.js';
+import { describeFailure } from '../core/report/describe-failure.js';
 import { describeMesh, joinPreview, type MeshPreview } from '../core/report/mesh-preview.js';
+import { otherBaseNotice } from '../core/report/notices.js';
 import { buildCommentBody, type CommentAction, planComment } from '../core/report/pr-comment.js';
 import { defaultMarker, type MarkdownOptions } from '../core/report/render-markdown.js';
 import type { CheckReport } from '../core/report/types.js';
@@ -93,10 +94,7 @@ export async function checkPullRequest(job: CheckJob, deps: CheckPullRequestDeps
     if (pr.baseRef !== pr.defaultBranch) {
       report = {
         ...report,
-        notices: [
-          ...report.notices,
-          `This pull request merges into ${pr.baseRef}, not the default branch ${pr.defaultBranch}: it is compared with ${pr.baseRef}, judged by the gates of ${pr.defaultBranch}, and reported as its own check run, not as the required ${checkRunName}.`,
-        ],
+        notices: [...report.notices, otherBaseNotice(pr.baseRef, pr.defaultBranch, checkRunName)],
       };
     }
 
@@ -197,19 +195,10 @@ async function reportOwnFailure(
 // ---------------------------------------------------------------------------------------------------------
 // Small helpers
 
-/** Makes the approval visible: which label accepted the breaking changes. */
+/** Each finding links to its line at the commit of its side. */
 function buildLinks(pr: PullRequestState): NonNullable<MarkdownOptions['links']> {
   return {
     fileUrl: (file, line, side) =>
       `${pr.repoUrl}/blob/${side === 'base' ? pr.baseSha : pr.headSha}/${file.split('/').map(encodeURIComponent).join('/')}#L${line}`,
   };
-}
-
-function describeFailure(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const first = clipText(message.split('\n')[0] ?? '', 200);
-  const upstream = toUpstreamError(error);
-  if (upstream?.status === undefined) return clipText(first, 300);
-  if (!upstream.answered) return `${upstream.service} did not answer (${first})`;
-  return `${upstream.service} answered ${upstream.status} (${first})`;
 }

@@ -4,8 +4,16 @@
  * @module
  */
 
-import { isDeepStrictEqual } from 'node:util';
-import { findBreakingChanges, isMajorBump } from '../core/breaking/find-breaking-changes.js';
+import {
+  apiRemovedFinding,
+  baseConfigUnreadable,
+  breakingCheckFailed,
+  describeInvalid,
+  describeUnreadable,
+  sideUnreadable,
+} from '../core/breaking/breaking-findings.js';
+import { findBreakingChanges } from '../core/breaking/find-breaking-changes.js';
+import { isMissingEntry, missingSpecFinding, rulesetNotFoundFinding } from '../core/config/config-checks.js';
 import {
   type GateSettings,
   parseRepoConfig,
@@ -13,29 +21,26 @@ import {
   repoConfigFile,
   resolveGates,
 } from '../core/config/repo-config.js';
+import { nameFromEntry } from '../core/config/resolve-api.js';
 import { UserInputError } from '../core/errors.js';
-import { compareFindings, type Finding, type SourcePosition } from '../core/findings.js';
+import { compareFindings, type Finding, newFindings, type SourcePosition } from '../core/findings.js';
 import type { ApiConfig } from '../core/kuma/render/types.js';
 import { validateXKuma } from '../core/kuma/render/x-kuma.js';
 import { filterNewFindings } from '../core/lint/filter-new-findings.js';
 import { lintSpec } from '../core/lint/lint-spec.js';
 import type { LintRuleset } from '../core/lint/types.js';
+import { summarizeApi } from '../core/report/api-summary.js';
+import { approvalNotice, gatesEditedNotice, rulesetEditedNotice } from '../core/report/notices.js';
 import type { ApiSummary, CheckReport } from '../core/report/types.js';
-import { checkRouting, type RoutingView } from '../core/routing/check-routing.js';
+import { checkRouting } from '../core/routing/check-routing.js';
+import { buildRoutingView, type ConfiguredSpec, type RoutingView } from '../core/routing/routing-view.js';
 import { loadSourceFile, loadSpec } from '../core/spec/load-spec.js';
-import { listOperations } from '../core/spec/operations.js';
 import type { LoadedSpec, SourceFile } from '../core/spec/types.js';
 import { validateSpec } from '../core/spec/validate-spec.js';
-import { applyBreakingGate, decideVerdict, waiveBreaking } from '../core/verdict.js';
+import { decideVerdict, gateBreaking } from '../core/verdict.js';
 import type { BreakingDiff } from '../ports/breaking-diff.js';
 import type { FileSource } from '../ports/file-source.js';
-import {
-  isMissingEntry,
-  missingSpecFinding,
-  type RenderRepoResult,
-  renderRepo,
-  renderSpec,
-} from './render-repo.js';
+import { type RenderRepoResult, renderRepo, renderSpec } from './render-repo.js';
 
 export type CheckTarget =
   /** Both sides are repos with a `.kuma-api-forge.yaml` at their root. */
@@ -83,10 +88,8 @@ export class UnreadableInputError extends UserInputError {
 }
 
 /** One side of an API: its spec, its config entry, and where that entry sits in the config file (repo mode). */
-interface ApiSide {
-  spec: LoadedSpec;
+interface ApiSide extends ConfiguredSpec {
   api: ApiConfig;
-  config?: { file: SourceFile; index: number };
 }
 
 interface ApiPair {
@@ -132,22 +135,9 @@ export async function runCheck(
     ...(options.failOn ? { failOn: options.failOn } : {}),
   });
   const notices = [...setup.notices];
-  const label = gates.approvalLabel;
-  if (options.labels?.includes(label) && findings.some((f) => f.waivedBy === 'approval')) {
-    notices.push(`Breaking changes are accepted because this pull request has the label ${label}.`);
-  }
+  const approval = approvalNotice(findings, options.labels, gates.approvalLabel);
+  if (approval) notices.push(approval);
   return { verdict, reason, findings, apis: setup.pairs.map((p) => p.summary), notices };
-}
-
-/** `extra` findings the report does not already have (the render repeats the spec's load findings). */
-function newFindings(known: readonly Finding[], extra: readonly Finding[]): Finding[] {
-  const key = (f: Finding) => [f.kind, f.id, f.file, f.line, f.column, f.message].join('\u0000');
-  const seen = new Set(known.map(key));
-  return extra.filter((f) => {
-    if (seen.has(key(f))) return false;
-    seen.add(key(f));
-    return true;
-  });
 }
 
 async function checkApi(
@@ -159,14 +149,21 @@ async function checkApi(
 ): Promise<Finding[]> {
   const { base, head } = pair;
   if (!head) {
-    return base ? gateBreaking([apiRemovedFinding(pair, base)], pair.summary, gates, options) : [];
+    return base
+      ? gateBreaking(
+          [apiRemovedFinding(pair.summary.name, base, pair.headApis)],
+          pair.summary,
+          gates,
+          options,
+        )
+      : [];
   }
   const findings = [...head.spec.findings];
   const breakingOn = base !== undefined && gates.breaking !== 'off';
   // Never silent: a base that cannot be compared is said, and gates like a breaking change.
   const baseUnreadable = (problem: string | undefined): Finding[] =>
     base && problem
-      ? gateBreaking([sideUnreadable('base', pair, base, problem)], pair.summary, gates, options)
+      ? gateBreaking([sideUnreadable('base', pair.summary.name, base, problem)], pair.summary, gates, options)
       : [];
   const loadProblem = base && breakingOn ? describeUnreadable(base.spec) : undefined;
   if (!head.spec.bundle) {
@@ -206,8 +203,10 @@ async function checkApi(
   }
   findings.push(...lint);
 
-  const headView: RoutingView = routingView(head);
-  findings.push(...checkRouting(base ? { base: routingView(base), head: headView } : { head: headView }));
+  const headView: RoutingView = buildRoutingView(head);
+  findings.push(
+    ...checkRouting(base ? { base: buildRoutingView(base), head: headView } : { head: headView }),
+  );
 
   const headIsValid = !findings.some((f) => f.kind === 'validation' && f.severity === 'error');
   if (breaking) {
@@ -216,12 +215,6 @@ async function checkApi(
     if (headIsValid && !baseProblem) findings.push(...gateBreaking(changes, pair.summary, gates, options));
   }
   return breaking && !baseProblem ? withHeadUnreadable(findings, pair, head, gates, options) : findings;
-}
-
-/** The first validation error, described for a breaking-*-unreadable finding. */
-function describeInvalid(validation: readonly Finding[]): string | undefined {
-  const error = validation.find((f) => f.severity === 'error');
-  return error ? `${error.message} (${error.file}:${error.line}, ${error.id})` : undefined;
 }
 
 /**
@@ -241,103 +234,8 @@ function withHeadUnreadable(
   if (!problem || findings.some((f) => f.kind === 'validation' && f.severity === 'error')) return findings;
   return [
     ...findings,
-    ...gateBreaking([sideUnreadable('head', pair, head, problem)], pair.summary, gates, options),
+    ...gateBreaking([sideUnreadable('head', pair.summary.name, head, problem)], pair.summary, gates, options),
   ];
-}
-
-/** Why a side cannot be given to oasdiff, or undefined when it can. */
-function describeUnreadable(spec: LoadedSpec): string | undefined {
-  const error = describeInvalid(spec.findings);
-  if (error) return error;
-  if (!spec.bundle) return `${spec.entry} could not be read`;
-  if (!spec.version) return `${spec.entry} is not an OpenAPI document`;
-  return undefined;
-}
-
-/** On the config entry that names the spec (repo mode), else on the entry file. */
-function sideUnreadable(side: 'base' | 'head', pair: ApiPair, at: ApiSide, problem: string): Finding {
-  const position = at.config
-    ? { file: at.config.file.path, ...at.config.file.locate(`/apis/${at.config.index}/spec`) }
-    : at.spec.locate('');
-  const what = side === 'base' ? 'the base version' : 'this version';
-  return {
-    kind: 'breaking',
-    id: `breaking-${side}-unreadable`,
-    severity: 'error',
-    message: `breaking changes of API "${pair.summary.name}" cannot be checked: ${what} of ${at.spec.entry} did not load: ${problem}`,
-    ...position,
-    ...(side === 'base' ? { side } : {}),
-    hint:
-      side === 'base'
-        ? 'fix the spec on the base branch first, or accept the risk with the approval label'
-        : 'fix the spec so that it loads',
-  };
-}
-
-function breakingCheckFailed(head: LoadedSpec, error: unknown): Finding {
-  const reason = error instanceof Error ? error.message : String(error);
-  return {
-    kind: 'breaking',
-    id: 'breaking-check-failed',
-    severity: 'error',
-    message: `the breaking-change check could not run: ${reason}`,
-    ...head.locate(''),
-  };
-}
-
-function gateBreaking(
-  breaking: Finding[],
-  summary: ApiSummary,
-  gates: GateSettings,
-  options: CheckOptions,
-): Finding[] {
-  if (isMajorBump(summary.baseVersion, summary.headVersion)) return waiveBreaking(breaking, 'major-version');
-  const approved = options.approved || options.labels?.includes(gates.approvalLabel);
-  const waived = approved ? waiveBreaking(breaking, 'approval') : breaking;
-  return applyBreakingGate(waived, gates);
-}
-
-function routingView(side: ApiSide): RoutingView {
-  const { api, config } = side;
-  const at = (key: keyof ApiConfig): SourcePosition | undefined => {
-    if (!config || api[key] === undefined) return undefined;
-    return { file: config.file.path, ...config.file.locate(`/apis/${config.index}/${key}`) };
-  };
-  const basePathAt = at('basePath');
-  const hostnamesAt = at('hostnames');
-  return {
-    spec: side.spec,
-    ...(api.basePath !== undefined ? { basePath: api.basePath } : {}),
-    ...(api.hostnames !== undefined ? { hostnames: api.hostnames } : {}),
-    configPositions: {
-      ...(basePathAt ? { basePath: basePathAt } : {}),
-      ...(hostnamesAt ? { hostnames: hostnamesAt } : {}),
-    },
-  };
-}
-
-/** An API the head no longer lists (entry deleted, renamed, or the whole config gone): every operation of it. */
-function apiRemovedFinding(pair: ApiPair, base: ApiSide): Finding {
-  const position = base.config
-    ? { file: base.config.file.path, ...base.config.file.locate(`/apis/${base.config.index}`) }
-    : base.spec.locate('');
-  const operations = listOperations(base.spec.bundle)
-    .map((operation) => operation.label)
-    .sort();
-  const what =
-    operations.length > 0
-      ? `its ${operations.length} operation${operations.length === 1 ? '' : 's'} stop working`
-      : 'every operation it exposed stops working';
-  return {
-    kind: 'breaking',
-    id: 'api-removed',
-    severity: 'error',
-    message: `API "${pair.summary.name}" was removed from ${repoConfigFile}: ${what}`,
-    ...position,
-    side: 'base',
-    ...(operations.length > 0 ? { operations } : {}),
-    ...(pair.headApis ? { headPosition: pair.headApis } : {}),
-  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -375,10 +273,10 @@ async function readSpecSetup(
 ): Promise<Setup> {
   const head = await load(target.head.source, target.head.entry);
   const base = target.base ? await load(target.base.source, target.base.entry) : undefined;
-  const name = target.head.entry.replace(/^.*\//, '').replace(/\.(ya?ml|json)$/i, '');
+  const name = nameFromEntry(target.head.entry);
   const api: ApiConfig = { name, spec: target.head.entry };
   const pair = {
-    summary: summarize(name, base, head),
+    summary: summarizeApi(name, base, head),
     head: { spec: head, api },
     ...(base ? { base: { spec: base, api }, gates: { spec: base, api } } : {}),
   };
@@ -414,11 +312,8 @@ async function readRepoSetup(
 
   // The trust rule: a PR never loosens its own gate. Without a protected config, the defaults apply.
   const gates = protectedSide?.config?.gates ?? resolveGates(undefined);
-  if (head.config && JSON.stringify(head.config.gates) !== JSON.stringify(gates)) {
-    notices.push(
-      `This change edits the gate settings in ${repoConfigFile}; they take effect after it is merged.`,
-    );
-  }
+  const gatesEdited = head.config && gatesEditedNotice(head.config.gates, gates);
+  if (gatesEdited) notices.push(gatesEdited);
   let ruleset: LintRuleset | undefined;
   if (gates.lint.ruleset && gatesSource) {
     const loaded = await readRuleset(gatesSource, gates.lint.ruleset);
@@ -428,14 +323,12 @@ async function readRepoSetup(
       head.config?.gates.lint.ruleset &&
       (await rulesetChanged(gatesSource, headSource, gates.lint.ruleset))
     ) {
-      notices.push(
-        `This change edits the lint ruleset ${gates.lint.ruleset}; it takes effect after it is merged.`,
-      );
+      notices.push(rulesetEditedNotice(gates.lint.ruleset));
     }
   }
   // A base config that exists but cannot be read hides what the base had: said, like an unreadable base spec.
   if (base?.exists && !base.config && gates.breaking !== 'off') {
-    findings.push(baseConfigUnreadable(base));
+    findings.push(baseConfigUnreadable(base.findings));
   }
 
   // A head config that does not parse lists nothing: its own findings fail the check, nothing counts as removed.
@@ -452,7 +345,7 @@ async function readRepoSetup(
     const gatesSide =
       protectedSide && gatesSource ? await readApiSide(gatesSource, protectedSide, name, load) : undefined;
     pairs.push({
-      summary: summarize(name, baseSide?.spec, headSide?.spec),
+      summary: summarizeApi(name, baseSide?.spec, headSide?.spec),
       ...(headSide ? { head: headSide } : {}),
       ...(baseSide ? { base: baseSide } : {}),
       ...(gatesSide ? { gates: gatesSide } : {}),
@@ -466,23 +359,6 @@ async function readRepoSetup(
     findings,
     notices,
     ...(head.exists ? { render: () => renderRepo(headSource, { loadSpec: load }), configFound: true } : {}),
-  };
-}
-
-function baseConfigUnreadable(base: ConfigRead): Finding {
-  const cause = base.findings[0];
-  const problem = cause ? `${cause.message} (line ${cause.line}, ${cause.id})` : 'it is invalid';
-  return {
-    kind: 'breaking',
-    id: 'breaking-base-unreadable',
-    severity: 'error',
-    message: `breaking changes cannot be checked: the base version of ${repoConfigFile} did not load: ${problem}`,
-    file: repoConfigFile,
-    line: cause?.line ?? 1,
-    column: cause?.column ?? 1,
-    pointer: cause?.pointer ?? '',
-    side: 'base',
-    hint: 'fix the config on the base branch first, or accept the risk with the approval label',
   };
 }
 
@@ -522,23 +398,7 @@ async function readRuleset(
   path: string,
 ): Promise<{ ruleset?: LintRuleset; findings: Finding[] }> {
   const bytes = await source.read(path);
-  if (!bytes) {
-    const message = `lint ruleset ${path} named in ${repoConfigFile} does not exist on the branch the gates are read from`;
-    return {
-      findings: [
-        {
-          kind: 'validation',
-          id: 'ruleset-not-found',
-          severity: 'error',
-          message,
-          file: repoConfigFile,
-          line: 1,
-          column: 1,
-          pointer: '/gates/lint/ruleset',
-        },
-      ],
-    };
-  }
+  if (!bytes) return { findings: [rulesetNotFoundFinding(path)] };
   const { parseRuleset } = await import('../core/lint/ruleset.js'); // pulls in Spectral: only when a ruleset is configured
   return parseRuleset(new TextDecoder().decode(bytes), path);
 }
@@ -547,29 +407,4 @@ async function rulesetChanged(base: FileSource, head: FileSource, path: string):
   const [a, b] = await Promise.all([base.read(path), head.read(path)]);
   const decoder = new TextDecoder();
   return decoder.decode(a) !== decoder.decode(b);
-}
-
-function summarize(name: string, base: LoadedSpec | undefined, head: LoadedSpec | undefined): ApiSummary {
-  const baseVersion = infoVersion(base);
-  const headVersion = infoVersion(head);
-  const status = !head ? 'removed' : !base ? 'added' : sameBundle(base, head) ? 'unchanged' : 'changed';
-  const files = [...((head ?? base)?.files.keys() ?? [])];
-  return {
-    name,
-    spec: (head ?? base)?.entry ?? '',
-    files,
-    status,
-    ...(baseVersion !== undefined ? { baseVersion } : {}),
-    ...(headVersion !== undefined ? { headVersion } : {}),
-  };
-}
-
-function infoVersion(spec: LoadedSpec | undefined): string | undefined {
-  const info = spec?.bundle?.info as { version?: unknown } | undefined;
-  return info?.version === undefined ? undefined : String(info.version);
-}
-
-/** Deep comparison stops at the first difference (serialising two 13 MB bundles to compare them took ~0.15 s). */
-function sameBundle(a: LoadedSpec, b: LoadedSpec): boolean {
-  return a.bundle !== undefined && isDeepStrictEqual(a.bundle, b.bundle);
 }

@@ -1,16 +1,19 @@
 /**
  * Use case: render the Kuma manifests of every API of a repo (from its `.kuma-api-forge.yaml`), or of one bare
- * spec. The CLI (`render`), the PR preview and the deploy all call this, so they produce the same bytes.
- *
- * Service namespace: on Kubernetes a MeshService reference without a namespace would mean `kuma-system`, which
- * is never right, so an API whose config gives no `service.namespace` gets `default` (the Kubernetes default
- * namespace), for the CLI and the App alike. Universal has no namespaces.
+ * spec. The CLI (`render`), the PR preview and the deploy all call this, so they produce the same bytes. The
+ * decisions (config checks, overrides and the namespace default, the bare spec's name) are in `core/config/`.
  * @module
  */
+import {
+  checkDefaults,
+  checkServiceVersions,
+  isMissingEntry,
+  missingSpecFinding,
+} from '../core/config/config-checks.js';
 import { parseRepoConfig, repoConfigFile } from '../core/config/repo-config.js';
+import { type ApiOverrides, applyOverrides, nameFromSpec } from '../core/config/resolve-api.js';
 import { locateRootSetting } from '../core/deploy/tenancy-locator.js';
 import type { Finding } from '../core/findings.js';
-import { defaultSplit } from '../core/kuma/render/build-route-parts.js';
 import { checkRepoRoutes, type RepoApiRoutes } from '../core/kuma/render/check-repo-routes.js';
 import {
   type ApiConfig,
@@ -20,25 +23,14 @@ import {
   serializeResources,
   type XKumaRoot,
 } from '../core/kuma/render/index.js';
-import { buildName } from '../core/kuma/render/names.js';
 import type { OperationRoute } from '../core/kuma/render/render-api.js';
 import { replacedOnMerge } from '../core/kuma/render/shared-policy-keys.js';
-import { checkXKumaValue } from '../core/kuma/render/x-kuma.js';
 import type { KumaResource } from '../core/kuma/resource.js';
 import { loadSourceFile, loadSpec } from '../core/spec/load-spec.js';
 import type { LoadedSpec, SourceFile } from '../core/spec/types.js';
+import { unwritableFinding } from '../core/unwritable-output.js';
 import { YamlParityError } from '../core/yaml-output.js';
 import type { FileSource } from '../ports/file-source.js';
-
-/** Namespace of the backing MeshService on Kubernetes when the config names none. */
-export const defaultServiceNamespace = 'default';
-
-/** Settings that win over every API's config (CLI flags). */
-export interface ApiOverrides {
-  gateway?: string;
-  hostnames?: string[];
-  service?: { name?: string; namespace?: string; port?: number };
-}
 
 export interface RenderRepoOptions {
   /** Default `k8s`. */
@@ -144,14 +136,6 @@ export async function renderSpec(
   return { configFound: false, declared: [], apis: [api], files: prefixFiles([api]), findings: api.findings };
 }
 
-/** Whether the spec's entry file itself does not exist (as opposed to a broken `$ref` inside it). */
-export function isMissingEntry(spec: LoadedSpec): boolean {
-  return (
-    !spec.bundle &&
-    spec.findings.some((finding) => finding.id === 'file-not-found' && finding.file === spec.entry)
-  );
-}
-
 function renderOne(
   spec: LoadedSpec,
   entry: ApiConfig,
@@ -194,33 +178,6 @@ function renderOne(
   };
 }
 
-/**
- * Output YAML parsers would read differently is never written (see yaml-output.ts). What gets here is text no
- * UTF-8 file can hold, a lone surrogate from a `\uD800`-style escape: reported on the operation that carries it.
- */
-function unwritableFinding(spec: LoadedSpec, operations: OperationRoute[], error: YamlParityError): Finding {
-  const culprit = operations.find((operation) => /[\uD800-\uDFFF]/u.test(operation.operation));
-  return {
-    kind: 'validation',
-    id: 'kuma-output-unwritable',
-    severity: 'error',
-    message: `the rendered manifests cannot be written as YAML every parser reads alike (${error.message}); nothing is rendered for this API`,
-    ...spec.locate(culprit?.pointer ?? ''),
-    ...(culprit ? { operation: culprit.operation } : {}),
-  };
-}
-
-function applyOverrides(entry: ApiConfig, overrides: ApiOverrides, format: ManifestFormat): ApiConfig {
-  const service = { ...entry.service, ...overrides.service };
-  if (format === 'k8s' && !service.namespace) service.namespace = defaultServiceNamespace;
-  return {
-    ...entry,
-    service,
-    ...(overrides.gateway ? { gateway: overrides.gateway } : {}),
-    ...(overrides.hostnames ? { hostnames: overrides.hostnames } : {}),
-  };
-}
-
 function toRoutes(api: RenderedRepoApi, configFile: SourceFile): RepoApiRoutes {
   return {
     name: api.name,
@@ -236,55 +193,4 @@ function toRoutes(api: RenderedRepoApi, configFile: SourceFile): RepoApiRoutes {
 
 function prefixFiles(apis: RenderedRepoApi[]): ManifestFile[] {
   return apis.flatMap((api) => api.files.map((file) => ({ ...file, path: `${api.name}/${file.path}` })));
-}
-
-/** A bare spec's API is named after its title (else its file), so resources read `users-…`, not `openapi-…`. */
-function nameFromSpec(spec: LoadedSpec): string {
-  const title = (spec.bundle?.info as { title?: unknown } | undefined)?.title;
-  const fromTitle = typeof title === 'string' ? buildName(title.replace(/\bapi\b/gi, '')) : '';
-  if (fromTitle && fromTitle !== 'unnamed') return fromTitle.slice(0, 40).replace(/-+$/, '');
-  const file = spec.entry.slice(spec.entry.lastIndexOf('/') + 1);
-  return buildName(file.replace(/\.(ya?ml|json)$/i, ''));
-}
-
-/** `defaults` in the repo config take the keys of a root x-kuma block. */
-function checkDefaults(file: SourceFile, value: unknown, pointer: string): Finding[] {
-  if (value === undefined) return [];
-  return checkXKumaValue(value, 'root').map((problem) => ({
-    kind: 'validation',
-    id: 'config-schema',
-    severity: 'error',
-    message: problem.message.replace(/^x-kuma/, pointer.slice(1).replaceAll('/', '.')),
-    file: file.path,
-    ...file.locate(`${pointer}${problem.path}`),
-  }));
-}
-
-/**
- * `service.versions` must say which version takes the traffic `x-kuma.weights` does not split (see
- * `defaultSplit`); an ambiguous declaration is an error on its line and the API is not rendered, rather than a
- * guess at a split.
- */
-function checkServiceVersions(file: SourceFile, entry: ApiConfig, index: number): Finding | undefined {
-  const split = defaultSplit(entry.service?.versions ?? []);
-  if (!('problem' in split)) return undefined;
-  return {
-    kind: 'validation',
-    id: 'kuma-service-versions',
-    severity: 'error',
-    message: `apis[${index}].service.versions: ${split.problem}`,
-    file: file.path,
-    ...file.locate(`/apis/${index}/service/versions${split.pointer}`),
-  };
-}
-
-export function missingSpecFinding(file: SourceFile, index: number, spec: string): Finding {
-  return {
-    kind: 'validation',
-    id: 'config-spec-not-found',
-    severity: 'error',
-    message: `the spec file "${spec}" of apis[${index}] does not exist in the repo`,
-    file: file.path,
-    ...file.locate(`/apis/${index}/spec`),
-  };
 }

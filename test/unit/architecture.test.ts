@@ -2,7 +2,7 @@
  * The layering DESIGN.md §2 promises, checked on the source: the core is pure (no I/O, no environment, no clock)
  * and never imports ports, adapters, the app or use cases; ports import only the core.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -18,6 +18,38 @@ function violations(dir: string, forbidden: RegExp): string[] {
       .split('\n')
       .flatMap((line, i) => (forbidden.test(line) ? [`${file}:${i + 1}: ${line.trim()}`] : [])),
   );
+}
+
+/** Every project module `entry` imports, directly or not (static, re-exports and dynamic `import()`). */
+function importClosure(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = readFileSync(file, 'utf8');
+    for (const match of text.matchAll(/(?:from |import\(|import )'(\.{1,2}\/[^']+)\.js'/g)) {
+      const target = path.join(path.dirname(file), `${match[1]}.ts`);
+      if (existsSync(target)) visit(target);
+    }
+  };
+  visit(path.normalize(entry));
+  return seen;
+}
+
+/**
+ * Names of the top-level functions of `file` whose code mentions `identifier` (not imports, not comments). Relies on
+ * the formatter: a top-level function starts at the line start and ends at the next line that is `}`.
+ */
+function functionsMentioning(file: string, identifier: string): string[] {
+  const names = new Set<string>();
+  let current = '(module scope)';
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (line.startsWith('import ') || /^\s*(\/\/|\/\*|\*)/.test(line)) continue; // imports, comments
+    current = /^(?:export )?(?:async )?function (\w+)/.exec(line)?.[1] ?? current;
+    if (new RegExp(`\\b${identifier}\\b`).test(line)) names.add(current);
+    if (line === '}') current = '(module scope)';
+  }
+  return [...names].sort();
 }
 
 describe('layering', () => {
@@ -49,6 +81,44 @@ describe('layering', () => {
         (line) => !line.startsWith('shared/app/worker.ts:'),
       ),
     ).toEqual([]);
+  });
+
+  it('user-visible markdown is built in core/report only: nothing else imports its escaper', () => {
+    expect(
+      violations('shared', /from '[./]*(core\/)?report\/escape\.js'|from '\.\/escape\.js'/).filter(
+        (line) => !line.startsWith('shared/core/report/'),
+      ),
+    ).toEqual([]);
+  });
+
+  describe('a PR event never passes through the deploy use case', () => {
+    const deployUseCase = path.normalize('shared/use-cases/deploy-push.ts');
+
+    it('the webhook (functions/webhook.ts and the Hono app) does not import it at all', () => {
+      expect(importClosure('functions/webhook.ts').has(deployUseCase)).toBe(false);
+      expect(importClosure('shared/app/webhook-app.ts').has(deployUseCase)).toBe(false);
+    });
+
+    it('the PR check, its preview and `check` do not import it, directly or through another module', () => {
+      for (const entry of [
+        'shared/use-cases/check-pull-request.ts',
+        'shared/use-cases/preview-deploy.ts',
+        'shared/use-cases/check.ts',
+        'shared/cli/check-command.ts',
+      ]) {
+        expect([entry, importClosure(entry).has(deployUseCase)]).toEqual([entry, false]);
+      }
+    });
+
+    it('in the worker, deployPush is called only by runDeployJob, and that only for a deploy job', () => {
+      const worker = 'shared/app/worker.ts';
+      const text = readFileSync(worker, 'utf8');
+      expect(functionsMentioning(worker, 'deployPush')).toEqual(['runDeployJob']);
+      expect(functionsMentioning(worker, 'runDeployJob')).toEqual(['createWorker', 'runDeployJob']);
+      // Its one call: in the branch of a deploy job, which returns before the check job's code.
+      expect(text.match(/\brunDeployJob\(/g)).toHaveLength(2); // the declaration and the call
+      expect(text).toMatch(/if \(job\.type === 'deploy'\) \{[^}]*\breturn runDeployJob\(/);
+    });
   });
 
   it('each port type has one definition', () => {

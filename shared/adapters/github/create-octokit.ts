@@ -12,7 +12,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import { toUpstreamError } from '../../core/errors.js';
-import type { RepoRef } from '../../core/jobs.js';
+import { type RepoRef, repoKey } from '../../core/repo-ref.js';
 import { type Logger, silentLogger } from '../../ports/logger.js';
 
 export const AppOctokit = Octokit.plugin(retry, throttling);
@@ -136,7 +136,7 @@ export function createGitHubClients(options: GitHubClientOptions): GitHubClients
       return client;
     },
     installationFor(repo) {
-      const key = `${repo.owner}/${repo.repo}`.toLowerCase();
+      const key = repoKey(repo);
       let id = installations.get(key);
       if (!id) {
         id = app()

@@ -4,7 +4,8 @@
  * annotations per check-run request (the rest go in follow-up updates, which GitHub appends).
  * @module
  */
-import type { Job, RepoRef } from '../../core/jobs.js';
+import type { Job } from '../../core/jobs.js';
+import { formatRepoRef, type RepoRef } from '../../core/repo-ref.js';
 import type { Annotation, CodeHost } from '../../ports/code-host.js';
 import type { AppOctokit, GitHubClients } from './create-octokit.js';
 import { type BlobCache, createGitHubFileSource } from './github-file-source.js';
@@ -25,7 +26,7 @@ export function createGitHubCodeHost(octokit: AppOctokit, repo: RepoRef): CodeHo
   const blobs: BlobCache = new Map();
   const sources = new Map<string, ReturnType<typeof createGitHubFileSource>>();
   return {
-    description: `${repo.owner}/${repo.repo}`,
+    description: formatRepoRef(repo),
     async getPullRequest(number) {
       const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: number });
       return {

@@ -6,7 +6,7 @@
  * @module
  */
 import { SetupError, toUpstreamError } from '../../core/errors.js';
-import type { RepoRef } from '../../core/jobs.js';
+import { formatRepoRef, type RepoRef } from '../../core/repo-ref.js';
 import type { DeployMode, DeployRepo, DeployRepoAccess, DeployTarget } from '../../ports/deploy-repo.js';
 import { createGitHubDeployRepo, createGitHubSourceHistory } from '../github-deploy-repo.js';
 import type { GitHubClients } from './create-octokit.js';
@@ -25,7 +25,7 @@ export class DeployTargetError extends SetupError {
 }
 
 export function createGitHubDeployTarget(clients: GitHubClients, options: DeployTargetOptions): DeployTarget {
-  const name = `${options.repo.owner}/${options.repo.repo}`;
+  const name = formatRepoRef(options.repo);
   const repos = new Map<DeployRepoAccess, Promise<DeployRepo>>();
   const texts = new Map<string, Promise<string>>();
   const connect = async (access: DeployRepoAccess) => {

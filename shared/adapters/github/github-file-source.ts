@@ -6,7 +6,7 @@
  * @module
  */
 import { toUpstreamError } from '../../core/errors.js';
-import type { RepoRef } from '../../core/jobs.js';
+import { formatRepoRef, type RepoRef } from '../../core/repo-ref.js';
 import type { FileSource } from '../../ports/file-source.js';
 import type { AppOctokit } from './create-octokit.js';
 
@@ -55,7 +55,7 @@ export function createGitHubFileSource(
     return blob;
   };
   return {
-    description: `github:${repo.owner}/${repo.repo}@${sha.slice(0, 7)}`,
+    description: `github:${formatRepoRef(repo)}@${sha.slice(0, 7)}`,
     async read(path) {
       const key = normalize(path);
       if (key === undefined) return undefined;

@@ -9,7 +9,8 @@
  * - deploy job, deploy repo: commit (and, in pull-request mode, open or update the deploy PR).
  * @module
  */
-import type { Job, RepoRef } from '../../core/jobs.js';
+import type { Job } from '../../core/jobs.js';
+import type { RepoRef } from '../../core/repo-ref.js';
 import type { DeployMode, DeployRepoAccess } from '../../ports/deploy-repo.js';
 import type { TokenScope } from './create-octokit.js';
 

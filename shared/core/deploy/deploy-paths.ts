@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { InvariantError } from '../errors.js';
-import type { RepoRef } from '../jobs.js';
+import type { RepoRef } from '../repo-ref.js';
 
 const segment = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 /** The characters GitHub allows in owner and repo names (lower-cased); repos may start with `.` (`.github`). */

@@ -5,11 +5,11 @@
  */
 import { resolveGates } from '../config/repo-config.js';
 import type { DeployPlan } from '../deploy/plan-deploy.js';
-import { renderPlanMarkdown } from '../deploy/render-plan-markdown.js';
 import { compareFindings, type Finding } from '../findings.js';
 import { decideVerdict } from '../verdict.js';
 import { clipText } from './clip-text.js';
 import { escapeHtmlText, escapeMarkdown, inlineCode } from './escape.js';
+import { renderPlanMarkdown } from './render-plan-markdown.js';
 import { plural } from './summarize.js';
 import type { CheckReport } from './types.js';
 

@@ -4,7 +4,8 @@
  * @module
  */
 import type { SourcePosition } from '../findings.js';
-import type { LoadedSpec } from '../spec/types.js';
+import type { ApiConfig } from '../kuma/render/types.js';
+import type { LoadedSpec, SourceFile } from '../spec/types.js';
 import { readServerPaths } from './server-paths.js';
 
 export interface RoutingView {
@@ -15,6 +16,33 @@ export interface RoutingView {
   hostnames?: string[];
   /** Where the repo config sets `basePath` / `hostnames` (repo mode), so findings point there. */
   configPositions?: { basePath?: SourcePosition; hostnames?: SourcePosition };
+}
+
+/** One side of an API in a check: its spec, its config entry, and where that entry sits in the config (repo mode). */
+export interface ConfiguredSpec {
+  spec: LoadedSpec;
+  api: Pick<ApiConfig, 'basePath' | 'hostnames'>;
+  config?: { file: SourceFile; index: number };
+}
+
+/** The routing view of one side: the config's base path and hostnames win, and findings point at them. */
+export function buildRoutingView(side: ConfiguredSpec): RoutingView {
+  const { api, config } = side;
+  const at = (key: 'basePath' | 'hostnames'): SourcePosition | undefined => {
+    if (!config || api[key] === undefined) return undefined;
+    return { file: config.file.path, ...config.file.locate(`/apis/${config.index}/${key}`) };
+  };
+  const basePathAt = at('basePath');
+  const hostnamesAt = at('hostnames');
+  return {
+    spec: side.spec,
+    ...(api.basePath !== undefined ? { basePath: api.basePath } : {}),
+    ...(api.hostnames !== undefined ? { hostnames: api.hostnames } : {}),
+    configPositions: {
+      ...(basePathAt ? { basePath: basePathAt } : {}),
+      ...(hostnamesAt ? { hostnames: hostnamesAt } : {}),
+    },
+  };
 }
 
 /** The effective routing of a view, with the place each value comes from. */

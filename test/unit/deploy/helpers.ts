@@ -1,4 +1,6 @@
 import { createMemoryFileSource } from '../../../shared/adapters/memory-file-source.js';
+import { buildGitBlobSha } from '../../../shared/core/deploy/deploy-paths.js';
+import type { CurrentFile } from '../../../shared/core/deploy/plan-deploy.js';
 import { renderSource } from '../../../shared/use-cases/preview-deploy.js';
 
 export interface ApiOptions {
@@ -61,3 +63,21 @@ export const grant = {
   basePaths: ['/pets-api'],
   namespaces: ['pets'],
 };
+
+/** What the deploy repo holds after a plan's changes are applied to `current`. */
+export function applyChanges(
+  current: CurrentFile[],
+  changes: { path: string; content: string | null }[],
+): CurrentFile[] {
+  const files = new Map(current.map((f) => [f.path, f]));
+  for (const change of changes) {
+    if (change.content === null) files.delete(change.path);
+    else
+      files.set(change.path, {
+        path: change.path,
+        sha: buildGitBlobSha(change.content),
+        content: change.content,
+      });
+  }
+  return [...files.values()];
+}

@@ -1,27 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { assertInsideFolder, buildGitBlobSha } from '../../../shared/core/deploy/deploy-paths.js';
-import { type CurrentFile, planDeploy } from '../../../shared/core/deploy/plan-deploy.js';
-import { renderPlanMarkdown } from '../../../shared/core/deploy/render-plan-markdown.js';
+import { assertInsideFolder } from '../../../shared/core/deploy/deploy-paths.js';
+import { planDeploy } from '../../../shared/core/deploy/plan-deploy.js';
 import { parseSourceRecord } from '../../../shared/core/deploy/source-record.js';
-import { renderFiles } from './helpers.js';
+import { renderPlanMarkdown } from '../../../shared/core/report/render-plan-markdown.js';
+import { applyChanges, renderFiles } from './helpers.js';
 
 const sha1 = 'a'.repeat(40);
 const sha2 = 'b'.repeat(40);
-
-/** What the deploy repo holds after a plan's changes are applied to `current`. */
-function apply(current: CurrentFile[], changes: { path: string; content: string | null }[]): CurrentFile[] {
-  const files = new Map(current.map((f) => [f.path, f]));
-  for (const change of changes) {
-    if (change.content === null) files.delete(change.path);
-    else
-      files.set(change.path, {
-        path: change.path,
-        sha: buildGitBlobSha(change.content),
-        content: change.content,
-      });
-  }
-  return [...files.values()];
-}
 
 async function render(options: Parameters<typeof renderFiles>[0] = {}) {
   const rendered = await renderFiles(options);
@@ -68,7 +53,7 @@ describe('planDeploy', () => {
 
   it('plans nothing when the deploy repo already holds this render, even from a newer commit', async () => {
     const first = planDeploy({ sourceRepo: 'acme/pets', sourceSha: sha1, current: [], ...(await render()) });
-    const current = apply([], first.changes);
+    const current = applyChanges([], first.changes);
     const again = planDeploy({ sourceRepo: 'acme/pets', sourceSha: sha2, current, ...(await render()) });
     expect(again.changes).toEqual([]);
     expect(renderPlanMarkdown(again)).toContain('No mesh changes');
@@ -77,7 +62,7 @@ describe('planDeploy', () => {
   it('changes what differs and prunes what is no longer rendered', async () => {
     const first = planDeploy({ sourceRepo: 'acme/pets', sourceSha: sha1, current: [], ...(await render()) });
     const current = [
-      ...apply([], first.changes),
+      ...applyChanges([], first.changes),
       { path: 'apis/acme/pets/old-api/meshhttproute-old.yaml', sha: 'c'.repeat(40) },
     ];
     const next = planDeploy({
@@ -101,7 +86,7 @@ describe('planDeploy', () => {
     const gone = planDeploy({
       sourceRepo: 'acme/pets',
       sourceSha: sha2,
-      current: apply([], first.changes),
+      current: applyChanges([], first.changes),
       rendered: [],
     });
     expect(gone.changes.filter((c) => c.content === null).map((c) => c.path)).toEqual([
@@ -133,22 +118,5 @@ describe('planDeploy', () => {
     expect(() => assertInsideFolder(['apis/acme/pets/../globex/a.yaml'], 'apis/acme/pets/')).toThrow(
       /outside/,
     );
-  });
-});
-
-describe('renderPlanMarkdown', () => {
-  it('lists added, changed and removed resources with their YAML diffs folded', async () => {
-    const first = planDeploy({ sourceRepo: 'acme/pets', sourceSha: sha1, current: [], ...(await render()) });
-    const current = apply([], first.changes);
-    const next = planDeploy({
-      sourceRepo: 'acme/pets',
-      sourceSha: sha2,
-      current,
-      ...(await render({ name: 'pets', namespace: 'pets', paths: ['/pets', '/toys'] })),
-    });
-    await expect(renderPlanMarkdown(next, { deployRepo: 'platform/deploy' })).toMatchFileSnapshot(
-      '__snapshots__/mesh-changes.md',
-    );
-    await expect(renderPlanMarkdown(first)).toMatchFileSnapshot('__snapshots__/mesh-changes-first.md');
   });
 });

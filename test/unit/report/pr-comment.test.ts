@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { planDeploy } from '../../../shared/core/deploy/plan-deploy.js';
-import { renderPlanMarkdown } from '../../../shared/core/deploy/render-plan-markdown.js';
 import { joinPreview, type MeshPreview } from '../../../shared/core/report/mesh-preview.js';
 import { buildCommentBody, buildResolvedBody, planComment } from '../../../shared/core/report/pr-comment.js';
+import { renderPlanMarkdown } from '../../../shared/core/report/render-plan-markdown.js';
 import type { DeployPreview } from '../../../shared/use-cases/preview-deploy.js';
 import { finding, marker, report } from './pr-report.js';
 

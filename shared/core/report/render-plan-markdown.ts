@@ -4,9 +4,9 @@
  * @module
  */
 import { structuredPatch } from 'diff';
-import { escapeHtmlText, inlineCode } from '../report/escape.js';
+import type { ChangeKind, DeployPlan, ResourceChange } from '../deploy/plan-deploy.js';
 import { escapeLineText } from '../yaml-output.js';
-import type { ChangeKind, DeployPlan, ResourceChange } from './plan-deploy.js';
+import { escapeHtmlText, inlineCode } from './escape.js';
 
 export interface PlanMarkdownOptions {
   /** `owner/repo` of the deploy repo, for the wording. */
