@@ -1,0 +1,173 @@
+/**
+ * The engine's rough edges on real specs (issue 14), each on a minimal reproduction through the CLI: what a
+ * user sees is a clear finding on the right file and line, nothing lost, never a flood of identical findings.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkJson, type JsonFinding } from '../helpers/cli.js';
+import { lineOf } from '../unit/spec/lines.js';
+
+const root = mkdtempSync(path.join(tmpdir(), 'kaf-rough-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let repos = 0;
+
+/** A fresh folder holding `files`; returns its path. */
+function repo(files: Record<string, string>): string {
+  const dir = path.join(root, `r${++repos}`);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+const check = (dir: string, entry = 'openapi.yaml', ...more: string[]) =>
+  checkJson(['--head', path.join(dir, entry), '--lint', 'all', ...more]);
+
+const validationOf = (findings: JsonFinding[]) => findings.filter((f) => f.kind === 'validation');
+
+describe('operation-level $ref (DigitalOcean style), as swagger-parser reads it', () => {
+  const op = `operationId: listThings
+summary: List things
+description: Lists the things.
+tags: [things]
+responses:
+  '200':
+    description: ok
+`;
+
+  it('OpenAPI 3.0: the operation in its own file is valid and its findings land in that file', async () => {
+    const entry = `openapi: 3.0.3
+info: {title: Things, version: '1', description: d}
+tags: [{name: things, description: t}]
+servers: [{url: 'https://api.example.com'}]
+paths:
+  /things:
+    get:
+      $ref: 'resources/things/list.yml'
+    post:
+      $ref: 'resources/things/create.yml'
+`;
+    const create = "responses:\n  '201':\n    description: created\n";
+    const dir = repo({
+      'openapi.yaml': entry,
+      'resources/things/list.yml': op,
+      'resources/things/create.yml': create,
+    });
+    const { report } = await check(dir);
+    expect(validationOf(report.findings)).toEqual([]);
+    // The POST lacks an operationId: said in its own file, on its first line.
+    const missingId = report.findings.find((f) => f.id === 'operation-operationId');
+    expect(missingId).toMatchObject({
+      file: 'resources/things/create.yml',
+      line: 1,
+      operation: 'POST /things',
+    });
+  });
+
+  it('Swagger 2.0: an operation $ref is bundled too', async () => {
+    const entry = `swagger: '2.0'
+info: {title: Things, version: '1'}
+paths:
+  /things:
+    get:
+      $ref: 'ops/list.yaml'
+`;
+    const { report } = await check(repo({ 'openapi.yaml': entry, 'ops/list.yaml': op }));
+    expect(validationOf(report.findings)).toEqual([]);
+  });
+
+  it('a broken referenced operation is reported in its file, on its line, once', async () => {
+    const entry = `openapi: 3.0.3
+info: {title: Things, version: '1'}
+paths:
+  /things:
+    get:
+      $ref: 'list.yml'
+`;
+    const bad = 'operationId: listThings\nsummary: no responses\n';
+    const { code, report } = await check(repo({ 'openapi.yaml': entry, 'list.yml': bad }));
+    expect(code).toBe(1);
+    expect(validationOf(report.findings).map((f) => [f.id, f.file, f.line, f.message])).toEqual([
+      ['oas-schema', 'list.yml', 1, 'Invalid OpenAPI 3.0: "get" is missing the required field "responses"'],
+    ]);
+  });
+
+  it('`properties: {$ref}` and `$ref`s inside extensions (x-codeSamples) are followed, not validated as OpenAPI', async () => {
+    const entry = `openapi: 3.0.3
+info: {title: Things, version: '1'}
+paths:
+  /things:
+    get:
+      operationId: listThings
+      x-codeSamples:
+        - $ref: 'examples/curl.yml'
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  $ref: 'models.yml#/thing_props'
+`;
+    const files = {
+      'openapi.yaml': entry,
+      'examples/curl.yml': 'lang: cURL\nsource: curl https://api.example.com/things\n',
+      'models.yml': 'thing_props:\n  id: {type: string}\n  name: {type: string}\n',
+    };
+    const { report } = await check(repo(files));
+    expect(validationOf(report.findings)).toEqual([]);
+  });
+});
+
+describe('file limits: one finding, and room for real multi-file specs', () => {
+  it('a spec of 3,000 files (DigitalOcean $refs 2,847) loads without a limit finding', {
+    timeout: 120_000,
+  }, async () => {
+    const files: Record<string, string> = {};
+    const props = Array.from({ length: 3000 }, (_, i) => `        p${i}: {$ref: 'm/s${i}.yaml'}`);
+    for (let i = 0; i < 3000; i++) files[`m/s${i}.yaml`] = 'type: string\n';
+    files['openapi.yaml'] = `openapi: 3.0.3
+info: {title: Many, version: '1'}
+paths: {}
+components:
+  schemas:
+    Big:
+      type: object
+      properties:
+${props.join('\n')}
+`;
+    const { report } = await check(repo(files));
+    expect(validationOf(report.findings)).toEqual([]);
+  });
+
+  it('past the limit: exactly one too-many-files finding, at the first $ref that exceeds it', {
+    timeout: 120_000,
+  }, async () => {
+    const n = 4100;
+    const files: Record<string, string> = {};
+    const props = Array.from({ length: n }, (_, i) => `        p${i}: {$ref: 'm/s${i}.yaml'}`);
+    for (let i = 0; i < n; i++) files[`m/s${i}.yaml`] = 'type: string\n';
+    const entry = `openapi: 3.0.3
+info: {title: Many, version: '1'}
+paths: {}
+components:
+  schemas:
+    Big:
+      type: object
+      properties:
+${props.join('\n')}
+`;
+    files['openapi.yaml'] = entry;
+    const { code, report } = await check(repo(files));
+    expect(code).toBe(1);
+    const limit = report.findings.filter((f) => f.id === 'too-many-files');
+    // The entry is file 1: the 4,000th $ref'd file is the first one past the limit.
+    expect(limit.map((f) => [f.file, f.line])).toEqual([['openapi.yaml', lineOf(entry, "'m/s3999.yaml'")]]);
+    expect(limit[0]?.message).toContain('every file after it');
+  });
+});
