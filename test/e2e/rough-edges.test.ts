@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkJson, type JsonFinding } from '../helpers/cli.js';
+import { checkJson, type JsonFinding, runCli } from '../helpers/cli.js';
 import { lineOf } from '../unit/spec/lines.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'kaf-rough-'));
@@ -169,5 +169,39 @@ ${props.join('\n')}
     // The entry is file 1: the 4,000th $ref'd file is the first one past the limit.
     expect(limit.map((f) => [f.file, f.line])).toEqual([['openapi.yaml', lineOf(entry, "'m/s3999.yaml'")]]);
     expect(limit[0]?.message).toContain('every file after it');
+  });
+});
+
+describe('a document without info/paths says so, in check and in render', () => {
+  const cases = [
+    ['openapi: 3.0.3\n', ['"info"', '"paths"']],
+    ["swagger: '2.0'\n", ['"info"', '"paths"']],
+    ['openapi: 3.1.0\ninfo: {title: t, version: "1"}\n', ['none of "paths", "webhooks" and "components"']],
+    ['openapi: 3.0.3\ninfo: {title: t, version: "1"}\npaths: null\n', ['"paths"']],
+  ] as const;
+
+  it.each(cases)('check: %j → one finding per missing field, on line 1', async (text, missing) => {
+    const { code, report } = await check(repo({ 'openapi.yaml': text }));
+    expect(code).toBe(1);
+    const found = validationOf(report.findings);
+    expect(found.map((f) => [f.id, f.file, f.line])).toEqual(
+      missing.map(() => ['oas-schema', 'openapi.yaml', 1]),
+    );
+    missing.forEach((field, i) => {
+      expect(found[i]?.message).toContain(field);
+    });
+  });
+
+  it.each(cases)('render: %j → exit 1, the same findings, no manifests', async (text, missing) => {
+    const dir = repo({ 'openapi.yaml': text });
+    const run = await runCli(['render', path.join(dir, 'openapi.yaml')]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(missing.length);
+    missing.forEach((field, i) => {
+      expect(lines[i]).toMatch(/^openapi\.yaml:1:1: error: /);
+      expect(lines[i]).toContain(field);
+    });
   });
 });

@@ -7,6 +7,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import validateOpenApiSchema from '@apidevtools/swagger-parser/lib/validators/schema.js';
 import type { Finding } from '../findings.js';
 import { appendPointer, buildPointer, childOf, decodePointer, getAtPointer } from './json-pointer.js';
+import { findMissingRoots } from './required-roots.js';
 import type { LoadedSpec } from './types.js';
 
 /** The parts of an ajv error swagger-parser passes on in `details`. */
@@ -29,6 +30,9 @@ const parserOptions = {
 export async function validateSpec(spec: LoadedSpec): Promise<Finding[]> {
   if (!spec.bundle || !spec.version) return [];
   const bundle = spec.bundle;
+  // Said one by one on line 1; swagger-parser would name only the first (and nothing else can be checked).
+  const missing = findMissingRoots(spec);
+  if (missing.length > 0) return missing;
   try {
     if (spec.version === '2.0') {
       // swagger-parser dereferences in place: give it a copy.
