@@ -205,3 +205,54 @@ describe('a document without info/paths says so, in check and in render', () => 
     });
   });
 });
+
+describe('Swagger 2.0 body parameters written like form fields: one finding that names the problem', () => {
+  const spec = (parameters: string, extra = '') => `swagger: '2.0'
+info: {title: Up, version: '1'}
+${extra}paths:
+  /upload:
+    post:
+      consumes: [multipart/form-data]
+      parameters:
+${parameters}
+      responses:
+        '200': {description: ok}
+`;
+
+  it('`in: body` + `type: file`: one error on the `in` line that says to use formData', async () => {
+    const text = spec(
+      '        - name: upload\n          in: body\n          type: file\n          required: true',
+    );
+    const { code, report } = await check(repo({ 'openapi.yaml': text }));
+    expect(code).toBe(1);
+    const found = validationOf(report.findings);
+    expect(found.map((f) => [f.id, f.line])).toEqual([['oas-schema', lineOf(text, 'in: body')]]);
+    expect(found[0]?.message).toContain('body parameter "upload" has `type: file`');
+    expect(found[0]?.message).toContain('`in: formData` with `type: file`');
+  });
+
+  it('`in: body` + `type: string`: one error that says to use `schema`', async () => {
+    const text = spec('        - name: note\n          in: body\n          type: string');
+    const { report } = await check(repo({ 'openapi.yaml': text }));
+    const found = validationOf(report.findings);
+    expect(found.map((f) => f.line)).toEqual([lineOf(text, 'in: body')]);
+    expect(found[0]?.message).toContain('schema: {type: "string"}');
+  });
+
+  it('a shared body parameter is reported once, where it is defined, and other errors still show', async () => {
+    const text = spec(
+      "        - $ref: '#/parameters/Upload'",
+      'parameters:\n  Upload: {name: upload, in: body, type: file}\nresponses:\n  Gone: {schema: {type: string}}\n',
+    );
+    const { report } = await check(repo({ 'openapi.yaml': text }));
+    const found = validationOf(report.findings);
+    expect(found.map((f) => f.line)).toEqual([lineOf(text, 'Upload: {'), lineOf(text, 'Gone: {')]);
+    expect(found[0]?.message).toContain('body parameter "upload"');
+  });
+
+  it('the right way (formData, type: file) is valid', async () => {
+    const text = spec('        - name: upload\n          in: formData\n          type: file');
+    const { report } = await check(repo({ 'openapi.yaml': text }));
+    expect(validationOf(report.findings)).toEqual([]);
+  });
+});
