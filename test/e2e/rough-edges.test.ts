@@ -256,3 +256,73 @@ ${parameters}
     expect(validationOf(report.findings)).toEqual([]);
   });
 });
+
+describe('single-spec render: names from the title, validated flags, no ignored --api', () => {
+  const titled = (title: string) => `openapi: 3.0.3
+info: {title: ${JSON.stringify(title)}, version: '1'}
+servers: [{url: 'https://api.example.com/v1'}]
+paths:
+  /things:
+    get:
+      operationId: listThings
+      responses: {'200': {description: ok}}
+`;
+  /** The `metadata.name`s of the rendered resources. */
+  const names = (stdout: string) => [...stdout.matchAll(/^ {2}name: (.+)$/gm)].map((m) => m[1]);
+
+  it.each([
+    ['APIs.guru', 'apis-guru'],
+    ['GitHub v3 REST API', 'github-v3-rest'],
+    ['OpenAI API', 'openai'],
+    ['Café del Mar API', 'cafe-del-mar'],
+    ['BackupManagementClient', 'backup-management-client'],
+  ])('title %j → resources named %j-…', async (title, name) => {
+    const dir = repo({ 'openapi.yaml': titled(title) });
+    const run = await runCli(['render', path.join(dir, 'openapi.yaml')]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const rendered = names(run.stdout);
+    expect(rendered.length).toBeGreaterThan(0);
+    for (const resource of rendered) expect(resource).toMatch(new RegExp(`^${name}(-|$)`));
+  });
+
+  it('a title with no usable word (only "API", or not Latin) falls back to the file name', async () => {
+    for (const title of ['API', '日本語']) {
+      const dir = repo({ 'shop.yaml': titled(title) });
+      const run = await runCli(['render', path.join(dir, 'shop.yaml')]);
+      expect(names(run.stdout)[0]).toMatch(/^shop(-|$)/);
+    }
+  });
+
+  it.each([
+    [['--namespace', 'My_NS'], '--namespace must be a DNS-1123 label'],
+    [['--namespace', 'a'.repeat(64)], '--namespace must be a DNS-1123 label'],
+    [['--hostname', 'API.example.com'], '--hostname must be a lower-case DNS name'],
+    [['--hostname', 'ok.example.com', '--hostname', 'bad host'], '--hostname must be a lower-case DNS name'],
+    [['--hostname', 'http://x.example.com'], '--hostname must be a lower-case DNS name'],
+    [['--api', 'things'], '--api picks one API of a repo dir'],
+  ])('render %j: exit 2, one line on stderr, nothing rendered', async (flags, message) => {
+    const dir = repo({ 'openapi.yaml': titled('Things') });
+    const run = await runCli(['render', path.join(dir, 'openapi.yaml'), ...flags]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain(message);
+  });
+
+  it('valid flags are accepted (wildcard hostname, namespace)', async () => {
+    const dir = repo({ 'openapi.yaml': titled('Things') });
+    const run = await runCli([
+      'render',
+      path.join(dir, 'openapi.yaml'),
+      '--hostname',
+      '*.example.com',
+      '--namespace',
+      'shop-prod',
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('*.example.com');
+    expect(run.stdout).toContain('shop-prod');
+  });
+});
