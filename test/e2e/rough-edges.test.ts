@@ -326,3 +326,55 @@ paths:
     expect(run.stdout).toContain('shop-prod');
   });
 });
+
+describe('--lint new in single-spec mode does not depend on file names', () => {
+  const text = `openapi: 3.0.3
+info: {title: Things, version: '1'}
+paths:
+  /things:
+    get:
+      responses: {'200': {description: ok}}
+`;
+  const lintOf = (findings: JsonFinding[]) => findings.filter((f) => f.kind === 'lint');
+
+  it('the same spec under another name: no new finding (as with the same name)', async () => {
+    const dir = repo({ 'base/old-name.yaml': text, 'head/new-name.yaml': text, 'same/new-name.yaml': text });
+    const renamed = await checkJson([
+      '--base',
+      path.join(dir, 'base/old-name.yaml'),
+      '--head',
+      path.join(dir, 'head/new-name.yaml'),
+      '--lint',
+      'new',
+    ]);
+    const sameName = await checkJson([
+      '--base',
+      path.join(dir, 'same/new-name.yaml'),
+      '--head',
+      path.join(dir, 'head/new-name.yaml'),
+      '--lint',
+      'new',
+    ]);
+    expect(lintOf(sameName.report.findings)).toEqual([]);
+    expect(lintOf(renamed.report.findings)).toEqual([]);
+    // …and there are findings to hide: with --lint all they show.
+    const all = await checkJson(['--head', path.join(dir, 'head/new-name.yaml'), '--lint', 'all']);
+    expect(lintOf(all.report.findings).some((f) => f.pointer === '/info')).toBe(true);
+  });
+
+  it('a renamed spec with a new operation: only its findings are new', async () => {
+    const head = `${text}  /other:\n    get:\n      responses: {'200': {description: ok}}\n`;
+    const dir = repo({ 'a.yaml': text, 'b/api.yaml': head });
+    const run = await checkJson([
+      '--base',
+      path.join(dir, 'a.yaml'),
+      '--head',
+      path.join(dir, 'b/api.yaml'),
+      '--lint',
+      'new',
+    ]);
+    const fresh = lintOf(run.report.findings);
+    expect(fresh.length).toBeGreaterThan(0);
+    for (const f of fresh) expect([f.file, f.operation]).toEqual(['api.yaml', 'GET /other']);
+  });
+});
