@@ -27,8 +27,11 @@ export interface Finding extends SourcePosition {
   side?: 'base' | 'head';
   /** For grouped breaking changes: every operation the one cause affects (fan-out), sorted. */
   operations?: string[];
-  /** A breaking change that does not gate because of a major version bump or an explicit approval. */
-  waivedBy?: 'major-version' | 'approval';
+  /**
+   * A breaking change that does not gate because of a major version bump or an explicit approval: the PR's
+   * approval label, or the CLI's `--approved`.
+   */
+  waivedBy?: 'major-version' | 'approval' | 'approved-flag';
   /** Stable identity across pushes (independent of line numbers), for "only new findings" and acknowledgements. */
   fingerprint?: string;
   /** A hint on how to fix it. */

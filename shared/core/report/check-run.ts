@@ -13,7 +13,7 @@ import {
   type MarkdownOptions,
   renderMarkdown,
 } from './render-markdown.js';
-import { describeVerdict } from './summarize.js';
+import { describeVerdict, describeWaiver } from './summarize.js';
 import type { CheckReport } from './types.js';
 
 export { buildCheckRunName, checkRunName } from './check-run-name.js';
@@ -93,9 +93,7 @@ function toAnnotation(f: Finding): Annotation | undefined {
   if (!at || at.file === '' || at.line < 1) return undefined;
   const level = f.waivedBy ? 'notice' : annotationLevel[f.severity];
   const where = f.operations && f.operations.length > 1 ? f.operations.join(', ') : f.operation;
-  const accepted = f.waivedBy
-    ? ` (accepted: ${f.waivedBy === 'approval' ? 'approved by label' : 'major version bump'})`
-    : '';
+  const accepted = f.waivedBy ? ` (${describeWaiver(f.waivedBy)})` : '';
   const lead = removed
     ? `removed here: ${where ? `${where} ` : ''}(was at ${f.file}:${f.line} in the base)\n`
     : where

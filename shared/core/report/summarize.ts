@@ -77,8 +77,14 @@ export function describeVersion(api: ApiSummary): string {
 }
 
 export function describeWaiver(waivedBy: NonNullable<Finding['waivedBy']>): string {
-  return waivedBy === 'major-version' ? 'accepted: major version bump' : 'accepted: approved by label';
+  return `accepted: ${waiverText[waivedBy]}`;
 }
+
+const waiverText: Record<NonNullable<Finding['waivedBy']>, string> = {
+  'major-version': 'major version bump',
+  approval: 'approved by label',
+  'approved-flag': 'approved with --approved',
+};
 
 /** `affects 3 operations: GET /a, POST /a, GET /b` (at most `max` listed, then `and N more`). */
 export function describeFanOut(operations: readonly string[], max = 5): string {
