@@ -10,7 +10,8 @@ import { checkJson, type JsonFinding, runCli } from '../helpers/cli.js';
 import { lineOf } from '../unit/spec/lines.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'kaf-rough-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+// Thousands of files from the limit tests: removing them takes a while on a busy machine.
+afterAll(() => rmSync(root, { recursive: true, force: true }), 120_000);
 let repos = 0;
 
 /** A fresh folder holding `files`; returns its path. */
