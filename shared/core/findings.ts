@@ -28,10 +28,11 @@ export interface Finding extends SourcePosition {
   /** For grouped breaking changes: every operation the one cause affects (fan-out), sorted. */
   operations?: string[];
   /**
-   * A breaking change that does not gate: a major version bump, an explicit approval, or a line of the repo's
-   * waiver file (`gates.errIgnore` / `gates.warnIgnore`, see `waiver`).
+   * A breaking change that does not gate: a major version bump, an explicit approval (the PR's approval label,
+   * or the CLI's `--approved`), or a line of the repo's waiver file (`gates.errIgnore` / `gates.warnIgnore`, see
+   * `waiver`).
    */
-  waivedBy?: 'major-version' | 'approval' | 'waiver';
+  waivedBy?: 'major-version' | 'approval' | 'approved-flag' | 'waiver';
   /** For `waivedBy: 'waiver'`: the waiver file (on the default branch) and the line that matched. */
   waiver?: { file: string; line: number };
   /** Stable identity across pushes (independent of line numbers), for "only new findings" and acknowledgements. */

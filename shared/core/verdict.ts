@@ -48,7 +48,9 @@ export function gateBreaking(
   if (isMajorBump(versions.baseVersion, versions.headVersion))
     return waiveBreaking(breaking, 'major-version');
   const approved = approval.approved || approval.labels?.includes(gates.approvalLabel);
-  const waived = approved ? waiveBreaking(breaking, 'approval') : breaking;
+  const waived = approved
+    ? waiveBreaking(breaking, approval.approved ? 'approved-flag' : 'approval')
+    : breaking;
   return applyBreakingGate(waived, gates);
 }
 
@@ -66,7 +68,16 @@ export function decideVerdict(
   }
   const byKind = new Map<Finding['kind'], number>();
   for (const f of failing) byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1);
-  const parts = [...byKind].map(([kind, n]) => plural(n, kindNoun[kind]));
+  const parts = [...byKind].map(([kind, n]) => {
+    if (kind !== 'breaking') return plural(n, kindNoun[kind]);
+    // The summary counts every breaking change that is not waived; say why fewer of them fail.
+    const counted = findings.filter(
+      (f) => f.kind === 'breaking' && !f.waivedBy && f.severity !== 'info',
+    ).length;
+    return counted > n
+      ? `${n} of the ${counted} breaking changes (the others are warnings)`
+      : plural(n, kindNoun[kind]);
+  });
   return { verdict: 'fail', reason: `failed: ${parts.join(', ')}` };
 }
 

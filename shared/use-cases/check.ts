@@ -240,7 +240,10 @@ async function checkApi(
   // "Only new lint findings" is judged against the protected branch, which a PR author cannot fill with findings.
   const lintBaseline = pair.gates?.spec;
   if (gates.lint.scope === 'new' && lintBaseline?.bundle) {
-    lint = filterNewFindings(lint, await lintSpec(lintBaseline, lintOptions));
+    lint = filterNewFindings(lint, await lintSpec(lintBaseline, lintOptions), {
+      base: lintBaseline.entry,
+      head: head.spec.entry,
+    });
   }
   findings.push(...lint);
 

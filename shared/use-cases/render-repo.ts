@@ -29,6 +29,7 @@ import type { OperationRoute } from '../core/kuma/render/render-api.js';
 import { replacedOnMerge } from '../core/kuma/render/shared-policy-keys.js';
 import type { KumaResource } from '../core/kuma/resource.js';
 import { loadSourceFile, loadSpec } from '../core/spec/load-spec.js';
+import { findMissingRoots } from '../core/spec/required-roots.js';
 import type { LoadedSpec, SourceFile } from '../core/spec/types.js';
 import { unwritableFinding } from '../core/unwritable-output.js';
 import { YamlParityError } from '../core/yaml-output.js';
@@ -179,7 +180,8 @@ function renderOne(
     ...(options.repo ? { repo: options.repo } : {}),
     ...(options.commit ? { commit: options.commit } : {}),
   };
-  const findings = [...spec.findings, ...result.findings];
+  // A document without `info`/`paths` renders to nothing: say why instead of an empty success.
+  const findings = [...spec.findings, ...findMissingRoots(spec), ...result.findings];
   let files: ManifestFile[] = [];
   try {
     files = serializeResources([...result.resources, ...result.manifests], format, header);

@@ -73,7 +73,7 @@ describe('removing an API is a breaking change', () => {
       const approved = await checkJson(['--base', userProfile, '--head', head, '--approved']);
       expect(approved.code).toBe(0);
       expect(approved.report.findings).toContainEqual(
-        expect.objectContaining({ id: 'api-removed', severity: 'info', waivedBy: 'approval' }),
+        expect.objectContaining({ id: 'api-removed', severity: 'info', waivedBy: 'approved-flag' }),
       );
     }
   });

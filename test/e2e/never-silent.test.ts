@@ -103,7 +103,11 @@ describe.each(['repo', 'spec'] as const)('%s mode: an unreadable side is never a
       const approved = await check(true);
       expect(approved.verdict).toBe('pass');
       expect(approved.findings).toContainEqual(
-        expect.objectContaining({ id: 'breaking-base-unreadable', severity: 'info', waivedBy: 'approval' }),
+        expect.objectContaining({
+          id: 'breaking-base-unreadable',
+          severity: 'info',
+          waivedBy: 'approved-flag',
+        }),
       );
     },
   );
@@ -128,7 +132,7 @@ describe.each(['repo', 'spec'] as const)('%s mode: an unreadable side is never a
     expect(approved.verdict).toBe('pass');
     expect(approved.findings.map((f) => [f.id, f.waivedBy])).toContainEqual([
       'breaking-check-failed',
-      'approval',
+      'approved-flag',
     ]);
   });
 

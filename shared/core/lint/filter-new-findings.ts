@@ -13,7 +13,25 @@ export function buildFingerprint(
   return `${finding.id}|${where}|${finding.message}`;
 }
 
-export function filterNewFindings(head: Finding[], base: Finding[]): Finding[] {
-  const known = new Set(base.map((f) => f.fingerprint ?? buildFingerprint(f)));
+/**
+ * `entries`: the base's and the head's entry file. The same spec under another file name (`--base old.yaml
+ * --head new.yaml`, a spec renamed in the config) is the same spec: a base finding about its entry counts as one
+ * about the head's entry, so a rename alone makes no finding new.
+ */
+export function filterNewFindings(
+  head: Finding[],
+  base: Finding[],
+  entries?: { base: string; head: string },
+): Finding[] {
+  const renamed = (f: Finding): string => {
+    if (!entries || entries.base === entries.head || f.file !== entries.base)
+      return f.fingerprint ?? buildFingerprint(f);
+    return buildFingerprint({
+      ...f,
+      file: entries.head,
+      message: f.message.replaceAll(entries.base, entries.head),
+    });
+  };
+  const known = new Set(base.map(renamed));
   return head.filter((f) => !known.has(f.fingerprint ?? buildFingerprint(f)));
 }

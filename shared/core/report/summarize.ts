@@ -81,8 +81,14 @@ export function describeWaiver(f: Pick<Finding, 'waivedBy' | 'waiver'>): string 
   if (f.waivedBy === 'waiver') {
     return f.waiver ? `waived by ${f.waiver.file}:${f.waiver.line}` : 'waived';
   }
-  return f.waivedBy === 'major-version' ? 'accepted: major version bump' : 'accepted: approved by label';
+  return f.waivedBy ? `accepted: ${waiverText[f.waivedBy]}` : '';
 }
+
+const waiverText: Record<Exclude<Finding['waivedBy'], 'waiver' | undefined>, string> = {
+  'major-version': 'major version bump',
+  approval: 'approved by label',
+  'approved-flag': 'approved with --approved',
+};
 
 /** `affects 3 operations: GET /a, POST /a, GET /b` (at most `max` listed, then `and N more`). */
 export function describeFanOut(operations: readonly string[], max = 5): string {

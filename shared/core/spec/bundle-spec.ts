@@ -36,8 +36,11 @@ interface Job {
 
 /** Keys whose values are literal data, never references. */
 const literalKeys = new Set(['example', 'default', 'enum', 'const']);
-/** Path items cannot be components in 3.0 and have no section in 2.0: inline them, with a bound for recursion. */
-const maxInlines = 2000;
+/**
+ * Path items, operations and extension values have no component section: they are inlined, with a bound for
+ * recursion (DigitalOcean's spec inlines ~2,700: each operation and its code samples are files of their own).
+ */
+const maxInlines = 20_000;
 
 export async function bundleSpec(entry: SourceFile, version: OpenApiVersion, read: Read): Promise<Bundled> {
   const state = createBundleState(entry, version);
@@ -67,6 +70,8 @@ export interface BundleState {
   queue: Job[];
   /** Path items inlined so far (bounded by `maxInlines`). */
   inlines: number;
+  /** The file limit was reported already. */
+  fileLimitReported: boolean;
 }
 
 export function createBundleState(entry: SourceFile, version: OpenApiVersion): BundleState {
@@ -81,6 +86,7 @@ export function createBundleState(entry: SourceFile, version: OpenApiVersion): B
     loaded: new Map(),
     queue: [],
     inlines: 0,
+    fileLimitReported: false,
   };
 }
 
@@ -174,7 +180,10 @@ export function followRef(
       return undefined;
     }
     if (result.kind === 'limit') {
-      report(state, 'too-many-files', `$ref "${ref}": ${result.message}`, file, refPointer);
+      // One finding, at the first ref past the limit: every later one has the same cause.
+      if (!state.fileLimitReported)
+        report(state, 'too-many-files', `$ref "${ref}": ${result.message}`, file, refPointer);
+      state.fileLimitReported = true;
       return undefined;
     }
     if (result.kind === 'unusable') return undefined; // its own findings say why
@@ -204,9 +213,9 @@ function copyWithRefs(state: BundleState, job: Job, value: unknown, rel: string[
     });
   }
   if (!isObject(value)) return value;
-  const parentKey = rel[rel.length - 1];
-  if (typeof value.$ref === 'string' && parentKey !== 'properties')
-    return rewriteRef(state, job, value, value.$ref, rel);
+  // A string `$ref` is a reference wherever it sits, as swagger-parser reads it: even in place of a whole
+  // `properties` map (a property named `$ref` would be a schema object, not a string).
+  if (typeof value.$ref === 'string') return rewriteRef(state, job, value, value.$ref, rel);
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
     rel.push(key);
@@ -256,7 +265,7 @@ function rewriteRef(
       report(
         state,
         'ref-invalid',
-        `$ref "${ref}": path items refer to each other without end`,
+        `$ref "${ref}": path items, operations or extension values refer to each other without end`,
         job.file,
         refPointer,
       );
@@ -310,10 +319,16 @@ export function chooseSection(at: readonly string[], version: OpenApiVersion): s
   const n = at.length;
   const last = at[n - 1];
   const parent = at[n - 2];
-  if (n === 2 && (at[0] === 'paths' || at[0] === 'webhooks')) return 'inline';
+  // A path item, or one of its members (an operation, as DigitalOcean's spec writes them): no section holds it.
+  if ((n === 2 || n === 3) && (at[0] === 'paths' || at[0] === 'webhooks')) return 'inline';
+  // Inside an extension (`x-codeSamples: [$ref: …]`) the target is not OpenAPI: a component section would have
+  // it validated as one.
+  if (at.some((segment, i) => segment.startsWith('x-') && !schemaMaps.has(at[i - 1] ?? ''))) return 'inline';
   if (n >= 3 && at[n - 3] === 'callbacks' && !(n === 3 && at[0] === 'components')) {
     return version === '3.1' ? 'pathItems' : 'inline';
   }
+  // A whole `properties` map in another file is a map of schemas, not a schema: no section holds it either.
+  if (last !== undefined && schemaMaps.has(last)) return 'inline';
   if (parent === 'properties' || parent === 'patternProperties')
     return version === '2.0' ? 'definitions' : 'schemas';
   if (version === '2.0') {
@@ -325,6 +340,9 @@ export function chooseSection(at: readonly string[], version: OpenApiVersion): s
   if (parent === 'examples' && last !== undefined && !/^\d+$/.test(last)) return 'examples';
   return (parent !== undefined && sectionByParent.get(parent)) || 'schemas';
 }
+
+/** Members whose keys are names of the user's choosing (a property may be called `x-id`). */
+const schemaMaps = new Set(['properties', 'patternProperties']);
 
 /** A Map, not an object: a repo key like `constructor` must not find Object.prototype's members. */
 const sectionByParent = new Map(
@@ -395,12 +413,12 @@ function uniqueName(name: string, taken: ReadonlySet<string>): string {
 }
 
 /** Every `$ref` string in a subtree (skipping literal data), for prefetching. */
-function collectRefs(value: unknown, out: string[] = [], parentKey?: string): string[] {
+function collectRefs(value: unknown, out: string[] = []): string[] {
   if (Array.isArray(value)) {
     for (const item of value) collectRefs(item, out);
   } else if (isObject(value)) {
-    if (typeof value.$ref === 'string' && parentKey !== 'properties') out.push(value.$ref);
-    else for (const key of Object.keys(value)) if (!literalKeys.has(key)) collectRefs(value[key], out, key);
+    if (typeof value.$ref === 'string') out.push(value.$ref);
+    else for (const key of Object.keys(value)) if (!literalKeys.has(key)) collectRefs(value[key], out);
   }
   return out;
 }

@@ -120,21 +120,25 @@ function createReader(
 ) {
   const results = new Map<string, Promise<ReadResult>>();
   let totalBytes = 0;
+  let overTotal = false;
   const readOnce = async (path: string): Promise<ReadResult> => {
     if (results.size >= limits.maxFiles) {
       return {
         kind: 'limit',
-        message: `this spec $refs more than ${limits.maxFiles} files; ${path} was not read`,
+        message: `this spec $refs more than ${limits.maxFiles} files (the limit); ${path} and every file after it were not read`,
       };
     }
     const bytes = await source.read(path);
     if (bytes === undefined) return { kind: 'missing' };
     totalBytes += bytes.byteLength;
     if (totalBytes > limits.maxTotalBytes) {
+      // Reported once, on the first file past the limit: the files after it share the cause.
+      if (overTotal) return { kind: 'unusable' };
+      overTotal = true;
       findings.push(
         buildLoadFinding(
           'file-too-large',
-          `the files of this spec add up to more than ${limits.maxTotalBytes} bytes; ${path} was not parsed`,
+          `the files of this spec add up to more than ${limits.maxTotalBytes} bytes; ${path} and every file after it were not parsed`,
           fileStart(path),
         ),
       );

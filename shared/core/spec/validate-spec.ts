@@ -7,6 +7,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import validateOpenApiSchema from '@apidevtools/swagger-parser/lib/validators/schema.js';
 import type { Finding } from '../findings.js';
 import { appendPointer, buildPointer, childOf, decodePointer, getAtPointer } from './json-pointer.js';
+import { findMissingRoots } from './required-roots.js';
 import type { LoadedSpec } from './types.js';
 
 /** The parts of an ajv error swagger-parser passes on in `details`. */
@@ -29,6 +30,13 @@ const parserOptions = {
 export async function validateSpec(spec: LoadedSpec): Promise<Finding[]> {
   if (!spec.bundle || !spec.version) return [];
   const bundle = spec.bundle;
+  // Said one by one on line 1; swagger-parser would name only the first (and nothing else can be checked).
+  const missing = findMissingRoots(spec);
+  if (missing.length > 0) return missing;
+  // A body parameter written like a form field (`type: file`) fails every alternative of the parameter schema;
+  // one finding that names the problem stands for all of them.
+  const bodies = spec.version === '2.0' ? findTypedBodyParameters(bundle) : [];
+  const named = bodies.map((body) => bodyParameterFinding(spec, body));
   try {
     if (spec.version === '2.0') {
       // swagger-parser dereferences in place: give it a copy.
@@ -46,8 +54,17 @@ export async function validateSpec(spec: LoadedSpec): Promise<Finding[]> {
   } catch (error) {
     const details = (error as { details?: unknown }).details;
     const message = error instanceof Error ? error.message : String(error);
-    if (Array.isArray(details)) return buildSchemaFindings(spec, details as SchemaError[]);
-    return [buildSemanticFinding(spec, message)];
+    if (Array.isArray(details)) {
+      const covered = bodies.map((body) => body.pointer);
+      const rest = (details as SchemaError[]).filter(
+        (e) =>
+          !covered.some((c) =>
+            isWithin(followLastRef(bundle, resolveThroughRefs(bundle, e.instancePath)), c),
+          ),
+      );
+      return [...named, ...(rest.length > 0 ? buildSchemaFindings(spec, rest) : [])];
+    }
+    return [...named, buildSemanticFinding(spec, message)];
   }
 }
 
@@ -119,6 +136,66 @@ function buildSchemaFindings(spec: LoadedSpec, errors: SchemaError[]): Finding[]
     message: `Invalid OpenAPI ${spec.version}: ${[...messages].join('; ')}`,
     ...spec.locate(pointer),
   }));
+}
+
+interface TypedBody {
+  pointer: string;
+  name: string;
+  type: unknown;
+}
+
+/** Swagger 2.0 `in: body` parameters without a `schema` but with a `type` (inline ones; a `$ref`'d one is found where it is defined). */
+function findTypedBodyParameters(bundle: Record<string, unknown>): TypedBody[] {
+  const lists: [string, unknown][] = [];
+  const shared = bundle.parameters;
+  if (isRecord(shared))
+    for (const [name, p] of Object.entries(shared)) lists.push([appendPointer('', 'parameters', name), p]);
+  const paths = bundle.paths;
+  for (const [path, item] of isRecord(paths) ? Object.entries(paths) : []) {
+    if (!isRecord(item)) continue;
+    const each = (pointer: string, list: unknown) => {
+      if (!Array.isArray(list)) return;
+      for (const [i, p] of list.entries()) lists.push([appendPointer(pointer, String(i)), p]);
+    };
+    each(appendPointer('', 'paths', path, 'parameters'), item.parameters);
+    for (const [method, operation] of Object.entries(item)) {
+      if (new RegExp(`^(${operationMethods})$`).test(method) && isRecord(operation))
+        each(appendPointer('', 'paths', path, method, 'parameters'), operation.parameters);
+    }
+  }
+  return lists.flatMap(([pointer, p]) =>
+    isRecord(p) && p.in === 'body' && p.schema === undefined && p.type !== undefined && p.$ref === undefined
+      ? [{ pointer, name: String(p.name), type: p.type }]
+      : [],
+  );
+}
+
+function bodyParameterFinding(spec: LoadedSpec, body: TypedBody): Finding {
+  const fix =
+    body.type === 'file'
+      ? 'a file upload is a form field: `in: formData` with `type: file`, and `consumes: [multipart/form-data]`'
+      : `describe the body with \`schema\` (e.g. \`schema: {type: ${JSON.stringify(body.type)}}\`)`;
+  return {
+    kind: 'validation',
+    id: 'oas-schema',
+    severity: 'error',
+    message: `Invalid OpenAPI 2.0: body parameter "${body.name}" has \`type: ${String(body.type)}\`, but a body parameter takes a \`schema\`, not a \`type\`: ${fix}`,
+    ...spec.locate(appendPointer(body.pointer, 'in')),
+  };
+}
+
+/** Where the node at `pointer` leads when it is itself an internal `$ref` (a parameter list's `- $ref: …`). */
+function followLastRef(bundle: unknown, pointer: string): string {
+  const ref = (getAtPointer(bundle, pointer) as { $ref?: unknown } | undefined)?.$ref;
+  return typeof ref === 'string' && ref.startsWith('#') ? safeDecode(ref.slice(1)) : pointer;
+}
+
+function isWithin(pointer: string, ancestor: string): boolean {
+  return pointer === ancestor || pointer.startsWith(`${ancestor}/`);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** swagger-parser's other errors are plain messages naming a path like `/paths/a/{id}/get`. */

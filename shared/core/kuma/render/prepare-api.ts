@@ -44,7 +44,7 @@ export function prepareApi(input: PrepareInput): PreparedApi | undefined {
   const checked = checkXKuma(spec);
   const findings: Finding[] = [...checked.findings];
   const block = (pointer: string, owner: Record<string, unknown>) =>
-    checked.invalid.has(pointer) ? undefined : owner['x-kuma'];
+    checked.invalid.has(pointer) ? checked.kept.get(pointer) : owner['x-kuma'];
   const rootBlock = block('/x-kuma', bundle);
   // Every base path the API is served under (config basePath, else every server's path), and why a server is not.
   const served = readServerPaths(spec, api.basePath);

@@ -59,7 +59,7 @@ export interface OperationContext {
   api: ApiConfig;
   /** The settings levels above the path item, lowest precedence first: repo defaults, API defaults, spec root. */
   inherited: SettingsLevel[];
-  /** An x-kuma block of the bundle, unless checkXKuma found it invalid. */
+  /** An x-kuma block of the bundle; where checkXKuma found bad keys, the block without them. */
   block(pointer: string, owner: Record<string, unknown>): unknown;
   /** Every base path the API is served under; none: nothing is exposed. */
   bases: ServerBase[];

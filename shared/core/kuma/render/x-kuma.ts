@@ -8,6 +8,7 @@ import schema from '../../../../schemas/x-kuma.schema.json' with { type: 'json' 
 import type { Finding } from '../../findings.js';
 import { checkCors } from '../../gateway-api/cors.js';
 import { type SchemaProblem, schemaProblem } from '../../schema-findings.js';
+import { decodePointer } from '../../spec/json-pointer.js';
 import type { LoadedSpec } from '../../spec/types.js';
 import { parseDuration } from './duration.js';
 import type { XKumaRoute } from './types.js';
@@ -36,14 +37,25 @@ export function validateXKuma(spec: LoadedSpec): Finding[] {
   return checkXKuma(spec).findings;
 }
 
-/** Also says which blocks are invalid, so the renderer can ignore them (their errors are reported). */
-export function checkXKuma(spec: LoadedSpec): { findings: Finding[]; invalid: Set<string> } {
+/**
+ * Also says which blocks are invalid and what of each the renderer may still use: the block without its bad
+ * top-level keys (a bad `timeout` must not take `auth` with it), or nothing when the block as a whole is wrong.
+ * Every dropped key has its error reported.
+ */
+export function checkXKuma(spec: LoadedSpec): {
+  findings: Finding[];
+  invalid: Set<string>;
+  kept: Map<string, Record<string, unknown>>;
+} {
   const findings: Finding[] = [];
   const invalid = new Set<string>();
+  const kept = new Map<string, Record<string, unknown>>();
   for (const block of collectXKumaBlocks(spec.bundle)) {
     const problems = checkXKumaValue(block.value, block.level);
     if (problems.length === 0) continue;
     invalid.add(block.pointer);
+    const usable = withoutBadKeys(block.value, problems, block.level);
+    if (usable) kept.set(block.pointer, usable);
     for (const problem of problems) {
       findings.push({
         kind: 'validation',
@@ -55,7 +67,23 @@ export function checkXKuma(spec: LoadedSpec): { findings: Finding[]; invalid: Se
       });
     }
   }
-  return { findings, invalid };
+  return { findings, invalid, kept };
+}
+
+/** `value` minus the top-level keys `problems` are about, if what is left is valid on its own. */
+function withoutBadKeys(
+  value: unknown,
+  problems: { path: string }[],
+  level: XKumaLevel,
+): Record<string, unknown> | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const bad = new Set(problems.map((problem) => decodePointer(problem.path)?.[0]));
+  if (bad.has(undefined)) return undefined; // about the block itself
+  const rest: Record<string, unknown> = {};
+  for (const [key, member] of Object.entries(value)) {
+    if (!bad.has(key)) Object.defineProperty(rest, key, { value: member, enumerable: true, writable: true });
+  }
+  return checkXKumaValue(rest, level).length === 0 ? rest : undefined;
 }
 
 /** Problems of one x-kuma value (also used for the repo config's `defaults`); `path` is a JSON pointer into it. */
