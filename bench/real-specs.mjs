@@ -40,7 +40,7 @@ const coreFile = path.join(repoRoot, '.cache', 'bench', 'real-specs-core.mjs');
  * The fixed selection: providers, sizes, origins and the path/server shapes that have broken routing before.
  * `why` says what each spec is here for.
  */
-const selection = [
+export const selection = [
   // AWS: query-style actions encoded as `/#Action=X`, server variables for the region
   { spec: 'amazonaws.com/acm.json', why: 'AWS JSON protocol: every path is `/#X-Amz-Target=…`' },
   { spec: 'amazonaws.com/sqs.json', why: 'AWS query protocol: `/#Action=…` with GET and POST, templated' },
@@ -330,7 +330,9 @@ async function renderOne(file, asYaml, withPolicies) {
 }
 
 const [mode, ...rest] = process.argv.slice(2);
-if (mode === '--one') await renderOne(rest[0], rest[1] === 'yaml', rest[2] === 'policies');
+if (process.argv[1] !== fileURLToPath(import.meta.url)) {
+  // imported for its `selection` (bench/openapi-schema-parity.mjs): run nothing
+} else if (mode === '--one') await renderOne(rest[0], rest[1] === 'yaml', rest[2] === 'policies');
 else {
   const args = [mode, ...rest].filter(Boolean);
   await main(

@@ -3,3 +3,8 @@
 declare module '@apidevtools/swagger-parser/lib/validators/schema.js' {
   export default function validateSchema(api: unknown): void;
 }
+
+// swagger-parser's semantic checks of a dereferenced Swagger 2.0 API (CommonJS, untyped): throws a SyntaxError.
+declare module '@apidevtools/swagger-parser/lib/validators/spec.js' {
+  export default function validateSpec(api: unknown): void;
+}

@@ -4,9 +4,10 @@
  * @module
  */
 import SwaggerParser from '@apidevtools/swagger-parser';
-import validateOpenApiSchema from '@apidevtools/swagger-parser/lib/validators/schema.js';
+import validateSwaggerSemantics from '@apidevtools/swagger-parser/lib/validators/spec.js';
 import type { Finding } from '../findings.js';
 import { appendPointer, buildPointer, childOf, decodePointer, getAtPointer } from './json-pointer.js';
+import { validateOpenApiSchema } from './openapi-schema.js';
 import { findMissingRoots } from './required-roots.js';
 import type { LoadedSpec } from './types.js';
 
@@ -39,8 +40,12 @@ export async function validateSpec(spec: LoadedSpec): Promise<Finding[]> {
   const named = bodies.map((body) => bodyParameterFinding(spec, body));
   try {
     if (spec.version === '2.0') {
-      // swagger-parser dereferences in place: give it a copy.
-      await SwaggerParser.validate(structuredClone(bundle) as never, parserOptions);
+      // swagger-parser's `validate`, step by step, with its schema step precompiled (openapi-schema.ts):
+      // dereference (in place: give it a copy; circular refs stay), the 2.0 JSON Schema, the semantic checks.
+      const parser = new SwaggerParser();
+      await parser.dereference(structuredClone(bundle) as never, parserOptions);
+      await validateOpenApiSchema(parser.api);
+      validateSwaggerSemantics(parser.api);
     } else {
       // For OpenAPI 3.x, swagger-parser's `validate` is its version checks (`parse`) plus the version's JSON
       // Schema on a dereferenced copy; its semantic checks are 2.0-only. Run the same two steps on the bundle
@@ -48,7 +53,7 @@ export async function validateSpec(spec: LoadedSpec): Promise<Finding[]> {
       // GitHub's description, ~1 s less: no copy, no dereference, a fraction of the schema work). Internal refs
       // that do not resolve are the loader's findings already.
       await SwaggerParser.parse(bundle as never, parserOptions);
-      validateOpenApiSchema(bundle);
+      await validateOpenApiSchema(bundle);
     }
     return [];
   } catch (error) {
