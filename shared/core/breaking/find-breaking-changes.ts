@@ -12,6 +12,7 @@ import { convertSwagger2, mapPointerToSwagger2 } from './convert-swagger2.js';
 import { findNearestInHead } from './find-nearest-in-head.js';
 import { groupLocatedChanges, type LocatedChange } from './group-changes.js';
 import { locateChange } from './locate-change.js';
+import { pruneToChanges } from './prune-to-changes.js';
 
 export { isMajorBump } from './is-major-bump.js';
 
@@ -30,7 +31,9 @@ export async function findBreakingChanges(
   const unusable = findUnusableInput(head, 'head') ?? findUnusableInput(base, 'base');
   if (unusable) return [unusable];
   const [baseDoc, headDoc] = await Promise.all([toOpenApi3(base), toOpenApi3(head)]);
-  const changes = await diff.breaking(baseDoc, headDoc);
+  // oasdiff sees only what changed (same findings, see prune-to-changes.ts); we locate on the full bundles.
+  const pruned = pruneToChanges(baseDoc, headDoc);
+  const changes = pruned === 'unchanged' ? [] : await diff.breaking(pruned.base, pruned.head);
   const sides = {
     base: { spec: base, doc: baseDoc, name: 'base' as const },
     head: { spec: head, doc: headDoc, name: 'head' as const },
