@@ -8,9 +8,10 @@
  *   and a path's checks read its other operations), and webhooks, each kept whole when its *resolved* content
  *   differs: its own JSON, or anything it reaches through `$ref`s (transitively, cycles included), or a security
  *   scheme it names (its own `security` or the global one);
- * - named components (`components.<section>.<name>`), kept when they differ or a kept part reaches them.
- * Always kept: everything at the top level other than `paths`, `webhooks` and `components` (openapi, info,
- * servers, security, tags, externalDocs, extensions), every security scheme, and components' non-map members.
+ * - named components (`components.<section>.<name>`) and top-level extensions (`x-webhooks` holds all of
+ *   GitHub's webhooks, reaching hundreds of schemas), kept when they differ or a kept part reaches them.
+ * Always kept: everything else at the top level (openapi, info, servers, security, tags, externalDocs), every
+ * security scheme, and components' non-map members.
  * A `$ref` we cannot place (external, or not a JSON pointer) means no pruning at all: the full pair is diffed.
  * Pure: the inputs are not changed; the outputs share their unchanged subtrees.
  * @module
@@ -24,7 +25,7 @@ export interface PrunedPair {
   head: Doc;
 }
 
-/** A part oasdiff compares on its own: `p:<template>`, `w:<webhook>` or `c:<section>/<name>`. */
+/** A part oasdiff compares on its own: `p:<template>`, `w:<webhook>`, `c:<section>/<name>` or `x:<extension>`. */
 type UnitId = string;
 
 interface Side {
@@ -72,6 +73,7 @@ function describeSide(doc: Doc): Side {
     side.pathKeys.set(id, [...(side.pathKeys.get(id) ?? []), key]);
   }
   for (const [key, item] of entriesOf(doc.webhooks)) side.units.set(`w:${key}`, item);
+  for (const [key, value] of Object.entries(doc)) if (key.startsWith('x-')) side.units.set(`x:${key}`, value);
   for (const [section, members] of entriesOf(doc.components)) {
     if (section.startsWith('x-')) continue;
     for (const [name, value] of entriesOf(members)) side.units.set(componentUnit(section, name), value);
@@ -87,7 +89,7 @@ function describeSide(doc: Doc): Side {
     side.edges.set(id, reached);
   }
   for (const [key, value] of Object.entries(doc)) {
-    if (key !== 'paths' && key !== 'webhooks' && key !== 'components') collectRefs(value, side.topRefs);
+    if (!isCutAtTop(key)) collectRefs(value, side.topRefs);
   }
   return side;
 }
@@ -138,7 +140,9 @@ function keepOnSide(side: Side, dirty: Set<UnitId>): Set<UnitId> {
 
 function buildPruned(side: Side, kept: Set<UnitId>): Doc {
   const { doc } = side;
-  const out: Doc = { ...doc };
+  const out: Doc = Object.fromEntries(
+    Object.entries(doc).filter(([key]) => !key.startsWith('x-') || kept.has(`x:${key}`)),
+  );
   if (isObject(doc.paths)) {
     out.paths = Object.fromEntries(entriesOf(doc.paths).filter(([key]) => kept.has(pathUnit(key))));
   }
@@ -160,6 +164,11 @@ function buildPruned(side: Side, kept: Set<UnitId>): Doc {
     );
   }
   return out;
+}
+
+/** Top-level members cut by unit; the others are always kept whole. */
+function isCutAtTop(key: string): boolean {
+  return key === 'paths' || key === 'webhooks' || key === 'components' || key.startsWith('x-');
 }
 
 /** oasdiff matches path templates whatever their parameters are called. */

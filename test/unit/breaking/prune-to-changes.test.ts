@@ -189,6 +189,22 @@ describe('pruneToChanges', () => {
     expect(onlyVersion.head.info).toEqual({ title: 't', version: '1.1.0' });
   });
 
+  it('a top-level extension is cut like a component: dropped when equal and reaching nothing changed', () => {
+    const hooks = { 'x-webhooks': { ping: { post: op(ref('Toy')) } } };
+    const base = spec(basePaths, baseSchemas, hooks);
+    const opChanged = pruned(
+      base,
+      spec({ ...basePaths, '/pets': { get: op(ref('Owner')) } }, baseSchemas, hooks),
+    );
+    expect(opChanged.head['x-webhooks']).toBeUndefined();
+    expect(schemasOf(opChanged.head)).toEqual(['Owner']);
+
+    const toyChanged = { ...baseSchemas, Toy: { type: 'integer' } };
+    const reached = pruned(base, spec(basePaths, toyChanged, hooks));
+    expect(reached.head['x-webhooks']).toEqual(hooks['x-webhooks']);
+    expect(pathsOf(reached.head)).toEqual(['/toys']);
+  });
+
   it('a $ref cycle terminates, and a change anywhere on it reaches every operation on it', () => {
     const cyclic = (leafType: string) => ({
       Node: { type: 'object', properties: { children: { type: 'array', items: ref('Branch') } } },
