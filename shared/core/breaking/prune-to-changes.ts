@@ -32,8 +32,6 @@ interface Side {
   doc: Doc;
   /** Each unit's content on this side (path groups: the group's path items, by their own key). */
   units: Map<UnitId, unknown>;
-  /** The path keys in each path group on this side. */
-  pathKeys: Map<UnitId, string[]>;
   /** Units each unit reaches directly. */
   edges: Map<UnitId, Set<UnitId>>;
   /** Units reached from the always-kept top level. */
@@ -47,21 +45,25 @@ class Unplaceable extends Error {}
  * equal (oasdiff would report nothing).
  */
 export function pruneToChanges(base: Doc, head: Doc): PrunedPair | 'unchanged' {
-  if (JSON.stringify(base) === JSON.stringify(head)) return 'unchanged';
   let sides: [Side, Side];
   try {
     sides = [describeSide(base), describeSide(head)];
   } catch (error) {
-    if (error instanceof Unplaceable) return { base, head };
-    throw error;
+    if (!(error instanceof Unplaceable)) throw error;
+    return JSON.stringify(base) === JSON.stringify(head) ? 'unchanged' : { base, head };
   }
   const dirty = findDirtyUnits(sides);
-  const [pruneBase, pruneHead] = sides.map((side) => buildPruned(side, keepOnSide(side, dirty)));
-  return { base: pruneBase as Doc, head: pruneHead as Doc };
+  const [prunedBase, prunedHead] = sides.map((side) => buildPruned(side, keepOnSide(side, dirty))) as [
+    Doc,
+    Doc,
+  ];
+  // Every unit equal and what is left equal too: the documents are equal as oasdiff reads them.
+  if (dirty.size === 0 && JSON.stringify(prunedBase) === JSON.stringify(prunedHead)) return 'unchanged';
+  return { base: prunedBase, head: prunedHead };
 }
 
 function describeSide(doc: Doc): Side {
-  const side: Side = { doc, units: new Map(), pathKeys: new Map(), edges: new Map(), topRefs: new Set() };
+  const side: Side = { doc, units: new Map(), edges: new Map(), topRefs: new Set() };
   const globalSchemes = new Set<UnitId>();
   collectSchemeNames(doc.security, globalSchemes);
 
@@ -70,7 +72,6 @@ function describeSide(doc: Doc): Side {
     const group = (side.units.get(id) as Doc | undefined) ?? {};
     group[key] = item;
     side.units.set(id, group);
-    side.pathKeys.set(id, [...(side.pathKeys.get(id) ?? []), key]);
   }
   for (const [key, item] of entriesOf(doc.webhooks)) side.units.set(`w:${key}`, item);
   for (const [key, value] of Object.entries(doc)) if (key.startsWith('x-')) side.units.set(`x:${key}`, value);

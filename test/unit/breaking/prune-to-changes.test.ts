@@ -49,6 +49,15 @@ describe('pruneToChanges', () => {
     expect(pruneToChanges(spec(basePaths, baseSchemas), spec(basePaths, baseSchemas))).toBe('unchanged');
   });
 
+  it('documents equal as oasdiff reads them (same members, other order) are unchanged; any other difference is not', () => {
+    const reordered = spec(Object.fromEntries(Object.entries(basePaths).reverse()), baseSchemas);
+    expect(pruneToChanges(spec(basePaths, baseSchemas), reordered)).toBe('unchanged');
+    const tagged = spec(basePaths, baseSchemas, { tags: [{ name: 'pets' }] });
+    expect(pruneToChanges(spec(basePaths, baseSchemas), tagged)).not.toBe('unchanged');
+    const external = spec({ '/ext': { get: op({ $ref: 'other.yaml#/Pet' }) } });
+    expect(pruneToChanges(external, structuredClone(external))).toBe('unchanged');
+  });
+
   it('a changed operation keeps its path item and the components it reaches, transitively; the rest goes', () => {
     const head = spec({ ...basePaths, '/pets': { get: op(ref('Pet'), { deprecated: true }) } }, baseSchemas);
     const result = pruned(spec(basePaths, baseSchemas), head);
