@@ -14,6 +14,7 @@ import { convertSwagger2, mapPointerToSwagger2 } from './convert-swagger2.js';
 import { findNearestInHead } from './find-nearest-in-head.js';
 import { groupLocatedChanges, type LocatedChange } from './group-changes.js';
 import { locateChange } from './locate-change.js';
+import { pruneToChanges } from './prune-to-changes.js';
 import { findWaiver, type WaiverFile, waiverKey } from './waivers.js';
 
 export { isMajorBump } from './is-major-bump.js';
@@ -45,7 +46,9 @@ export async function findApiChanges(
   const unusable = findUnusableInput(head, 'head') ?? findUnusableInput(base, 'base');
   if (unusable) return { breaking: [unusable], changelog: [], usedWaivers: [] };
   const [baseDoc, headDoc] = await Promise.all([toOpenApi3(base), toOpenApi3(head)]);
-  const changes = await diff.breaking(baseDoc, headDoc);
+  // oasdiff sees only what changed (same findings, see prune-to-changes.ts); we locate on the full bundles.
+  const pruned = pruneToChanges(baseDoc, headDoc);
+  const changes = pruned === 'unchanged' ? [] : await diff.breaking(pruned.base, pruned.head);
   const sides = {
     base: { spec: base, doc: baseDoc, name: 'base' as const },
     head: { spec: head, doc: headDoc, name: 'head' as const },
