@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLocalDirSource } from '../adapters/local-dir-source.js';
 import { isMissingEntry } from '../core/config/config-checks.js';
+import { githubConfigFile } from '../core/config/config-location.js';
 import { repoConfigFile } from '../core/config/repo-config.js';
 import type { ApiOverrides } from '../core/config/resolve-api.js';
 import { compareFindings, type Finding } from '../core/findings.js';
@@ -89,7 +90,9 @@ export async function runRender(args: string[], io: CliIo): Promise<number> {
 
 function checkRepoResult(result: RenderRepoResult, shown: string, only: string | undefined) {
   if (!result.configFound) {
-    throw new UsageError(`${shown} has no ${repoConfigFile}; give a spec file to render it alone`);
+    throw new UsageError(
+      `${shown} has no ${repoConfigFile} (nor ${githubConfigFile}); give a spec file to render it alone`,
+    );
   }
   if (
     only !== undefined &&

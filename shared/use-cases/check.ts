@@ -14,6 +14,7 @@ import {
 } from '../core/breaking/breaking-findings.js';
 import { findBreakingChanges } from '../core/breaking/find-breaking-changes.js';
 import { isMissingEntry, missingSpecFinding, rulesetNotFoundFinding } from '../core/config/config-checks.js';
+import { loadRepoConfigFile } from '../core/config/config-location.js';
 import {
   type GateSettings,
   parseRepoConfig,
@@ -34,7 +35,7 @@ import { approvalNotice, gatesEditedNotice, rulesetEditedNotice } from '../core/
 import type { ApiSummary, CheckReport } from '../core/report/types.js';
 import { checkRouting } from '../core/routing/check-routing.js';
 import { buildRoutingView, type ConfiguredSpec, type RoutingView } from '../core/routing/routing-view.js';
-import { loadSourceFile, loadSpec } from '../core/spec/load-spec.js';
+import { loadSpec } from '../core/spec/load-spec.js';
 import type { LoadedSpec, SourceFile } from '../core/spec/types.js';
 import { validateSpec } from '../core/spec/validate-spec.js';
 import { decideVerdict, gateBreaking } from '../core/verdict.js';
@@ -370,10 +371,11 @@ interface ConfigRead {
 }
 
 async function readConfig(source: FileSource): Promise<ConfigRead> {
-  const file = await loadSourceFile(source, repoConfigFile);
+  const { loaded: file, findings: located } = await loadRepoConfigFile(source);
   if (file === undefined) return { exists: false, findings: [] };
-  if ('findings' in file) return { exists: true, findings: file.findings };
-  return { exists: true, file, ...parseRepoConfig(file) };
+  if ('findings' in file) return { exists: true, findings: [...located, ...file.findings] };
+  const parsed = parseRepoConfig(file);
+  return { exists: true, file, ...parsed, findings: [...located, ...parsed.findings] };
 }
 
 async function readApiSide(
