@@ -317,7 +317,7 @@ async function readRepoSetup(
   if (gatesEdited) notices.push(gatesEdited);
   let ruleset: LintRuleset | undefined;
   if (gates.lint.ruleset && gatesSource) {
-    const loaded = await readRuleset(gatesSource, gates.lint.ruleset);
+    const loaded = await readRuleset(gatesSource, gates.lint.ruleset, protectedSide?.file?.path);
     ruleset = loaded.ruleset;
     findings.push(...loaded.findings);
     if (
@@ -398,9 +398,10 @@ async function readApiSide(
 async function readRuleset(
   source: FileSource,
   path: string,
+  configPath: string | undefined,
 ): Promise<{ ruleset?: LintRuleset; findings: Finding[] }> {
   const bytes = await source.read(path);
-  if (!bytes) return { findings: [rulesetNotFoundFinding(path)] };
+  if (!bytes) return { findings: [rulesetNotFoundFinding(path, configPath)] };
   const { parseRuleset } = await import('../core/lint/ruleset.js'); // pulls in Spectral: only when a ruleset is configured
   return parseRuleset(new TextDecoder().decode(bytes), path);
 }

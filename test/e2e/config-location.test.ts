@@ -162,4 +162,16 @@ describe('moving or doubling the config never loosens the gate (gates from the d
     // Control: once breaking: off is on the default branch, the same PR passes.
     expect(await check({ [github]: lax }, { [github]: lax })).toEqual({ verdict: 'pass', ids: [] });
   });
+
+  it('a ruleset the default branch’s .github/ config names but lacks: the finding is on that file', async () => {
+    const named = config('orders', '  lint:\n    ruleset: rules.yaml\n');
+    const mainSource = createMemoryFileSource({ [github]: named, 'openapi.yaml': spec(list) });
+    const report = await runCheck(
+      { mode: 'repo', base: mainSource, head: mainSource, gates: mainSource },
+      {},
+      { breakingDiff: oasdiff },
+    );
+    expect(report.findings.map((f) => [f.id, f.file])).toEqual([['ruleset-not-found', github]]);
+    expect(report.findings[0]!.message).toContain(`named in ${github}`);
+  });
 });
