@@ -7,8 +7,10 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createGitHubFileSource } from '../../shared/adapters/github/github-file-source.js';
 import { createMemoryFileSource } from '../../shared/adapters/memory-file-source.js';
 import { createOasdiffRunner } from '../../shared/adapters/oasdiff-runner.js';
+import { loadRepoConfigFile } from '../../shared/core/config/config-location.js';
 import { runCheck } from '../../shared/use-cases/check.js';
 import { checkJson, runCli } from '../helpers/cli.js';
 
@@ -111,6 +113,54 @@ describe('the CLI finds .github/kuma-api-forge.yaml', () => {
     expect(run.code).not.toBe(0);
     expect(run.code).not.toBe(1); // "no config": a usage error, not a check of the outside file's APIs
     expect(run.stdout + run.stderr).not.toContain('path-params');
+  });
+});
+
+describe('the App reads no config through a symlink (GitHub’s tree lists it as mode 120000)', () => {
+  /** A commit's recursive tree as GitHub answers it; every blob read is recorded. */
+  function githubCommit(tree: { path: string; mode: string; text: string }[]) {
+    const read: string[] = [];
+    const octokit = {
+      rest: {
+        git: {
+          getTree: async () => ({
+            data: { truncated: false, tree: tree.map((e) => ({ ...e, type: 'blob', sha: `sha-${e.path}` })) },
+          }),
+          getBlob: async ({ file_sha }: { file_sha: string }) => {
+            read.push(file_sha);
+            const entry = tree.find((e) => `sha-${e.path}` === file_sha)!;
+            return { data: { content: Buffer.from(entry.text).toString('base64') } };
+          },
+        },
+      },
+    };
+    const source = createGitHubFileSource(octokit as never, { owner: 'acme', repo: 'pets' }, 'c'.repeat(40));
+    return { source, read };
+  }
+
+  it('a .github/kuma-api-forge.yaml that is a symlink is not read: no config', async () => {
+    const { source, read } = githubCommit([
+      { path: github, mode: '120000', text: '../lax.yaml' },
+      { path: 'lax.yaml', mode: '100644', text: lax },
+    ]);
+    expect((await loadRepoConfigFile(source)).loaded).toBeUndefined();
+    expect(read).toEqual([]);
+  });
+
+  it('a .github symlink next to a root config: the root config, no two-places finding', async () => {
+    const { source } = githubCommit([
+      { path: '.github', mode: '120000', text: 'elsewhere' },
+      { path: 'elsewhere/kuma-api-forge.yaml', mode: '100644', text: lax },
+      { path: root, mode: '100644', text: config('orders') },
+    ]);
+    const located = await loadRepoConfigFile(source);
+    expect(located.findings).toEqual([]);
+    expect(located.loaded).toMatchObject({ path: root });
+  });
+
+  it('control: a regular .github/kuma-api-forge.yaml is read', async () => {
+    const { source } = githubCommit([{ path: github, mode: '100644', text: config('orders') }]);
+    expect((await loadRepoConfigFile(source)).loaded).toMatchObject({ path: github });
   });
 });
 
