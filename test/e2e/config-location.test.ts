@@ -105,6 +105,21 @@ describe('the CLI finds .github/kuma-api-forge.yaml', () => {
     expect(run.stdout + run.stderr).toContain('config-in-two-places');
   });
 
+  it('a config spelled .yml (either place) is an error naming the file to rename, not "nothing to check"', async () => {
+    for (const misnamed of ['.kuma-api-forge.yml', '.github/kuma-api-forge.yml']) {
+      const dir = repoDir({ [misnamed]: config('orders'), 'openapi.yaml': spec(list) });
+      const { code, report } = await checkJson(['--head', dir]);
+      expect(code).toBe(1);
+      expect(report.findings.map((f) => [f.id, f.file, f.line])).toEqual([['config-misnamed', misnamed, 1]]);
+      // Control: under its .yaml name the same repo passes.
+      const fixed = repoDir({
+        [misnamed.replace(/yml$/, 'yaml')]: config('orders'),
+        'openapi.yaml': spec(list),
+      });
+      expect((await checkJson(['--head', fixed])).code).toBe(0);
+    }
+  });
+
   it('a .github symlink leading out of the repo is not followed: no config is read through it', async () => {
     const elsewhere = repoDir({ 'kuma-api-forge.yaml': config('orders') });
     const dir = repoDir({ 'openapi.yaml': spec(list + undeclared) });

@@ -27,6 +27,7 @@ export interface LocatedConfig {
 
 export async function loadRepoConfigFile(source: FileSource): Promise<LocatedConfig> {
   const [root, github] = await Promise.all(repoConfigFiles.map((path) => loadSourceFile(source, path)));
+  if (root === undefined && github === undefined) return { loaded: await misnamed(source), findings: [] };
   if (root === undefined || github === undefined) return { loaded: root ?? github, findings: [] };
   return {
     loaded: root,
@@ -40,4 +41,27 @@ export async function loadRepoConfigFile(source: FileSource): Promise<LocatedCon
       },
     ],
   };
+}
+
+/**
+ * A config under the `.yml` spelling is not read, and would otherwise pass as "nothing to check": it is an error
+ * on that file instead, so the check and the deploy say what to rename.
+ */
+async function misnamed(source: FileSource): Promise<{ findings: Finding[] } | undefined> {
+  for (const path of repoConfigFiles) {
+    const yml = path.replace(/\.yaml$/, '.yml');
+    if ((await source.read(yml)) === undefined) continue;
+    return {
+      findings: [
+        {
+          kind: 'validation',
+          id: 'config-misnamed',
+          severity: 'error',
+          message: `${yml} is not read: kuma-api-forge reads ${path}; rename it`,
+          ...fileStart(yml),
+        },
+      ],
+    };
+  }
+  return undefined;
 }
