@@ -98,6 +98,32 @@ describe('the App on GitHub Enterprise Server (base URL …/api/v3)', () => {
     expect(note.body).not.toMatch(/github\.com|127\.0\.0\.1/);
   });
 
+  it('a PR adding a root config next to .github/kuma-api-forge.yaml fails, and its merge deploys nothing', async () => {
+    const files = sourceFiles(['/pets', '/pets/{petId}']);
+    files['.kuma-api-forge.yaml'] = files['.github/kuma-api-forge.yaml']!;
+    await gh.admin.push({ ...pets, branch: 'both', files, message: 'both' });
+    const { number, headSha } = await gh.admin.openPullRequest({ ...pets, head: 'both', title: 'both' });
+    await app.queue.idle();
+    const run = gh.admin.checkRuns({ ...pets, sha: headSha }).at(-1)!;
+    expect(run.conclusion).toBe('failure');
+    expect(run.annotations).toContainEqual(
+      expect.objectContaining({
+        path: '.github/kuma-api-forge.yaml',
+        start_line: 1,
+        title: 'config-in-two-places',
+      }),
+    );
+
+    const before = await gh.admin.resolve({ ...deployRef, ref: 'main' });
+    await gh.admin.mergePullRequest({ ...pets, number });
+    await app.queue.idle();
+    expect(app.queue.deadLetters).toEqual([]);
+    expect(await gh.admin.resolve({ ...deployRef, ref: 'main' })).toBe(before);
+    const note = gh.admin.comments({ ...pets, number }).find((c) => c.body.startsWith(deployMarker))!;
+    expect(note.body).toContain('**Not deployed**');
+    expect(note.body).toContain('`.github/kuma-api-forge.yaml:1` this repo has both');
+  });
+
   it('made every call under /api/v3, each a known route that matches GitHub’s description', () => {
     const validator = createContractValidator();
     const made = gh.requests;
