@@ -39,6 +39,13 @@ export interface LocalGitHubOptions {
   /** Where bare repos live; a fresh temp dir (removed on stop) by default. */
   dataDir?: string;
   faults?: FaultPlan;
+  /**
+   * The REST prefix, as GitHub Enterprise Server's `/api/v3`: every route is served under it and `url` ends with
+   * it. Default: none, as api.github.com.
+   */
+  basePath?: string;
+  /** Where `html_url`s point, e.g. a GHES web host `https://ghe.example.com`. Default: this server under `/_html`. */
+  webUrl?: string;
 }
 
 export interface LocalGitHub {
@@ -61,14 +68,17 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
   const used = new Map<string, number>();
   let sequence = 0;
 
+  const basePath = (options.basePath ?? '').replace(/\/+$/, '');
+  if (!/^(\/[\w.-]+)*$/.test(basePath)) throw new Error(`basePath "${options.basePath}" is not a URL path`);
   const app = new Hono();
   for (const route of ROUTES) {
-    app.on(route.method, route.path, async (c) => {
+    app.on(route.method, basePath + route.path, async (c) => {
       const url = new URL(c.req.url);
       const record: RecordedRequest = {
         id: `${(++sequence).toString(16).toUpperCase().padStart(4, '0')}:LOCAL:${Date.now().toString(16).toUpperCase()}`,
         method: route.method,
-        path: url.pathname + url.search,
+        // As in GitHub's description (which the contract validator matches), without the base path.
+        path: url.pathname.slice(basePath.length) + url.search,
         operationId: route.operationId,
         status: 0,
         requestBody: undefined,
@@ -162,8 +172,9 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
     );
   });
   const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
-  hub.urls = { api: url, html: `${url}/_html` };
+  const origin = `http://127.0.0.1:${port}`;
+  const url = `${origin}${basePath}`;
+  hub.urls = { api: url, html: options.webUrl?.replace(/\/+$/, '') ?? `${origin}/_html` };
 
   return {
     url,

@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import configSchema from '../../schemas/kuma-api-forge.schema.json' with { type: 'json' };
 import { createLocalDirSource } from '../adapters/local-dir-source.js';
 import { isMissingEntry } from '../core/config/config-checks.js';
+import { githubConfigFile } from '../core/config/config-location.js';
 import { repoConfigFile } from '../core/config/repo-config.js';
 import type { ApiOverrides } from '../core/config/resolve-api.js';
 import { compareFindings, type Finding } from '../core/findings.js';
@@ -121,7 +122,9 @@ function checkNames(values: ReturnType<typeof parseCli>['values']) {
 
 function checkRepoResult(result: RenderRepoResult, shown: string, only: string | undefined) {
   if (!result.configFound) {
-    throw new UsageError(`${shown} has no ${repoConfigFile}; give a spec file to render it alone`);
+    throw new UsageError(
+      `${shown} has no ${repoConfigFile} (nor ${githubConfigFile}); give a spec file to render it alone`,
+    );
   }
   if (
     only !== undefined &&

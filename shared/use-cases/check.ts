@@ -20,6 +20,7 @@ import {
   waiverFileNotFound,
 } from '../core/breaking/waivers.js';
 import { isMissingEntry, missingSpecFinding, rulesetNotFoundFinding } from '../core/config/config-checks.js';
+import { loadRepoConfigFile } from '../core/config/config-location.js';
 import {
   type GateSettings,
   parseRepoConfig,
@@ -45,7 +46,7 @@ import {
 import type { ApiSummary, CheckReport } from '../core/report/types.js';
 import { checkRouting } from '../core/routing/check-routing.js';
 import { buildRoutingView, type ConfiguredSpec, type RoutingView } from '../core/routing/routing-view.js';
-import { loadSourceFile, loadSpec } from '../core/spec/load-spec.js';
+import { loadSpec } from '../core/spec/load-spec.js';
 import type { LoadedSpec, SourceFile } from '../core/spec/types.js';
 import { validateSpec } from '../core/spec/validate-spec.js';
 import { decideVerdict, gateBreaking } from '../core/verdict.js';
@@ -367,7 +368,7 @@ async function readRepoSetup(
   if (gatesEdited) notices.push(gatesEdited);
   let ruleset: LintRuleset | undefined;
   if (gates.lint.ruleset && gatesSource) {
-    const loaded = await readRuleset(gatesSource, gates.lint.ruleset);
+    const loaded = await readRuleset(gatesSource, gates.lint.ruleset, protectedSide?.file?.path);
     ruleset = loaded.ruleset;
     findings.push(...loaded.findings);
     if (
@@ -431,10 +432,11 @@ interface ConfigRead {
 }
 
 async function readConfig(source: FileSource): Promise<ConfigRead> {
-  const file = await loadSourceFile(source, repoConfigFile);
+  const { loaded: file, findings: located } = await loadRepoConfigFile(source);
   if (file === undefined) return { exists: false, findings: [] };
-  if ('findings' in file) return { exists: true, findings: file.findings };
-  return { exists: true, file, ...parseRepoConfig(file) };
+  if ('findings' in file) return { exists: true, findings: [...located, ...file.findings] };
+  const parsed = parseRepoConfig(file);
+  return { exists: true, file, ...parsed, findings: [...located, ...parsed.findings] };
 }
 
 async function readApiSide(
@@ -457,9 +459,10 @@ async function readApiSide(
 async function readRuleset(
   source: FileSource,
   path: string,
+  configPath: string | undefined,
 ): Promise<{ ruleset?: LintRuleset; findings: Finding[] }> {
   const bytes = await source.read(path);
-  if (!bytes) return { findings: [rulesetNotFoundFinding(path)] };
+  if (!bytes) return { findings: [rulesetNotFoundFinding(path, configPath)] };
   const { parseRuleset } = await import('../core/lint/ruleset.js'); // pulls in Spectral: only when a ruleset is configured
   return parseRuleset(new TextDecoder().decode(bytes), path);
 }

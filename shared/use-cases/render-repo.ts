@@ -11,7 +11,8 @@ import {
   isMissingEntry,
   missingSpecFinding,
 } from '../core/config/config-checks.js';
-import { parseRepoConfig, repoConfigFile } from '../core/config/repo-config.js';
+import { loadRepoConfigFile } from '../core/config/config-location.js';
+import { parseRepoConfig } from '../core/config/repo-config.js';
 import { type ApiOverrides, applyOverrides, nameFromSpec, routeGateway } from '../core/config/resolve-api.js';
 import { locateRootSetting } from '../core/deploy/tenancy-locator.js';
 import type { Finding } from '../core/findings.js';
@@ -28,7 +29,7 @@ import {
 import type { OperationRoute } from '../core/kuma/render/render-api.js';
 import { replacedOnMerge } from '../core/kuma/render/shared-policy-keys.js';
 import type { KumaResource } from '../core/kuma/resource.js';
-import { loadSourceFile, loadSpec } from '../core/spec/load-spec.js';
+import { loadSpec } from '../core/spec/load-spec.js';
 import { findMissingRoots } from '../core/spec/required-roots.js';
 import type { LoadedSpec, SourceFile } from '../core/spec/types.js';
 import { unwritableFinding } from '../core/unwritable-output.js';
@@ -86,12 +87,14 @@ export async function renderRepo(
   source: FileSource,
   options: RenderRepoOptions = {},
 ): Promise<RenderRepoResult> {
-  const loaded = await loadSourceFile(source, repoConfigFile);
+  const { loaded, findings: located } = await loadRepoConfigFile(source);
   const empty = { apis: [], files: [], declared: [] };
   if (loaded === undefined) return { configFound: false, ...empty, findings: [] };
-  if (!('path' in loaded)) return { configFound: true, ...empty, findings: loaded.findings };
+  if (!('path' in loaded)) return { configFound: true, ...empty, findings: [...located, ...loaded.findings] };
   const configFile: SourceFile = loaded;
-  const { config, findings } = parseRepoConfig(configFile);
+  const parsed = parseRepoConfig(configFile);
+  const config = parsed.config;
+  const findings = [...located, ...parsed.findings];
   if (!config) return { configFound: true, configFile, ...empty, findings };
   // Invalid defaults are reported on their lines and not used (like an invalid x-kuma block in a spec).
   const defaultsFindings = checkDefaults(configFile, config.defaults, '/defaults');

@@ -1,4 +1,9 @@
-import { type AppCredentials, type LocalGitHub, startLocalGitHub } from '../../dev/github/index.js';
+import {
+  type AppCredentials,
+  type LocalGitHub,
+  type LocalGitHubOptions,
+  startLocalGitHub,
+} from '../../dev/github/index.js';
 import { type LocalApp, startApp } from '../../dev/start.js';
 import type { Logger } from '../../shared/ports/logger.js';
 import { createTestApp } from './local-github.js';
@@ -16,6 +21,8 @@ export interface AppOnLocalGitHubOptions {
   log?: Logger;
   /** The queue's tries per job (`MAX_RECEIVE_COUNT`); the local default is 3. */
   maxReceiveCount?: number;
+  /** How the local GitHub is served, e.g. GitHub Enterprise Server's `basePath: '/api/v3'` and its `webUrl`. */
+  github?: Pick<LocalGitHubOptions, 'basePath' | 'webUrl'>;
 }
 
 /**
@@ -26,7 +33,7 @@ export interface AppOnLocalGitHubOptions {
 export async function startAppOnLocalGitHub(
   options: AppOnLocalGitHubOptions = {},
 ): Promise<AppOnLocalGitHub> {
-  const gh = await startLocalGitHub();
+  const gh = await startLocalGitHub(options.github);
   const credentials = createTestApp(gh);
   await gh.admin.installApp(credentials.id, 'acme');
   const { deploy } = options;

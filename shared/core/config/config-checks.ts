@@ -62,13 +62,13 @@ export function missingSpecFinding(file: SourceFile, index: number, spec: string
 }
 
 /** The gates name a lint ruleset the protected branch does not have. */
-export function rulesetNotFoundFinding(path: string): Finding {
+export function rulesetNotFoundFinding(path: string, configPath = repoConfigFile): Finding {
   return {
     kind: 'validation',
     id: 'ruleset-not-found',
     severity: 'error',
-    message: `lint ruleset ${path} named in ${repoConfigFile} does not exist on the branch the gates are read from`,
-    file: repoConfigFile,
+    message: `lint ruleset ${path} named in ${configPath} does not exist on the branch the gates are read from`,
+    file: configPath,
     line: 1,
     column: 1,
     pointer: '/gates/lint/ruleset',

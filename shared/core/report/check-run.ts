@@ -3,6 +3,7 @@
  * the spec lines (errors first, within a limit) and a text listing the findings left without one.
  * @module
  */
+import { githubConfigFile } from '../config/config-location.js';
 import { repoConfigFile } from '../config/repo-config.js';
 import type { Finding } from '../findings.js';
 import { clipText } from './clip-text.js';
@@ -151,7 +152,7 @@ export function buildNoConfigResult(): CheckRunResult {
   return {
     conclusion: 'neutral',
     title: `No ${repoConfigFile} in this repository`,
-    summary: `kuma-api-forge checks the APIs listed in \`${repoConfigFile}\` at the root of the repository. This pull request's head has none, so there is nothing to check.`,
+    summary: `kuma-api-forge checks the APIs listed in \`${repoConfigFile}\` at the root of the repository or in \`${githubConfigFile}\`. This pull request's head has neither, so there is nothing to check.`,
   };
 }
 
