@@ -26,6 +26,18 @@ function repoWith(config: string): string {
   return dir;
 }
 
+/**
+ * What a plain spec renders to on gateway-api: its routes, a BackendTrafficPolicy per route (Service routing),
+ * and the mesh leg (the gateway's permission to the backends, its sidecar's retries off and timeouts past the edge's).
+ */
+const edgeAndMeshLeg = new Set([
+  'HTTPRoute',
+  'BackendTrafficPolicy',
+  'MeshTrafficPermission',
+  'MeshRetry',
+  'MeshTimeout',
+]);
+
 const kinds = (stdout: string) =>
   parseAllDocuments(stdout).map((doc) => (doc.toJS() as { kind: string }).kind);
 
@@ -72,8 +84,15 @@ describe('render a gateway-api repo', () => {
     ]);
     expect(run.code).toBe(0);
     const docs = parseAllDocuments(run.stdout).map((doc) => doc.toJS());
-    expect(new Set(docs.map((doc) => doc.kind))).toEqual(new Set(['HTTPRoute']));
-    for (const doc of docs) expect(doc.spec.parentRefs).toEqual([{ name: 'eg', namespace: 'edge-system' }]);
+    expect(new Set(docs.map((doc) => doc.kind))).toEqual(edgeAndMeshLeg);
+    const routes = docs.filter((doc) => doc.kind === 'HTTPRoute');
+    for (const doc of routes) expect(doc.spec.parentRefs).toEqual([{ name: 'eg', namespace: 'edge-system' }]);
+    // Each HTTPRoute gets its BackendTrafficPolicy (Service routing keeps the traffic in the mesh), no other.
+    const targets = docs
+      .filter((doc) => doc.kind === 'BackendTrafficPolicy')
+      .map((doc) => doc.spec.targetRefs[0].name)
+      .sort();
+    expect(targets).toEqual(routes.map((doc) => doc.metadata.name).sort());
   });
 
   it('--target gateway-api turns a kuma-gateway repo into HTTPRoutes, dropping its gateway key', async () => {
@@ -83,11 +102,13 @@ describe('render a gateway-api repo', () => {
     const run = await runCli(['render', dir, '--target', 'gateway-api', '--parent-ref', 'eg']);
     expect(run.stderr).not.toMatch(/: error: /);
     expect(run.code).toBe(0);
-    expect(new Set(kinds(run.stdout))).toEqual(new Set(['HTTPRoute']));
+    expect(new Set(kinds(run.stdout))).toEqual(edgeAndMeshLeg);
+    expect(kinds(run.stdout)).not.toContain('MeshHTTPRoute');
     // parentRef without a namespace: the Gateway is in the routes' namespace (here the default one).
-    expect(parseAllDocuments(run.stdout)[0]!.toJS().spec.parentRefs).toEqual([
-      { name: 'eg', namespace: 'default' },
-    ]);
+    const route = parseAllDocuments(run.stdout)
+      .map((doc) => doc.toJS())
+      .find((doc) => doc.kind === 'HTTPRoute');
+    expect(route.spec.parentRefs).toEqual([{ name: 'eg', namespace: 'default' }]);
   });
 });
 

@@ -32,6 +32,7 @@ import type { ParentGatewayRef } from '../kuma/render/types.js';
 import { isManifestResource, type KumaResource, type RenderedResource } from '../kuma/resource.js';
 import type { RequestMatch } from '../routing/path-fragment.js';
 import { buildBackendTrafficPolicies } from './backend-traffic-policy.js';
+import { buildCorsFilters } from './cors.js';
 import {
   type EdgeInput,
   type EdgeOutput,
@@ -40,6 +41,8 @@ import {
   type ManifestResource,
   type MeshLegInput,
   type MeshLegOutput,
+  type RuleFilter,
+  ruleOnlyKeys,
 } from './edge.js';
 import { buildMeshLeg } from './mesh-leg.js';
 import { buildSecurityPolicies } from './security-policy.js';
@@ -57,8 +60,6 @@ const defaultNamespace = 'default';
 
 /** x-kuma keys that decide the builtin target's route groups: equal within a group by construction. */
 const groupKeys = new Set(['timeout', 'idleTimeout', 'retries', 'rateLimit']);
-/** x-kuma keys that shape one rule only (edge.ts), hence never a reason to split a route. */
-const ruleKeys = new Set(['requestHeaders', 'responseHeaders', 'weights', 'route', 'disabled']);
 
 /** One HTTPRoute to be: its name, operations (one rule each) and where its name comes from. */
 interface RouteDraft {
@@ -76,9 +77,12 @@ export interface GatewayApiPlugins {
   validate(resources: ManifestResource[]): GatewayApiProblem[];
 }
 
-/** Envoy Gateway: SecurityPolicy and BackendTrafficPolicy, Kuma's mesh leg, its CRDs and controller rules. */
+/**
+ * Envoy Gateway: Gateway API CORS filters (Envoy Gateway answers preflights only for those), SecurityPolicy and
+ * BackendTrafficPolicy, Kuma's mesh leg, its CRDs and controller rules.
+ */
 export const envoyGatewayPlugins: GatewayApiPlugins = {
-  edge: [buildSecurityPolicies, buildBackendTrafficPolicies],
+  edge: [buildCorsFilters, buildSecurityPolicies, buildBackendTrafficPolicies],
   meshLeg: buildMeshLeg,
   validate: validateGatewayApiResources,
 };
@@ -173,6 +177,13 @@ function renderWith(plugins: GatewayApiPlugins, input: RenderInput, prepared: Pr
     locate: spec.locate,
   };
   const { labels: _edgeLabels, ...legInput } = edge;
+  const routeSpecs = new Map(
+    resources.filter((r) => r.kind === 'HTTPRoute').map((route) => [route.name, route.spec]),
+  );
+  const addFilter = ({ route, ruleIndex, filter }: RuleFilter) => {
+    const rule = (routeSpecs.get(route)?.rules as Record<string, unknown>[] | undefined)?.[ruleIndex];
+    if (rule) rule.filters = [...((rule.filters as unknown[] | undefined) ?? []), filter];
+  };
   for (const plugin of [
     ...plugins.edge.map((build) => build(edge)),
     plugins.meshLeg({
@@ -184,6 +195,7 @@ function renderWith(plugins: GatewayApiPlugins, input: RenderInput, prepared: Pr
   ]) {
     resources.push(...plugin.resources);
     findings.push(...plugin.findings);
+    for (const filter of ('ruleFilters' in plugin ? plugin.ruleFilters : undefined) ?? []) addFilter(filter);
   }
 
   if (drafts.length > 0) findings.push(...reportGatewayWideKeys(root, bundle, spec.locate));
@@ -291,7 +303,7 @@ function policySettings(settings: object): Record<string, unknown> {
   const perOperation = new Set<string>(routeKeys);
   return Object.fromEntries(
     Object.entries(settings).filter(
-      ([key]) => perOperation.has(key) && !groupKeys.has(key) && !ruleKeys.has(key),
+      ([key]) => perOperation.has(key) && !groupKeys.has(key) && !ruleOnlyKeys.has(key),
     ),
   );
 }
