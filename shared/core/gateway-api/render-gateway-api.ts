@@ -222,8 +222,8 @@ function renderWith(plugins: GatewayApiPlugins, input: RenderInput, prepared: Pr
 
 /** Root x-kuma keys the builtin target renders gateway-wide that a delegated gateway's routes cannot carry. */
 const gatewayWideKeys = {
-  accessLog: { what: 'access logs', kind: 'MeshAccessLog' },
-  trace: { what: 'tracing', kind: 'MeshTrace' },
+  accessLog: { what: 'access logs', field: 'spec.telemetry.accessLog', kind: 'MeshAccessLog' },
+  trace: { what: 'tracing', field: 'spec.telemetry.tracing', kind: 'MeshTrace' },
 } as const;
 
 /**
@@ -241,9 +241,9 @@ function reportGatewayWideKeys(
     .filter((key) => root[key] !== undefined)
     .map((key) => ({
       kind: 'routing',
-      id: 'gateway-api-not-expressible',
+      id: 'x-kuma-target-unsupported',
       severity: 'warning',
-      message: `x-kuma ${key} is not rendered for target gateway-api: Envoy Gateway sets ${gatewayWideKeys[key].what} for a whole Gateway in its EnvoyProxy telemetry, which the platform team owns; target kuma-gateway renders it (${gatewayWideKeys[key].kind})${key in own ? '' : ' (set in the repo config defaults)'}`,
+      message: `x-kuma ${key} is not rendered for target gateway-api: Envoy Gateway sets ${gatewayWideKeys[key].what} for a whole Gateway in its EnvoyProxy (${gatewayWideKeys[key].field}), which the platform team owns; target kuma-gateway renders it (${gatewayWideKeys[key].kind})${key in own ? '' : ' (set in the repo config defaults)'}`,
       ...locate(key in own ? `/x-kuma/${key}` : ''),
     }));
 }
