@@ -1,15 +1,15 @@
 /**
  * x-kuma → Envoy Gateway BackendTrafficPolicy, one per HTTPRoute. Inputs are built the way the routing hands
- * them over (edge.ts); every rendered policy is checked against Envoy Gateway v1.9.0's CRD (btp-crd.ts).
+ * them over (edge.ts); every rendered policy is checked against Envoy Gateway v1.9.0's CRD and rules (the vendored validator).
  */
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../../shared/core/findings.js';
 import { buildBackendTrafficPolicies } from '../../../shared/core/gateway-api/backend-traffic-policy.js';
 import type { EdgeInput, EdgeOperation, EdgeRoute } from '../../../shared/core/gateway-api/edge.js';
+import { validateGatewayApiResources } from '../../../shared/core/gateway-api/validate/index.js';
 import { retriesFor } from '../../../shared/core/kuma/render/build-policies.js';
 import type { ApiConfig, XKumaRoot, XKumaRoute } from '../../../shared/core/kuma/render/types.js';
 import { checkXKumaValue } from '../../../shared/core/kuma/render/x-kuma.js';
-import { btpSpecProblems } from './btp-crd.js';
 
 /** An operation with its x-kuma written on the operation itself (so every key's origin is its own block). */
 function operation(method: string, path: string, settings: XKumaRoute, origin?: string): EdgeOperation {
@@ -31,6 +31,18 @@ function operation(method: string, path: string, settings: XKumaRoute, origin?: 
     },
   };
 }
+
+/** Why the API server or Envoy Gateway would refuse this BackendTrafficPolicy spec (the vendored CRDs and rules). */
+const btpSpecProblems = (spec: unknown) =>
+  validateGatewayApiResources([
+    {
+      apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+      kind: 'BackendTrafficPolicy',
+      name: 'r',
+      namespace: 'apps',
+      spec: spec as Record<string, unknown>,
+    },
+  ]).map((problem) => `${problem.path} ${problem.message}`);
 
 function render(
   routes: EdgeRoute[],

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../../shared/core/findings.js';
 import type { ManifestResource } from '../../../shared/core/gateway-api/edge.js';
 import { buildSecurityPolicies } from '../../../shared/core/gateway-api/security-policy.js';
-import { buildEdgeInput, routeOf, specOf, validateSecurityPolicy } from './security-fixtures.js';
+import { validateGatewayApiResources } from '../../../shared/core/gateway-api/validate/index.js';
+import { buildEdgeInput, routeOf, specOf } from './security-fixtures.js';
 
 const specOfOptional = (resource: ManifestResource | undefined) => (resource ? specOf(resource) : undefined);
 
@@ -29,8 +30,7 @@ const auth = (jwksUri = 'https://idp.example.com/jwks', extra = '') => [
 /** Every rendered policy must validate against Envoy Gateway's CRD: nothing we emit is rejected by the API server. */
 function render(input: Parameters<typeof buildSecurityPolicies>[0]) {
   const output = buildSecurityPolicies(input);
-  for (const resource of output.resources)
-    expect(validateSecurityPolicy(resource), resource.name).toEqual([]);
+  expect(validateGatewayApiResources(output.resources)).toEqual([]);
   return output;
 }
 
