@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { validateGatewayApiResources } from '../../shared/core/gateway-api/validate/index.js';
+import { validateKumaResources } from '../../shared/core/kuma/validate/index.js';
 import { runCli } from '../helpers/cli.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -109,6 +111,53 @@ describe('render a gateway-api repo', () => {
       .map((doc) => doc.toJS())
       .find((doc) => doc.kind === 'HTTPRoute');
     expect(route.spec.parentRefs).toEqual([{ name: 'eg', namespace: 'default' }]);
+  });
+});
+
+describe('render --target gateway-api prints valid, deterministic objects', () => {
+  /** The printed objects as rendered resources: Gateway API and Envoy Gateway ones, and the Kuma mesh leg. */
+  const objects = (stdout: string) =>
+    parseAllDocuments(stdout).map((doc) => {
+      const { apiVersion, kind, metadata, spec } = doc.toJS();
+      return {
+        apiVersion,
+        kind,
+        name: metadata.name,
+        namespace: metadata.namespace,
+        labels: metadata.labels,
+        spec,
+      };
+    });
+
+  it.each([
+    ['fixtures/gateway-api', ['render', fixture]],
+    [
+      'fixtures/kuma/showcase --target gateway-api',
+      [
+        'render',
+        path.join(repoRoot, 'fixtures/kuma/showcase'),
+        '--target',
+        'gateway-api',
+        '--parent-ref',
+        'envoy-gateway-system/eg',
+      ],
+    ],
+  ])('%s', async (_name, args) => {
+    const [first, second] = [await runCli(args), await runCli(args)];
+    expect(first.stderr).not.toMatch(/: error: /);
+    expect(first.code).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+    const printed = objects(first.stdout);
+    const kinds = new Set(printed.map((object) => object.kind));
+    for (const kind of ['HTTPRoute', 'BackendTrafficPolicy', 'MeshTrafficPermission'])
+      expect(kinds).toContain(kind);
+    const manifests = printed.filter((object) => !object.apiVersion.startsWith('kuma.io/'));
+    expect(validateGatewayApiResources(manifests)).toEqual([]);
+    const mesh = printed
+      .filter((object) => object.apiVersion.startsWith('kuma.io/'))
+      .map(({ apiVersion: _v, labels, ...rest }) => ({ ...rest, mesh: labels['kuma.io/mesh'], labels }));
+    expect(mesh.length).toBeGreaterThan(0);
+    expect(validateKumaResources(mesh)).toEqual([]);
   });
 });
 

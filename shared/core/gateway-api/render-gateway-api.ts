@@ -44,9 +44,12 @@ import {
   type RuleFilter,
   ruleOnlyKeys,
 } from './edge.js';
+import { formatGatewayDuration } from './gateway-duration.js';
 import { buildMeshLeg } from './mesh-leg.js';
 import { buildSecurityPolicies } from './security-policy.js';
 import { type GatewayApiProblem, validateGatewayApiResources } from './validate/index.js';
+
+export { formatGatewayDuration };
 
 export const gatewayApiVersion = 'gateway.networking.k8s.io/v1';
 export const referenceGrantApiVersion = 'gateway.networking.k8s.io/v1beta1';
@@ -413,24 +416,6 @@ function buildRequestTimeout(
     });
   }
   return formatted;
-}
-
-/** Milliseconds (rounded up to a whole one) → `1h2m3s4ms` form, zero parts left out; `0s` for zero. */
-export function formatGatewayDuration(ms: number): string | undefined {
-  let rest = Math.ceil(ms);
-  const parts: string[] = [];
-  for (const [unit, size] of [
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1000],
-    ['ms', 1],
-  ] as const) {
-    const amount = Math.floor(rest / size);
-    rest -= amount * size;
-    if (amount > 0) parts.push(`${amount}${unit}`);
-  }
-  if (parts.length === 0) return '0s';
-  return /^[0-9]{1,5}[a-z]/.test(parts[0]!) ? parts.join('') : undefined;
 }
 
 /**
