@@ -1,13 +1,15 @@
 /**
  * `npm run demo`: the App from pull request to mesh, on this machine only. It starts the local GitHub and the
  * App (both over real HTTP), creates the platform team's deploy repo (with a `tenants.yaml` granting the API
- * repo) and an API repo whose default branch is deployed, opens a PR that removes an operation, prints the check
+ * repo) and an API repo whose default branch is deployed (one API on each target: the builtin MeshGateway and a
+ * delegated Envoy Gateway with Gateway API HTTPRoutes), opens a PR that removes an operation, prints the check
  * run and the PR comment (with the mesh changes merging would apply), pushes a fix (a major version bump),
  * prints the updated comment, then merges the PR and prints the deploy commit and the manifests it wrote.
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { stringify } from 'yaml';
+import { readFile } from 'node:fs/promises';
+import { parseDocument, stringify } from 'yaml';
 import { createJsonLogger } from '../shared/adapters/json-logger.js';
 import { formatRepoRef, type RepoRef } from '../shared/core/repo-ref.js';
 import { type LocalGitHub, startLocalGitHub, type WebhookDelivery } from './github/index.js';
@@ -23,12 +25,44 @@ const tenants = {
   tenants: {
     'acme/users': {
       gateways: ['edge'],
-      hostnames: ['api.example.com'],
-      basePaths: ['/users-api'],
-      namespaces: ['users'],
+      parentGateways: ['envoy-gateway-system/eg'],
+      hostnames: ['api.example.com', 'petstore.example.com'],
+      basePaths: ['/users-api', '/api/v3'],
+      namespaces: ['users', 'petstore'],
     },
   },
 };
+const petstoreSpec = new URL('../fixtures/gateway-api/openapi/petstore.yaml', import.meta.url);
+
+/**
+ * The repo's files with a second API on the other target: the petstore (fixtures/gateway-api) on a delegated
+ * Envoy Gateway, as Gateway API HTTPRoutes on the platform's Gateway `envoy-gateway-system/eg`.
+ */
+async function withPetstore(files: Record<string, Buffer>): Promise<Record<string, Buffer>> {
+  const config = parseDocument(files['.kuma-api-forge.yaml']!.toString('utf8'));
+  config.addIn(['apis'], {
+    name: 'petstore',
+    spec: 'openapi/petstore.yaml',
+    target: 'gateway-api',
+    parentRef: { name: 'eg', namespace: 'envoy-gateway-system' },
+    hostnames: ['petstore.example.com'],
+    service: { name: 'petstore', namespace: 'petstore', port: 8080 },
+    // The spec's OAuth scheme checked at the edge: Envoy Gateway validates the JWTs (a SecurityPolicy).
+    defaults: {
+      auth: {
+        petstoreAuth: {
+          issuer: 'https://auth.petstore.example.com',
+          jwksUri: 'https://auth.petstore.example.com/.well-known/jwks.json',
+        },
+      },
+    },
+  });
+  return {
+    ...files,
+    '.kuma-api-forge.yaml': Buffer.from(config.toString()),
+    'openapi/petstore.yaml': await readFile(petstoreSpec),
+  };
+}
 const bold = (text: string) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text);
 const dim = (text: string) => (process.stdout.isTTY ? `\x1b[2m${text}\x1b[0m` : text);
 const icon = { success: '✅', failure: '❌', neutral: '➖' } as Record<string, string>;
@@ -111,12 +145,13 @@ async function printDeploy(
     [commit.message.trimEnd(), '', 'files:', ...files.map((f) => `  ${f}`)].join('\n'),
   );
   if (options.manifests) {
-    // The route of POST /users and a policy attached to it (its rate limit).
+    // The route of POST /users and a policy attached to it (its rate limit); the petstore's first HTTPRoute.
     const route = after.find(
       (p) => p.startsWith(folder) && p.endsWith('/meshhttproute-users-create-user.yaml'),
     );
     const policy = after.find((p) => p.startsWith(folder) && /\/meshratelimit-users-create-user/.test(p));
-    for (const path of [route, policy]) {
+    const httpRoute = after.find((p) => p.startsWith(`${folder}petstore/httproute-`));
+    for (const path of [route, policy, httpRoute]) {
       if (path) box(path, (await read(path, commit.sha)) ?? '');
     }
   }
@@ -166,9 +201,9 @@ async function main(): Promise<void> {
     box('tenants.yaml (owned by the platform team)', stringify(tenants));
 
     step(
-      `Creating ${formatRepoRef(repo)}: the user-profile API (openapi/users.yaml, v1.4.0), and deploying it`,
+      `Creating ${formatRepoRef(repo)}: the user-profile API (openapi/users.yaml, v1.4.0) on the builtin gateway and the petstore (openapi/petstore.yaml) on Envoy Gateway, and deploying them`,
     );
-    await gh.admin.createRepo({ ...repo, files: await readUserProfile() });
+    await gh.admin.createRepo({ ...repo, files: await withPetstore(await readUserProfile()) });
     // A push to the default branch deploys it: the deploy repo then holds v1.4.0's manifests.
     const seeded = await gh.admin.push({
       ...repo,
@@ -184,7 +219,7 @@ async function main(): Promise<void> {
     await gh.admin.push({
       ...repo,
       branch: 'remove-delete-user',
-      files: await readUserProfile('removed-operation'),
+      files: await withPetstore(await readUserProfile('removed-operation')),
       message: 'Remove DELETE /users/{userId}',
     });
     let calls = gh.requests.length;
@@ -207,7 +242,7 @@ async function main(): Promise<void> {
     const fix = await gh.admin.push({
       ...repo,
       branch: 'remove-delete-user',
-      files: await readUserProfile('major-bump'),
+      files: await withPetstore(await readUserProfile('major-bump')),
       message: 'Release 2.0.0: DELETE /users/{userId} is gone',
     });
     console.log(`  GitHub delivered ${describeDeliveries(fix.deliveries)}`);

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { validateGatewayApiResources } from '../../shared/core/gateway-api/validate/index.js';
+import { validateKumaResources } from '../../shared/core/kuma/validate/index.js';
 import { runCli } from '../helpers/cli.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -25,6 +27,18 @@ function repoWith(config: string): string {
   writeFileSync(path.join(dir, '.kuma-api-forge.yaml'), config);
   return dir;
 }
+
+/**
+ * What a plain spec renders to on gateway-api: its routes, a BackendTrafficPolicy per route (Service routing),
+ * and the mesh leg (the gateway's permission to the backends, its sidecar's retries off and timeouts past the edge's).
+ */
+const edgeAndMeshLeg = new Set([
+  'HTTPRoute',
+  'BackendTrafficPolicy',
+  'MeshTrafficPermission',
+  'MeshRetry',
+  'MeshTimeout',
+]);
 
 const kinds = (stdout: string) =>
   parseAllDocuments(stdout).map((doc) => (doc.toJS() as { kind: string }).kind);
@@ -72,8 +86,15 @@ describe('render a gateway-api repo', () => {
     ]);
     expect(run.code).toBe(0);
     const docs = parseAllDocuments(run.stdout).map((doc) => doc.toJS());
-    expect(new Set(docs.map((doc) => doc.kind))).toEqual(new Set(['HTTPRoute']));
-    for (const doc of docs) expect(doc.spec.parentRefs).toEqual([{ name: 'eg', namespace: 'edge-system' }]);
+    expect(new Set(docs.map((doc) => doc.kind))).toEqual(edgeAndMeshLeg);
+    const routes = docs.filter((doc) => doc.kind === 'HTTPRoute');
+    for (const doc of routes) expect(doc.spec.parentRefs).toEqual([{ name: 'eg', namespace: 'edge-system' }]);
+    // Each HTTPRoute gets its BackendTrafficPolicy (Service routing keeps the traffic in the mesh), no other.
+    const targets = docs
+      .filter((doc) => doc.kind === 'BackendTrafficPolicy')
+      .map((doc) => doc.spec.targetRefs[0].name)
+      .sort();
+    expect(targets).toEqual(routes.map((doc) => doc.metadata.name).sort());
   });
 
   it('--target gateway-api turns a kuma-gateway repo into HTTPRoutes, dropping its gateway key', async () => {
@@ -83,11 +104,60 @@ describe('render a gateway-api repo', () => {
     const run = await runCli(['render', dir, '--target', 'gateway-api', '--parent-ref', 'eg']);
     expect(run.stderr).not.toMatch(/: error: /);
     expect(run.code).toBe(0);
-    expect(new Set(kinds(run.stdout))).toEqual(new Set(['HTTPRoute']));
+    expect(new Set(kinds(run.stdout))).toEqual(edgeAndMeshLeg);
+    expect(kinds(run.stdout)).not.toContain('MeshHTTPRoute');
     // parentRef without a namespace: the Gateway is in the routes' namespace (here the default one).
-    expect(parseAllDocuments(run.stdout)[0]!.toJS().spec.parentRefs).toEqual([
-      { name: 'eg', namespace: 'default' },
-    ]);
+    const route = parseAllDocuments(run.stdout)
+      .map((doc) => doc.toJS())
+      .find((doc) => doc.kind === 'HTTPRoute');
+    expect(route.spec.parentRefs).toEqual([{ name: 'eg', namespace: 'default' }]);
+  });
+});
+
+describe('render --target gateway-api prints valid, deterministic objects', () => {
+  /** The printed objects as rendered resources: Gateway API and Envoy Gateway ones, and the Kuma mesh leg. */
+  const objects = (stdout: string) =>
+    parseAllDocuments(stdout).map((doc) => {
+      const { apiVersion, kind, metadata, spec } = doc.toJS();
+      return {
+        apiVersion,
+        kind,
+        name: metadata.name,
+        namespace: metadata.namespace,
+        labels: metadata.labels,
+        spec,
+      };
+    });
+
+  it.each([
+    ['fixtures/gateway-api', ['render', fixture]],
+    [
+      'fixtures/kuma/showcase --target gateway-api',
+      [
+        'render',
+        path.join(repoRoot, 'fixtures/kuma/showcase'),
+        '--target',
+        'gateway-api',
+        '--parent-ref',
+        'envoy-gateway-system/eg',
+      ],
+    ],
+  ])('%s', async (_name, args) => {
+    const [first, second] = [await runCli(args), await runCli(args)];
+    expect(first.stderr).not.toMatch(/: error: /);
+    expect(first.code).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+    const printed = objects(first.stdout);
+    const kinds = new Set(printed.map((object) => object.kind));
+    for (const kind of ['HTTPRoute', 'BackendTrafficPolicy', 'MeshTrafficPermission'])
+      expect(kinds).toContain(kind);
+    const manifests = printed.filter((object) => !object.apiVersion.startsWith('kuma.io/'));
+    expect(validateGatewayApiResources(manifests)).toEqual([]);
+    const mesh = printed
+      .filter((object) => object.apiVersion.startsWith('kuma.io/'))
+      .map(({ apiVersion: _v, labels, ...rest }) => ({ ...rest, mesh: labels['kuma.io/mesh'], labels }));
+    expect(mesh.length).toBeGreaterThan(0);
+    expect(validateKumaResources(mesh)).toEqual([]);
   });
 });
 

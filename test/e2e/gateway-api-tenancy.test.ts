@@ -142,8 +142,13 @@ describe('gateway-api tenancy: the grant', () => {
       writeRepo([...gatewayApi('users.example.com', 'users'), '    routeNamespace: kuma-system']),
       await deployRepo(),
     );
-    expect(routes.errors).toEqual(['tenancy-namespace .kuma-api-forge.yaml:9']);
-    expect(routes.messages[0]).toContain('HTTPRoute api in namespace "kuma-system"');
+    // The route and its BackendTrafficPolicy live there, each refused on the routeNamespace line.
+    expect(routes.errors).toEqual([
+      'tenancy-namespace .kuma-api-forge.yaml:9',
+      'tenancy-namespace .kuma-api-forge.yaml:9',
+    ]);
+    expect(routes.messages.join('\n')).toContain('HTTPRoute api in namespace "kuma-system"');
+    expect(routes.messages.join('\n')).toContain('BackendTrafficPolicy api in namespace "kuma-system"');
     const backends = await tenancy(writeRepo(gatewayApi('users.example.com', 'other')), await deployRepo());
     expect(new Set(backends.errors)).toEqual(new Set(['tenancy-namespace .kuma-api-forge.yaml:8']));
   });
@@ -158,8 +163,18 @@ describe('gateway-api tenancy: requests another tenant already takes', () => {
   it('the same hostname and path on the same Gateway', async () => {
     const deployed = await deployRepo(writeRepo(gatewayApi('shared.example.com', 'other')));
     const result = await tenancy(writeRepo(gatewayApi('shared.example.com', 'users')), deployed);
-    expect(result.errors).toEqual(['tenancy-route-collision api.yaml:5']);
-    expect(result.messages[0]).toContain('of acme/other, already deployed');
+    expect(result.errors.filter((e) => e.startsWith('tenancy-route-collision'))).toEqual([
+      'tenancy-route-collision api.yaml:5',
+    ]);
+    expect(result.messages.find((m) => m.includes('collides'))).toContain('of acme/other, already deployed');
+    // Both APIs are named "api": their gateway-sidecar policies share the proxies' namespace and would take
+    // each other's names, refused on the name line.
+    expect(result.errors.filter((e) => !e.startsWith('tenancy-route-collision'))).toEqual([
+      'tenancy-resource-name .kuma-api-forge.yaml:3',
+      'tenancy-resource-name .kuma-api-forge.yaml:3',
+    ]);
+    expect(result.messages.join('\n')).toMatch(/MeshRetry.*api-gateway-retry/);
+    expect(result.messages.join('\n')).toMatch(/MeshTimeout.*api-gateway-timeout/);
   });
 
   it('the same hostname and path on the other target, either way round', async () => {

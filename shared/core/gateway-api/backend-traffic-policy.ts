@@ -77,7 +77,6 @@ export function buildBackendTrafficPolicies(input: EdgeInput): EdgeOutput {
       spec,
     });
   }
-  if (input.routes.length > 0) reportGatewayWideKeys(input.root, report);
   return { resources, findings };
 }
 
@@ -151,9 +150,10 @@ function buildRateLimit(
   const at = placeOf(operation, 'rateLimit');
   const unit = rateLimitUnits.get(parseDuration(interval) ?? -1);
   if (!unit) {
+    // An error although target kuma-gateway can say it: a rate limit that is silently not there protects nothing.
     report(
       'error',
-      'envoy-gateway-unsupported',
+      'x-kuma-target-unsupported',
       `x-kuma.rateLimit.interval "${interval}": Envoy Gateway counts a rate limit per second, minute, hour or day only; use 1s, 1m, 1h or 24h (target kuma-gateway takes any interval). The limit is not rendered`,
       at,
     );
@@ -162,7 +162,7 @@ function buildRateLimit(
   if (status !== undefined && status !== 429) {
     report(
       'warning',
-      'envoy-gateway-unsupported',
+      'x-kuma-target-unsupported',
       `x-kuma.rateLimit.status ${status}: Envoy Gateway answers rate-limited requests with 429; only target kuma-gateway sends another status`,
       at,
     );
@@ -215,7 +215,7 @@ function buildRetry(route: EdgeRoute, report: Report): Record<string, unknown> |
     } else {
       report(
         'warning',
-        'envoy-gateway-unsupported',
+        'x-kuma-target-unsupported',
         `x-kuma.retries.on "${condition}": Envoy Gateway has no such retry condition (it has ${Object.keys(retryTriggers).join(', ')} and status codes); not retried on it. Target kuma-gateway (MeshRetry) can`,
         at,
       );
@@ -299,24 +299,4 @@ function buildFaultInjection(
       : {}),
   };
   return Object.keys(fault).length > 0 ? fault : undefined;
-}
-
-/**
- * Access log and tracing are gateway-wide in Envoy Gateway (EnvoyProxy `spec.telemetry`), which the platform
- * owns, not something an API's route can carry.
- */
-function reportGatewayWideKeys(root: XKumaRoot, report: Report): void {
-  const owners = {
-    accessLog: 'spec.telemetry.accessLog',
-    trace: 'spec.telemetry.tracing',
-  } as const;
-  for (const [key, field] of Object.entries(owners) as [keyof typeof owners, string][]) {
-    if (root[key] === undefined) continue;
-    report(
-      'warning',
-      'envoy-gateway-unsupported',
-      `x-kuma.${key}: Envoy Gateway configures it for the whole gateway in its EnvoyProxy (${field}), which the platform owns; not rendered for target gateway-api (target kuma-gateway renders it)`,
-      { pointer: `/x-kuma/${key}` },
-    );
-  }
 }

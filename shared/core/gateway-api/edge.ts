@@ -61,10 +61,19 @@ export interface EdgeInput {
   locate(pointer: string): SourcePosition;
 }
 
-/** An edge plug-in's result: its resources and the findings on what it could not express. */
+/** A filter a plug-in adds to one HTTPRoute rule (e.g. Gateway API `CORS`); rules are the route's operations, in order. */
+export interface RuleFilter {
+  route: string;
+  ruleIndex: number;
+  filter: Record<string, unknown>;
+}
+
+/** An edge plug-in's result: its resources, the rule filters it adds, and the findings on what it could not express. */
 export interface EdgeOutput {
   resources: ManifestResource[];
   findings: Finding[];
+  /** Appended to the rules' own filters (header modifiers, URLRewrite) before validation. */
+  ruleFilters?: RuleFilter[];
 }
 
 /** What the mesh leg (the delegated gateway's sidecar → the backends) is rendered from. */
@@ -87,11 +96,18 @@ export interface MeshLegOutput {
 }
 
 /**
- * x-kuma keys that only shape one rule (matches, filters, backends) or the grouping itself: operations may
- * differ in them and still share an HTTPRoute. Every other key (timeout, retries, rateLimit, cors, and any key
- * added later) becomes a route-wide policy, so it is part of the grouping key by default.
+ * x-kuma keys that only shape one rule (matches, filters such as CORS, backends) or the grouping itself:
+ * operations may differ in them and still share an HTTPRoute. Every other key (timeout, retries, rateLimit, and
+ * any key added later) becomes a route-wide policy, so it is part of the grouping key by default.
  */
-const ruleOnlyKeys = new Set<string>(['requestHeaders', 'responseHeaders', 'weights', 'route', 'disabled']);
+export const ruleOnlyKeys: ReadonlySet<string> = new Set([
+  'requestHeaders',
+  'responseHeaders',
+  'weights',
+  'route',
+  'disabled',
+  'cors',
+]);
 
 /** Operations with equal keys can share an HTTPRoute: same security requirement, same route-wide settings. */
 export function edgePolicyKey(

@@ -4,7 +4,7 @@
  * labels, `to` MeshServices selected by labels, `rules` with a SPIFFE ID on MeshIdentity meshes) that let the
  * gateway's sidecar reach the backends and keep its timeouts and retries from fighting the edge's. Pure.
  *
- * - MeshTrafficPermission in each backend namespace, on the backend's pods (`service.podLabels`), allowing the
+ * - MeshTrafficPermission in each backend namespace (`<api>-<namespace>-from-gateway`), on the backend's pods (`service.podLabels`), allowing the
  *   gateway: `rules` with `gatewaySpiffeId` on a mesh with MeshIdentity, else the 2.x `from` with the gateway
  *   proxies' tags: `gatewayService`, or the labels Envoy Gateway gives its proxy pods plus their namespace. For a
  *   pod annotated `kuma.io/gateway: enabled` Kuma makes the pod's labels and `k8s.kuma.io/namespace` the
@@ -68,8 +68,9 @@ export function buildMeshLeg(input: MeshLegInput): MeshLegOutput {
 
   const resources: KumaResource[] = [];
   const permission = buildPermission(api, proxyNamespace, proxyLabels);
+  // Named after the namespace too: file names carry no namespace, so one per namespace needs its own name.
   for (const namespace of [...new Set(backends.map(namespaceOf))].sort()) {
-    resources.push(resource('MeshTrafficPermission', 'from-gateway', namespace, permission));
+    resources.push(resource('MeshTrafficPermission', `${namespace}-from-gateway`, namespace, permission));
   }
 
   const targetRef = { kind: 'Dataplane', labels: proxyLabels };

@@ -32,6 +32,7 @@ import type { ParentGatewayRef } from '../kuma/render/types.js';
 import { isManifestResource, type KumaResource, type RenderedResource } from '../kuma/resource.js';
 import type { RequestMatch } from '../routing/path-fragment.js';
 import { buildBackendTrafficPolicies } from './backend-traffic-policy.js';
+import { buildCorsFilters } from './cors.js';
 import {
   type EdgeInput,
   type EdgeOutput,
@@ -40,10 +41,15 @@ import {
   type ManifestResource,
   type MeshLegInput,
   type MeshLegOutput,
+  type RuleFilter,
+  ruleOnlyKeys,
 } from './edge.js';
+import { formatGatewayDuration } from './gateway-duration.js';
 import { buildMeshLeg } from './mesh-leg.js';
 import { buildSecurityPolicies } from './security-policy.js';
 import { type GatewayApiProblem, validateGatewayApiResources } from './validate/index.js';
+
+export { formatGatewayDuration };
 
 export const gatewayApiVersion = 'gateway.networking.k8s.io/v1';
 export const referenceGrantApiVersion = 'gateway.networking.k8s.io/v1beta1';
@@ -57,8 +63,6 @@ const defaultNamespace = 'default';
 
 /** x-kuma keys that decide the builtin target's route groups: equal within a group by construction. */
 const groupKeys = new Set(['timeout', 'idleTimeout', 'retries', 'rateLimit']);
-/** x-kuma keys that shape one rule only (edge.ts), hence never a reason to split a route. */
-const ruleKeys = new Set(['requestHeaders', 'responseHeaders', 'weights', 'route', 'disabled']);
 
 /** One HTTPRoute to be: its name, operations (one rule each) and where its name comes from. */
 interface RouteDraft {
@@ -76,9 +80,12 @@ export interface GatewayApiPlugins {
   validate(resources: ManifestResource[]): GatewayApiProblem[];
 }
 
-/** Envoy Gateway: SecurityPolicy and BackendTrafficPolicy, Kuma's mesh leg, its CRDs and controller rules. */
+/**
+ * Envoy Gateway: Gateway API CORS filters (Envoy Gateway answers preflights only for those), SecurityPolicy and
+ * BackendTrafficPolicy, Kuma's mesh leg, its CRDs and controller rules.
+ */
 export const envoyGatewayPlugins: GatewayApiPlugins = {
-  edge: [buildSecurityPolicies, buildBackendTrafficPolicies],
+  edge: [buildCorsFilters, buildSecurityPolicies, buildBackendTrafficPolicies],
   meshLeg: buildMeshLeg,
   validate: validateGatewayApiResources,
 };
@@ -173,6 +180,13 @@ function renderWith(plugins: GatewayApiPlugins, input: RenderInput, prepared: Pr
     locate: spec.locate,
   };
   const { labels: _edgeLabels, ...legInput } = edge;
+  const routeSpecs = new Map(
+    resources.filter((r) => r.kind === 'HTTPRoute').map((route) => [route.name, route.spec]),
+  );
+  const addFilter = ({ route, ruleIndex, filter }: RuleFilter) => {
+    const rule = (routeSpecs.get(route)?.rules as Record<string, unknown>[] | undefined)?.[ruleIndex];
+    if (rule) rule.filters = [...((rule.filters as unknown[] | undefined) ?? []), filter];
+  };
   for (const plugin of [
     ...plugins.edge.map((build) => build(edge)),
     plugins.meshLeg({
@@ -184,6 +198,7 @@ function renderWith(plugins: GatewayApiPlugins, input: RenderInput, prepared: Pr
   ]) {
     resources.push(...plugin.resources);
     findings.push(...plugin.findings);
+    for (const filter of ('ruleFilters' in plugin ? plugin.ruleFilters : undefined) ?? []) addFilter(filter);
   }
 
   if (drafts.length > 0) findings.push(...reportGatewayWideKeys(root, bundle, spec.locate));
@@ -210,8 +225,8 @@ function renderWith(plugins: GatewayApiPlugins, input: RenderInput, prepared: Pr
 
 /** Root x-kuma keys the builtin target renders gateway-wide that a delegated gateway's routes cannot carry. */
 const gatewayWideKeys = {
-  accessLog: { what: 'access logs', kind: 'MeshAccessLog' },
-  trace: { what: 'tracing', kind: 'MeshTrace' },
+  accessLog: { what: 'access logs', field: 'spec.telemetry.accessLog', kind: 'MeshAccessLog' },
+  trace: { what: 'tracing', field: 'spec.telemetry.tracing', kind: 'MeshTrace' },
 } as const;
 
 /**
@@ -229,9 +244,9 @@ function reportGatewayWideKeys(
     .filter((key) => root[key] !== undefined)
     .map((key) => ({
       kind: 'routing',
-      id: 'gateway-api-not-expressible',
+      id: 'x-kuma-target-unsupported',
       severity: 'warning',
-      message: `x-kuma ${key} is not rendered for target gateway-api: Envoy Gateway sets ${gatewayWideKeys[key].what} for a whole Gateway in its EnvoyProxy telemetry, which the platform team owns; target kuma-gateway renders it (${gatewayWideKeys[key].kind})${key in own ? '' : ' (set in the repo config defaults)'}`,
+      message: `x-kuma ${key} is not rendered for target gateway-api: Envoy Gateway sets ${gatewayWideKeys[key].what} for a whole Gateway in its EnvoyProxy (${gatewayWideKeys[key].field}), which the platform team owns; target kuma-gateway renders it (${gatewayWideKeys[key].kind})${key in own ? '' : ' (set in the repo config defaults)'}`,
       ...locate(key in own ? `/x-kuma/${key}` : ''),
     }));
 }
@@ -291,7 +306,7 @@ function policySettings(settings: object): Record<string, unknown> {
   const perOperation = new Set<string>(routeKeys);
   return Object.fromEntries(
     Object.entries(settings).filter(
-      ([key]) => perOperation.has(key) && !groupKeys.has(key) && !ruleKeys.has(key),
+      ([key]) => perOperation.has(key) && !groupKeys.has(key) && !ruleOnlyKeys.has(key),
     ),
   );
 }
@@ -401,24 +416,6 @@ function buildRequestTimeout(
     });
   }
   return formatted;
-}
-
-/** Milliseconds (rounded up to a whole one) → `1h2m3s4ms` form, zero parts left out; `0s` for zero. */
-export function formatGatewayDuration(ms: number): string | undefined {
-  let rest = Math.ceil(ms);
-  const parts: string[] = [];
-  for (const [unit, size] of [
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1000],
-    ['ms', 1],
-  ] as const) {
-    const amount = Math.floor(rest / size);
-    rest -= amount * size;
-    if (amount > 0) parts.push(`${amount}${unit}`);
-  }
-  if (parts.length === 0) return '0s';
-  return /^[0-9]{1,5}[a-z]/.test(parts[0]!) ? parts.join('') : undefined;
 }
 
 /**

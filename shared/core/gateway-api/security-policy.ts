@@ -1,6 +1,6 @@
 /**
- * Envoy Gateway SecurityPolicy per HTTPRoute: JWT, OIDC, API keys and CORS, from the spec's security schemes
- * and x-kuma. Pure.
+ * Envoy Gateway SecurityPolicy per HTTPRoute: JWT, OIDC and API keys, from the spec's security schemes and the
+ * config. (CORS is a rule filter: cors.ts.) Pure.
  *
  * What one SecurityPolicy can require (Envoy Gateway v1.9, internal/xds/translator): it runs every authentication
  * it configures (JWT, OIDC, API key) and each must pass, so a policy is an AND of at most one of each; within JWT,
@@ -13,14 +13,12 @@
  */
 import type { Finding } from '../findings.js';
 import { valueAt } from '../kuma/render/build-auth.js';
-import { isObject, resolveRef } from '../kuma/render/resolve-ref.js';
-import { buildCors, checkCors } from './cors.js';
+import { isObject } from '../kuma/render/resolve-ref.js';
 import type { EdgeInput, EdgeOperation, EdgeOutput, EdgeRoute, ManifestResource } from './edge.js';
 import { findKeyLiterals } from './key-literals.js';
 import {
   type CheckedScheme,
   createSchemeResolver,
-  credentialHeader,
   type SchemeNote,
   type SchemeProblem,
   schemeKinds,
@@ -71,16 +69,12 @@ export function buildSecurityPolicies(input: EdgeInput): EdgeOutput {
     );
     const auth = complete && checked.length > 0 ? composeAuth(checked) : undefined;
     const spec: Record<string, unknown> = {};
-    let schemes: CheckedScheme[] = [];
     if (auth && 'reason' in auth) {
       findings.push(buildInexpressibleFinding(input, route, first, auth.reason));
     } else if (auth) {
       Object.assign(spec, auth.spec);
-      schemes = auth.schemes;
-      findings.push(...checkCallbacks(input, route, schemes));
+      findings.push(...checkCallbacks(input, route, auth.schemes));
     }
-    const cors = buildRouteCors(input, route, first, schemes, findings);
-    if (cors) spec.cors = cors;
     if (Object.keys(spec).length === 0) continue;
     resources.push({
       apiVersion: securityPolicyApiVersion,
@@ -234,63 +228,6 @@ function checkCallbacks(input: EdgeInput, route: EdgeRoute, schemes: CheckedSche
       },
     ];
   });
-}
-
-function buildRouteCors(
-  input: EdgeInput,
-  route: EdgeRoute,
-  first: EdgeOperation,
-  schemes: CheckedScheme[],
-  findings: Finding[],
-): Record<string, unknown> | undefined {
-  const cors = first.settings.cors;
-  if (!cors) return undefined;
-  const problems = checkCors(cors);
-  for (const problem of problems) {
-    const origin = first.origins.cors;
-    findings.push({
-      kind: 'validation',
-      id: 'gateway-api-cors-invalid',
-      severity: 'error',
-      operation: first.label,
-      ...input.locate(origin ? `${origin}${problem.path}` : first.pointer),
-      message: `x-kuma.cors${problem.path.replaceAll('/', '.')}${origin ? '' : ' (from the config defaults)'}: ${problem.message} (no CORS is rendered for HTTPRoute ${route.name})`,
-    });
-  }
-  if (problems.length > 0) return undefined;
-  const headers = route.operations.flatMap((operation) => declaredHeaders(input.bundle, operation.pointer));
-  if (route.operations.some((operation) => takesBody(input.bundle, operation.pointer)))
-    headers.push('Content-Type');
-  for (const scheme of schemes) {
-    const header = credentialHeader(scheme);
-    if (header) headers.push(header);
-  }
-  return buildCors(cors, { methods: route.operations.map((operation) => operation.method), headers });
-}
-
-/** The operation's and its path item's parameters, `$ref`s followed. */
-function readParameters(bundle: Record<string, unknown>, pointer: string): Record<string, unknown>[] {
-  const pathItem = valueAt(bundle, pointer.slice(0, pointer.lastIndexOf('/')));
-  const operation = valueAt(bundle, pointer);
-  return [pathItem, operation].flatMap((owner) => {
-    const parameters = isObject(owner) && Array.isArray(owner.parameters) ? owner.parameters : [];
-    return parameters.map((parameter) => resolveRef(bundle, parameter)).filter(isObject);
-  });
-}
-
-function declaredHeaders(bundle: Record<string, unknown>, pointer: string): string[] {
-  return readParameters(bundle, pointer)
-    .filter((parameter) => parameter.in === 'header' && typeof parameter.name === 'string')
-    .map((parameter) => parameter.name as string);
-}
-
-/** A request body (OpenAPI 3 `requestBody`, Swagger 2 `body`/`formData` parameters): browsers preflight its Content-Type. */
-function takesBody(bundle: Record<string, unknown>, pointer: string): boolean {
-  const operation = valueAt(bundle, pointer);
-  if (isObject(operation) && operation.requestBody !== undefined) return true;
-  return readParameters(bundle, pointer).some(
-    (parameter) => parameter.in === 'body' || parameter.in === 'formData',
-  );
 }
 
 function buildInexpressibleFinding(

@@ -1,15 +1,15 @@
 /**
  * x-kuma → Envoy Gateway BackendTrafficPolicy, one per HTTPRoute. Inputs are built the way the routing hands
- * them over (edge.ts); every rendered policy is checked against Envoy Gateway v1.9.0's CRD (btp-crd.ts).
+ * them over (edge.ts); every rendered policy is checked against Envoy Gateway v1.9.0's CRD and rules (the vendored validator).
  */
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../../shared/core/findings.js';
 import { buildBackendTrafficPolicies } from '../../../shared/core/gateway-api/backend-traffic-policy.js';
 import type { EdgeInput, EdgeOperation, EdgeRoute } from '../../../shared/core/gateway-api/edge.js';
+import { validateGatewayApiResources } from '../../../shared/core/gateway-api/validate/index.js';
 import { retriesFor } from '../../../shared/core/kuma/render/build-policies.js';
 import type { ApiConfig, XKumaRoot, XKumaRoute } from '../../../shared/core/kuma/render/types.js';
 import { checkXKumaValue } from '../../../shared/core/kuma/render/x-kuma.js';
-import { btpSpecProblems } from './btp-crd.js';
 
 /** An operation with its x-kuma written on the operation itself (so every key's origin is its own block). */
 function operation(method: string, path: string, settings: XKumaRoute, origin?: string): EdgeOperation {
@@ -31,6 +31,18 @@ function operation(method: string, path: string, settings: XKumaRoute, origin?: 
     },
   };
 }
+
+/** Why the API server or Envoy Gateway would refuse this BackendTrafficPolicy spec (the vendored CRDs and rules). */
+const btpSpecProblems = (spec: unknown) =>
+  validateGatewayApiResources([
+    {
+      apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+      kind: 'BackendTrafficPolicy',
+      name: 'r',
+      namespace: 'apps',
+      spec: spec as Record<string, unknown>,
+    },
+  ]).map((problem) => `${problem.path} ${problem.message}`);
 
 function render(
   routes: EdgeRoute[],
@@ -145,7 +157,7 @@ describe('rateLimit', () => {
       route('shop-x', operation('GET', '/x', { rateLimit: { requests: 50, interval: '10s' } })),
     ]);
     expect(output.findings.map(brief)).toEqual([
-      { id: 'envoy-gateway-unsupported', severity: 'error', pointer: '/paths/~1x/get/x-kuma/rateLimit' },
+      { id: 'x-kuma-target-unsupported', severity: 'error', pointer: '/paths/~1x/get/x-kuma/rateLimit' },
     ]);
     expect(output.findings[0]!.message).toMatch(/"10s".*kuma-gateway/);
     expect(specOf(output, 'shop-x')!.rateLimit).toBeUndefined();
@@ -156,7 +168,7 @@ describe('rateLimit', () => {
       route('shop-x', operation('GET', '/x', { rateLimit: { requests: 50, interval: '1s', status: 503 } })),
     ]);
     expect(output.findings.map(brief)).toEqual([
-      { id: 'envoy-gateway-unsupported', severity: 'warning', pointer: '/paths/~1x/get/x-kuma/rateLimit' },
+      { id: 'x-kuma-target-unsupported', severity: 'warning', pointer: '/paths/~1x/get/x-kuma/rateLimit' },
     ]);
     expect(specOf(output, 'shop-x')!.rateLimit.local).toBeDefined();
   });
@@ -240,7 +252,7 @@ describe('retries', () => {
     ]);
     expect(specOf(output, 'r')!.retry.retryOn).toEqual({ triggers: ['5xx'] });
     expect(output.findings.map(brief)).toEqual([
-      { id: 'envoy-gateway-unsupported', severity: 'warning', pointer: '/paths/~1g/get/x-kuma/retries' },
+      { id: 'x-kuma-target-unsupported', severity: 'warning', pointer: '/paths/~1g/get/x-kuma/retries' },
     ]);
     expect(output.findings[0]!.message).toMatch(/"EnvoyRatelimited".*kuma-gateway/);
   });
@@ -250,7 +262,7 @@ describe('retries', () => {
       route('r', operation('GET', '/g', { retries: { attempts: 2, on: ['Http3PostConnectFailure'] } })),
     ]);
     expect(specOf(output, 'r')!.retry).toBeUndefined();
-    expect(output.findings.map((f) => f.id)).toEqual(['envoy-gateway-unsupported']);
+    expect(output.findings.map((f) => f.id)).toEqual(['x-kuma-target-unsupported']);
   });
 
   it('refuses a back-off Envoy Gateway rejects (max below base, or 0s)', () => {
@@ -328,22 +340,12 @@ describe('idleTimeout, circuitBreaker, faultInjection', () => {
 });
 
 describe('keys Envoy Gateway keeps gateway-wide', () => {
-  it('warns once, on the root, that access log and trace belong to the EnvoyProxy', () => {
+  it('leaves access log and trace to the routing, which warns once per key (render-gateway-api.test.ts)', () => {
     const output = render([route('a', operation('GET', '/a', {})), route('b', operation('GET', '/b', {}))], {
       root: { accessLog: { file: '/dev/stdout' }, trace: { zipkin: 'http://zipkin:9411/api/v2/spans' } },
     });
-    expect(output.findings.map(brief)).toEqual([
-      { id: 'envoy-gateway-unsupported', severity: 'warning', pointer: '/x-kuma/accessLog' },
-      { id: 'envoy-gateway-unsupported', severity: 'warning', pointer: '/x-kuma/trace' },
-    ]);
-    expect(output.findings[0]!.message).toContain('spec.telemetry.accessLog');
-  });
-
-  it('says nothing when there is no route', () => {
-    expect(render([], { root: { accessLog: { file: '/dev/stdout' } } })).toEqual({
-      resources: [],
-      findings: [],
-    });
+    expect(output.findings).toEqual([]);
+    expect(JSON.stringify(output.resources)).not.toMatch(/zipkin|dev\/stdout/);
   });
 });
 

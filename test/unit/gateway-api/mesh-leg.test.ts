@@ -59,7 +59,7 @@ describe('MeshTrafficPermission: the backends let the gateway in', () => {
       'MeshTrafficPermission',
     );
     expect(others).toEqual([]);
-    expect(permission).toMatchObject({ name: 'shop-from-gateway', namespace: 'apps', mesh: 'default' });
+    expect(permission).toMatchObject({ name: 'shop-apps-from-gateway', namespace: 'apps', mesh: 'default' });
     expect(permission!.spec).toEqual({
       targetRef: { kind: 'Dataplane', labels: { app: 'shop' } },
       from: [
@@ -121,6 +121,24 @@ describe('MeshTrafficPermission: the backends let the gateway in', () => {
       'apps',
       'blue',
       'green',
+    ]);
+    // Each under its own name: files (`<kind>-<name>.yaml`) carry no namespace, and a name shared across
+    // namespaces would make the deploy write one file for three objects.
+    expect(ofKind(resources, 'MeshTrafficPermission').map((r) => r.name)).toEqual([
+      'shop-apps-from-gateway',
+      'shop-blue-from-gateway',
+      'shop-green-from-gateway',
+    ]);
+    // Stable: a backend added in another namespace renames none of the others.
+    const more = render({
+      backends: [
+        { name: 'shop-v1', namespace: 'blue', port: 80 },
+        { name: 'shop-v0', namespace: 'amber', port: 80 },
+      ],
+    });
+    expect(ofKind(more, 'MeshTrafficPermission').map((r) => r.name)).toEqual([
+      'shop-amber-from-gateway',
+      'shop-blue-from-gateway',
     ]);
     const retry = ofKind(resources, 'MeshRetry')[0]!.spec.to as { targetRef: unknown }[];
     expect(retry.map((entry) => entry.targetRef)).toEqual([

@@ -84,6 +84,65 @@ describe('gateway-api renders of the fixtures', () => {
   });
 });
 
+describe('the proof fails on a deliberately shadowing input', () => {
+  /** The petstore fixture's render, its HTTPRoutes, and the operations as the proof expects them. */
+  async function petstore() {
+    const dir = 'fixtures/gateway-api';
+    const result = renderForGatewayApi(
+      await loadFixture(dir, 'openapi/petstore.yaml'),
+      configFor(dir, 'openapi/petstore.yaml'),
+    );
+    const routes = result.manifests.filter((m) => m.kind === 'HTTPRoute');
+    const expected = result.operations.map(({ operation: _o, pointer: _p, namespace, ...rest }) => ({
+      ...rest,
+      namespace: namespace!,
+    }));
+    expect(proveGatewayApiNoShadowing(routes, expected)).toEqual([]);
+    return { routes, expected, victim: expected.find((op) => op.ruleIndex > 0) ?? expected[0]! };
+  }
+
+  it('a copy of an operation’s rule placed before it takes its requests', async () => {
+    const { routes, expected, victim } = await petstore();
+    const tampered = routes.map((route) => {
+      if (route.name !== victim.route) return route;
+      const rules = route.spec.rules as unknown[];
+      return { ...route, spec: { ...route.spec, rules: [rules[victim.ruleIndex], ...rules] } };
+    });
+    // Every rule of that route moved one down; the copy at index 0 now wins the victim's requests.
+    const moved = expected.map((op) =>
+      op.route === victim.route ? { ...op, ruleIndex: op.ruleIndex + 1 } : op,
+    );
+    const problems = proveGatewayApiNoShadowing(tampered, moved);
+    expect(problems.some((m) => m.startsWith(`${victim.method} ${victim.pathTemplate}:`))).toBe(true);
+  });
+
+  it('another HTTPRoute with the same match makes the winner depend on creation time: ambiguous', async () => {
+    const { routes, expected, victim } = await petstore();
+    const original = routes.find((route) => route.name === victim.route)!;
+    const rival = {
+      ...original,
+      name: `${original.name}-rival`,
+      spec: { ...original.spec, rules: [(original.spec.rules as unknown[])[victim.ruleIndex]] },
+    };
+    const problems = proveGatewayApiNoShadowing([rival, ...routes], expected);
+    expect(problems.find((m) => m.startsWith(`${victim.method} ${victim.pathTemplate}:`))).toBeDefined();
+  });
+
+  it('a rule that loses its method no longer serves the operation', async () => {
+    const { routes, expected, victim } = await petstore();
+    const tampered = routes.map((route) => {
+      if (route.name !== victim.route) return route;
+      const rules = (route.spec.rules as { matches: Record<string, unknown>[] }[]).map((rule, index) =>
+        index === victim.ruleIndex
+          ? { ...rule, matches: rule.matches.map((match) => ({ ...match, method: 'HEAD' })) }
+          : rule,
+      );
+      return { ...route, spec: { ...route.spec, rules } };
+    });
+    expect(proveGatewayApiNoShadowing(tampered, expected).length).toBeGreaterThan(0);
+  });
+});
+
 const descriptionPath = createRequire(import.meta.url).resolve(
   '@octokit/openapi/generated/api.github.com.json',
 );

@@ -278,11 +278,35 @@ describe('gateway-api target: where the routes live, and the ReferenceGrant', ()
   it('writes each object to <kind>-<name>.yaml with its own apiVersion and no Kuma mesh label', async () => {
     const result = await render(doc, { routeNamespace: 'pets-edge' });
     const files = serializeResources([...result.resources, ...result.manifests], 'k8s', { spec: 'api.yaml' });
-    expect(files.map((f) => f.path)).toEqual(['httproute-pets.yaml', 'referencegrant-pets.yaml']);
+    expect(files.map((f) => f.path).sort()).toEqual([
+      'backendtrafficpolicy-pets.yaml',
+      'httproute-pets.yaml',
+      'meshretry-pets-gateway-retry.yaml',
+      'meshtimeout-pets-gateway-timeout.yaml',
+      'meshtrafficpermission-pets-pets-from-gateway.yaml',
+      'referencegrant-pets.yaml',
+    ]);
+    const apiVersions: Record<string, RegExp> = {
+      httproute: /^apiVersion: gateway\.networking\.k8s\.io\/v1$/m,
+      referencegrant: /^apiVersion: gateway\.networking\.k8s\.io\/v1beta1$/m,
+      backendtrafficpolicy: /^apiVersion: gateway\.envoyproxy\.io\/v1alpha1$/m,
+    };
     for (const file of files) {
-      expect(file.content).not.toContain('kuma.io/mesh');
-      expect(file.content).toMatch(/^apiVersion: gateway\.networking\.k8s\.io\/v1(beta1)?$/m);
-      expect(file.content).toContain('namespace: pets');
+      const kind = file.path.split('-')[0]!;
+      if (kind in apiVersions) {
+        // Gateway API and Envoy Gateway objects: their own group, no Kuma mesh label.
+        expect(file.content).toMatch(apiVersions[kind]!);
+        expect(file.content).not.toContain('kuma.io/mesh');
+        expect(file.content).toContain('namespace: pets');
+      } else {
+        // The mesh leg is Kuma's: in the mesh, the permission in the backends' namespace, the rest where the
+        // gateway's proxies run.
+        expect(file.content).toMatch(/^apiVersion: kuma\.io\/v1alpha1$/m);
+        expect(file.content).toContain('kuma.io/mesh: default');
+        expect(file.content).toContain(
+          kind === 'meshtrafficpermission' ? 'namespace: pets\n' : 'namespace: envoy-gateway-system',
+        );
+      }
     }
   });
 });
@@ -446,11 +470,14 @@ describe('gateway-api target: what it refuses', () => {
         },
       ),
     );
-    expect(result.findings.filter((f) => f.id === 'gateway-api-not-expressible')).toEqual([
+    // Once per key (the routing reports it; the traffic plug-in does not repeat it), naming the target that can.
+    expect(result.findings.filter((f) => f.id === 'x-kuma-target-unsupported')).toEqual([
       expect.objectContaining({
         severity: 'warning',
         pointer: '/x-kuma/accessLog',
-        message: expect.stringContaining('target kuma-gateway renders it (MeshAccessLog)'),
+        message: expect.stringMatching(
+          /EnvoyProxy \(spec\.telemetry\.accessLog\).*target kuma-gateway renders it \(MeshAccessLog\)/,
+        ),
       }),
       expect.objectContaining({ severity: 'warning', pointer: '/x-kuma/trace' }),
     ]);
@@ -480,7 +507,9 @@ describe('gateway-api target: what it refuses', () => {
         },
       }),
     );
-    const [file] = serializeResources(result.manifests, 'k8s', { spec: 'api.yaml' });
+    const file = serializeResources(result.manifests, 'k8s', { spec: 'api.yaml' }).find((f) =>
+      f.path.startsWith('httproute-'),
+    );
     for (const version of ['1.1', '1.2'] as const) {
       const parsed = parse(file!.content, { version });
       expect(parsed.spec.rules[0].filters[0].requestHeaderModifier.set).toEqual([

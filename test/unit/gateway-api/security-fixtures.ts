@@ -1,13 +1,8 @@
 /**
  * EdgeInput for the SecurityPolicy plug-in, built directly from a spec: every operation with its effective x-kuma
- * (the same inheritance as the routing), grouped into routes by the contract's `edgePolicyKey`. And the
- * SecurityPolicy CRD of Envoy Gateway v1.9.0 to validate the output against.
+ * (the same inheritance as the routing), grouped into routes by the contract's `edgePolicyKey`.
  * @module
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { Ajv } from 'ajv';
-import { parse } from 'yaml';
 import {
   type EdgeInput,
   type EdgeOperation,
@@ -79,68 +74,6 @@ export interface PolicySpec {
   oidc?: { provider: Record<string, string>; clientID?: string; clientIDRef?: unknown };
   apiKeyAuth?: { extractFrom: Record<string, string[]>[]; credentialRefs: { name: string }[] };
   authorization?: { defaultAction?: string; rules?: { principal?: { jwt?: unknown } }[] };
-  cors?: Record<string, unknown>;
 }
 
 export const specOf = (resource: ManifestResource): PolicySpec => resource.spec as unknown as PolicySpec;
-
-const crdFile = path.join(import.meta.dirname, 'fixtures', 'gateway.envoyproxy.io_securitypolicies.yaml');
-let validator: ReturnType<Ajv['compile']> | undefined;
-
-/**
- * Schema errors of a rendered SecurityPolicy against the CRD's OpenAPI schema, plus the CRD's CEL rules (which
- * Ajv does not run) that our output could break, written out here.
- */
-export function validateSecurityPolicy(resource: ManifestResource): string[] {
-  if (!validator) {
-    const crd = parse(readFileSync(crdFile, 'utf8'));
-    const version = crd.spec.versions.find((v: { name: string }) => v.name === 'v1alpha1');
-    validator = new Ajv({ strict: false, allErrors: true, logger: false }).compile(
-      version.schema.openAPIV3Schema,
-    );
-  }
-  const object = {
-    apiVersion: resource.apiVersion,
-    kind: resource.kind,
-    metadata: { name: resource.name, namespace: resource.namespace, labels: resource.labels },
-    spec: resource.spec,
-  };
-  const errors = validator(object)
-    ? []
-    : (validator.errors ?? []).map((error) => `${error.instancePath} ${error.message}`);
-  const spec = specOf(resource);
-  const cel: [boolean, string][] = [
-    [
-      Array.isArray(spec.targetRefs) && spec.targetRef === undefined,
-      'either targetRef or targetRefs must be used',
-    ],
-    [
-      (spec.targetRefs ?? []).every(
-        (ref: { group: string; kind: string }) =>
-          ref.group === 'gateway.networking.k8s.io' && ref.kind === 'HTTPRoute',
-      ),
-      'targetRefs must be gateway.networking.k8s.io HTTPRoutes',
-    ],
-    [
-      !(spec.authorization?.rules ?? []).some((rule) => rule.principal?.jwt) || spec.jwt !== undefined,
-      'if authorization.rules.principal.jwt is used, jwt must be defined',
-    ],
-    [
-      (spec.apiKeyAuth?.extractFrom ?? []).every(
-        (from: object) => ['headers', 'params', 'cookies'].filter((key) => key in from).length === 1,
-      ),
-      'exactly one of headers, params, or cookies must be specified',
-    ],
-    [
-      !spec.oidc || (spec.oidc.clientID === undefined) !== (spec.oidc.clientIDRef === undefined),
-      'only one of clientID or clientIDRef must be set',
-    ],
-    [
-      (spec.jwt?.providers ?? []).every(
-        (provider) => provider.remoteJWKS !== undefined || provider.localJWKS !== undefined,
-      ),
-      'either remoteJWKS or localJWKS must be specified',
-    ],
-  ];
-  return [...errors, ...cel.filter(([ok]) => !ok).map(([, message]) => message)];
-}

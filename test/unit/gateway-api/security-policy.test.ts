@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../../shared/core/findings.js';
 import type { ManifestResource } from '../../../shared/core/gateway-api/edge.js';
 import { buildSecurityPolicies } from '../../../shared/core/gateway-api/security-policy.js';
-import { buildEdgeInput, routeOf, specOf, validateSecurityPolicy } from './security-fixtures.js';
+import { validateGatewayApiResources } from '../../../shared/core/gateway-api/validate/index.js';
+import { buildEdgeInput, routeOf, specOf } from './security-fixtures.js';
 
 const specOfOptional = (resource: ManifestResource | undefined) => (resource ? specOf(resource) : undefined);
 
@@ -29,8 +30,7 @@ const auth = (jwksUri = 'https://idp.example.com/jwks', extra = '') => [
 /** Every rendered policy must validate against Envoy Gateway's CRD: nothing we emit is rejected by the API server. */
 function render(input: Parameters<typeof buildSecurityPolicies>[0]) {
   const output = buildSecurityPolicies(input);
-  for (const resource of output.resources)
-    expect(validateSecurityPolicy(resource), resource.name).toEqual([]);
+  expect(validateGatewayApiResources(output.resources)).toEqual([]);
   return output;
 }
 
@@ -491,124 +491,6 @@ describe('API keys from apiKey schemes, by Secret name', () => {
       [13, '/paths/~1cats/get/x-kuma/requestHeaders/set/x-partner-auth'],
     ]);
     expect(JSON.stringify(resources)).not.toMatch(/sk_live/);
-  });
-});
-
-describe('x-kuma.cors', () => {
-  const corsSpec = (cors: string, root: string[] = []) => [
-    'openapi: 3.0.3',
-    'info: {title: pets, version: "1"}',
-    ...root,
-    'x-kuma:',
-    `  cors: ${cors}`,
-    'paths:',
-    '  /pets:',
-    '    parameters: [{name: X-Request-Id, in: header, schema: {type: string}}]',
-    `    get: {parameters: [{$ref: "#/components/parameters/Tenant"}], responses: {"200": {description: ok}}}`,
-    '    post: {requestBody: {content: {application/json: {schema: {type: object}}}}, responses: {"200": {description: ok}}}',
-    'components:',
-    '  parameters:',
-    '    Tenant: {name: x-tenant, in: header, schema: {type: string}}',
-  ];
-
-  it("defaults its methods and headers to the route's operations (and their credential headers)", async () => {
-    const input = await buildEdgeInput(
-      corsSpec(
-        '{origins: ["https://app.example.com", "https://*.example.com"], credentials: true, maxAge: 1.5s}',
-        ['security: [{key: []}]'],
-      ).concat(['  securitySchemes:', '    key: {type: apiKey, in: header, name: X-Api-Key}']),
-      { api: { apiKeys: { key: { secretRefs: [{ name: 'pets-keys' }] } } } },
-    );
-    const { resources, findings } = render(input);
-    expect(findings).toEqual([]);
-    expect(specOf(resources[0]!).cors).toEqual({
-      allowOrigins: ['https://app.example.com', 'https://*.example.com'],
-      allowMethods: ['GET', 'POST'],
-      allowHeaders: ['Content-Type', 'X-Api-Key', 'X-Request-Id', 'x-tenant'],
-      maxAge: '1s500ms',
-      allowCredentials: true,
-    });
-  });
-
-  it('explicit methods, headers and exposeHeaders replace the defaults', async () => {
-    const input = await buildEdgeInput(
-      corsSpec('{origins: ["*"], methods: [GET], headers: [X-Custom], exposeHeaders: [X-Total]}'),
-    );
-    const { resources, findings } = render(input);
-    expect(findings).toEqual([]);
-    expect(specOf(resources[0]!).cors).toEqual({
-      allowOrigins: ['*'],
-      allowMethods: ['GET'],
-      allowHeaders: ['X-Custom'],
-      exposeHeaders: ['X-Total'],
-    });
-  });
-
-  it.each([
-    ['"*"', '*'],
-    ['"https://*"', 'https://*'],
-    ['"http://*:8080"', 'http://*:8080'],
-  ])(
-    'attack: origin %s with credentials is an error on the origin, and no CORS is rendered',
-    async (quoted, origin) => {
-      const lines = corsSpec(`{origins: ["https://app.example.com", ${quoted}], credentials: true}`);
-      const { resources, findings } = render(await buildEdgeInput(lines));
-      expect(resources).toEqual([]);
-      expect(findings).toEqual([
-        expect.objectContaining({
-          id: 'gateway-api-cors-invalid',
-          severity: 'error',
-          pointer: '/x-kuma/cors/origins/1',
-          line: 4,
-          message: expect.stringContaining(
-            `"${origin}" allows every origin, which cannot be combined with credentials: true`,
-          ),
-        }),
-      ]);
-    },
-  );
-
-  it.each([
-    'https://app.example.com/',
-    'app.example.com',
-    'https://app.example.com/path',
-    'null',
-    `https://${'a'.repeat(60)}!`,
-  ])('attack: malformed origin %s is an error', async (origin) => {
-    const { resources, findings } = render(await buildEdgeInput(corsSpec(`{origins: ["${origin}"]}`)));
-    expect(resources).toEqual([]);
-    expect(findings).toEqual([
-      expect.objectContaining({
-        id: 'gateway-api-cors-invalid',
-        pointer: '/x-kuma/cors/origins/0',
-        message: expect.stringContaining('is not an origin'),
-      }),
-    ]);
-  });
-
-  it('per path item: different CORS settings make different routes, each with its own policy', async () => {
-    const input = await buildEdgeInput([
-      'openapi: 3.0.3',
-      'info: {title: pets, version: "1"}',
-      'paths:',
-      '  /public:',
-      '    x-kuma: {cors: {origins: ["*"]}}',
-      `    get: ${ok}`,
-      '  /account:',
-      '    x-kuma: {cors: {origins: ["https://app.example.com"], credentials: true}}',
-      `    get: ${ok}`,
-      `    delete: ${ok}`,
-    ]);
-    const { resources } = render(input);
-    expect(policyFor(resources, routeOf(input, 'GET /public').name)?.cors).toEqual({
-      allowOrigins: ['*'],
-      allowMethods: ['GET'],
-    });
-    expect(policyFor(resources, routeOf(input, 'GET /account').name)?.cors).toEqual({
-      allowOrigins: ['https://app.example.com'],
-      allowMethods: ['DELETE', 'GET'],
-      allowCredentials: true,
-    });
   });
 });
 

@@ -404,8 +404,13 @@ function buildAuthFinding(
   return {
     ...base,
     id: 'kuma-auth-unenforceable',
-    message: `security scheme "${name}" (${type || 'unknown type'}) cannot be enforced by the Kuma gateway: ${count} reach the service without authentication at the edge, so the service must check it`,
+    message: `security scheme "${name}" (${type || 'unknown type'}) cannot be enforced by the Kuma gateway: ${count} reach the service without authentication at the edge, so the service must check it${gatewayApiEnforces(scheme) ? `; target gateway-api enforces it (Envoy Gateway SecurityPolicy ${isObject(scheme) && scheme.type === 'apiKey' ? 'apiKeyAuth' : 'oidc'})` : ''}`,
   };
+}
+
+/** API keys (Secrets named in the config) and OpenID Connect logins, which target gateway-api can enforce. */
+function gatewayApiEnforces(scheme: unknown): boolean {
+  return isObject(scheme) && (scheme.type === 'apiKey' || scheme.type === 'openIdConnect');
 }
 
 /** Envoy config embedded as YAML text (Kuma parses it with Go YAML): the same parity emitter as the files. */

@@ -34,10 +34,11 @@ export function reportKumaGatewayGaps(
   for (const { key, message } of gaps) {
     const origin = origins[key];
     const position = locate(origin ?? operation.pointer);
-    if (findings.some((f) => f.id === 'kuma-gateway-unsupported' && f.pointer === position.pointer)) continue;
+    if (findings.some((f) => f.id === 'x-kuma-target-unsupported' && f.pointer === position.pointer))
+      continue;
     findings.push({
       kind: 'routing',
-      id: 'kuma-gateway-unsupported',
+      id: 'x-kuma-target-unsupported',
       severity: 'warning',
       message,
       ...(origin === undefined || origin.startsWith('/paths/') ? { operation: operation.label } : {}),

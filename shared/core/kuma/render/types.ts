@@ -140,13 +140,13 @@ export interface ApiKeySecrets {
 export interface CorsSettings {
   /** Allowed origins: `https://app.example.com`, `https://*.example.com`, or `*` (never with credentials). */
   origins: string[];
-  /** Allowed methods; default the methods of the route's operations. */
+  /** Allowed methods; default the methods of the path's CORS-enabled operations. */
   methods?: string[];
-  /** Allowed request headers; default the header parameters the route's operations declare (plus their auth headers). */
+  /** Allowed request headers; default the header parameters the path's CORS-enabled operations declare (plus Content-Type for a body and their auth headers). */
   headers?: string[];
   /** Response headers scripts may read. */
   exposeHeaders?: string[];
-  /** How long browsers may cache a preflight answer. */
+  /** How long browsers may cache a preflight answer (whole seconds on Gateway API, at least 1). */
   maxAge?: string;
   /** Allow cookies and Authorization headers on cross-origin requests. */
   credentials?: boolean;

@@ -121,6 +121,10 @@ describe('renderApi behaviour', () => {
         severity: 'warning',
         file: 'openapi/orders.yaml',
         line: 122,
+        // An apiKey scheme: the finding names the target that can enforce it.
+        message: expect.stringContaining(
+          'target gateway-api enforces it (Envoy Gateway SecurityPolicy apiKeyAuth)',
+        ),
       }),
     );
   });

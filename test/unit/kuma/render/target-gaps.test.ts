@@ -27,7 +27,7 @@ describe('kuma-gateway: keys it cannot express', () => {
   it('warns on the line of each faultInjection and global rateLimit, once each, and renders no fault', async () => {
     const loaded = await loadSpecFromFiles({ 'openapi.yaml': spec }, 'openapi.yaml');
     const result = renderApi({ spec: loaded, api: { name: 'shop', spec: 'openapi.yaml' } });
-    const gaps = result.findings.filter((f) => f.id === 'kuma-gateway-unsupported');
+    const gaps = result.findings.filter((f) => f.id === 'x-kuma-target-unsupported');
     expect(gaps.map((f) => [f.severity, f.pointer, f.line, f.operation])).toEqual([
       ['warning', '/x-kuma/faultInjection', 4, undefined],
       ['warning', '/paths/~1login/post/x-kuma/faultInjection', 14, 'POST /login'],
