@@ -210,7 +210,7 @@ describe('check --format github', () => {
     ]);
     expect(accepted.code).toBe(0);
     expect(accepted.stdout).toMatch(
-      /^::notice file=openapi\.yaml,.*title=new-required-request-parameter::.*accepted: approved by label/m,
+      /^::notice file=openapi\.yaml,.*title=new-required-request-parameter::.*accepted: approved with --approved/m,
     );
   });
 });

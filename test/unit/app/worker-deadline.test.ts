@@ -40,6 +40,17 @@ paths:
 `,
 };
 
+/** The PR head adds an operation, so the breaking-change check has something to diff (equal specs skip oasdiff). */
+const headFiles = {
+  ...repoFiles,
+  'openapi.yaml': `${repoFiles['openapi.yaml']}  /users/{id}:
+    get:
+      operationId: getUser
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses: {'200': {description: ok}}
+`,
+};
+
 /** Never settles unless `signal` aborts (then rejects like the runner does). */
 const hang = <T>(signal?: AbortSignal): Promise<T> =>
   new Promise((_, reject) => signal?.addEventListener('abort', () => reject(new OasdiffError('stopped'))));
@@ -70,7 +81,7 @@ function fakeHost(
       })),
     branchHead: async () => sha('b'),
     findMergedPullRequest: async () => undefined,
-    files: () => options.files ?? createMemoryFileSource(repoFiles),
+    files: (ref) => options.files ?? createMemoryFileSource(ref === sha('a') ? headFiles : repoFiles),
     findComment: async () => undefined,
     createComment: async (_, body) => {
       recorded.comments.push(body);
