@@ -3,28 +3,19 @@
  * `schemas/x-kuma.schema.json`, with each error on the line of the offending key.
  * @module
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import schema from '../../../../schemas/x-kuma.schema.json' with { type: 'json' };
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Finding } from '../../findings.js';
 import { checkCors } from '../../gateway-api/cors.js';
 import { type SchemaProblem, schemaProblem } from '../../schema-findings.js';
 import { decodePointer } from '../../spec/json-pointer.js';
 import type { LoadedSpec } from '../../spec/types.js';
 import { parseDuration } from './duration.js';
+import * as precompiled from './generated/x-kuma.js';
 import type { XKumaRoute } from './types.js';
 import { collectXKumaBlocks, type XKumaLevel } from './x-kuma-blocks.js';
 
-let validators: Record<XKumaLevel, ValidateFunction> | undefined;
-
-function getValidators(): Record<XKumaLevel, ValidateFunction> {
-  if (!validators) {
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    ajv.addSchema(schema);
-    const at = (name: string) => ajv.getSchema(`${schema.$id}#/definitions/${name}`)!;
-    validators = { root: at('root'), pathItem: at('pathItem'), operation: at('operation') };
-  }
-  return validators;
-}
+/** The schema's definition per level, compiled ahead of time by scripts/generate-kuma-validators.ts. */
+const validators: Record<XKumaLevel, ValidateFunction> = precompiled;
 
 const levelName: Record<XKumaLevel, string> = {
   root: 'the root',
@@ -88,7 +79,7 @@ function withoutBadKeys(
 
 /** Problems of one x-kuma value (also used for the repo config's `defaults`); `path` is a JSON pointer into it. */
 export function checkXKumaValue(value: unknown, level: XKumaLevel): { path: string; message: string }[] {
-  const validate = getValidators()[level];
+  const validate = validators[level];
   const errors = validate(value) ? checkSemantics(value) : relevantProblems(validate.errors ?? []);
   return errors.map((problem) => ({ path: problem.pointer, message: describeError(problem, level) }));
 }

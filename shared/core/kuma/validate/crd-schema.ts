@@ -1,7 +1,8 @@
 /**
  * Checks a resource's `spec` against the schema Kuma 2.14 publishes for it: the CRD's `openAPIV3Schema` (a
- * Kubernetes structural schema), or for MeshGateway the JSON Schema generated from its protobuf. Validators are
- * compiled once per kind, on first use. {@link crdSchemaChecker} is the same check over any set of CRD schemas
+ * Kubernetes structural schema), or for MeshGateway the JSON Schema generated from its protobuf. The Kuma
+ * validators are compiled ahead of time (scripts/generate-kuma-validators.ts, generated/kuma-crds.js); other sets
+ * compile once per key, on first use. {@link crdSchemaChecker} is the same check over any set of CRD schemas
  * (the Gateway API target's validator uses it too).
  *
  * Structural-schema semantics, and where we are stricter than the API server on purpose:
@@ -13,8 +14,10 @@
  * - Formats `int32`, `int64`, `byte` are the OpenAPI ones.
  * @module
  */
-import { Ajv, type ErrorObject, type SchemaValidateFunction, type ValidateFunction } from 'ajv';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import schemas from '../crds/schemas.json' with { type: 'json' };
+import { createCrdAjv, tightenSchema } from './crd-ajv.js';
+import * as precompiledKuma from './generated/kuma-crds.js';
 import { joinPath, type Report } from './problem.js';
 
 type Schema = Record<string, unknown>;
@@ -26,67 +29,6 @@ export const knownKinds: ReadonlySet<string> = new Set(Object.keys(published));
 /** Whether the kind is cluster-scoped (no namespace; mesh is a top-level field). */
 export function isClusterScoped(kind: string): boolean {
   return published[kind]?.scope === 'Cluster';
-}
-
-function createAjv(useDefaults: boolean, optimize: boolean): Ajv {
-  const instance = new Ajv({
-    allErrors: true,
-    strict: false,
-    validateSchema: false,
-    useDefaults,
-    code: { optimize },
-    // Without the optimisation pass, keep `$ref`s as shared functions (compiled once) rather than inlined.
-    inlineRefs: optimize,
-  });
-  instance.addKeyword({ keyword: 'x-kubernetes-preserve-unknown-fields' });
-  instance.addKeyword({ keyword: 'x-kubernetes-int-or-string' });
-  instance.addKeyword({ keyword: 'x-kubernetes-list-map-keys' });
-  const listType: SchemaValidateFunction = (type: string, items: unknown[], parent?: Schema) => {
-    if (type !== 'map' && type !== 'set') return true;
-    const keys = (parent?.['x-kubernetes-list-map-keys'] as string[] | undefined) ?? [];
-    const seen = new Set<string>();
-    for (const [index, item] of items.entries()) {
-      const id = JSON.stringify(type === 'map' ? keys.map((key) => (item as Schema | null)?.[key]) : item);
-      if (seen.has(id)) {
-        const what = type === 'map' ? `the same ${keys.join(', ')} as an earlier one` : 'a duplicate';
-        listType.errors = [{ keyword: 'x-kubernetes-list-type', message: `item ${index} has ${what}` }];
-        return false;
-      }
-      seen.add(id);
-    }
-    return true;
-  };
-  instance.addKeyword({ keyword: 'x-kubernetes-list-type', type: 'array', errors: true, validate: listType });
-  instance.addFormat('int32', {
-    type: 'number',
-    validate: (n) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31,
-  });
-  instance.addFormat('int64', { type: 'number', validate: (n) => Number.isSafeInteger(n) });
-  instance.addFormat('byte', /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/);
-  return instance;
-}
-
-/**
- * A copy of the schema where objects with declared properties reject unknown ones, unless the schema says to
- * preserve them. Proto-generated schemas say `additionalProperties: true` everywhere; that is overridden too.
- */
-export function tightenSchema(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(tightenSchema);
-  if (schema === null || typeof schema !== 'object') return schema;
-  const source = schema as Schema;
-  const result: Schema = {};
-  for (const [key, value] of Object.entries(source)) {
-    const isMap = key === 'properties' || key === 'definitions';
-    result[key] = isMap
-      ? Object.fromEntries(Object.entries(value as Schema).map(([name, sub]) => [name, tightenSchema(sub)]))
-      : tightenSchema(value);
-  }
-  if (source.properties && !source['x-kubernetes-preserve-unknown-fields']) {
-    if (source.additionalProperties === undefined || source.additionalProperties === true) {
-      result.additionalProperties = false;
-    }
-  }
-  return result;
 }
 
 /** Ajv's `/to/0/rules` → `spec.to[0].rules`. */
@@ -157,17 +99,19 @@ export function crdSchemaChecker(
      * few times, and for schemas whose repeated parts are shared through `$ref`s.
      */
     optimize?: boolean;
+    /** Validators compiled ahead of time for some keys (scripts/generate-kuma-validators.ts); the rest compile. */
+    precompiled?: Readonly<Record<string, ValidateFunction>>;
   } = {},
 ): CrdSchemaChecker {
   const { describePattern = () => undefined, useDefaults = false, optimize = true } = options;
   let ajv: Ajv | undefined;
-  const compiled = new Map<string, ValidateFunction>();
+  const compiled = new Map<string, ValidateFunction>(Object.entries(options.precompiled ?? {}));
   const validatorFor = (key: string): ValidateFunction | undefined => {
     let validate = compiled.get(key);
     if (!validate) {
       const schema = schemaFor(key);
       if (!schema) return undefined;
-      ajv ??= createAjv(useDefaults, optimize);
+      ajv ??= createCrdAjv(useDefaults, optimize);
       validate = ajv.compile(tightenSchema(schema) as Schema);
       compiled.set(key, validate);
     }
@@ -194,6 +138,7 @@ export function crdSchemaChecker(
 }
 
 const kumaSchemas = crdSchemaChecker((kind) => published[kind]?.schema, {
+  precompiled: precompiledKuma,
   describePattern: (pattern) =>
     pattern === headerNamePattern
       ? { message: 'must be a lower-case HTTP header name', rule: 'header-name-lowercase' }
