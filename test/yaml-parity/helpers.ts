@@ -72,7 +72,7 @@ export function embeddedCases(c: ParityCase): ParityCase[] {
 export function streamOf(result: RenderRepoResult, format: ManifestFormat) {
   const byFile = new Map(
     result.apis.flatMap((api) =>
-      api.resources.map((resource) => [
+      [...api.resources, ...api.manifests].map((resource) => [
         `${api.name}/${resource.kind.toLowerCase()}-${resource.name}.yaml`,
         toManifestObject(resource, format),
       ]),

@@ -150,7 +150,7 @@ describe.skipIf(skip)('YAML parity: every parser reads what the renderer meant',
       const result = await renderRepo(source, { format: 'k8s', repo: 'acme/shop' });
       const intended = new Map(
         result.apis.flatMap((api) =>
-          api.resources.map((resource) => [
+          [...api.resources, ...api.manifests].map((resource) => [
             `${plan.folder}${api.name}/${resource.kind.toLowerCase()}-${resource.name}.yaml`,
             toManifestObject(resource, 'k8s'),
           ]),
