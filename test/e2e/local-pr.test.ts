@@ -1,0 +1,120 @@
+/**
+ * `npm run pr -- <dir>` as a user runs it: a real process on a fixture API repo in a temp git repository, its
+ * printed check run, PR comment and deploy commit; bad input is one line on stderr and exit code 2.
+ */
+import { execFile } from 'node:child_process';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const fixture = join(root, 'fixtures/specs/user-profile');
+
+async function pr(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'dev/pr.ts', ...args], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1' },
+      maxBuffer: 64 << 20,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+const git = (cwd: string, ...args: string[]) =>
+  run('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd });
+
+let tmp: string;
+/** The user-profile API committed in a git repo (inside a subfolder `api/`), then edited on disk. */
+let api: string;
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'local-pr-'));
+  api = join(tmp, 'repo', 'api');
+  await cp(fixture, api, { recursive: true, filter: (src) => !src.includes('/revisions') });
+  await git(join(tmp, 'repo'), 'init', '-q');
+  await git(join(tmp, 'repo'), 'add', '-A');
+  await git(join(tmp, 'repo'), 'commit', '-qm', 'base');
+  // Uncommitted: DELETE /users/{userId} removed without a major version bump.
+  await cp(join(fixture, 'revisions/removed-operation'), api, { recursive: true });
+  await mkdir(join(tmp, 'empty'));
+  await git(join(tmp, 'repo'), 'init', '-q', join(tmp, 'empty'));
+  await writeFile(join(tmp, 'file.txt'), 'not a folder\n');
+});
+
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe('npm run pr', () => {
+  it('plays the working tree as a PR against HEAD, merges it and prints check run, comment and deploy', async () => {
+    const { code, stdout, stderr } = await pr([api]);
+    expect(stderr).toBe('');
+    // The check run failed (a breaking change), with the annotation on the head's line of the spec.
+    expect(code).toBe(1);
+    expect(stdout).toContain('❌ failure — Failed: 1 breaking change');
+    expect(stdout).toMatch(
+      /openapi\/users\.yaml:\d+ failure api-removed-without-deprecation: removed here: DELETE \/users\/\{userId\}/,
+    );
+    // Only the edited file is in the PR.
+    expect(stdout).toMatch(/1 file\(s\) changed\)\n\s+M {2}openapi\/users\.yaml\n/);
+    // The comment: the verdict, and the mesh changes merging applies to the deploy repo.
+    expect(stdout).toContain('### ❌ Failed: 1 breaking change');
+    expect(stdout).toContain(
+      'Merging applies this to `apis/local/api/` in platform/mesh-deploy: **0 added, 0 changed, 2 removed**',
+    );
+    // The deploy commit's files, exactly.
+    const files = stdout.slice(stdout.indexOf('Deploy commit')).split('│ files:\n')[1]!.split('  └─')[0]!;
+    expect(
+      files
+        .trim()
+        .split('\n')
+        .map((line) => line.replace(/^\s*│\s+/, '')),
+    ).toEqual([
+      'M  apis/local/api/.source.yaml',
+      'D  apis/local/api/users/meshhttproute-users-delete-user.yaml',
+      'D  apis/local/api/users/meshtimeout-users-delete-user-timeout.yaml',
+    ]);
+  }, 120_000);
+
+  it.each([
+    ['a missing folder', (): string[] => [join(tmp, 'nope')], /is not a folder\n?$/],
+    ['a file', (): string[] => [join(tmp, 'file.txt')], /is not a folder\n?$/],
+    [
+      'a folder without .kuma-api-forge.yaml',
+      (): string[] => [join(tmp, 'repo')],
+      /has no \.kuma-api-forge\.yaml/,
+    ],
+    [
+      'a ref that does not exist',
+      (): string[] => [api, '--base-ref', 'no-such-ref'],
+      /--base-ref no-such-ref: no such commit/,
+    ],
+    [
+      'a repo without commits',
+      (): string[] => [join(tmp, 'empty')],
+      /has no \.kuma-api-forge\.yaml|no such commit/,
+    ],
+    ['an unknown flag', (): string[] => [api, '--bogus'], /Unknown option '--bogus'/],
+    ['two folders', (): string[] => [api, api], /expected one API repo folder, got 2/],
+  ])('rejects %s: one line on stderr, exit code 2', async (_name, args, message) => {
+    const { code, stdout, stderr } = await pr(args());
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(message);
+  });
+
+  it('prints its usage with --help', async () => {
+    const { code, stdout } = await pr(['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Usage: npm run pr -- <api repo dir> [--base-ref <ref>]');
+  });
+});
