@@ -2,7 +2,7 @@
  * `npm run pr -- <dir>` as a user runs it: a real process on a fixture API repo in a temp git repository, its
  * printed check run, PR comment and deploy commit; bad input is one line on stderr and exit code 2.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,34 +54,77 @@ afterAll(async () => {
 });
 
 describe('npm run pr', () => {
-  it('plays the working tree as a PR against HEAD, merges it and prints check run, comment and deploy', async () => {
-    const { code, stdout, stderr } = await pr([api]);
+  it('plays the working tree as a PR against HEAD, merges it, prints check run, comment and deploy, and serves their links', async () => {
+    // --keep-open: the local GitHub stays up after the merge until SIGINT, so the printed links can be followed.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'dev/pr.ts', api, '--keep-open'], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    await new Promise<void>((done, fail) => {
+      child.stdout.on('data', (chunk) => {
+        stdout += chunk;
+        if (stdout.includes('Ctrl-C stops.')) done();
+      });
+      child.on('exit', () => fail(new Error(`exited early:\n${stdout}\n${stderr}`)));
+    });
+    try {
+      // The check run failed (a breaking change), with the annotation on the head's line of the spec.
+      expect(stdout).toContain('❌ failure — Failed: 1 breaking change');
+      expect(stdout).toMatch(
+        /openapi\/users\.yaml:\d+ failure api-removed-without-deprecation: removed here: DELETE \/users\/\{userId\}/,
+      );
+      // Only the edited file is in the PR.
+      expect(stdout).toMatch(/1 file\(s\) changed\)\n\s+M {2}openapi\/users\.yaml\n/);
+      // The comment: the verdict, and the mesh changes merging applies to the deploy repo.
+      expect(stdout).toContain('### ❌ Failed: 1 breaking change');
+      expect(stdout).toContain(
+        'Merging applies this to `apis/local/api/` in platform/mesh-deploy: **0 added, 0 changed, 2 removed**',
+      );
+      // The deploy commit's files, exactly.
+      const files = stdout.slice(stdout.indexOf('Deploy commit')).split('│ files:\n')[1]!.split('  └─')[0]!;
+      expect(
+        files
+          .trim()
+          .split('\n')
+          .map((line) => line.replace(/^\s*│\s+/, '')),
+      ).toEqual([
+        'M  apis/local/api/.source.yaml',
+        'D  apis/local/api/users/meshhttproute-users-delete-user.yaml',
+        'D  apis/local/api/users/meshtimeout-users-delete-user-timeout.yaml',
+      ]);
+
+      // Every local link printed (the PR, the check run, the deploy commit, the comment's file links) opens.
+      const links = [...new Set(stdout.match(/http:\/\/127\.0\.0\.1:\d+\/_html\/[^\s)]+/g))];
+      const page = async (url: string) => {
+        const response = await fetch(url);
+        return { status: response.status, text: await response.text() };
+      };
+      const pull = links.find((l) => /\/local\/api\/pull\/1$/.test(l))!;
+      const run = links.find((l) => /\/local\/api\/runs\/\d+$/.test(l))!;
+      const deploy = links.find((l) => /\/platform\/mesh-deploy\/commit\/[0-9a-f]{40}$/.test(l))!;
+      const blob = links.find((l) => /\/local\/api\/blob\/[0-9a-f]{40}\/openapi\/users\.yaml#L\d+$/.test(l))!;
+      for (const link of [pull, run, deploy, blob]) expect((await page(link)).status, link).toBe(200);
+      expect((await page(pull)).text).toContain('Failed: 1 breaking change');
+      expect((await page(run)).text).toContain('api-removed-without-deprecation');
+      expect((await page(deploy)).text).toContain(
+        'apis/local/api/users/meshhttproute-users-delete-user.yaml',
+      );
+      // The line a finding links to is anchored, and is the line of the spec it names.
+      const line = Number(blob.split('#L')[1]);
+      expect((await page(blob)).text).toMatch(new RegExp(`id="L${line}">\\s*${line}  `));
+      expect((await page(pull.replace('/pull/1', '/pull/99'))).status).toBe(404);
+    } finally {
+      child.kill('SIGINT');
+    }
+    // Exit code 1: the check run failed (the merge still deployed, as the App does on GitHub).
+    expect(await exited).toBe(1);
     expect(stderr).toBe('');
-    // The check run failed (a breaking change), with the annotation on the head's line of the spec.
-    expect(code).toBe(1);
-    expect(stdout).toContain('❌ failure — Failed: 1 breaking change');
-    expect(stdout).toMatch(
-      /openapi\/users\.yaml:\d+ failure api-removed-without-deprecation: removed here: DELETE \/users\/\{userId\}/,
-    );
-    // Only the edited file is in the PR.
-    expect(stdout).toMatch(/1 file\(s\) changed\)\n\s+M {2}openapi\/users\.yaml\n/);
-    // The comment: the verdict, and the mesh changes merging applies to the deploy repo.
-    expect(stdout).toContain('### ❌ Failed: 1 breaking change');
-    expect(stdout).toContain(
-      'Merging applies this to `apis/local/api/` in platform/mesh-deploy: **0 added, 0 changed, 2 removed**',
-    );
-    // The deploy commit's files, exactly.
-    const files = stdout.slice(stdout.indexOf('Deploy commit')).split('│ files:\n')[1]!.split('  └─')[0]!;
-    expect(
-      files
-        .trim()
-        .split('\n')
-        .map((line) => line.replace(/^\s*│\s+/, '')),
-    ).toEqual([
-      'M  apis/local/api/.source.yaml',
-      'D  apis/local/api/users/meshhttproute-users-delete-user.yaml',
-      'D  apis/local/api/users/meshtimeout-users-delete-user-timeout.yaml',
-    ]);
   }, 120_000);
 
   it.each([
