@@ -28,6 +28,7 @@ Options:
   --base-ref <ref>     the git ref the PR's base is read from (default HEAD)
   --deploy-repo <dir>  a folder with the platform team's deploy repo (tenants.yaml, …) to deploy to; default:
                        a new one whose tenants.yaml grants the API repo what its .kuma-api-forge.yaml names
+                       (named DEPLOY_REPO when set, else platform/<folder name> or platform/mesh-deploy)
   --repo <owner/name>  the API repo's name on the local GitHub (default local/<folder name>)
   --keep-open          keep the local GitHub running afterwards so the printed links open (Ctrl-C stops)
   -h, --help           this help
@@ -203,10 +204,11 @@ async function main(argv: string[]): Promise<number> {
   const deployFiles: Files = deployFolder
     ? await filesOnDisk(deployFolder)
     : { 'tenants.yaml': Buffer.from(grantFromConfig(repo, config)) };
-  const deployRepo: RepoRef = {
-    owner: 'platform',
-    repo: deployFolder ? basename(deployFolder) : 'mesh-deploy',
-  };
+  const named = process.env.DEPLOY_REPO;
+  const deployRepo: RepoRef | undefined = named
+    ? parseRepoRef(named)
+    : { owner: 'platform', repo: deployFolder ? basename(deployFolder) : 'mesh-deploy' };
+  if (!deployRepo) throw new UsageError(`DEPLOY_REPO must be "owner/repo", got "${named}"`);
 
   // Imported once the input is known good: bad input fails fast, without loading the App.
   const {

@@ -18,7 +18,7 @@ async function pr(args: string[]): Promise<{ code: number; stdout: string; stder
   try {
     const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'dev/pr.ts', ...args], {
       cwd: root,
-      env: { ...process.env, NO_COLOR: '1' },
+      env: { ...process.env, NO_COLOR: '1', DEPLOY_REPO: '' },
       maxBuffer: 64 << 20,
     });
     return { code: 0, stdout, stderr };
@@ -58,7 +58,7 @@ describe('npm run pr', () => {
     // --keep-open: the local GitHub stays up after the merge until SIGINT, so the printed links can be followed.
     const child = spawn(process.execPath, ['--import', 'tsx', 'dev/pr.ts', api, '--keep-open'], {
       cwd: root,
-      env: { ...process.env, NO_COLOR: '1' },
+      env: { ...process.env, NO_COLOR: '1', DEPLOY_REPO: '' },
     });
     let stdout = '';
     let stderr = '';
@@ -160,4 +160,63 @@ describe('npm run pr', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('Usage: npm run pr -- <api repo dir> [--base-ref <ref>]');
   });
+});
+
+/** Starts `command` (a dev/ script) and resolves with its stdout once it prints `until`; the child is returned to stop. */
+async function startUntil(script: string, env: Record<string, string | undefined>, until: string) {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: root,
+    env: env as NodeJS.ProcessEnv,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  await new Promise<void>((done, fail) => {
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      if (stdout.includes(until)) done();
+    });
+    child.on('exit', () => fail(new Error(`exited early:\n${stdout}\n${stderr}`)));
+  });
+  return { child, stdout, stderr: () => stderr, exited };
+}
+
+describe('npm start without a GitHub App', () => {
+  const env = { ...process.env, PORT: '0', GITHUB_APP_ID: undefined, LOG_LEVEL: 'error' };
+
+  it('honours DEPLOY_REPO: the repo exists on the local GitHub with a tenants.yaml, and is in the credentials file', async () => {
+    const started = await startUntil('dev/start.ts', { ...env, DEPLOY_REPO: 'gitops/mesh' }, 'Ctrl-C stops.');
+    try {
+      expect(started.stdout).toContain('deploy repo  gitops/mesh (DEPLOY_REPO');
+      const web = started.stdout.match(/web {10}(http:\/\/\S+)\/_html\/acme\/users/)![1]!;
+      const page = await fetch(`${web}/_html/gitops/mesh`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('tenants.yaml');
+      const credentials = started.stdout.match(/credentials {2}(\S+)/)![1]!;
+      const { readFile } = await import('node:fs/promises');
+      expect(await readFile(credentials, 'utf8')).toContain('DEPLOY_REPO=gitops/mesh\n');
+    } finally {
+      started.child.kill('SIGINT');
+    }
+    expect(await started.exited).toBe(0);
+  }, 60_000);
+
+  it('rejects a DEPLOY_REPO that is not owner/repo: one line, exit code 2', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'dev/start.ts'], {
+      cwd: root,
+      env: { ...env, DEPLOY_REPO: 'not a repo' } as NodeJS.ProcessEnv,
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const code = await new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
+    expect(code).toBe(2);
+    expect(stderr.trimEnd().split('\n')).toEqual([
+      'kuma-api-forge: SettingsError: DEPLOY_REPO must be "owner/repo", got "not a repo"',
+    ]);
+  }, 30_000);
 });
