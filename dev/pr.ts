@@ -7,7 +7,7 @@
  * @module
  */
 import { execFile } from 'node:child_process';
-import { lstat, readFile, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
@@ -86,10 +86,16 @@ async function filesAtRef(top: string, prefix: string, ref: string): Promise<Fil
   return files;
 }
 
-/** The folder's files on disk that git would commit (tracked or untracked, not ignored). */
+/**
+ * The folder's files on disk that git would commit (tracked or untracked, not ignored); outside a git
+ * repository (a deploy repo folder may be a plain one), every file but `.git/`.
+ */
 async function filesOnDisk(dir: string): Promise<Files> {
   const files: Files = {};
-  for (const path of (await git(dir, ['ls-files', '-z', '-c', '-o', '--exclude-standard'])).split('\0')) {
+  const listed = await git(dir, ['ls-files', '-z', '-c', '-o', '--exclude-standard']).catch(async () =>
+    (await readdir(dir, { recursive: true })).filter((p) => !/^\.git([/\\]|$)/.test(p)).join('\0'),
+  );
+  for (const path of listed.split('\0')) {
     if (!path) continue;
     const info = await lstat(join(dir, path)).catch(() => undefined); // a tracked file deleted on disk
     if (info?.isFile()) files[path] = await readFile(join(dir, path));
@@ -197,7 +203,7 @@ async function main(argv: string[]): Promise<number> {
   const dir = await requireFolder(options.dir, 'the API repo folder');
   const { top, prefix } = await gitRepoOf(dir);
   const head = await filesOnDisk(dir);
-  const config = head['.kuma-api-forge.yaml'];
+  const config = head['.kuma-api-forge.yaml'] ?? head['.github/kuma-api-forge.yaml'];
   if (!config) throw new UsageError(`${options.dir} has no .kuma-api-forge.yaml (is it an API repo folder?)`);
   const base = await filesAtRef(top, prefix, options.baseRef);
   const deployFolder = options.deployDir && (await requireFolder(options.deployDir, '--deploy-repo'));

@@ -127,6 +127,40 @@ describe('npm run pr', () => {
     expect(stderr).toBe('');
   }, 120_000);
 
+  it('--base-ref and --deploy-repo: a committed major release deploys to the given deploy repo, exit code 0', async () => {
+    // Two commits: the base, then 2.0.0 removing DELETE /users/{userId}; the working tree is clean.
+    const repo = join(tmp, 'released');
+    await cp(fixture, repo, { recursive: true, filter: (src) => !src.includes('/revisions') });
+    await git(tmp, 'init', '-q', repo);
+    await git(repo, 'add', '-A');
+    await git(repo, 'commit', '-qm', 'v1.4.0');
+    await cp(join(fixture, 'revisions/major-bump'), repo, { recursive: true });
+    await git(repo, 'commit', '-qam', 'v2.0.0');
+    // A plain folder (no git) as the deploy repo, its tenants.yaml granting the repo named with --repo.
+    const deploy = join(tmp, 'gitops');
+    await mkdir(deploy);
+    const grant =
+      'gateways: [edge]\n    hostnames: [api.example.com]\n    basePaths: [/users-api]\n    namespaces: [users]\n';
+    await writeFile(join(deploy, 'tenants.yaml'), `tenants:\n  acme/users:\n    ${grant}`);
+    const { code, stdout, stderr } = await pr([
+      repo,
+      '--base-ref',
+      'HEAD~1',
+      '--deploy-repo',
+      deploy,
+      '--repo',
+      'acme/users',
+    ]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain('Creating the deploy repo platform/gitops from');
+    expect(stdout).toMatch(/1 file\(s\) changed\)\n\s+M {2}openapi\/users\.yaml\n/);
+    expect(stdout).toMatch(/Check run "kuma-api-forge"\n\s+│ ✅ success/);
+    expect(stdout).toContain('Deploy commit');
+    expect(stdout).toContain('on platform/gitops@main');
+    expect(stdout).toMatch(/D {2}apis\/acme\/users\/users\/meshhttproute-users-delete-user\.yaml/);
+  }, 120_000);
+
   it.each([
     ['a missing folder', (): string[] => [join(tmp, 'nope')], /is not a folder\n?$/],
     ['a file', (): string[] => [join(tmp, 'file.txt')], /is not a folder\n?$/],
