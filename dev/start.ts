@@ -12,17 +12,19 @@ import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { serve } from '@hono/node-server';
+import { stringify } from 'yaml';
 import { createJsonLogger } from '../shared/adapters/json-logger.js';
 import {
   createMemoryQueue,
   type MemoryQueue,
   type MemoryQueueOptions,
 } from '../shared/adapters/memory-queue.js';
-import { loadSettings, type Settings } from '../shared/app/settings.js';
+import { loadSettings, type Settings, SettingsError } from '../shared/app/settings.js';
 import { createWebhookApp } from '../shared/app/webhook-app.js';
 import { createWorker, type WorkerDeps } from '../shared/app/worker.js';
 import { createWorkerDeps } from '../shared/app/worker-deps.js';
 import { describeError, failureFields } from '../shared/core/errors.js';
+import { formatRepoRef, parseRepoRef, type RepoRef } from '../shared/core/repo-ref.js';
 import { type Logger, silentLogger } from '../shared/ports/logger.js';
 import { startLocalGitHub } from './github/index.js';
 
@@ -126,19 +128,41 @@ export async function startApp(options: StartAppOptions): Promise<LocalApp> {
   };
 }
 
-/** No GitHub configured: a local one with an App installed on `acme` and the user-profile API in `acme/users`. */
-async function startWithLocalGitHub(port: number, log: Logger): Promise<void> {
+/**
+ * No GitHub configured: a local one with an App installed on `acme` and the user-profile API in `acme/users`;
+ * with `DEPLOY_REPO` set, that repo too (its `tenants.yaml` granting `acme/users`), and merges deploy to it.
+ */
+async function startWithLocalGitHub(
+  port: number,
+  log: Logger,
+  deployRepo: RepoRef | undefined,
+): Promise<void> {
   const github = await startLocalGitHub();
   const webhookSecret = randomBytes(16).toString('hex');
   const created = github.admin.createApp({ webhookSecret });
   const { installationId } = await github.admin.installApp(created.id, 'acme');
   await github.admin.createRepo({ owner: 'acme', repo: 'users', files: await readUserProfile() });
+  if (deployRepo) {
+    if (deployRepo.owner.toLowerCase() !== 'acme')
+      await github.admin.installApp(created.id, deployRepo.owner);
+    const grant = {
+      gateways: ['edge'],
+      hostnames: ['api.example.com'],
+      basePaths: ['/users-api'],
+      namespaces: ['users'],
+    };
+    await github.admin.createRepo({
+      ...deployRepo,
+      files: { 'tenants.yaml': stringify({ tenants: { 'acme/users': grant } }) },
+    });
+  }
   const app = await startApp({
     settings: {
       appId: created.id,
       privateKey: created.privateKey!,
       webhookSecret,
       githubApiUrl: github.url,
+      ...(deployRepo ? { deployRepo } : {}),
     },
     port,
     log,
@@ -153,6 +177,7 @@ async function startWithLocalGitHub(port: number, log: Logger): Promise<void> {
       `GITHUB_APP_PRIVATE_KEY="${created.privateKey!.trim().replace(/\n/g, '\\n')}"`,
       `GITHUB_WEBHOOK_SECRET=${webhookSecret}`,
       `GITHUB_API_URL=${github.url}`,
+      ...(deployRepo ? [`DEPLOY_REPO=${formatRepoRef(deployRepo)}`] : []),
       '',
     ].join('\n'),
     { mode: 0o600 },
@@ -163,10 +188,12 @@ async function startWithLocalGitHub(port: number, log: Logger): Promise<void> {
   health       GET  ${app.url}/healthz
   local GitHub ${github.url}   (REST API, git repos in a temp dir)
   App          id ${created.id}, installation ${installationId} on "acme"; repo acme/users holds the user-profile API
+  deploy repo  ${deployRepo ? `${formatRepoRef(deployRepo)} (DEPLOY_REPO; tenants.yaml grants acme/users)` : 'none: set DEPLOY_REPO=owner/repo to deploy merges'}
+  web          ${github.url}/_html/acme/users
   credentials  ${envFile}
 
 No GitHub was configured, so this is a local one: nothing leaves this machine. To see a pull request checked
-end to end, run \`npm run demo\`. To use a real GitHub App instead, set GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY,
+end to end, run \`npm run demo\`; for your own API repo folder, \`npm run pr -- <folder>\`. To use a real GitHub App instead, set GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY,
 GITHUB_WEBHOOK_SECRET (and GITHUB_API_URL for GitHub Enterprise) and point the App's webhook here.
 Ctrl-C stops.`);
   onStop(async () => {
@@ -192,7 +219,11 @@ async function main(): Promise<void> {
   if (!process.env.GITHUB_APP_ID) {
     const level = process.env.LOG_LEVEL?.toLowerCase();
     const known = level === 'debug' || level === 'warn' || level === 'error';
-    return startWithLocalGitHub(port, createJsonLogger(known ? level : 'info'));
+    const deployRepo = process.env.DEPLOY_REPO;
+    const parsed = deployRepo ? parseRepoRef(deployRepo) : undefined;
+    if (deployRepo && !parsed)
+      throw new SettingsError(`DEPLOY_REPO must be "owner/repo", got "${deployRepo}"`);
+    return startWithLocalGitHub(port, createJsonLogger(known ? level : 'info'), parsed);
   }
   const settings = loadSettings(process.env);
   const app = await startApp({ settings, port, log: createJsonLogger(settings.logLevel) });

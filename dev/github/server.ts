@@ -12,6 +12,7 @@ import { Hono } from 'hono';
 import { createAdmin, type LocalGitHubAdmin } from './admin.js';
 import { authorizeRepoRequest, readCredential, verifyAppJwt, verifyInstallationToken } from './auth.js';
 import { createFaultInjector, type FaultPlan } from './faults.js';
+import { htmlViews } from './html.js';
 import { DOCS, HttpError, type Reply, type RouteContext } from './http.js';
 import { Hub } from './hub.js';
 import { ROUTES } from './routes.js';
@@ -152,6 +153,8 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
       return render(reply, headers, record);
     });
   }
+  // The pages behind `html_url`s (links in the App's comments): outside the REST API and its request log.
+  app.route('/_html', htmlViews(hub));
   app.notFound((c) => {
     const url = new URL(c.req.url);
     requests.push({

@@ -1,0 +1,325 @@
+/**
+ * `npm run pr -- <api repo dir>`: your own API repo through the App, on this machine only — the demo, for your
+ * spec. It starts the local GitHub and the App (as `npm run demo` does), creates the API repo from the folder's
+ * committed state (git HEAD, or `--base-ref`) and deploys it, opens a pull request whose head is the folder as it
+ * is on disk (the working tree: uncommitted and untracked files included, ignored files not), prints the check
+ * run and the PR comment, merges the PR and prints the deploy commit.
+ * @module
+ */
+import { execFile } from 'node:child_process';
+import { lstat, readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { parse, stringify } from 'yaml';
+import { createJsonLogger } from '../shared/adapters/json-logger.js';
+import { formatRepoRef, parseRepoRef, type RepoRef } from '../shared/core/repo-ref.js';
+import type { LocalStack } from './local-flow.js';
+
+const run = promisify(execFile);
+
+const usage = `Usage: npm run pr -- <api repo dir> [--base-ref <ref>] [--deploy-repo <dir>] [--repo <owner/name>] [--keep-open]
+
+Plays a pull request of a local API repo folder through the App and a local GitHub, then merges it:
+  base  the folder as committed at --base-ref (default HEAD) in its git repository; deployed first
+  head  the folder as it is on disk (uncommitted and untracked files too; git-ignored files not)
+Prints the check run (conclusion, title, annotations), the PR comment and the deploy commit's files.
+
+Options:
+  --base-ref <ref>     the git ref the PR's base is read from (default HEAD)
+  --deploy-repo <dir>  a folder with the platform team's deploy repo (tenants.yaml, …) to deploy to; default:
+                       a new one whose tenants.yaml grants the API repo what its .kuma-api-forge.yaml names
+                       (named DEPLOY_REPO when set, else platform/<folder name> or platform/mesh-deploy)
+  --repo <owner/name>  the API repo's name on the local GitHub (default local/<folder name>)
+  --keep-open          keep the local GitHub running afterwards so the printed links open (Ctrl-C stops)
+  -h, --help           this help
+
+Exit codes: 0 the check run did not fail and the merge deployed; 1 the check run failed or nothing was
+deployed; 2 bad input (one line on stderr).`;
+
+/** Bad input: one line on stderr and exit code 2. */
+class UsageError extends Error {}
+
+type Files = Record<string, Buffer>;
+
+async function git(cwd: string, args: string[]): Promise<string> {
+  const { stdout } = await run('git', ['-C', cwd, ...args], { maxBuffer: 256 << 20 });
+  return stdout;
+}
+
+/** The folder's git repository: its top level and the folder's path in it (`''` or ending in `/`). */
+async function gitRepoOf(dir: string): Promise<{ top: string; prefix: string }> {
+  try {
+    const [top, prefix] = (await git(dir, ['rev-parse', '--show-toplevel', '--show-prefix'])).split('\n');
+    return { top: top!, prefix: prefix ?? '' };
+  } catch {
+    throw new UsageError(`${dir} is not in a git repository (the PR's base is read from a git ref)`);
+  }
+}
+
+/** The folder's regular files at `ref`, keyed by their path in the folder. */
+async function filesAtRef(top: string, prefix: string, ref: string): Promise<Files> {
+  let commit: string;
+  try {
+    commit = (await git(top, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).trim();
+  } catch {
+    throw new UsageError(`--base-ref ${ref}: no such commit in ${top}`);
+  }
+  const listing = await git(top, [
+    'ls-tree',
+    '-r',
+    '-z',
+    '--full-tree',
+    commit,
+    '--',
+    ...(prefix ? [prefix] : []),
+  ]);
+  const files: Files = {};
+  for (const entry of listing.split('\0')) {
+    const match = /^(\d+) blob ([0-9a-f]+)\t(.*)$/s.exec(entry);
+    if (!match || match[1] === '120000') continue; // symlinks and submodules are not files of the API repo
+    const { stdout } = await run('git', ['-C', top, 'cat-file', 'blob', match[2]!], {
+      encoding: 'buffer',
+      maxBuffer: 256 << 20,
+    });
+    files[match[3]!.slice(prefix.length)] = stdout;
+  }
+  return files;
+}
+
+/**
+ * The folder's files on disk that git would commit (tracked or untracked, not ignored); outside a git
+ * repository (a deploy repo folder may be a plain one), every file but `.git/`.
+ */
+async function filesOnDisk(dir: string): Promise<Files> {
+  const files: Files = {};
+  const listed = await git(dir, ['ls-files', '-z', '-c', '-o', '--exclude-standard']).catch(async () =>
+    (await readdir(dir, { recursive: true })).filter((p) => !/^\.git([/\\]|$)/.test(p)).join('\0'),
+  );
+  for (const path of listed.split('\0')) {
+    if (!path) continue;
+    const info = await lstat(join(dir, path)).catch(() => undefined); // a tracked file deleted on disk
+    if (info?.isFile()) files[path] = await readFile(join(dir, path));
+  }
+  return files;
+}
+
+async function requireFolder(dir: string, what: string): Promise<string> {
+  const path = resolve(dir);
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isDirectory()) throw new UsageError(`${what} ${dir} is not a folder`);
+  return path;
+}
+
+/** A tenants.yaml granting `repo` the gateways, hostnames, base paths, namespaces and meshes its config names. */
+function grantFromConfig(repo: RepoRef, config: Buffer): string {
+  const grant = {
+    gateways: new Set<string>(),
+    hostnames: new Set<string>(),
+    basePaths: new Set<string>(),
+    namespaces: new Set<string>(),
+    meshes: new Set<string>(['default']),
+  };
+  let parsed: unknown;
+  try {
+    parsed = parse(config.toString('utf8'));
+  } catch {
+    parsed = undefined; // the App reports the broken config on the PR
+  }
+  const text = (value: unknown, into: Set<string>) => {
+    if (typeof value === 'string') into.add(value);
+  };
+  const root = (parsed ?? {}) as Record<string, unknown>;
+  text(root.mesh, grant.meshes);
+  for (const api of Array.isArray(root.apis) ? root.apis : []) {
+    if (!api || typeof api !== 'object') continue;
+    const a = api as Record<string, unknown>;
+    text(a.gateway, grant.gateways);
+    text(a.basePath, grant.basePaths);
+    text(a.mesh, grant.meshes);
+    for (const host of Array.isArray(a.hostnames) ? a.hostnames : []) text(host, grant.hostnames);
+    text((a.service as Record<string, unknown> | undefined)?.namespace, grant.namespaces);
+  }
+  const lists = Object.fromEntries(Object.entries(grant).map(([key, set]) => [key, [...set].sort()]));
+  return stringify({ tenants: { [formatRepoRef(repo)]: lists } });
+}
+
+interface Options {
+  dir: string;
+  baseRef: string;
+  deployDir?: string;
+  repo: RepoRef;
+  keepOpen: boolean;
+}
+
+function readOptions(argv: string[]): Options | undefined {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof flags; allowPositionals: true }>>;
+  const flags = {
+    'base-ref': { type: 'string' },
+    'deploy-repo': { type: 'string' },
+    repo: { type: 'string' },
+    'keep-open': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  } as const;
+  try {
+    parsed = parseArgs({ args: argv, options: flags, allowPositionals: true });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split('\n')[0]} (see --help)`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return undefined;
+  if (positionals.length !== 1)
+    throw new UsageError(`expected one API repo folder, got ${positionals.length} (see --help)`);
+  const dir = positionals[0]!;
+  const name =
+    basename(resolve(dir))
+      .replace(/[^A-Za-z0-9._-]/g, '-')
+      .replace(/^\.+/, '') || 'api';
+  const repo = parseRepoRef(values.repo ?? `local/${name}`);
+  if (!repo) throw new UsageError(`--repo must be "owner/name", got "${values.repo}"`);
+  return {
+    dir,
+    baseRef: values['base-ref'] ?? 'HEAD',
+    ...(values['deploy-repo'] === undefined ? {} : { deployDir: values['deploy-repo'] }),
+    repo,
+    keepOpen: values['keep-open'] ?? false,
+  };
+}
+
+function changes(base: Files, head: Files): Record<string, Buffer | null> {
+  const changed: Record<string, Buffer | null> = {};
+  for (const [path, content] of Object.entries(head))
+    if (!base[path]?.equals(content)) changed[path] = content;
+  for (const path of Object.keys(base)) if (!(path in head)) changed[path] = null;
+  return changed;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const options = readOptions(argv);
+  if (!options) {
+    console.log(usage);
+    return 0;
+  }
+  const { repo } = options;
+  const dir = await requireFolder(options.dir, 'the API repo folder');
+  const { top, prefix } = await gitRepoOf(dir);
+  const head = await filesOnDisk(dir);
+  const config = head['.kuma-api-forge.yaml'] ?? head['.github/kuma-api-forge.yaml'];
+  if (!config) throw new UsageError(`${options.dir} has no .kuma-api-forge.yaml (is it an API repo folder?)`);
+  const base = await filesAtRef(top, prefix, options.baseRef);
+  const deployFolder = options.deployDir && (await requireFolder(options.deployDir, '--deploy-repo'));
+  const deployFiles: Files = deployFolder
+    ? await filesOnDisk(deployFolder)
+    : { 'tenants.yaml': Buffer.from(grantFromConfig(repo, config)) };
+  const named = process.env.DEPLOY_REPO;
+  const deployRepo: RepoRef | undefined = named
+    ? parseRepoRef(named)
+    : { owner: 'platform', repo: deployFolder ? basename(deployFolder) : 'mesh-deploy' };
+  if (!deployRepo) throw new UsageError(`DEPLOY_REPO must be "owner/repo", got "${named}"`);
+
+  // Imported once the input is known good: bad input fails fast, without loading the App.
+  const {
+    box,
+    commentMarker,
+    describeDeliveries,
+    dim,
+    printCheckRun,
+    printComment,
+    printDeploy,
+    startLocalStack,
+    step,
+  } = await import('./local-flow.js');
+  let stack: LocalStack | undefined;
+  try {
+    step('Starting a local GitHub and the App');
+    stack = await startLocalStack({
+      owners: [repo.owner, deployRepo.owner],
+      deployRepo,
+      log: createJsonLogger('warn', (line) => process.stderr.write(`${line}\n`)),
+    });
+    const { gh, app } = stack;
+    const html = `${gh.url}/_html`;
+    console.log(`  local GitHub  ${gh.url}`);
+    console.log(`  the App       ${app.webhookUrl}`);
+
+    step(
+      `Creating the deploy repo ${formatRepoRef(deployRepo)}${deployFolder ? ` from ${options.deployDir}` : ''}`,
+    );
+    await gh.admin.createRepo({ ...deployRepo, files: deployFiles });
+    if (!deployFolder)
+      box('tenants.yaml (granting what .kuma-api-forge.yaml names)', deployFiles['tenants.yaml']!.toString());
+
+    step(`Creating ${formatRepoRef(repo)} from ${options.dir} at ${options.baseRef}, and deploying it`);
+    await gh.admin.createRepo({ ...repo, files: {} });
+    const seeded = await gh.admin.push({
+      ...repo,
+      branch: 'main',
+      files: base,
+      message: `${options.baseRef} of ${options.dir}`,
+    });
+    console.log(`  GitHub delivered ${describeDeliveries(seeded.deliveries)}`);
+    await app.queue.idle();
+
+    const changed = changes(base, head);
+    step(
+      `Opening a pull request: ${options.dir} as on disk (${Object.keys(changed).length} file(s) changed)`,
+    );
+    for (const [path, content] of Object.entries(changed))
+      console.log(`    ${content === null ? 'D' : path in base ? 'M' : 'A'}  ${path}`);
+    await gh.admin.push({ ...repo, branch: 'local-changes', files: changed, message: 'Local changes' });
+    const opened = await gh.admin.openPullRequest({
+      ...repo,
+      head: 'local-changes',
+      title: `Local changes of ${options.dir}`,
+    });
+    console.log(`  PR #${opened.number} ${html}/${formatRepoRef(repo)}/pull/${opened.number}`);
+    console.log(`  GitHub delivered ${describeDeliveries(opened.deliveries)}`);
+    await app.queue.idle();
+    const check = gh.admin.checkRuns({ ...repo, sha: opened.headSha }).at(-1);
+    printCheckRun(check, check && `${html}/${formatRepoRef(repo)}/runs/${check.id}`);
+    printComment(
+      gh.admin.comments({ ...repo, number: opened.number }).find((c) => c.body.startsWith(commentMarker)),
+      'on the PR',
+    );
+
+    step(`Merging PR #${opened.number}: the App deploys the merge commit to ${formatRepoRef(deployRepo)}`);
+    const before = await gh.admin.resolve({ ...deployRepo, ref: 'main' });
+    const merged = await gh.admin.mergePullRequest({ ...repo, number: opened.number });
+    console.log(`  GitHub delivered ${describeDeliveries(merged.deliveries)}`);
+    await app.queue.idle();
+    let deployed = (await gh.admin.resolve({ ...deployRepo, ref: 'main' })) !== before;
+    if (deployed)
+      await printDeploy(gh, {
+        deployRepo,
+        pull: { ...repo, number: opened.number },
+        link: (sha) => `${html}/${formatRepoRef(deployRepo)}/commit/${sha}`,
+      });
+    else console.log('  nothing was deployed: the deploy repo is unchanged');
+    const failed = app.queue.deadLetters.length;
+    if (failed > 0) {
+      console.error(`${failed} job(s) of the App failed; see the log above`);
+      deployed = false;
+    }
+    if (options.keepOpen) {
+      console.log(
+        `\nThe local GitHub stays up at ${html}/${formatRepoRef(repo)}/pull/${opened.number}; Ctrl-C stops.`,
+      );
+      await new Promise<void>((done) => {
+        process.once('SIGINT', done);
+        process.once('SIGTERM', done);
+      });
+    } else
+      console.log(dim('\nThe local GitHub stopped with this command: pass --keep-open to open the links.'));
+    return check?.conclusion === 'failure' || !deployed ? 1 : 0;
+  } finally {
+    await stack?.stop();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const usageError = error instanceof UsageError;
+    console.error(`kuma-api-forge pr: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(usageError ? 2 : 1);
+  },
+);
