@@ -14,7 +14,7 @@ export function unwritableFinding(
 ): Finding {
   const culprit = operations.find((operation) => /[\uD800-\uDFFF]/u.test(operation.operation));
   return {
-    kind: 'validation',
+    kind: 'routing',
     id: 'kuma-output-unwritable',
     severity: 'error',
     message: `the rendered manifests cannot be written as YAML every parser reads alike (${error.message}); nothing is rendered for this API`,

@@ -96,7 +96,7 @@ export function buildCorsFilters(input: EdgeInput): EdgeOutput {
         if (reported.has(key)) continue;
         reported.add(key);
         findings.push({
-          kind: 'validation',
+          kind: 'routing',
           id: 'gateway-api-cors-invalid',
           severity: 'error',
           ...(origin ? {} : { operation: operation.label }),

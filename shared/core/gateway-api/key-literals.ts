@@ -25,7 +25,7 @@ export function findKeyLiterals(input: EdgeInput): Finding[] {
     if (reported.has(pointer)) return;
     reported.add(pointer);
     findings.push({
-      kind: 'validation',
+      kind: 'routing',
       id: 'gateway-api-apikey-literal',
       severity: 'error',
       ...input.locate(pointer),

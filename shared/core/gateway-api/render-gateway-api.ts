@@ -469,7 +469,7 @@ function dropInvalidManifests(
   const rejected = new Set(problems.map((problem) => problem.resource));
   for (const problem of problems) {
     findings.push({
-      kind: 'validation',
+      kind: 'routing',
       id: 'gateway-api-invalid-resource',
       severity: 'error',
       message: `rendered ${problem.resource} would be rejected (${problem.rule}) at ${problem.path}: ${problem.message}; it is not emitted`,

@@ -92,7 +92,7 @@ export function buildSecurityPolicies(input: EdgeInput): EdgeOutput {
     findings.push(buildSchemeFinding(input, name, { pointer: requirement, ...problem }, labels));
   }
   for (const { id, severity, message, pointer } of notes.values()) {
-    findings.push({ kind: 'validation', id, severity, message, ...input.locate(pointer) });
+    findings.push({ kind: 'routing', id, severity, message, ...input.locate(pointer) });
   }
   return { resources, findings };
 }
@@ -219,7 +219,7 @@ function checkCallbacks(input: EdgeInput, route: EdgeRoute, schemes: CheckedSche
     const first = route.operations[0]!;
     return [
       {
-        kind: 'validation' as const,
+        kind: 'routing' as const,
         id: 'gateway-api-oidc-callback-unrouted',
         severity: 'warning' as const,
         operation: first.label,
@@ -241,7 +241,7 @@ function buildInexpressibleFinding(
       ? first.label
       : `${route.operations.length} operations (first: ${first.label})`;
   return {
-    kind: 'validation',
+    kind: 'routing',
     id: 'gateway-api-auth-inexpressible',
     severity: 'error',
     operation: first.label,
@@ -271,7 +271,7 @@ function buildSchemeFinding(
       ? `operation ${operations[0]} gets`
       : `${operations.length} operations (first: ${operations[0]}) get`;
   return {
-    kind: 'validation',
+    kind: 'routing',
     id: problem.id,
     severity: problem.severity,
     ...(operations.length === 1 ? { operation: operations[0] } : {}),

@@ -123,7 +123,7 @@ function buildPartialFinding(
   const own = isObject(declared) && declared.security !== undefined;
   const pointer = `${own ? `${operation.pointer}/security` : '/security'}/${index}`;
   return {
-    kind: 'validation',
+    kind: 'routing',
     id: 'kuma-auth-partial',
     severity: 'error',
     operation: operation.label,
@@ -151,7 +151,7 @@ function findUnsupportedCors(input: AuthInput): Finding[] {
     byOrigin.set(origin, labels);
   }
   return [...byOrigin].map(([pointer, labels]) => ({
-    kind: 'validation',
+    kind: 'routing',
     id: 'x-kuma-target-unsupported',
     severity: 'warning',
     ...input.locate(pointer),
@@ -387,7 +387,7 @@ function buildAuthFinding(
       ? `operation ${operations[0]}`
       : `${operations.length} operations (first: ${operations[0]})`;
   const base = {
-    kind: 'validation' as const,
+    kind: 'routing' as const,
     severity: 'warning' as const,
     ...input.locate(`${schemesPointer}/${escapePointer(name)}`),
   };

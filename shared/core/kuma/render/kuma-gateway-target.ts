@@ -173,7 +173,7 @@ export function dropInvalid(
   const rejected = new Set(problems.map((problem) => problem.resource));
   for (const problem of problems) {
     findings.push({
-      kind: 'validation',
+      kind: 'routing',
       id: 'kuma-invalid-resource',
       severity: 'error',
       message: `rendered ${problem.resource} would be rejected by Kuma (${problem.rule}) at ${problem.path}: ${problem.message}; it is not emitted`,
