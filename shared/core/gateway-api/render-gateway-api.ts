@@ -12,6 +12,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
+import { dropRejected } from '../drop-rejected.js';
 import type { Finding, SourcePosition } from '../findings.js';
 import { parseDuration } from '../kuma/render/duration.js';
 import { groupRoutes, type RouteGroup, stableStringify } from '../kuma/render/group-routes.js';
@@ -206,7 +207,11 @@ function renderWith(plugins: GatewayApiPlugins, input: RenderInput, prepared: Pr
   const unique = dropNameCollisions(resources, namedBy, findings, spec);
   const position = () => spec.locate('/x-kuma');
   const objects = unique.filter(isManifestResource);
-  const manifests = dropInvalidManifests(plugins.validate(objects), objects, findings, position);
+  const manifests = dropRejected(objects, plugins.validate(objects), findings, position, {
+    id: 'gateway-api-invalid-resource',
+    by: '',
+    routesTargeted: (resource) => targetsOf(resource).map((name) => `HTTPRoute/${name}`),
+  });
   const meshLeg = dropInvalid(
     unique.filter((resource): resource is KumaResource => !isManifestResource(resource)),
     findings,
@@ -451,35 +456,6 @@ function placeOperations(route: RouteDraft, namespace: string): OperationRoute[]
       operation: operation.label,
       pointer: operation.pointer,
     })),
-  );
-}
-
-/**
- * Objects the Gateway API or Envoy Gateway would reject are never emitted: each is dropped with an error
- * finding, and so is every policy that targets a dropped HTTPRoute.
- */
-function dropInvalidManifests(
-  problems: GatewayApiProblem[],
-  resources: ManifestResource[],
-  findings: Finding[],
-  locate: () => SourcePosition,
-): ManifestResource[] {
-  if (problems.length === 0) return resources;
-  const position = locate();
-  const rejected = new Set(problems.map((problem) => problem.resource));
-  for (const problem of problems) {
-    findings.push({
-      kind: 'routing',
-      id: 'gateway-api-invalid-resource',
-      severity: 'error',
-      message: `rendered ${problem.resource} would be rejected (${problem.rule}) at ${problem.path}: ${problem.message}; it is not emitted`,
-      ...position,
-    });
-  }
-  return resources.filter(
-    (resource) =>
-      !rejected.has(`${resource.kind}/${resource.name}`) &&
-      !targetsOf(resource).some((target) => rejected.has(`HTTPRoute/${target}`)),
   );
 }
 

@@ -4,6 +4,7 @@
  * proxy patch), validated against Kuma's rules. Pure.
  * @module
  */
+import { dropRejected } from '../../drop-rejected.js';
 import type { Finding, SourcePosition } from '../../findings.js';
 import type { RequestMatch } from '../../routing/path-fragment.js';
 import type { LoadedSpec } from '../../spec/types.js';
@@ -157,35 +158,19 @@ function buildRouteSpec(
   };
 }
 
-/**
- * Invalid output is a bug, never emitted: resources Kuma would reject (and policies on a rejected route) are
- * dropped, each with an error finding.
- */
+/** Resources Kuma would reject (and policies on a rejected route) are dropped, each with an error finding. */
 export function dropInvalid(
   resources: KumaResource[],
   findings: Finding[],
   locate: () => SourcePosition,
 ): KumaResource[] {
-  const problems = validateKumaResources(resources);
-  if (problems.length === 0) return resources;
-  // Located only now: the first lookup builds the spec's position index, costly on a large spec.
-  const position = locate();
-  const rejected = new Set(problems.map((problem) => problem.resource));
-  for (const problem of problems) {
-    findings.push({
-      kind: 'routing',
-      id: 'kuma-invalid-resource',
-      severity: 'error',
-      message: `rendered ${problem.resource} would be rejected by Kuma (${problem.rule}) at ${problem.path}: ${problem.message}; it is not emitted`,
-      ...position,
-    });
-  }
-  return resources.filter((resource) => {
-    const target = (resource.spec.targetRef ?? {}) as { kind?: string; name?: string };
-    return (
-      !rejected.has(`${resource.kind}/${resource.name}`) &&
-      !(target.kind === 'MeshHTTPRoute' && rejected.has(`MeshHTTPRoute/${target.name}`))
-    );
+  return dropRejected(resources, validateKumaResources(resources), findings, locate, {
+    id: 'kuma-invalid-resource',
+    by: 'by Kuma',
+    routesTargeted: (resource) => {
+      const target = (resource.spec.targetRef ?? {}) as { kind?: string; name?: string };
+      return target.kind === 'MeshHTTPRoute' ? [`MeshHTTPRoute/${target.name}`] : [];
+    },
   });
 }
 
