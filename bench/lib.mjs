@@ -90,6 +90,24 @@ export function oasdiffBinary() {
   );
 }
 
+/**
+ * The product is TypeScript: bundle `contents` (an entry module resolved from the repo root, importing
+ * `./shared/….ts`) into `outfile`, dependencies left as imports, so a bench can import it with plain Node.
+ */
+export async function bundleSources(contents, outfile) {
+  const { build } = await import('esbuild');
+  mkdirSync(path.dirname(outfile), { recursive: true });
+  await build({
+    stdin: { contents, resolveDir: repoRoot, loader: 'ts' },
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+}
+
 /** An empty directory, so oasdiff finds no config file in its cwd. */
 export function emptyDir() {
   return mkdtempSync(path.join(tmpdir(), 'kaf-bench-'));

@@ -28,9 +28,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import { stringify } from 'yaml';
-import { describeLoad, npmPackage, repoRoot } from './lib.mjs';
+import { bundleSources, describeLoad, npmPackage, repoRoot } from './lib.mjs';
 
 const directoryVersion = '1.3.17';
 const timeoutSeconds = 180;
@@ -186,26 +185,16 @@ function describeRow(row) {
 
 /** The core is TypeScript: bundle the entry points the child needs (as bench/render.mjs does). */
 async function bundleCore() {
-  mkdirSync(path.dirname(coreFile), { recursive: true });
-  await build({
-    stdin: {
-      contents: [
-        "export { renderRepo } from './shared/use-cases/render-repo.ts';",
-        "export { createLocalDirSource } from './shared/adapters/local-dir-source.ts';",
-        "export { listOperations } from './shared/core/spec/operations.ts';",
-        "export { findShadowedOperations } from './shared/core/kuma/validate/route-simulator.ts';",
-        "export { addOverlapWitnesses } from './test/unit/kuma/validate/helpers.ts';",
-      ].join('\n'),
-      resolveDir: repoRoot,
-      loader: 'ts',
-    },
-    outfile: coreFile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'warning',
-  });
+  await bundleSources(
+    [
+      "export { renderRepo } from './shared/use-cases/render-repo.ts';",
+      "export { createLocalDirSource } from './shared/adapters/local-dir-source.ts';",
+      "export { listOperations } from './shared/core/spec/operations.ts';",
+      "export { findShadowedOperations } from './shared/core/kuma/validate/route-simulator.ts';",
+      "export { addOverlapWitnesses } from './test/unit/kuma/validate/helpers.ts';",
+    ].join('\n'),
+    coreFile,
+  );
 }
 
 /** The base path the render put in front of the spec's path (`/v1` of `/v1/users/{id}`). */

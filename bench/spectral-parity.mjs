@@ -24,9 +24,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import { stringify } from 'yaml';
-import { npmPackage, repoRoot } from './lib.mjs';
+import { bundleSources, npmPackage, repoRoot } from './lib.mjs';
 
 const directoryVersion = '1.3.17';
 const timeoutSeconds = 300;
@@ -244,9 +243,8 @@ function report(mode, totals) {
 
 /** Our side, bundled from TypeScript: load the file as `check` does and lint it with the same ruleset text. */
 async function bundleCore() {
-  await build({
-    stdin: {
-      contents: `
+  await bundleSources(
+    `
 import { createLocalDirSource } from './shared/adapters/local-dir-source.ts';
 import { loadSpec } from './shared/core/spec/load-spec.ts';
 import { lintSpec } from './shared/core/lint/lint-spec.ts';
@@ -258,16 +256,8 @@ export async function lintOne(dir, name, rulesetText) {
   const lint = await lintSpec(spec, { ruleset });
   return lint.map((f) => ({ rule: f.id, pointer: f.pointer, line: f.line, message: f.message }));
 }`,
-      resolveDir: repoRoot,
-      loader: 'ts',
-    },
-    outfile: coreFile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'warning',
-  });
+    coreFile,
+  );
 }
 
 await main(process.argv.slice(2));

