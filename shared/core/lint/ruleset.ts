@@ -110,14 +110,7 @@ export function parseRuleset(text: string, file: string): { ruleset: LintRuleset
           parseSetting: (id, value, pointer) => {
             const severity = customSeverity.get(id);
             if (!severity) return parseBuiltinSetting(id, value, pointer, report);
-            const setting = value === true ? severity : settingsByValue.get(value);
-            if (setting === undefined)
-              report(
-                'ruleset-invalid',
-                pointer,
-                `Rule "${id}" has setting ${quote(value)}: use off, error, warn, info or hint.`,
-              );
-            return setting;
+            return parseSetting(id, value, severity, pointer, report);
           },
         });
   return {
@@ -246,7 +239,18 @@ export function parseBuiltinSetting(
     );
     return undefined;
   }
-  const setting = value === true ? builtinRule.severity : settingsByValue.get(value);
+  return parseSetting(id, value, builtinRule.severity, pointer, report);
+}
+
+/** A rule's setting (`true`: its own severity), or undefined after a finding says why not. */
+function parseSetting(
+  id: string,
+  value: unknown,
+  severity: RuleSetting,
+  pointer: string,
+  report: Report,
+): RuleSetting | undefined {
+  const setting = value === true ? severity : settingsByValue.get(value);
   if (setting === undefined)
     report(
       'ruleset-invalid',
