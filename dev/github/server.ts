@@ -12,6 +12,8 @@ import { Hono } from 'hono';
 import { createAdmin, type LocalGitHubAdmin } from './admin.js';
 import { authorizeRepoRequest, readCredential, verifyAppJwt, verifyInstallationToken } from './auth.js';
 import { createFaultInjector, type FaultPlan } from './faults.js';
+import { executeGraphQL, type GraphQLRequest } from './graphql/index.js';
+import { githubError } from './graphql/repository.js';
 import { htmlViews } from './html.js';
 import { DOCS, HttpError, type Reply, type RouteContext } from './http.js';
 import { Hub } from './hub.js';
@@ -153,6 +155,66 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
       return render(reply, headers, record);
     });
   }
+  // GraphQL: `/graphql` on github.com; GHES serves it at `/api/graphql` beside the REST prefix `/api/v3`.
+  app.post(`${basePath.replace(/\/v3$/, '')}/graphql`, async (c) => {
+    const record: RecordedRequest = {
+      id: `${(++sequence).toString(16).toUpperCase().padStart(4, '0')}:LOCAL:${Date.now().toString(16).toUpperCase()}`,
+      method: 'POST',
+      path: '/graphql',
+      operationId: 'graphql',
+      status: 0,
+      requestBody: undefined,
+      responseBody: undefined,
+    };
+    requests.push(record);
+    const headers: Record<string, string> = { 'x-github-request-id': record.id };
+    let reply: Reply;
+    try {
+      let body: GraphQLRequest;
+      try {
+        body = JSON.parse(await c.req.text());
+      } catch {
+        throw new HttpError(400, 'Problems parsing JSON');
+      }
+      record.requestBody = body;
+      const credential = readCredential(c.req.header('authorization'));
+      if (!credential) throw new HttpError(401, 'This endpoint requires you to be authenticated.');
+      const installation = verifyInstallationToken(hub.state, credential, Date.now());
+      record.installationId = installation.id;
+      const fault = faults.injector.pick('graphql');
+      if (fault) {
+        record.fault = fault.message;
+        throw fault;
+      }
+      const result = await executeGraphQL(body, {
+        hub,
+        token: credential,
+        installation,
+        repo: (owner, name, as = { method: 'GET', operationId: 'repos/get' }) => {
+          try {
+            return authorizeRepoRequest(hub.state, credential, hub.state.repo(owner, name), as);
+          } catch (error) {
+            if (error instanceof HttpError && error.status === 404) return undefined;
+            throw githubError('FORBIDDEN', 'Resource not accessible by integration');
+          }
+        },
+      });
+      reply = { status: 200, body: result };
+    } catch (error) {
+      if (!(error instanceof HttpError)) console.error('local GitHub: GraphQL failed', error);
+      const failure = error instanceof HttpError ? error : new HttpError(500, 'Server Error');
+      reply = {
+        status: failure.status,
+        body: {
+          message: failure.message,
+          documentation_url: 'https://docs.github.com/graphql',
+          ...failure.extra,
+        },
+        headers: failure.headers,
+      };
+    }
+    return render(reply, headers, record);
+  });
   // The pages behind `html_url`s (links in the App's comments): outside the REST API and its request log.
   app.route('/_html', htmlViews(hub));
   app.notFound((c) => {
