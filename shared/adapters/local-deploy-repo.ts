@@ -1,6 +1,7 @@
 /**
  * A read-only DeployRepo over a checkout of the deploy repo on disk (CLI `check --deployed <dir>`), optionally
- * with the platform team's tenants file taken from elsewhere (`--tenants <file>`). The PR preview's tenancy
+ * with the platform team's tenants file and governance folder taken from elsewhere (`--tenants <file>`,
+ * `--governance <dir>`). The PR preview's tenancy
  * decision then runs locally on exactly the deploy's code. Blob ids are the file paths; nothing is ever written.
  * @module
  */
@@ -8,6 +9,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { tenantsFile } from '../core/deploy/tenants.js';
 import { InvariantError } from '../core/errors.js';
+import { governanceFolder, isGovernancePath } from '../core/governance/governance.js';
 import type { DeployRepo } from '../ports/deploy-repo.js';
 
 export async function createLocalDeployRepo(input: {
@@ -15,6 +17,8 @@ export async function createLocalDeployRepo(input: {
   dir?: string;
   /** A tenants file to use instead of the checkout's own. */
   tenants?: string;
+  /** A governance folder (ruleset.yaml, limits.yaml, …) to use instead of the checkout's `governance/`. */
+  governance?: string;
 }): Promise<DeployRepo> {
   const texts = new Map<string, () => Promise<string>>();
   if (input.dir) {
@@ -27,7 +31,14 @@ export async function createLocalDeployRepo(input: {
     const tenants = input.tenants;
     texts.set(tenantsFile, () => readFile(tenants, 'utf8'));
   }
-  const description = input.dir ?? input.tenants ?? 'an empty deploy repo';
+  if (input.governance) {
+    const folder = input.governance;
+    for (const file of texts.keys()) if (isGovernancePath(file)) texts.delete(file);
+    for (const file of await listFiles(folder, '')) {
+      texts.set(`${governanceFolder}${file}`, () => readFile(path.join(folder, file), 'utf8'));
+    }
+  }
+  const description = input.dir ?? input.tenants ?? input.governance ?? 'an empty deploy repo';
   return {
     description,
     url: '',

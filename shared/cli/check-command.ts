@@ -107,6 +107,7 @@ function parseCli(argv: string[]) {
         approved: { type: 'boolean' },
         tenants: { type: 'string' },
         deployed: { type: 'string' },
+        governance: { type: 'string' },
         repo: { type: 'string' },
       },
     });
@@ -121,23 +122,29 @@ function oneOf<T extends string>(flag: string, value: string, allowed: readonly 
 }
 
 /**
- * `--tenants <file>` / `--deployed <dir>`: the deploy's tenancy check, against the platform team's grants and
- * the other tenants' claims recorded in a deploy-repo checkout, exactly as the PR preview and the merge run it.
+ * `--tenants <file>` / `--deployed <dir>` / `--governance <dir>`: the deploy's tenancy and governance check,
+ * against the platform team's grants, rules and limits and the other tenants' claims recorded in a deploy-repo
+ * checkout, exactly as the PR preview and the merge run it. `--governance` stands for the checkout's
+ * `governance/` folder as `--tenants` stands for its tenants.yaml.
  */
 async function resolveDeployCheck(
   values: ReturnType<typeof parseCli>['values'],
   head: Side,
   cwd: string,
 ): Promise<(() => Promise<Finding[]>) | undefined> {
-  const { tenants, deployed, repo } = values;
-  if (tenants === undefined && deployed === undefined) return undefined;
-  if (head.kind !== 'repo') throw new UsageError('--tenants and --deployed need a repo directory as --head');
+  const { tenants, deployed, governance, repo } = values;
+  if (tenants === undefined && deployed === undefined && governance === undefined) return undefined;
+  if (head.kind !== 'repo')
+    throw new UsageError('--tenants, --deployed and --governance need a repo directory as --head');
   const sourceRepo = repo === undefined ? undefined : parseRepoRef(repo);
   if (!sourceRepo) {
     throw new UsageError(
-      '--tenants and --deployed need --repo <owner/repo>: the name the tenants file grants',
+      '--tenants, --deployed and --governance need --repo <owner/repo>: the name the tenants file grants',
     );
   }
+  const governancePath = governance === undefined ? undefined : path.resolve(cwd, governance);
+  if (governancePath && !(await stat(governancePath).catch(() => undefined))?.isDirectory())
+    throw new UsageError(`--governance: ${governancePath} is not a directory`);
   const tenantsPath = tenants === undefined ? undefined : path.resolve(cwd, tenants);
   const deployedPath = deployed === undefined ? undefined : path.resolve(cwd, deployed);
   if (tenantsPath && !(await stat(tenantsPath).catch(() => undefined))?.isFile())
@@ -148,6 +155,7 @@ async function resolveDeployCheck(
     const deployRepo = await createLocalDeployRepo({
       ...(deployedPath ? { dir: deployedPath } : {}),
       ...(tenantsPath ? { tenants: tenantsPath } : {}),
+      ...(governancePath ? { governance: governancePath } : {}),
     });
     const preview = await previewDeploy(
       { files: head.source, sourceRepo, sourceSha: 'working-tree' },

@@ -14,9 +14,10 @@ const help = `Usage: kuma-api-forge <command> [options]
 Commands:
   check   --head <spec|dir> [--base <spec|dir> | --base-ref <git ref>] [--format text|json|markdown|sarif|github]
           [--fail-on error|warning] [--lint new|all] [--approved]
-          [--tenants <file>] [--deployed <deploy repo dir>] [--repo <owner/repo>]
+          [--tenants <file>] [--deployed <deploy repo dir>] [--governance <dir>] [--repo <owner/repo>]
           Validate, lint and compare an OpenAPI spec (or every API of a repo) with its base, and render it
-          as the merge would (with --tenants/--deployed: the deploy's tenancy check too).
+          as the merge would (with --tenants/--deployed: the deploy's tenancy check too; --governance: the
+          platform's ruleset and limits from that folder instead of the deploy repo's governance/).
   render  <spec|dir> [--format k8s|universal] [--out <dir>] [--api <name>] [--gateway <name>] [--mesh <name>]
           [--hostname <host>]... [--service <name>] [--namespace <ns>] [--port <n>] [--repo <owner/repo>]
           [--commit <sha>] [--zone-origin] [--target kuma-gateway|gateway-api] [--parent-ref [<ns>/]<name>]

@@ -4,7 +4,8 @@
  * @module
  */
 
-export type FindingKind = 'validation' | 'lint' | 'breaking' | 'routing' | 'tenancy';
+/** `governance`: the platform team's mandatory ruleset and limits (the deploy repo's `governance/`). */
+export type FindingKind = 'validation' | 'lint' | 'breaking' | 'routing' | 'tenancy' | 'governance';
 export type Severity = 'error' | 'warning' | 'info';
 
 /** A place in a source file: `file` relative to the repo/spec root, 1-based line and column, a JSON pointer. */

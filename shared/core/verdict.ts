@@ -87,6 +87,7 @@ const kindNoun: Record<Finding['kind'], string> = {
   lint: 'lint finding',
   routing: 'routing problem',
   tenancy: 'tenancy violation',
+  governance: 'platform rule violation',
 };
 
 function fails(finding: Finding, { gates, failOn }: VerdictOptions): boolean {

@@ -24,7 +24,7 @@ import {
 import type { CodeHost } from '../ports/code-host.js';
 import type { DeployRepo, SourceHistory } from '../ports/deploy-repo.js';
 import type { Logger } from '../ports/logger.js';
-import { readDeployState, renderSource } from './preview-deploy.js';
+import { checkRenderGovernance, readDeployState, renderSource } from './preview-deploy.js';
 
 export interface DeployPushDeps {
   /** The source repo: files at the pushed commit, comments on the merged PR. */
@@ -150,6 +150,7 @@ export async function deployPush(job: DeployJob, deps: DeployPushDeps): Promise<
     const pullNumber = await pullOf(sha);
     const target: DeployTarget = { sourceRepo, sha, ...(pullNumber !== undefined ? { pullNumber } : {}) };
     const decision = decideDeploy({
+      governance: await checkRenderGovernance(state, rendered, sourceRepo),
       sourceRepo,
       sourceSha: sha,
       ...(pullNumber !== undefined ? { pullNumber } : {}),

@@ -12,12 +12,19 @@ import {
   type RenderedSource,
 } from '../core/deploy/decide-deploy.js';
 import { buildRepoFolder, buildSha256 } from '../core/deploy/deploy-paths.js';
-import { type DeployState, findSourceRecordPaths, parseDeployState } from '../core/deploy/deploy-state.js';
+import {
+  type DeployState,
+  type DeployStateFiles,
+  findSourceRecordPaths,
+  parseDeployState,
+} from '../core/deploy/deploy-state.js';
 import { checkMeshPrerequisites } from '../core/deploy/mesh-prerequisites.js';
 import type { CurrentFile } from '../core/deploy/plan-deploy.js';
 import { buildTenancyLocator } from '../core/deploy/tenancy-locator.js';
 import { tenantsFile } from '../core/deploy/tenants.js';
 import type { Finding } from '../core/findings.js';
+import { checkGovernance } from '../core/governance/check-governance.js';
+import { isGovernancePath, isMainGovernanceFile } from '../core/governance/governance.js';
 import { formatRepoRef, type RepoRef } from '../core/repo-ref.js';
 import type { DeployRepo, DeploySnapshot } from '../ports/deploy-repo.js';
 import type { FileSource } from '../ports/file-source.js';
@@ -37,7 +44,10 @@ export interface DeployPreview {
   rendered: RenderedSource;
   /** What merging this commit would do to the deploy repo now. */
   decision: DeployDecision;
-  /** Warnings: what the manifests need from their mesh and the tenants file says it lacks (mesh-prerequisites.ts). */
+  /**
+   * Warnings: what the manifests need from their mesh and the tenants file says it lacks (mesh-prerequisites.ts),
+   * and the platform governance's warnings.
+   */
   prerequisites?: Finding[];
   /** Deploy-repo API calls the preview made (the render reads through `files`, not counted here). */
   calls: number;
@@ -67,8 +77,10 @@ export async function previewDeploy(
   const current: CurrentFile[] = snapshot.files
     .filter((file) => file.path.startsWith(folder))
     .map((file) => ({ ...file }));
+  const governance = await checkRenderGovernance(state, rendered, input.sourceRepo);
   const decide = () =>
     decideDeploy({
+      governance,
       sourceRepo: input.sourceRepo,
       sourceSha: input.sourceSha,
       ...(input.pullNumber !== undefined ? { pullNumber: input.pullNumber } : {}),
@@ -88,7 +100,12 @@ export async function previewDeploy(
       decision = decide();
     }
   }
-  const prerequisites = checkMeshPrerequisites(rendered.apis, state.tenants?.meshes, repoConfigFile);
+  // The platform's warnings do not refuse the deploy: they are shown beside the plan, like the prerequisites.
+  const platformWarnings = decision.status === 'planned' ? governance : [];
+  const prerequisites = [
+    ...checkMeshPrerequisites(rendered.apis, state.tenants?.meshes, repoConfigFile),
+    ...platformWarnings,
+  ];
   return { rendered, decision, prerequisites, calls: deployRepo.calls - before };
 }
 
@@ -103,9 +120,52 @@ export async function readDeployState(
     return file ? repo.readText(file.sha) : Promise.resolve(undefined);
   };
   const recordPaths = findSourceRecordPaths(snapshot.files.map((file) => file.path));
-  const [tenantsText, ...texts] = await Promise.all([read(tenantsFile), ...recordPaths.map(read)]);
+  const [tenantsText, governance, ...texts] = await Promise.all([
+    read(tenantsFile),
+    readGovernanceFiles(repo, snapshot),
+    ...recordPaths.map(read),
+  ]);
   const records = recordPaths.map((path, index) => ({ path, text: texts[index] }));
-  return parseDeployState({ folder, ...(tenantsText !== undefined ? { tenantsText } : {}), records });
+  return parseDeployState({
+    folder,
+    ...(tenantsText !== undefined ? { tenantsText } : {}),
+    records,
+    ...(governance ? { governance } : {}),
+  });
+}
+
+/**
+ * The files under `governance/` (the platform's rulesets and limits), read through the same port and cache as
+ * the tenants file; undefined when there are none. At most {@link maxGovernanceFiles} are read, ruleset.yaml and
+ * limits.yaml first (a further ruleset beyond them reads as missing, a finding), so a folder cannot make a check
+ * read without bound.
+ */
+export async function readGovernanceFiles(
+  repo: DeployRepo,
+  snapshot: DeploySnapshot,
+): Promise<DeployStateFiles['governance']> {
+  const entries = snapshot.files
+    .filter((file) => isGovernancePath(file.path) && /\.(ya?ml|json)$/i.test(file.path))
+    .sort((a, b) => Number(!isMainGovernanceFile(a.path)) - Number(!isMainGovernanceFile(b.path)))
+    .slice(0, maxGovernanceFiles);
+  if (entries.length === 0) return undefined;
+  const texts = await Promise.all(entries.map((file) => repo.readText(file.sha)));
+  // Spectral's parts load only for a deploy repo that has governance (~0.4 s to import).
+  const { parseRuleset } = await import('../core/lint/ruleset.js');
+  return { files: new Map(entries.map((file, index) => [file.path, texts[index]!])), parseRuleset };
+}
+
+/** Most files of `governance/` a check reads (rulesets and limits: a handful in practice). */
+export const maxGovernanceFiles = 32;
+
+/** The render against the platform's governance, as the deploy decision takes it (`decideDeploy`). */
+export async function checkRenderGovernance(
+  state: DeployState,
+  rendered: RenderedSource,
+  sourceRepo: RepoRef,
+): Promise<Finding[]> {
+  if (!state.governance) return [];
+  return checkGovernance(state.governance, sourceRepo, rendered.governed ?? []);
 }
 
 /**
@@ -131,6 +191,14 @@ export async function renderSource(files: FileSource, sourceRepo: RepoRef): Prom
     files: api.files,
     ...(configFile ? { locate: buildTenancyLocator(api, configFile) } : {}),
   }));
+  const governed = result.apis.map(({ name, spec, api, defaults, configIndex }) => ({
+    name,
+    spec,
+    api,
+    ...(defaults ? { defaults } : {}),
+    ...(configIndex !== undefined ? { configIndex } : {}),
+    ...(configFile ? { configFile } : {}),
+  }));
   const toInputs = () => [...inputs].map(([path, sha256]) => ({ path, sha256 }));
-  return { configFound: result.configFound, apis, findings: result.findings, inputs: toInputs() };
+  return { configFound: result.configFound, apis, findings: result.findings, inputs: toInputs(), governed };
 }

@@ -58,6 +58,8 @@ export interface RenderedRepoApi {
   api: ApiConfig;
   /** Index of the API in the config's `apis`; undefined for a bare spec. */
   configIndex?: number;
+  /** The repo config's `defaults` it was rendered with. */
+  defaults?: XKumaRoot;
   spec: LoadedSpec;
   resources: KumaResource[];
   /** Non-Kuma objects (gateway-api: HTTPRoutes, ReferenceGrants, the gateway product's policies). */
@@ -196,6 +198,7 @@ function renderOne(
     name: api.name,
     api,
     ...(configIndex === undefined ? {} : { configIndex }),
+    ...(defaults ? { defaults } : {}),
     spec,
     resources: result.resources,
     manifests: result.manifests,

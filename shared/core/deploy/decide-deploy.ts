@@ -5,6 +5,7 @@
  */
 import { repoConfigFile } from '../config/repo-config.js';
 import { compareFindings, type Finding } from '../findings.js';
+import type { GovernedApi } from '../governance/check-governance.js';
 import type { RepoRef } from '../repo-ref.js';
 import { checkTenancy, type TenancyApi } from './check-tenancy.js';
 import type { DeployState } from './deploy-state.js';
@@ -19,6 +20,8 @@ export interface RenderedSource {
   findings: Finding[];
   /** Every file the render read, with its hash (provenance). */
   inputs: InputFile[];
+  /** Each API's spec and settings, for the platform's governance (`core/governance/`). */
+  governed?: GovernedApi[];
 }
 
 /** What deploying `rendered` onto the deploy repo as it is now does: refuse it (with why), or this plan. */
@@ -34,19 +37,28 @@ export interface DecideDeployInput {
   state: DeployState;
   /** The files now under the source repo's folder (content only where read, for diffs). */
   current: CurrentFile[];
+  /** The render against the platform's governance (`checkGovernance`): its errors refuse the deploy. */
+  governance?: Finding[];
 }
 
-/** Render errors first, then an invalid tenants file, then tenancy; else the plan. */
+/**
+ * Render errors first, then an invalid tenants file or governance folder, then tenancy and the platform's
+ * governance; else the plan.
+ */
 export function decideDeploy(input: DecideDeployInput): DeployDecision {
   const { rendered, state, sourceRepo } = input;
   const renderErrors = findRenderErrors(rendered);
   if (renderErrors.length > 0) return { status: 'rejected', findings: renderErrors };
   if (state.tenantsFindings.length > 0) return { status: 'rejected', findings: state.tenantsFindings };
+  if (state.governanceFindings.length > 0) return { status: 'rejected', findings: state.governanceFindings };
   const findings = checkTenancy(
     { repo: sourceRepo, apis: rendered.apis, configFile: repoConfigFile },
     findGrant(state.tenants, sourceRepo),
     state.others,
   );
+  // The platform's warnings are shown with a refusal; alone they do not refuse (the preview shows them).
+  const governance = input.governance ?? [];
+  if (findings.length > 0 || governance.some((f) => f.severity === 'error')) findings.push(...governance);
   if (findings.length > 0) return { status: 'rejected', findings: findings.sort(compareFindings) };
   const plan = planDeploy({
     sourceRepo,

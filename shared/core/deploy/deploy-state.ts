@@ -5,6 +5,12 @@
  * @module
  */
 import type { Finding } from '../findings.js';
+import {
+  type Governance,
+  type GovernanceFiles,
+  parseGovernance,
+  type RulesetParser,
+} from '../governance/governance.js';
 import type { RepoRef } from '../repo-ref.js';
 import { parseSourceFile } from '../spec/parse-source-file.js';
 import { defaultLoadLimits } from '../spec/types.js';
@@ -18,6 +24,10 @@ export interface DeployState {
   /** The source commit the folder was last rendered from. */
   recorded?: string;
   others: OtherTenant[];
+  /** The platform's governance (`governance/`), when the deploy repo has any. */
+  governance?: Governance;
+  /** Why the governance files cannot be used: every deploy is refused until they are fixed. */
+  governanceFindings: Finding[];
 }
 
 /** The deploy-repo paths of every folder's source record, `apis/<owner>/<repo>/.source.yaml`. */
@@ -32,10 +42,22 @@ export interface DeployStateFiles {
   tenantsText?: string;
   /** Every source record (see {@link findSourceRecordPaths}) with its text, undefined when unreadable. */
   records: readonly { path: string; text: string | undefined }[];
+  /** The files under `governance/` with their texts, and the (repo rulesets') parser for its rulesets. */
+  governance?: { files: GovernanceFiles; parseRuleset: RulesetParser };
 }
 
-export function parseDeployState({ folder, tenantsText, records }: DeployStateFiles): DeployState {
-  const state: DeployState = { tenantsFindings: [], others: [] };
+export function parseDeployState({
+  folder,
+  tenantsText,
+  records,
+  governance,
+}: DeployStateFiles): DeployState {
+  const state: DeployState = { tenantsFindings: [], others: [], governanceFindings: [] };
+  if (governance) {
+    const parsed = parseGovernance(governance.files, governance.parseRuleset);
+    state.governanceFindings = parsed.findings;
+    if (parsed.governance) state.governance = parsed.governance;
+  }
   if (tenantsText !== undefined) {
     const parsed = parseSourceFile(tenantsFile, Buffer.from(tenantsText), defaultLoadLimits);
     const tenants = parsed.file ? parseTenants(parsed.file) : { findings: parsed.findings };

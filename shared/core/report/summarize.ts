@@ -18,7 +18,14 @@ export interface FindingCounts {
 }
 
 /** Sections of the detailed reports, in the order a reviewer reads them. */
-export const kindOrder: readonly FindingKind[] = ['breaking', 'validation', 'lint', 'routing', 'tenancy'];
+export const kindOrder: readonly FindingKind[] = [
+  'breaking',
+  'validation',
+  'lint',
+  'routing',
+  'tenancy',
+  'governance',
+];
 
 export const kindTitle: Record<FindingKind, string> = {
   breaking: 'Breaking changes',
@@ -26,6 +33,7 @@ export const kindTitle: Record<FindingKind, string> = {
   lint: 'Lint',
   routing: 'Routing',
   tenancy: 'Tenancy',
+  governance: 'Platform governance',
 };
 
 /** Most severe first, accepted ones after the ones that count, then by position (compareFindings). */
