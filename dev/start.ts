@@ -107,6 +107,7 @@ export async function startApp(options: StartAppOptions): Promise<LocalApp> {
     ...(settings.webhookSecretPrevious ? { previousSecret: settings.webhookSecretPrevious } : {}),
     queue,
     log,
+    ...(settings.deployRepo ? { deployRepo: settings.deployRepo } : {}),
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const started = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' }, () =>

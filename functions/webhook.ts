@@ -28,5 +28,6 @@ export const handler = handle(
     ...(settings.webhookSecretPrevious ? { previousSecret: settings.webhookSecretPrevious } : {}),
     queue,
     log: createJsonLogger(settings.logLevel),
+    ...(settings.deployRepo ? { deployRepo: settings.deployRepo } : {}),
   }),
 );

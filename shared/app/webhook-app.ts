@@ -9,6 +9,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { failureFields, isRetryable, UpstreamError } from '../core/errors.js';
 import type { Job } from '../core/jobs.js';
+import type { RepoRef } from '../core/repo-ref.js';
 import { toJob } from '../core/webhook-events.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import { type Logger, silentLogger } from '../ports/logger.js';
@@ -27,6 +28,8 @@ export interface WebhookAppDeps {
   maxBodyBytes?: number;
   /** How long to wait for the queue before answering 503 (default 8 s, under GitHub's 10 s). */
   enqueueTimeoutMs?: number;
+  /** The deploy repo (`DEPLOY_REPO`): its pull requests get the governance check instead of the API check. */
+  deployRepo?: RepoRef;
 }
 
 // `fatal` refuses invalid UTF-8 and `ignoreBOM` keeps a BOM, so the text re-encodes to exactly the signed bytes.
@@ -93,7 +96,7 @@ export function createWebhookApp(deps: WebhookAppDeps): Hono {
     } catch {
       return c.json({ error: 'body is not JSON' }, 400);
     }
-    const outcome = toJob(event, deliveryId, payload);
+    const outcome = toJob(event, deliveryId, payload, deps.deployRepo ? { deployRepo: deps.deployRepo } : {});
     if ('invalid' in outcome) {
       log.warn('webhook payload refused', { deliveryId, event, reason: outcome.invalid });
       return c.json({ error: outcome.invalid }, 400);

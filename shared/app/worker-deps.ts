@@ -7,6 +7,7 @@
 import { createGitHubClients } from '../adapters/github/create-octokit.js';
 import { createJobCodeHost } from '../adapters/github/github-code-host.js';
 import { createGitHubDeployTarget } from '../adapters/github/github-deploy-target.js';
+import { createGitHubDeployedSources } from '../adapters/github/github-deployed-sources.js';
 import { createOasdiffRunner } from '../adapters/oasdiff-runner.js';
 import type { Logger } from '../ports/logger.js';
 import type { WorkerSettings } from './settings.js';
@@ -42,6 +43,7 @@ export function createWorkerDeps(settings: WorkerDepsSettings, options: WorkerDe
     ...(settings.maxReceiveCount ? { maxReceiveCount: settings.maxReceiveCount } : {}),
     ...(settings.deployRepo
       ? {
+          deployedSources: createGitHubDeployedSources(github),
           deploy: createGitHubDeployTarget(github, {
             repo: settings.deployRepo,
             ...(settings.deployMode ? { mode: settings.deployMode } : {}),

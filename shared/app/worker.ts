@@ -6,15 +6,17 @@
  */
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { failureFields, isRetryable, SetupError } from '../core/errors.js';
-import type { CheckJob, DeployJob, Job } from '../core/jobs.js';
+import type { CheckJob, DeployJob, GovernanceJob, Job } from '../core/jobs.js';
 import { formatRepoRef } from '../core/repo-ref.js';
 import { buildDeadlineResult } from '../core/report/check-run.js';
 import { buildDeployFailedComment } from '../core/report/deploy-comment.js';
 import type { BreakingDiff } from '../ports/breaking-diff.js';
 import type { CodeHost } from '../ports/code-host.js';
 import type { DeployTarget } from '../ports/deploy-repo.js';
+import type { DeployedSources } from '../ports/deployed-sources.js';
 import type { Delivery } from '../ports/job-queue.js';
 import type { Logger } from '../ports/logger.js';
+import { checkGovernanceChange } from '../use-cases/check-governance-change.js';
 import { checkPullRequest, checkRunName, type Outcome } from '../use-cases/check-pull-request.js';
 import { type DeployOutcome, type DeployPushDeps, deployPush } from '../use-cases/deploy-push.js';
 import { defaultCheckDeadlineMs, watchPorts } from './job-deadline.js';
@@ -29,6 +31,8 @@ export interface WorkerDeps {
   log: Logger;
   /** Without it (no `DEPLOY_REPO`), merges deploy nothing and PRs show no mesh changes. */
   deploy?: DeployTarget;
+  /** Each deployed source repo's files, for the governance check of a deploy-repo PR. */
+  deployedSources?: DeployedSources;
   /** CAS retries of a deploy (attempts, backoff); defaults of deployPush otherwise. */
   deployRetry?: Pick<DeployPushDeps, 'maxAttempts' | 'backoffMs'>;
   /**
@@ -57,6 +61,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         deps.maxReceiveCount !== undefined && (delivery.receiveCount ?? 0) >= deps.maxReceiveCount;
       return runDeployJob(job, deps, log, lastTry);
     }
+    if (job.type === 'governance') return runGovernanceJob(job, deps, log);
     try {
       const outcome = await runCheckJob(job, deps, log);
       log.info('check done', { ...outcome, repo: formatRepoRef(job.repository) });
@@ -151,6 +156,27 @@ async function runCheckJob(job: CheckJob, deps: WorkerDeps, log: Logger): Promis
   return { status: 'failed', checkRunId, error: result.title };
 }
 
+/** A pull request on the deploy repo: the proposed governance against every deployed API. */
+async function runGovernanceJob(job: GovernanceJob, deps: WorkerDeps, log: Logger): Promise<void> {
+  const { deploy, deployedSources } = deps;
+  if (!deploy || !deployedSources) {
+    log.info('no deploy repo is configured (DEPLOY_REPO): nothing to check the governance against');
+    return;
+  }
+  try {
+    const outcome = await checkGovernanceChange(job, {
+      codeHost: deps.codeHost(job),
+      deployRepo: () => deploy.repo('read'),
+      sources: deployedSources,
+      log,
+    });
+    log.info('governance check done', { ...outcome, repo: formatRepoRef(job.repository) });
+  } catch (error) {
+    if (isRetryable(error)) throw error;
+    log.error('job failed and will not be retried', failureFields(error));
+  }
+}
+
 /**
  * A push to the default branch: render it and commit to the deploy repo. A failure a retry may help (GitHub
  * 5xx, rate limits, every CAS attempt lost) is rethrown for the queue; any other ends visibly, as a comment on
@@ -241,7 +267,7 @@ export function parseJob(body: string): Job | undefined {
     return undefined;
   }
   if (!value || typeof value !== 'object') return undefined;
-  const job = value as Partial<CheckJob> & Partial<Job>;
+  const job = value as Partial<CheckJob> & Partial<Omit<Job, 'type'>> & { type?: unknown };
   const repo = job.repository;
   const common =
     typeof job.deliveryId === 'string' &&
@@ -250,8 +276,10 @@ export function parseJob(body: string): Job | undefined {
     typeof repo?.owner === 'string' &&
     typeof repo.repo === 'string';
   if (!common) return undefined;
-  if (job.type === 'check') {
-    return Number.isSafeInteger(job.pullNumber) && isSha(job.headSha) ? (job as CheckJob) : undefined;
+  if (job.type === 'check' || job.type === 'governance') {
+    return Number.isSafeInteger(job.pullNumber) && isSha(job.headSha)
+      ? (job as CheckJob | GovernanceJob)
+      : undefined;
   }
   if (job.type === 'deploy') return isSha((value as { sha?: unknown }).sha) ? (value as Job) : undefined;
   return undefined;

@@ -30,14 +30,24 @@ export interface DeployJob extends JobBase {
   sha: string;
 }
 
-export type Job = CheckJob | DeployJob;
+/**
+ * A pull request on the deploy repo itself: when it changes the platform's governance (`governance/`), check
+ * every deployed API against the new rules and report which would now fail, per source repo.
+ */
+export interface GovernanceJob extends JobBase {
+  type: 'governance';
+  pullNumber: number;
+  headSha: string;
+}
+
+export type Job = CheckJob | DeployJob | GovernanceJob;
 
 /**
  * FIFO group of a job: checks of one PR run in order (a newer push is handled after an older one and wins);
  * deploys to one deploy repo run one at a time.
  */
 export function jobGroupId(job: Job, deployRepo: RepoRef): string {
-  return job.type === 'check'
-    ? `${formatRepoRef(job.repository)}#${job.pullNumber}`
-    : `deploy:${formatRepoRef(deployRepo)}`;
+  return job.type === 'deploy'
+    ? `deploy:${formatRepoRef(deployRepo)}`
+    : `${formatRepoRef(job.repository)}#${job.pullNumber}`;
 }

@@ -9,11 +9,13 @@
  * - `push` to the default branch → deploy that commit. A merged PR (`pull_request` closed + merged) adds
  *   nothing: the merge arrives as that push, so deploying on both would render the same commit twice. Which PR
  *   it merged is not read from the commit message (anyone can write "(#12)" there): the deploy asks GitHub.
+ * - a pull request on the deploy repo (any of the above that would check it) → the governance check of the
+ *   platform's rules against every deployed API (`governance` job), when the deploy repo is known.
  * - everything else is ignored, with the reason.
  * @module
  */
 import type { Job } from './jobs.js';
-import type { RepoRef } from './repo-ref.js';
+import { type RepoRef, sameRepo } from './repo-ref.js';
 import { buildCheckRunName, checkRunName } from './report/check-run-name.js';
 
 /** A used event whose payload lacks a field the job needs; the endpoint answers 400. */
@@ -139,7 +141,16 @@ export function toJob(
   event: string,
   deliveryId: string,
   payload: unknown,
+  context: { deployRepo?: RepoRef } = {},
 ): Job | IgnoredEvent | InvalidEvent {
+  const job = toSourceJob(event, deliveryId, payload);
+  const { deployRepo } = context;
+  if ('type' in job && job.type === 'check' && deployRepo && sameRepo(job.repository, deployRepo))
+    return { ...job, type: 'governance' };
+  return job;
+}
+
+function toSourceJob(event: string, deliveryId: string, payload: unknown): Job | IgnoredEvent | InvalidEvent {
   try {
     if (event === 'push') return fromPush(deliveryId, payload);
     if (event !== 'pull_request' && event !== 'check_run' && event !== 'check_suite')

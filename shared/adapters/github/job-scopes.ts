@@ -7,6 +7,7 @@
  * - check job, deploy repo: read it for the mesh-changes preview.
  * - deploy job, source repo: read its files and history, comment "deployed" on the merged PR.
  * - deploy job, deploy repo: commit (and, in pull-request mode, open or update the deploy PR).
+ * - governance job (a PR on the deploy repo): read it and write its check run; read each deployed source repo.
  * @module
  */
 import type { Job } from '../../core/jobs.js';
@@ -15,13 +16,17 @@ import type { DeployMode, DeployRepoAccess } from '../../ports/deploy-repo.js';
 import type { TokenScope } from './create-octokit.js';
 
 export function buildSourceScope(job: Pick<Job, 'type' | 'repository'>): TokenScope {
-  return {
-    repositories: [job.repository.repo],
-    permissions:
-      job.type === 'check'
-        ? { contents: 'read', checks: 'write', pull_requests: 'write' }
-        : { contents: 'read', pull_requests: 'write' },
+  const permissions: Record<Job['type'], TokenScope['permissions']> = {
+    check: { contents: 'read', checks: 'write', pull_requests: 'write' },
+    deploy: { contents: 'read', pull_requests: 'write' },
+    governance: { contents: 'read', checks: 'write', pull_requests: 'read' },
   };
+  return { repositories: [job.repository.repo], permissions: permissions[job.type] };
+}
+
+/** A deployed source repo read by a governance job: its files at the deployed commit, nothing else. */
+export function buildDeployedSourceScope(repo: RepoRef): TokenScope {
+  return { repositories: [repo.repo], permissions: { contents: 'read' } };
 }
 
 export function buildDeployRepoScope(

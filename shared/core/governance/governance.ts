@@ -207,3 +207,26 @@ export function governanceFor(governance: Governance | undefined, repo: RepoRef)
   const rulesets = [...(governance.ruleset ? [governance.ruleset] : []), ...named];
   return { rulesets: [...new Map(rulesets.map((r) => [r.file, r])).values()], limits };
 }
+
+/**
+ * The further rulesets limits.yaml names (`ruleset:` of `all` and of each tenant), as deploy-repo paths, read
+ * without validating the rest: what a reader of the folder must fetch besides ruleset.yaml and limits.yaml.
+ */
+export function namedRulesetPaths(limitsText: string): string[] {
+  const parsed = parseSourceFile(governanceLimitsFile, Buffer.from(limitsText), governanceLimits);
+  const value = parsed.file?.value as { all?: unknown; tenants?: unknown } | undefined;
+  if (!value || typeof value !== 'object') return [];
+  const scopes = [value.all, ...Object.values(isRecord(value.tenants) ? value.tenants : {})];
+  const names = scopes.flatMap((scope) => {
+    const name = isRecord(scope) ? scope.ruleset : undefined;
+    return typeof name === 'string' && /^[A-Za-z0-9_][A-Za-z0-9_.-]*\.(ya?ml|json)$/.test(name) ? [name] : [];
+  });
+  return [...new Set(names)].slice(0, maxNamedRulesets).map((name) => `${governanceFolder}${name}`);
+}
+
+/** Most further rulesets a limits file may name (more are read as missing). */
+export const maxNamedRulesets = 30;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,13 @@
+/**
+ * Port: the files of any source repo the deploy repo records (`apis/<owner>/<repo>/.source.yaml`), at the commit
+ * recorded there, through the App's installation on that repo. The governance check of a deploy-repo PR reads
+ * each deployed API through it.
+ * @module
+ */
+import type { RepoRef } from '../core/repo-ref.js';
+import type { FileSource } from './file-source.js';
+
+export interface DeployedSources {
+  /** The repo's files at `sha`; rejects when the App cannot read the repo (not installed there, gone). */
+  files(repo: RepoRef, sha: string): Promise<FileSource>;
+}
