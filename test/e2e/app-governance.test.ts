@@ -189,4 +189,21 @@ describe('a PR on the deploy repo that changes governance', () => {
       gh.admin.checkRuns({ ...deployRef, sha: pr.headSha }).filter((r) => r.name === governanceRun),
     ).toEqual([]);
   });
+
+  it('a deployed repo the App cannot read is listed as not checked, never counted as passing', async () => {
+    // A folder recorded for a repo the App is not installed on (the record says which commit).
+    await gh.admin.push({
+      ...deployRef,
+      branch: 'main',
+      files: { 'apis/stranger/api/.source.yaml': `repo: stranger/api\ncommit: ${'a'.repeat(40)}\n` },
+      message: 'record a stranger',
+    });
+    await app.queue.idle();
+    const pr = await openPull(deployRef, { 'governance/limits.yaml': 'all:\n  maxTimeout: 1h\n' });
+    const run = gh.admin.checkRuns({ ...deployRef, sha: pr.headSha }).find((r) => r.name === governanceRun);
+    expect(run?.conclusion).toBe('neutral');
+    expect(run?.output.title).toBe('1 deployed repo could not be checked; the others pass');
+    expect(run?.output.summary).toMatch(/### ⚠️ `stranger\/api` at `aaaaaaa`\n\nCould not be checked: /);
+    expect(run?.output.summary).toMatch(/### ✅ `acme\/shop`/);
+  });
 });
