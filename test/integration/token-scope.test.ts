@@ -15,9 +15,10 @@ import {
 import { createGitHubClients } from '../../shared/adapters/github/create-octokit.js';
 import { createJobCodeHost } from '../../shared/adapters/github/github-code-host.js';
 import { createGitHubDeployTarget } from '../../shared/adapters/github/github-deploy-target.js';
+import { createGitHubDeployedSources } from '../../shared/adapters/github/github-deployed-sources.js';
 import { createOasdiffRunner } from '../../shared/adapters/oasdiff-runner.js';
 import { createWorker, type Worker } from '../../shared/app/worker.js';
-import type { CheckJob, DeployJob } from '../../shared/core/jobs.js';
+import type { CheckJob, DeployJob, GovernanceJob } from '../../shared/core/jobs.js';
 import type { Logger } from '../../shared/ports/logger.js';
 import { createTestApp, githubContract } from '../helpers/local-github.js';
 import { buildSourceFiles } from '../unit/deploy/helpers.js';
@@ -75,6 +76,7 @@ function startWorker(mode: 'commit' | 'pull-request' = 'commit'): Worker {
     breakingDiff: createOasdiffRunner(),
     log,
     deploy: createGitHubDeployTarget(clients, { repo: deploy, mode }),
+    deployedSources: createGitHubDeployedSources(clients),
   });
 }
 
@@ -234,5 +236,55 @@ describe('token scope per job', () => {
     ]);
     const { data: pulls } = await tokens[1]!.octokit.rest.pulls.list({ ...deploy, state: 'open' });
     expect(pulls.map((pull) => pull.head.ref)).toEqual(['kuma-api-forge/acme/pets']);
+  });
+
+  it('a governance job (a PR on the deploy repo): reads it and writes its check run, reads each deployed repo, writes no contents', async () => {
+    await gh.admin.push({
+      ...deploy,
+      branch: 'tighten',
+      files: { 'governance/limits.yaml': 'all:\n  maxTimeout: 1s\n' },
+      deliver: false,
+    });
+    const opened = await gh.admin.openPullRequest({
+      ...deploy,
+      head: 'tighten',
+      title: 'tighten',
+      deliver: false,
+    });
+    const job: GovernanceJob = {
+      type: 'governance',
+      deliveryId: 'd-governance',
+      event: 'pull_request.opened',
+      installationId,
+      repository: deploy,
+      pullNumber: opened.number,
+      headSha: opened.headSha,
+    };
+    const tokens = await tokensMintedBy(() => startWorker().processJob(job));
+
+    expect(
+      gh.admin
+        .checkRuns({ ...deploy, sha: opened.headSha })
+        .find((run) => run.name === 'kuma-api-forge governance')?.output.summary,
+    ).toContain('`acme/pets`');
+    expect(tokens.map(({ repos, permissions }) => ({ repos, permissions }))).toEqual([
+      {
+        repos: ['acme/deploy'],
+        permissions: { contents: 'read', checks: 'write', pull_requests: 'read', metadata: 'read' },
+      },
+      { repos: ['acme/deploy'], permissions: { contents: 'read', metadata: 'read' } },
+      { repos: ['acme/pets'], permissions: { contents: 'read', metadata: 'read' } },
+    ]);
+    for (const { octokit } of tokens) {
+      expect(await tryWriteContents(octokit, deploy)).not.toBe(200);
+      expect(await tryWriteContents(octokit, pets)).not.toBe(200);
+      expect(await statusOf(octokit.rest.repos.get(other))).toBe(404);
+    }
+    // The PR-side token cannot comment on it: the check run is all it writes.
+    expect(
+      await statusOf(
+        tokens[0]!.octokit.rest.issues.createComment({ ...deploy, issue_number: opened.number, body: 'x' }),
+      ),
+    ).toBe(403);
   });
 });
