@@ -279,6 +279,11 @@ describe('attack: hostile or broken governance files are a finding on their line
     const unknown = await invalid({ 'limits.yaml': 'all:\n  maxTimout: 20s\n' });
     expect(unknown[0]).toMatchObject({ file: 'governance/limits.yaml', line: 2 });
     expect(unknown[0]?.message).toMatch(/maxTimout/);
+    const twice = await invalid({
+      'limits.yaml': 'tenants:\n  acme/users:\n    maxTimeout: 1s\n  ACME/users:\n    maxTimeout: 1h\n',
+    });
+    expect(twice[0]).toMatchObject({ file: 'governance/limits.yaml', line: 4 });
+    expect(twice[0]?.message).toMatch(/same repository as acme\/users/);
     const missing = await invalid({ 'limits.yaml': 'tenants:\n  acme/users:\n    ruleset: payments.yaml\n' });
     expect(missing[0]).toMatchObject({ file: 'governance/limits.yaml', line: 3 });
     expect(missing[0]?.message).toMatch(/governance\/payments\.yaml/);

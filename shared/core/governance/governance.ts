@@ -147,12 +147,24 @@ export function parseGovernance(
         if (raw.all) governance.all = { limits: raw.all, scope: 'all', pointer: '/all' };
         for (const [key, limits] of Object.entries(raw.tenants ?? {})) {
           const repo = parseRepoRef(key); // the schema's pattern is the parser's grammar: every key parses
-          if (repo)
-            governance.tenants.set(repoKey(repo), {
-              limits,
-              scope: key,
-              pointer: `/tenants/${escapePointer(key)}`,
-            });
+          if (!repo) continue;
+          const pointer = `/tenants/${escapePointer(key)}`;
+          const twin = governance.tenants.get(repoKey(repo));
+          // GitHub names are case-insensitive: two spellings of one repo would silently drop one entry.
+          if (twin) {
+            findings.push(
+              invalid({
+                kind: 'governance',
+                id: 'governance-file-invalid',
+                severity: 'error',
+                message: `${key} is the same repository as ${twin.scope} (names are compared without case); merge the two entries`,
+                file: governanceLimitsFile,
+                ...file.locate(pointer),
+              }),
+            );
+            continue;
+          }
+          governance.tenants.set(repoKey(repo), { limits, scope: key, pointer });
         }
         for (const scoped of [governance.all, ...governance.tenants.values()]) {
           const name = scoped?.limits.ruleset;
