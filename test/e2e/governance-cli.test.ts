@@ -328,6 +328,24 @@ describe('attack: one tenant’s governance never reaches another', () => {
 });
 
 describe('--governance on the command line', () => {
+  it('a --deployed checkout’s governance/ applies; --governance stands in for it (replaces, not merges)', async () => {
+    const deployed = dir({
+      'tenants.yaml': readFileSync(tenantsFile, 'utf8'),
+      'governance/limits.yaml': 'all:\n  maxTimeout: 1s\n',
+    });
+    const args = ['--head', userProfile, '--deployed', deployed, '--repo', 'acme/users'];
+    const strict = await checkJson(args);
+    expect(strict.code).toBe(1);
+    expect(governed(strict.report.findings).map((f) => f.id)).toContain('platform-max-timeout');
+    const loose = await checkJson([
+      ...args,
+      '--governance',
+      dir({ 'limits.yaml': 'all:\n  maxTimeout: 1h\n' }),
+    ]);
+    expect(loose.code).toBe(0);
+    expect(governed(loose.report.findings)).toEqual([]);
+  });
+
   it('needs --repo and a directory (exit 2, one line)', async () => {
     const governance = dir({ 'limits.yaml': 'all: {}\n' });
     const noRepo = await runCli(['check', '--head', userProfile, '--governance', governance]);
