@@ -15,6 +15,7 @@ import type { CodeHost } from '../ports/code-host.js';
 import type { DeployTarget } from '../ports/deploy-repo.js';
 import type { Delivery } from '../ports/job-queue.js';
 import type { Logger } from '../ports/logger.js';
+import { acceptBreaking } from '../use-cases/accept-breaking.js';
 import { checkPullRequest, checkRunName, type Outcome } from '../use-cases/check-pull-request.js';
 import { type DeployOutcome, type DeployPushDeps, deployPush } from '../use-cases/deploy-push.js';
 import { defaultCheckDeadlineMs, watchPorts } from './job-deadline.js';
@@ -58,6 +59,12 @@ export function createWorker(deps: WorkerDeps): Worker {
       return runDeployJob(job, deps, log, lastTry);
     }
     try {
+      if (job.approver?.via === 'button') {
+        // The Accept button: approve (or say why not), then check with the label on.
+        const accepted = await acceptBreaking(job, deps.codeHost(job));
+        log.info('accept button pressed', { ...accepted, repo: formatRepoRef(job.repository) });
+        if (accepted.status === 'refused') return;
+      }
       const outcome = await runCheckJob(job, deps, log);
       log.info('check done', { ...outcome, repo: formatRepoRef(job.repository) });
     } catch (error) {

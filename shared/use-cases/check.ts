@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { Approver } from '../core/accept-breaking.js';
 import {
   apiRemovedFinding,
   baseConfigUnreadable,
@@ -79,6 +80,8 @@ export interface CheckOptions {
   approved?: boolean;
   /** Labels of the PR: the approval label (from the protected branch's config) approves its breaking changes. */
   labels?: readonly string[];
+  /** Who added the approval label or pressed the button, when the event that triggered the check says so. */
+  approver?: Approver;
   /** CLI `--fail-on`: lowest severity that fails, for every kind. */
   failOn?: 'error' | 'warning';
   /** Overrides the gate's lint scope (`new`: only findings the base does not have). */
@@ -153,7 +156,7 @@ export async function runCheck(
     ...(options.failOn ? { failOn: options.failOn } : {}),
   });
   const notices = [...setup.notices];
-  const approval = approvalNotice(findings, options.labels, gates.approvalLabel);
+  const approval = approvalNotice(findings, options.labels, gates.approvalLabel, options.approver);
   if (approval) notices.push(approval);
   changelog.sort(compareFindings);
   return { verdict, reason, findings, apis: setup.pairs.map((p) => p.summary), notices, changelog };

@@ -3,18 +3,20 @@
  * effect only after the merge, a PR into another branch than the default).
  * @module
  */
+import { type Approver, describeApprover } from '../accept-breaking.js';
 import type { GateSettings } from '../config/repo-config.js';
 import { repoConfigFile } from '../config/repo-config.js';
 import type { Finding } from '../findings.js';
 
-/** Makes the approval visible: which label accepted the breaking changes (when one did). */
+/** Makes the approval visible: which label accepted the breaking changes (when one did), and who, when known. */
 export function approvalNotice(
   findings: readonly Finding[],
   labels: readonly string[] | undefined,
   label: string,
+  approver?: Approver,
 ): string | undefined {
   if (!labels?.includes(label) || !findings.some((f) => f.waivedBy === 'approval')) return undefined;
-  return `Breaking changes are accepted because this pull request has the label ${label}.`;
+  return `Breaking changes are accepted because this pull request has the label ${label}.${describeApprover(approver, label)}`;
 }
 
 /** The trust rule, said: a change to the gate settings applies only once merged. */
