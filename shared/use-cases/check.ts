@@ -367,7 +367,7 @@ async function readRepoSetup(
 
   // The trust rule: a PR never loosens its own gate. Without a protected config, the defaults apply.
   const gates = protectedSide?.config?.gates ?? resolveGates(undefined);
-  const gatesEdited = head.config && gatesEditedNotice(head.config.gates, gates);
+  const gatesEdited = head.config && gatesEditedNotice(head.config.gates, gates, head.file?.path);
   if (gatesEdited) notices.push(gatesEdited);
   let ruleset: LintRuleset | undefined;
   if (gates.lint.ruleset && gatesSource) {
@@ -384,7 +384,9 @@ async function readRepoSetup(
   // Waivers, like every gate setting, come from the protected branch: a PR cannot waive its own breaking change.
   const waivers: WaiverFile[] = [];
   for (const [file, level] of waiverFilesOf(gates)) {
-    const read = gatesSource ? await readWaivers(gatesSource, file, level) : { findings: [] };
+    const read = gatesSource
+      ? await readWaivers(gatesSource, file, level, protectedSide?.file)
+      : { findings: [] };
     if (read.waivers) waivers.push(read.waivers);
     findings.push(...read.findings);
     if (gatesSource && (await fileChanged(gatesSource, headSource, file)))
@@ -482,9 +484,10 @@ async function readWaivers(
   source: FileSource,
   file: string,
   level: 'error' | 'warning',
+  config: SourceFile | undefined,
 ): Promise<{ waivers?: WaiverFile; findings: Finding[] }> {
   const bytes = await source.read(file);
-  if (!bytes) return { findings: [waiverFileNotFound(file, level)] };
+  if (!bytes) return { findings: [waiverFileNotFound(file, level, config)] };
   return parseWaiverFile(file, level, bytes);
 }
 

@@ -88,7 +88,11 @@ export async function previewDeploy(
       decision = decide();
     }
   }
-  const prerequisites = checkMeshPrerequisites(rendered.apis, state.tenants?.meshes, repoConfigFile);
+  const prerequisites = checkMeshPrerequisites(
+    rendered.apis,
+    state.tenants?.meshes,
+    rendered.configPath ?? repoConfigFile,
+  );
   return { rendered, decision, prerequisites, calls: deployRepo.calls - before };
 }
 
@@ -132,5 +136,11 @@ export async function renderSource(files: FileSource, sourceRepo: RepoRef): Prom
     ...(configFile ? { locate: buildTenancyLocator(api, configFile) } : {}),
   }));
   const toInputs = () => [...inputs].map(([path, sha256]) => ({ path, sha256 }));
-  return { configFound: result.configFound, apis, findings: result.findings, inputs: toInputs() };
+  return {
+    configFound: result.configFound,
+    configPath: configFile?.path ?? repoConfigFile,
+    apis,
+    findings: result.findings,
+    inputs: toInputs(),
+  };
 }

@@ -20,9 +20,13 @@ export function approvalNotice(
 }
 
 /** The trust rule, said: a change to the gate settings applies only once merged. */
-export function gatesEditedNotice(head: GateSettings, protectedGates: GateSettings): string | undefined {
+export function gatesEditedNotice(
+  head: GateSettings,
+  protectedGates: GateSettings,
+  configPath: string = repoConfigFile,
+): string | undefined {
   if (JSON.stringify(head) === JSON.stringify(protectedGates)) return undefined;
-  return `This change edits the gate settings in ${repoConfigFile}; they take effect after it is merged.`;
+  return `This change edits the gate settings in ${configPath}; they take effect after it is merged.`;
 }
 
 export function rulesetEditedNotice(path: string): string {
