@@ -4,7 +4,7 @@
  * what the label approves — the PR's breaking changes until someone removes the label — and whoever may remove
  * the label may revoke it. What the button adds: it checks that the person who pressed it has write access, that
  * they pressed it on the check run of the PR's current head (they saw what they approve), and the comment names
- * them. Pure: the messages and the rules; the use case does the reading and writing.
+ * them. Pure: the rules (the messages are in report/accept-button.ts); the use case reads and writes.
  * @module
  */
 import { type Finding, severityRank } from './findings.js';
@@ -43,32 +43,4 @@ export function offersAcceptBreaking(findings: readonly Finding[]): boolean {
  */
 export function mayApprove(permission: string): boolean {
   return permission === 'admin' || permission === 'write';
-}
-
-const short = (sha: string) => sha.slice(0, 7);
-
-/** Why a press approved nothing, told to the person who pressed (a PR comment that mentions them). */
-export type Refusal =
-  | { reason: 'no-write-access'; login: string; repo: string; permission: string; label: string }
-  | { reason: 'stale-run'; login: string; runSha: string; headSha: string }
-  | { reason: 'closed'; login: string };
-
-export function describeRefusal(refusal: Refusal): string {
-  const who = `@${refusal.login}`;
-  switch (refusal.reason) {
-    case 'no-write-access':
-      return `${who} pressed **${acceptBreakingAction.label}**, but approving breaking changes needs write access to ${refusal.repo} (yours: ${refusal.permission}). Nothing was approved: someone with write access can press it or add the label \`${refusal.label}\`.`;
-    case 'stale-run':
-      return `${who} pressed **${acceptBreakingAction.label}** on the check run of ${short(refusal.runSha)}, but this pull request is now at ${short(refusal.headSha)}. Nothing was approved: look at the check run of the current commit and press it there.`;
-    case 'closed':
-      return `${who} pressed **${acceptBreakingAction.label}** on a closed pull request. Nothing was approved.`;
-  }
-}
-
-/** The approval notice's "who": named when the approving event said so. */
-export function describeApprover(approver: Approver | undefined, label: string): string {
-  if (approver?.via === 'button')
-    return ` @${approver.login} pressed ${acceptBreakingAction.label} on the check run.`;
-  if (approver?.via === 'label' && approver.label === label) return ` @${approver.login} added it.`;
-  return '';
 }

@@ -5,11 +5,12 @@
  * answered with a comment that mentions the presser and says why. The worker then checks the PR as usual.
  * @module
  */
-import { describeRefusal, mayApprove, type Refusal } from '../core/accept-breaking.js';
+import { mayApprove } from '../core/accept-breaking.js';
 import { loadRepoConfigFile } from '../core/config/config-location.js';
 import { parseRepoConfig, resolveGates } from '../core/config/repo-config.js';
 import type { CheckJob } from '../core/jobs.js';
 import { formatRepoRef } from '../core/repo-ref.js';
+import { describeRefusal, type Refusal } from '../core/report/accept-button.js';
 import type { CodeHost } from '../ports/code-host.js';
 import type { FileSource } from '../ports/file-source.js';
 

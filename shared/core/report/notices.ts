@@ -3,10 +3,11 @@
  * effect only after the merge, a PR into another branch than the default).
  * @module
  */
-import { type Approver, describeApprover } from '../accept-breaking.js';
+import type { Approver } from '../accept-breaking.js';
 import type { GateSettings } from '../config/repo-config.js';
 import { repoConfigFile } from '../config/repo-config.js';
 import type { Finding } from '../findings.js';
+import { describeApprover } from './accept-button.js';
 
 /** Makes the approval visible: which label accepted the breaking changes (when one did), and who, when known. */
 export function approvalNotice(
