@@ -10,9 +10,14 @@ import { execFile } from 'node:child_process';
 import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { createJsonLogger } from '../shared/adapters/json-logger.js';
+import { createMemoryFileSource } from '../shared/adapters/memory-file-source.js';
+import { repoConfigFiles } from '../shared/core/config/config-location.js';
+import { routeGateway } from '../shared/core/config/resolve-api.js';
 import { formatRepoRef, parseRepoRef, type RepoRef } from '../shared/core/repo-ref.js';
+import { readServerPaths } from '../shared/core/routing/server-paths.js';
+import { renderRepo } from '../shared/use-cases/render-repo.js';
 import type { LocalStack } from './local-flow.js';
 
 const run = promisify(execFile);
@@ -110,36 +115,38 @@ async function requireFolder(dir: string, what: string): Promise<string> {
   return path;
 }
 
-/** A tenants.yaml granting `repo` the gateways, hostnames, base paths, namespaces and meshes its config names. */
-function grantFromConfig(repo: RepoRef, config: Buffer): string {
+/**
+ * A tenants.yaml granting `repo` what the render of its config needs: the MeshGateways (kuma-gateway) or the
+ * parent Gateways as `namespace/name` (gateway-api, `parentGateways`), the hostnames, the base paths (the
+ * config's `basePath`, else the spec's servers), the namespaces of its services and routes, and its meshes.
+ * Read from the render, so the repo's top-level `target` and `parentRef` apply as they do in the deploy. A config
+ * that does not render grants nothing: the App reports it on the PR.
+ */
+async function grantFromRender(repo: RepoRef, files: Files): Promise<string> {
   const grant = {
     gateways: new Set<string>(),
+    parentGateways: new Set<string>(),
     hostnames: new Set<string>(),
     basePaths: new Set<string>(),
     namespaces: new Set<string>(),
     meshes: new Set<string>(['default']),
   };
-  let parsed: unknown;
-  try {
-    parsed = parse(config.toString('utf8'));
-  } catch {
-    parsed = undefined; // the App reports the broken config on the PR
+  const rendered = await renderRepo(createMemoryFileSource(files), { format: 'k8s' });
+  for (const { api, spec, operations, resources } of rendered.apis) {
+    if (api.target === 'gateway-api' && api.parentRef) grant.parentGateways.add(routeGateway(api));
+    else grant.gateways.add(routeGateway(api));
+    for (const host of api.hostnames ?? []) grant.hostnames.add(host);
+    for (const base of readServerPaths(spec, api.basePath).bases)
+      if (!base.template.includes('{')) grant.basePaths.add(base.template || '/');
+    if (api.service?.namespace) grant.namespaces.add(api.service.namespace);
+    for (const operation of operations) if (operation.namespace) grant.namespaces.add(operation.namespace);
+    for (const resource of resources) if (resource.mesh) grant.meshes.add(resource.mesh);
   }
-  const text = (value: unknown, into: Set<string>) => {
-    if (typeof value === 'string') into.add(value);
-  };
-  const root = (parsed ?? {}) as Record<string, unknown>;
-  text(root.mesh, grant.meshes);
-  for (const api of Array.isArray(root.apis) ? root.apis : []) {
-    if (!api || typeof api !== 'object') continue;
-    const a = api as Record<string, unknown>;
-    text(a.gateway, grant.gateways);
-    text(a.basePath, grant.basePaths);
-    text(a.mesh, grant.meshes);
-    for (const host of Array.isArray(a.hostnames) ? a.hostnames : []) text(host, grant.hostnames);
-    text((a.service as Record<string, unknown> | undefined)?.namespace, grant.namespaces);
-  }
-  const lists = Object.fromEntries(Object.entries(grant).map(([key, set]) => [key, [...set].sort()]));
+  const lists = Object.fromEntries(
+    Object.entries(grant)
+      .filter(([key, set]) => key !== 'parentGateways' || set.size > 0)
+      .map(([key, set]) => [key, [...set].sort()]),
+  );
   return stringify({ tenants: { [formatRepoRef(repo)]: lists } });
 }
 
@@ -203,13 +210,16 @@ async function main(argv: string[]): Promise<number> {
   const dir = await requireFolder(options.dir, 'the API repo folder');
   const { top, prefix } = await gitRepoOf(dir);
   const head = await filesOnDisk(dir);
-  const config = head['.kuma-api-forge.yaml'] ?? head['.github/kuma-api-forge.yaml'];
-  if (!config) throw new UsageError(`${options.dir} has no .kuma-api-forge.yaml (is it an API repo folder?)`);
+  const configPath = repoConfigFiles.find((path) => head[path] !== undefined);
+  if (!configPath)
+    throw new UsageError(
+      `${options.dir} has no .kuma-api-forge.yaml nor .github/kuma-api-forge.yaml (is it an API repo folder?)`,
+    );
   const base = await filesAtRef(top, prefix, options.baseRef);
   const deployFolder = options.deployDir && (await requireFolder(options.deployDir, '--deploy-repo'));
   const deployFiles: Files = deployFolder
     ? await filesOnDisk(deployFolder)
-    : { 'tenants.yaml': Buffer.from(grantFromConfig(repo, config)) };
+    : { 'tenants.yaml': Buffer.from(await grantFromRender(repo, head)) };
   const named = process.env.DEPLOY_REPO;
   const deployRepo: RepoRef | undefined = named
     ? parseRepoRef(named)
@@ -246,7 +256,7 @@ async function main(argv: string[]): Promise<number> {
     );
     await gh.admin.createRepo({ ...deployRepo, files: deployFiles });
     if (!deployFolder)
-      box('tenants.yaml (granting what .kuma-api-forge.yaml names)', deployFiles['tenants.yaml']!.toString());
+      box(`tenants.yaml (granting what ${configPath} needs)`, deployFiles['tenants.yaml']!.toString());
 
     step(`Creating ${formatRepoRef(repo)} from ${options.dir} at ${options.baseRef}, and deploying it`);
     await gh.admin.createRepo({ ...repo, files: {} });

@@ -11,7 +11,7 @@ import type { FaultPlan, FaultRule } from './faults.js';
 import type { GitCommitData } from './git.js';
 import type { Hub } from './hub.js';
 import { openPull } from './routes-pulls.js';
-import type { CheckRunRecord, CommentRecord, PullRecord, RepoRecord } from './state.js';
+import type { CheckRunRecord, CommentRecord, PullRecord, RepoRecord, Role } from './state.js';
 import {
   buildCheckRunEvent,
   buildCheckSuiteEvent,
@@ -99,6 +99,16 @@ export interface LocalGitHubAdmin {
     input: RepoRef & { number: number; method?: 'merge' | 'squash' } & DeliverOption,
   ): Promise<Outcome & { sha: string }>;
   rerequestCheckRun(input: RepoRef & { checkRunId: number } & DeliverOption): Promise<Outcome>;
+  /**
+   * Someone presses a button (`actions` entry) of a check run: GitHub sends `check_run.requested_action` to the
+   * run's App with them as the sender. `login` defaults to the developer (an admin of every repo); throws when
+   * the run has no button with that identifier, as GitHub shows none.
+   */
+  pressCheckRunButton(
+    input: RepoRef & { checkRunId: number; identifier: string; login?: string } & DeliverOption,
+  ): Promise<Outcome>;
+  /** Gives `login` a role on the repo (the developer is an admin of every repo it creates). */
+  setCollaborator(input: RepoRef & { login: string; role: Role }): void;
   rerequestCheckSuite(input: RepoRef & { headSha: string; appId: number } & DeliverOption): Promise<Outcome>;
   /** Delivers one event to its App (or `url`); `signature` forges the header (`null` drops it). */
   deliver(
@@ -222,6 +232,7 @@ export function createAdmin(hub: Hub, faults: FaultControl): LocalGitHubAdmin {
     async createRepo(input) {
       const files = input.files ?? (input.dir ? await readDirectory(input.dir) : {});
       const repo = await hub.createRepo(input.owner, input.repo, input.defaultBranch ?? 'main');
+      repo.collaborators.set(developer.login.toLowerCase(), 'admin');
       const { after } = await hub.commitFiles(repo, {
         branch: repo.defaultBranch,
         files,
@@ -379,6 +390,20 @@ export function createAdmin(hub: Hub, faults: FaultControl): LocalGitHubAdmin {
       if (!run) throw new Error(`no check run ${input.checkRunId}`);
       return send([await buildCheckRunEvent(hub, repo, run, 'rerequested', developer)], input);
     },
+    async pressCheckRunButton(input) {
+      const repo = hub.requireRepo(input.owner, input.repo);
+      const run = repo.checkRuns.get(input.checkRunId);
+      if (!run) throw new Error(`no check run ${input.checkRunId}`);
+      if (!run.actions.some((action) => action.identifier === input.identifier))
+        throw new Error(`check run ${run.id} has no button ${input.identifier}`);
+      const sender = input.login ? state.account(input.login) : developer;
+      const extra = { requested_action: { identifier: input.identifier } };
+      return send([await buildCheckRunEvent(hub, repo, run, 'requested_action', sender, extra)], input);
+    },
+    setCollaborator(input) {
+      const repo = hub.requireRepo(input.owner, input.repo);
+      repo.collaborators.set(state.account(input.login).login.toLowerCase(), input.role);
+    },
     async rerequestCheckSuite(input) {
       const repo = hub.requireRepo(input.owner, input.repo);
       return send(
@@ -445,7 +470,7 @@ async function setPullState(hub: Hub, repo: RepoRecord, pull: PullRecord, state:
 }
 
 /** Adds a label to a pull, creating the repo label on first use like GitHub does. Answers whether it changed. */
-function addLabel(hub: Hub, repo: RepoRecord, pull: PullRecord, name: string): boolean {
+export function addLabel(hub: Hub, repo: RepoRecord, pull: PullRecord, name: string): boolean {
   if (!repo.labels.has(name))
     repo.labels.set(name, { id: hub.state.nextId(), name, color: 'ededed', description: null });
   if (pull.labels.includes(name)) return false;

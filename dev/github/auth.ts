@@ -127,7 +127,8 @@ export function authorizeRepoRequest(
 
 /** The permissions GitHub accepts for an operation (any one of them will do). */
 function permissionsFor(operationId: string): string[] {
-  if (operationId === 'repos/get') return ['metadata'];
+  if (operationId === 'repos/get' || operationId === 'repos/get-collaborator-permission-level')
+    return ['metadata'];
   const [category] = operationId.split('/');
   switch (category) {
     case 'repos':

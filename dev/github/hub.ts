@@ -68,6 +68,7 @@ export class Hub {
       comments: new Map(),
       checkRuns: new Map(),
       labels: new Map(),
+      collaborators: new Map(),
     };
     this.state.repos.set(`${owner}/${name}`.toLowerCase(), repo);
     return repo;

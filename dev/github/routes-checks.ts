@@ -22,6 +22,25 @@ const CONCLUSIONS = [
   'timed_out',
 ];
 const LEVELS = ['notice', 'warning', 'failure'];
+/** GitHub's limits on a run's buttons: three, with label and identifier ≤ 20 characters, description ≤ 40. */
+const ACTION_LIMITS = { count: 3, label: 20, identifier: 20, description: 40 } as const;
+
+function readActions(list: unknown): CheckRunRecord['actions'] {
+  if (!Array.isArray(list)) throw invalid('actions must be an array');
+  if (list.length > ACTION_LIMITS.count) throw invalid(`only ${ACTION_LIMITS.count} actions are allowed`);
+  return list.map((raw: Record<string, unknown>, index) => {
+    const action = {
+      label: requireString(raw, 'label'),
+      description: requireString(raw, 'description'),
+      identifier: requireString(raw, 'identifier'),
+    };
+    for (const field of ['label', 'description', 'identifier'] as const) {
+      if (action[field].length > ACTION_LIMITS[field])
+        throw invalid(`actions[${index}].${field} is longer than ${ACTION_LIMITS[field]} characters`);
+    }
+    return action;
+  });
+}
 
 const invalid = (message: string) =>
   unprocessable('Invalid request.', [{ resource: 'CheckRun', code: 'invalid', message }]);
@@ -69,6 +88,7 @@ function applyCheckBody(run: CheckRunRecord, body: Record<string, unknown>, now:
   if (typeof body.details_url === 'string') run.detailsUrl = body.details_url;
   if (typeof body.external_id === 'string') run.externalId = body.external_id;
   if (typeof body.started_at === 'string') run.startedAt = body.started_at;
+  if (body.actions !== undefined) run.actions = readActions(body.actions);
   if (body.status !== undefined) {
     if (typeof body.status !== 'string' || !STATUSES.includes(body.status))
       throw invalid(`status ${String(body.status)} is not valid`);
@@ -147,6 +167,7 @@ export const createCheckRun: Handler = async (ctx) => {
     detailsUrl: null,
     output: { title: null, summary: null, text: null },
     annotations: [],
+    actions: [],
   };
   applyCheckBody(run, body, now, true);
   repo.checkRuns.set(run.id, run);

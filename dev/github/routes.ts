@@ -8,6 +8,7 @@
 import type { Handler, Route } from './http.js';
 import { createAccessToken, getRepoInstallation } from './routes-app.js';
 import { createCheckRun, updateCheckRun } from './routes-checks.js';
+import { addLabels, getCollaboratorPermission } from './routes-collaborators.js';
 import {
   compareCommits,
   createCommit,
@@ -57,6 +58,8 @@ const TABLE: readonly Line[] = [
   ['GET',   '/repos/:owner/:repo/issues/:issue_number/comments',  'issues/list-comments',                             listComments],
   ['POST',  '/repos/:owner/:repo/issues/:issue_number/comments',  'issues/create-comment',                            createComment],
   ['PATCH', '/repos/:owner/:repo/issues/comments/:comment_id',    'issues/update-comment',                            updateComment],
+  ['POST',  '/repos/:owner/:repo/issues/:issue_number/labels',    'issues/add-labels',                                addLabels],
+  ['GET',   '/repos/:owner/:repo/collaborators/:username/permission', 'repos/get-collaborator-permission-level',    getCollaboratorPermission],
   ['POST',  '/repos/:owner/:repo/check-runs',                     'checks/create',                                    createCheckRun],
   ['PATCH', '/repos/:owner/:repo/check-runs/:check_run_id',       'checks/update',                                    updateCheckRun],
 ];

@@ -67,7 +67,12 @@ export interface RepoRecord {
   comments: Map<number, CommentRecord>;
   checkRuns: Map<number, CheckRunRecord>;
   labels: Map<string, LabelRecord>;
+  /** People's roles on the repo by lower-cased login; anyone else has none. */
+  collaborators: Map<string, Role>;
 }
+
+/** A repository role as GitHub names them (`role_name`). */
+export type Role = 'admin' | 'maintain' | 'write' | 'triage' | 'read';
 
 export interface LabelRecord {
   id: number;
@@ -133,6 +138,8 @@ export interface CheckRunRecord {
   detailsUrl: string | null;
   output: { title: string | null; summary: string | null; text: string | null };
   annotations: AnnotationRecord[];
+  /** The run's buttons (`actions`), replaced by each request that sends them. */
+  actions: { label: string; description: string; identifier: string }[];
 }
 
 export class State {

@@ -165,6 +165,7 @@ export async function buildCheckRunEvent(
   run: CheckRunRecord,
   action: string,
   sender: Account,
+  extra: Record<string, unknown> = {},
 ) {
   const pulls = await hub.pullsWithHead(repo, run.headSha);
   const suiteRuns = [...repo.checkRuns.values()].filter((r) => r.suiteId === run.suiteId);
@@ -173,7 +174,7 @@ export async function buildCheckRunEvent(
     check_suite: buildSuite(hub, repo, run.suiteId, run.headSha, run.appId, suiteRuns),
   };
   return withInstallation(
-    { name: 'check_run', payload: { action, check_run: checkRun, ...base(hub, repo, sender) } },
+    { name: 'check_run', payload: { action, check_run: checkRun, ...extra, ...base(hub, repo, sender) } },
     installationOf(hub, repo),
   );
 }

@@ -83,6 +83,8 @@ export function watchPorts(
       return checkRunId;
     },
     completeCheckRun: (id, result) => fenced(() => host.completeCheckRun(id, result)),
+    permissionOf: (login) => tracked(countReads, () => host.permissionOf(login)),
+    addLabel: (pullNumber, label) => fenced(() => host.addLabel(pullNumber, label)),
   };
   const breakingDiff: BreakingDiff = {
     breaking: (base, head) =>

@@ -16,6 +16,7 @@ import type { DeployTarget } from '../ports/deploy-repo.js';
 import type { DeployedSources } from '../ports/deployed-sources.js';
 import type { Delivery } from '../ports/job-queue.js';
 import type { Logger } from '../ports/logger.js';
+import { acceptBreaking } from '../use-cases/accept-breaking.js';
 import { checkGovernanceChange } from '../use-cases/check-governance-change.js';
 import { checkPullRequest, checkRunName, type Outcome } from '../use-cases/check-pull-request.js';
 import { type DeployOutcome, type DeployPushDeps, deployPush } from '../use-cases/deploy-push.js';
@@ -63,6 +64,12 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
     if (job.type === 'governance') return runGovernanceJob(job, deps, log);
     try {
+      if (job.approver?.via === 'button') {
+        // The Accept button: approve (or say why not), then check with the label on.
+        const accepted = await acceptBreaking(job, deps.codeHost(job));
+        log.info('accept button pressed', { ...accepted, repo: formatRepoRef(job.repository) });
+        if (accepted.status === 'refused') return;
+      }
       const outcome = await runCheckJob(job, deps, log);
       log.info('check done', { ...outcome, repo: formatRepoRef(job.repository) });
     } catch (error) {

@@ -132,7 +132,7 @@ function checkRepoResult(result: RenderRepoResult, shown: string, only: string |
     result.declared.length > 0 &&
     !result.declared.includes(only)
   ) {
-    throw new UsageError(`${repoConfigFile} has no API named "${only}"`);
+    throw new UsageError(`${result.configFile.path} has no API named "${only}"`);
   }
   return result;
 }

@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { Approver } from './accept-breaking.js';
 import { formatRepoRef, type RepoRef } from './repo-ref.js';
 
 interface JobBase {
@@ -21,6 +22,12 @@ export interface CheckJob extends JobBase {
   pullNumber: number;
   /** Head SHA the event was about; the worker re-reads the PR and drops results when the head moved. */
   headSha: string;
+  /**
+   * Who approved, from the event: the sender of `pull_request.labeled` (named when the label is the approval
+   * label), or the person who pressed the check run's Accept button (`via: 'button'`: the worker verifies their
+   * access and adds the label before it checks).
+   */
+  approver?: Approver;
 }
 
 /** Render the repo at a commit of its default branch and commit the manifests to the deploy repo. */

@@ -6,6 +6,9 @@
  *   changed → check the PR at its head.
  * - `check_run` / `check_suite` rerequested → check the first PR they name (GitHub leaves the list empty for
  *   PRs from forks and commits outside a PR; there is nothing to report on then).
+ * - `check_run` requested_action `accept-breaking` on one of our runs → approve (the worker verifies the presser's
+ *   access) and check. `pull_request` labeled / unlabeled by a bot is ignored: the App's own label (from that
+ *   button) must not re-run the check as if the App had approved; a push or a re-run checks again.
  * - `push` to the default branch → deploy that commit. A merged PR (`pull_request` closed + merged) adds
  *   nothing: the merge arrives as that push, so deploying on both would render the same commit twice. Which PR
  *   it merged is not read from the commit message (anyone can write "(#12)" there): the deploy asks GitHub.
@@ -14,6 +17,7 @@
  * - everything else is ignored, with the reason.
  * @module
  */
+import { acceptBreakingAction } from './accept-breaking.js';
 import type { Job } from './jobs.js';
 import { type RepoRef, sameRepo } from './repo-ref.js';
 import { buildCheckRunName, checkRunName } from './report/check-run-name.js';
@@ -77,6 +81,10 @@ function fromPullRequest(action: string, deliveryId: string, payload: unknown): 
     return { ignored: `pull_request.${action} does not change the check` };
   if (action === 'edited' && field(payload, 'changes.base') === undefined)
     return { ignored: 'pull_request.edited without a base change does not change the check' };
+  const labeling = action === 'labeled' || action === 'unlabeled';
+  if (labeling && field(payload, 'sender.type') === 'Bot')
+    return { ignored: `pull_request.${action} by a bot (the App's own approval checks by itself)` };
+  const label = field(payload, 'label.name');
   return {
     type: 'check',
     deliveryId,
@@ -85,6 +93,9 @@ function fromPullRequest(action: string, deliveryId: string, payload: unknown): 
     repository: readRepo(payload),
     pullNumber: readId(payload, 'pull_request.number'),
     headSha: readSha(payload, 'pull_request.head.sha'),
+    ...(action === 'labeled' && typeof label === 'string'
+      ? { approver: { login: readString(payload, 'sender.login'), via: 'label' as const, label } }
+      : {}),
   };
 }
 
@@ -94,27 +105,63 @@ function fromRerequest(
   deliveryId: string,
   payload: unknown,
 ): Job | IgnoredEvent {
+  if (name === 'check_run' && action === 'requested_action') return fromAction(deliveryId, payload);
   if (action !== 'rerequested') return { ignored: `${name}.${action} is not a re-run request` };
   const pulls = field(payload, `${name}.pull_requests`);
   if (!Array.isArray(pulls)) throw new MissingField(`${name}.pull_requests must be an array`);
   if (pulls.length === 0) return { ignored: `${name}.rerequested names no pull request` };
-  // A commit can head several PRs: re-run the one whose check run this is (its name says its base branch).
-  const defaultBranch = field(payload, 'repository.default_branch');
   const runName = name === 'check_run' ? field(payload, 'check_run.name') : checkRunName;
-  const pull =
-    pulls.find(
-      (p) =>
-        typeof defaultBranch === 'string' &&
-        buildCheckRunName(String(field(p, 'base.ref')), defaultBranch) === runName,
-    ) ?? pulls[0];
   return {
     type: 'check',
     deliveryId,
     event: `${name}.rerequested`,
     installationId: readId(payload, 'installation.id'),
     repository: readRepo(payload),
-    pullNumber: readId(pull, 'number'),
+    pullNumber: readId(pullOfRun(payload, pulls, runName) ?? pulls[0], 'number'),
     headSha: readSha(payload, `${name}.head_sha`),
+  };
+}
+
+/** A commit can head several PRs: the one whose check run this is (its name says its base branch). */
+function pullOfRun(payload: unknown, pulls: unknown[], runName: unknown): unknown {
+  const defaultBranch = field(payload, 'repository.default_branch');
+  return pulls.find(
+    (p) =>
+      typeof defaultBranch === 'string' &&
+      buildCheckRunName(String(field(p, 'base.ref')), defaultBranch) === runName,
+  );
+}
+
+/**
+ * The Accept button pressed on one of our check runs: approve the PR the run is for. Only a run of ours (its name)
+ * in this repository (the PR's base repo is the payload's repository) with our button counts; whether the
+ * presser may approve, and whether the run is the PR's current one, the worker asks GitHub.
+ */
+function fromAction(deliveryId: string, payload: unknown): Job | IgnoredEvent {
+  const identifier = field(payload, 'requested_action.identifier');
+  if (identifier !== acceptBreakingAction.identifier)
+    return { ignored: `check_run.requested_action ${String(identifier)} is not an action of this App` };
+  const runName = field(payload, 'check_run.name');
+  const pulls = field(payload, 'check_run.pull_requests');
+  if (!Array.isArray(pulls)) throw new MissingField('check_run.pull_requests must be an array');
+  if (pulls.length === 0) return { ignored: 'check_run.requested_action names no pull request' };
+  const repoId = field(payload, 'repository.id');
+  const pull = pullOfRun(payload, pulls, runName);
+  if (!pull)
+    return {
+      ignored: `check_run.requested_action on ${String(runName)}: not a check run of this App's pull requests`,
+    };
+  if (repoId === undefined || field(pull, 'base.repo.id') !== repoId)
+    return { ignored: 'check_run.requested_action for a pull request of another repository' };
+  return {
+    type: 'check',
+    deliveryId,
+    event: 'check_run.requested_action',
+    installationId: readId(payload, 'installation.id'),
+    repository: readRepo(payload),
+    pullNumber: readId(pull, 'number'),
+    headSha: readSha(payload, 'check_run.head_sha'),
+    approver: { login: readString(payload, 'sender.login'), via: 'button' },
   };
 }
 

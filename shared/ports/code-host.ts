@@ -54,5 +54,9 @@ export interface CodeHost {
   updateComment(commentId: number, body: string): Promise<void>;
   /** A check run on `headSha`, `in_progress`; returns its id. */
   startCheckRun(input: { name: string; headSha: string; externalId?: string }): Promise<number>;
+  /** A person's access to the repo as the host words it (GitHub: `admin`, `write`, `read` or `none`). */
+  permissionOf(login: string): Promise<string>;
+  /** Adds a label to the pull request (created on first use); nothing when it is there already. */
+  addLabel(pullNumber: number, label: string): Promise<void>;
   completeCheckRun(checkRunId: number, result: CheckRunResult): Promise<void>;
 }

@@ -83,7 +83,7 @@ export async function checkPullRequest(job: CheckJob, deps: CheckPullRequestDeps
     try {
       report = await runCheck(
         { mode: 'repo', base, head, gates },
-        { labels: pr.labels },
+        { labels: pr.labels, ...(job.approver ? { approver: job.approver } : {}) },
         { breakingDiff: deps.breakingDiff },
       );
     } catch (error) {

@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { Approver } from '../core/accept-breaking.js';
 import {
   apiRemovedFinding,
   baseConfigUnreadable,
@@ -79,6 +80,8 @@ export interface CheckOptions {
   approved?: boolean;
   /** Labels of the PR: the approval label (from the protected branch's config) approves its breaking changes. */
   labels?: readonly string[];
+  /** Who added the approval label or pressed the button, when the event that triggered the check says so. */
+  approver?: Approver;
   /** CLI `--fail-on`: lowest severity that fails, for every kind. */
   failOn?: 'error' | 'warning';
   /** Overrides the gate's lint scope (`new`: only findings the base does not have). */
@@ -153,7 +156,7 @@ export async function runCheck(
     ...(options.failOn ? { failOn: options.failOn } : {}),
   });
   const notices = [...setup.notices];
-  const approval = approvalNotice(findings, options.labels, gates.approvalLabel);
+  const approval = approvalNotice(findings, options.labels, gates.approvalLabel, options.approver);
   if (approval) notices.push(approval);
   changelog.sort(compareFindings);
   return { verdict, reason, findings, apis: setup.pairs.map((p) => p.summary), notices, changelog };
@@ -364,7 +367,7 @@ async function readRepoSetup(
 
   // The trust rule: a PR never loosens its own gate. Without a protected config, the defaults apply.
   const gates = protectedSide?.config?.gates ?? resolveGates(undefined);
-  const gatesEdited = head.config && gatesEditedNotice(head.config.gates, gates);
+  const gatesEdited = head.config && gatesEditedNotice(head.config.gates, gates, head.file?.path);
   if (gatesEdited) notices.push(gatesEdited);
   let ruleset: LintRuleset | undefined;
   if (gates.lint.ruleset && gatesSource) {
@@ -381,7 +384,9 @@ async function readRepoSetup(
   // Waivers, like every gate setting, come from the protected branch: a PR cannot waive its own breaking change.
   const waivers: WaiverFile[] = [];
   for (const [file, level] of waiverFilesOf(gates)) {
-    const read = gatesSource ? await readWaivers(gatesSource, file, level) : { findings: [] };
+    const read = gatesSource
+      ? await readWaivers(gatesSource, file, level, protectedSide?.file)
+      : { findings: [] };
     if (read.waivers) waivers.push(read.waivers);
     findings.push(...read.findings);
     if (gatesSource && (await fileChanged(gatesSource, headSource, file)))
@@ -479,9 +484,10 @@ async function readWaivers(
   source: FileSource,
   file: string,
   level: 'error' | 'warning',
+  config: SourceFile | undefined,
 ): Promise<{ waivers?: WaiverFile; findings: Finding[] }> {
   const bytes = await source.read(file);
-  if (!bytes) return { findings: [waiverFileNotFound(file, level)] };
+  if (!bytes) return { findings: [waiverFileNotFound(file, level, config)] };
   return parseWaiverFile(file, level, bytes);
 }
 

@@ -103,7 +103,7 @@ export async function previewDeploy(
   // The platform's warnings do not refuse the deploy: they are shown beside the plan, like the prerequisites.
   const platformWarnings = decision.status === 'planned' ? governance : [];
   const prerequisites = [
-    ...checkMeshPrerequisites(rendered.apis, state.tenants?.meshes, repoConfigFile),
+    ...checkMeshPrerequisites(rendered.apis, state.tenants?.meshes, rendered.configPath ?? repoConfigFile),
     ...platformWarnings,
   ];
   return { rendered, decision, prerequisites, calls: deployRepo.calls - before };
@@ -200,5 +200,12 @@ export async function renderSource(files: FileSource, sourceRepo: RepoRef): Prom
     ...(configFile ? { configFile } : {}),
   }));
   const toInputs = () => [...inputs].map(([path, sha256]) => ({ path, sha256 }));
-  return { configFound: result.configFound, apis, findings: result.findings, inputs: toInputs(), governed };
+  return {
+    configFound: result.configFound,
+    configPath: configFile?.path ?? repoConfigFile,
+    apis,
+    findings: result.findings,
+    inputs: toInputs(),
+    governed,
+  };
 }

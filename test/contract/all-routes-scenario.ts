@@ -91,6 +91,31 @@ export async function exerciseAllRoutes({ gh, octokit, appOctokit, installationI
     }),
   );
 
+  // The Accept button: a run with it, the presser's access (a collaborator, someone without access, nobody),
+  // the approval label added; a button over GitHub's 20-character limit is refused.
+  await octokit.rest.checks.update({
+    ...repo,
+    check_run_id: run.data.id,
+    actions: [{ identifier: 'accept-breaking', label: 'Accept breaking', description: 'Adds the label' }],
+  });
+  await statusOf(
+    octokit.rest.checks.update({
+      ...repo,
+      check_run_id: run.data.id,
+      actions: [{ identifier: 'accept-breaking', label: 'Accept breaking changes', description: 'x' }],
+    }),
+  );
+  gh.admin.setCollaborator({ ...repo, login: 'reader', role: 'read' });
+  await octokit.rest.repos.getCollaboratorPermissionLevel({ ...repo, username: 'octocat' });
+  await octokit.rest.repos.getCollaboratorPermissionLevel({ ...repo, username: 'reader' });
+  await statusOf(octokit.rest.repos.getCollaboratorPermissionLevel({ ...repo, username: 'nobody-at-all' }));
+  await octokit.rest.issues.addLabels({
+    ...repo,
+    issue_number: number,
+    labels: ['breaking-approved', 'new'],
+  });
+  await statusOf(octokit.rest.issues.addLabels({ ...repo, issue_number: 9999, labels: ['x'] }));
+
   // The deploy's git-data round: tree (inline content and a deletion) → commit → fast-forward ref update.
   const main = await octokit.rest.git.getRef({ ...repo, ref: 'heads/main' });
   const newTree = await octokit.rest.git.createTree({

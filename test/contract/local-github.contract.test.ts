@@ -66,8 +66,10 @@ describe('local GitHub against @octokit/openapi', () => {
     const invalid = withBody.filter(
       (r) => validator.validateRequest(r.operationId!, r.requestBody).length > 0,
     );
-    // The scenario sends two bodies over GitHub's limits on purpose (51 annotations, a 65,536-char summary).
+    // The scenario sends three bodies over GitHub's limits on purpose (51 annotations, a 65,536-char summary, a
+    // 23-character button label).
     expect(invalid.map(label)).toEqual([
+      expect.stringMatching(/^PATCH \/repos\/acme\/pets\/check-runs\/\d+ → 422/),
       expect.stringMatching(/^PATCH \/repos\/acme\/pets\/check-runs\/\d+ → 422/),
       expect.stringMatching(/^PATCH \/repos\/acme\/pets\/check-runs\/\d+ → 422/),
     ]);

@@ -3,7 +3,7 @@
  * printed check run, PR comment and deploy commit; bad input is one line on stderr and exit code 2.
  */
 import { execFile, spawn } from 'node:child_process';
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -159,6 +159,28 @@ describe('npm run pr', () => {
     expect(stdout).toContain('Deploy commit');
     expect(stdout).toContain('on platform/gitops@main');
     expect(stdout).toMatch(/D {2}apis\/acme\/users\/users\/meshhttproute-users-delete-user\.yaml/);
+  }, 120_000);
+
+  it('a gateway-api repo: the generated tenants.yaml grants its parent Gateway, and the merge deploys', async () => {
+    const repo = join(tmp, 'gateway-api');
+    await cp(join(root, 'fixtures/gateway-api'), repo, { recursive: true });
+    // The base lacks GET /store/inventory; the head adds it back (a new route to deploy).
+    const spec = join(repo, 'openapi/petstore.yaml');
+    const full = await readFile(spec, 'utf8');
+    await writeFile(spec, full.replace(/\n {2}\/store\/inventory:[\s\S]*?(?=\n {2}\/store\/orders:)/, ''));
+    await git(tmp, 'init', '-q', repo);
+    await git(repo, 'add', '-A');
+    await git(repo, 'commit', '-qm', 'base');
+    await writeFile(spec, full);
+    await git(repo, 'commit', '-qam', 'inventory');
+    const { code, stdout, stderr } = await pr([repo, '--base-ref', 'HEAD~1']);
+    expect(stderr).toBe('');
+    // The config's top-level target and parentRef (envoy-gateway-system/eg) apply to its API.
+    expect(stdout).toMatch(/parentGateways:\n\s+│?\s*- envoy-gateway-system\/eg/);
+    expect(stdout).not.toContain('tenancy-');
+    expect(stdout).toMatch(/Check run "kuma-api-forge"\n\s+│ ✅ success/);
+    expect(stdout).toMatch(/M {2}apis\/local\/gateway-api\/petstore\/httproute-petstore\.yaml/);
+    expect(code).toBe(0);
   }, 120_000);
 
   it.each([

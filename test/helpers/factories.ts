@@ -77,6 +77,8 @@ export interface FakeSourceRepo {
   /** Merges the PR's head into its base as a new commit; returns that commit. */
   merge(number: number): string;
   setLabels(number: number, labels: string[]): void;
+  /** A collaborator's access as GitHub's permission endpoint answers it (`admin`, `write`, `read`). */
+  setPermission(login: string, permission: string): void;
   comments(number: number): HostComment[];
   readonly checkRuns: CheckRunRecord[];
 }
@@ -97,6 +99,8 @@ export function createFakeSourceRepo(
   const comments = new Map<number, HostComment[]>();
   const checkRuns: CheckRunRecord[] = [];
   const calls: string[] = [];
+  /** Collaborators' access (`admin`, `write`, `read`); anyone else has `none`. */
+  const permissions = new Map<string, string>();
   let nextComment = 1;
   let counter = 0;
 
@@ -191,6 +195,15 @@ export function createFakeSourceRepo(
       if (!run) throw Object.assign(new Error('Not Found'), { status: 404 });
       Object.assign(run, { status: 'completed', result });
     },
+    async permissionOf(login: string) {
+      record('permissionOf');
+      return permissions.get(login) ?? 'none';
+    },
+    async addLabel(number: number, label: string) {
+      record('addLabel');
+      const pull = pullOf(number);
+      if (!pull.labels.includes(label)) pull.labels = [...pull.labels, label];
+    },
   };
 
   const history: SourceHistory = {
@@ -257,6 +270,9 @@ export function createFakeSourceRepo(
     },
     setLabels(number, labels) {
       pullOf(number).labels = labels;
+    },
+    setPermission(login, permission) {
+      permissions.set(login, permission);
     },
     comments: (number) => (comments.get(number) ?? []).map((comment) => ({ ...comment })),
   };

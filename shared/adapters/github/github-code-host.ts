@@ -96,6 +96,13 @@ export function createGitHubCodeHost(octokit: AppOctokit, repo: RepoRef): CodeHo
       });
       return data.id;
     },
+    async permissionOf(login) {
+      const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...repo, username: login });
+      return data.permission;
+    },
+    async addLabel(pullNumber, label) {
+      await octokit.rest.issues.addLabels({ ...repo, issue_number: pullNumber, labels: [label] });
+    },
     async completeCheckRun(checkRunId, result) {
       const batches = chunk(result.annotations ?? [], annotationsPerRequest);
       const output = {
@@ -116,6 +123,7 @@ export function createGitHubCodeHost(octokit: AppOctokit, repo: RepoRef): CodeHo
         check_run_id: checkRunId,
         status: 'completed',
         conclusion: result.conclusion,
+        ...(result.actions ? { actions: result.actions } : {}),
         output: {
           ...output,
           ...(batches.length > 0 ? { annotations: (batches.at(-1) ?? []).map(toGitHub) } : {}),

@@ -84,7 +84,7 @@ export function apiRemovedFinding(apiName: string, base: SpecSide, headApis?: So
     kind: 'breaking',
     id: 'api-removed',
     severity: 'error',
-    message: `API "${apiName}" was removed from ${repoConfigFile}: ${what}`,
+    message: `API "${apiName}" was removed from ${base.config?.file.path ?? repoConfigFile}: ${what}`,
     ...position,
     side: 'base',
     ...(operations.length > 0 ? { operations } : {}),
@@ -92,16 +92,20 @@ export function apiRemovedFinding(apiName: string, base: SpecSide, headApis?: So
   };
 }
 
-/** A base config that exists but cannot be read hides what the base had: said, like an unreadable base spec. */
+/**
+ * A base config that exists but cannot be read hides what the base had: said, like an unreadable base spec, on
+ * the config file the base has (its findings say which).
+ */
 export function baseConfigUnreadable(configFindings: readonly Finding[]): Finding {
   const cause = configFindings[0];
   const problem = cause ? `${cause.message} (line ${cause.line}, ${cause.id})` : 'it is invalid';
+  const file = cause?.file || repoConfigFile;
   return {
     kind: 'breaking',
     id: 'breaking-base-unreadable',
     severity: 'error',
-    message: `breaking changes cannot be checked: the base version of ${repoConfigFile} did not load: ${problem}`,
-    file: repoConfigFile,
+    message: `breaking changes cannot be checked: the base version of ${file} did not load: ${problem}`,
+    file,
     line: cause?.line ?? 1,
     column: cause?.column ?? 1,
     pointer: cause?.pointer ?? '',

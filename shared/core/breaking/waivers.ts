@@ -12,6 +12,7 @@
  */
 import { repoConfigFile } from '../config/repo-config.js';
 import type { Finding } from '../findings.js';
+import type { SourceFile } from '../spec/types.js';
 import type { BreakingChange } from './breaking-change.js';
 
 /** Larger files are refused whole: nobody reviews a 1 MiB list of exceptions. */
@@ -121,16 +122,22 @@ function waiverFileUnreadable(file: string, level: 'error' | 'warning', why: str
   };
 }
 
-export function waiverFileNotFound(file: string, level: 'error' | 'warning'): Finding {
+/** `config`: the config file that names the waiver file (root or `.github/`), on the line that names it. */
+export function waiverFileNotFound(
+  file: string,
+  level: 'error' | 'warning',
+  config?: Pick<SourceFile, 'path' | 'locate'>,
+): Finding {
   const key = level === 'error' ? 'errIgnore' : 'warnIgnore';
+  const pointer = `/gates/${key}`;
+  const configPath = config?.path ?? repoConfigFile;
   return {
     kind: 'validation',
     id: 'breaking-waivers-not-found',
     severity: 'error',
-    message: `waiver file ${file} named in ${repoConfigFile} (gates.${key}) does not exist on the branch the gates are read from; no change is waived`,
-    file: repoConfigFile,
-    line: 1,
-    column: 1,
-    pointer: `/gates/${key}`,
+    message: `waiver file ${file} named in ${configPath} (gates.${key}) does not exist on the branch the gates are read from; no change is waived`,
+    file: configPath,
+    ...(config ? config.locate(pointer) : { line: 1, column: 1 }),
+    pointer,
   };
 }

@@ -3,6 +3,7 @@
  * findings that say why) or this plan. Pure: the PR preview shows it and the merge then carries it out.
  * @module
  */
+
 import { repoConfigFile } from '../config/repo-config.js';
 import { compareFindings, type Finding } from '../findings.js';
 import type { GovernedApi } from '../governance/check-governance.js';
@@ -14,8 +15,13 @@ import type { InputFile } from './source-record.js';
 import { findGrant } from './tenants.js';
 
 export interface RenderedSource {
-  /** False when the commit has no `.kuma-api-forge.yaml`. */
+  /** False when the commit has no `.kuma-api-forge.yaml` (nor `.github/kuma-api-forge.yaml`). */
   configFound: boolean;
+  /**
+   * The config file the render read, as the repo has it (root or `.github/`): findings and messages name it.
+   * Default `.kuma-api-forge.yaml`.
+   */
+  configPath?: string;
   apis: (TenancyApi & { files: { path: string; content: string }[] })[];
   findings: Finding[];
   /** Every file the render read, with its hash (provenance). */
@@ -52,7 +58,7 @@ export function decideDeploy(input: DecideDeployInput): DeployDecision {
   if (state.tenantsFindings.length > 0) return { status: 'rejected', findings: state.tenantsFindings };
   if (state.governanceFindings.length > 0) return { status: 'rejected', findings: state.governanceFindings };
   const findings = checkTenancy(
-    { repo: sourceRepo, apis: rendered.apis, configFile: repoConfigFile },
+    { repo: sourceRepo, apis: rendered.apis, configFile: rendered.configPath ?? repoConfigFile },
     findGrant(state.tenants, sourceRepo),
     state.others,
   );

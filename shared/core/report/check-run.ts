@@ -3,6 +3,7 @@
  * the spec lines (errors first, within a limit) and a text listing the findings left without one.
  * @module
  */
+import { acceptBreakingAction, type CheckRunAction, offersAcceptBreaking } from '../accept-breaking.js';
 import { githubConfigFile } from '../config/config-location.js';
 import { repoConfigFile } from '../config/repo-config.js';
 import type { Finding } from '../findings.js';
@@ -42,6 +43,8 @@ export interface CheckRunResult {
   text?: string;
   /** Any number: the adapter sends them in batches the host accepts. */
   annotations?: Annotation[];
+  /** Buttons on the run (GitHub: at most three); pressing one sends `check_run.requested_action`. */
+  actions?: CheckRunAction[];
 }
 
 /** Annotations sent per check run (GitHub takes 50 per request): the rest are listed in the run's text. */
@@ -59,6 +62,7 @@ export function buildCheckRunResult(
     summary: renderMarkdown(report, { maxLength: githubCheckSummaryLimit, marker: defaultMarker, links }),
     ...(text ? { text } : {}),
     annotations,
+    ...(offersAcceptBreaking(report.findings) ? { actions: [{ ...acceptBreakingAction }] } : {}),
   };
 }
 

@@ -3,24 +3,31 @@
  * effect only after the merge, a PR into another branch than the default).
  * @module
  */
+import type { Approver } from '../accept-breaking.js';
 import type { GateSettings } from '../config/repo-config.js';
 import { repoConfigFile } from '../config/repo-config.js';
 import type { Finding } from '../findings.js';
+import { describeApprover } from './accept-button.js';
 
-/** Makes the approval visible: which label accepted the breaking changes (when one did). */
+/** Makes the approval visible: which label accepted the breaking changes (when one did), and who, when known. */
 export function approvalNotice(
   findings: readonly Finding[],
   labels: readonly string[] | undefined,
   label: string,
+  approver?: Approver,
 ): string | undefined {
   if (!labels?.includes(label) || !findings.some((f) => f.waivedBy === 'approval')) return undefined;
-  return `Breaking changes are accepted because this pull request has the label ${label}.`;
+  return `Breaking changes are accepted because this pull request has the label ${label}.${describeApprover(approver, label)}`;
 }
 
 /** The trust rule, said: a change to the gate settings applies only once merged. */
-export function gatesEditedNotice(head: GateSettings, protectedGates: GateSettings): string | undefined {
+export function gatesEditedNotice(
+  head: GateSettings,
+  protectedGates: GateSettings,
+  configPath: string = repoConfigFile,
+): string | undefined {
   if (JSON.stringify(head) === JSON.stringify(protectedGates)) return undefined;
-  return `This change edits the gate settings in ${repoConfigFile}; they take effect after it is merged.`;
+  return `This change edits the gate settings in ${configPath}; they take effect after it is merged.`;
 }
 
 export function rulesetEditedNotice(path: string): string {

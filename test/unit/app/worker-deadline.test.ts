@@ -95,6 +95,8 @@ function fakeHost(
     completeCheckRun: async (id, result) => {
       recorded.completed.push({ id, result });
     },
+    permissionOf: async () => 'none',
+    addLabel: async () => {},
   };
   return host;
 }

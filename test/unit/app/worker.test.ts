@@ -48,6 +48,8 @@ function fakeHost(failing: number[], seen: number[]): CodeHost {
     findMergedPullRequest: unused,
     findComment: unused,
     createComment: unused,
+    permissionOf: unused,
+    addLabel: unused,
     updateComment: unused,
     startCheckRun: unused,
     completeCheckRun: unused,

@@ -26,6 +26,21 @@ describe('toJob: GitHub webhooks to jobs', () => {
         repository: { owner: payload.repository.owner.login, repo: payload.repository.name },
         pullNumber: payload.pull_request.number,
         headSha: payload.pull_request.head.sha,
+        // Who added a label, to name them when it is the approval label.
+        ...(action === 'labeled'
+          ? { approver: { login: payload.sender.login, via: 'label', label: payload.label.name } }
+          : {}),
+      });
+    },
+  );
+
+  it.each(['labeled', 'unlabeled'])(
+    'ignores pull_request.%s sent by a bot (the App adds its own label)',
+    (action) => {
+      const payload = example('pull_request', action, withInstallation);
+      payload.sender = { ...payload.sender, login: 'kuma-api-forge[bot]', type: 'Bot' };
+      expect(toJob('pull_request', 'd', payload)).toEqual({
+        ignored: `pull_request.${action} by a bot (the App's own approval checks by itself)`,
       });
     },
   );
@@ -134,5 +149,67 @@ describe('toJob: GitHub webhooks to jobs', () => {
     expect(
       toJob('check_run', 'd', { action: 'rerequested', check_run: { pull_requests: [{ number: '7' }] } }),
     ).toMatchObject({ invalid: expect.stringMatching(/must be a positive integer/) });
+  });
+});
+
+describe('toJob: the Accept button (check_run.requested_action)', () => {
+  /** GitHub's example press, on one of our runs of a PR into the default branch of this repository. */
+  const press = () => {
+    const payload = example('check_run', 'requested_action');
+    payload.installation = { id: 42 };
+    payload.requested_action = { identifier: 'accept-breaking' };
+    payload.check_run.name = 'kuma-api-forge';
+    payload.repository.default_branch = payload.check_run.pull_requests[0].base.ref;
+    return payload;
+  };
+
+  it('approves (by the presser) and checks the PR the run is for', () => {
+    const payload = press();
+    expect(toJob('check_run', 'd', payload)).toEqual({
+      type: 'check',
+      deliveryId: 'd',
+      event: 'check_run.requested_action',
+      installationId: 42,
+      repository: { owner: payload.repository.owner.login, repo: payload.repository.name },
+      pullNumber: payload.check_run.pull_requests[0].number,
+      headSha: payload.check_run.head_sha,
+      approver: { login: payload.sender.login, via: 'button' },
+    });
+  });
+
+  it("ignores another identifier, another App's run, no PR, and a PR of another repository", () => {
+    const other = press();
+    other.requested_action.identifier = 'lgtm|26764';
+    expect(toJob('check_run', 'd', other)).toMatchObject({
+      ignored: expect.stringContaining('not an action of this App'),
+    });
+    const foreign = press();
+    foreign.check_run.name = 'ci / lint';
+    expect(toJob('check_run', 'd', foreign)).toMatchObject({
+      ignored: expect.stringContaining('not a check run of this App'),
+    });
+    const none = press();
+    none.check_run.pull_requests = [];
+    expect(toJob('check_run', 'd', none)).toEqual({
+      ignored: 'check_run.requested_action names no pull request',
+    });
+    const elsewhere = press();
+    elsewhere.check_run.pull_requests[0].base.repo.id += 1;
+    expect(toJob('check_run', 'd', elsewhere)).toEqual({
+      ignored: 'check_run.requested_action for a pull request of another repository',
+    });
+  });
+
+  it('refuses a press without a presser or a head SHA (400)', () => {
+    const anonymous = press();
+    delete anonymous.sender;
+    expect(toJob('check_run', 'd', anonymous)).toEqual({
+      invalid: 'check_run: sender.login must be a non-empty string',
+    });
+    const noSha = press();
+    noSha.check_run.head_sha = 'main';
+    expect(toJob('check_run', 'd', noSha)).toEqual({
+      invalid: 'check_run: check_run.head_sha must be a commit SHA',
+    });
   });
 });
