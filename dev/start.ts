@@ -33,7 +33,12 @@ export interface StartAppOptions {
     Partial<
       Pick<
         Settings,
-        'webhookSecretPrevious' | 'deployRepo' | 'deployMode' | 'deployBranch' | 'maxReceiveCount'
+        | 'webhookSecretPrevious'
+        | 'deployRepo'
+        | 'deployMode'
+        | 'deployBranch'
+        | 'maxReceiveCount'
+        | 'environments'
       >
     >;
   /** 0 (default) picks a free port. */

@@ -6,7 +6,7 @@
  */
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { failureFields, isRetryable, SetupError } from '../core/errors.js';
-import type { CheckJob, DeployJob, Job } from '../core/jobs.js';
+import type { CheckJob, DeployJob, Job, PromoteJob } from '../core/jobs.js';
 import { formatRepoRef } from '../core/repo-ref.js';
 import { buildDeadlineResult } from '../core/report/check-run.js';
 import { buildDeployFailedComment } from '../core/report/deploy-comment.js';
@@ -18,6 +18,7 @@ import type { Logger } from '../ports/logger.js';
 import { checkPullRequest, checkRunName, type Outcome } from '../use-cases/check-pull-request.js';
 import { type DeployOutcome, type DeployPushDeps, deployPush } from '../use-cases/deploy-push.js';
 import { defaultCheckDeadlineMs, watchPorts } from './job-deadline.js';
+import { runPromoteJob, type WorkerEnvironments } from './promote-job.js';
 
 export interface WorkerDeps {
   /**
@@ -29,6 +30,8 @@ export interface WorkerDeps {
   log: Logger;
   /** Without it (no `DEPLOY_REPO`), merges deploy nothing and PRs show no mesh changes. */
   deploy?: DeployTarget;
+  /** `DEPLOY_ENVIRONMENTS`: the environments a release tag promotes through (the first is `deploy`). */
+  environments?: WorkerEnvironments;
   /** CAS retries of a deploy (attempts, backoff); defaults of deployPush otherwise. */
   deployRetry?: Pick<DeployPushDeps, 'maxAttempts' | 'backoffMs'>;
   /**
@@ -57,6 +60,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         deps.maxReceiveCount !== undefined && (delivery.receiveCount ?? 0) >= deps.maxReceiveCount;
       return runDeployJob(job, deps, log, lastTry);
     }
+    if (job.type === 'promote') return runPromoteJob(job, { ...deps, source: deps.codeHost(job), log });
     try {
       const outcome = await runCheckJob(job, deps, log);
       log.info('check done', { ...outcome, repo: formatRepoRef(job.repository) });
@@ -254,6 +258,12 @@ export function parseJob(body: string): Job | undefined {
     return Number.isSafeInteger(job.pullNumber) && isSha(job.headSha) ? (job as CheckJob) : undefined;
   }
   if (job.type === 'deploy') return isSha((value as { sha?: unknown }).sha) ? (value as Job) : undefined;
+  if (job.type === 'promote') {
+    const promote = value as Partial<PromoteJob>;
+    return isSha(promote.sha) && typeof promote.tag === 'string' && promote.tag !== ''
+      ? (value as PromoteJob)
+      : undefined;
+  }
   return undefined;
 }
 

@@ -6,6 +6,8 @@
  *   changed → check the PR at its head.
  * - `check_run` / `check_suite` rerequested → check the first PR they name (GitHub leaves the list empty for
  *   PRs from forks and commits outside a PR; there is nothing to report on then).
+ * - `push` of a tag (created or moved) → promote the commit it names (the worker matches the name against the
+ *   environments' rules; a deleted tag promotes nothing).
  * - `push` to the default branch → deploy that commit. A merged PR (`pull_request` closed + merged) adds
  *   nothing: the merge arrives as that push, so deploying on both would render the same commit twice. Which PR
  *   it merged is not read from the commit message (anyone can write "(#12)" there): the deploy asks GitHub.
@@ -118,6 +120,7 @@ function fromRerequest(
 
 function fromPush(deliveryId: string, payload: unknown): Job | IgnoredEvent {
   const ref = readString(payload, 'ref');
+  if (ref.startsWith('refs/tags/')) return fromTagPush(ref.slice('refs/tags/'.length), deliveryId, payload);
   const defaultBranch = readString(payload, 'repository.default_branch');
   if (ref !== `refs/heads/${defaultBranch}`) return { ignored: `push to ${ref}, not the default branch` };
   if (field(payload, 'deleted') === true) return { ignored: 'push deleted the default branch' };
@@ -128,6 +131,20 @@ function fromPush(deliveryId: string, payload: unknown): Job | IgnoredEvent {
     installationId: readId(payload, 'installation.id'),
     repository: readRepo(payload),
     sha: readSha(payload, 'after'),
+  };
+}
+
+/** `head_commit` is the commit the tag names (`after` is the tag object's id for an annotated tag). */
+function fromTagPush(tag: string, deliveryId: string, payload: unknown): Job | IgnoredEvent {
+  if (field(payload, 'deleted') === true) return { ignored: `push deleted the tag ${tag}` };
+  return {
+    type: 'promote',
+    deliveryId,
+    event: 'push',
+    installationId: readId(payload, 'installation.id'),
+    repository: readRepo(payload),
+    tag,
+    sha: readSha(payload, 'head_commit.id'),
   };
 }
 
