@@ -125,10 +125,16 @@ async function runCheckJob(job: CheckJob, deps: WorkerDeps, log: Logger): Promis
     },
     deadline.signal,
   );
+  const later = deps.environments?.targets.slice(1).map(({ environment, target }, index) => ({
+    environment,
+    previous: deps.environments!.targets[index]!.environment.name,
+    repo: () => target.repo('read'),
+  }));
   const work = checkPullRequest(job, {
     codeHost: ports.codeHost,
     breakingDiff: ports.breakingDiff,
     ...(ports.deployRepo ? { deployRepo: ports.deployRepo } : {}),
+    ...(later ? { laterEnvironments: later } : {}),
     log,
   });
   const limitMs = deps.checkDeadlineMs ?? defaultCheckDeadlineMs;

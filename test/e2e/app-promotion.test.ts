@@ -194,6 +194,47 @@ describe('staging → production by a release tag', { timeout: 120_000 }, () => 
   });
 });
 
+describe('the PR comment shows what each environment would get', { timeout: 120_000 }, () => {
+  /** Opens a PR setting the API's paths (its webhooks delivered: the check runs) and returns its sticky comment. */
+  async function commentOfPr(repo: string, paths: string[]) {
+    const branch = `preview-${paths.join('-').replace(/[^a-z0-9-]/g, '')}`;
+    await gh.admin.push({
+      owner: 'acme',
+      repo,
+      branch,
+      files: buildSourceFiles(optionsFor(repo, paths)),
+      deliver: false,
+    });
+    const pr = await gh.admin.openPullRequest({ owner: 'acme', repo, head: branch });
+    await settle();
+    const [comment] = gh.admin
+      .comments({ owner: 'acme', repo, number: pr.number })
+      .filter((c) => c.body.startsWith('<!-- kuma-api-forge -->'));
+    return comment!.body;
+  }
+
+  it('the merge’s changes for staging, then production’s counts against what it runs and the tag that promotes', async () => {
+    const body = await commentOfPr('shop', ['/a', '/b', '/c']);
+    const mesh = body.indexOf('### Mesh changes');
+    const later = body.indexOf('#### Later environments');
+    expect(mesh).toBeGreaterThan(0);
+    expect(later).toBeGreaterThan(mesh);
+    // Production runs B (/a, /b) like staging: adding /c changes something there too.
+    const [, added, changed, removed] =
+      /- \*\*production\*\* \(platform\/deploy@main\): (\d+) added, (\d+) changed, (\d+) removed against what it runs now, once it runs in staging and a tag matching `v\*` is pushed on it\./.exec(
+        body.slice(later),
+      ) ?? [];
+    expect(Number(added) + Number(changed) + Number(removed)).toBeGreaterThan(0);
+  });
+
+  it('a repo production does not grant: the comment says production would refuse the promotion', async () => {
+    const body = await commentOfPr('intruder', ['/a', '/z']);
+    expect(body).toContain(
+      '- **production** (platform/deploy@main): ⛔ would refuse it, 1 problem against its own tenants.yaml',
+    );
+  });
+});
+
 describe('promotion attacks: nothing is written, and the merged PR says why', { timeout: 120_000 }, () => {
   it('a tag on a commit that never reached staging (its deploy has not run) is refused', async () => {
     const repo = 'early';
