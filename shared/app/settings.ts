@@ -5,7 +5,7 @@
  */
 import { type Environment, parseEnvironments } from '../core/deploy/environments.js';
 import { SetupError } from '../core/errors.js';
-import { parseRepoRef, type RepoRef } from '../core/repo-ref.js';
+import { formatRepoRef, parseRepoRef, type RepoRef, repoKey } from '../core/repo-ref.js';
 import type { DeployMode } from '../ports/deploy-repo.js';
 import type { LogLevel } from '../ports/logger.js';
 
@@ -95,6 +95,14 @@ export function loadSettings(
   const deployMode = (optional(env, 'DEPLOY_MODE') ?? 'commit').toLowerCase() as DeployMode;
   if (!deployModes.includes(deployMode)) {
     throw new SettingsError(`DEPLOY_MODE must be one of ${deployModes.join(', ')}, got "${env.DEPLOY_MODE}"`);
+  }
+  if (deployMode === 'pull-request' && environments) {
+    const keys = environments.map((e) => repoKey(e.repo));
+    const shared = environments.find((e, index) => keys.indexOf(repoKey(e.repo)) !== index);
+    if (shared)
+      throw new SettingsError(
+        `DEPLOY_MODE pull-request needs a deploy repo per environment: ${shared.name} shares ${formatRepoRef(shared.repo)} with another environment, and the deploy PR branches are named per source repo only`,
+      );
   }
   const deployBranch = environments?.[0]?.branch ?? optional(env, 'DEPLOY_BRANCH');
   if (deployBranch !== undefined && !/^(?!\/|.*\/\/|.*\.\.|.*\/$)[A-Za-z0-9._/-]+$/.test(deployBranch)) {

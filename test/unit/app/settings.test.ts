@@ -137,6 +137,14 @@ describe('loadSettings', () => {
       },
       'set DEPLOY_ENVIRONMENTS or DEPLOY_BRANCH, not both',
     ],
+    [
+      {
+        DEPLOY_ENVIRONMENTS:
+          '[{name: staging, repo: p/d, branch: staging}, {name: production, repo: P/D, promote: {tag: v*}}]',
+        DEPLOY_MODE: 'pull-request',
+      },
+      'DEPLOY_MODE pull-request needs a deploy repo per environment: production shares P/D',
+    ],
   ])('refuses %o with one clear error naming the variable', (change, message) => {
     expect(() => loadSettings({ ...env, ...change })).toThrow(message);
   });
