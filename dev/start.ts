@@ -110,6 +110,7 @@ export async function startApp(options: StartAppOptions): Promise<LocalApp> {
   const app = createWebhookApp({
     secret: settings.webhookSecret,
     ...(settings.webhookSecretPrevious ? { previousSecret: settings.webhookSecretPrevious } : {}),
+    ...(settings.environments ? { promoteTags: true } : {}),
     queue,
     log,
   });

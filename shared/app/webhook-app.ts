@@ -27,6 +27,8 @@ export interface WebhookAppDeps {
   maxBodyBytes?: number;
   /** How long to wait for the queue before answering 503 (default 8 s, under GitHub's 10 s). */
   enqueueTimeoutMs?: number;
+  /** Environments are configured (DEPLOY_ENVIRONMENTS): tag pushes are enqueued as promotions. */
+  promoteTags?: boolean;
 }
 
 // `fatal` refuses invalid UTF-8 and `ignoreBOM` keeps a BOM, so the text re-encodes to exactly the signed bytes.
@@ -93,7 +95,7 @@ export function createWebhookApp(deps: WebhookAppDeps): Hono {
     } catch {
       return c.json({ error: 'body is not JSON' }, 400);
     }
-    const outcome = toJob(event, deliveryId, payload);
+    const outcome = toJob(event, deliveryId, payload, { promoteTags: deps.promoteTags === true });
     if ('invalid' in outcome) {
       log.warn('webhook payload refused', { deliveryId, event, reason: outcome.invalid });
       return c.json({ error: outcome.invalid }, 400);

@@ -6,8 +6,9 @@
  *   changed → check the PR at its head.
  * - `check_run` / `check_suite` rerequested → check the first PR they name (GitHub leaves the list empty for
  *   PRs from forks and commits outside a PR; there is nothing to report on then).
- * - `push` of a tag (created or moved) → promote the commit it names (the worker matches the name against the
- *   environments' rules; a deleted tag promotes nothing).
+ * - `push` of a tag (created or moved), when environments are configured → promote the commit it names (the
+ *   worker matches the name against the environments' rules; a deleted tag promotes nothing). Without them a tag
+ *   push is ignored, as before environments existed.
  * - `push` to the default branch → deploy that commit. A merged PR (`pull_request` closed + merged) adds
  *   nothing: the merge arrives as that push, so deploying on both would render the same commit twice. Which PR
  *   it merged is not read from the commit message (anyone can write "(#12)" there): the deploy asks GitHub.
@@ -118,9 +119,10 @@ function fromRerequest(
   };
 }
 
-function fromPush(deliveryId: string, payload: unknown): Job | IgnoredEvent {
+function fromPush(deliveryId: string, payload: unknown, options: ToJobOptions): Job | IgnoredEvent {
   const ref = readString(payload, 'ref');
-  if (ref.startsWith('refs/tags/')) return fromTagPush(ref.slice('refs/tags/'.length), deliveryId, payload);
+  if (ref.startsWith('refs/tags/') && options.promoteTags)
+    return fromTagPush(ref.slice('refs/tags/'.length), deliveryId, payload);
   const defaultBranch = readString(payload, 'repository.default_branch');
   if (ref !== `refs/heads/${defaultBranch}`) return { ignored: `push to ${ref}, not the default branch` };
   if (field(payload, 'deleted') === true) return { ignored: 'push deleted the default branch' };
@@ -148,6 +150,11 @@ function fromTagPush(tag: string, deliveryId: string, payload: unknown): Job | I
   };
 }
 
+export interface ToJobOptions {
+  /** Environments are configured (DEPLOY_ENVIRONMENTS): a tag push becomes a promote job. */
+  promoteTags?: boolean;
+}
+
 /**
  * The job for a webhook (`X-GitHub-Event` name, `X-GitHub-Delivery` id, parsed body), `{ ignored }` for events
  * the App does not act on, or `{ invalid }` naming the first missing or malformed field of an event it uses.
@@ -156,9 +163,10 @@ export function toJob(
   event: string,
   deliveryId: string,
   payload: unknown,
+  options: ToJobOptions = {},
 ): Job | IgnoredEvent | InvalidEvent {
   try {
-    if (event === 'push') return fromPush(deliveryId, payload);
+    if (event === 'push') return fromPush(deliveryId, payload, options);
     if (event !== 'pull_request' && event !== 'check_run' && event !== 'check_suite')
       return { ignored: event === 'ping' ? 'ping: the webhook is reachable' : `${event} is not used` };
     const action = readString(payload, 'action');
