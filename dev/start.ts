@@ -33,7 +33,12 @@ export interface StartAppOptions {
     Partial<
       Pick<
         Settings,
-        'webhookSecretPrevious' | 'deployRepo' | 'deployMode' | 'deployBranch' | 'maxReceiveCount'
+        | 'webhookSecretPrevious'
+        | 'deployRepo'
+        | 'deployMode'
+        | 'deployBranch'
+        | 'maxReceiveCount'
+        | 'environments'
       >
     >;
   /** 0 (default) picks a free port. */
@@ -105,6 +110,7 @@ export async function startApp(options: StartAppOptions): Promise<LocalApp> {
   const app = createWebhookApp({
     secret: settings.webhookSecret,
     ...(settings.webhookSecretPrevious ? { previousSecret: settings.webhookSecretPrevious } : {}),
+    ...(settings.environments ? { promoteTags: true } : {}),
     queue,
     log,
     ...(settings.deployRepo ? { deployRepo: settings.deployRepo } : {}),

@@ -26,6 +26,7 @@ export const handler = handle(
   createWebhookApp({
     secret: settings.webhookSecret,
     ...(settings.webhookSecretPrevious ? { previousSecret: settings.webhookSecretPrevious } : {}),
+    ...(settings.environments ? { promoteTags: true } : {}),
     queue,
     log: createJsonLogger(settings.logLevel),
     ...(settings.deployRepo ? { deployRepo: settings.deployRepo } : {}),

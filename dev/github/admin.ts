@@ -19,6 +19,7 @@ import {
   buildLabelField,
   buildPullRequestEvent,
   buildPushEvent,
+  buildTagPushEvent,
   deliverWebhook,
   type WebhookDelivery,
   type WebhookEvent,
@@ -80,6 +81,13 @@ export interface LocalGitHubAdmin {
   forcePush(
     input: RepoRef & { branch: string; from: string; files: FileChanges; message?: string } & DeliverOption,
   ): Promise<Outcome & { before: string | undefined; sha: string }>;
+  /**
+   * Creates or moves the tag `tag` to `sha` (a commit or ref) — an annotated one when `message` is given, like
+   * `git tag -a` — or deletes it (`sha: null`); sends the tag's `push` event.
+   */
+  pushTag(
+    input: RepoRef & { tag: string; sha: string | null; message?: string } & DeliverOption,
+  ): Promise<Outcome & { sha: string | undefined }>;
   openPullRequest(
     input: RepoRef & { head: string; base?: string; title?: string; body?: string } & DeliverOption,
   ): Promise<Outcome & { number: number; headSha: string }>;
@@ -272,6 +280,38 @@ export function createAdmin(hub: Hub, faults: FaultControl): LocalGitHubAdmin {
       });
       const event = await buildPushEvent(hub, repo, input.branch, before, after, developer);
       return { ...(await send([event], input)), before, sha: after };
+    },
+    async pushTag(input) {
+      const repo = hub.requireRepo(input.owner, input.repo);
+      const ref = `refs/tags/${input.tag}`;
+      const before = await repo.git.readRef(ref);
+      let after: string | undefined;
+      let object: string | undefined;
+      if (input.sha === null) {
+        if (!before || !(await repo.git.deleteRef(ref, before))) throw new Error(`no tag ${input.tag}`);
+      } else {
+        after = await repo.git.resolveCommit(input.sha);
+        if (!after) throw new Error(`no commit ${input.sha}`);
+        object =
+          input.message === undefined
+            ? after
+            : await repo.git.writeTag({
+                name: input.tag,
+                target: after,
+                message: input.message,
+                tagger: {
+                  name: developer.login,
+                  email: `${developer.id}+${developer.login}@users.noreply.local`,
+                  date: hub.now(),
+                },
+              });
+        if (!(await repo.git.updateRef(ref, object, before ?? '0'.repeat(40))))
+          throw new Error(`cannot point ${input.tag} at ${input.sha}`);
+      }
+      repo.pushedAt = hub.now();
+      const pushed = after && object ? { object, commit: after } : undefined;
+      const event = await buildTagPushEvent(hub, repo, input.tag, before, pushed, developer);
+      return { ...(await send([event], input)), sha: after };
     },
     async openPullRequest(input) {
       const repo = hub.requireRepo(input.owner, input.repo);

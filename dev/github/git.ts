@@ -10,6 +10,17 @@ import { join } from 'node:path';
 
 export const ZERO_SHA = '0000000000000000000000000000000000000000';
 
+/** An annotated tag object. */
+export interface GitTagData {
+  sha: string;
+  /** The object it names, and that object's type (`commit` for a release tag). */
+  object: string;
+  type: string;
+  name: string;
+  tagger: GitIdentity;
+  message: string;
+}
+
 export interface GitIdentity {
   name: string;
   email: string;
@@ -180,6 +191,12 @@ export class GitRepo {
     return code === 0;
   }
 
+  /** Deletes `ref` only if it still points at `expected`. */
+  async deleteRef(ref: string, expected: string): Promise<boolean> {
+    const { code } = await this.spawn(['update-ref', '-d', ref, expected]);
+    return code === 0;
+  }
+
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
     return this.cached('is-ancestor', [ancestor, descendant], async () => {
       const { code } = await this.spawn(['merge-base', '--is-ancestor', ancestor, descendant]);
@@ -320,6 +337,48 @@ export class GitRepo {
       GIT_COMMITTER_DATE: input.committer.date,
     };
     return (await this.run(args, { input: input.message, env })).toString().trim();
+  }
+
+  /** An annotated tag object naming `target` (not yet a ref). */
+  async writeTag(input: {
+    name: string;
+    target: string;
+    message: string;
+    tagger: GitIdentity;
+  }): Promise<string> {
+    const seconds = Math.floor(new Date(input.tagger.date).getTime() / 1000);
+    const text = [
+      `object ${input.target}`,
+      `type ${await this.objectType(input.target)}`,
+      `tag ${input.name}`,
+      `tagger ${input.tagger.name} <${input.tagger.email}> ${seconds} +0000`,
+      '',
+      input.message.endsWith('\n') ? input.message : `${input.message}\n`,
+    ].join('\n');
+    return (await this.run(['mktag'], { input: text })).toString().trim();
+  }
+
+  async readTag(sha: string): Promise<GitTagData> {
+    const raw = (await this.cached('tag', sha, () => this.run(['cat-file', 'tag', sha]))).toString();
+    const split = raw.indexOf('\n\n');
+    const headers = (split === -1 ? raw : raw.slice(0, split)).split('\n');
+    const data: GitTagData = {
+      sha,
+      object: '',
+      type: '',
+      name: '',
+      tagger: { name: '', email: '', date: new Date(0).toISOString() },
+      message: split === -1 ? '' : raw.slice(split + 2),
+    };
+    for (const header of headers) {
+      const space = header.indexOf(' ');
+      const [key, value] = [header.slice(0, space), header.slice(space + 1)];
+      if (key === 'object') data.object = value;
+      else if (key === 'type') data.type = value;
+      else if (key === 'tag') data.name = value;
+      else if (key === 'tagger') data.tagger = parseIdentity(value);
+    }
+    return data;
   }
 
   /** A three-way merge without a work tree; undefined when it conflicts. */

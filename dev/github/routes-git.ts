@@ -19,6 +19,7 @@ import {
   buildContentItem,
   buildGitCommit,
   buildGitRef,
+  buildGitTag,
   buildPullSimple,
   buildRepository,
   buildTree,
@@ -113,7 +114,15 @@ export const getRef: Handler = async ({ hub, repo, params }) => {
   const ref = `refs/${params.ref ?? ''}`;
   const sha = await repo.git.readRef(ref);
   if (!sha || !(await repo.git.listRefs(ref)).some((found) => found.ref === ref)) throw notFound();
-  return { status: 200, body: buildGitRef(hub.urls, repo, ref, sha) };
+  const type = (await repo.git.objectType(sha)) === 'tag' ? 'tag' : 'commit';
+  return { status: 200, body: buildGitRef(hub.urls, repo, ref, sha, type) };
+};
+
+/** An annotated tag object (what a tag ref names when the tag was made with `git tag -a`). */
+export const getTag: Handler = async ({ hub, repo, params }) => {
+  const sha = params.tag_sha ?? '';
+  if (!/^[0-9a-f]{40}$/.test(sha) || (await repo.git.objectType(sha)) !== 'tag') throw notFound();
+  return { status: 200, body: buildGitTag(hub.urls, repo, await repo.git.readTag(sha)) };
 };
 
 export const createRef: Handler = async ({ hub, repo, body }) => {

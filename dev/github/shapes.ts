@@ -3,7 +3,7 @@
  * tests hold them to it). URLs follow GitHub's layout under the local base URL.
  * @module
  */
-import type { GitCommitData, GitIdentity, GitTreeEntry } from './git.js';
+import type { GitCommitData, GitIdentity, GitTagData, GitTreeEntry } from './git.js';
 import type {
   Account,
   AppRecord,
@@ -453,13 +453,35 @@ export function buildBranch(urls: Urls, repo: RepoRecord, name: string, commit: 
   };
 }
 
-export function buildGitRef(urls: Urls, repo: RepoRecord, ref: string, sha: string): Json {
+/** A ref names a commit, or (a tag ref) an annotated tag object: `type` says which. */
+export function buildGitRef(
+  urls: Urls,
+  repo: RepoRecord,
+  ref: string,
+  sha: string,
+  type: 'commit' | 'tag' = 'commit',
+): Json {
   const api = repoApiUrl(urls, repo);
   return {
     ref,
     node_id: nodeId('Ref', `${repo.id}:${ref}`),
     url: `${api}/git/${ref}`,
-    object: { sha, type: 'commit', url: `${api}/git/commits/${sha}` },
+    object: { sha, type, url: `${api}/git/${type === 'tag' ? 'tags' : 'commits'}/${sha}` },
+  };
+}
+
+export function buildGitTag(urls: Urls, repo: RepoRecord, tag: GitTagData): Json {
+  const api = repoApiUrl(urls, repo);
+  const kind = tag.type === 'tag' ? 'tags' : `${tag.type}s`;
+  return {
+    node_id: nodeId('Tag', `${repo.id}:${tag.sha}`),
+    tag: tag.name,
+    sha: tag.sha,
+    url: `${api}/git/tags/${tag.sha}`,
+    message: tag.message,
+    tagger: tag.tagger,
+    object: { sha: tag.object, type: tag.type, url: `${api}/git/${kind}/${tag.object}` },
+    verification: { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null },
   };
 }
 

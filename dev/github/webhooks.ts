@@ -129,6 +129,59 @@ export async function buildPushEvent(
   return withInstallation({ name: 'push', payload }, installationOf(hub, repo));
 }
 
+/**
+ * A tag's push: created or moved (`pushed`: the object the ref names, an annotated tag's or the commit itself,
+ * and the commit), or deleted. Like GitHub's, it lists no commits; `after` is the ref's new value and
+ * `head_commit` the commit the tag names (null when deleted).
+ */
+export async function buildTagPushEvent(
+  hub: Hub,
+  repo: RepoRecord,
+  tag: string,
+  before: string | undefined,
+  pushed: { object: string; commit: string } | undefined,
+  sender: Account,
+): Promise<WebhookEvent> {
+  const after = pushed?.object;
+  const zero = '0'.repeat(40);
+  const html = `${hub.urls.html}/${repo.owner.login}/${repo.name}`;
+  let headCommit = null;
+  if (pushed) {
+    const commit = await repo.git.readCommit(pushed.commit);
+    const who = (id: typeof commit.author) => ({ name: id.name, email: id.email, username: id.name });
+    headCommit = {
+      id: pushed.commit,
+      tree_id: commit.tree,
+      distinct: true,
+      message: commit.message.replace(/\n$/, ''),
+      timestamp: commit.committer.date,
+      url: `${html}/commit/${pushed.commit}`,
+      author: who(commit.author),
+      committer: who(commit.committer),
+      added: [],
+      removed: [],
+      modified: [],
+    };
+  }
+  const payload = {
+    ref: `refs/tags/${tag}`,
+    before: before ?? zero,
+    after: after ?? zero,
+    created: before === undefined,
+    deleted: after === undefined,
+    forced: before !== undefined && after !== undefined,
+    base_ref: null,
+    compare: after
+      ? `${html}/compare/${tag}`
+      : `${html}/compare/${(before ?? zero).slice(0, 12)}...${zero.slice(0, 12)}`,
+    commits: [],
+    head_commit: headCommit,
+    pusher: { name: sender.login, email: `${sender.id}+${sender.login}@users.noreply.local` },
+    ...base(hub, repo, sender),
+  };
+  return withInstallation({ name: 'push', payload }, installationOf(hub, repo));
+}
+
 function buildSuite(
   hub: Hub,
   repo: RepoRecord,

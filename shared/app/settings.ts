@@ -3,8 +3,9 @@
  * SSM). Pure over the `env` it is given, so tests and the local server pass their own.
  * @module
  */
+import { type Environment, parseEnvironments } from '../core/deploy/environments.js';
 import { SetupError } from '../core/errors.js';
-import { parseRepoRef, type RepoRef } from '../core/repo-ref.js';
+import { formatRepoRef, parseRepoRef, type RepoRef, repoKey } from '../core/repo-ref.js';
 import type { DeployMode } from '../ports/deploy-repo.js';
 import type { LogLevel } from '../ports/logger.js';
 
@@ -39,6 +40,12 @@ export interface Settings {
   deployMode: DeployMode;
   /** `DEPLOY_BRANCH`: the branch the cluster agent syncs; default the deploy repo's default branch. */
   deployBranch?: string;
+  /**
+   * `DEPLOY_ENVIRONMENTS` (instead of `DEPLOY_REPO`/`DEPLOY_BRANCH`): a YAML list of environments in promotion
+   * order, each a deploy repo and branch; merges deploy to the first (which `deployRepo`/`deployBranch` then
+   * name), a release tag matching a later one's `promote.tag` promotes into it (core/deploy/environments.ts).
+   */
+  environments?: Environment[];
   /** The SQS queue (`QUEUE_URL`); undefined in local runs, which use the in-memory queue. */
   queueUrl?: string;
   /**
@@ -82,13 +89,22 @@ export function loadSettings(
   if (!logLevels.includes(logLevel)) {
     throw new SettingsError(`LOG_LEVEL must be one of ${logLevels.join(', ')}, got "${env.LOG_LEVEL}"`);
   }
+  const environments = readEnvironments(env);
   const deployRepo = optional(env, 'DEPLOY_REPO');
   const queueUrl = optional(env, 'QUEUE_URL');
   const deployMode = (optional(env, 'DEPLOY_MODE') ?? 'commit').toLowerCase() as DeployMode;
   if (!deployModes.includes(deployMode)) {
     throw new SettingsError(`DEPLOY_MODE must be one of ${deployModes.join(', ')}, got "${env.DEPLOY_MODE}"`);
   }
-  const deployBranch = optional(env, 'DEPLOY_BRANCH');
+  if (deployMode === 'pull-request' && environments) {
+    const keys = environments.map((e) => repoKey(e.repo));
+    const shared = environments.find((e, index) => keys.indexOf(repoKey(e.repo)) !== index);
+    if (shared)
+      throw new SettingsError(
+        `DEPLOY_MODE pull-request needs a deploy repo per environment: ${shared.name} shares ${formatRepoRef(shared.repo)} with another environment, and the deploy PR branches are named per source repo only`,
+      );
+  }
+  const deployBranch = environments?.[0]?.branch ?? optional(env, 'DEPLOY_BRANCH');
   if (deployBranch !== undefined && !/^(?!\/|.*\/\/|.*\.\.|.*\/$)[A-Za-z0-9._/-]+$/.test(deployBranch)) {
     throw new SettingsError(`DEPLOY_BRANCH must be a branch name, got "${deployBranch}"`);
   }
@@ -100,6 +116,7 @@ export function loadSettings(
     appId,
     githubApiUrl: apiUrl.replace(/\/+$/, ''),
     ...(deployRepo ? { deployRepo: parseRepo(deployRepo) } : {}),
+    ...(environments ? { deployRepo: environments[0]!.repo, environments } : {}),
     deployMode,
     ...(deployBranch ? { deployBranch } : {}),
     ...(queueUrl ? { queueUrl } : {}),
@@ -117,6 +134,20 @@ export function loadSettings(
   if (role === 'worker') return { ...common, privateKey: privateKey() };
   if (role === 'webhook') return { ...common, ...webhookSecrets() };
   return { ...common, privateKey: privateKey(), ...webhookSecrets() };
+}
+
+/** The environments, or undefined without `DEPLOY_ENVIRONMENTS`; with it, `DEPLOY_REPO`/`DEPLOY_BRANCH` are refused. */
+function readEnvironments(env: Record<string, string | undefined>): Environment[] | undefined {
+  const text = optional(env, 'DEPLOY_ENVIRONMENTS');
+  if (text === undefined) return undefined;
+  const other = ['DEPLOY_REPO', 'DEPLOY_BRANCH'].find((name) => optional(env, name) !== undefined);
+  if (other)
+    throw new SettingsError(
+      `set DEPLOY_ENVIRONMENTS or ${other}, not both: the first environment is where merges deploy`,
+    );
+  const parsed = parseEnvironments(text);
+  if ('error' in parsed) throw new SettingsError(`DEPLOY_ENVIRONMENTS ${parsed.error}`);
+  return parsed.environments;
 }
 
 function required(env: Record<string, string | undefined>, name: string): string {

@@ -30,6 +30,8 @@ export interface WebhookAppDeps {
   enqueueTimeoutMs?: number;
   /** The deploy repo (`DEPLOY_REPO`): its pull requests get the governance check instead of the API check. */
   deployRepo?: RepoRef;
+  /** Environments are configured (DEPLOY_ENVIRONMENTS): tag pushes are enqueued as promotions. */
+  promoteTags?: boolean;
 }
 
 // `fatal` refuses invalid UTF-8 and `ignoreBOM` keeps a BOM, so the text re-encodes to exactly the signed bytes.
@@ -96,7 +98,10 @@ export function createWebhookApp(deps: WebhookAppDeps): Hono {
     } catch {
       return c.json({ error: 'body is not JSON' }, 400);
     }
-    const outcome = toJob(event, deliveryId, payload, deps.deployRepo ? { deployRepo: deps.deployRepo } : {});
+    const outcome = toJob(event, deliveryId, payload, {
+      promoteTags: deps.promoteTags === true,
+      ...(deps.deployRepo ? { deployRepo: deps.deployRepo } : {}),
+    });
     if ('invalid' in outcome) {
       log.warn('webhook payload refused', { deliveryId, event, reason: outcome.invalid });
       return c.json({ error: outcome.invalid }, 400);

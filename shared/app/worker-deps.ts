@@ -8,13 +8,19 @@ import { createGitHubClients } from '../adapters/github/create-octokit.js';
 import { createJobCodeHost } from '../adapters/github/github-code-host.js';
 import { createGitHubDeployTarget } from '../adapters/github/github-deploy-target.js';
 import { createGitHubDeployedSources } from '../adapters/github/github-deployed-sources.js';
+import { createGitHubReleaseTags } from '../adapters/github/github-release-tags.js';
+import { buildSourceScope } from '../adapters/github/job-scopes.js';
 import { createOasdiffRunner } from '../adapters/oasdiff-runner.js';
+import type { RepoRef } from '../core/repo-ref.js';
 import type { Logger } from '../ports/logger.js';
+import type { WorkerEnvironments } from './promote-job.js';
 import type { WorkerSettings } from './settings.js';
 import type { WorkerDeps } from './worker.js';
 
 export type WorkerDepsSettings = Pick<WorkerSettings, 'appId' | 'privateKey' | 'githubApiUrl'> &
-  Partial<Pick<WorkerSettings, 'deployRepo' | 'deployMode' | 'deployBranch' | 'maxReceiveCount'>>;
+  Partial<
+    Pick<WorkerSettings, 'deployRepo' | 'deployMode' | 'deployBranch' | 'maxReceiveCount' | 'environments'>
+  >;
 
 export interface WorkerDepsOptions {
   log: Logger;
@@ -36,21 +42,32 @@ export function createWorkerDeps(settings: WorkerDepsSettings, options: WorkerDe
     ...(options.waitUnitMs === undefined ? {} : { waitUnitMs: options.waitUnitMs }),
     ...(options.spaceWrites === undefined ? {} : { spaceWrites: options.spaceWrites }),
   });
+  const deployTarget = (repo: RepoRef, branch: string | undefined) =>
+    createGitHubDeployTarget(github, {
+      repo,
+      ...(settings.deployMode ? { mode: settings.deployMode } : {}),
+      ...(branch ? { branch } : {}),
+    });
+  const deploy = settings.deployRepo ? deployTarget(settings.deployRepo, settings.deployBranch) : undefined;
+  // The first environment is the merges' deploy target itself (one client, one cache), the others their own.
+  const environments: WorkerEnvironments | undefined = settings.environments && {
+    targets: settings.environments.map((environment, index) => ({
+      environment,
+      target: index === 0 && deploy ? deploy : deployTarget(environment.repo, environment.branch),
+    })),
+    releaseTags: (job) =>
+      createGitHubReleaseTags(
+        github.forInstallation(job.installationId, buildSourceScope(job)),
+        job.repository,
+      ),
+  };
   return {
     codeHost: (job) => createJobCodeHost(github, job),
     breakingDiff: createOasdiffRunner(),
     log,
     ...(settings.maxReceiveCount ? { maxReceiveCount: settings.maxReceiveCount } : {}),
-    ...(settings.deployRepo
-      ? {
-          deployedSources: createGitHubDeployedSources(github),
-          deploy: createGitHubDeployTarget(github, {
-            repo: settings.deployRepo,
-            ...(settings.deployMode ? { mode: settings.deployMode } : {}),
-            ...(settings.deployBranch ? { branch: settings.deployBranch } : {}),
-          }),
-        }
-      : {}),
+    ...(deploy ? { deploy, deployedSources: createGitHubDeployedSources(github) } : {}),
+    ...(environments ? { environments } : {}),
     ...(options.deployRetry ? { deployRetry: options.deployRetry } : {}),
   };
 }

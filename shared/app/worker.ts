@@ -6,7 +6,7 @@
  */
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { failureFields, isRetryable, SetupError } from '../core/errors.js';
-import type { CheckJob, DeployJob, GovernanceJob, Job } from '../core/jobs.js';
+import type { CheckJob, DeployJob, GovernanceJob, Job, PromoteJob } from '../core/jobs.js';
 import { formatRepoRef } from '../core/repo-ref.js';
 import { buildDeadlineResult } from '../core/report/check-run.js';
 import { buildDeployFailedComment } from '../core/report/deploy-comment.js';
@@ -21,6 +21,7 @@ import { checkGovernanceChange } from '../use-cases/check-governance-change.js';
 import { checkPullRequest, checkRunName, type Outcome } from '../use-cases/check-pull-request.js';
 import { type DeployOutcome, type DeployPushDeps, deployPush } from '../use-cases/deploy-push.js';
 import { defaultCheckDeadlineMs, watchPorts } from './job-deadline.js';
+import { runPromoteJob, type WorkerEnvironments } from './promote-job.js';
 
 export interface WorkerDeps {
   /**
@@ -34,6 +35,8 @@ export interface WorkerDeps {
   deploy?: DeployTarget;
   /** Each deployed source repo's files, for the governance check of a deploy-repo PR. */
   deployedSources?: DeployedSources;
+  /** `DEPLOY_ENVIRONMENTS`: the environments a release tag promotes through (the first is `deploy`). */
+  environments?: WorkerEnvironments;
   /** CAS retries of a deploy (attempts, backoff); defaults of deployPush otherwise. */
   deployRetry?: Pick<DeployPushDeps, 'maxAttempts' | 'backoffMs'>;
   /**
@@ -63,6 +66,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       return runDeployJob(job, deps, log, lastTry);
     }
     if (job.type === 'governance') return runGovernanceJob(job, deps, log);
+    if (job.type === 'promote') return runPromoteJob(job, { ...deps, source: deps.codeHost(job), log });
     try {
       if (job.approver?.via === 'button') {
         // The Accept button: approve (or say why not), then check with the label on.
@@ -133,10 +137,16 @@ async function runCheckJob(job: CheckJob, deps: WorkerDeps, log: Logger): Promis
     },
     deadline.signal,
   );
+  const later = deps.environments?.targets.slice(1).map(({ environment, target }, index) => ({
+    environment,
+    previous: deps.environments!.targets[index]!.environment.name,
+    repo: () => target.repo('read'),
+  }));
   const work = checkPullRequest(job, {
     codeHost: ports.codeHost,
     breakingDiff: ports.breakingDiff,
     ...(ports.deployRepo ? { deployRepo: ports.deployRepo } : {}),
+    ...(later ? { laterEnvironments: later } : {}),
     log,
   });
   const limitMs = deps.checkDeadlineMs ?? defaultCheckDeadlineMs;
@@ -289,6 +299,12 @@ export function parseJob(body: string): Job | undefined {
       : undefined;
   }
   if (job.type === 'deploy') return isSha((value as { sha?: unknown }).sha) ? (value as Job) : undefined;
+  if (job.type === 'promote') {
+    const promote = value as Partial<PromoteJob>;
+    return isSha(promote.sha) && typeof promote.tag === 'string' && promote.tag !== ''
+      ? (value as PromoteJob)
+      : undefined;
+  }
   return undefined;
 }
 

@@ -47,14 +47,26 @@ export interface GovernanceJob extends JobBase {
   headSha: string;
 }
 
-export type Job = CheckJob | DeployJob | GovernanceJob;
+/**
+ * A tag pushed in a source repo: promote the commit it names into the environments whose rule matches its name
+ * (core/deploy/environments.ts). Without environments configured it does nothing.
+ */
+export interface PromoteJob extends JobBase {
+  type: 'promote';
+  /** The tag's name, without `refs/tags/`. */
+  tag: string;
+  /** The commit the tag named when it was pushed; promoted only if the tag still names it. */
+  sha: string;
+}
+
+export type Job = CheckJob | DeployJob | GovernanceJob | PromoteJob;
 
 /**
  * FIFO group of a job: checks of one PR run in order (a newer push is handled after an older one and wins);
- * deploys to one deploy repo run one at a time.
+ * deploys (and promotions, which deploy) to one deploy repo run one at a time.
  */
 export function jobGroupId(job: Job, deployRepo: RepoRef): string {
-  return job.type === 'deploy'
+  return job.type === 'deploy' || job.type === 'promote'
     ? `deploy:${formatRepoRef(deployRepo)}`
     : `${formatRepoRef(job.repository)}#${job.pullNumber}`;
 }

@@ -9,6 +9,9 @@
  * - `check_run` requested_action `accept-breaking` on one of our runs → approve (the worker verifies the presser's
  *   access) and check. `pull_request` labeled / unlabeled by a bot is ignored: the App's own label (from that
  *   button) must not re-run the check as if the App had approved; a push or a re-run checks again.
+ * - `push` of a tag (created or moved), when environments are configured → promote the commit it names (the
+ *   worker matches the name against the environments' rules; a deleted tag promotes nothing). Without them a tag
+ *   push is ignored, as before environments existed.
  * - `push` to the default branch → deploy that commit. A merged PR (`pull_request` closed + merged) adds
  *   nothing: the merge arrives as that push, so deploying on both would render the same commit twice. Which PR
  *   it merged is not read from the commit message (anyone can write "(#12)" there): the deploy asks GitHub.
@@ -165,8 +168,10 @@ function fromAction(deliveryId: string, payload: unknown): Job | IgnoredEvent {
   };
 }
 
-function fromPush(deliveryId: string, payload: unknown): Job | IgnoredEvent {
+function fromPush(deliveryId: string, payload: unknown, options: ToJobOptions): Job | IgnoredEvent {
   const ref = readString(payload, 'ref');
+  if (ref.startsWith('refs/tags/') && options.promoteTags)
+    return fromTagPush(ref.slice('refs/tags/'.length), deliveryId, payload);
   const defaultBranch = readString(payload, 'repository.default_branch');
   if (ref !== `refs/heads/${defaultBranch}`) return { ignored: `push to ${ref}, not the default branch` };
   if (field(payload, 'deleted') === true) return { ignored: 'push deleted the default branch' };
@@ -180,6 +185,27 @@ function fromPush(deliveryId: string, payload: unknown): Job | IgnoredEvent {
   };
 }
 
+/** `head_commit` is the commit the tag names (`after` is the tag object's id for an annotated tag). */
+function fromTagPush(tag: string, deliveryId: string, payload: unknown): Job | IgnoredEvent {
+  if (field(payload, 'deleted') === true) return { ignored: `push deleted the tag ${tag}` };
+  return {
+    type: 'promote',
+    deliveryId,
+    event: 'push',
+    installationId: readId(payload, 'installation.id'),
+    repository: readRepo(payload),
+    tag,
+    sha: readSha(payload, 'head_commit.id'),
+  };
+}
+
+export interface ToJobOptions {
+  /** Environments are configured (DEPLOY_ENVIRONMENTS): a tag push becomes a promote job. */
+  promoteTags?: boolean;
+  /** The deploy repo: its pull requests are governance checks, not API checks. */
+  deployRepo?: RepoRef;
+}
+
 /**
  * The job for a webhook (`X-GitHub-Event` name, `X-GitHub-Delivery` id, parsed body), `{ ignored }` for events
  * the App does not act on, or `{ invalid }` naming the first missing or malformed field of an event it uses.
@@ -188,18 +214,23 @@ export function toJob(
   event: string,
   deliveryId: string,
   payload: unknown,
-  context: { deployRepo?: RepoRef } = {},
+  options: ToJobOptions = {},
 ): Job | IgnoredEvent | InvalidEvent {
-  const job = toSourceJob(event, deliveryId, payload);
-  const { deployRepo } = context;
+  const job = toSourceJob(event, deliveryId, payload, options);
+  const { deployRepo } = options;
   if ('type' in job && job.type === 'check' && deployRepo && sameRepo(job.repository, deployRepo))
     return { ...job, type: 'governance' };
   return job;
 }
 
-function toSourceJob(event: string, deliveryId: string, payload: unknown): Job | IgnoredEvent | InvalidEvent {
+function toSourceJob(
+  event: string,
+  deliveryId: string,
+  payload: unknown,
+  options: ToJobOptions,
+): Job | IgnoredEvent | InvalidEvent {
   try {
-    if (event === 'push') return fromPush(deliveryId, payload);
+    if (event === 'push') return fromPush(deliveryId, payload, options);
     if (event !== 'pull_request' && event !== 'check_run' && event !== 'check_suite')
       return { ignored: event === 'ping' ? 'ping: the webhook is reachable' : `${event} is not used` };
     const action = readString(payload, 'action');

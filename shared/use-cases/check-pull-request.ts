@@ -30,6 +30,7 @@ import type { FileSource } from '../ports/file-source.js';
 import type { Logger } from '../ports/logger.js';
 import { runCheck, UnreadableInputError } from './check.js';
 import { previewDeploy } from './preview-deploy.js';
+import { type LaterEnvironment, previewLaterEnvironments } from './preview-environments.js';
 
 export { checkRunName, isRetryable };
 
@@ -44,6 +45,8 @@ export interface CheckPullRequestDeps {
    * the "mesh changes" merging would apply. Without it, nothing is rendered for the deploy.
    */
   deployRepo?: () => Promise<DeployRepo>;
+  /** DEPLOY_ENVIRONMENTS: the environments after the first; the comment says what promotion would do there. */
+  laterEnvironments?: readonly LaterEnvironment[];
 }
 
 export type Outcome =
@@ -98,7 +101,9 @@ export async function checkPullRequest(job: CheckJob, deps: CheckPullRequestDeps
       };
     }
 
-    const mesh = deps.deployRepo ? await previewMesh(job, pr, head, deps.deployRepo, deps.log) : undefined;
+    const mesh = deps.deployRepo
+      ? await previewMesh(job, pr, head, deps.deployRepo, deps.log, deps.laterEnvironments)
+      : undefined;
     if (mesh && 'preview' in mesh) report = joinPreview(report, mesh.preview);
 
     // A push during the check makes this result stale: the job for the new head reports instead.
@@ -135,6 +140,7 @@ async function previewMesh(
   head: FileSource,
   deployRepo: () => Promise<DeployRepo>,
   log: CheckPullRequestDeps['log'],
+  laterEnvironments: readonly LaterEnvironment[] = [],
 ): Promise<MeshPreview> {
   try {
     const repo = await deployRepo();
@@ -148,7 +154,20 @@ async function previewMesh(
       },
       repo,
     );
-    return { deployRepo: repo.description, folder: buildRepoFolder(sourceRepo), preview };
+    const later =
+      laterEnvironments.length > 0 && preview.decision.status === 'planned'
+        ? await previewLaterEnvironments(
+            { sourceRepo, sourceSha: pr.headSha, pullNumber: pr.number, rendered: preview.rendered },
+            laterEnvironments,
+            log,
+          )
+        : undefined;
+    return {
+      deployRepo: repo.description,
+      folder: buildRepoFolder(sourceRepo),
+      preview,
+      ...(later ? { later } : {}),
+    };
   } catch (error) {
     if (isRetryable(error)) throw error;
     log?.warn('the deploy preview is not available', failureFields(error));

@@ -38,6 +38,11 @@ export interface DeployPushDeps {
   backoffMs?: number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /**
+   * Deploy the job's commit or nothing, never the branch head in its place (a promotion: only the commit that
+   * passed the environment before may land). Default false.
+   */
+  pinned?: boolean;
 }
 
 export type DeployOutcome =
@@ -119,13 +124,13 @@ export async function deployPush(job: DeployJob, deps: DeployPushDeps): Promise<
         branch,
         head,
       });
-      return head;
+      return deps.pinned ? job.sha : head;
     }
     const order = await compare(recorded, job.sha);
     if (order === 'ahead') return job.sha;
     if (order === 'identical' || order === 'behind') return undefined;
     // Both on the branch yet unrelated (a rewritten history merged back): the head holds both.
-    return head;
+    return deps.pinned ? job.sha : head;
   };
 
   const maxAttempts = deps.maxAttempts ?? 6;

@@ -33,6 +33,10 @@ export async function exerciseAllRoutes({ gh, octokit, appOctokit, installationI
   // truncated), the sticky comment and the check run.
   await octokit.rest.pulls.get({ ...repo, pull_number: number });
   await octokit.rest.git.getRef({ ...repo, ref: 'heads/main' });
+  // A release tag (annotated): its ref names the tag object, which names the commit.
+  await gh.admin.pushTag({ ...repo, tag: 'v1.0.0', sha: head, message: 'Release 1.0.0', deliver: false });
+  const tagRef = await octokit.rest.git.getRef({ ...repo, ref: 'tags/v1.0.0' });
+  await octokit.rest.git.getTag({ ...repo, tag_sha: tagRef.data.object.sha });
   const tree = await octokit.rest.git.getTree({ ...repo, tree_sha: head, recursive: '1' });
   const blobSha = tree.data.tree.find((entry) => entry.path === 'README.md')?.sha ?? '';
   await octokit.rest.git.getBlob({ ...repo, file_sha: blobSha });

@@ -75,10 +75,12 @@ describe('layering', () => {
     ).toEqual([]);
   });
 
-  it('only the worker imports the deploy use case: the PR check and `check` reach the decision through the preview', () => {
+  it('only the worker and the promotion (a deploy to the next environment) import the deploy use case: the PR check and `check` reach the decision through the preview', () => {
     expect(
       violations('shared', /(from |import )'[./]*(use-cases\/)?deploy-push\.js'/).filter(
-        (line) => !line.startsWith('shared/app/worker.ts:'),
+        (line) =>
+          !line.startsWith('shared/app/worker.ts:') &&
+          !line.startsWith('shared/use-cases/promote-release.ts:'),
       ),
     ).toEqual([]);
   });

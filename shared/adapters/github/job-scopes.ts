@@ -7,6 +7,7 @@
  * - check job, deploy repo: read it for the mesh-changes preview.
  * - deploy job, source repo: read its files and history, comment "deployed" on the merged PR.
  * - deploy job, deploy repo: commit (and, in pull-request mode, open or update the deploy PR).
+ * - promote job (a release tag), source repo: as a deploy job (it deploys the tagged commit to the next environment).
  * - governance job (a PR on the deploy repo): read it and write its check run; read each deployed source repo.
  * @module
  */
@@ -20,6 +21,7 @@ export function buildSourceScope(job: Pick<Job, 'type' | 'repository'>): TokenSc
     check: { contents: 'read', checks: 'write', pull_requests: 'write' },
     deploy: { contents: 'read', pull_requests: 'write' },
     governance: { contents: 'read', checks: 'write', pull_requests: 'read' },
+    promote: { contents: 'read', pull_requests: 'write' },
   };
   return { repositories: [job.repository.repo], permissions: permissions[job.type] };
 }

@@ -8,6 +8,7 @@ import type { DeployPlan } from '../deploy/plan-deploy.js';
 import { compareFindings, type Finding } from '../findings.js';
 import { decideVerdict } from '../verdict.js';
 import { clipText } from './clip-text.js';
+import type { LaterEnvironmentPreview } from './environments-preview.js';
 import { escapeHtmlText, escapeMarkdown, inlineCode } from './escape.js';
 import { renderPlanMarkdown } from './render-plan-markdown.js';
 import { plural } from './summarize.js';
@@ -22,7 +23,13 @@ export interface DeployPreviewResult {
 }
 
 export type MeshPreview =
-  | { deployRepo: string; folder: string; preview: DeployPreviewResult }
+  | {
+      deployRepo: string;
+      folder: string;
+      preview: DeployPreviewResult;
+      /** DEPLOY_ENVIRONMENTS: what promoting the commit would do to each later environment. */
+      later?: readonly LaterEnvironmentPreview[];
+    }
   /** Our side could not compute it (the deploy repo unreachable, the App not installed there): said, not fatal. */
   | { unavailable: string };
 

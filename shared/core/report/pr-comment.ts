@@ -3,6 +3,7 @@
  * note once everything is fixed, and whether to create, update or leave alone the comment already there.
  * @module
  */
+import { renderLaterEnvironments } from './environments-preview.js';
 import { type MeshPreview, plannedOf, renderMeshSection } from './mesh-preview.js';
 import { githubCommentLimit, type MarkdownOptions, renderMarkdown } from './render-markdown.js';
 import type { CheckReport } from './types.js';
@@ -23,13 +24,15 @@ export function buildCommentBody(
   const hasChanges = plan !== undefined && plan.resources.length > 0;
   if (report.findings.length === 0 && report.notices.length === 0 && !hasChanges) return undefined;
   if (!mesh) return renderMarkdown(report, { maxLength: limit, marker, links });
-  const full = renderMeshSection(mesh, Number.POSITIVE_INFINITY);
+  // Later environments (a few lines): after the mesh changes, taken off their room.
+  const later = 'preview' in mesh && mesh.later ? renderLaterEnvironments(mesh.later) : '';
+  const full = renderMeshSection(mesh, Number.POSITIVE_INFINITY) + later;
   const reportText = renderMarkdown(report, {
     maxLength: Math.max(limit - full.length - 1, Math.floor(limit / 2)),
     marker,
     links,
   });
-  return `${reportText}\n${renderMeshSection(mesh, limit - reportText.length - 1)}`;
+  return `${reportText}\n${renderMeshSection(mesh, limit - reportText.length - 1 - later.length)}${later}`;
 }
 
 export function buildResolvedBody(marker: string): string {

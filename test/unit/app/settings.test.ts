@@ -43,6 +43,26 @@ describe('loadSettings', () => {
     });
   });
 
+  it('reads DEPLOY_ENVIRONMENTS: the first environment is where merges deploy (DEPLOY_REPO and DEPLOY_BRANCH)', () => {
+    const settings = loadSettings({
+      ...env,
+      DEPLOY_ENVIRONMENTS: [
+        '- {name: staging, repo: platform/deploy, branch: staging}',
+        '- {name: production, repo: platform/deploy-prod, promote: {tag: "v*"}}',
+      ].join('\n'),
+    });
+    expect(settings).toMatchObject({
+      deployRepo: { owner: 'platform', repo: 'deploy' },
+      deployBranch: 'staging',
+      environments: [
+        { name: 'staging', repo: { owner: 'platform', repo: 'deploy' }, branch: 'staging' },
+        { name: 'production', repo: { owner: 'platform', repo: 'deploy-prod' }, promote: { tag: 'v*' } },
+      ],
+    });
+    // Without it, one environment as before: no `environments` at all.
+    expect(loadSettings({ ...env, DEPLOY_REPO: 'platform/deploy' })).not.toHaveProperty('environments');
+  });
+
   it('asks each function only for its own secret', () => {
     const worker = loadSettings({ ...env, GITHUB_WEBHOOK_SECRET: undefined }, 'worker');
     expect(worker).toMatchObject({ appId: 123, privateKey: pem });
@@ -93,6 +113,38 @@ describe('loadSettings', () => {
     [{ DEPLOY_MODE: 'push' }, 'DEPLOY_MODE must be one of commit, pull-request'],
     [{ DEPLOY_BRANCH: 'main..x' }, 'DEPLOY_BRANCH must be a branch name'],
     [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL must be one of debug, info, warn, error'],
+    [
+      { DEPLOY_ENVIRONMENTS: 'platform/deploy' },
+      'DEPLOY_ENVIRONMENTS must be a list of at least two environments',
+    ],
+    [
+      { DEPLOY_ENVIRONMENTS: '[{name: staging, repo: p/d}, {name: production, repo: p/e}]' },
+      'DEPLOY_ENVIRONMENTS environment 2: production: promote must be {tag: "<pattern>"}',
+    ],
+    [
+      {
+        DEPLOY_ENVIRONMENTS:
+          '[{name: staging, repo: p/d}, {name: production, repo: p/e, promote: {tag: v*}}]',
+        DEPLOY_REPO: 'p/d',
+      },
+      'set DEPLOY_ENVIRONMENTS or DEPLOY_REPO, not both',
+    ],
+    [
+      {
+        DEPLOY_ENVIRONMENTS:
+          '[{name: staging, repo: p/d}, {name: production, repo: p/e, promote: {tag: v*}}]',
+        DEPLOY_BRANCH: 'main',
+      },
+      'set DEPLOY_ENVIRONMENTS or DEPLOY_BRANCH, not both',
+    ],
+    [
+      {
+        DEPLOY_ENVIRONMENTS:
+          '[{name: staging, repo: p/d, branch: staging}, {name: production, repo: P/D, promote: {tag: v*}}]',
+        DEPLOY_MODE: 'pull-request',
+      },
+      'DEPLOY_MODE pull-request needs a deploy repo per environment: production shares P/D',
+    ],
   ])('refuses %o with one clear error naming the variable', (change, message) => {
     expect(() => loadSettings({ ...env, ...change })).toThrow(message);
   });

@@ -268,6 +268,14 @@ describe('parseJob', () => {
     expect(parseJob('null')).toBeUndefined();
     expect(parseJob('[]')).toBeUndefined();
   });
+
+  it('accepts a promote job with its tag and commit, and refuses one without', () => {
+    const promote = { ...check(3), type: 'promote', event: 'push', tag: 'v1.0.0', sha: sha('a') };
+    expect(parseJob(JSON.stringify(promote))).toEqual(promote);
+    expect(parseJob(JSON.stringify({ ...promote, tag: '' }))).toBeUndefined();
+    expect(parseJob(JSON.stringify({ ...promote, tag: 7 }))).toBeUndefined();
+    expect(parseJob(JSON.stringify({ ...promote, sha: 'v1.0.0' }))).toBeUndefined();
+  });
 });
 
 describe('createJsonLogger', () => {

@@ -111,7 +111,32 @@ describe('toJob: GitHub webhooks to jobs', () => {
     }
   });
 
-  it('ignores pushes to other branches and tags, and a deleted default branch', () => {
+  it('promotes the commit a pushed tag names (head_commit, not the tag object), and ignores a deleted tag', () => {
+    const created = example('push', undefined, (p) => p.ref.startsWith('refs/tags/') && !p.deleted);
+    const environments = { promoteTags: true };
+    const installation = { id: 42 };
+    // An annotated tag's `after` is the tag object, its `head_commit` the commit: the commit is promoted.
+    const annotated = { ...created, installation, after: 'f'.repeat(40) };
+    expect(toJob('push', 'd', annotated, environments)).toEqual({
+      type: 'promote',
+      deliveryId: 'd',
+      event: 'push',
+      installationId: 42,
+      repository: { owner: created.repository.owner.login, repo: created.repository.name },
+      tag: 'simple-tag',
+      sha: created.head_commit.id,
+    });
+    expect(toJob('push', 'd', created, environments)).toEqual({
+      invalid: 'push: installation.id must be a positive integer',
+    });
+    expect(toJob('push', 'd', { ...annotated, head_commit: null }, environments)).toEqual({
+      invalid: 'push: head_commit.id must be a commit SHA',
+    });
+    const deleted = example('push', undefined, (p) => p.ref.startsWith('refs/tags/') && p.deleted);
+    expect(toJob('push', 'd', deleted, environments)).toEqual({ ignored: 'push deleted the tag simple-tag' });
+  });
+
+  it('ignores pushes to other branches and, without environments, tags; and a deleted default branch', () => {
     const tag = example('push', undefined, (p) => p.ref.startsWith('refs/tags/'));
     expect(toJob('push', 'd', tag)).toEqual({
       ignored: 'push to refs/tags/simple-tag, not the default branch',

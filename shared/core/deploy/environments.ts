@@ -1,0 +1,174 @@
+/**
+ * Environments: the deploy targets a source commit goes through, in order (e.g. `staging` then `production`).
+ * A merge deploys to the first; a commit reaches each later one only by promotion from the one before, on that
+ * environment's rule (a release tag pushed in the source repo). Each environment is a deploy repo and branch of
+ * its own, with its own `tenants.yaml` and its own `.source.yaml` per folder, so the provenance and the ancestry
+ * rule (an older commit never overwrites a newer one) hold per environment with the deploy's own code.
+ *
+ * Where the list comes from: the App's settings (`DEPLOY_ENVIRONMENTS`), like `DEPLOY_REPO`, and not a file in a
+ * deploy repo: it names the repos the App writes to and the rule that lets a commit into production, so a change
+ * to it is an operator's change to the App, not a commit a PR to a deploy repo could make. Pure: parsing and
+ * deciding only; the promotion use case reads the deploy repos and the source history.
+ * @module
+ */
+import { parse } from 'yaml';
+import { formatRepoRef, parseRepoRef, type RepoRef } from '../repo-ref.js';
+
+/** How a commit gets into an environment from the one before it. */
+export interface PromotionRule {
+  /**
+   * A release tag pushed in the source repo whose name matches this pattern (`*` matches any characters, e.g.
+   * `v*`) promotes the tagged commit.
+   */
+  tag: string;
+}
+
+export interface Environment {
+  /** Lower-case letters, digits and `-`, unique: names the environment in logs, comments and commit messages. */
+  name: string;
+  repo: RepoRef;
+  /** The branch its cluster agent syncs; default the repo's default branch. */
+  branch?: string;
+  /** Absent for the first environment (merges deploy there); required for every later one. */
+  promote?: PromotionRule;
+}
+
+const namePattern = /^[a-z][a-z0-9-]{0,30}$/;
+const branchPattern = /^(?!\/|.*\/\/|.*\.\.|.*\/$)[A-Za-z0-9._/-]+$/;
+/** What git allows in a tag name that a pattern may need, and `*`. */
+const tagPatternPattern = /^(?!-)[A-Za-z0-9._/*+-]{1,100}$/;
+
+/**
+ * The environments of `DEPLOY_ENVIRONMENTS`: a YAML (or JSON) list, in promotion order, e.g.
+ * `[{name: staging, repo: platform/deploy, branch: staging}, {name: production, repo: platform/deploy, branch:
+ * main, promote: {tag: "v*"}}]`. Returns the list, or the first problem as one sentence naming the entry.
+ */
+export function parseEnvironments(text: string): { environments: Environment[] } | { error: string } {
+  let value: unknown;
+  try {
+    value = parse(text, { maxAliasCount: 0 });
+  } catch (error) {
+    return { error: `is not YAML: ${(error as Error).message.split('\n')[0]}` };
+  }
+  if (!Array.isArray(value) || value.length < 2)
+    return { error: 'must be a list of at least two environments, in promotion order' };
+  const environments: Environment[] = [];
+  for (const [index, entry] of value.entries()) {
+    const parsed = parseEnvironment(entry, index === 0);
+    if ('error' in parsed) return { error: `environment ${index + 1}: ${parsed.error}` };
+    if (environments.some((env) => env.name === parsed.name))
+      return { error: `environment ${index + 1}: the name "${parsed.name}" is used twice` };
+    const target = describeTarget(parsed);
+    const same = environments.find((env) => describeTarget(env) === target);
+    if (same)
+      return {
+        error: `environment ${index + 1}: ${parsed.name} deploys to ${target} like ${same.name}; each environment needs a repo or branch of its own`,
+      };
+    environments.push(parsed);
+  }
+  return { environments };
+}
+
+function parseEnvironment(entry: unknown, first: boolean): Environment | { error: string } {
+  if (!entry || typeof entry !== 'object' || Array.isArray(entry))
+    return { error: 'must be a mapping with name, repo, and optional branch and promote' };
+  const { name, repo, branch, promote, ...rest } = entry as Record<string, unknown>;
+  const unknown = Object.keys(rest)[0];
+  if (unknown !== undefined) return { error: `unknown key "${unknown}" (name, repo, branch, promote)` };
+  if (typeof name !== 'string' || !namePattern.test(name))
+    return { error: 'name must be lower-case letters, digits and "-", starting with a letter' };
+  const ref = typeof repo === 'string' ? parseRepoRef(repo) : undefined;
+  if (!ref) return { error: `${name}: repo must be "owner/repo"` };
+  if (branch !== undefined && (typeof branch !== 'string' || !branchPattern.test(branch)))
+    return { error: `${name}: branch must be a branch name` };
+  if (first) {
+    if (promote !== undefined)
+      return { error: `${name}: the first environment takes no promote rule (merges deploy there)` };
+    return { name, repo: ref, ...(branch ? { branch } : {}) };
+  }
+  const tag = (promote as { tag?: unknown } | undefined)?.tag;
+  if (
+    !promote ||
+    typeof promote !== 'object' ||
+    Object.keys(promote).length !== 1 ||
+    typeof tag !== 'string' ||
+    !tagPatternPattern.test(tag)
+  )
+    return { error: `${name}: promote must be {tag: "<pattern>"}, e.g. {tag: "v*"}` };
+  return { name, repo: ref, ...(branch ? { branch } : {}), promote: { tag } };
+}
+
+/** `owner/repo@branch` (`owner/repo` on its default branch), case-insensitive like GitHub's names. */
+export function describeTarget(env: Pick<Environment, 'repo' | 'branch'>): string {
+  return `${formatRepoRef(env.repo).toLowerCase()}${env.branch ? `@${env.branch}` : ''}`;
+}
+
+/** Whether `tag` matches `pattern`, where `*` matches any run of characters and everything else itself. */
+export function matchesTagPattern(pattern: string, tag: string): boolean {
+  const parts = pattern.split('*');
+  if (parts.length === 1) return pattern === tag;
+  const first = parts[0]!;
+  const last = parts.at(-1)!;
+  if (tag.length < first.length + last.length || !tag.startsWith(first) || !tag.endsWith(last)) return false;
+  // Leftmost match of each middle part: with `*` the only wildcard, that is a match whenever one exists.
+  let at = first.length;
+  const end = tag.length - last.length;
+  for (const part of parts.slice(1, -1)) {
+    const found = tag.indexOf(part, at);
+    if (found < 0 || found + part.length > end) return false;
+    at = found + part.length;
+  }
+  return true;
+}
+
+/** The environments a pushed tag promotes into (index ≥ 1, in order): those whose rule matches its name. */
+export function findTagPromotions(environments: readonly Environment[], tag: string): number[] {
+  return environments.flatMap((env, index) =>
+    index > 0 && env.promote && matchesTagPattern(env.promote.tag, tag) ? [index] : [],
+  );
+}
+
+/**
+ * Where `head` stands relative to `base` in the source repo's history (the source history port's answer):
+ * `ahead` = head descends from base.
+ */
+export type HistoryOrder = 'ahead' | 'behind' | 'identical' | 'diverged' | 'unknown';
+
+export interface PromotionFacts {
+  /** The commit to promote: what the tag named when it was pushed. */
+  sha: string;
+  /** What the tag names now (undefined: deleted): a moved tag promotes only from its own push. */
+  tagNow: string | undefined;
+  /** The commit the environment before runs (its `.source.yaml`), and where it stands relative to `sha`. */
+  previous: { runs?: string; order?: HistoryOrder };
+  /** The commit the target environment runs, and where `sha` stands relative to it. */
+  target: { runs?: string; order?: HistoryOrder };
+}
+
+export type PromotionRefusal =
+  /** The tag was deleted or moved since this push: its newer push (if any) promotes. */
+  | 'tag-moved'
+  /** The environment before runs nothing of this repo, an older commit, or an unrelated one. */
+  | 'not-in-previous'
+  /** The target runs this commit already. */
+  | 'already-there'
+  /** The target runs a newer commit: an older one never overwrites it. */
+  | 'older-than-target';
+
+export type PromotionDecision = { status: 'promote' } | { status: 'refused'; reason: PromotionRefusal };
+
+/**
+ * Promote only the commit the tag names now, only when the environment before runs it or a newer commit that
+ * contains it (it passed there), and never over a newer commit in the target. A target that runs a commit no
+ * longer in the history (rewritten) or an unrelated one takes the promoted commit: it passed the environment
+ * before, which is the rule. The deploy then checks the target's grants and ancestry again as it writes.
+ */
+export function decidePromotion(facts: PromotionFacts): PromotionDecision {
+  if (facts.tagNow !== facts.sha) return { status: 'refused', reason: 'tag-moved' };
+  const passed = facts.previous.order === 'identical' || facts.previous.order === 'ahead';
+  if (facts.previous.runs === undefined || !passed) return { status: 'refused', reason: 'not-in-previous' };
+  if (facts.target.runs === undefined) return { status: 'promote' };
+  if (facts.target.order === 'identical') return { status: 'refused', reason: 'already-there' };
+  if (facts.target.order === 'behind') return { status: 'refused', reason: 'older-than-target' };
+  return { status: 'promote' };
+}

@@ -1,0 +1,156 @@
+/**
+ * Use case: a release tag pushed in a source repo promotes the tagged commit into each environment whose rule
+ * the tag matches (core/deploy/environments.ts), one step at a time: only the commit the tag names now, only when
+ * the environment before runs it or a newer commit containing it, never over a newer commit. The write is the
+ * deploy's own (`deployPush` on the target environment's deploy repo, pinned to the tagged commit), so the
+ * target's grants, the ancestry rule, the compare-and-swap and the "deployed" comment are the deploy's. A refused
+ * promotion comments why on the pull request that merged the commit.
+ * @module
+ */
+import { buildRepoFolder } from '../core/deploy/deploy-paths.js';
+import {
+  decidePromotion,
+  type Environment,
+  findTagPromotions,
+  type PromotionDecision,
+  type PromotionRefusal,
+} from '../core/deploy/environments.js';
+import { parseSourceRecord, sourceRecordFile } from '../core/deploy/source-record.js';
+import { failureFields } from '../core/errors.js';
+import type { PromoteJob } from '../core/jobs.js';
+import { formatRepoRef, type RepoRef } from '../core/repo-ref.js';
+import { buildNotPromotedComment } from '../core/report/promotion-comment.js';
+import type { CodeHost } from '../ports/code-host.js';
+import type { DeployRepo, SourceHistory } from '../ports/deploy-repo.js';
+import type { Logger } from '../ports/logger.js';
+import type { ReleaseTags } from '../ports/release-tags.js';
+import { type DeployOutcome, type DeployPushDeps, deployPush } from './deploy-push.js';
+
+export interface EnvironmentRepo {
+  environment: Environment;
+  /** Its deploy repo: read for the environment before a target, written for the target. */
+  repo(access: 'read' | 'write'): Promise<DeployRepo>;
+}
+
+export interface PromoteReleaseDeps extends Pick<DeployPushDeps, 'maxAttempts' | 'backoffMs' | 'sleep'> {
+  source: CodeHost;
+  history: SourceHistory;
+  tags: ReleaseTags;
+  /** In promotion order; the first is where merges deploy. */
+  environments: readonly EnvironmentRepo[];
+  log?: Logger;
+}
+
+export type PromotionOutcome =
+  | { environment: string; status: 'refused'; reason: PromotionRefusal }
+  | { environment: string; status: 'deployed'; deploy: DeployOutcome };
+
+/** One outcome per environment the tag's name promotes into (none when no rule matches it). */
+export async function promoteRelease(job: PromoteJob, deps: PromoteReleaseDeps): Promise<PromotionOutcome[]> {
+  const environments = deps.environments.map((entry) => entry.environment);
+  const targets = findTagPromotions(environments, job.tag);
+  const repo = formatRepoRef(job.repository);
+  if (targets.length === 0) {
+    deps.log?.info('the tag matches no promotion rule: nothing to promote', { repo, tag: job.tag });
+    return [];
+  }
+  const tagNow = await deps.tags.commitOfTag(job.tag);
+  const outcomes: PromotionOutcome[] = [];
+  for (const index of targets) {
+    const previous = deps.environments[index - 1]!;
+    const target = deps.environments[index]!;
+    const targetRepo = named(await target.repo('write'), target.environment.name);
+    const [previousRuns, targetRuns] = await Promise.all([
+      runningCommit(await previous.repo('read'), job.repository),
+      runningCommit(targetRepo, job.repository),
+    ]);
+    const [previousOrder, targetOrder] = await Promise.all([
+      previousRuns === undefined ? undefined : deps.history.compare(job.sha, previousRuns),
+      targetRuns === undefined ? undefined : deps.history.compare(targetRuns, job.sha),
+    ]);
+    const decision: PromotionDecision = decidePromotion({
+      sha: job.sha,
+      tagNow,
+      previous: {
+        ...(previousRuns ? { runs: previousRuns } : {}),
+        ...(previousOrder ? { order: previousOrder } : {}),
+      },
+      target: { ...(targetRuns ? { runs: targetRuns } : {}), ...(targetOrder ? { order: targetOrder } : {}) },
+    });
+    const fields = {
+      repo,
+      tag: job.tag,
+      sha: job.sha,
+      environment: target.environment.name,
+      previous: previous.environment.name,
+      previousRuns,
+      targetRuns,
+    };
+    if (decision.status === 'refused') {
+      deps.log?.info('promotion refused', { ...fields, reason: decision.reason });
+      await commentOnPull(job, deps, {
+        tag: job.tag,
+        sha: job.sha,
+        target: target.environment.name,
+        previous: previous.environment.name,
+        reason: decision.reason,
+        ...(previousRuns ? { previousRuns } : {}),
+        ...(targetRuns ? { targetRuns } : {}),
+      });
+      outcomes.push({ environment: target.environment.name, status: 'refused', reason: decision.reason });
+      continue;
+    }
+    deps.log?.info('promoting', fields);
+    const deploy = await deployPush(
+      { ...job, type: 'deploy', event: `${job.event} (promote to ${target.environment.name})` },
+      {
+        source: deps.source,
+        history: deps.history,
+        deployRepo: targetRepo,
+        pinned: true,
+        ...(deps.log ? { log: deps.log } : {}),
+        ...(deps.maxAttempts !== undefined ? { maxAttempts: deps.maxAttempts } : {}),
+        ...(deps.backoffMs !== undefined ? { backoffMs: deps.backoffMs } : {}),
+        ...(deps.sleep ? { sleep: deps.sleep } : {}),
+      },
+    );
+    outcomes.push({ environment: target.environment.name, status: 'deployed', deploy });
+  }
+  return outcomes;
+}
+
+/** The source commit an environment runs for this repo: its folder's `.source.yaml`, if readable. */
+async function runningCommit(deployRepo: DeployRepo, sourceRepo: RepoRef): Promise<string | undefined> {
+  const path = `${buildRepoFolder(sourceRepo)}${sourceRecordFile}`;
+  const snapshot = await deployRepo.readSnapshot();
+  const file = snapshot.files.find((entry) => entry.path === path);
+  if (!file) return undefined;
+  return parseSourceRecord(await deployRepo.readText(file.sha), sourceRepo)?.commit;
+}
+
+/** The deploy repo as the deploy names it to users: `production (platform/deploy@main)`. */
+function named(repo: DeployRepo, environment: string): DeployRepo {
+  return {
+    description: `${environment} (${repo.description})`,
+    url: repo.url,
+    get calls() {
+      return repo.calls;
+    },
+    readSnapshot: () => repo.readSnapshot(),
+    readText: (sha) => repo.readText(sha),
+    commit: (request) => repo.commit(request),
+  };
+}
+
+async function commentOnPull(
+  job: PromoteJob,
+  deps: PromoteReleaseDeps,
+  input: Parameters<typeof buildNotPromotedComment>[0],
+): Promise<void> {
+  try {
+    const pullNumber = await deps.source.findMergedPullRequest(job.sha);
+    if (pullNumber !== undefined) await deps.source.createComment(pullNumber, buildNotPromotedComment(input));
+  } catch (error) {
+    deps.log?.warn('could not comment on the merged pull request', failureFields(error));
+  }
+}
