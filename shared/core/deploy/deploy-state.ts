@@ -17,6 +17,8 @@ export interface DeployState {
   tenantsFindings: Finding[];
   /** The source commit the folder was last rendered from. */
   recorded?: string;
+  /** The folder's files as the deploy last wrote them (`generated` of its record), when the record has it. */
+  recordedFiles?: Record<string, string>;
   others: OtherTenant[];
 }
 
@@ -49,8 +51,10 @@ export function parseDeployState({ folder, tenantsText, records }: DeployStateFi
   for (const { path, text } of records) {
     const record = parseSourceRecord(text ?? '', folderRepoOf(path));
     if (!record) continue;
-    if (path === `${folder}${sourceRecordFile}`) state.recorded = record.commit;
-    else {
+    if (path === `${folder}${sourceRecordFile}`) {
+      state.recorded = record.commit;
+      if (record.generated) state.recordedFiles = record.generated;
+    } else {
       const { repo, resources, routes, policyKeys } = record;
       state.others.push({ repo, resources, routes, ...(policyKeys ? { policyKeys } : {}) });
     }
