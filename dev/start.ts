@@ -106,6 +106,14 @@ export async function startApp(options: StartAppOptions): Promise<LocalApp> {
     secret: settings.webhookSecret,
     ...(settings.webhookSecretPrevious ? { previousSecret: settings.webhookSecretPrevious } : {}),
     queue,
+    ...(settings.deployRepo
+      ? {
+          deployRepo: {
+            repo: settings.deployRepo,
+            ...(settings.deployBranch ? { branch: settings.deployBranch } : {}),
+          },
+        }
+      : {}),
     log,
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {

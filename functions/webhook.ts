@@ -27,6 +27,14 @@ export const handler = handle(
     secret: settings.webhookSecret,
     ...(settings.webhookSecretPrevious ? { previousSecret: settings.webhookSecretPrevious } : {}),
     queue,
+    ...(settings.deployRepo
+      ? {
+          deployRepo: {
+            repo: settings.deployRepo,
+            ...(settings.deployBranch ? { branch: settings.deployBranch } : {}),
+          },
+        }
+      : {}),
     log: createJsonLogger(settings.logLevel),
   }),
 );

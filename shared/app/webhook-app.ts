@@ -9,7 +9,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { failureFields, isRetryable, UpstreamError } from '../core/errors.js';
 import type { Job } from '../core/jobs.js';
-import { toJob } from '../core/webhook-events.js';
+import { type DeployRepoEvents, toJob } from '../core/webhook-events.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import { type Logger, silentLogger } from '../ports/logger.js';
 
@@ -22,6 +22,8 @@ export interface WebhookAppDeps {
    */
   previousSecret?: string;
   queue: JobQueue;
+  /** The deploy repo (`DEPLOY_REPO`, `DEPLOY_BRANCH`): pushes to its deploy branch get a drift report. */
+  deployRepo?: DeployRepoEvents;
   log?: Logger;
   /** Largest body accepted (default 25 MB: GitHub does not send larger payloads). */
   maxBodyBytes?: number;
@@ -93,7 +95,7 @@ export function createWebhookApp(deps: WebhookAppDeps): Hono {
     } catch {
       return c.json({ error: 'body is not JSON' }, 400);
     }
-    const outcome = toJob(event, deliveryId, payload);
+    const outcome = toJob(event, deliveryId, payload, deps.deployRepo);
     if ('invalid' in outcome) {
       log.warn('webhook payload refused', { deliveryId, event, reason: outcome.invalid });
       return c.json({ error: outcome.invalid }, 400);

@@ -6,7 +6,7 @@
  */
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { failureFields, isRetryable, SetupError } from '../core/errors.js';
-import type { CheckJob, DeployJob, Job } from '../core/jobs.js';
+import type { CheckJob, DeployJob, DriftJob, Job } from '../core/jobs.js';
 import { formatRepoRef } from '../core/repo-ref.js';
 import { buildDeadlineResult } from '../core/report/check-run.js';
 import { buildDeployFailedComment } from '../core/report/deploy-comment.js';
@@ -17,6 +17,7 @@ import type { Delivery } from '../ports/job-queue.js';
 import type { Logger } from '../ports/logger.js';
 import { checkPullRequest, checkRunName, type Outcome } from '../use-cases/check-pull-request.js';
 import { type DeployOutcome, type DeployPushDeps, deployPush } from '../use-cases/deploy-push.js';
+import { reportDrift } from '../use-cases/drift-report.js';
 import { defaultCheckDeadlineMs, watchPorts } from './job-deadline.js';
 
 export interface WorkerDeps {
@@ -58,6 +59,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       return runDeployJob(job, deps, log, lastTry);
     }
     try {
+      if (job.type === 'drift') return await runDriftJob(job, deps, log);
       const outcome = await runCheckJob(job, deps, log);
       log.info('check done', { ...outcome, repo: formatRepoRef(job.repository) });
     } catch (error) {
@@ -216,6 +218,21 @@ async function runDeployJob(job: DeployJob, deps: WorkerDeps, log: Logger, lastT
   }
 }
 
+/** A push to the deploy branch: a check run on it when it left generated files edited by hand. */
+async function runDriftJob(job: DriftJob, deps: WorkerDeps, log: Logger): Promise<void> {
+  if (!deps.deploy) return;
+  const outcome = await reportDrift(job, {
+    deployRepo: await deps.deploy.repo('read'),
+    checks: deps.codeHost(job),
+    log,
+  });
+  log.info('drift check done', {
+    sha: job.sha,
+    status: outcome.status,
+    ...(outcome.status === 'reported' ? { checkRunId: outcome.checkRunId } : { folders: outcome.folders }),
+  });
+}
+
 function describeDeploy(outcome: DeployOutcome): Record<string, unknown> {
   switch (outcome.status) {
     case 'committed':
@@ -254,6 +271,10 @@ export function parseJob(body: string): Job | undefined {
     return Number.isSafeInteger(job.pullNumber) && isSha(job.headSha) ? (job as CheckJob) : undefined;
   }
   if (job.type === 'deploy') return isSha((value as { sha?: unknown }).sha) ? (value as Job) : undefined;
+  if (job.type === 'drift') {
+    const { sha, before } = value as { sha?: unknown; before?: unknown };
+    return isSha(sha) && isSha(before) ? (value as Job) : undefined;
+  }
   return undefined;
 }
 

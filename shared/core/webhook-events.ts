@@ -9,6 +9,8 @@
  * - `push` to the default branch → deploy that commit. A merged PR (`pull_request` closed + merged) adds
  *   nothing: the merge arrives as that push, so deploying on both would render the same commit twice. Which PR
  *   it merged is not read from the commit message (anyone can write "(#12)" there): the deploy asks GitHub.
+ * - `push` to the deploy repo's deploy branch (when the webhook is told which they are) → report the drift
+ *   it made (generated files edited by hand; `core/deploy/drift.ts`), whoever pushed: the report judges content.
  * - everything else is ignored, with the reason.
  * @module
  */
@@ -116,9 +118,17 @@ function fromRerequest(
   };
 }
 
-function fromPush(deliveryId: string, payload: unknown): Job | IgnoredEvent {
+/** The platform team's deploy repo, and the branch its cluster agent syncs (default: its default branch). */
+export interface DeployRepoEvents {
+  repo: RepoRef;
+  branch?: string;
+}
+
+function fromPush(deliveryId: string, payload: unknown, deploy?: DeployRepoEvents): Job | IgnoredEvent {
   const ref = readString(payload, 'ref');
   const defaultBranch = readString(payload, 'repository.default_branch');
+  if (deploy && isSameRepo(readRepo(payload), deploy.repo))
+    return fromDeployPush(deliveryId, payload, deploy);
   if (ref !== `refs/heads/${defaultBranch}`) return { ignored: `push to ${ref}, not the default branch` };
   if (field(payload, 'deleted') === true) return { ignored: 'push deleted the default branch' };
   return {
@@ -131,6 +141,31 @@ function fromPush(deliveryId: string, payload: unknown): Job | IgnoredEvent {
   };
 }
 
+function fromDeployPush(deliveryId: string, payload: unknown, deploy: DeployRepoEvents): Job | IgnoredEvent {
+  const branch = deploy.branch ?? readString(payload, 'repository.default_branch');
+  const ref = readString(payload, 'ref');
+  if (ref !== `refs/heads/${branch}`)
+    return { ignored: `push to ${ref} of the deploy repo, not its deploy branch` };
+  if (field(payload, 'deleted') === true) return { ignored: 'push deleted the deploy branch' };
+  const before = field(payload, 'before');
+  if (field(payload, 'created') === true || before === '0'.repeat(40))
+    return { ignored: 'push created the deploy branch: nothing to compare it with' };
+  return {
+    type: 'drift',
+    deliveryId,
+    event: 'push',
+    installationId: readId(payload, 'installation.id'),
+    repository: readRepo(payload),
+    sha: readSha(payload, 'after'),
+    before: readSha(payload, 'before'),
+  };
+}
+
+/** GitHub names are case-insensitive. */
+function isSameRepo(a: RepoRef, b: RepoRef): boolean {
+  return a.owner.toLowerCase() === b.owner.toLowerCase() && a.repo.toLowerCase() === b.repo.toLowerCase();
+}
+
 /**
  * The job for a webhook (`X-GitHub-Event` name, `X-GitHub-Delivery` id, parsed body), `{ ignored }` for events
  * the App does not act on, or `{ invalid }` naming the first missing or malformed field of an event it uses.
@@ -139,9 +174,10 @@ export function toJob(
   event: string,
   deliveryId: string,
   payload: unknown,
+  deploy?: DeployRepoEvents,
 ): Job | IgnoredEvent | InvalidEvent {
   try {
-    if (event === 'push') return fromPush(deliveryId, payload);
+    if (event === 'push') return fromPush(deliveryId, payload, deploy);
     if (event !== 'pull_request' && event !== 'check_run' && event !== 'check_suite')
       return { ignored: event === 'ping' ? 'ping: the webhook is reachable' : `${event} is not used` };
     const action = readString(payload, 'action');

@@ -7,6 +7,7 @@
  * - check job, deploy repo: read it for the mesh-changes preview.
  * - deploy job, source repo: read its files and history, comment "deployed" on the merged PR.
  * - deploy job, deploy repo: commit (and, in pull-request mode, open or update the deploy PR).
+ * - drift job (its repo is the deploy repo): read it, write the drift check run.
  * @module
  */
 import type { Job } from '../../core/jobs.js';
@@ -20,7 +21,9 @@ export function buildSourceScope(job: Pick<Job, 'type' | 'repository'>): TokenSc
     permissions:
       job.type === 'check'
         ? { contents: 'read', checks: 'write', pull_requests: 'write' }
-        : { contents: 'read', pull_requests: 'write' },
+        : job.type === 'drift'
+          ? { contents: 'read', checks: 'write' }
+          : { contents: 'read', pull_requests: 'write' },
   };
 }
 
