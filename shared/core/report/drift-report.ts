@@ -8,12 +8,14 @@ import type { DriftedFile, FolderDriftReport, RecordIssue } from '../deploy/drif
 import { sourceRecordFile } from '../deploy/source-record.js';
 import { formatRepoRef } from '../repo-ref.js';
 import type { CheckRunResult } from './check-run.js';
+import { clipText } from './clip-text.js';
 import { inlineCode } from './escape.js';
+import { githubCheckSummaryLimit } from './render-markdown.js';
 
 /** The check run's name on the deploy repo's commits. */
 export const driftCheckRunName = 'kuma-api-forge/drift';
 
-/** Files listed per repo; the rest are counted (the summary stays far below GitHub's 65,535 characters). */
+/** Files listed per repo; the rest are counted (and the summary is cut at GitHub's limit whatever the paths). */
 const maxListedFiles = 50;
 /** Repos listed; the rest are counted. */
 const maxListedRepos = 50;
@@ -56,12 +58,15 @@ export function buildDriftCheckRun(
   return {
     conclusion: 'failure',
     title: `Hand edits: ${what} of ${reports.length} repo(s) differ from what kuma-api-forge wrote`,
-    summary: [
-      `This push changed files that kuma-api-forge generates in ${inlineCode(deployRepo)}, relative to what it last wrote there. The next deploy of each repo below overwrites them: change the source repo's spec or config instead.`,
-      '',
-      ...sections.flatMap((section) => [section, '']),
-      ...more,
-    ].join('\n'),
+    summary: clipText(
+      [
+        `This push changed files that kuma-api-forge generates in ${inlineCode(deployRepo)}, relative to what it last wrote there. The next deploy of each repo below overwrites them: change the source repo's spec or config instead.`,
+        '',
+        ...sections.flatMap((section) => [section, '']),
+        ...more,
+      ].join('\n'),
+      githubCheckSummaryLimit,
+    ),
   };
 }
 

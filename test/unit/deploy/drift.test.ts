@@ -128,4 +128,23 @@ describe('drift', () => {
       }),
     ).toBeUndefined();
   });
+
+  it('a record that is no longer YAML, or deleted, is reported; the folder is judged against the one before', () => {
+    const broken = 'repo: [acme/pets\n';
+    const unreadable = judgeFolder({
+      folder,
+      before: v1.files,
+      after: edit(v1.files, recordPath, broken),
+      beforeRecord: v1.record,
+      afterRecord: { sha: buildGitBlobSha(broken), text: broken },
+    });
+    expect(unreadable).toMatchObject({ record: 'unreadable', files: [], deployedCommit: shaA });
+    const deleted = judgeFolder({
+      folder,
+      before: v1.files,
+      after: edit(edit(v1.files, recordPath, null), route, null),
+      beforeRecord: v1.record,
+    });
+    expect(deleted).toMatchObject({ record: 'deleted', files: [{ path: route, change: 'deleted' }] });
+  });
 });
