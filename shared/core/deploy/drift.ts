@@ -15,7 +15,7 @@
  * Pure: the use case reads the trees and the records.
  * @module
  */
-import type { RepoRef } from '../repo-ref.js';
+import { formatRepoRef, type RepoRef } from '../repo-ref.js';
 import { parseSourceRecord, type SourceRecord, sourceRecordFile } from './source-record.js';
 
 export type DriftChange = 'changed' | 'added' | 'deleted';
@@ -126,8 +126,11 @@ export function judgeFolder(input: JudgeFolderInput): FolderDriftReport | undefi
   const files = findFolderDrift(folder, input.after, reference.generated);
   const changedByPush = new Set(changedPaths(input.before, input.after));
   if (!record && !files.some((file) => changedByPush.has(file.path))) return undefined;
+  // The folder names the repo; a record (anyone can edit it) naming another one is not believed.
+  const named = formatRepoRef(reference.repo).toLowerCase();
+  const repo = folderRepo && named !== formatRepoRef(folderRepo) ? folderRepo : reference.repo;
   return {
-    repo: reference.repo,
+    repo,
     folder,
     files,
     ...(record ? { record } : {}),

@@ -147,4 +147,19 @@ describe('drift', () => {
     });
     expect(deleted).toMatchObject({ record: 'deleted', files: [{ path: route, change: 'deleted' }] });
   });
+
+  it('reports under the repo its folder names, not one a hand-edited record claims', () => {
+    const record = parseSourceRecord(v1.record.text)!;
+    const text = renderSourceRecord({ ...record, repo: { owner: 'evil', repo: 'other' } });
+    const claimed = { sha: buildGitBlobSha(text), text };
+    const files = edit(v1.files, recordPath, text);
+    const report = judgeFolder({
+      folder,
+      before: files,
+      after: edit(files, route, 'x\n'),
+      beforeRecord: claimed,
+      afterRecord: claimed,
+    });
+    expect(report?.repo).toEqual({ owner: 'acme', repo: 'pets' });
+  });
 });
