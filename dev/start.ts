@@ -112,8 +112,15 @@ export async function startApp(options: StartAppOptions): Promise<LocalApp> {
     ...(settings.webhookSecretPrevious ? { previousSecret: settings.webhookSecretPrevious } : {}),
     ...(settings.environments ? { promoteTags: true } : {}),
     queue,
+    ...(settings.deployRepo
+      ? {
+          deployRepo: {
+            repo: settings.deployRepo,
+            ...(settings.deployBranch ? { branch: settings.deployBranch } : {}),
+          },
+        }
+      : {}),
     log,
-    ...(settings.deployRepo ? { deployRepo: settings.deployRepo } : {}),
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const started = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' }, () =>

@@ -28,7 +28,14 @@ export const handler = handle(
     ...(settings.webhookSecretPrevious ? { previousSecret: settings.webhookSecretPrevious } : {}),
     ...(settings.environments ? { promoteTags: true } : {}),
     queue,
+    ...(settings.deployRepo
+      ? {
+          deployRepo: {
+            repo: settings.deployRepo,
+            ...(settings.deployBranch ? { branch: settings.deployBranch } : {}),
+          },
+        }
+      : {}),
     log: createJsonLogger(settings.logLevel),
-    ...(settings.deployRepo ? { deployRepo: settings.deployRepo } : {}),
   }),
 );

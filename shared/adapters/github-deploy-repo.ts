@@ -50,10 +50,14 @@ export function createGitHubDeployRepo(
     get calls() {
       return calls;
     },
-    async readSnapshot() {
-      const name = await deployBranch();
-      const ref = await call(() => octokit.rest.git.getRef({ ...repo, ref: `heads/${name}` }));
-      const headSha = ref.data.object.sha;
+    async readSnapshot(commit) {
+      // At a given commit (a drift report's push): no ref to read.
+      let headSha = commit;
+      if (headSha === undefined) {
+        const name = await deployBranch();
+        const ref = await call(() => octokit.rest.git.getRef({ ...repo, ref: `heads/${name}` }));
+        headSha = ref.data.object.sha;
+      }
       const tree = await call(() =>
         octokit.rest.git.getTree({ ...repo, tree_sha: headSha, recursive: 'true' }),
       );

@@ -43,7 +43,8 @@ export async function createLocalDeployRepo(input: {
     description,
     url: '',
     calls: 0,
-    async readSnapshot() {
+    async readSnapshot(commit) {
+      if (commit !== undefined) throw new InvariantError(`${description} is a checkout: it has no commits`);
       return {
         headSha: 'local',
         treeSha: 'local',

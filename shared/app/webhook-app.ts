@@ -9,8 +9,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { failureFields, isRetryable, UpstreamError } from '../core/errors.js';
 import type { Job } from '../core/jobs.js';
-import type { RepoRef } from '../core/repo-ref.js';
-import { toJob } from '../core/webhook-events.js';
+import { type DeployRepoEvents, toJob } from '../core/webhook-events.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import { type Logger, silentLogger } from '../ports/logger.js';
 
@@ -23,13 +22,16 @@ export interface WebhookAppDeps {
    */
   previousSecret?: string;
   queue: JobQueue;
+  /**
+   * The deploy repo (`DEPLOY_REPO`, `DEPLOY_BRANCH`): pushes to its deploy branch get a drift report, its pull
+   * requests the governance check instead of the API check.
+   */
+  deployRepo?: DeployRepoEvents;
   log?: Logger;
   /** Largest body accepted (default 25 MB: GitHub does not send larger payloads). */
   maxBodyBytes?: number;
   /** How long to wait for the queue before answering 503 (default 8 s, under GitHub's 10 s). */
   enqueueTimeoutMs?: number;
-  /** The deploy repo (`DEPLOY_REPO`): its pull requests get the governance check instead of the API check. */
-  deployRepo?: RepoRef;
   /** Environments are configured (DEPLOY_ENVIRONMENTS): tag pushes are enqueued as promotions. */
   promoteTags?: boolean;
 }

@@ -6,7 +6,7 @@
  */
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { failureFields, isRetryable, SetupError } from '../core/errors.js';
-import type { CheckJob, DeployJob, GovernanceJob, Job, PromoteJob } from '../core/jobs.js';
+import type { CheckJob, DeployJob, DriftJob, GovernanceJob, Job, PromoteJob } from '../core/jobs.js';
 import { formatRepoRef } from '../core/repo-ref.js';
 import { buildDeadlineResult } from '../core/report/check-run.js';
 import { buildDeployFailedComment } from '../core/report/deploy-comment.js';
@@ -20,6 +20,7 @@ import { acceptBreaking } from '../use-cases/accept-breaking.js';
 import { checkGovernanceChange } from '../use-cases/check-governance-change.js';
 import { checkPullRequest, checkRunName, type Outcome } from '../use-cases/check-pull-request.js';
 import { type DeployOutcome, type DeployPushDeps, deployPush } from '../use-cases/deploy-push.js';
+import { reportDrift } from '../use-cases/drift-report.js';
 import { defaultCheckDeadlineMs, watchPorts } from './job-deadline.js';
 import { runPromoteJob, type WorkerEnvironments } from './promote-job.js';
 
@@ -68,6 +69,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     if (job.type === 'governance') return runGovernanceJob(job, deps, log);
     if (job.type === 'promote') return runPromoteJob(job, { ...deps, source: deps.codeHost(job), log });
     try {
+      if (job.type === 'drift') return await runDriftJob(job, deps, log);
       if (job.approver?.via === 'button') {
         // The Accept button: approve (or say why not), then check with the label on.
         const accepted = await acceptBreaking(job, deps.codeHost(job));
@@ -259,6 +261,21 @@ async function runDeployJob(job: DeployJob, deps: WorkerDeps, log: Logger, lastT
   }
 }
 
+/** A push to the deploy branch: a check run on it when it left generated files edited by hand. */
+async function runDriftJob(job: DriftJob, deps: WorkerDeps, log: Logger): Promise<void> {
+  if (!deps.deploy) return;
+  const outcome = await reportDrift(job, {
+    deployRepo: await deps.deploy.repo('read'),
+    checks: deps.codeHost(job),
+    log,
+  });
+  log.info('drift check done', {
+    sha: job.sha,
+    status: outcome.status,
+    ...(outcome.status === 'reported' ? { checkRunId: outcome.checkRunId } : { folders: outcome.folders }),
+  });
+}
+
 function describeDeploy(outcome: DeployOutcome): Record<string, unknown> {
   switch (outcome.status) {
     case 'committed':
@@ -304,6 +321,10 @@ export function parseJob(body: string): Job | undefined {
     return isSha(promote.sha) && typeof promote.tag === 'string' && promote.tag !== ''
       ? (value as PromoteJob)
       : undefined;
+  }
+  if (job.type === 'drift') {
+    const { sha, before } = value as { sha?: unknown; before?: unknown };
+    return isSha(sha) && isSha(before) ? (value as Job) : undefined;
   }
   return undefined;
 }

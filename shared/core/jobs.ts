@@ -59,13 +59,24 @@ export interface PromoteJob extends JobBase {
   sha: string;
 }
 
-export type Job = CheckJob | DeployJob | GovernanceJob | PromoteJob;
+/** A push to the deploy repo's deploy branch: report the generated files it edited by hand (drift). */
+export interface DriftJob extends JobBase {
+  type: 'drift';
+  /** The pushed commit (`after`): the check run goes on it. */
+  sha: string;
+  /** The branch's commit before the push: what the push is compared with. */
+  before: string;
+}
+
+export type Job = CheckJob | DeployJob | GovernanceJob | PromoteJob | DriftJob;
 
 /**
  * FIFO group of a job: checks of one PR run in order (a newer push is handled after an older one and wins);
- * deploys (and promotions, which deploy) to one deploy repo run one at a time.
+ * deploys (and promotions, which deploy) to one deploy repo run one at a time; drift reports (each about two
+ * fixed commits) in their own group.
  */
 export function jobGroupId(job: Job, deployRepo: RepoRef): string {
+  if (job.type === 'drift') return `drift:${formatRepoRef(job.repository)}`;
   return job.type === 'deploy' || job.type === 'promote'
     ? `deploy:${formatRepoRef(deployRepo)}`
     : `${formatRepoRef(job.repository)}#${job.pullNumber}`;

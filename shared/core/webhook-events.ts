@@ -17,6 +17,8 @@
  *   it merged is not read from the commit message (anyone can write "(#12)" there): the deploy asks GitHub.
  * - a pull request on the deploy repo (any of the above that would check it) → the governance check of the
  *   platform's rules against every deployed API (`governance` job), when the deploy repo is known.
+ * - `push` to the deploy repo's deploy branch (when the webhook is told which they are) → report the drift
+ *   it made (generated files edited by hand; `core/deploy/drift.ts`), whoever pushed: the report judges content.
  * - everything else is ignored, with the reason.
  * @module
  */
@@ -168,8 +170,17 @@ function fromAction(deliveryId: string, payload: unknown): Job | IgnoredEvent {
   };
 }
 
+/** The platform team's deploy repo, and the branch its cluster agent syncs (default: its default branch). */
+export interface DeployRepoEvents {
+  repo: RepoRef;
+  branch?: string;
+}
+
 function fromPush(deliveryId: string, payload: unknown, options: ToJobOptions): Job | IgnoredEvent {
   const ref = readString(payload, 'ref');
+  const { deployRepo } = options;
+  if (deployRepo && sameRepo(readRepo(payload), deployRepo.repo))
+    return fromDeployPush(deliveryId, payload, deployRepo);
   if (ref.startsWith('refs/tags/') && options.promoteTags)
     return fromTagPush(ref.slice('refs/tags/'.length), deliveryId, payload);
   const defaultBranch = readString(payload, 'repository.default_branch');
@@ -199,11 +210,34 @@ function fromTagPush(tag: string, deliveryId: string, payload: unknown): Job | I
   };
 }
 
+function fromDeployPush(deliveryId: string, payload: unknown, deploy: DeployRepoEvents): Job | IgnoredEvent {
+  const branch = deploy.branch ?? readString(payload, 'repository.default_branch');
+  const ref = readString(payload, 'ref');
+  if (ref !== `refs/heads/${branch}`)
+    return { ignored: `push to ${ref} of the deploy repo, not its deploy branch` };
+  if (field(payload, 'deleted') === true) return { ignored: 'push deleted the deploy branch' };
+  const before = field(payload, 'before');
+  if (field(payload, 'created') === true || before === '0'.repeat(40))
+    return { ignored: 'push created the deploy branch: nothing to compare it with' };
+  return {
+    type: 'drift',
+    deliveryId,
+    event: 'push',
+    installationId: readId(payload, 'installation.id'),
+    repository: readRepo(payload),
+    sha: readSha(payload, 'after'),
+    before: readSha(payload, 'before'),
+  };
+}
+
 export interface ToJobOptions {
   /** Environments are configured (DEPLOY_ENVIRONMENTS): a tag push becomes a promote job. */
   promoteTags?: boolean;
-  /** The deploy repo: its pull requests are governance checks, not API checks. */
-  deployRepo?: RepoRef;
+  /**
+   * The deploy repo and its deploy branch: its pull requests are governance checks, not API checks, and pushes
+   * to its deploy branch are drift reports.
+   */
+  deployRepo?: DeployRepoEvents;
 }
 
 /**
@@ -218,7 +252,7 @@ export function toJob(
 ): Job | IgnoredEvent | InvalidEvent {
   const job = toSourceJob(event, deliveryId, payload, options);
   const { deployRepo } = options;
-  if ('type' in job && job.type === 'check' && deployRepo && sameRepo(job.repository, deployRepo))
+  if ('type' in job && job.type === 'check' && deployRepo && sameRepo(job.repository, deployRepo.repo))
     return { ...job, type: 'governance' };
   return job;
 }

@@ -53,7 +53,8 @@ export interface DeployRepo {
   readonly description: string;
   /** Web address of the repo, for links. */
   readonly url: string;
-  readSnapshot(): Promise<DeploySnapshot>;
+  /** The branch head's snapshot; or, given `commit`, that commit's (a drift report judges a push's two ends). */
+  readSnapshot(commit?: string): Promise<DeploySnapshot>;
   /** A file's text by blob id (immutable, so cached). */
   readText(blobSha: string): Promise<string>;
   /** One commit with exactly `changes` on top of `parent`, then a compare-and-swap move of the branch. */

@@ -179,6 +179,7 @@ export async function deployPush(job: DeployJob, deps: DeployPushDeps): Promise<
         folder: plan.folder,
         summary: plan.summary,
         commit: result,
+        ...(plan.overwrote ? { overwrote: plan.overwrote } : {}),
       });
       await commentOnPull(target, deps, deployed);
       return { ...result, plan, attempts: attempt };

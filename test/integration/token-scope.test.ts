@@ -18,7 +18,7 @@ import { createGitHubDeployTarget } from '../../shared/adapters/github/github-de
 import { createGitHubDeployedSources } from '../../shared/adapters/github/github-deployed-sources.js';
 import { createOasdiffRunner } from '../../shared/adapters/oasdiff-runner.js';
 import { createWorker, type Worker } from '../../shared/app/worker.js';
-import type { CheckJob, DeployJob, GovernanceJob } from '../../shared/core/jobs.js';
+import type { CheckJob, DeployJob, DriftJob, GovernanceJob } from '../../shared/core/jobs.js';
 import type { Logger } from '../../shared/ports/logger.js';
 import { createTestApp, githubContract } from '../helpers/local-github.js';
 import { buildSourceFiles } from '../unit/deploy/helpers.js';
@@ -286,5 +286,40 @@ describe('token scope per job', () => {
         tokens[0]!.octokit.rest.issues.createComment({ ...deploy, issue_number: opened.number, body: 'x' }),
       ),
     ).toBe(403);
+  });
+
+  it('a drift job (a push to the deploy repo): reads it and writes a check run there, nothing else', async () => {
+    const folder = (await gh.admin.listFiles({ ...deploy, ref: 'main' })).find((p) =>
+      p.startsWith('apis/acme/pets/pets/'),
+    )!;
+    const text = (await gh.admin.readFile({ ...deploy, ref: 'main', path: folder }))!;
+    const pushed = await gh.admin.push({
+      ...deploy,
+      branch: 'main',
+      files: { [folder]: `${text}# by hand\n` },
+      deliver: false,
+    });
+    const job: DriftJob = {
+      type: 'drift',
+      deliveryId: 'd-drift',
+      event: 'push',
+      installationId,
+      repository: deploy,
+      sha: pushed.sha,
+      before: pushed.before!,
+    };
+    const tokens = await tokensMintedBy(() => startWorker().processJob(job));
+
+    expect(gh.admin.checkRuns({ ...deploy, sha: pushed.sha }).map((run) => run.name)).toEqual([
+      'kuma-api-forge/drift',
+    ]);
+    expect(tokens.map(({ repos, permissions }) => ({ repos, permissions }))).toEqual([
+      { repos: ['acme/deploy'], permissions: { contents: 'read', metadata: 'read' } },
+      { repos: ['acme/deploy'], permissions: { contents: 'read', checks: 'write', metadata: 'read' } },
+    ]);
+    for (const { octokit } of tokens) {
+      expect(await tryWriteContents(octokit, deploy)).toBe(403);
+      expect(await statusOf(octokit.rest.repos.get(pets))).toBe(404);
+    }
   });
 });

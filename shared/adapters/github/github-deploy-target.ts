@@ -76,7 +76,7 @@ function shareTexts(repo: DeployRepo, texts: Map<string, Promise<string>>): Depl
     get calls() {
       return repo.calls;
     },
-    readSnapshot: () => repo.readSnapshot(),
+    readSnapshot: (commit) => repo.readSnapshot(commit),
     readText(blobSha) {
       let text = texts.get(blobSha);
       if (!text) {

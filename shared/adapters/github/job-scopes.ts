@@ -9,6 +9,7 @@
  * - deploy job, deploy repo: commit (and, in pull-request mode, open or update the deploy PR).
  * - promote job (a release tag), source repo: as a deploy job (it deploys the tagged commit to the next environment).
  * - governance job (a PR on the deploy repo): read it and write its check run; read each deployed source repo.
+ * - drift job (its repo is the deploy repo): read it, write the drift check run.
  * @module
  */
 import type { Job } from '../../core/jobs.js';
@@ -22,6 +23,7 @@ export function buildSourceScope(job: Pick<Job, 'type' | 'repository'>): TokenSc
     deploy: { contents: 'read', pull_requests: 'write' },
     governance: { contents: 'read', checks: 'write', pull_requests: 'read' },
     promote: { contents: 'read', pull_requests: 'write' },
+    drift: { contents: 'read', checks: 'write' },
   };
   return { repositories: [job.repository.repo], permissions: permissions[job.type] };
 }

@@ -9,7 +9,9 @@ import { compareFindings, type Finding } from '../findings.js';
 import type { GovernedApi } from '../governance/check-governance.js';
 import type { RepoRef } from '../repo-ref.js';
 import { checkTenancy, type TenancyApi } from './check-tenancy.js';
+import { buildRepoFolder } from './deploy-paths.js';
 import type { DeployState } from './deploy-state.js';
+import { findFolderDrift } from './drift.js';
 import { type CurrentFile, type DeployPlan, planDeploy } from './plan-deploy.js';
 import type { InputFile } from './source-record.js';
 import { findGrant } from './tenants.js';
@@ -73,6 +75,9 @@ export function decideDeploy(input: DecideDeployInput): DeployDecision {
     rendered: rendered.apis,
     inputs: rendered.inputs,
     current: input.current,
+    ...(state.recordedFiles
+      ? { overwrites: findFolderDrift(buildRepoFolder(sourceRepo), input.current, state.recordedFiles) }
+      : {}),
   });
   return { status: 'planned', plan };
 }

@@ -23,6 +23,8 @@ export interface DeployState {
   tenantsFindings: Finding[];
   /** The source commit the folder was last rendered from. */
   recorded?: string;
+  /** The folder's files as the deploy last wrote them (`generated` of its record), when the record has it. */
+  recordedFiles?: Record<string, string>;
   others: OtherTenant[];
   /** The platform's governance (`governance/`), when the deploy repo has any. */
   governance?: Governance;
@@ -71,8 +73,10 @@ export function parseDeployState({
   for (const { path, text } of records) {
     const record = parseSourceRecord(text ?? '', folderRepoOf(path));
     if (!record) continue;
-    if (path === `${folder}${sourceRecordFile}`) state.recorded = record.commit;
-    else {
+    if (path === `${folder}${sourceRecordFile}`) {
+      state.recorded = record.commit;
+      if (record.generated) state.recordedFiles = record.generated;
+    } else {
       const { repo, resources, routes, policyKeys } = record;
       state.others.push({ repo, resources, routes, ...(policyKeys ? { policyKeys } : {}) });
     }

@@ -11,6 +11,7 @@ import type { ManifestFile } from '../kuma/render/types.js';
 import { formatRepoRef, type RepoRef } from '../repo-ref.js';
 import { escapeLineText } from '../yaml-output.js';
 import { assertInsideFolder, buildGitBlobSha, buildRepoFolder, isSafeSegment } from './deploy-paths.js';
+import type { DriftedFile } from './drift.js';
 import { readManifestResources, readRouteClaims } from './route-claims.js';
 import {
   buildResourceKey,
@@ -42,6 +43,8 @@ export interface PlanDeployInput {
   inputs?: InputFile[];
   /** Every file under `apis/<owner>/<repo>/` in the deploy repo now. */
   current: CurrentFile[];
+  /** Hand edits in the folder (see `drift.ts`) this deploy overwrites: said in the commit message. */
+  overwrites?: DriftedFile[];
 }
 
 export interface DeployChange {
@@ -73,6 +76,8 @@ export interface DeployPlan {
   resources: ResourceChange[];
   summary: Record<ChangeKind, number>;
   message: string;
+  /** Hand edits of the folder the commit overwrites; absent when none (or nothing is committed). */
+  overwrote?: DriftedFile[];
 }
 
 export function planDeploy(input: PlanDeployInput): DeployPlan {
@@ -151,6 +156,7 @@ export function planDeploy(input: PlanDeployInput): DeployPlan {
     resources,
     summary,
     message: buildCommitMessage(input, record, resources, summary),
+    ...(changes.length > 0 && input.overwrites?.length ? { overwrote: input.overwrites } : {}),
   };
 }
 
@@ -158,6 +164,8 @@ function buildRecord(
   input: PlanDeployInput,
   desired: Map<string, { api: string; content: string }>,
 ): SourceRecord {
+  const folder = buildRepoFolder(input.sourceRepo);
+  const replaces = input.current.find((file) => file.path === `${folder}${sourceRecordFile}`)?.sha;
   const files = [...desired].map(([path, file]) => ({ path, content: file.content }));
   const manifests = readManifestResources(files);
   const keys = input.rendered.map((api) =>
@@ -174,6 +182,12 @@ function buildRecord(
     resources: manifests.map(buildResourceKey).sort(compareText),
     routes: readRouteClaims(manifests).map(({ namespaces: _namespaces, ...route }) => route),
     policyKeys: { rules: keys.flatMap((k) => k.rules), gateway: keys.flatMap((k) => k.gateway) },
+    generated: Object.fromEntries(
+      files
+        .map(({ path, content }) => [path.slice(folder.length), buildGitBlobSha(content)] as const)
+        .sort(([a], [b]) => compareText(a, b)),
+    ),
+    ...(replaces ? { replaces } : {}),
   };
 }
 
@@ -213,6 +227,10 @@ function buildCommitMessage(
         `  ${sign[kind]} ${r.resource === r.path ? path : `${escapeLineText(r.resource)} (${path})`}`,
       );
     }
+  }
+  if (input.overwrites && input.overwrites.length > 0) {
+    lines.push('Overwrote hand edits (drift from what kuma-api-forge last wrote):');
+    for (const file of input.overwrites) lines.push(`  ${file.change} ${escapeLineText(file.path)}`);
   }
   lines.push('', `Kuma-Api-Forge-Source: ${repo}@${sha}`);
   return `${lines.join('\n')}\n`;

@@ -30,6 +30,17 @@ export interface SourceRecord {
   routes: Omit<RouteClaim, 'namespaces'>[];
   /** Absent in records written before it existed: then nothing is known about what the folder shares. */
   policyKeys?: PolicyKeys;
+  /**
+   * What the deploy wrote: each generated file (path inside the folder) and its git blob id, so drift is found
+   * from a tree listing alone (no blob reads). Absent in records written before it existed: then no drift is
+   * reported for the folder.
+   */
+  generated?: Record<string, string>;
+  /**
+   * The git blob id of the record this one replaced (absent for a folder's first deploy): the chain that makes a
+   * record put back by a revert, or edited by hand without keeping the chain, visible (`core/deploy/drift.ts`).
+   */
+  replaces?: string;
 }
 
 const header =
@@ -60,6 +71,9 @@ export function renderSourceRecord(record: SourceRecord): string {
     resources: record.resources,
     routes,
     ...(record.policyKeys ? { policyKeys: record.policyKeys } : {}),
+    // Added last: the keys above keep their bytes.
+    ...(record.generated ? { generated: record.generated } : {}),
+    ...(record.replaces ? { replaces: record.replaces } : {}),
   };
   // Repo-derived paths, hostnames and route paths: escaped and checked like every generated file.
   return stringifyYaml(body, [header]);
@@ -102,6 +116,7 @@ export function parseSourceRecord(text: string, folderRepo?: RepoRef): SourceRec
           gateway: Array.isArray(keys.gateway) ? keys.gateway.filter(isGatewayKey) : [],
         }
       : undefined;
+  const generated = readGenerated(record.generated);
   return {
     repo,
     commit: record.commit,
@@ -110,7 +125,28 @@ export function parseSourceRecord(text: string, folderRepo?: RepoRef): SourceRec
     resources: Array.isArray(record.resources) ? record.resources.filter((r) => typeof r === 'string') : [],
     routes,
     ...(policyKeys ? { policyKeys } : {}),
+    ...(generated ? { generated } : {}),
+    ...(typeof record.replaces === 'string' && gitSha.test(record.replaces)
+      ? { replaces: record.replaces }
+      : {}),
   };
+}
+
+const gitSha = /^[0-9a-f]{40}$/;
+
+/**
+ * `generated`, or undefined when it is not a map of paths to blob ids (an older record, or a hand edit): a
+ * record whose list cannot be trusted whole is not used to report drift. Built on a null-prototype object, so
+ * a `__proto__` path is an ordinary key.
+ */
+function readGenerated(value: unknown): Record<string, string> | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const generated: Record<string, string> = Object.create(null);
+  for (const [path, sha] of Object.entries(value)) {
+    if (typeof sha !== 'string' || !gitSha.test(sha)) return undefined;
+    generated[path] = sha;
+  }
+  return generated;
 }
 
 function isRuleKey(value: unknown): value is RulePolicyKey {

@@ -4,7 +4,9 @@
  * finding messages, error messages that quote them) is escaped; the deploy repo's name comes from the operator.
  * @module
  */
+import type { DriftedFile } from '../deploy/drift.js';
 import type { Finding } from '../findings.js';
+import { describeOverwrites } from './drift-report.js';
 import { escapeMarkdown, escapeMessage, escapeUrl, inlineCode } from './escape.js';
 
 /** Hidden first line of every deploy comment. */
@@ -21,9 +23,17 @@ export interface DeployedCommentInput {
   summary: { added: number; changed: number; removed: number };
   /** The deploy repo's commit, its URL, and the pull request that proposes it (pull-request mode). */
   commit: { sha: string; url: string; pullRequestUrl?: string };
+  /** Hand edits of the folder the deploy overwrote (drift). */
+  overwrote?: readonly DriftedFile[];
 }
 
-export function buildDeployedComment({ deployRepo, folder, summary, commit }: DeployedCommentInput): string {
+export function buildDeployedComment({
+  deployRepo,
+  folder,
+  summary,
+  commit,
+  overwrote = [],
+}: DeployedCommentInput): string {
   const { added, changed, removed } = summary;
   const link = `[\`${commit.sha.slice(0, 7)}\`](${escapeUrl(commit.url)})`;
   const where = commit.pullRequestUrl
@@ -33,6 +43,7 @@ export function buildDeployedComment({ deployRepo, folder, summary, commit }: De
     deployCommentMarker,
     `🚀 Mesh changes ${where}: ${added} added, ${changed} changed, ${removed} removed under ${inlineCode(folder)}.`,
     '',
+    ...(overwrote.length > 0 ? [...describeOverwrites(overwrote), ''] : []),
   ].join('\n');
 }
 

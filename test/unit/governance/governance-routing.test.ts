@@ -21,7 +21,7 @@ const repo = { owner: payload.repository.owner.login as string, repo: payload.re
 describe('governance jobs', () => {
   it('a PR on the deploy repo (names compared without case) is a governance job', () => {
     const deployRepo = { owner: repo.owner.toUpperCase(), repo: repo.repo.toLowerCase() };
-    const job = toJob('pull_request', 'd-1', payload, { deployRepo });
+    const job = toJob('pull_request', 'd-1', payload, { deployRepo: { repo: deployRepo } });
     expect(job).toMatchObject({
       type: 'governance',
       repository: repo,
@@ -29,19 +29,19 @@ describe('governance jobs', () => {
     });
     // Every other repo's PR, or no deploy repo configured: the API check.
     expect(
-      toJob('pull_request', 'd-1', payload, { deployRepo: { owner: repo.owner, repo: 'other' } }),
+      toJob('pull_request', 'd-1', payload, { deployRepo: { repo: { owner: repo.owner, repo: 'other' } } }),
     ).toMatchObject({
       type: 'check',
     });
     expect(toJob('pull_request', 'd-1', payload)).toMatchObject({ type: 'check' });
     // A merge of a deploy-repo PR is still ignored (its push is what matters).
     expect(
-      toJob('pull_request', 'd-1', { ...payload, action: 'closed' }, { deployRepo: repo }),
+      toJob('pull_request', 'd-1', { ...payload, action: 'closed' }, { deployRepo: { repo } }),
     ).toHaveProperty('ignored');
   });
 
   it('survives the queue, is grouped per PR, and its token reads and writes checks only', () => {
-    const job = toJob('pull_request', 'd-1', payload, { deployRepo: repo });
+    const job = toJob('pull_request', 'd-1', payload, { deployRepo: { repo } });
     if (!('type' in job)) throw new Error('expected a job');
     expect(parseJob(JSON.stringify(job))).toEqual(job);
     expect(parseJob(JSON.stringify({ ...job, headSha: 'main' }))).toBeUndefined();

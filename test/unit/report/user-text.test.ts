@@ -20,6 +20,7 @@ import {
   buildDeployPullRequest,
   buildNotDeployedComment,
 } from '../../../shared/core/report/deploy-comment.js';
+import { buildDriftCheckRun } from '../../../shared/core/report/drift-report.js';
 import { buildCommentBody, buildResolvedBody } from '../../../shared/core/report/pr-comment.js';
 import type { CheckReport } from '../../../shared/core/report/types.js';
 import { finding, marker, report } from './pr-report.js';
@@ -289,5 +290,45 @@ describe('deploy comments', () => {
     // The fence opens and closes the block and occurs nowhere in between.
     expect(pr.body.split(fence)).toHaveLength(3);
     expect(pr.body.endsWith(`\n${fence}\n`)).toBe(true);
+  });
+});
+
+describe('drift', () => {
+  // A deploy repo's paths are whatever someone with push access commits: any byte but NUL.
+  const folder = 'apis/acme/pets/';
+  const drifted = [
+    { path: `${folder}pets/meshhttproute-pets.yaml`, change: 'changed' as const },
+    { path: `${folder}pets/${hostile}.yaml`, change: 'added' as const },
+    { path: `${folder}pets/meshtimeout-pets.yaml`, change: 'deleted' as const },
+  ];
+
+  it('lists the hand edits of a push per source repo, paths inert', async () => {
+    const result = buildDriftCheckRun('platform/deploy', [
+      { repo: { owner: 'acme', repo: 'pets' }, folder, files: drifted, deployedCommit: sha },
+      {
+        repo: { owner: 'acme', repo: 'shop' },
+        folder: 'apis/acme/shop/',
+        files: [],
+        record: 'replaced',
+        deployedCommit: sha,
+      },
+    ]);
+    await expect(checkRunFile(result)).toMatchFileSnapshot(
+      './__snapshots__/user-text/drift-check-run-hostile.md',
+    );
+    expectInert(result.summary);
+    expect(result.conclusion).toBe('failure');
+  });
+
+  it('the deployed comment says which hand edits the deploy overwrote', async () => {
+    const body = buildDeployedComment({
+      deployRepo: 'platform/deploy',
+      folder,
+      summary: { added: 1, changed: 1, removed: 1 },
+      commit: { sha, url: `https://github.com/platform/deploy/commit/${sha}` },
+      overwrote: drifted,
+    });
+    await expect(body).toMatchFileSnapshot('./__snapshots__/user-text/deploy-deployed-overwrote-hostile.md');
+    expectInert(body);
   });
 });
