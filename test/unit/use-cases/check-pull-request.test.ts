@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { BreakingChange } from '../../../shared/ports/breaking-diff.js';
+import type { PullRequestRead } from '../../../shared/ports/code-host.js';
 import { type CheckPullRequestDeps, checkPullRequest } from '../../../shared/use-cases/check-pull-request.js';
 import {
   checkJobFactory,
@@ -233,7 +234,12 @@ describe('our own failures', () => {
   it('an outage ends as a failed check run that says it will be retried, and the job is thrown back', async () => {
     const { source, number, job } = openPull();
     const outage = Object.assign(new Error('Server Error'), { status: 502, response: { status: 502 } });
-    const host = { ...source.codeHost, findComment: () => Promise.reject(outage) };
+    // The read just before posting (the stale-head guard, which also finds the sticky comment) fails.
+    const host = {
+      ...source.codeHost,
+      getPullRequest: (n: number, read?: PullRequestRead) =>
+        read?.marker ? Promise.reject(outage) : source.codeHost.getPullRequest(n, read),
+    };
 
     await expect(
       checkPullRequest(job, { codeHost: host, breakingDiff: createFakeBreakingDiff() }),
@@ -253,7 +259,7 @@ describe('our own failures', () => {
       status: 403,
       response: { status: 403 },
     });
-    const host = { ...source.codeHost, branchHead: () => Promise.reject(refusal) };
+    const host = { ...source.codeHost, prefetch: () => Promise.reject(refusal) };
 
     const outcome = await checkPullRequest(job, { codeHost: host, breakingDiff: createFakeBreakingDiff() });
 
