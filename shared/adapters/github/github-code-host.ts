@@ -328,3 +328,11 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
+
+/** Every shape of GraphQL document this module sends (the contract test validates them against GitHub's schema). */
+export const graphqlDocuments: readonly string[] = [
+  buildPullRequestQuery({ files: 2, head: true, comments: false }),
+  buildPullRequestQuery({ files: 0, head: false, comments: true }),
+  buildPullRequestPageQuery('labels'),
+  buildPullRequestPageQuery('comments'),
+];

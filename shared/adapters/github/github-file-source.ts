@@ -237,3 +237,9 @@ export function normalizePath(path: string): string | undefined {
   }
   return parts.length > 0 ? parts.join('/') : undefined;
 }
+
+/** Every shape of GraphQL document this module sends (the contract test validates them against GitHub's schema). */
+export const graphqlDocuments: readonly string[] = [
+  buildFilesQuery([{ paths: ['a.yaml'] }]),
+  buildFilesQuery([{ paths: ['a.yaml', 'b/c.yaml'] }, { paths: ['d.json'] }]),
+];
