@@ -26,6 +26,7 @@ import { otherBaseNotice } from '../core/report/notices.js';
 import { buildCommentBody, type CommentAction, planComment } from '../core/report/pr-comment.js';
 import { defaultMarker, type MarkdownOptions } from '../core/report/render-markdown.js';
 import type { CheckReport } from '../core/report/types.js';
+import { defaultLoadLimits } from '../core/spec/types.js';
 import type { BreakingDiff } from '../ports/breaking-diff.js';
 import type { CheckRunInput, CodeHost, HostComment, PullRequestState } from '../ports/code-host.js';
 import type { DeployRepo } from '../ports/deploy-repo.js';
@@ -87,7 +88,7 @@ export async function checkPullRequest(job: CheckJob, deps: CheckPullRequestDeps
     // The trust rule: gates come from the default branch as it is now (what branch protection guards, with any
     // gate tightened since the PR was opened), never from the PR's head nor from another base branch.
     const gates = host.files(pr.defaultBranchHead);
-    await prefetchInputs(host, [pr.headSha, pr.baseSha, pr.defaultBranchHead]);
+    await prefetchInputs(host, [pr.headSha, pr.baseSha, pr.defaultBranchHead], deps.log);
     let report: CheckReport;
     try {
       report = await runCheck(
@@ -146,21 +147,34 @@ const refRounds = 3;
 
 /**
  * Reads ahead, at every commit the check reads, the files the configs there name (specs, ruleset, waiver files)
- * and then, round by round, the files those specs `$ref`. Only a hint: what it misses is read when asked.
+ * and then, round by round, the files those specs `$ref` — at most as many files as the loader would read. Only
+ * a hint: what it misses is read when the check asks, and a failed read-ahead leaves the reads to the check.
  */
-async function prefetchInputs(host: CodeHost, commits: readonly string[]): Promise<void> {
+async function prefetchInputs(host: CodeHost, commits: readonly string[], log?: Logger): Promise<void> {
   const shas = [...new Set(commits)];
   const named = new Set<string>();
   for (const sha of shas) {
     for (const path of await filesNamedByConfig(host.files(sha))) named.add(path);
   }
+  const seen = new Set<string>();
   let wanted = shas.map((sha) => ({ sha, paths: [...named] }));
-  for (let round = 0; round <= refRounds && wanted.some((w) => w.paths.length > 0); round += 1) {
-    await host.prefetch(wanted);
+  for (let round = 0; round <= refRounds; round += 1) {
+    wanted = wanted.map(({ sha, paths }) => ({
+      sha,
+      paths: paths.filter((path) => !seen.has(`${sha}:${path}`)).slice(0, defaultLoadLimits.maxFiles),
+    }));
+    if (!wanted.some((w) => w.paths.length > 0)) return;
+    try {
+      await host.prefetch(wanted);
+    } catch (error) {
+      log?.debug('reading ahead failed: the check reads its files one by one', failureFields(error));
+      return;
+    }
     const next = [];
     for (const { sha, paths } of wanted) {
       const refs = new Set<string>();
       for (const path of paths) {
+        seen.add(`${sha}:${path}`);
         const bytes = await host.files(sha).read(path);
         if (bytes) for (const ref of fileRefs(path, bytes)) refs.add(ref);
       }

@@ -87,8 +87,8 @@ function toFileEntry(answer: TreeEntryAnswer | null | undefined): FileEntry | un
 }
 
 /**
- * Reads `paths` at each commit into the cache, in one query per hundred paths not yet read. Paths must be
- * normalised (see `normalizePath`); others are skipped.
+ * Reads `paths` at each commit into the cache, in one query per hundred paths not yet read (one after the
+ * other). Paths leaving the root are skipped.
  */
 export async function prefetchFiles(
   octokit: AppOctokit,
@@ -107,11 +107,10 @@ export async function prefetchFiles(
       wanted.push({ sha, path });
     }
   }
-  const queries: Promise<void>[] = [];
+  // One query at a time: a spec of thousands of files must not open dozens of concurrent requests.
   for (let i = 0; i < wanted.length; i += pathsPerQuery) {
-    queries.push(queryFiles(octokit, repo, cache, wanted.slice(i, i + pathsPerQuery)));
+    await queryFiles(octokit, repo, cache, wanted.slice(i, i + pathsPerQuery));
   }
-  await Promise.all(queries);
 }
 
 /** The document of one batch: commits `cN` by oid, their paths `fN` (variables `cN`, `pN`). */

@@ -253,13 +253,31 @@ describe('our own failures', () => {
     });
   });
 
+  it('a failed read-ahead is only a lost hint: the check reads its files and reports the same', async () => {
+    const { source, number, job } = openPull();
+    const outage = Object.assign(new Error('Server Error'), { status: 502, response: { status: 502 } });
+    const control = openPull();
+    const expected = await check(control.source, control.job);
+    const host = { ...source.codeHost, prefetch: () => Promise.reject(outage) };
+
+    const outcome = await checkPullRequest(job, { codeHost: host, breakingDiff: createFakeBreakingDiff() });
+
+    expect(outcome).toEqual(expected);
+    expect(outcome).toMatchObject({ status: 'reported', verdict: 'pass' });
+    expect(source.checkRuns.at(-1)?.result).toEqual(control.source.checkRuns.at(-1)?.result);
+    expect(source.comments(number)).toEqual(control.source.comments(control.number));
+  });
+
   it('a refusal ends as a failed check run and a failed outcome, not a retry', async () => {
     const { source, job } = openPull();
     const refusal = Object.assign(new Error('Resource not accessible by integration'), {
       status: 403,
       response: { status: 403 },
     });
-    const host = { ...source.codeHost, prefetch: () => Promise.reject(refusal) };
+    const host = {
+      ...source.codeHost,
+      files: (sha: string) => ({ description: sha, read: () => Promise.reject(refusal) }),
+    };
 
     const outcome = await checkPullRequest(job, { codeHost: host, breakingDiff: createFakeBreakingDiff() });
 
