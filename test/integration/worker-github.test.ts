@@ -148,6 +148,20 @@ describe('GitHub clients', () => {
       clients.forInstallation(installationId, scope),
     );
   });
+  it('answers FORBIDDEN (403, not retried) to a token without pull_requests asking for a PR', async () => {
+    await gh.admin.push({ ...repo, branch: 'f', files: { 'a.txt': 'a' }, deliver: false });
+    const { number } = await gh.admin.openPullRequest({ ...repo, head: 'f', deliver: false });
+    const scope = { repositories: ['api'], permissions: { contents: 'read' } } as const;
+    const reader = createGitHubCodeHost(clients.forInstallation(installationId, scope), repo);
+    await expect(reader.getPullRequest(number)).rejects.toMatchObject({ status: 403, retryable: false });
+    const allowed = {
+      repositories: ['api'],
+      permissions: { contents: 'read', pull_requests: 'read' },
+    } as const;
+    const host = createGitHubCodeHost(clients.forInstallation(installationId, allowed), repo);
+    expect(await host.getPullRequest(number)).toMatchObject({ number, state: 'open' });
+  });
+
   it('waits out a 401 on a token minted moments ago (not yet known to every GitHub server)', async () => {
     gh.admin.setFaults({
       rules: [{ kind: 'server-error', status: 401, operations: ['graphql'], times: 1 }],

@@ -12,6 +12,8 @@ import { githubError, gitObject } from './repository.js';
 export const sourceRepositoryFields: RepositoryFields = (repo, context) => ({
   url: `${context.hub.urls.html}/${repo.owner.login}/${repo.name}`,
   pullRequest: async ({ number }: { number: number }) => {
+    // A pull request, its labels and comments need the pull_requests permission (FORBIDDEN without it).
+    context.repo(repo.owner.login, repo.name, { method: 'GET', operationId: 'pulls/get' });
     const pull = repo.pulls.get(number);
     if (!pull)
       throw githubError('NOT_FOUND', `Could not resolve to a PullRequest with the number of ${number}.`);
