@@ -66,10 +66,14 @@ const describeCalls = (requests: RecordedRequest[]) =>
   requests.map((r) => `${r.operationId} ${r.method} ${r.path.split('?')[0]}`);
 
 function report(label: string, requests: RecordedRequest[]) {
-  const deploy = requests.filter(isDeployRepo);
+  // The deploy repo's: its reads, its installation's lookup and its token (the mint after the lookup).
+  const lookup = requests.findIndex((r) => r.operationId === 'apps/get-repo-installation');
+  const deploy = requests.filter(
+    (r, i) => isDeployRepo(r) || (lookup >= 0 && i === lookup + 1 && isToken(r)),
+  );
   console.log(
     `${label}: ${requests.length} GitHub calls (${requests.filter(isContentGenerating).length} content-generating, ` +
-      `${requests.filter(isToken).length} of them token mints), ${deploy.length} for the deploy repo\n  ` +
+      `${requests.filter(isToken).length} of them token mints), ${deploy.length} of them for the deploy repo\n  ` +
       describeCalls(requests).join('\n  '),
   );
 }
