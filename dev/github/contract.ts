@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { parse, validate as validateDocument } from 'graphql';
+import { githubSchema } from './graphql/index.js';
 
 interface Operation {
   path: string;
@@ -119,6 +121,7 @@ export function createContractValidator(): ContractValidator {
       return item?.operationId;
     },
     validateRequest(operationId, body) {
+      if (operationId === 'graphql') return validateGraphQLRequest(body);
       const op = operation(operationId);
       const { node, pointer } = resolve(op.requestBody, `${op.pointer}/requestBody`);
       if (!node) return body === undefined ? [] : [`${operationId} takes no request body`];
@@ -128,6 +131,7 @@ export function createContractValidator(): ContractValidator {
       return validate(body ?? {}) ? [] : describe(validate).map((problem) => `request ${problem}`);
     },
     validateResponse(operationId, status, body) {
+      if (operationId === 'graphql') return validateGraphQLResponse(status, body);
       const op = operation(operationId);
       const declared = op.responses[String(status)] ?? op.responses.default;
       if (!declared) {
@@ -170,4 +174,25 @@ function rewriteTypelessNullable(node: unknown): void {
     for (const key of Object.keys(schema)) delete schema[key];
     schema.anyOf = [rest, { type: 'null' }];
   }
+}
+
+/** `POST /graphql` is outside the REST description: its document is validated against GitHub's GraphQL schema. */
+function validateGraphQLRequest(body: unknown): string[] {
+  const query = (body as { query?: unknown } | undefined)?.query;
+  if (typeof query !== 'string') return ['request graphql: a query string is required'];
+  try {
+    return validateDocument(githubSchema(), parse(query)).map((error) => `request graphql: ${error.message}`);
+  } catch (error) {
+    return [`request graphql: ${(error as Error).message}`];
+  }
+}
+
+/** GitHub's envelope: 200 with `data` and/or `errors`, or a REST-shaped error (401, 5xx). */
+function validateGraphQLResponse(status: number, body: unknown): string[] {
+  const json = (body ?? {}) as Record<string, unknown>;
+  if (status === 200)
+    return 'data' in json || Array.isArray(json.errors)
+      ? []
+      : ['response graphql 200: neither data nor errors'];
+  return typeof json.message === 'string' ? [] : [`response graphql ${status}: no message`];
 }

@@ -16,7 +16,6 @@ import {
   buildBlob,
   buildBranch,
   buildCommit,
-  buildContentItem,
   buildGitCommit,
   buildGitRef,
   buildGitTag,
@@ -32,25 +31,6 @@ async function resolveRef({ repo }: RouteContext, ref: string): Promise<string> 
 }
 
 export const getRepo: Handler = ({ hub, repo }) => ({ status: 200, body: buildRepository(hub.urls, repo) });
-
-/** A file, or a directory's listing; the App reads files this way only when a tree listing was truncated. */
-export const getContent: Handler = async (ctx) => {
-  const { hub, repo, query } = ctx;
-  const ref = query.get('ref') || repo.defaultBranch;
-  const sha = await resolveRef(ctx, ref);
-  const path = (ctx.params.path ?? '').replace(/^\/+|\/+$/g, '');
-  const entry = await repo.git.entryAt(sha, path);
-  if (!entry) throw notFound();
-  if (entry.type === 'tree') {
-    const children = await repo.git.readTree(`${sha}:${path}`, false);
-    const items = children.map((child) =>
-      buildContentItem(hub.urls, repo, ref, { ...child, path: `${path}/${child.path}` }),
-    );
-    return { status: 200, body: items };
-  }
-  const content = await repo.git.readBlob(entry.sha);
-  return { status: 200, body: buildContentItem(hub.urls, repo, ref, entry, content) };
-};
 
 export const getBranch: Handler = async ({ hub, repo, params }) => {
   const name = params.branch ?? '';

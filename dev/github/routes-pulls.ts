@@ -38,11 +38,6 @@ function checkCommentBody(body: Record<string, unknown>): string {
   return text;
 }
 
-export const getPull: Handler = async (ctx) => ({
-  status: 200,
-  body: await renderPull(ctx.hub, ctx.repo, findPull(ctx)),
-});
-
 export const listPulls: Handler = async ({ hub, repo, query, url }) => {
   const state = query.get('state') ?? 'open';
   const head = query.get('head');
@@ -96,17 +91,6 @@ export const updatePull: Handler = async (ctx) => {
   if (typeof body.body === 'string') pull.body = body.body;
   pull.updatedAt = hub.now();
   return { status: 200, body: await renderPull(hub, repo, pull) };
-};
-
-export const listComments: Handler = (ctx) => {
-  const { hub, repo, url } = ctx;
-  const pull = findPull(ctx);
-  const comments = [...repo.comments.values()]
-    .filter((comment) => comment.issueNumber === pull.number)
-    .sort((a, b) => a.id - b.id)
-    .map((comment) => renderComment(hub, repo, comment));
-  const { page, headers } = paginate(comments, url);
-  return { status: 200, body: page, headers };
 };
 
 export const createComment: Handler = (ctx) => {

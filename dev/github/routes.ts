@@ -16,7 +16,6 @@ import {
   createTree,
   getBlob,
   getBranch,
-  getContent,
   getRef,
   getRepo,
   getTag,
@@ -24,15 +23,7 @@ import {
   listPullsOfCommit,
   updateRef,
 } from './routes-git.js';
-import {
-  createComment,
-  createPull,
-  getPull,
-  listComments,
-  listPulls,
-  updateComment,
-  updatePull,
-} from './routes-pulls.js';
+import { createComment, createPull, listPulls, updateComment, updatePull } from './routes-pulls.js';
 
 type Line = readonly [method: Route['method'], path: string, operationId: string, handle: Handler];
 
@@ -41,7 +32,6 @@ const TABLE: readonly Line[] = [
   ['POST',  '/app/installations/:installation_id/access_tokens',  'apps/create-installation-access-token',            createAccessToken],
   ['GET',   '/repos/:owner/:repo/installation',                   'apps/get-repo-installation',                       getRepoInstallation],
   ['GET',   '/repos/:owner/:repo',                                'repos/get',                                        getRepo],
-  ['GET',   '/repos/:owner/:repo/contents/:path{.+}',             'repos/get-content',                                getContent],
   ['GET',   '/repos/:owner/:repo/branches/:branch{.+}',           'repos/get-branch',                                 getBranch],
   ['GET',   '/repos/:owner/:repo/compare/:basehead{.+}',          'repos/compare-commits-with-basehead',              compareCommits],
   ['GET',   '/repos/:owner/:repo/commits/:commit_sha/pulls',      'repos/list-pull-requests-associated-with-commit',  listPullsOfCommit],
@@ -55,9 +45,7 @@ const TABLE: readonly Line[] = [
   ['POST',  '/repos/:owner/:repo/git/commits',                    'git/create-commit',                                createCommit],
   ['GET',   '/repos/:owner/:repo/pulls',                          'pulls/list',                                       listPulls],
   ['POST',  '/repos/:owner/:repo/pulls',                          'pulls/create',                                     createPull],
-  ['GET',   '/repos/:owner/:repo/pulls/:pull_number',             'pulls/get',                                        getPull],
   ['PATCH', '/repos/:owner/:repo/pulls/:pull_number',             'pulls/update',                                     updatePull],
-  ['GET',   '/repos/:owner/:repo/issues/:issue_number/comments',  'issues/list-comments',                             listComments],
   ['POST',  '/repos/:owner/:repo/issues/:issue_number/comments',  'issues/create-comment',                            createComment],
   ['PATCH', '/repos/:owner/:repo/issues/comments/:comment_id',    'issues/update-comment',                            updateComment],
   ['POST',  '/repos/:owner/:repo/issues/:issue_number/labels',    'issues/add-labels',                                addLabels],

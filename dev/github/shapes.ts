@@ -512,36 +512,3 @@ export function buildBlob(urls: Urls, repo: RepoRecord, sha: string, content: Bu
     encoding: 'base64',
   };
 }
-
-export function buildContentItem(
-  urls: Urls,
-  repo: RepoRecord,
-  ref: string,
-  entry: GitTreeEntry,
-  content?: Buffer,
-): Json {
-  const api = repoApiUrl(urls, repo);
-  const html = `${urls.html}/${repo.owner.login}/${repo.name}`;
-  const name = entry.path.split('/').pop() ?? entry.path;
-  const isDir = entry.type === 'tree';
-  const self = `${api}/contents/${entry.path}?ref=${ref}`;
-  const git = `${api}/git/${isDir ? 'trees' : 'blobs'}/${entry.sha}`;
-  const htmlUrl = `${html}/${isDir ? 'tree' : 'blob'}/${ref}/${entry.path}`;
-  const item: Json = {
-    type: isDir ? 'dir' : entry.type === 'commit' ? 'submodule' : 'file',
-    size: entry.size ?? 0,
-    name,
-    path: entry.path,
-    sha: entry.sha,
-    url: self,
-    git_url: git,
-    html_url: htmlUrl,
-    download_url: isDir ? null : `${html}/raw/${ref}/${entry.path}`,
-    _links: { self, git, html: htmlUrl },
-  };
-  if (content) {
-    item.content = (content.toString('base64').match(/.{1,60}/g) ?? ['']).join('\n');
-    item.encoding = 'base64';
-  }
-  return item;
-}

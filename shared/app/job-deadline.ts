@@ -27,7 +27,7 @@ export interface WatchedPorts {
   codeHost: CodeHost;
   breakingDiff: BreakingDiff;
   deployRepo?: () => Promise<DeployRepo>;
-  /** The check run the job started, if it got that far. */
+  /** The check run the job created, if it got that far. */
   checkRunId(): number | undefined;
   /** The step the job was in, in words ("… took too long" follows). */
   step(): string;
@@ -70,18 +70,17 @@ export function watchPorts(
 
   const codeHost: CodeHost = {
     description: host.description,
-    getPullRequest: (number) => tracked(countReads, () => host.getPullRequest(number)),
-    branchHead: (branch) => tracked(countReads, () => host.branchHead(branch)),
+    getPullRequest: (number, read) => tracked(countReads, () => host.getPullRequest(number, read)),
     findMergedPullRequest: (sha) => tracked(countReads, () => host.findMergedPullRequest(sha)),
     files,
-    findComment: (pullNumber, marker) => fenced(() => host.findComment(pullNumber, marker)),
+    prefetch: (reads) => tracked(countReads, () => host.prefetch(reads)),
     createComment: (pullNumber, body) => fenced(() => host.createComment(pullNumber, body)),
     updateComment: (commentId, body) => fenced(() => host.updateComment(commentId, body)),
-    startCheckRun: async (input) => {
-      if (signal.aborted) throw new DeadlineExceededError('the job is past its deadline');
-      checkRunId = await host.startCheckRun(input);
-      return checkRunId;
-    },
+    createCheckRun: (input, result) =>
+      fenced(async () => {
+        checkRunId = await host.createCheckRun(input, result);
+        return checkRunId;
+      }),
     completeCheckRun: (id, result) => fenced(() => host.completeCheckRun(id, result)),
     permissionOf: (login) => tracked(countReads, () => host.permissionOf(login)),
     addLabel: (pullNumber, label) => fenced(() => host.addLabel(pullNumber, label)),

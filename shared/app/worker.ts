@@ -168,10 +168,15 @@ async function runCheckJob(job: CheckJob, deps: WorkerDeps, log: Logger): Promis
   work.catch(() => {}); // its own failure (a refused write) is expected now
   log.error('check stopped at its deadline', { step, deadlineMs: limitMs });
   const result = buildDeadlineResult(step, limitMs / 1000);
+  const created = ports.checkRunId();
   const checkRunId =
-    ports.checkRunId() ??
-    (await host.startCheckRun({ name: checkRunName, headSha: job.headSha, externalId: job.deliveryId }));
-  await host.completeCheckRun(checkRunId, result);
+    created === undefined
+      ? await host.createCheckRun(
+          { name: checkRunName, headSha: job.headSha, externalId: job.deliveryId },
+          result,
+        )
+      : created;
+  if (created !== undefined) await host.completeCheckRun(created, result);
   return { status: 'failed', checkRunId, error: result.title };
 }
 

@@ -27,7 +27,7 @@ export async function acceptBreaking(job: CheckJob, host: CodeHost): Promise<Acc
   };
   const pr = await host.getPullRequest(job.pullNumber);
   if (pr.state === 'closed') return refuse({ reason: 'closed', login });
-  const label = await approvalLabel(host.files(await host.branchHead(pr.defaultBranch)));
+  const label = await approvalLabel(host.files(pr.defaultBranchHead));
   const permission = await host.permissionOf(login);
   if (!mayApprove(permission))
     return refuse({

@@ -29,7 +29,7 @@ import {
   findingKey,
   governanceCheckRunName,
 } from '../core/report/governance-change.js';
-import type { CodeHost } from '../ports/code-host.js';
+import type { CheckRunResult, CodeHost } from '../ports/code-host.js';
 import type { DeployRepo } from '../ports/deploy-repo.js';
 import type { DeployedSources } from '../ports/deployed-sources.js';
 import type { FileSource } from '../ports/file-source.js';
@@ -48,7 +48,8 @@ export interface CheckGovernanceChangeDeps {
 export type GovernanceOutcome =
   | { status: 'skipped'; reason: 'closed' | 'head-moved' | 'governance-unchanged' }
   | { status: 'reported'; checkRunId: number; conclusion: string; repos: number }
-  | { status: 'failed'; checkRunId: number; error: string };
+  /** `checkRunId` is absent when even the failure could not be reported. */
+  | { status: 'failed'; checkRunId?: number; error: string };
 
 export async function checkGovernanceChange(
   job: GovernanceJob,
@@ -64,18 +65,19 @@ export async function checkGovernanceChange(
   ]);
   if (sameFiles(base, head)) return { status: 'skipped', reason: 'governance-unchanged' };
 
-  const checkRunId = await host.startCheckRun({
-    name: governanceCheckRunName,
-    headSha: pr.headSha,
-    externalId: job.deliveryId,
-  });
+  // Created once, with its result (one write): the run appears when the deployed repos have been checked.
+  const report = (result: CheckRunResult) =>
+    host.createCheckRun(
+      { name: governanceCheckRunName, headSha: pr.headSha, externalId: job.deliveryId },
+      result,
+    );
   try {
     // Spectral's parts load only when a governance change is checked.
     const { parseRuleset } = await import('../core/lint/ruleset.js');
     const proposed = parseGovernance(head, parseRuleset);
     if (proposed.findings.length > 0) {
       const result = buildInvalidGovernanceResult(proposed.findings);
-      await host.completeCheckRun(checkRunId, result);
+      const checkRunId = await report(result);
       return { status: 'reported', checkRunId, conclusion: result.conclusion, repos: 0 };
     }
     const current = parseGovernance(base, parseRuleset).governance;
@@ -85,19 +87,24 @@ export async function checkGovernanceChange(
       file: (repo, commit, file, line) =>
         `${webBase}/${formatRepoRef(repo)}/blob/${commit}/${file.split('/').map(encodeURIComponent).join('/')}#L${line}`,
     });
-    await host.completeCheckRun(checkRunId, result);
+    const checkRunId = await report(result);
     return { status: 'reported', checkRunId, conclusion: result.conclusion, repos: repos.length };
   } catch (error) {
     const retryable = isRetryable(error);
+    let checkRunId: number | undefined;
     try {
-      await host.completeCheckRun(checkRunId, buildCheckFailedResult(describeFailure(error), retryable));
+      checkRunId = await report(buildCheckFailedResult(describeFailure(error), retryable));
     } catch (reportError) {
       deps.log?.warn('could not report the failure on the check run', {
         error: describeFailure(reportError),
       });
     }
     if (retryable) throw error;
-    return { status: 'failed', checkRunId, error: describeFailure(error) };
+    return {
+      status: 'failed',
+      ...(checkRunId !== undefined ? { checkRunId } : {}),
+      error: describeFailure(error),
+    };
   }
 }
 

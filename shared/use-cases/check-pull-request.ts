@@ -5,6 +5,9 @@
  * computed is dropped. Our own failures end as a check run that says what happened.
  * @module
  */
+import { posix } from 'node:path';
+import { loadRepoConfigFile, repoConfigFiles } from '../core/config/config-location.js';
+import { parseRepoConfig } from '../core/config/repo-config.js';
 import { buildRepoFolder } from '../core/deploy/deploy-paths.js';
 import { failureFields, isRetryable } from '../core/errors.js';
 import type { CheckJob } from '../core/jobs.js';
@@ -23,8 +26,9 @@ import { otherBaseNotice } from '../core/report/notices.js';
 import { buildCommentBody, type CommentAction, planComment } from '../core/report/pr-comment.js';
 import { defaultMarker, type MarkdownOptions } from '../core/report/render-markdown.js';
 import type { CheckReport } from '../core/report/types.js';
+import { defaultLoadLimits } from '../core/spec/types.js';
 import type { BreakingDiff } from '../ports/breaking-diff.js';
-import type { CodeHost, PullRequestState } from '../ports/code-host.js';
+import type { CheckRunInput, CodeHost, HostComment, PullRequestState } from '../ports/code-host.js';
 import type { DeployRepo } from '../ports/deploy-repo.js';
 import type { FileSource } from '../ports/file-source.js';
 import type { Logger } from '../ports/logger.js';
@@ -61,27 +65,33 @@ export type Outcome =
       /** The deploy preview: planned (with its change count), refused, or not available (why). */
       mesh?: string;
     }
-  | { status: 'failed'; checkRunId: number; error: string };
+  | { status: 'failed'; checkRunId: number | undefined; error: string };
 
 export async function checkPullRequest(job: CheckJob, deps: CheckPullRequestDeps): Promise<Outcome> {
   const host = deps.codeHost;
   const marker = deps.marker ?? defaultMarker;
-  const pr = await host.getPullRequest(job.pullNumber);
+  // One read: the PR, the default branch's head, and the config at the head, the base and the default branch.
+  const pr = await host.getPullRequest(job.pullNumber, {
+    files: { head: job.headSha, paths: configPaths },
+  });
   if (pr.state === 'closed') return { status: 'skipped', reason: 'closed', headSha: pr.headSha };
   // The queue delivers a PR's jobs in order: a job for an older head is followed by the one for the newer.
   if (pr.headSha !== job.headSha) return { status: 'skipped', reason: 'head-moved', headSha: pr.headSha };
 
-  const checkRunId = await host.startCheckRun({
+  // The check run is created once, with its result: the check takes seconds, and an in-progress state would
+  // cost a request more per event (a job past its deadline still ends as a failed run, see job-deadline.ts).
+  const run = {
     name: buildCheckRunName(pr.baseRef, pr.defaultBranch),
     headSha: pr.headSha,
     externalId: job.deliveryId,
-  });
+  };
   try {
     const base = host.files(pr.baseSha);
     const head = host.files(pr.headSha);
     // The trust rule: gates come from the default branch as it is now (what branch protection guards, with any
     // gate tightened since the PR was opened), never from the PR's head nor from another base branch.
-    const gates = host.files(await host.branchHead(pr.defaultBranch));
+    const gates = host.files(pr.defaultBranchHead);
+    await prefetchInputs(host, [pr.headSha, pr.baseSha, pr.defaultBranchHead], deps.log);
     let report: CheckReport;
     try {
       report = await runCheck(
@@ -91,8 +101,7 @@ export async function checkPullRequest(job: CheckJob, deps: CheckPullRequestDeps
       );
     } catch (error) {
       if (!(error instanceof UnreadableInputError)) throw error;
-      await host.completeCheckRun(checkRunId, buildNoConfigResult());
-      return { status: 'no-config', checkRunId };
+      return { status: 'no-config', checkRunId: await host.createCheckRun(run, buildNoConfigResult()) };
     }
     if (pr.baseRef !== pr.defaultBranch) {
       report = {
@@ -106,17 +115,18 @@ export async function checkPullRequest(job: CheckJob, deps: CheckPullRequestDeps
       : undefined;
     if (mesh && 'preview' in mesh) report = joinPreview(report, mesh.preview);
 
-    // A push during the check makes this result stale: the job for the new head reports instead.
-    const now = await host.getPullRequest(job.pullNumber);
+    // A push during the check makes this result stale: the job for the new head reports instead. The same read
+    // finds the sticky comment.
+    const now = await host.getPullRequest(job.pullNumber, { marker });
     if (now.headSha !== pr.headSha) {
-      await host.completeCheckRun(checkRunId, buildSupersededResult(now.headSha));
+      const checkRunId = await host.createCheckRun(run, buildSupersededResult(now.headSha));
       return { status: 'superseded', checkRunId, by: now.headSha };
     }
 
     const links = buildLinks(pr);
     const body = buildCommentBody(report, marker, links, mesh);
-    const comment = await postStickyComment(host, pr.number, body, marker);
-    await host.completeCheckRun(checkRunId, buildCheckRunResult(report, links));
+    const comment = await postStickyComment(host, pr.number, now.comment, body, marker);
+    const checkRunId = await host.createCheckRun(run, buildCheckRunResult(report, links));
     return {
       status: 'reported',
       checkRunId,
@@ -125,10 +135,86 @@ export async function checkPullRequest(job: CheckJob, deps: CheckPullRequestDeps
       ...(mesh ? { mesh: describeMesh(mesh) } : {}),
     };
   } catch (error) {
-    await reportOwnFailure(host, checkRunId, error, deps.log);
+    const checkRunId = await reportOwnFailure(host, run, error, deps.log);
     if (isRetryable(error)) throw error;
     return { status: 'failed', checkRunId, error: describeFailure(error) };
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Reading ahead: what the check will read, in a few requests instead of one per file
+
+/** Both config locations and their misnamed `.yml` spellings (read only when neither exists, but cheap here). */
+const configPaths = repoConfigFiles.flatMap((path) => [path, path.replace(/\.yaml$/, '.yml')]);
+
+/** How many rounds of `$ref`ed files are read ahead; files further down are read when the loader asks. */
+const refRounds = 3;
+
+/**
+ * Reads ahead, at every commit the check reads, the files the configs there name (specs, ruleset, waiver files)
+ * and then, round by round, the files those specs `$ref` — at most as many files as the loader would read. Only
+ * a hint: what it misses is read when the check asks, and a failed read-ahead leaves the reads to the check.
+ */
+async function prefetchInputs(host: CodeHost, commits: readonly string[], log?: Logger): Promise<void> {
+  const shas = [...new Set(commits)];
+  const named = new Set<string>();
+  for (const sha of shas) {
+    for (const path of await filesNamedByConfig(host.files(sha))) named.add(path);
+  }
+  const seen = new Set<string>();
+  let wanted = shas.map((sha) => ({ sha, paths: [...named] }));
+  for (let round = 0; round <= refRounds; round += 1) {
+    wanted = wanted.map(({ sha, paths }) => ({
+      sha,
+      paths: paths.filter((path) => !seen.has(`${sha}:${path}`)).slice(0, defaultLoadLimits.maxFiles),
+    }));
+    if (!wanted.some((w) => w.paths.length > 0)) return;
+    try {
+      await host.prefetch(wanted);
+    } catch (error) {
+      log?.debug('reading ahead failed: the check reads its files one by one', failureFields(error));
+      return;
+    }
+    const next = [];
+    for (const { sha, paths } of wanted) {
+      const refs = new Set<string>();
+      for (const path of paths) {
+        seen.add(`${sha}:${path}`);
+        const bytes = await host.files(sha).read(path);
+        if (bytes) for (const ref of fileRefs(path, bytes)) refs.add(ref);
+      }
+      next.push({ sha, paths: [...refs] });
+    }
+    wanted = next;
+  }
+}
+
+/** The files a config names (from the cache: the configs were read with the PR). */
+async function filesNamedByConfig(source: FileSource): Promise<string[]> {
+  const { loaded } = await loadRepoConfigFile(source);
+  if (!loaded || !('value' in loaded)) return [];
+  const { config } = parseRepoConfig(loaded);
+  if (!config) return [];
+  const { ruleset } = config.gates.lint;
+  return [
+    ...config.apis.map((api) => api.spec),
+    ...(ruleset ? [ruleset] : []),
+    ...(config.gates.errIgnore ? [config.gates.errIgnore] : []),
+    ...(config.gates.warnIgnore ? [config.gates.warnIgnore] : []),
+  ];
+}
+
+/** `$ref: other.yaml#/…` targets in a file's text, relative to the repo root: a cheap scan, not the loader. */
+function fileRefs(path: string, bytes: Uint8Array): string[] {
+  const text = Buffer.from(bytes).toString('utf8');
+  const dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/') + 1) : '';
+  const refs: string[] = [];
+  for (const [, target = ''] of text.matchAll(/["']?\$ref["']?\s*:\s*["']?([^"'#\s,}]+)/g)) {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith('/')) continue;
+    const resolved = posix.normalize(dir + target);
+    if (!resolved.startsWith('../')) refs.push(resolved);
+  }
+  return refs;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -179,10 +265,10 @@ async function previewMesh(
 async function postStickyComment(
   host: CodeHost,
   pullNumber: number,
+  existing: HostComment | undefined,
   body: string | undefined,
   marker: string,
 ): Promise<CommentAction> {
-  const existing = await host.findComment(pullNumber, marker);
   const action = planComment(existing, body, marker);
   if (action.write === 'create') await host.createComment(pullNumber, action.body);
   if (action.write === 'update' && existing) await host.updateComment(existing.id, action.body);
@@ -197,17 +283,19 @@ export function buildFailureResult(error: unknown): CheckRunResult {
   return buildCheckFailedResult(describeFailure(error), isRetryable(error));
 }
 
+/** The check run that says so; undefined when GitHub refused that too. */
 async function reportOwnFailure(
   host: CodeHost,
-  checkRunId: number,
+  run: CheckRunInput,
   error: unknown,
   log: CheckPullRequestDeps['log'],
-): Promise<void> {
+): Promise<number | undefined> {
   try {
-    await host.completeCheckRun(checkRunId, buildFailureResult(error));
+    return await host.createCheckRun(run, buildFailureResult(error));
   } catch (reportError) {
     // GitHub itself is failing: nothing more to tell the user; the queue's retry is the way out.
     log?.warn('could not report the failure on the check run', failureFields(reportError));
+    return undefined;
   }
 }
 

@@ -23,7 +23,7 @@ export interface DriftReportDeps {
   /** The deploy repo, read at the push's two commits. */
   deployRepo: DeployRepo;
   /** The deploy repo as a code host: the check run goes there. */
-  checks: Pick<CodeHost, 'startCheckRun' | 'completeCheckRun'>;
+  checks: Pick<CodeHost, 'createCheckRun'>;
   log?: Logger;
 }
 
@@ -55,12 +55,10 @@ export async function reportDrift(job: DriftJob, deps: DriftReportDeps): Promise
     if (report) drift.push(report);
   }
   if (drift.length === 0) return { status: 'none', folders: folders.length };
-  const checkRunId = await deps.checks.startCheckRun({
-    name: driftCheckRunName,
-    headSha: job.sha,
-    externalId: job.deliveryId,
-  });
-  await deps.checks.completeCheckRun(checkRunId, buildDriftCheckRun(deps.deployRepo.description, drift));
+  const checkRunId = await deps.checks.createCheckRun(
+    { name: driftCheckRunName, headSha: job.sha, externalId: job.deliveryId },
+    buildDriftCheckRun(deps.deployRepo.description, drift),
+  );
   deps.log?.warn('drift reported', {
     sha: job.sha,
     repos: drift.length,

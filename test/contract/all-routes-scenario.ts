@@ -3,6 +3,10 @@
  * including the error answers the App must cope with. The contract test validates everything this records.
  */
 import { Octokit } from '@octokit/rest';
+import {
+  buildPullRequestPageQuery,
+  createGitHubCodeHost,
+} from '../../shared/adapters/github/github-code-host.js';
 import { quiet, type Started } from './setup.js';
 
 /** Runs a call that must fail and answers its HTTP status. */
@@ -29,10 +33,16 @@ export async function exerciseAllRoutes({ gh, octokit, appOctokit, installationI
   await appOctokit.rest.apps.getRepoInstallation(repo);
   await octokit.rest.repos.get(repo);
 
-  // A PR check: the pull, its files (one recursive tree per commit, then blobs; the contents API when a tree is
-  // truncated), the sticky comment and the check run.
-  await octokit.rest.pulls.get({ ...repo, pull_number: number });
-  await octokit.rest.git.getRef({ ...repo, ref: 'heads/main' });
+  // A PR check reads through GraphQL, with the App's own adapter: the pull, the default branch and files at
+  // three commits in one query, more files in one more (a binary one through the REST blob), and the stale-head
+  // guard with the sticky comment; then the comment and the check run through REST.
+  await gh.admin.push({ ...repo, branch: 'feature', files: { 'logo.png': new Uint8Array([0, 1, 2]) } });
+  const host = createGitHubCodeHost(octokit as never, repo);
+  const pull = await host.getPullRequest(number, {
+    files: { head, paths: ['openapi.yaml', 'nothing.yaml'] },
+  });
+  await host.prefetch([{ sha: pull.headSha, paths: ['specs/pets.yaml', 'logo.png', 'specs'] }]);
+  await host.files(pull.headSha).read('logo.png');
   // A release tag (annotated): its ref names the tag object, which names the commit.
   await gh.admin.pushTag({ ...repo, tag: 'v1.0.0', sha: head, message: 'Release 1.0.0', deliver: false });
   const tagRef = await octokit.rest.git.getRef({ ...repo, ref: 'tags/v1.0.0' });
@@ -40,9 +50,6 @@ export async function exerciseAllRoutes({ gh, octokit, appOctokit, installationI
   const tree = await octokit.rest.git.getTree({ ...repo, tree_sha: head, recursive: '1' });
   const blobSha = tree.data.tree.find((entry) => entry.path === 'README.md')?.sha ?? '';
   await octokit.rest.git.getBlob({ ...repo, file_sha: blobSha });
-  await octokit.rest.repos.getContent({ ...repo, path: 'openapi.yaml', ref: head });
-  await octokit.rest.repos.getContent({ ...repo, path: 'specs', ref: head });
-  await statusOf(octokit.rest.repos.getContent({ ...repo, path: 'missing.yaml', ref: head }));
 
   const comment = await octokit.rest.issues.createComment({
     ...repo,
@@ -50,7 +57,19 @@ export async function exerciseAllRoutes({ gh, octokit, appOctokit, installationI
     body: '<!-- marker --> hi',
   });
   await octokit.rest.issues.createComment({ ...repo, issue_number: number, body: 'second' });
-  await octokit.rest.issues.listComments({ ...repo, issue_number: number, per_page: 1 });
+  await host.getPullRequest(number, { marker: '<!-- marker -->' });
+  // A PR with over a hundred labels or comments: their next pages.
+  for (const field of ['labels', 'comments'] as const) {
+    const first = await octokit.graphql<{
+      repository: { pullRequest: Record<string, { pageInfo: { endCursor: string } }> };
+    }>(
+      `query($number: Int!) { repository(owner: "acme", name: "pets") {
+        pullRequest(number: $number) { ${field}(first: 1) { pageInfo { endCursor } } } } }`,
+      { number },
+    );
+    const after = first.repository.pullRequest[field]?.pageInfo.endCursor;
+    await octokit.graphql(buildPullRequestPageQuery(field), { owner: 'acme', name: 'pets', number, after });
+  }
   await octokit.rest.issues.updateComment({
     ...repo,
     comment_id: comment.data.id,

@@ -3,8 +3,9 @@
  * GitHub itself): every `….rest.<scope>.<method>` call site, resolved to its method and path by Octokit, and the
  * installation tokens `@octokit/auth-app` mints. Read statically on purpose: a call site no test reaches (the
  * contents API, used only for truncated trees) counts as much as one every test reaches. Call shapes this
- * reading cannot resolve (a literal `request('GET …')`, GraphQL, a computed `rest[…]`) are reported instead of
- * being missed.
+ * reading cannot resolve (a literal `request('GET …')`, a computed `rest[…]`) are reported instead of being
+ * missed. GraphQL documents are built at run time (one alias per file): a file that calls `.graphql(` must export
+ * `graphqlDocuments`, every shape it sends, which the contract test validates against GitHub's schema.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -14,6 +15,14 @@ import { Octokit } from '@octokit/rest';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SOURCES = ['shared', 'functions', 'dev'];
 const SKIPPED = 'dev/github';
+
+/** The GraphQL documents a source file exports as `graphqlDocuments` (see above). */
+export async function readGraphQLDocuments(file: string): Promise<string[]> {
+  const module = (await import(join(ROOT, file))) as { graphqlDocuments?: unknown };
+  const documents = module.graphqlDocuments;
+  if (!Array.isArray(documents)) throw new Error(`${file}: graphqlDocuments is not an array`);
+  return documents as string[];
+}
 
 export interface AppCall {
   /** Where, e.g. `shared/adapters/github-deploy-repo.ts`. */
@@ -26,22 +35,24 @@ export interface AppCall {
 }
 
 const REST_CALL = /\.\s*rest\s*\.\s*(\w+)\s*\.\s*(\w+)/g;
-const UNRESOLVABLE = [
-  /\.\s*request\s*\(\s*['"`]/g,
-  /\.\s*graphql\b/g,
-  /\.\s*rest\s*\[/g,
-  /\.\s*rest\s*\.\s*\w+\s*\[/g,
-];
+const UNRESOLVABLE = [/\.\s*request\s*\(\s*['"`]/g, /\.\s*rest\s*\[/g, /\.\s*rest\s*\.\s*\w+\s*\[/g];
 const AUTH_APP = /from\s+['"]@octokit\/auth-app['"]/;
+const GRAPHQL_CALL = /\.\s*graphql\s*[<(]/;
+const GRAPHQL_DOCUMENTS = /export\s+const\s+graphqlDocuments\b/;
 
-export function readAppCalls(): { calls: AppCall[]; unresolved: string[] } {
+export function readAppCalls(): { calls: AppCall[]; unresolved: string[]; graphql: string[] } {
   const octokit = new Octokit() as unknown as {
     rest: Record<string, Record<string, { endpoint?: { DEFAULTS: { method: string; url: string } } }>>;
   };
   const calls: AppCall[] = [];
   const unresolved: string[] = [];
+  const graphql: string[] = [];
   for (const file of sourceFiles()) {
     const code = stripComments(readFileSync(join(ROOT, file), 'utf8'));
+    if (GRAPHQL_CALL.test(code)) {
+      if (GRAPHQL_DOCUMENTS.test(code)) graphql.push(file);
+      else unresolved.push(`${file}: calls .graphql but exports no graphqlDocuments`);
+    }
     for (const [, scope = '', name = ''] of code.matchAll(REST_CALL)) {
       const defaults = octokit.rest[scope]?.[name]?.endpoint?.DEFAULTS;
       if (defaults)
@@ -61,7 +72,7 @@ export function readAppCalls(): { calls: AppCall[]; unresolved: string[] } {
       });
     }
   }
-  return { calls, unresolved };
+  return { calls, unresolved, graphql };
 }
 
 function sourceFiles(): string[] {

@@ -1,7 +1,9 @@
+import { parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { githubSchema } from '../../dev/github/graphql/index.js';
 import { createContractValidator, type RecordedRequest, ROUTES } from '../../dev/github/index.js';
 import { exerciseAllRoutes } from './all-routes-scenario.js';
-import { readAppCalls } from './app-operations.js';
+import { readAppCalls, readGraphQLDocuments } from './app-operations.js';
 import { type Started, startWithApp } from './setup.js';
 
 const validator = createContractValidator();
@@ -43,6 +45,34 @@ describe('local GitHub against @octokit/openapi', () => {
     expect(notServed, 'the App calls these, the local GitHub does not serve them').toEqual([]);
     const unused = [...served].filter((id) => !called.has(id));
     expect(unused, 'the local GitHub serves these, the App never calls them: remove them').toEqual([]);
+  });
+
+  it("sends only GraphQL documents GitHub's schema accepts, and the scenario sends each shape", async () => {
+    const { graphql } = readAppCalls();
+    expect(graphql.length).toBeGreaterThan(0);
+    const problems: string[] = [];
+    for (const file of graphql) {
+      const documents = await readGraphQLDocuments(file);
+      expect(documents.length, `${file} exports no documents`).toBeGreaterThan(0);
+      for (const document of documents) {
+        for (const error of validate(githubSchema(), parse(document)))
+          problems.push(`${file}: ${error.message}`);
+        // The scenario sent a document of this shape (same operation, same fields), and GitHub answered it.
+        const name = /^query (\w+)/.exec(document)?.[1];
+        const sent = started.gh.requests.filter(
+          (r) =>
+            r.operationId === 'graphql' &&
+            (r.requestBody as { query?: string }).query?.includes(`query ${name}(`),
+        );
+        if (sent.length === 0) problems.push(`${file}: the scenario never sent query ${name}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    // The check is not vacuous: the schema refuses a field GitHub does not have.
+    const drifted = 'query { repository(owner: "a", name: "b") { pullRequest(number: 1) { headSha } } }';
+    expect(validate(githubSchema(), parse(drifted)).map((e) => e.message)).toEqual([
+      expect.stringContaining('Cannot query field "headSha" on type "PullRequest"'),
+    ]);
   });
 
   it('was exercised on every route, success and error answers alike', () => {

@@ -131,20 +131,38 @@ describe('the CLI finds .github/kuma-api-forge.yaml', () => {
   });
 });
 
-describe('the App reads no config through a symlink (GitHub’s tree lists it as mode 120000)', () => {
-  /** A commit's recursive tree as GitHub answers it; every blob read is recorded. */
+describe('the App reads no config through a symlink (GitHub’s TreeEntry has mode 120000)', () => {
+  /**
+   * A commit's files as GitHub's GraphQL answers `Commit.file(path)`: the entry at exactly that path (git does
+   * not walk through a symlinked directory), with its git mode as a decimal Int; every REST blob read is recorded.
+   */
   function githubCommit(tree: { path: string; mode: string; text: string }[]) {
     const read: string[] = [];
+    const entry = (path: string) => {
+      const e = tree.find((t) => t.path === path);
+      if (!e) return null;
+      return {
+        mode: Number.parseInt(e.mode, 8),
+        type: 'blob',
+        oid: `sha-${e.path}`,
+        object: { text: e.text, isTruncated: false, byteSize: Buffer.byteLength(e.text) },
+      };
+    };
     const octokit = {
+      graphql: async (_query: string, variables: Record<string, string>) => {
+        const files = Object.fromEntries(
+          Object.entries(variables)
+            .filter(([name]) => /^p\d+$/.test(name))
+            .map(([name, path]) => [`f${name.slice(1)}`, entry(path)]),
+        );
+        return { repository: { c0: files } };
+      },
       rest: {
         git: {
-          getTree: async () => ({
-            data: { truncated: false, tree: tree.map((e) => ({ ...e, type: 'blob', sha: `sha-${e.path}` })) },
-          }),
           getBlob: async ({ file_sha }: { file_sha: string }) => {
             read.push(file_sha);
-            const entry = tree.find((e) => `sha-${e.path}` === file_sha)!;
-            return { data: { content: Buffer.from(entry.text).toString('base64') } };
+            const e = tree.find((t) => `sha-${t.path}` === file_sha)!;
+            return { data: { content: Buffer.from(e.text).toString('base64') } };
           },
         },
       },

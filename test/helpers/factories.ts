@@ -15,6 +15,7 @@ import type {
   CheckRunResult,
   CodeHost,
   HostComment,
+  PullRequestRead,
   PullRequestState,
 } from '../../shared/ports/code-host.js';
 import type {
@@ -138,9 +139,13 @@ export function createFakeSourceRepo(
   // Not annotated, so a method the port drops later is not an error here (only one it adds is).
   const codeHost = {
     description: `${owner}/${repo}`,
-    async getPullRequest(number: number) {
+    async getPullRequest(number: number, read?: PullRequestRead) {
       record('getPullRequest');
       const pull = pullOf(number);
+      const comment =
+        read?.marker === undefined
+          ? undefined
+          : comments.get(number)?.find((c) => c.body.startsWith(read.marker as string));
       const state: PullRequestState = {
         number,
         state: pull.state,
@@ -148,10 +153,15 @@ export function createFakeSourceRepo(
         baseSha: head(pull.baseRef),
         baseRef: pull.baseRef,
         defaultBranch,
+        defaultBranchHead: head(defaultBranch),
         labels: [...pull.labels],
         repoUrl: `https://github.example/${owner}/${repo}`,
+        ...(comment ? { comment: { ...comment } } : {}),
       };
       return state;
+    },
+    async prefetch() {
+      record('prefetch');
     },
     async branchHead(branch: string) {
       record('branchHead');
@@ -186,6 +196,12 @@ export function createFakeSourceRepo(
     async startCheckRun({ name, headSha }: { name: string; headSha: string }) {
       record('startCheckRun');
       const run: CheckRunRecord = { id: checkRuns.length + 1, name, headSha, status: 'in_progress' };
+      checkRuns.push(run);
+      return run.id;
+    },
+    async createCheckRun({ name, headSha }: { name: string; headSha: string }, result: CheckRunResult) {
+      record('createCheckRun');
+      const run: CheckRunRecord = { id: checkRuns.length + 1, name, headSha, status: 'completed', result };
       checkRuns.push(run);
       return run.id;
     },

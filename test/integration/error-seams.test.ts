@@ -89,6 +89,92 @@ describe('Octokit, typed at the request hook', () => {
   });
 });
 
+/** GitHub's GraphQL API as a fetch: installation tokens are minted, every GraphQL request gets `answer()`. */
+function gitHubGraphQL(answer: () => Response | Promise<Response>) {
+  let calls = 0;
+  const clients = createGitHubClients({
+    appId: 1,
+    privateKey,
+    baseUrl: 'https://github.invalid',
+    fetch: async (input) => {
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      if (url.endsWith('/access_tokens')) {
+        const expires = new Date(Date.now() + 3_600_000).toISOString();
+        return json(201, {
+          token: 'ghs_test',
+          expires_at: expires,
+          permissions: {},
+          repository_selection: 'all',
+        });
+      }
+      calls++;
+      return answer();
+    },
+    retries: 2,
+    rateLimitRetries: 0,
+    waitUnitMs: 1,
+  });
+  const failure = () =>
+    clients
+      .forInstallation(7)
+      .graphql('query { repository(owner: "acme", name: "pets") { url } }')
+      .catch((e: unknown) => e);
+  return { failure, calls: () => calls };
+}
+
+const graphQLErrors = (...errors: object[]) => json(200, { data: null, errors });
+
+describe("Octokit's GraphQL, typed at the same seam (GitHub answers 200 with errors[])", () => {
+  it('NOT_FOUND and FORBIDDEN are not retried, with the REST status an operator knows', async () => {
+    const missing = gitHubGraphQL(() =>
+      graphQLErrors({
+        type: 'NOT_FOUND',
+        path: ['repository'],
+        message: "Could not resolve to a Repository with the name 'acme/pets'.",
+      }),
+    );
+    const error = await missing.failure();
+    expect(error).toBeInstanceOf(UpstreamError);
+    expect(error).toMatchObject({ service: 'GitHub', status: 404, retryable: false });
+    expect((error as Error).message).toContain('Could not resolve to a Repository');
+    expect(((error as Error).cause as Error).name).toBe('GraphqlResponseError');
+    expect(missing.calls()).toBe(1);
+    const denied = gitHubGraphQL(() =>
+      graphQLErrors({ type: 'FORBIDDEN', message: 'Resource not accessible by integration' }),
+    );
+    const refusal = await denied.failure();
+    expect(refusal).toMatchObject({ status: 403, retryable: false });
+    expect(reportForOperator(refusal).next).toMatch(/installed on the repository/);
+  });
+
+  it("RATE_LIMITED and GitHub's own timeouts are retryable; a query the schema refuses is not", async () => {
+    const limited = gitHubGraphQL(() =>
+      graphQLErrors({ type: 'RATE_LIMITED', message: 'API rate limit exceeded for installation ID 7.' }),
+    );
+    expect(await limited.failure()).toMatchObject({ name: 'UpstreamError', retryable: true });
+    const timeout = gitHubGraphQL(() =>
+      graphQLErrors({
+        message: 'Something went wrong while executing your query. This may be the result of a timeout.',
+      }),
+    );
+    expect(isRetryable(await timeout.failure())).toBe(true);
+    const refused = gitHubGraphQL(() =>
+      graphQLErrors({
+        message: "Field 'headSha' doesn't exist on type 'PullRequest'",
+        extensions: { code: 'undefinedField' },
+      }),
+    );
+    expect(await refused.failure()).toMatchObject({ name: 'UpstreamError', retryable: false });
+  });
+
+  it('a 502 on the GraphQL endpoint is retried like REST, then typed retryable', async () => {
+    const gh = gitHubGraphQL(() => json(502, { message: 'Server Error' }));
+    const error = await gh.failure();
+    expect(gh.calls()).toBe(3);
+    expect(error).toMatchObject({ name: 'UpstreamError', status: 502, retryable: true });
+  });
+});
+
 describe('the AWS SDK: SQS at enqueue, SSM at the secrets read', () => {
   const job: CheckJob = {
     type: 'check',

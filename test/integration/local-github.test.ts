@@ -120,11 +120,6 @@ describe('contents and git data at a commit', () => {
       branch: 'feature',
       files: { 'specs/b.yaml': 'b: 1\n' },
     });
-    const file = await s.octokit.rest.repos.getContent({ ...repo, path: 'specs/b.yaml', ref: sha });
-    expect(Buffer.from((file.data as { content: string }).content, 'base64').toString()).toBe('b: 1\n');
-    expect(
-      await statusOf(s.octokit.rest.repos.getContent({ ...repo, path: 'specs/b.yaml', ref: 'main' })),
-    ).toBe(404);
     const tree = await s.octokit.rest.git.getTree({ ...repo, tree_sha: sha, recursive: '1' });
     expect(tree.data.tree.map((e) => `${e.type} ${e.path}`)).toEqual([
       'blob README.md',
@@ -202,37 +197,75 @@ describe('pulls, comments, check runs', () => {
     await s.gh.admin.push({ ...repo, branch: 'feature', files: { 'openapi.yaml': 'v2' } });
     const { number } = await s.gh.admin.openPullRequest({ ...repo, head: 'feature' });
     const { sha: second } = await s.gh.admin.push({ ...repo, branch: 'feature', files: { 'new.yaml': 'n' } });
-    const pull = await s.octokit.rest.pulls.get({ ...repo, pull_number: number });
-    expect(pull.data.head.sha).toBe(second);
-    expect(pull.data.commits).toBe(2);
+    const pullRequest = async () =>
+      (
+        await s.octokit.graphql<{ repository: { pullRequest: Record<string, unknown> } }>(
+          `query($number: Int!) { repository(owner: "acme", name: "pets") {
+            pullRequest(number: $number) { state merged headRefOid baseRefOid baseRefName } } }`,
+          { number },
+        )
+      ).repository.pullRequest;
+    const main = await s.gh.admin.resolve({ ...repo, ref: 'main' });
+    expect(await pullRequest()).toEqual({
+      state: 'OPEN',
+      merged: false,
+      headRefOid: second,
+      baseRefOid: main,
+      baseRefName: 'main',
+    });
     const { sha: merge } = await s.gh.admin.mergePullRequest({ ...repo, number });
     expect((await s.gh.admin.commit({ ...repo, ref: merge })).parents).toHaveLength(2);
     await s.gh.admin.push({ ...repo, branch: 'feature', files: { 'later.yaml': 'l' } });
-    const merged = await s.octokit.rest.pulls.get({ ...repo, pull_number: number });
-    expect(merged.data).toMatchObject({
-      state: 'closed',
-      merged: true,
-      merge_commit_sha: merge,
-      head: { sha: second },
-    });
+    expect(await pullRequest()).toMatchObject({ state: 'MERGED', merged: true, headRefOid: second });
+    const missing = await s.octokit
+      .graphql('query { repository(owner: "acme", name: "pets") { pullRequest(number: 999) { state } } }')
+      .catch((error: { errors?: unknown[] }) => error.errors);
+    expect(missing).toEqual([
+      expect.objectContaining({ type: 'NOT_FOUND', path: ['repository', 'pullRequest'] }),
+    ]);
     const open = await s.octokit.rest.pulls.list({ ...repo, head: 'acme:feature', state: 'open' });
     expect(open.data).toEqual([]);
   });
 
-  it('paginates comments with a Link header Octokit can follow', async () => {
+  it('pages comments and labels like GitHub: first/after, last/before, pageInfo, at most 100', async () => {
     await s.gh.admin.push({ ...repo, branch: 'feature', files: { 'a.txt': 'a' } });
     const { number } = await s.gh.admin.openPullRequest({ ...repo, head: 'feature' });
     for (let i = 1; i <= 5; i++)
       await s.octokit.rest.issues.createComment({ ...repo, issue_number: number, body: `c${i}` });
-    const first = await s.octokit.rest.issues.listComments({ ...repo, issue_number: number, per_page: 2 });
-    expect(first.headers.link).toMatch(/page=2.*rel="next".*page=3.*rel="last"/);
-    const all = await s.octokit.paginate(s.octokit.rest.issues.listComments, {
-      ...repo,
-      issue_number: number,
-      per_page: 2,
-    });
-    expect(all.map((c) => c.body)).toEqual(['c1', 'c2', 'c3', 'c4', 'c5']);
-    expect(all[0]!.user?.login).toBe('kuma-api-forge[bot]');
+    type Page = {
+      nodes: { body: string; viewerDidAuthor: boolean; author: { login: string } }[];
+      pageInfo: {
+        hasNextPage: boolean;
+        hasPreviousPage: boolean;
+        endCursor: string | null;
+        startCursor: string | null;
+      };
+      totalCount: number;
+    };
+    const page = async (args: string) =>
+      (
+        await s.octokit.graphql<{ repository: { pullRequest: { comments: Page } } }>(
+          `query($number: Int!) { repository(owner: "acme", name: "pets") { pullRequest(number: $number) {
+            comments(${args}) { nodes { body viewerDidAuthor author { login } } totalCount
+              pageInfo { hasNextPage hasPreviousPage endCursor startCursor } } } } }`,
+          { number },
+        )
+      ).repository.pullRequest.comments;
+    const first = await page('first: 2');
+    expect(first.nodes.map((c) => c.body)).toEqual(['c1', 'c2']);
+    expect(first.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
+    expect(first.totalCount).toBe(5);
+    expect(first.nodes[0]).toMatchObject({ viewerDidAuthor: true, author: { login: 'kuma-api-forge[bot]' } });
+    const rest = await page(`first: 100, after: "${first.pageInfo.endCursor}"`);
+    expect(rest.nodes.map((c) => c.body)).toEqual(['c3', 'c4', 'c5']);
+    expect(rest.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
+    const last = await page(`last: 2, before: "${rest.pageInfo.endCursor}"`);
+    expect(last.nodes.map((c) => c.body)).toEqual(['c3', 'c4']);
+    const refused = (args: string) =>
+      page(args).catch((error: { errors?: { type?: string }[] }) => error.errors?.[0]?.type);
+    expect(await refused('first: 101')).toBe('EXCESSIVE_PAGINATION');
+    expect(await refused('after: "x"')).toBe('MISSING_PAGINATION_BOUNDARIES');
+    expect(await refused('first: 1, after: "bm90IGEgY3Vyc29y"')).toBe('INVALID_CURSOR_ARGUMENTS');
   });
 
   it('accumulates annotations across updates, refuses 51 at once and leaves the run unchanged', async () => {

@@ -164,7 +164,11 @@ describe('token scope per job', () => {
     ]);
     for (const { octokit } of tokens) {
       expect(await statusOf(octokit.rest.repos.get(other))).toBe(404);
-      expect(await statusOf(octokit.rest.repos.getContent({ ...other, path: 'secret.txt' }))).toBe(404);
+      const secret = await octokit
+        .graphql(`query { repository(owner: "${other.owner}", name: "${other.repo}") {
+          object(expression: "HEAD:secret.txt") { oid } } }`)
+        .catch((error: { errors?: { type?: string }[] }) => error.errors?.[0]?.type);
+      expect(secret).toBe('NOT_FOUND');
     }
     // The deploy reader cannot comment on the source PR.
     const [, deployReader] = tokens;

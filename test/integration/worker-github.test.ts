@@ -47,7 +47,7 @@ afterEach(async () => {
 const calls = (from: number) => gh.requests.slice(from).map((r) => r.operationId);
 
 describe('GitHub FileSource', () => {
-  it('lists each commit once, reads each blob once, and answers missing or escaping paths without a call', async () => {
+  it('reads many files at several commits in one query, then from memory; escaping paths make no call', async () => {
     const base = (await gh.admin.resolve({ ...repo, ref: 'main' }))!;
     const { sha: head } = await gh.admin.push({
       ...repo,
@@ -57,24 +57,61 @@ describe('GitHub FileSource', () => {
     });
     const host = createGitHubCodeHost(clients.forInstallation(installationId), repo);
     const decode = (bytes: Uint8Array | undefined) => (bytes ? new TextDecoder().decode(bytes) : undefined);
-    await host.files(head).read('README.md'); // warms the token and the head tree
+    await host.files(head).read('README.md'); // warms the token
     const from = gh.requests.length;
 
+    const paths = ['specs/api.yaml', 'specs/shared.yaml', 'specs/missing.yaml', 'specs'];
+    await host.prefetch([
+      { sha: head, paths },
+      { sha: base, paths: ['./specs/api.yaml', 'specs//shared.yaml'] },
+    ]);
+    expect(calls(from)).toEqual(['graphql']);
     expect(decode(await host.files(head).read('specs/api.yaml'))).toBe('v: 2\n');
     expect(decode(await host.files(base).read('./specs/api.yaml'))).toBe('v: 1\n');
-    // Unchanged between base and head: the same blob, read once.
     expect(decode(await host.files(head).read('specs/shared.yaml'))).toBe('shared: 1\n');
     expect(decode(await host.files(base).read('specs/shared.yaml'))).toBe('shared: 1\n');
-    expect(decode(await host.files(head).read('specs/api.yaml'))).toBe('v: 2\n');
-    // Not in the tree, a directory, outside the root: no call at all.
+    // Not a file there, a directory: answered by the same query.
     expect(await host.files(head).read('specs/missing.yaml')).toBeUndefined();
     expect(await host.files(head).read('specs')).toBeUndefined();
+    // Outside the root: no call at all.
     expect(await host.files(head).read('../other/secret.yaml')).toBeUndefined();
     expect(await host.files(head).read('/etc/passwd')).toBeUndefined();
+    expect(await host.files(head).read('specs/../../x')).toBeUndefined();
+    expect(calls(from)).toEqual(['graphql']);
 
-    expect(calls(from)).toEqual(['git/get-blob', 'git/get-tree', 'git/get-blob', 'git/get-blob']);
+    // Reads not read ahead and made together share one query.
+    const [a, b] = await Promise.all([
+      host.files(base).read('README.md'),
+      host.files(base).read('nothing.yaml'),
+    ]);
+    expect([decode(a), b]).toEqual(['# api\n', undefined]);
+    expect(calls(from)).toEqual(['graphql', 'graphql']);
   });
 
+  it('reads binary and non-UTF-8 blobs as their exact bytes (REST blob), once per blob', async () => {
+    const binary = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 0xff]);
+    const latin1 = new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x0a]); // "café" in Latin-1: not UTF-8
+    const { sha } = await gh.admin.push({
+      ...repo,
+      branch: 'f',
+      files: { 'bin.png': binary, 'latin1.yaml': latin1 },
+      deliver: false,
+    });
+    await gh.admin.push({ ...repo, branch: 'g', files: { 'bin.png': binary }, deliver: false });
+    const other = (await gh.admin.resolve({ ...repo, ref: 'g' }))!;
+    const host = createGitHubCodeHost(clients.forInstallation(installationId), repo);
+    await host.files(sha).read('README.md');
+    const from = gh.requests.length;
+
+    expect(await host.files(sha).read('bin.png')).toEqual(binary);
+    expect(await host.files(other).read('bin.png')).toEqual(binary);
+    expect(await host.files(sha).read('latin1.yaml')).toEqual(latin1);
+    // The binary blob is read once by its SHA, for both commits; the Latin-1 one too.
+    expect(calls(from).filter((id) => id === 'git/get-blob')).toHaveLength(2);
+  });
+});
+
+describe('GitHub clients', () => {
   it('mints one token per job scope and container, and reuses it across jobs', async () => {
     const from = gh.requests.length;
     const check = (deliveryId: string) =>
@@ -99,10 +136,10 @@ describe('GitHub FileSource', () => {
       await host.getPullRequest(1).catch(() => undefined);
     expect(calls(from)).toEqual([
       'apps/create-installation-access-token',
-      'pulls/get',
-      'pulls/get',
+      'graphql',
+      'graphql',
       'apps/create-installation-access-token',
-      'pulls/get',
+      'graphql',
     ]);
     // The same scope listed in another order is the same token.
     const scope = { repositories: ['api'], permissions: { contents: 'read', checks: 'write' } } as const;
@@ -111,22 +148,59 @@ describe('GitHub FileSource', () => {
       clients.forInstallation(installationId, scope),
     );
   });
+  it('answers FORBIDDEN (403, not retried) to a token without pull_requests asking for a PR', async () => {
+    await gh.admin.push({ ...repo, branch: 'f', files: { 'a.txt': 'a' }, deliver: false });
+    const { number } = await gh.admin.openPullRequest({ ...repo, head: 'f', deliver: false });
+    const scope = { repositories: ['api'], permissions: { contents: 'read' } } as const;
+    const reader = createGitHubCodeHost(clients.forInstallation(installationId, scope), repo);
+    await expect(reader.getPullRequest(number)).rejects.toMatchObject({ status: 403, retryable: false });
+    const allowed = {
+      repositories: ['api'],
+      permissions: { contents: 'read', pull_requests: 'read' },
+    } as const;
+    const host = createGitHubCodeHost(clients.forInstallation(installationId, allowed), repo);
+    expect(await host.getPullRequest(number)).toMatchObject({ number, state: 'open' });
+  });
+
   it('waits out a 401 on a token minted moments ago (not yet known to every GitHub server)', async () => {
     gh.admin.setFaults({
-      rules: [{ kind: 'server-error', status: 401, operations: ['pulls/get'], times: 1 }],
+      rules: [{ kind: 'server-error', status: 401, operations: ['graphql'], times: 1 }],
     });
     const from = gh.requests.length;
     const host = createGitHubCodeHost(clients.forInstallation(installationId), repo);
     await expect(host.getPullRequest(1)).rejects.toMatchObject({ status: 404 });
     expect(gh.requests.slice(from).map((r) => `${r.operationId} ${r.status}`)).toEqual([
       'apps/create-installation-access-token 201',
-      'pulls/get 401',
-      'pulls/get 404',
+      'graphql 401',
+      'graphql 200',
     ]);
   });
 });
 
 describe('GitHub CodeHost', () => {
+  it('creates a run with its result in ONE request, and with over 50 annotations completes it with the last batch', async () => {
+    const { sha } = await gh.admin.push({ ...repo, branch: 'f', files: { 'a.txt': 'a' }, deliver: false });
+    const host = createGitHubCodeHost(clients.forInstallation(installationId), repo);
+    await host.files(sha).read('a.txt');
+    const from = gh.requests.length;
+    const annotation: Annotation = {
+      path: 'a.txt',
+      startLine: 1,
+      endLine: 1,
+      level: 'failure',
+      message: 'm',
+      title: 't',
+    };
+    const id = await host.createCheckRun(
+      { name: 'kuma-api-forge', headSha: sha, externalId: 'd1' },
+      { conclusion: 'failure', title: 'Failed', summary: 'sum', annotations: [annotation] },
+    );
+    expect(calls(from)).toEqual(['checks/create']);
+    const [run] = gh.admin.checkRuns({ ...repo, sha });
+    expect(run).toMatchObject({ id, status: 'completed', conclusion: 'failure', externalId: 'd1' });
+    expect(run!.annotations).toHaveLength(1);
+  });
+
   it('sends any number of annotations in requests of at most 50, completing the run with the last', async () => {
     const { sha } = await gh.admin.push({
       ...repo,
@@ -143,17 +217,20 @@ describe('GitHub CodeHost', () => {
       message: `finding ${i + 1}`,
       title: 'some-rule',
     }));
-    const id = await host.startCheckRun({ name: 'kuma-api-forge', headSha: sha });
     const from = gh.requests.length;
 
-    await host.completeCheckRun(id, { conclusion: 'failure', title: 'Failed', summary: 'sum', annotations });
+    await host.createCheckRun(
+      { name: 'kuma-api-forge', headSha: sha },
+      { conclusion: 'failure', title: 'Failed', summary: 'sum', annotations },
+    );
 
-    const updates = gh.requests.slice(from).filter((r) => r.operationId === 'checks/update');
-    const sizes = updates.map(
+    const writes = gh.requests.slice(from).filter((r) => r.operationId?.startsWith('checks/'));
+    expect(writes.map((r) => r.operationId)).toEqual(['checks/create', 'checks/update', 'checks/update']);
+    const sizes = writes.map(
       (r) => (r.requestBody as { output: { annotations: unknown[] } }).output.annotations.length,
     );
     expect(sizes).toEqual([50, 50, 20]);
-    expect(updates.map((r) => (r.requestBody as { conclusion?: string }).conclusion)).toEqual([
+    expect(writes.map((r) => (r.requestBody as { conclusion?: string }).conclusion)).toEqual([
       undefined,
       undefined,
       'failure',
@@ -183,11 +260,39 @@ describe('GitHub CodeHost', () => {
     const host = createGitHubCodeHost(clients.forInstallation(installationId), repo);
     const from = gh.requests.length;
 
-    expect(await host.findComment(number, '<!-- kuma-api-forge -->')).toEqual({
+    const read = async (marker: string) => (await host.getPullRequest(number, { marker })).comment;
+    expect(await read('<!-- kuma-api-forge -->')).toEqual({
       id: sticky.data.id,
       body: '<!-- kuma-api-forge -->\nreport',
     });
-    expect(calls(from).filter((id) => id === 'issues/list-comments')).toHaveLength(2);
-    expect(await host.findComment(number, '<!-- other -->')).toBeUndefined();
+    // 131 comments: the PR's query brings the first hundred, one more query the rest.
+    expect(calls(from).filter((id) => id !== 'apps/create-installation-access-token')).toEqual([
+      'graphql',
+      'graphql',
+    ]);
+    expect(await read('<!-- other -->')).toBeUndefined();
+  });
+
+  it("takes over no one else's comment that starts with the marker", async () => {
+    await gh.admin.push({ ...repo, branch: 'f', files: { 'a.txt': 'a' }, deliver: false });
+    const { number } = await gh.admin.openPullRequest({ ...repo, head: 'f', deliver: false });
+    // Another App's bot on the same repo posts a comment that looks like ours.
+    const other = createTestApp(gh, { name: 'other' });
+    const otherInstallation = (await gh.admin.installApp(other.id, 'acme')).installationId;
+    const impostor = new Octokit({
+      baseUrl: gh.url,
+      authStrategy: createAppAuth,
+      auth: { appId: other.id, privateKey: other.privateKey!, installationId: otherInstallation },
+      log: quiet,
+    });
+    await impostor.rest.issues.createComment({
+      ...repo,
+      issue_number: number,
+      body: '<!-- kuma-api-forge -->\nfake report',
+    });
+    const host = createGitHubCodeHost(clients.forInstallation(installationId), repo);
+    const pr = await host.getPullRequest(number, { marker: '<!-- kuma-api-forge -->' });
+    expect(pr.comment).toBeUndefined();
+    expect(pr).toMatchObject({ number, state: 'open', baseRef: 'main', defaultBranch: 'main' });
   });
 });

@@ -164,24 +164,18 @@ describe('a pull request with a breaking change', () => {
         title: 'new-required-request-parameter',
       }),
     );
-    // The calls for one PR event (reported to the lead; keep them near the minimum): token, PR, check run, the
-    // default branch's head (the gates), one tree per commit, the blobs that differ, the PR again, the
-    // comments, the comment, the check run.
+    // The calls for one PR event (reported to the lead; keep them near the minimum): the token, one query for
+    // the PR, the default branch's head and the configs, one for the specs they name, one for the stale-head
+    // guard and the sticky comment (and one for the files the spec `$ref`s, openapi/schemas/user.yaml); the
+    // comment, and the check run created with its result.
     expect(sent.map((r) => r.operationId)).toEqual([
       'apps/create-installation-access-token',
-      'pulls/get',
-      'checks/create',
-      'git/get-ref',
-      'git/get-tree',
-      'git/get-blob',
-      'git/get-tree',
-      'git/get-blob',
-      'git/get-blob',
-      'git/get-blob',
-      'pulls/get',
-      'issues/list-comments',
+      'graphql',
+      'graphql',
+      'graphql',
+      'graphql',
       'issues/create-comment',
-      'checks/update',
+      'checks/create',
     ]);
     expect(logLines).toContainEqual(
       expect.objectContaining({
@@ -265,7 +259,7 @@ describe('repos and failures', () => {
     const worker = createTestWorker();
     const { number, job } = await openPull('new-required-param');
     gh.admin.setFaults({
-      rules: [{ kind: 'server-error', operations: ['issues/list-comments'], status: 502 }],
+      rules: [{ kind: 'server-error', operations: ['issues/create-comment'], status: 502 }],
     });
 
     const response = await worker.handleSqsEvent(sqsEvent([{ id: 'm-1', body: JSON.stringify(job) }]));

@@ -1,14 +1,33 @@
 /**
- * Adapter: the CodeHost port over GitHub's REST API for one repository, through an installation's Octokit.
- * Answers in domain terms (never `resp.data`) and keeps GitHub's limits here: comment pages, and at most 50
- * annotations per check-run request (the rest go in follow-up updates, which GitHub appends).
+ * Adapter: the CodeHost port over GitHub's API for one repository, through an installation's Octokit, in as few
+ * requests as GitHub allows: reads through GraphQL (the pull request, the default branch, the sticky comment and
+ * files in one query), writes through REST (a check run created with its result, a comment). Answers in domain
+ * terms and keeps GitHub's limits here: pages of 100, at most 50 annotations per check-run request (the rest go
+ * in follow-up updates, which GitHub appends).
  * @module
  */
+
+import { UpstreamError } from '../../core/errors.js';
 import type { Job } from '../../core/jobs.js';
 import { formatRepoRef, type RepoRef } from '../../core/repo-ref.js';
-import type { Annotation, CodeHost } from '../../ports/code-host.js';
+import type {
+  Annotation,
+  CheckRunInput,
+  CheckRunResult,
+  CodeHost,
+  HostComment,
+} from '../../ports/code-host.js';
+import type { FileSource } from '../../ports/file-source.js';
 import type { AppOctokit, GitHubClients } from './create-octokit.js';
-import { type BlobCache, createGitHubFileSource } from './github-file-source.js';
+import {
+  createGitHubFileSource,
+  createSourceCache,
+  fileEntryFragment,
+  fileSelections,
+  normalizePath,
+  prefetchFiles,
+  storeFiles,
+} from './github-file-source.js';
 import { buildSourceScope } from './job-scopes.js';
 
 export const annotationsPerRequest = 50;
@@ -22,32 +41,71 @@ export function createJobCodeHost(clients: GitHubClients, job: Job): CodeHost {
 }
 
 export function createGitHubCodeHost(octokit: AppOctokit, repo: RepoRef): CodeHost {
-  // Shared by the base and head sources: an unchanged file is one blob, read once.
-  const blobs: BlobCache = new Map();
-  const sources = new Map<string, ReturnType<typeof createGitHubFileSource>>();
-  return {
+  // What the job has read, shared by every commit's source: an unchanged file is one blob, read once.
+  const cache = createSourceCache();
+  const sources = new Map<string, FileSource>();
+  const createCheck = (input: CheckRunInput, fields: Record<string, unknown>) =>
+    octokit.rest.checks.create({
+      ...repo,
+      name: input.name,
+      head_sha: input.headSha,
+      ...(input.externalId ? { external_id: input.externalId } : {}),
+      ...fields,
+    });
+  const host: CodeHost = {
     description: formatRepoRef(repo),
-    async getPullRequest(number) {
-      const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: number });
+    async getPullRequest(number, read) {
+      const paths = read?.files?.paths.flatMap((p) => normalizePath(p) ?? []) ?? [];
+      const head = read?.files?.head;
+      const { repository } = await octokit.graphql<PullRequestAnswer>(
+        buildPullRequestQuery({
+          files: paths.length,
+          head: head !== undefined,
+          comments: read?.marker !== undefined,
+        }),
+        {
+          owner: repo.owner,
+          name: repo.repo,
+          number,
+          ...(head !== undefined ? { head } : {}),
+          ...Object.fromEntries(paths.map((path, i) => [`p${i}`, path])),
+        },
+      );
+      const pull = repository.pullRequest;
+      const defaultRef = repository.defaultBranchRef;
+      if (!defaultRef) throw new UpstreamError(`${formatRepoRef(repo)} has no default branch`, notFound);
+      storeFiles(cache, defaultRef.target.oid, paths, defaultRef.target);
+      if (pull.baseRef) storeFiles(cache, pull.baseRef.target.oid, paths, pull.baseRef.target);
+      if (head !== undefined) storeFiles(cache, head, paths, repository.head);
+      const labels = await allPages(pull.labels, (after) =>
+        morePullRequestPages(octokit, repo, number, 'labels', after),
+      );
+      const comment =
+        read?.marker !== undefined && pull.comments
+          ? await findSticky(pull.comments, read.marker, (after) =>
+              morePullRequestPages(octokit, repo, number, 'comments', after),
+            )
+          : undefined;
       return {
-        number: data.number,
-        state: data.state === 'open' ? 'open' : 'closed',
-        headSha: data.head.sha,
-        baseSha: data.base.sha,
-        baseRef: data.base.ref,
-        defaultBranch: data.base.repo.default_branch,
-        labels: data.labels.map((label) => label.name),
-        repoUrl: data.base.repo.html_url,
+        number,
+        state: pull.state === 'OPEN' ? 'open' : 'closed',
+        headSha: pull.headRefOid,
+        baseSha: pull.baseRefOid,
+        baseRef: pull.baseRefName,
+        defaultBranch: defaultRef.name,
+        defaultBranchHead: defaultRef.target.oid,
+        labels: labels.map((label) => label.name),
+        repoUrl: repository.url,
+        ...(comment ? { comment } : {}),
       };
     },
-    async branchHead(branch) {
-      const { data } = await octokit.rest.git.getRef({ ...repo, ref: `heads/${branch}` });
-      return data.object.sha;
+    prefetch(reads) {
+      return prefetchFiles(octokit, repo, cache, reads);
     },
     files(sha) {
       let source = sources.get(sha);
       if (!source) {
-        source = createGitHubFileSource(octokit, repo, sha, blobs);
+        source = createGitHubFileSource(octokit, repo, sha, cache);
         sources.set(sha, source);
       }
       return source;
@@ -66,19 +124,6 @@ export function createGitHubCodeHost(octokit: AppOctokit, repo: RepoRef): CodeHo
       );
       return merged?.number;
     },
-    async findComment(pullNumber, marker) {
-      const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, {
-        ...repo,
-        issue_number: pullNumber,
-        per_page: 100,
-      });
-      for await (const { data } of pages) {
-        // Only our own (a bot's) comments: a person quoting the marker does not take over the sticky comment.
-        const found = data.find((c) => c.user?.type === 'Bot' && c.body?.startsWith(marker));
-        if (found) return { id: found.id, body: found.body ?? '' };
-      }
-      return undefined;
-    },
     async createComment(pullNumber, body) {
       const { data } = await octokit.rest.issues.createComment({ ...repo, issue_number: pullNumber, body });
       return { id: data.id, body: data.body ?? body };
@@ -86,14 +131,28 @@ export function createGitHubCodeHost(octokit: AppOctokit, repo: RepoRef): CodeHo
     async updateComment(commentId, body) {
       await octokit.rest.issues.updateComment({ ...repo, comment_id: commentId, body });
     },
-    async startCheckRun({ name, headSha, externalId }) {
-      const { data } = await octokit.rest.checks.create({
-        ...repo,
-        name,
-        head_sha: headSha,
+    async createCheckRun(input, result) {
+      const batches = chunk(result.annotations ?? [], annotationsPerRequest);
+      const output = buildOutput(result);
+      if (batches.length <= 1) {
+        // The usual case: ONE request, the run created completed with its whole result.
+        const { data } = await createCheck(input, {
+          status: 'completed',
+          conclusion: result.conclusion,
+          output: { ...output, ...(batches[0] ? { annotations: batches[0].map(toGitHub) } : {}) },
+        });
+        return data.id;
+      }
+      // Over 50 annotations: created in progress with the first 50, completed by the request with the last.
+      const { data } = await createCheck(input, {
         status: 'in_progress',
-        ...(externalId ? { external_id: externalId } : {}),
+        output: {
+          title: output.title,
+          summary: output.summary,
+          annotations: (batches[0] ?? []).map(toGitHub),
+        },
       });
+      await host.completeCheckRun(data.id, { ...result, annotations: batches.slice(1).flat() });
       return data.id;
     },
     async permissionOf(login) {
@@ -105,11 +164,7 @@ export function createGitHubCodeHost(octokit: AppOctokit, repo: RepoRef): CodeHo
     },
     async completeCheckRun(checkRunId, result) {
       const batches = chunk(result.annotations ?? [], annotationsPerRequest);
-      const output = {
-        title: result.title,
-        summary: result.summary,
-        ...(result.text !== undefined ? { text: result.text } : {}),
-      };
+      const output = buildOutput(result);
       // Every batch but the last while still in progress; the last one completes the run.
       for (const batch of batches.slice(0, -1)) {
         await octokit.rest.checks.update({
@@ -131,6 +186,138 @@ export function createGitHubCodeHost(octokit: AppOctokit, repo: RepoRef): CodeHo
       });
     },
   };
+  return host;
+}
+
+const notFound = { service: 'GitHub', retryable: false, status: 404 } as const;
+
+function buildOutput(result: CheckRunResult) {
+  return {
+    title: result.title,
+    summary: result.summary,
+    ...(result.text !== undefined ? { text: result.text } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The pull request in one query
+
+interface Page<T> {
+  nodes: T[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+interface CommentNode {
+  databaseId: number;
+  body: string;
+  viewerDidAuthor: boolean;
+}
+
+interface CommitFiles extends Record<string, unknown> {
+  oid: string;
+}
+
+interface PullRequestAnswer {
+  repository: {
+    url: string;
+    defaultBranchRef: { name: string; target: CommitFiles } | null;
+    head?: CommitFiles | null;
+    pullRequest: {
+      state: 'OPEN' | 'CLOSED' | 'MERGED';
+      headRefOid: string;
+      baseRefOid: string;
+      baseRefName: string;
+      baseRef: { target: CommitFiles } | null;
+      labels: Page<{ name: string }>;
+      comments?: Page<CommentNode>;
+    };
+  };
+}
+
+const pageInfo = 'pageInfo { hasNextPage endCursor }';
+const labelsPage = `nodes { name } ${pageInfo}`;
+const commentsPage = `nodes { databaseId body viewerDidAuthor } ${pageInfo}`;
+
+/**
+ * The PR's state, head, base and labels, the default branch's head, and — when asked — the sticky comment's
+ * page and `files` paths (variables `$p0`…) at the PR's head (`$head`), its base branch and the default branch.
+ */
+export function buildPullRequestQuery(ask: { files: number; head: boolean; comments: boolean }): string {
+  const paths = Array.from({ length: ask.files }, (_, i) => `p${i}`);
+  const files = ask.files > 0 ? ` ... on Commit { ${fileSelections(paths, (i) => `p${i}`)} }` : '';
+  const variables = [
+    '$owner: String!',
+    '$name: String!',
+    '$number: Int!',
+    ...(ask.head ? ['$head: GitObjectID!'] : []),
+    ...paths.map((p) => `$${p}: String!`),
+  ];
+  return `query PullRequest(${variables.join(', ')}) {
+  repository(owner: $owner, name: $name) {
+    url
+    defaultBranchRef { name target { oid${files} } }
+    pullRequest(number: $number) {
+      state
+      headRefOid
+      baseRefOid
+      baseRefName
+      baseRef { target { oid${files} } }
+      labels(first: 100) { ${labelsPage} }
+      ${ask.comments ? `comments(first: 100) { ${commentsPage} }` : ''}
+    }
+    ${ask.head ? `head: object(oid: $head) { oid${files} }` : ''}
+  }
+}
+${ask.files > 0 ? fileEntryFragment : ''}`;
+}
+
+/** The next page of the PR's labels or comments (a PR with over a hundred of them). */
+export function buildPullRequestPageQuery(field: 'labels' | 'comments'): string {
+  return `query PullRequestPage($owner: String!, $name: String!, $number: Int!, $after: String!) {
+  repository(owner: $owner, name: $name) {
+    pullRequest(number: $number) {
+      ${field}(first: 100, after: $after) { ${field === 'labels' ? labelsPage : commentsPage} }
+    }
+  }
+}`;
+}
+
+async function morePullRequestPages<F extends 'labels' | 'comments'>(
+  octokit: AppOctokit,
+  repo: RepoRef,
+  number: number,
+  field: F,
+  after: string,
+): Promise<Page<F extends 'labels' ? { name: string } : CommentNode>> {
+  const answer = await octokit.graphql<{ repository: { pullRequest: Record<F, Page<never>> } }>(
+    buildPullRequestPageQuery(field),
+    { owner: repo.owner, name: repo.repo, number, after },
+  );
+  return answer.repository.pullRequest[field];
+}
+
+async function allPages<T>(first: Page<T>, next: (after: string) => Promise<Page<T>>): Promise<T[]> {
+  const items = [...first.nodes];
+  for (let page = first; page.pageInfo.hasNextPage && page.pageInfo.endCursor; ) {
+    page = await next(page.pageInfo.endCursor);
+    items.push(...page.nodes);
+  }
+  return items;
+}
+
+/** The oldest comment of our own (the App's bot) that starts with the marker: a person quoting it takes nothing over. */
+async function findSticky(
+  first: Page<CommentNode>,
+  marker: string,
+  next: (after: string) => Promise<Page<CommentNode>>,
+): Promise<HostComment | undefined> {
+  for (let page: Page<CommentNode> | undefined = first; page; ) {
+    const found = page.nodes.find((c) => c.viewerDidAuthor && c.body.startsWith(marker));
+    if (found) return { id: found.databaseId, body: found.body };
+    page =
+      page.pageInfo.hasNextPage && page.pageInfo.endCursor ? await next(page.pageInfo.endCursor) : undefined;
+  }
+  return undefined;
 }
 
 function toGitHub(a: Annotation) {
@@ -149,3 +336,11 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
+
+/** Every shape of GraphQL document this module sends (the contract test validates them against GitHub's schema). */
+export const graphqlDocuments: readonly string[] = [
+  buildPullRequestQuery({ files: 2, head: true, comments: false }),
+  buildPullRequestQuery({ files: 0, head: false, comments: true }),
+  buildPullRequestPageQuery('labels'),
+  buildPullRequestPageQuery('comments'),
+];

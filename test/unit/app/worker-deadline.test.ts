@@ -76,20 +76,21 @@ function fakeHost(
         baseSha: sha('b'),
         baseRef: 'main',
         defaultBranch: 'main',
+        defaultBranchHead: sha('b'),
         labels: [],
         repoUrl: 'https://github.test/acme/users',
       })),
-    branchHead: async () => sha('b'),
+    prefetch: async () => {},
     findMergedPullRequest: async () => undefined,
     files: (ref) => options.files ?? createMemoryFileSource(ref === sha('a') ? headFiles : repoFiles),
-    findComment: async () => undefined,
     createComment: async (_, body) => {
       recorded.comments.push(body);
       return { id: 1, body };
     },
     updateComment: async () => {},
-    startCheckRun: async () => {
+    createCheckRun: async (_, result) => {
       recorded.started++;
+      recorded.completed.push({ id: 42, result });
       return 42;
     },
     completeCheckRun: async (id, result) => {
@@ -173,7 +174,7 @@ describe('a check job past its deadline', () => {
     expect(recorded.completed[0]?.result.summary).toContain('took too long');
   });
 
-  it('stuck before a check run exists: the worker starts one to fail it', async () => {
+  it('stuck before a check run exists: the worker creates one, failed', async () => {
     const recorded = fresh();
     await runWithDeadline(fakeHost(recorded, { getPullRequest: () => hang() }), noChanges);
     expect(recorded.started).toBe(1);

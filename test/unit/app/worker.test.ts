@@ -39,19 +39,19 @@ function fakeHost(failing: number[], seen: number[]): CodeHost {
         baseSha: sha('b'),
         baseRef: 'main',
         defaultBranch: 'main',
+        defaultBranchHead: sha('b'),
         labels: [],
         repoUrl: '',
       };
     },
-    branchHead: unused,
     files: unused,
+    prefetch: unused,
     findMergedPullRequest: unused,
-    findComment: unused,
     createComment: unused,
     permissionOf: unused,
     addLabel: unused,
     updateComment: unused,
-    startCheckRun: unused,
+    createCheckRun: unused,
     completeCheckRun: unused,
   };
 }

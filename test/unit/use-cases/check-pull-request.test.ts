@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { BreakingChange } from '../../../shared/ports/breaking-diff.js';
+import type { PullRequestRead } from '../../../shared/ports/code-host.js';
 import { type CheckPullRequestDeps, checkPullRequest } from '../../../shared/use-cases/check-pull-request.js';
 import {
   checkJobFactory,
@@ -233,7 +234,12 @@ describe('our own failures', () => {
   it('an outage ends as a failed check run that says it will be retried, and the job is thrown back', async () => {
     const { source, number, job } = openPull();
     const outage = Object.assign(new Error('Server Error'), { status: 502, response: { status: 502 } });
-    const host = { ...source.codeHost, findComment: () => Promise.reject(outage) };
+    // The read just before posting (the stale-head guard, which also finds the sticky comment) fails.
+    const host = {
+      ...source.codeHost,
+      getPullRequest: (n: number, read?: PullRequestRead) =>
+        read?.marker ? Promise.reject(outage) : source.codeHost.getPullRequest(n, read),
+    };
 
     await expect(
       checkPullRequest(job, { codeHost: host, breakingDiff: createFakeBreakingDiff() }),
@@ -247,13 +253,31 @@ describe('our own failures', () => {
     });
   });
 
+  it('a failed read-ahead is only a lost hint: the check reads its files and reports the same', async () => {
+    const { source, number, job } = openPull();
+    const outage = Object.assign(new Error('Server Error'), { status: 502, response: { status: 502 } });
+    const control = openPull();
+    const expected = await check(control.source, control.job);
+    const host = { ...source.codeHost, prefetch: () => Promise.reject(outage) };
+
+    const outcome = await checkPullRequest(job, { codeHost: host, breakingDiff: createFakeBreakingDiff() });
+
+    expect(outcome).toEqual(expected);
+    expect(outcome).toMatchObject({ status: 'reported', verdict: 'pass' });
+    expect(source.checkRuns.at(-1)?.result).toEqual(control.source.checkRuns.at(-1)?.result);
+    expect(source.comments(number)).toEqual(control.source.comments(control.number));
+  });
+
   it('a refusal ends as a failed check run and a failed outcome, not a retry', async () => {
     const { source, job } = openPull();
     const refusal = Object.assign(new Error('Resource not accessible by integration'), {
       status: 403,
       response: { status: 403 },
     });
-    const host = { ...source.codeHost, branchHead: () => Promise.reject(refusal) };
+    const host = {
+      ...source.codeHost,
+      files: (sha: string) => ({ description: sha, read: () => Promise.reject(refusal) }),
+    };
 
     const outcome = await checkPullRequest(job, { codeHost: host, breakingDiff: createFakeBreakingDiff() });
 
