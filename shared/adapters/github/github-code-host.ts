@@ -140,6 +140,7 @@ export function createGitHubCodeHost(octokit: AppOctokit, repo: RepoRef): CodeHo
           status: 'completed',
           conclusion: result.conclusion,
           output: { ...output, ...(batches[0] ? { annotations: batches[0].map(toGitHub) } : {}) },
+          ...(result.actions ? { actions: result.actions } : {}),
         });
         return data.id;
       }
