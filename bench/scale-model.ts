@@ -10,6 +10,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -166,6 +167,8 @@ interface RepoModel {
   open?: { number: number; branch: string; paths: string[] };
   /** Merged commits, oldest first. */
   merged: string[];
+  /** A merge of the open PR is on its way. */
+  merging?: boolean;
   /** Serializes this repo's git operations. */
   busy: Promise<unknown>;
 }
@@ -281,6 +284,9 @@ const webhook = createWebhookApp({ secret: webhookSecret, queue, log });
 const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
   const s = serve({ fetch: webhook.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
 });
+// Node closes an idle keep-alive connection after 5 s, racing the local GitHub's next delivery on it when this
+// process is busy ("fetch failed"): GitHub's own deliveries are not lost that way.
+(server as Server).keepAliveTimeout = 120_000;
 gh.admin.setWebhook(credentials.id, {
   url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`,
 });
@@ -375,10 +381,13 @@ async function foreignPush(n: number): Promise<void> {
 }
 
 const pending = new Set<Promise<unknown>>();
+let trafficFailures = 0;
 const track = (p: Promise<unknown>) => {
-  const tracked = p.catch((error) =>
-    console.error('traffic step failed:', error instanceof Error ? error.message : error),
-  );
+  const tracked = p.catch((error) => {
+    trafficFailures += 1;
+    const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
+    console.error(`traffic step failed: ${error instanceof Error ? error.message : error}${cause}`);
+  });
   pending.add(tracked);
   void tracked.finally(() => pending.delete(tracked));
 };
@@ -415,13 +424,14 @@ await Promise.all([
     track(serialize(r, () => prEvent(r)));
   }),
   stream(mergesPerHour, () => {
-    const candidates = repos.filter((r) => r.open);
+    const candidates = repos.filter((r) => r.open && !r.merging);
     if (candidates.length === 0) {
       skippedMerges += 1;
       return;
     }
     const r = candidates[Math.floor(random() * candidates.length)]!;
-    track(serialize(r, () => merge(r)));
+    r.merging = true;
+    track(serialize(r, () => merge(r)).finally(() => delete r.merging));
   }),
   stream(num('conflicts-per-hour'), () => track(foreignPush(++foreign))),
 ]);
@@ -605,7 +615,7 @@ jobs: ${checkJobs.length} check tries, ${deploys.length} deploy tries; GitHub ca
 CPU-bound wall per job (median): check ${pct(checkJobs.map(cpuMs), 50).toFixed(0)} ms, deploy ${pct(deploys.map(cpuMs), 50).toFixed(0)} ms (counted 1:1 in the latencies above)
 content-generating requests admitted: ${[...writesPerIdentity].map(([id, n]) => `${id} ${n}`).join(', ')} (${contentPerJob.toFixed(2)} per PR event or merge)
 refused by a limit: ${limitCalls.filter((c) => c.refused === 'secondary-rate').length} secondary (content), ${limitCalls.filter((c) => c.refused === 'concurrency').length} concurrency, ${limitCalls.filter((c) => c.refused === 'primary-rate').length} primary
-jobs retried: ${retried.length}; in the dead-letter queue: ${queue.deadLetters.length}; 5xx injected: ${gh.admin.faultsInjected()['server-error']}; foreign pushes to the deploy repo: ${foreign}; merges skipped (no open PR): ${skippedMerges}
+jobs retried: ${retried.length}; in the dead-letter queue: ${queue.deadLetters.length}; 5xx injected: ${gh.admin.faultsInjected()['server-error']}; foreign pushes to the deploy repo: ${foreign}; merges skipped (no open PR): ${skippedMerges}; traffic steps failed: ${trafficFailures}
 deploys: ${merges.length} merges, ${appCommits.length} deploy commits; lost ${lost}, out of order ${outOfOrder} (from each repo's .source.yaml history against its merges)
 first limit at this mix: 500 content-generating requests an hour per installation is reached at about load ×${(500 / Math.max(1e-9, (contentPerJob * (num('pr-events') + num('merges'))) / installations)).toFixed(2)} (80 a minute: peaks above)
 wall ${((performance.now() - wallStart) / 1000).toFixed(0)} s for ${((drainedAt - start) / HOUR).toFixed(2)} simulated h (traffic ended at ${((trafficEnd - start) / HOUR).toFixed(2)} h; the rest drained the queue); ${describeLoad()}`);
