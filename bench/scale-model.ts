@@ -45,6 +45,8 @@ const { values: flags } = parseArgs({
     'conflicts-per-hour': { type: 'string', default: '30' },
     'visibility-timeout': { type: 'string', default: '1800' },
     'max-receive-count': { type: 'string', default: '5' },
+    'content-per-minute': { type: 'string', default: '80' },
+    'content-per-hour': { type: 'string', default: '500' },
     seed: { type: 'string', default: '1' },
     help: { type: 'boolean', default: false },
   },
@@ -68,6 +70,8 @@ if (flags.help) {
   --conflicts-per-hour=30 pushes by someone else to the deploy repo's branch (the App's compare-and-swap loses)
   --visibility-timeout=1800  seconds before SQS redelivers a failed job (serverless.yml)
   --max-receive-count=5   deliveries before the dead-letter queue
+  --content-per-minute=80 GitHub's secondary limits per installation (change them only to explore: a shorter run
+  --content-per-hour=500  meets a smaller limit sooner)
   --seed=1`);
   process.exit(0);
 }
@@ -151,7 +155,13 @@ const owners = Array.from({ length: installations }, (_, i) => (installations ==
 const deployRef = { owner: owners[0]!, repo: 'deploy' };
 const gh: LocalGitHub = await startLocalGitHub({
   dataDir,
-  limits: { clock, latencyMs: { min: latencyMin, max: latencyMax }, seed: num('seed') },
+  limits: {
+    clock,
+    latencyMs: { min: latencyMin, max: latencyMax },
+    contentPerMinute: num('content-per-minute'),
+    contentPerHour: num('content-per-hour'),
+    seed: num('seed'),
+  },
 });
 const random = seeded(num('seed') + 1);
 const webhookSecret = randomBytes(16).toString('hex');
@@ -501,10 +511,13 @@ const deployedAt = (m: (typeof merges)[number]): number | undefined => {
 // The report, per simulated hour.
 
 /**
- * A job's CPU-bound part (wall time neither waiting for GitHub nor for a rate limit): on Lambda it takes this
- * long in real time, but the scaled clock counted it `scale` times. Latencies below take the excess off.
+ * A job's unscaled part: its wall time in the worker except the waits the clock scales (GitHub's modelled latency,
+ * taken at its mean per call, and the rate-limit waits). That is its CPU (render, oasdiff, YAML) and the local
+ * GitHub's own processing; on Lambda it takes this long in real time, but the scaled clock counted it `scale`
+ * times. Latencies below take the excess off.
  */
-const cpuMs = (s: JobStats) => Math.max(0, s.wallMs - s.fetchMs - s.waitMs);
+const meanLatencyWallMs = (latencyMin + latencyMax) / 2 / scale;
+const cpuMs = (s: JobStats) => Math.max(0, s.wallMs - s.waitMs - s.calls * meanLatencyWallMs);
 const excess = (s: JobStats) => cpuMs(s) * (scale - 1);
 const statsById = new Map<string, JobStats[]>();
 for (const s of stats) statsById.set(s.deliveryId, [...(statsById.get(s.deliveryId) ?? []), s]);
@@ -608,16 +621,37 @@ for (const c of limitCalls)
   if (c.contentGenerating && !c.refused)
     writesPerIdentity.set(c.identity, (writesPerIdentity.get(c.identity) ?? 0) + 1);
 const prCount = prEvents.length;
+const busiest = [...writesPerIdentity].sort((a, b) => b[1] - a[1])[0];
+const busiestPerHour = (busiest?.[1] ?? 0) / Math.max(1e-9, (trafficEnd - start) / HOUR);
+const busiestMinute = busiest
+  ? peakPerMinute(
+      limitCalls
+        .filter((c) => c.identity === busiest[0] && c.contentGenerating && !c.refused)
+        .map((c) => c.at),
+    )
+  : 0;
+const causes = new Map<string, number>();
+for (const line of [...retried, ...givenUp]) {
+  const cause = String(line.fields.error).slice(0, 120);
+  causes.set(cause, (causes.get(cause) ?? 0) + 1);
+}
 const contentPerJob =
   limitCalls.filter((c) => c.contentGenerating && !c.refused).length / Math.max(1, prCount + merges.length);
 console.log(`
 jobs: ${checkJobs.length} check tries, ${deploys.length} deploy tries; GitHub calls per try: check ${perEvent(checkJobs).toFixed(1)}, deploy ${perEvent(deploys).toFixed(1)}
-CPU-bound wall per job (median): check ${pct(checkJobs.map(cpuMs), 50).toFixed(0)} ms, deploy ${pct(deploys.map(cpuMs), 50).toFixed(0)} ms (counted 1:1 in the latencies above)
+unscaled wall per job (median): check ${pct(checkJobs.map(cpuMs), 50).toFixed(0)} ms, deploy ${pct(deploys.map(cpuMs), 50).toFixed(0)} ms (counted 1:1 in the latencies above); of their wall, waiting for the local GitHub (modelled latency and its own processing): check ${pct(
+  checkJobs.map((s) => s.fetchMs),
+  50,
+).toFixed(0)} ms, deploy ${pct(
+  deploys.map((s) => s.fetchMs),
+  50,
+).toFixed(0)} ms
 content-generating requests admitted: ${[...writesPerIdentity].map(([id, n]) => `${id} ${n}`).join(', ')} (${contentPerJob.toFixed(2)} per PR event or merge)
 refused by a limit: ${limitCalls.filter((c) => c.refused === 'secondary-rate').length} secondary (content), ${limitCalls.filter((c) => c.refused === 'concurrency').length} concurrency, ${limitCalls.filter((c) => c.refused === 'primary-rate').length} primary
 jobs retried: ${retried.length}; in the dead-letter queue: ${queue.deadLetters.length}; 5xx injected: ${gh.admin.faultsInjected()['server-error']}; foreign pushes to the deploy repo: ${foreign}; merges skipped (no open PR): ${skippedMerges}; traffic steps failed: ${trafficFailures}
+${[...causes].map(([cause, n]) => `  ${n}× ${cause}`).join('\n')}
 deploys: ${merges.length} merges, ${appCommits.length} deploy commits; lost ${lost}, out of order ${outOfOrder} (from each repo's .source.yaml history against its merges)
-first limit at this mix: 500 content-generating requests an hour per installation is reached at about load ×${(500 / Math.max(1e-9, (contentPerJob * (num('pr-events') + num('merges'))) / installations)).toFixed(2)} (80 a minute: peaks above)
+first limit: the busiest installation (${busiest?.[0] ?? 'none'}) spent ${busiestPerHour.toFixed(0)} content-generating requests per simulated hour of traffic, so 500 an hour is reached at about load ×${((load * 500) / Math.max(1e-9, busiestPerHour)).toFixed(2)}; its busiest minute held ${busiestMinute} (80 allowed)
 wall ${((performance.now() - wallStart) / 1000).toFixed(0)} s for ${((drainedAt - start) / HOUR).toFixed(2)} simulated h (traffic ended at ${((trafficEnd - start) / HOUR).toFixed(2)} h; the rest drained the queue); ${describeLoad()}`);
 
 server.close();
