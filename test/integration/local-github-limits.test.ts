@@ -2,8 +2,8 @@
  * GitHub's rate limits in the local GitHub (`dev/github/limits.ts`, opt-in through `LocalGitHubOptions.limits`):
  * the answers GitHub documents for its secondary limits (content-generating requests per minute and hour,
  * concurrent requests) and its primary rate, on a clock the test moves by hand, so that no assertion depends
- * on how fast this machine is; and the App's own Octokit (`create-octokit.ts`) meeting them on a time-scaled
- * clock: it waits as told and then succeeds.
+ * on how fast this machine is; and the App's own Octokit (`create-octokit.ts`) meeting them: it waits as told
+ * and then succeeds.
  */
 import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from '@octokit/rest';
@@ -72,7 +72,7 @@ async function setUp(limits: LimitsOptions) {
         message: e.response.data.message,
       }),
     );
-  const read = () => plain.rest.repos.getContent({ ...repo, path: 'README.md' }).then((r) => r.status);
+  const read = () => plain.rest.repos.get(repo).then((r) => r.status);
   return { gh, app, installationId, sha, plain, write, read };
 }
 
@@ -160,7 +160,7 @@ describe('concurrent requests', () => {
     await vi.waitFor(() => expect(clock.sleepers()).toBe(1), { timeout: 10_000, interval: 20 });
     clock.advance(300);
     expect(await next).toBe(200);
-  });
+  }, 90_000);
 });
 
 describe('primary rate', () => {
