@@ -27,7 +27,7 @@ export interface FaultPlan {
 }
 
 /** mulberry32: tiny, seedable, good enough to spread faults. */
-function seeded(seed: number): () => number {
+export function seeded(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

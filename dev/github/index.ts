@@ -12,6 +12,15 @@ export type {
 } from './admin.js';
 export { type ContractValidator, createContractValidator } from './contract.js';
 export type { FaultPlan, FaultRule } from './faults.js';
+export {
+  createLimits,
+  type GitHubLimits,
+  type LimitedCall,
+  type LimitsOptions,
+  type SimClock,
+  scaledClock,
+  wallClock,
+} from './limits.js';
 export { ROUTES } from './routes.js';
 export {
   type LocalGitHub,

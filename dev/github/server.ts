@@ -17,6 +17,14 @@ import { githubError } from './graphql/repository.js';
 import { htmlViews } from './html.js';
 import { DOCS, HttpError, type Reply, type RouteContext } from './http.js';
 import { Hub } from './hub.js';
+import {
+  type Admission,
+  createLimits,
+  type GitHubLimits,
+  isGraphQLMutation,
+  LimitRefusal,
+  type LimitsOptions,
+} from './limits.js';
 import { ROUTES } from './routes.js';
 
 export interface RecordedRequest {
@@ -34,6 +42,8 @@ export interface RecordedRequest {
   installationId?: number;
   /** Set when the answer was an injected fault. */
   fault?: string;
+  /** Set when GitHub's limits (`LocalGitHubOptions.limits`) refused the call. */
+  limited?: LimitRefusal['limit'];
 }
 
 export interface LocalGitHubOptions {
@@ -49,6 +59,11 @@ export interface LocalGitHubOptions {
   basePath?: string;
   /** Where `html_url`s point, e.g. a GHES web host `https://ghe.example.com`. Default: this server under `/_html`. */
   webUrl?: string;
+  /**
+   * GitHub's rate limits, and a latency per call, on a clock a scale model may speed up (`limits.ts`). Default:
+   * none (calls are answered at once and only counted in `x-ratelimit-*`).
+   */
+  limits?: LimitsOptions;
 }
 
 export interface LocalGitHub {
@@ -58,6 +73,8 @@ export interface LocalGitHub {
   /** Every call in arrival order. */
   requests: RecordedRequest[];
   admin: LocalGitHubAdmin;
+  /** The limits in force (`options.limits`), with every call they saw. */
+  limits?: GitHubLimits;
 }
 
 const RATE_LIMIT = 5000;
@@ -69,6 +86,7 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
   const requests: RecordedRequest[] = [];
   const faults = { injector: createFaultInjector(options.faults) };
   const used = new Map<string, number>();
+  const limits = options.limits ? createLimits(options.limits) : undefined;
   let sequence = 0;
 
   const basePath = (options.basePath ?? '').replace(/\/+$/, '');
@@ -94,6 +112,7 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
         'x-github-media-type': 'github.v3; format=json',
       };
       let reply: Reply;
+      let admission: Admission | undefined;
       try {
         const text = route.method === 'GET' ? '' : await c.req.text();
         let body: Record<string, unknown> = {};
@@ -137,6 +156,14 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
           // A token sees only its own repos (404 otherwise) and does only what its permissions allow (403).
           ctx.repo = authorizeRepoRequest(hub.state, credential, repo, route);
         }
+        admission = limits?.enter({
+          identity: ctx.installation ? `installation:${ctx.installation.id}` : `app:${ctx.app?.id}`,
+          ...(ctx.installation ? { installationId: ctx.installation.id } : {}),
+          contentGenerating: ctx.installation !== undefined && route.method !== 'GET',
+          resource: 'core',
+        });
+        Object.assign(headers, admission?.headers);
+        if (admission?.refusal) throw admission.refusal;
         const fault = faults.injector.pick(route.operationId);
         if (fault) {
           record.fault = fault.message;
@@ -146,12 +173,17 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
       } catch (error) {
         if (!(error instanceof HttpError)) console.error('local GitHub: handler failed', error);
         const failure = error instanceof HttpError ? error : new HttpError(500, 'Server Error');
-        reply = {
-          status: failure.status,
-          body: { message: failure.message, documentation_url: DOCS, ...failure.extra },
-          headers: failure.headers,
-        };
+        if (failure instanceof LimitRefusal) record.limited = failure.limit;
+        reply =
+          failure instanceof LimitRefusal
+            ? failure.reply
+            : {
+                status: failure.status,
+                body: { message: failure.message, documentation_url: DOCS, ...failure.extra },
+                headers: failure.headers,
+              };
       }
+      await admission?.leave();
       return render(reply, headers, record);
     });
   }
@@ -169,6 +201,7 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
     requests.push(record);
     const headers: Record<string, string> = { 'x-github-request-id': record.id };
     let reply: Reply;
+    let admission: Admission | undefined;
     try {
       let body: GraphQLRequest;
       try {
@@ -181,6 +214,14 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
       if (!credential) throw new HttpError(401, 'This endpoint requires you to be authenticated.');
       const installation = verifyInstallationToken(hub.state, credential, Date.now());
       record.installationId = installation.id;
+      admission = limits?.enter({
+        identity: `installation:${installation.id}`,
+        installationId: installation.id,
+        contentGenerating: isGraphQLMutation(body),
+        resource: 'graphql',
+      });
+      Object.assign(headers, admission?.headers);
+      if (admission?.refusal) throw admission.refusal;
       const fault = faults.injector.pick('graphql');
       if (fault) {
         record.fault = fault.message;
@@ -203,16 +244,21 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
     } catch (error) {
       if (!(error instanceof HttpError)) console.error('local GitHub: GraphQL failed', error);
       const failure = error instanceof HttpError ? error : new HttpError(500, 'Server Error');
-      reply = {
-        status: failure.status,
-        body: {
-          message: failure.message,
-          documentation_url: 'https://docs.github.com/graphql',
-          ...failure.extra,
-        },
-        headers: failure.headers,
-      };
+      if (failure instanceof LimitRefusal) record.limited = failure.limit;
+      reply =
+        failure instanceof LimitRefusal
+          ? failure.reply
+          : {
+              status: failure.status,
+              body: {
+                message: failure.message,
+                documentation_url: 'https://docs.github.com/graphql',
+                ...failure.extra,
+              },
+              headers: failure.headers,
+            };
     }
+    await admission?.leave();
     return render(reply, headers, record);
   });
   // The pages behind `html_url`s (links in the App's comments): outside the REST API and its request log.
@@ -244,6 +290,7 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
   return {
     url,
     requests,
+    ...(limits ? { limits } : {}),
     admin: createAdmin(hub, {
       setFaults: (plan) => {
         faults.injector = createFaultInjector(plan);
