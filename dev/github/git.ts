@@ -4,7 +4,8 @@
  * @module
  */
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -45,6 +46,11 @@ export class GitError extends Error {}
 
 /** A full object id: what it names can never change, so what git answers for it can be kept. */
 const FULL_SHA = /^[0-9a-f]{40}$/;
+/**
+ * A branch, tag or pull ref whose name is also a plain relative path (no `.` or `..` component, no lock file):
+ * read from the repository's files instead of a git process. Any other name is left to git.
+ */
+const PLAIN_REF = /^refs\/(?:heads|tags|pull)(?:\/(?!\.)[A-Za-z0-9._-]+(?<!\.lock))+$/;
 
 export class GitRepo {
   /**
@@ -140,6 +146,10 @@ export class GitRepo {
     if (ref.startsWith('-') || ref.includes('..')) return undefined;
     const candidates = /^[0-9a-f]{4,40}$/.test(ref) ? [ref] : [`refs/heads/${ref}`, `refs/tags/${ref}`, ref];
     for (const candidate of candidates) {
+      // A branch or tag naming a commit directly (not an annotated tag): no git process needed.
+      const direct = await this.readRefFile(candidate);
+      if (direct === undefined) continue;
+      if (direct !== null && (await this.objectType(direct)) === 'commit') return direct;
       const sha = await this.cached('commit-of', candidate, async () => {
         const { code, stdout } = await this.spawn([
           'rev-parse',
@@ -157,8 +167,38 @@ export class GitRepo {
 
   /** The SHA a full ref (`refs/heads/main`) points at, or undefined. */
   async readRef(ref: string): Promise<string | undefined> {
+    const direct = await this.readRefFile(ref);
+    if (direct !== null) return direct;
     const { code, stdout } = await this.spawn(['rev-parse', '--verify', '--quiet', ref]);
     return code === 0 ? stdout.toString().trim() : undefined;
+  }
+
+  /**
+   * A plain ref read as git reads it in a repository of files (its loose file, else its line in packed-refs),
+   * without a process: undefined when it does not exist, null when git must answer (another kind of name, a
+   * symbolic ref, anything unexpected). git writes both files by rename, so a read sees the old or the new SHA.
+   */
+  private async readRefFile(ref: string): Promise<string | undefined | null> {
+    if (!PLAIN_REF.test(ref)) return null;
+    const loose = await readFile(join(this.dir, ref), 'utf8').catch((error: NodeJS.ErrnoException) =>
+      error.code === 'ENOENT' || error.code === 'EISDIR' || error.code === 'ENOTDIR' ? undefined : null,
+    );
+    if (loose === null) return null;
+    if (loose !== undefined) return /^[0-9a-f]{40}\n$/.test(loose) ? loose.slice(0, 40) : null;
+    const packed = await readFile(join(this.dir, 'packed-refs'), 'utf8').catch(
+      (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? '' : null),
+    );
+    if (packed === null) return null;
+    for (const line of packed.split('\n')) {
+      if (line.slice(41) === ref) return FULL_SHA.test(line.slice(0, 40)) ? line.slice(0, 40) : null;
+    }
+    // Not there: git would go on to the other names it tries for the same text (`refs/heads/<ref>`…).
+    const others = [`refs/${ref}`, `refs/tags/${ref}`, `refs/heads/${ref}`, `refs/remotes/${ref}`];
+    const elsewhere = others.some(
+      (other) =>
+        packed.includes(` ${other}\n`) || packed.includes(` ${other}/`) || existsSync(join(this.dir, other)),
+    );
+    return elsewhere || existsSync(join(this.dir, 'refs/remotes', ref, 'HEAD')) ? null : undefined;
   }
 
   async listRefs(prefix: string): Promise<{ ref: string; sha: string }[]> {
