@@ -381,22 +381,23 @@ export class GitRepo {
       deletions: number;
     }[]
   > {
-    const raw = (
+    // One process for both: the raw entries (`:meta\0path\0` each), then the numstat ones (`added\tdeleted\tpath\0`).
+    const items = (
       await this.cached('diff', [base, head], () =>
-        this.run(['diff-tree', '-r', '-z', '--no-renames', base, head]),
+        this.run(['diff-tree', '-r', '-z', '--no-renames', '--raw', '--numstat', base, head]),
       )
     )
       .toString()
       .split('\0');
-    const numstat = (
-      await this.cached('numstat', [base, head], () =>
-        this.run(['diff-tree', '-r', '-z', '--no-renames', '--numstat', base, head]),
-      )
-    )
-      .toString()
-      .split('\0');
+    const raw: string[] = [];
     const counts = new Map<string, { additions: number; deletions: number }>();
-    for (const item of numstat) {
+    for (let i = 0; i < items.length; i += 1) {
+      const item = items[i] ?? '';
+      if (item.startsWith(':')) {
+        raw.push(item, items[i + 1] ?? '');
+        i += 1;
+        continue;
+      }
       const [added, deleted, path] = item.split('\t');
       if (path !== undefined)
         counts.set(path, { additions: Number(added) || 0, deletions: Number(deleted) || 0 });
