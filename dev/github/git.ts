@@ -4,10 +4,12 @@
  * @module
  */
 import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 
 export const ZERO_SHA = '0000000000000000000000000000000000000000';
 
@@ -122,8 +124,22 @@ export class GitRepo {
     });
   }
 
+  /**
+   * Stores a blob as `git hash-object -w` does, without its process: the loose object (zlib of `blob <size>\0`
+   * and the bytes) at objects/<2>/<38> of its SHA-1, written to a temporary name and renamed into place.
+   */
   async writeBlob(content: Buffer | string): Promise<string> {
-    return (await this.run(['hash-object', '-w', '--stdin'], { input: content })).toString().trim();
+    const bytes = typeof content === 'string' ? Buffer.from(content) : content;
+    const object = Buffer.concat([Buffer.from(`blob ${bytes.length}\0`), bytes]);
+    const sha = createHash('sha1').update(object).digest('hex');
+    const path = join(this.dir, 'objects', sha.slice(0, 2), sha.slice(2));
+    if (!existsSync(path)) {
+      await mkdir(dirname(path), { recursive: true });
+      const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+      await writeFile(temporary, deflateSync(object), { mode: 0o444 });
+      await rename(temporary, path);
+    }
+    return sha;
   }
 
   /** The object's type, or undefined when it does not exist. */
