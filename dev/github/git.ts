@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { deflateSync } from 'node:zlib';
+import { deflateSync, inflateSync } from 'node:zlib';
 
 export const ZERO_SHA = '0000000000000000000000000000000000000000';
 
@@ -146,6 +146,8 @@ export class GitRepo {
   async objectType(sha: string): Promise<string | undefined> {
     if (!/^[0-9a-f]{4,40}$/.test(sha)) return undefined;
     const type = await this.cached('type', sha, async () => {
+      const loose = await this.readLooseObject(sha);
+      if (loose) return loose.type;
       const { code, stdout } = await this.spawn(['cat-file', '-t', sha]);
       if (code !== 0) throw new GitError(`no object ${sha}`);
       return stdout.toString().trim();
@@ -154,7 +156,30 @@ export class GitRepo {
   }
 
   async readBlob(sha: string): Promise<Buffer> {
-    return Buffer.from(await this.cached('blob', sha, () => this.run(['cat-file', 'blob', sha])));
+    return Buffer.from(await this.cached('blob', sha, () => this.catFile('blob', sha)));
+  }
+
+  /** `git cat-file <type> <sha>`: the loose object's bytes when it is one of that type, else git's answer. */
+  private async catFile(type: 'blob' | 'commit', sha: string): Promise<Buffer> {
+    const loose = await this.readLooseObject(sha);
+    return loose?.type === type ? loose.body : this.run(['cat-file', type, sha]);
+  }
+
+  /**
+   * A loose object read as git reads it (zlib of `<type> <size>\0<body>` at objects/<2>/<38>), without a
+   * process; undefined when git must answer (not a full SHA, packed, or anything unexpected).
+   */
+  private async readLooseObject(sha: string): Promise<{ type: string; body: Buffer } | undefined> {
+    if (!FULL_SHA.test(sha)) return undefined;
+    try {
+      const raw = inflateSync(await readFile(join(this.dir, 'objects', sha.slice(0, 2), sha.slice(2))));
+      const nul = raw.indexOf(0);
+      const [type = '', size] = raw.subarray(0, nul).toString('latin1').split(' ');
+      const body = raw.subarray(nul + 1);
+      return nul > 0 && Number(size) === body.length ? { type, body } : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Resolves a branch name, full ref, tag or (short) SHA to a commit SHA; undefined when unknown. */
@@ -264,7 +289,7 @@ export class GitRepo {
   }
 
   async readCommit(sha: string): Promise<GitCommitData> {
-    const raw = (await this.cached('commit', sha, () => this.run(['cat-file', 'commit', sha]))).toString();
+    const raw = (await this.cached('commit', sha, () => this.catFile('commit', sha))).toString();
     const split = raw.indexOf('\n\n');
     const headers = (split === -1 ? raw : raw.slice(0, split)).split('\n');
     const message = split === -1 ? '' : raw.slice(split + 2);
