@@ -129,8 +129,11 @@ export class GitRepo {
    * and the bytes) at objects/<2>/<38> of its SHA-1, written to a temporary name and renamed into place.
    */
   async writeBlob(content: Buffer | string): Promise<string> {
-    const bytes = typeof content === 'string' ? Buffer.from(content) : content;
-    const object = Buffer.concat([Buffer.from(`blob ${bytes.length}\0`), bytes]);
+    return this.writeObject('blob', typeof content === 'string' ? Buffer.from(content) : content);
+  }
+
+  private async writeObject(type: 'blob' | 'tree', bytes: Buffer): Promise<string> {
+    const object = Buffer.concat([Buffer.from(`${type} ${bytes.length}\0`), bytes]);
     const sha = createHash('sha1').update(object).digest('hex');
     const path = join(this.dir, 'objects', sha.slice(0, 2), sha.slice(2));
     if (!existsSync(path)) {
@@ -373,6 +376,51 @@ export class GitRepo {
       if (change.type === 'tree') await addTree(change.sha, `${change.path}/`);
       else files.set(change.path, { mode: change.mode, sha: change.sha });
     }
+    return (await this.writeTreesOf(files)) ?? this.writeTreesWithGit(files);
+  }
+
+  /**
+   * The tree objects of `files` written as `git write-tree` writes them (entries by name, a sub-tree's name
+   * compared as `name/`; `<mode> <name>\0<20-byte SHA>` each), bottom-up, without a process. Undefined, for git
+   * to answer (and refuse), unless every path is plain, every mode one git keeps as is, no file is also a
+   * folder, and every object but a submodule's commit exists.
+   */
+  private async writeTreesOf(files: Map<string, { mode: string; sha: string }>): Promise<string | undefined> {
+    type Folder = Map<string, { mode: string; sha: string } | Folder>;
+    const root: Folder = new Map();
+    for (const [path, entry] of files) {
+      const names = path.split('/');
+      if (names.some((name) => name === '' || name === '.' || name === '..' || name.toLowerCase() === '.git'))
+        return undefined;
+      if (!['100644', '100755', '120000', '160000'].includes(entry.mode) || !FULL_SHA.test(entry.sha))
+        return undefined;
+      if (entry.mode !== '160000' && (await this.objectType(entry.sha)) === undefined) return undefined;
+      let folder = root;
+      for (const name of names.slice(0, -1)) {
+        const next = folder.get(name) ?? new Map();
+        if (!(next instanceof Map)) return undefined;
+        folder.set(name, next);
+        folder = next;
+      }
+      if (folder.has(names.at(-1)!)) return undefined;
+      folder.set(names.at(-1)!, entry);
+    }
+    const write = async (folder: Folder): Promise<string> => {
+      const entries: { key: Buffer; line: Buffer }[] = [];
+      for (const [name, value] of folder) {
+        const [mode, sha] = value instanceof Map ? ['40000', await write(value)] : [value.mode, value.sha];
+        entries.push({
+          key: Buffer.from(value instanceof Map ? `${name}/` : name),
+          line: Buffer.concat([Buffer.from(`${mode} ${name}\0`), Buffer.from(sha, 'hex')]),
+        });
+      }
+      entries.sort((a, b) => Buffer.compare(a.key, b.key));
+      return this.writeObject('tree', Buffer.concat(entries.map((entry) => entry.line)));
+    };
+    return write(root);
+  }
+
+  private async writeTreesWithGit(files: Map<string, { mode: string; sha: string }>): Promise<string> {
     const scratch = await mkdtemp(join(tmpdir(), 'local-github-index-'));
     try {
       const env = { GIT_INDEX_FILE: join(scratch, 'index') };
