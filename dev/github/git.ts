@@ -318,6 +318,8 @@ export class GitRepo {
 
   /** Lists a tree; `recursive` flattens sub-trees (their entries are listed too, like GitHub does). */
   async readTree(sha: string, recursive: boolean): Promise<GitTreeEntry[]> {
+    const loose = await this.cached(`loose tree ${recursive}`, sha, () => this.listLooseTree(sha, recursive));
+    if (loose) return loose.map((entry) => ({ ...entry }));
     const args = ['ls-tree', '-z', '--long', ...(recursive ? ['-r', '-t'] : []), sha];
     const out = (await this.cached(`tree ${recursive}`, sha, () => this.run(args))).toString();
     return out
@@ -337,12 +339,65 @@ export class GitRepo {
       });
   }
 
+  /**
+   * A tree's entries (a commit's: its tree's) from loose objects, as `ls-tree --long [-r -t]` lists them: in
+   * tree order, a folder before what is in it, blobs with their size. Undefined when git must answer (an
+   * object that is not loose, or anything unexpected).
+   */
+  private async listLooseTree(
+    sha: string,
+    recursive: boolean,
+    prefix = '',
+  ): Promise<GitTreeEntry[] | undefined> {
+    const object = await this.readLooseObject(sha);
+    if (object?.type === 'commit' && prefix === '') {
+      const tree = /^tree ([0-9a-f]{40})\n/.exec(object.body.toString('latin1'))?.[1];
+      return tree ? this.listLooseTree(tree, recursive) : undefined;
+    }
+    if (object?.type !== 'tree') return undefined;
+    const { body } = object;
+    const entries: GitTreeEntry[] = [];
+    for (let at = 0; at < body.length; ) {
+      const space = body.indexOf(0x20, at);
+      const nul = space < 0 ? -1 : body.indexOf(0, space);
+      if (nul < 0 || nul + 21 > body.length) return undefined;
+      const mode = body.subarray(at, space).toString('latin1').padStart(6, '0');
+      const objectSha = body.subarray(nul + 1, nul + 21).toString('hex');
+      at = nul + 21;
+      const type = mode === '040000' ? 'tree' : mode === '160000' ? 'commit' : 'blob';
+      const entry: GitTreeEntry = {
+        path: prefix + body.subarray(space + 1, nul).toString(),
+        mode,
+        type,
+        sha: objectSha,
+      };
+      if (type === 'blob') {
+        const size = await this.cached(
+          'size',
+          objectSha,
+          async () => (await this.readLooseObject(objectSha))?.body.length,
+        );
+        if (size === undefined) return undefined;
+        entry.size = size;
+      }
+      entries.push(entry);
+      if (recursive && type === 'tree') {
+        const inside = await this.listLooseTree(objectSha, true, `${entry.path}/`);
+        if (!inside) return undefined;
+        entries.push(...inside);
+      }
+    }
+    return entries;
+  }
+
   /** The entry at `path` in the tree of `commit`, or undefined. */
   async entryAt(commit: string, path: string): Promise<GitTreeEntry | undefined> {
     if (path === '') {
       const tree = (await this.readCommit(commit)).tree;
       return { path: '', mode: '040000', type: 'tree', sha: tree };
     }
+    const walked = await this.looseEntryAt(commit, path);
+    if (walked !== null) return walked;
     const { code, stdout } = await this.spawn(['ls-tree', '-z', '--long', commit, '--', path]);
     if (code !== 0) return undefined;
     const line = stdout.toString().split('\0')[0];
@@ -353,6 +408,24 @@ export class GitRepo {
     const entry: GitTreeEntry = { path, mode, type: type as GitTreeEntry['type'], sha };
     if (type === 'blob') entry.size = Number(size);
     return entry;
+  }
+
+  /** entryAt through loose objects, one folder at a time; null when git must answer. */
+  private async looseEntryAt(commit: string, path: string): Promise<GitTreeEntry | undefined | null> {
+    const names = path.split('/');
+    let folder: string | undefined = commit;
+    let entry: GitTreeEntry | undefined;
+    for (const name of names) {
+      if (folder === undefined) return undefined;
+      const entries: GitTreeEntry[] | undefined = await this.cached('loose tree false', folder, () =>
+        this.listLooseTree(folder!, false),
+      );
+      if (!entries) return null;
+      entry = entries.find((candidate) => candidate.path === name);
+      if (!entry) return undefined;
+      folder = entry.type === 'tree' ? entry.sha : undefined;
+    }
+    return entry && { ...entry, path };
   }
 
   /**
