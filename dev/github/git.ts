@@ -4,9 +4,12 @@
  * @module
  */
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { deflateSync, inflateSync } from 'node:zlib';
 
 export const ZERO_SHA = '0000000000000000000000000000000000000000';
 
@@ -56,6 +59,11 @@ export class GitError extends Error {}
 
 /** A full object id: what it names can never change, so what git answers for it can be kept. */
 const FULL_SHA = /^[0-9a-f]{40}$/;
+/**
+ * A branch, tag or pull ref whose name is also a plain relative path (no `.` or `..` component, no lock file):
+ * read from the repository's files instead of a git process. Any other name is left to git.
+ */
+const PLAIN_REF = /^refs\/(?:heads|tags|pull)(?:\/(?!\.)[A-Za-z0-9._-]+(?<!\.lock))+$/;
 
 export class GitRepo {
   /**
@@ -127,14 +135,33 @@ export class GitRepo {
     });
   }
 
+  /**
+   * Stores a blob as `git hash-object -w` does, without its process: the loose object (zlib of `blob <size>\0`
+   * and the bytes) at objects/<2>/<38> of its SHA-1, written to a temporary name and renamed into place.
+   */
   async writeBlob(content: Buffer | string): Promise<string> {
-    return (await this.run(['hash-object', '-w', '--stdin'], { input: content })).toString().trim();
+    return this.writeObject('blob', typeof content === 'string' ? Buffer.from(content) : content);
+  }
+
+  private async writeObject(type: 'blob' | 'tree', bytes: Buffer): Promise<string> {
+    const object = Buffer.concat([Buffer.from(`${type} ${bytes.length}\0`), bytes]);
+    const sha = createHash('sha1').update(object).digest('hex');
+    const path = join(this.dir, 'objects', sha.slice(0, 2), sha.slice(2));
+    if (!existsSync(path)) {
+      await mkdir(dirname(path), { recursive: true });
+      const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+      await writeFile(temporary, deflateSync(object), { mode: 0o444 });
+      await rename(temporary, path);
+    }
+    return sha;
   }
 
   /** The object's type, or undefined when it does not exist. */
   async objectType(sha: string): Promise<string | undefined> {
     if (!/^[0-9a-f]{4,40}$/.test(sha)) return undefined;
     const type = await this.cached('type', sha, async () => {
+      const loose = await this.readLooseObject(sha);
+      if (loose) return loose.type;
       const { code, stdout } = await this.spawn(['cat-file', '-t', sha]);
       if (code !== 0) throw new GitError(`no object ${sha}`);
       return stdout.toString().trim();
@@ -143,7 +170,30 @@ export class GitRepo {
   }
 
   async readBlob(sha: string): Promise<Buffer> {
-    return Buffer.from(await this.cached('blob', sha, () => this.run(['cat-file', 'blob', sha])));
+    return Buffer.from(await this.cached('blob', sha, () => this.catFile('blob', sha)));
+  }
+
+  /** `git cat-file <type> <sha>`: the loose object's bytes when it is one of that type, else git's answer. */
+  private async catFile(type: 'blob' | 'commit', sha: string): Promise<Buffer> {
+    const loose = await this.readLooseObject(sha);
+    return loose?.type === type ? loose.body : this.run(['cat-file', type, sha]);
+  }
+
+  /**
+   * A loose object read as git reads it (zlib of `<type> <size>\0<body>` at objects/<2>/<38>), without a
+   * process; undefined when git must answer (not a full SHA, packed, or anything unexpected).
+   */
+  private async readLooseObject(sha: string): Promise<{ type: string; body: Buffer } | undefined> {
+    if (!FULL_SHA.test(sha)) return undefined;
+    try {
+      const raw = inflateSync(await readFile(join(this.dir, 'objects', sha.slice(0, 2), sha.slice(2))));
+      const nul = raw.indexOf(0);
+      const [type = '', size] = raw.subarray(0, nul).toString('latin1').split(' ');
+      const body = raw.subarray(nul + 1);
+      return nul > 0 && Number(size) === body.length ? { type, body } : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Resolves a branch name, full ref, tag or (short) SHA to a commit SHA; undefined when unknown. */
@@ -151,6 +201,10 @@ export class GitRepo {
     if (ref.startsWith('-') || ref.includes('..')) return undefined;
     const candidates = /^[0-9a-f]{4,40}$/.test(ref) ? [ref] : [`refs/heads/${ref}`, `refs/tags/${ref}`, ref];
     for (const candidate of candidates) {
+      // A branch or tag naming a commit directly (not an annotated tag): no git process needed.
+      const direct = await this.readRefFile(candidate);
+      if (direct === undefined) continue;
+      if (direct !== null && (await this.objectType(direct)) === 'commit') return direct;
       const sha = await this.cached('commit-of', candidate, async () => {
         const { code, stdout } = await this.spawn([
           'rev-parse',
@@ -168,8 +222,38 @@ export class GitRepo {
 
   /** The SHA a full ref (`refs/heads/main`) points at, or undefined. */
   async readRef(ref: string): Promise<string | undefined> {
+    const direct = await this.readRefFile(ref);
+    if (direct !== null) return direct;
     const { code, stdout } = await this.spawn(['rev-parse', '--verify', '--quiet', ref]);
     return code === 0 ? stdout.toString().trim() : undefined;
+  }
+
+  /**
+   * A plain ref read as git reads it in a repository of files (its loose file, else its line in packed-refs),
+   * without a process: undefined when it does not exist, null when git must answer (another kind of name, a
+   * symbolic ref, anything unexpected). git writes both files by rename, so a read sees the old or the new SHA.
+   */
+  private async readRefFile(ref: string): Promise<string | undefined | null> {
+    if (!PLAIN_REF.test(ref)) return null;
+    const loose = await readFile(join(this.dir, ref), 'utf8').catch((error: NodeJS.ErrnoException) =>
+      error.code === 'ENOENT' || error.code === 'EISDIR' || error.code === 'ENOTDIR' ? undefined : null,
+    );
+    if (loose === null) return null;
+    if (loose !== undefined) return /^[0-9a-f]{40}\n$/.test(loose) ? loose.slice(0, 40) : null;
+    const packed = await readFile(join(this.dir, 'packed-refs'), 'utf8').catch(
+      (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? '' : null),
+    );
+    if (packed === null) return null;
+    for (const line of packed.split('\n')) {
+      if (line.slice(41) === ref) return FULL_SHA.test(line.slice(0, 40)) ? line.slice(0, 40) : null;
+    }
+    // Not there: git would go on to the other names it tries for the same text (`refs/heads/<ref>`…).
+    const others = [`refs/${ref}`, `refs/tags/${ref}`, `refs/heads/${ref}`, `refs/remotes/${ref}`];
+    const elsewhere = others.some(
+      (other) =>
+        packed.includes(` ${other}\n`) || packed.includes(` ${other}/`) || existsSync(join(this.dir, other)),
+    );
+    return elsewhere || existsSync(join(this.dir, 'refs/remotes', ref, 'HEAD')) ? null : undefined;
   }
 
   async listRefs(prefix: string): Promise<{ ref: string; sha: string }[]> {
@@ -225,7 +309,7 @@ export class GitRepo {
   }
 
   async readCommit(sha: string): Promise<GitCommitData> {
-    const raw = (await this.cached('commit', sha, () => this.run(['cat-file', 'commit', sha]))).toString();
+    const raw = (await this.cached('commit', sha, () => this.catFile('commit', sha))).toString();
     const split = raw.indexOf('\n\n');
     const headers = (split === -1 ? raw : raw.slice(0, split)).split('\n');
     const message = split === -1 ? '' : raw.slice(split + 2);
@@ -251,6 +335,8 @@ export class GitRepo {
 
   /** Lists a tree; `recursive` flattens sub-trees (their entries are listed too, like GitHub does). */
   async readTree(sha: string, recursive: boolean): Promise<GitTreeEntry[]> {
+    const loose = await this.cached(`loose tree ${recursive}`, sha, () => this.listLooseTree(sha, recursive));
+    if (loose) return loose.map((entry) => ({ ...entry }));
     const args = ['ls-tree', '-z', '--long', ...(recursive ? ['-r', '-t'] : []), sha];
     const out = (await this.cached(`tree ${recursive}`, sha, () => this.run(args))).toString();
     return out
@@ -270,12 +356,65 @@ export class GitRepo {
       });
   }
 
+  /**
+   * A tree's entries (a commit's: its tree's) from loose objects, as `ls-tree --long [-r -t]` lists them: in
+   * tree order, a folder before what is in it, blobs with their size. Undefined when git must answer (an
+   * object that is not loose, or anything unexpected).
+   */
+  private async listLooseTree(
+    sha: string,
+    recursive: boolean,
+    prefix = '',
+  ): Promise<GitTreeEntry[] | undefined> {
+    const object = await this.readLooseObject(sha);
+    if (object?.type === 'commit' && prefix === '') {
+      const tree = /^tree ([0-9a-f]{40})\n/.exec(object.body.toString('latin1'))?.[1];
+      return tree ? this.listLooseTree(tree, recursive) : undefined;
+    }
+    if (object?.type !== 'tree') return undefined;
+    const { body } = object;
+    const entries: GitTreeEntry[] = [];
+    for (let at = 0; at < body.length; ) {
+      const space = body.indexOf(0x20, at);
+      const nul = space < 0 ? -1 : body.indexOf(0, space);
+      if (nul < 0 || nul + 21 > body.length) return undefined;
+      const mode = body.subarray(at, space).toString('latin1').padStart(6, '0');
+      const objectSha = body.subarray(nul + 1, nul + 21).toString('hex');
+      at = nul + 21;
+      const type = mode === '040000' ? 'tree' : mode === '160000' ? 'commit' : 'blob';
+      const entry: GitTreeEntry = {
+        path: prefix + body.subarray(space + 1, nul).toString(),
+        mode,
+        type,
+        sha: objectSha,
+      };
+      if (type === 'blob') {
+        const size = await this.cached(
+          'size',
+          objectSha,
+          async () => (await this.readLooseObject(objectSha))?.body.length,
+        );
+        if (size === undefined) return undefined;
+        entry.size = size;
+      }
+      entries.push(entry);
+      if (recursive && type === 'tree') {
+        const inside = await this.listLooseTree(objectSha, true, `${entry.path}/`);
+        if (!inside) return undefined;
+        entries.push(...inside);
+      }
+    }
+    return entries;
+  }
+
   /** The entry at `path` in the tree of `commit`, or undefined. */
   async entryAt(commit: string, path: string): Promise<GitTreeEntry | undefined> {
     if (path === '') {
       const tree = (await this.readCommit(commit)).tree;
       return { path: '', mode: '040000', type: 'tree', sha: tree };
     }
+    const walked = await this.looseEntryAt(commit, path);
+    if (walked !== null) return walked;
     const { code, stdout } = await this.spawn(['ls-tree', '-z', '--long', commit, '--', path]);
     if (code !== 0) return undefined;
     const line = stdout.toString().split('\0')[0];
@@ -286,6 +425,24 @@ export class GitRepo {
     const entry: GitTreeEntry = { path, mode, type: type as GitTreeEntry['type'], sha };
     if (type === 'blob') entry.size = Number(size);
     return entry;
+  }
+
+  /** entryAt through loose objects, one folder at a time; null when git must answer. */
+  private async looseEntryAt(commit: string, path: string): Promise<GitTreeEntry | undefined | null> {
+    const names = path.split('/');
+    let folder: string | undefined = commit;
+    let entry: GitTreeEntry | undefined;
+    for (const name of names) {
+      if (folder === undefined) return undefined;
+      const entries: GitTreeEntry[] | undefined = await this.cached('loose tree false', folder, () =>
+        this.listLooseTree(folder!, false),
+      );
+      if (!entries) return null;
+      entry = entries.find((candidate) => candidate.path === name);
+      if (!entry) return undefined;
+      folder = entry.type === 'tree' ? entry.sha : undefined;
+    }
+    return entry && { ...entry, path };
   }
 
   /**
@@ -309,6 +466,51 @@ export class GitRepo {
       if (change.type === 'tree') await addTree(change.sha, `${change.path}/`);
       else files.set(change.path, { mode: change.mode, sha: change.sha });
     }
+    return (await this.writeTreesOf(files)) ?? this.writeTreesWithGit(files);
+  }
+
+  /**
+   * The tree objects of `files` written as `git write-tree` writes them (entries by name, a sub-tree's name
+   * compared as `name/`; `<mode> <name>\0<20-byte SHA>` each), bottom-up, without a process. Undefined, for git
+   * to answer (and refuse), unless every path is plain, every mode one git keeps as is, no file is also a
+   * folder, and every object but a submodule's commit exists.
+   */
+  private async writeTreesOf(files: Map<string, { mode: string; sha: string }>): Promise<string | undefined> {
+    type Folder = Map<string, { mode: string; sha: string } | Folder>;
+    const root: Folder = new Map();
+    for (const [path, entry] of files) {
+      const names = path.split('/');
+      if (names.some((name) => name === '' || name === '.' || name === '..' || name.toLowerCase() === '.git'))
+        return undefined;
+      if (!['100644', '100755', '120000', '160000'].includes(entry.mode) || !FULL_SHA.test(entry.sha))
+        return undefined;
+      if (entry.mode !== '160000' && (await this.objectType(entry.sha)) === undefined) return undefined;
+      let folder = root;
+      for (const name of names.slice(0, -1)) {
+        const next = folder.get(name) ?? new Map();
+        if (!(next instanceof Map)) return undefined;
+        folder.set(name, next);
+        folder = next;
+      }
+      if (folder.has(names.at(-1)!)) return undefined;
+      folder.set(names.at(-1)!, entry);
+    }
+    const write = async (folder: Folder): Promise<string> => {
+      const entries: { key: Buffer; line: Buffer }[] = [];
+      for (const [name, value] of folder) {
+        const [mode, sha] = value instanceof Map ? ['40000', await write(value)] : [value.mode, value.sha];
+        entries.push({
+          key: Buffer.from(value instanceof Map ? `${name}/` : name),
+          line: Buffer.concat([Buffer.from(`${mode} ${name}\0`), Buffer.from(sha, 'hex')]),
+        });
+      }
+      entries.sort((a, b) => Buffer.compare(a.key, b.key));
+      return this.writeObject('tree', Buffer.concat(entries.map((entry) => entry.line)));
+    };
+    return write(root);
+  }
+
+  private async writeTreesWithGit(files: Map<string, { mode: string; sha: string }>): Promise<string> {
     const scratch = await mkdtemp(join(tmpdir(), 'local-github-index-'));
     try {
       const env = { GIT_INDEX_FILE: join(scratch, 'index') };
@@ -400,22 +602,23 @@ export class GitRepo {
       deletions: number;
     }[]
   > {
-    const raw = (
+    // One process for both: the raw entries (`:meta\0path\0` each), then the numstat ones (`added\tdeleted\tpath\0`).
+    const items = (
       await this.cached('diff', [base, head], () =>
-        this.run(['diff-tree', '-r', '-z', '--no-renames', base, head]),
+        this.run(['diff-tree', '-r', '-z', '--no-renames', '--raw', '--numstat', base, head]),
       )
     )
       .toString()
       .split('\0');
-    const numstat = (
-      await this.cached('numstat', [base, head], () =>
-        this.run(['diff-tree', '-r', '-z', '--no-renames', '--numstat', base, head]),
-      )
-    )
-      .toString()
-      .split('\0');
+    const raw: string[] = [];
     const counts = new Map<string, { additions: number; deletions: number }>();
-    for (const item of numstat) {
+    for (let i = 0; i < items.length; i += 1) {
+      const item = items[i] ?? '';
+      if (item.startsWith(':')) {
+        raw.push(item, items[i + 1] ?? '');
+        i += 1;
+        continue;
+      }
       const [added, deleted, path] = item.split('\t');
       if (path !== undefined)
         counts.set(path, { additions: Number(added) || 0, deletions: Number(deleted) || 0 });

@@ -3,8 +3,6 @@
  * checked against another tenant with the same routes (every claim collides) and one under another base path
  * (none does). Timings are printed for the record (`KAF_TIMINGS=1`), not asserted.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { RE2JS } from 're2js';
 import { expect, it } from 'vitest';
 import { checkTenancy, type OtherTenant } from '../../../shared/core/deploy/check-tenancy.js';
@@ -13,19 +11,7 @@ import { renderApi } from '../../../shared/core/kuma/render/render-api.js';
 import { serializeResources } from '../../../shared/core/kuma/render/serialize-resources.js';
 import type { RepoRef } from '../../../shared/core/repo-ref.js';
 import type { LoadedSpec } from '../../../shared/core/spec/types.js';
-import { loadSpecFromFiles } from '../../helpers/spec.js';
-
-const descriptionPath = createRequire(import.meta.url).resolve(
-  '@octokit/openapi/generated/api.github.com.json',
-);
-
-function loadGitHub() {
-  return loadSpecFromFiles(
-    { 'api.github.com.json': readFileSync(descriptionPath, 'utf8') },
-    'api.github.com.json',
-    { maxFileBytes: 64 * 1024 * 1024, maxTotalBytes: 64 * 1024 * 1024 },
-  );
-}
+import { loadGitHubDescription } from '../../helpers/github-description.js';
 
 function renderGitHub(spec: LoadedSpec, basePath: string) {
   const api = { name: 'github', spec: 'api.github.com.json', hostnames: ['api.github.com'], basePath };
@@ -49,7 +35,7 @@ it('decides every claim of GitHub against 1,100 routes of another tenant exactly
   timeout: 120_000,
 }, async () => {
   // The 13 MB description is loaded once and rendered under both base paths (rendering leaves it unchanged).
-  const github = await loadGitHub();
+  const github = await loadGitHubDescription();
   const ours = renderGitHub(github, '/gh');
   const claims = readRouteClaims(readManifestResources(ours));
   expect(claims.length).toBeGreaterThan(1000);

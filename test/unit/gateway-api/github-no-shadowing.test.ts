@@ -8,19 +8,12 @@
  * same padding makes Envoy Gateway's order agree with OpenAPI's, whatever the grouping into HTTPRoutes.
  * The second test runs the same proof, with the same overlap witnesses, on the real gateway-api render.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { expect, it } from 'vitest';
 import type { ManifestResource } from '../../../shared/core/gateway-api/edge.js';
 import { proveGatewayApiNoShadowing } from '../../../shared/core/gateway-api/route-simulator.js';
-import { renderApi } from '../../../shared/core/kuma/render/render-api.js';
-import { loadSpecFromFiles } from '../../helpers/spec.js';
+import { loadGitHubDescription, renderGitHubDescription } from '../../helpers/github-description.js';
 import { addOverlapWitnesses, listTemplates, mapOperations } from '../kuma/validate/helpers.js';
 import { groupIntoHttpRoutes, type KumaRule, listKumaRules, moveOperations } from './helpers.js';
-
-const descriptionPath = createRequire(import.meta.url).resolve(
-  '@octokit/openapi/generated/api.github.com.json',
-);
 
 type Json = Record<string, unknown>;
 
@@ -62,13 +55,9 @@ const pathLength = (rule: KumaRule) =>
 
 // CPU-bound (render, witnesses, two proofs over 1,100+ operations): a longer timeout for a loaded machine.
 it('routes every operation of GitHub’s REST description to its own rule under Envoy Gateway’s order', async () => {
-  const spec = await loadSpecFromFiles(
-    { 'api.github.com.json': readFileSync(descriptionPath, 'utf8') },
-    'api.github.com.json',
-    { maxFileBytes: 64 * 1024 * 1024, maxTotalBytes: 64 * 1024 * 1024 },
-  );
+  const spec = await loadGitHubDescription();
   const api = { name: 'github', spec: 'api.github.com.json', hostnames: ['api.github.com'] };
-  const result = renderApi({ spec, api });
+  const result = await renderGitHubDescription(api);
   const { mapped, unmatchedRules } = mapOperations(
     result.resources,
     listTemplates(api, spec.bundle as Record<string, unknown>),
@@ -115,15 +104,11 @@ function unpadRoutes(routes: ManifestResource[]): ManifestResource[] {
 }
 
 it('renders GitHub’s REST description to HTTPRoutes with no shadowed operation (the real gateway-api target)', async () => {
-  const spec = await loadSpecFromFiles(
-    { 'api.github.com.json': readFileSync(descriptionPath, 'utf8') },
-    'api.github.com.json',
-    { maxFileBytes: 64 * 1024 * 1024, maxTotalBytes: 64 * 1024 * 1024 },
-  );
+  const spec = await loadGitHubDescription();
   const api = { name: 'github', spec: 'api.github.com.json', hostnames: ['api.github.com'] };
   // The overlap witnesses (a request a literal segment and a parameter both take) come from the builtin render:
   // they depend on the templates only, so they are the same requests for either target.
-  const builtin = renderApi({ spec, api });
+  const builtin = await renderGitHubDescription(api);
   const { mapped } = mapOperations(
     builtin.resources,
     listTemplates(api, spec.bundle as Record<string, unknown>),
@@ -131,9 +116,10 @@ it('renders GitHub’s REST description to HTTPRoutes with no shadowed operation
   const witnesses = new Map(
     addOverlapWitnesses(builtin.resources, mapped).map((o) => [`${o.method} ${o.pathTemplate}`, o.paths]),
   );
-  const result = renderApi({
-    spec,
-    api: { ...api, target: 'gateway-api', parentRef: { name: 'eg', namespace: 'envoy-gateway-system' } },
+  const result = await renderGitHubDescription({
+    ...api,
+    target: 'gateway-api',
+    parentRef: { name: 'eg', namespace: 'envoy-gateway-system' },
   });
   const routes = result.manifests.filter((m) => m.kind === 'HTTPRoute');
   expect(result.findings.filter((f) => f.severity === 'error')).toEqual([]);

@@ -4,7 +4,6 @@
  * method, and Envoy Gateway's order (route-simulator.ts) sends a request for each operation to its own rule.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -15,7 +14,7 @@ import { validateGatewayApiResources } from '../../../shared/core/gateway-api/va
 import { type RenderResult, renderApi } from '../../../shared/core/kuma/render/render-api.js';
 import type { ApiConfig } from '../../../shared/core/kuma/render/types.js';
 import type { LoadedSpec } from '../../../shared/core/spec/types.js';
-import { loadSpecFromFiles } from '../../helpers/spec.js';
+import { loadGitHubDescription } from '../../helpers/github-description.js';
 import { loadFixture, repoRoot } from '../kuma/render/helpers.js';
 
 const parentRef = { name: 'eg', namespace: 'envoy-gateway-system' };
@@ -143,16 +142,8 @@ describe('the proof fails on a deliberately shadowing input', () => {
   });
 });
 
-const descriptionPath = createRequire(import.meta.url).resolve(
-  '@octokit/openapi/generated/api.github.com.json',
-);
-
 it('renders GitHub’s REST description within the CRD limits, every operation placed and reached', async () => {
-  const spec = await loadSpecFromFiles(
-    { 'api.github.com.json': readFileSync(descriptionPath, 'utf8') },
-    'api.github.com.json',
-    { maxFileBytes: 64 * 1024 * 1024, maxTotalBytes: 64 * 1024 * 1024 },
-  );
+  const spec = await loadGitHubDescription();
   const result = renderForGatewayApi(spec, {
     name: 'github',
     spec: 'api.github.com.json',

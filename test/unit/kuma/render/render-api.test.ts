@@ -189,24 +189,6 @@ describe('renderApi behaviour', () => {
   });
 });
 
-describe("GitHub's REST description", () => {
-  it('renders all of it, every resource valid for Kuma', async () => {
-    const file = path.join(repoRoot, 'node_modules/@octokit/openapi/generated/api.github.com.json');
-    const spec = await loadSpecFromFiles(
-      { 'api.github.com.json': readFileSync(file, 'utf8') },
-      'api.github.com.json',
-    );
-    const { resources, findings } = renderApi({ spec, api: { name: 'github', spec: 'api.github.com.json' } });
-    expect(findings.filter((f) => f.severity === 'error')).toEqual([]);
-    expect(
-      resources
-        .filter((r) => r.kind === 'MeshHTTPRoute')
-        .flatMap((r) => (r.spec.to as { rules: unknown[] }[]).flatMap((to) => to.rules)).length,
-    ).toBeGreaterThan(1000);
-    expect(validateKumaResources(resources)).toEqual([]);
-  });
-});
-
 function reverseKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reverseKeys);
   if (value && typeof value === 'object') {
