@@ -168,6 +168,9 @@ describe('a check job past its deadline', () => {
         repo: () => hang(),
         history: () => ({ compare: () => hang(), defaultBranchHead: () => hang() }),
       },
+      // Reading, linting and rendering the spec come first and must finish inside the deadline, also on a
+      // loaded machine: the deadline has to fall while the deploy repo is being waited for.
+      checkDeadlineMs: 8000,
     });
     expect(recorded.completed).toHaveLength(1);
     expect(recorded.completed[0]?.result.summary).toContain('the deploy preview');
