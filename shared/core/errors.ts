@@ -81,6 +81,8 @@ export function toUpstreamError(error: unknown): UpstreamError | undefined {
   const typed =
     error instanceof UserInputError || error instanceof SetupError || error instanceof InvariantError;
   if (!(error instanceof Error) || typed) return undefined;
+  const graphql = fromGraphQLErrors(error);
+  if (graphql) return graphql;
   const { status, response } = error as { status?: unknown; response?: { headers?: unknown } };
   if (typeof status === 'number') {
     return new UpstreamError(error.message, {
@@ -100,6 +102,38 @@ export function toUpstreamError(error: unknown): UpstreamError | undefined {
     });
   }
   return undefined;
+}
+
+/** GitHub's GraphQL error `type`s and the REST status each stands for (any other type: 422). */
+const graphqlStatus: Record<string, number> = { NOT_FOUND: 404, FORBIDDEN: 403, RATE_LIMITED: 403 };
+
+/**
+ * GitHub's GraphQL API answers 200 with an `errors` list (Octokit's `GraphqlResponseError`): typed by the first
+ * error's `type` — only a rate limit is retryable; a stale `expectedHeadOid` (`STALE_DATA`) is left to the
+ * adapter that asked for the compare-and-swap, which reads the type off `cause.errors`.
+ */
+function fromGraphQLErrors(error: Error): UpstreamError | undefined {
+  const { errors } = error as { errors?: unknown };
+  if (error.name !== 'GraphqlResponseError' || !Array.isArray(errors)) return undefined;
+  const type = (errors[0] as { type?: unknown } | undefined)?.type;
+  const status = (typeof type === 'string' ? graphqlStatus[type] : undefined) ?? 422;
+  return new UpstreamError(error.message, {
+    service: 'GitHub',
+    status,
+    retryable: type === 'RATE_LIMITED',
+    cause: error,
+  });
+}
+
+/** The `type`s of a GraphQL answer's errors (e.g. `STALE_DATA`), typed or not yet typed. */
+export function graphqlErrorTypes(error: unknown): string[] {
+  const source = error instanceof UpstreamError ? error.cause : error;
+  const { errors } = (source ?? {}) as { errors?: unknown };
+  if (!Array.isArray(errors)) return [];
+  return errors.flatMap((entry) => {
+    const type = (entry as { type?: unknown } | null)?.type;
+    return typeof type === 'string' ? [type] : [];
+  });
 }
 
 /**

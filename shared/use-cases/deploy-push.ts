@@ -22,7 +22,7 @@ import {
   buildNotDeployedComment,
 } from '../core/report/deploy-comment.js';
 import type { CodeHost } from '../ports/code-host.js';
-import type { DeployRepo, SourceHistory } from '../ports/deploy-repo.js';
+import type { DeployRepo, DeploySnapshot, SourceHistory } from '../ports/deploy-repo.js';
 import type { Logger } from '../ports/logger.js';
 import { readDeployState, renderSource } from './preview-deploy.js';
 
@@ -94,8 +94,13 @@ export async function deployPush(job: DeployJob, deps: DeployPushDeps): Promise<
   const render = memoize((sha: string) => renderSource(deps.source.files(sha), sourceRepo));
   const compare = memoize((base: string, head: string) => deps.history.compare(base, head));
   const pullOf = memoize((sha: string) => deps.source.findMergedPullRequest(sha));
-  if (!(await render(job.sha)).configFound && !(await hasFolder(deps.deployRepo, folder)))
-    return { status: 'no-config' };
+  const hasFolder = (files: DeploySnapshot['files']) => files.some((file) => file.path.startsWith(folder));
+  // A snapshot read before the loop is its first attempt's; each later attempt reads a fresh one.
+  let snapshot: DeploySnapshot | undefined;
+  if (!(await render(job.sha)).configFound) {
+    snapshot = await deps.deployRepo.readSnapshot();
+    if (!hasFolder(snapshot.files)) return { status: 'no-config' };
+  }
 
   const { branch, sha: head } = await deps.history.defaultBranchHead();
   const onBranch = async (sha: string) => sha === head || (await compare(sha, head)) === 'ahead';
@@ -132,7 +137,7 @@ export async function deployPush(job: DeployJob, deps: DeployPushDeps): Promise<
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = deps.random ?? Math.random;
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
-    const snapshot = await deps.deployRepo.readSnapshot();
+    snapshot ??= await deps.deployRepo.readSnapshot();
     const state = await readDeployState(deps.deployRepo, snapshot, folder);
     const sha = await pickCommit(state.recorded);
     if (sha === undefined) {
@@ -145,8 +150,7 @@ export async function deployPush(job: DeployJob, deps: DeployPushDeps): Promise<
     }
     const rendered = await render(sha);
     // Without a config the render has no APIs: the plan prunes the folder, as the PR's preview showed.
-    if (!rendered.configFound && !snapshot.files.some((file) => file.path.startsWith(folder)))
-      return { status: 'no-config' };
+    if (!rendered.configFound && !hasFolder(snapshot.files)) return { status: 'no-config' };
     const pullNumber = await pullOf(sha);
     const target: DeployTarget = { sourceRepo, sha, ...(pullNumber !== undefined ? { pullNumber } : {}) };
     const decision = decideDeploy({
@@ -160,9 +164,11 @@ export async function deployPush(job: DeployJob, deps: DeployPushDeps): Promise<
     if (decision.status === 'rejected') return reject(target, deps, decision.findings);
     const { plan } = decision;
     if (plan.changes.length === 0) return { status: 'unchanged', attempts: attempt };
+    const parent = { sha: snapshot.headSha, treeSha: snapshot.treeSha };
+    snapshot = undefined;
     const result = await deps.deployRepo.commit({
       sourceRepo,
-      parent: { sha: snapshot.headSha, treeSha: snapshot.treeSha },
+      parent,
       message: plan.message,
       changes: plan.changes,
       pullRequest: buildDeployPullRequest(plan.message),
@@ -189,12 +195,6 @@ export async function deployPush(job: DeployJob, deps: DeployPushDeps): Promise<
   throw new DeployConflictError(
     `${deps.deployRepo.description} kept moving: ${maxAttempts} attempts to deploy ${repo}@${job.sha} lost the race`,
   );
-}
-
-/** Whether the deploy repo holds anything of this source repo (one snapshot read). */
-async function hasFolder(deployRepo: DeployRepo, folder: string): Promise<boolean> {
-  const snapshot = await deployRepo.readSnapshot();
-  return snapshot.files.some((file) => file.path.startsWith(folder));
 }
 
 /** The commit a deploy renders, and the PR GitHub says it merged. */

@@ -196,6 +196,13 @@ function withTypedErrors(octokit: AppOctokit): AppOctokit {
   octokit.hook.error('request', (error) => {
     throw toUpstreamError(error) ?? error;
   });
+  // GraphQL answers its errors with a 200, past the request hook: typed where the answer is read.
+  const graphql = octokit.graphql;
+  const typed = (query: never, parameters?: never) =>
+    graphql(query, parameters).catch((error: unknown) => {
+      throw toUpstreamError(error) ?? error;
+    });
+  octokit.graphql = Object.assign(typed, graphql) as typeof graphql;
   return octokit;
 }
 
