@@ -13,7 +13,12 @@ import type { WorkerSettings } from './settings.js';
 import type { WorkerDeps } from './worker.js';
 
 export type WorkerDepsSettings = Pick<WorkerSettings, 'appId' | 'privateKey' | 'githubApiUrl'> &
-  Partial<Pick<WorkerSettings, 'deployRepo' | 'deployMode' | 'deployBranch' | 'maxReceiveCount'>>;
+  Partial<
+    Pick<
+      WorkerSettings,
+      'deployRepo' | 'deployMode' | 'deployBranch' | 'maxReceiveCount' | 'deployCommentsPerBatch'
+    >
+  >;
 
 export interface WorkerDepsOptions {
   log: Logger;
@@ -40,6 +45,9 @@ export function createWorkerDeps(settings: WorkerDepsSettings, options: WorkerDe
     breakingDiff: createOasdiffRunner(),
     log,
     ...(settings.maxReceiveCount ? { maxReceiveCount: settings.maxReceiveCount } : {}),
+    ...(settings.deployCommentsPerBatch !== undefined
+      ? { deployCommentsPerBatch: settings.deployCommentsPerBatch }
+      : {}),
     ...(settings.deployRepo
       ? {
           deploy: createGitHubDeployTarget(github, {
