@@ -23,7 +23,7 @@ import { buildSourceFiles } from '../deploy/helpers.js';
 
 const names = ['a', 'b', 'c'];
 
-function setup(wrap: (repo: DeployRepo) => DeployRepo = (repo) => repo) {
+function setup(wrap: (repo: DeployRepo) => DeployRepo = (repo) => repo, deployCommentsPerBatch?: number) {
   const tenants = Object.fromEntries(
     names.map((name) => [
       `acme/${name}`,
@@ -47,6 +47,7 @@ function setup(wrap: (repo: DeployRepo) => DeployRepo = (repo) => repo) {
     deploy: target,
     deployRetry: { backoffMs: 1 },
     maxReceiveCount: 5,
+    ...(deployCommentsPerBatch !== undefined ? { deployCommentsPerBatch } : {}),
   });
   /** A merged PR of `name`: the deploy job its push enqueues. */
   const merge = (name: string, hostnames = [`${name}.example.com`]) => {
@@ -138,6 +139,18 @@ describe('an SQS batch of deploy records', () => {
         .map((c) => c.body);
     expect(pulls('b').join('\n')).toContain('Not deployed');
     expect(pulls('a').join('\n')).toContain('deployed to');
+  });
+
+  it('caps the "deployed" comments of a batch, never the deploy: every repo lands, the first PRs are told', async () => {
+    const { worker, deployRepo, merge, sources, lines } = setup(undefined, 1);
+    const jobs = names.map((name) => merge(name));
+    expect((await worker.handleSqsEvent(sqsEvent(jobs))).batchItemFailures).toEqual([]);
+    expect(sourceLines(deployRepo)).toHaveLength(3);
+    const told = names.map((name) => sources.get(name)!.comments(1).length);
+    expect(told).toEqual([1, 0, 0]);
+    expect(
+      lines.filter((l) => l.message === 'deployed comment skipped: over the per-batch limit'),
+    ).toHaveLength(2);
   });
 
   it('a batch that mixes a check with deploys is refused without running any of it', async () => {
