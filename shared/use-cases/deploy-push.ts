@@ -5,8 +5,10 @@
  * Only a commit on the default branch now is deployed, an older source commit never overwrites a newer one
  * (ancestry against the branch head and the commit recorded in the folder), a deploy that changes nothing
  * commits nothing, and the merged PR (as GitHub associates it with the commit) gets a comment linking the
- * deploy commit. This file is the compare-and-swap loop only: the render and the deploy-repo reads are shared with
- * the PR preview (`preview-deploy.ts`), the decision is pure (`core/deploy/decide-deploy.ts`).
+ * deploy commit. Several waiting jobs (of one or more source repos) deploy as one batch: one commit carrying each
+ * repo's newest commit (`deployBatch`). This file is the compare-and-swap loop only: the render and the
+ * deploy-repo reads are shared with the PR preview (`preview-deploy.ts`), the decision is pure
+ * (`core/deploy/decide-deploy.ts`).
  * @module
  */
 import { buildBatchMessage } from '../core/deploy/batch-message.js';

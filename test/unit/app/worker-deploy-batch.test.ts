@@ -23,7 +23,11 @@ import { buildSourceFiles } from '../deploy/helpers.js';
 
 const names = ['a', 'b', 'c'];
 
-function setup(wrap: (repo: DeployRepo) => DeployRepo = (repo) => repo, deployCommentsPerBatch?: number) {
+function setup(
+  wrap: (repo: DeployRepo) => DeployRepo = (repo) => repo,
+  deployCommentsPerBatch?: number,
+  mode?: DeployTarget['mode'],
+) {
   const tenants = Object.fromEntries(
     names.map((name) => [
       `acme/${name}`,
@@ -36,6 +40,7 @@ function setup(wrap: (repo: DeployRepo) => DeployRepo = (repo) => repo, deployCo
   );
   const target: DeployTarget = {
     description: 'platform/deploy',
+    ...(mode ? { mode } : {}),
     repo: async () => wrap(deployRepo),
     history: (job) => sources.get(job.repository.repo)!.history,
   };
@@ -151,6 +156,15 @@ describe('an SQS batch of deploy records', () => {
     expect(
       lines.filter((l) => l.message === 'deployed comment skipped: over the per-batch limit'),
     ).toHaveLength(2);
+  });
+
+  it('in pull-request mode lands one commit per source repo (each its own deploy PR), newest commit each', async () => {
+    const { worker, deployRepo, merge } = setup(undefined, undefined, 'pull-request');
+    const older = merge('a');
+    const jobs = [merge('b'), merge('a'), older];
+    expect((await worker.handleSqsEvent(sqsEvent(jobs))).batchItemFailures).toEqual([]);
+    expect(deployRepo.commits.map((c) => c.sourceRepo.repo)).toEqual(['b', 'a']);
+    expect(sourceLines(deployRepo)).toEqual([`acme/a@${jobs[1]!.sha}`, `acme/b@${jobs[0]!.sha}`]);
   });
 
   it('a batch that mixes a check with deploys is refused without running any of it', async () => {
