@@ -5,7 +5,8 @@
  *   the root files (`tenants.yaml` and its neighbours) and each tenant's `.source.yaml`. A tree deeper than the
  *   query reaches (files a platform team keeps elsewhere) falls back to one recursive REST tree read.
  * - Texts: every other text by blob id, the reads of one turn batched into one query (`deployTextsQuery`), cached
- *   by id; the texts a deploy commits are cached too, so the next deploy of a warm container reads none.
+ *   by id (a text GitHub's GraphQL truncates is read whole from the REST blob); the texts a deploy commits are
+ *   cached too, so the next deploy of a warm container reads none.
  * - Commit: ONE `createCommitOnBranch` mutation (`deployCommitMutation`) with the files inline (base64) on top
  *   of `expectedHeadOid`: GitHub's compare-and-swap — it answers `STALE_DATA` when the branch moved.
  * Pull-request mode commits the same way onto a branch per source repo, first force-moved to the deploy
@@ -75,6 +76,7 @@ export const deploySnapshotQuery = /* GraphQL */ `
     object {
       ... on Blob {
         text
+        isTruncated
       }
       ... on Tree {
         entries {
@@ -114,6 +116,7 @@ export const deploySnapshotQuery = /* GraphQL */ `
     object {
       ... on Blob {
         text
+        isTruncated
       }
       ... on Tree {
         entries {
@@ -142,7 +145,7 @@ export const deploySnapshotQuery = /* GraphQL */ `
 `;
 
 /** The selection of one blob's text; `deployTextsQuery` repeats it under an alias per blob. */
-export const deployBlobTextSelection = /* GraphQL */ `object(oid: $oid) { ... on Blob { oid text } }`;
+export const deployBlobTextSelection = /* GraphQL */ `object(oid: $oid) { ... on Blob { oid text isTruncated } }`;
 
 /** Texts of `count` blobs by oid (`$o0`…), in one request. */
 export function deployTextsQuery(count: number): string {
@@ -188,7 +191,7 @@ interface Entry {
   path: string;
   oid: string;
   type: string;
-  object?: { text?: string | null; entries?: Entry[] } | null;
+  object?: { text?: string | null; isTruncated?: boolean; entries?: Entry[] } | null;
 }
 
 interface SnapshotAnswer {
@@ -246,7 +249,9 @@ export function createGitHubDeployRepo(
       for (const entry of entries) {
         if (entry.type === 'blob') {
           files.push({ path: entry.path, sha: entry.oid });
-          if (typeof entry.object?.text === 'string') texts.set(entry.oid, entry.object.text);
+          // A text GitHub cut short is read whole by oid when it is needed.
+          const text = entry.object?.isTruncated ? undefined : entry.object?.text;
+          if (typeof text === 'string') texts.set(entry.oid, text);
         } else if (entry.type === 'tree') {
           if (entry.object?.entries) walk(entry.object.entries);
           else deeper = true;
@@ -274,6 +279,11 @@ export function createGitHubDeployRepo(
     return branch!;
   };
 
+  const readBlob = async (oid: string): Promise<string> => {
+    const { data } = await call(() => octokit.rest.git.getBlob({ ...repo, file_sha: oid }));
+    return Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
+  };
+
   /** Reads every blob asked for in this turn in one request (aliases `b0`…, at most `textsPerQuery` each). */
   const flush = async () => {
     const batch = pending!;
@@ -284,26 +294,25 @@ export function createGitHubDeployRepo(
       try {
         const variables = Object.fromEntries(chunk.map((oid, index) => [`o${index}`, oid]));
         const answer = await call(() =>
-          octokit.graphql<{ repository: Record<string, { text?: string | null } | null> }>(
-            deployTextsQuery(chunk.length),
-            { owner: repo.owner, name: repo.repo, ...variables },
-          ),
+          octokit.graphql<{
+            repository: Record<string, { text?: string | null; isTruncated?: boolean } | null>;
+          }>(deployTextsQuery(chunk.length), { owner: repo.owner, name: repo.repo, ...variables }),
         );
-        chunk.forEach((oid, index) => {
-          const text = answer.repository[`b${index}`]?.text;
+        for (const [index, oid] of chunk.entries()) {
+          const blob = answer.repository[`b${index}`];
           const waiting = batch.get(oid) ?? [];
-          if (typeof text !== 'string') {
-            const missing = new UpstreamError(`${name}: no text blob ${oid}`, {
-              service: 'GitHub',
-              status: 404,
-              retryable: false,
-            });
-            for (const { reject } of waiting) reject(missing);
-            return;
-          }
+          // A text GitHub's GraphQL cut short (or not a text): the REST blob has it whole.
+          const text =
+            typeof blob?.text === 'string' && !blob.isTruncated
+              ? blob.text
+              : await readBlob(oid).catch((error: unknown) => {
+                  for (const { reject } of waiting) reject(error);
+                  return undefined;
+                });
+          if (text === undefined) continue;
           texts.set(oid, text);
           for (const { resolve } of waiting) resolve(text);
-        });
+        }
       } catch (error) {
         for (const oid of chunk) for (const { reject } of batch.get(oid) ?? []) reject(error);
       }

@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { githubSchema } from '../../dev/github/graphql/index.js';
 import { createGitHubClients } from '../../shared/adapters/github/create-octokit.js';
 import {
+  createGitHubDeployRepo,
   deployCommitMutation,
   deploySnapshotQuery,
   deployTextsQuery,
@@ -16,6 +17,7 @@ import {
 } from '../../shared/adapters/github-deploy-repo.js';
 import { UpstreamError } from '../../shared/core/errors.js';
 import { quiet, type Started, startWithApp } from '../contract/setup.js';
+import { callsTo } from '../helpers/github-calls.js';
 
 let s: Started;
 beforeEach(async () => {
@@ -177,5 +179,58 @@ describe('createCommitOnBranch on the local GitHub', () => {
       })
       .catch((error: unknown) => error);
     expect(stale).toMatchObject({ name: 'UpstreamError', retryable: false });
+  });
+
+  it('the deploy repo adapter: one snapshot query lists every file (a deeper tree through one REST read) and the texts of one turn come in one query', async () => {
+    const files: Record<string, string> = {
+      'tenants.yaml': 'tenants: {}\n',
+      'apis/acme/pets/.source.yaml': 'repo: acme/pets\n',
+      'apis/acme/pets/pets/a.yaml': 'a: 1\n',
+      'apis/acme/pets/pets/b.yaml': 'b: 2\n',
+      'apis/acme/pets/pets/c.yaml': 'c: 3\n',
+    };
+    await s.gh.admin.createRepo({ owner: 'acme', repo: 'deploy', files });
+    const octokit = createGitHubClients({
+      appId: s.app.id,
+      privateKey: s.app.privateKey!,
+      baseUrl: s.gh.url,
+      waitUnitMs: 1,
+      spaceWrites: false,
+    }).forInstallation(s.installationId);
+    const deployRepo = createGitHubDeployRepo(octokit, { owner: 'acme', repo: 'deploy' });
+    const from = s.gh.requests.length;
+    const snapshot = await deployRepo.readSnapshot();
+    expect(snapshot.files.map((f) => f.path).sort()).toEqual(Object.keys(files).sort());
+    const texts = async (paths: string[]) =>
+      Promise.all(paths.map((path) => deployRepo.readText(snapshot.files.find((f) => f.path === path)!.sha)));
+    // tenants.yaml and the .source.yaml came with the snapshot; the three manifests in one query.
+    expect(await texts(['tenants.yaml', 'apis/acme/pets/.source.yaml'])).toEqual([
+      files['tenants.yaml'],
+      files['apis/acme/pets/.source.yaml'],
+    ]);
+    const manifests = ['a', 'b', 'c'].map((name) => `apis/acme/pets/pets/${name}.yaml`);
+    expect(await texts(manifests)).toEqual(manifests.map((path) => files[path]));
+    expect(await texts(manifests)).toEqual(manifests.map((path) => files[path])); // cached
+    expect(callsTo(s.gh.requests.slice(from), 'acme/deploy')).toEqual([
+      'graphql DeploySnapshot',
+      'graphql DeployTexts',
+    ]);
+    expect(deployRepo.calls).toBe(2);
+
+    // Deeper than the query reads: the files still all listed, through one recursive tree read.
+    await s.gh.admin.push({
+      owner: 'acme',
+      repo: 'deploy',
+      branch: 'main',
+      files: { 'clusters/eu/one/two/three/four/deep.yaml': 'deep: true\n' },
+    });
+    const deeper = s.gh.requests.length;
+    const again = await deployRepo.readSnapshot();
+    expect(again.files.map((f) => f.path)).toContain('clusters/eu/one/two/three/four/deep.yaml');
+    expect(again.files).toHaveLength(Object.keys(files).length + 1);
+    expect(callsTo(s.gh.requests.slice(deeper), 'acme/deploy')).toEqual([
+      'graphql DeploySnapshot',
+      'git/get-tree',
+    ]);
   });
 });
