@@ -97,6 +97,7 @@ export async function startApp(options: StartAppOptions): Promise<LocalApp> {
     ),
   );
   const queue = createMemoryQueue(worker.processJob, {
+    handleDeployBatch: worker.processDeployBatch,
     ...options.queue,
     maxReceiveCount,
     ...(settings.deployRepo ? { deployRepo: settings.deployRepo } : {}),

@@ -19,6 +19,7 @@ if (!settings.queueUrl) throw new SettingsError('QUEUE_URL is not set: the webho
 const queue = createSqsQueue({
   client: new SQSClient({}),
   queueUrl: settings.queueUrl,
+  ...(settings.deployQueueUrl ? { deployQueueUrl: settings.deployQueueUrl } : {}),
   ...(settings.deployRepo ? { deployRepo: settings.deployRepo } : {}),
 });
 

@@ -5,9 +5,15 @@
 import { HttpError } from './http.js';
 
 export interface FaultRule {
-  /** `server-error`: 5xx; `secondary-rate-limit`: 403 with `retry-after`; `not-fast-forward`: 422 on ref updates. */
+  /**
+   * `server-error`: 5xx; `secondary-rate-limit`: 403 with `retry-after`; `not-fast-forward`: 422 on ref updates,
+   * and a stale `expectedHeadOid` for GraphQL's `createCommitOnBranch`.
+   */
   kind: 'server-error' | 'secondary-rate-limit' | 'not-fast-forward';
-  /** operationIds this rule applies to (default: all; `not-fast-forward` only ever hits `git/update-ref`). */
+  /**
+   * operationIds this rule applies to (default: all; `not-fast-forward` only ever hits `git/update-ref` and
+   * `graphql/create-commit-on-branch`).
+   */
   operations?: string[];
   /** Probability per matching call, 0..1 (default 1). */
   share?: number;
@@ -45,6 +51,9 @@ export interface FaultInjector {
   readonly injected: Record<FaultRule['kind'], number>;
 }
 
+/** The operations that move a branch only from an expected head. */
+const compareAndSwaps = ['git/update-ref', 'graphql/create-commit-on-branch'];
+
 export function createFaultInjector(plan: FaultPlan | undefined): FaultInjector {
   const random = seeded(plan?.seed ?? 1);
   const rules = (plan?.rules ?? []).map((rule) => ({ rule, seen: 0, fired: 0 }));
@@ -54,7 +63,7 @@ export function createFaultInjector(plan: FaultPlan | undefined): FaultInjector 
     pick(operationId) {
       for (const entry of rules) {
         const { rule } = entry;
-        const operations = rule.kind === 'not-fast-forward' ? ['git/update-ref'] : rule.operations;
+        const operations = rule.kind === 'not-fast-forward' ? compareAndSwaps : rule.operations;
         if (operations && !operations.includes(operationId)) continue;
         if (rule.kind === 'not-fast-forward' && rule.operations && !rule.operations.includes(operationId))
           continue;

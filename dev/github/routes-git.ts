@@ -2,7 +2,6 @@
  * Repository, contents and git-data endpoints, answered from the repository's real git objects.
  * @module
  */
-import type { TreeChange } from './git.js';
 import {
   type Handler,
   HttpError,
@@ -12,32 +11,13 @@ import {
   requireString,
   unprocessable,
 } from './http.js';
-import {
-  buildBlob,
-  buildBranch,
-  buildCommit,
-  buildGitCommit,
-  buildGitRef,
-  buildGitTag,
-  buildPullSimple,
-  buildRepository,
-  buildTree,
-} from './shapes.js';
+import { buildBlob, buildCommit, buildGitRef, buildGitTag, buildPullSimple, buildTree } from './shapes.js';
 
 async function resolveRef({ repo }: RouteContext, ref: string): Promise<string> {
   const sha = await repo.git.resolveCommit(ref);
   if (!sha) throw new HttpError(404, `No commit found for SHA: ${ref}`, { status: '404' });
   return sha;
 }
-
-export const getRepo: Handler = ({ hub, repo }) => ({ status: 200, body: buildRepository(hub.urls, repo) });
-
-export const getBranch: Handler = async ({ hub, repo, params }) => {
-  const name = params.branch ?? '';
-  const sha = await repo.git.readRef(`refs/heads/${name}`);
-  if (!sha || name.includes('..')) throw new HttpError(404, 'Branch not found', { status: '404' });
-  return { status: 200, body: buildBranch(hub.urls, repo, name, await repo.git.readCommit(sha)) };
-};
 
 /** How two commits relate (`status`, what the App reads) with the commits ahead; no file list. */
 export const compareCommits: Handler = async (ctx) => {
@@ -143,54 +123,8 @@ export const getTree: Handler = async ({ hub, repo, params, query }) => {
   return { status: 200, body: buildTree(hub.urls, repo, tree, entries) };
 };
 
-/** On top of `base_tree`: files with inline `content`, deletions (a file or a whole folder) with `sha: null`. */
-export const createTree: Handler = async ({ hub, repo, body }) => {
-  if (!Array.isArray(body.tree)) throw unprocessable('Invalid request.\n\n"tree" wasn\'t supplied.');
-  let baseTree: string | undefined;
-  if (body.base_tree !== undefined) {
-    baseTree = String(body.base_tree);
-    const type = await repo.git.objectType(baseTree);
-    if (type === 'commit') baseTree = (await repo.git.readCommit(baseTree)).tree;
-    else if (type !== 'tree') throw unprocessable(`base_tree ${baseTree} is not a valid tree oid`);
-  }
-  const changes: TreeChange[] = [];
-  for (const raw of body.tree as Record<string, unknown>[]) {
-    const path = String(raw.path ?? '');
-    if (
-      path === '' ||
-      path.startsWith('/') ||
-      path.endsWith('/') ||
-      path.split('/').some((part) => part === '..' || part === '.' || part === '.git')
-    ) {
-      throw unprocessable('tree.path contains a malformed path component');
-    }
-    const mode = String(raw.mode ?? '');
-    if (raw.sha === null) changes.push({ path, sha: null });
-    else if (typeof raw.content === 'string' && mode === '100644' && (raw.type ?? 'blob') === 'blob')
-      changes.push({ path, mode, type: 'blob', sha: await repo.git.writeBlob(raw.content) });
-    else throw unprocessable("Must supply either tree.sha: null or a 100644 blob's tree.content");
-  }
-  const sha = await repo.git.buildTree(baseTree, changes);
-  return { status: 201, body: buildTree(hub.urls, repo, sha, await repo.git.readTree(sha, false)) };
-};
-
 export const getBlob: Handler = async ({ hub, repo, params }) => {
   const sha = params.file_sha ?? '';
   if ((await repo.git.objectType(sha)) !== 'blob') throw notFound();
   return { status: 200, body: buildBlob(hub.urls, repo, sha, await repo.git.readBlob(sha)) };
-};
-
-/** Authored and committed by the App's bot. */
-export const createCommit: Handler = async ({ hub, repo, body, app }) => {
-  const message = requireString(body, 'message');
-  const tree = requireString(body, 'tree');
-  if ((await repo.git.objectType(tree)) !== 'tree') throw unprocessable('Tree SHA does not exist');
-  const parents = Array.isArray(body.parents) ? body.parents.map(String) : [];
-  for (const parent of parents) {
-    if ((await repo.git.objectType(parent)) !== 'commit')
-      throw unprocessable('Parent SHA does not exist or is not a commit object');
-  }
-  const who = hub.identity(app ? app.bot : repo.owner);
-  const sha = await repo.git.writeCommit({ tree, parents, message, author: who, committer: who });
-  return { status: 201, body: buildGitCommit(hub.urls, repo, await repo.git.readCommit(sha)) };
 };

@@ -231,6 +231,7 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
         hub,
         token: credential,
         installation,
+        fault: (operation) => faults.injector.pick(operation),
         repo: (owner, name, as = { method: 'GET', operationId: 'repos/get' }) => {
           try {
             return authorizeRepoRequest(hub.state, credential, hub.state.repo(owner, name), as);

@@ -1,11 +1,12 @@
 /**
- * The job queue in memory, for `npm start`, the demo and end-to-end tests. It behaves like the SQS FIFO queue
- * the App runs on: a group's jobs run one at a time in order while groups run in parallel, a delivery id seen
+ * The job queue in memory, for `npm start`, the demo and end-to-end tests. It behaves like the SQS FIFO queues
+ * the App runs on: a group's jobs run one at a time in order while groups run in parallel (the deploy jobs
+ * waiting at the front of a group are handed over together, like the deploy queue's batches), a delivery id seen
  * in the last 5 minutes is dropped, and a failed job is retried (blocking its group, as SQS does) with backoff
  * before it is given up as a dead letter.
  * @module
  */
-import { type Job, jobGroupId } from '../core/jobs.js';
+import { type DeployJob, type Job, jobGroupId } from '../core/jobs.js';
 import type { RepoRef } from '../core/repo-ref.js';
 import type { Delivery, JobQueue } from '../ports/job-queue.js';
 
@@ -21,6 +22,15 @@ export interface MemoryQueueOptions {
   backoffMs?: (attempt: number) => number;
   /** How long a delivery id is remembered (default 5 minutes, SQS's deduplication window). */
   dedupWindowMs?: number;
+  /**
+   * Deploys handed over together, like the deploy queue's SQS batches: the waiting deploy jobs at the front of
+   * their group (up to `deployBatchSize`, default 10) go to this handler at once; it answers those a retry may
+   * help, each with its error. Without it, each deploy job goes to the job handler alone.
+   */
+  handleDeployBatch?: (
+    batch: { job: DeployJob; delivery: Delivery }[],
+  ) => Promise<{ job: DeployJob; error: unknown }[]>;
+  deployBatchSize?: number;
   /** Told about each failed try; `final` when the job is given up. */
   onFailure?: (failure: JobFailure) => void;
   now?: () => number;
@@ -78,8 +88,55 @@ export function createMemoryQueue(
     }
   };
 
+  /**
+   * The deploy jobs at the front of `jobs`, as one batch: those that landed leave the queue; a failed one and
+   * every job after it stay (in order) for their next try, after the backoff of the first failed; one out of
+   * tries is a dead letter.
+   */
+  const tries = new Map<Job, number>();
+  const runBatch = async (jobs: Job[], handle: NonNullable<MemoryQueueOptions['handleDeployBatch']>) => {
+    const size = options.deployBatchSize ?? 10;
+    const batch: DeployJob[] = [];
+    for (const job of jobs) {
+      if (job.type !== 'deploy' || batch.length >= size) break;
+      batch.push(job);
+    }
+    const attempt = (job: Job) => (tries.get(job) ?? 0) + 1;
+    const failures = await handle(batch.map((job) => ({ job, delivery: { receiveCount: attempt(job) } })));
+    const failed = new Map(failures.map((failure) => [failure.job as Job, failure.error]));
+    const first = batch.findIndex((job) => failed.has(job));
+    const landed = first < 0 ? batch.length : first;
+    jobs.splice(0, landed);
+    if (first < 0) return;
+    const firstError = failed.get(batch[first]!);
+    let wait = 0;
+    for (const job of batch.slice(first)) {
+      const tried = attempt(job);
+      const failure = {
+        job,
+        error: failed.get(job) ?? firstError,
+        attempt: tried,
+        final: tried >= maxReceiveCount,
+      };
+      options.onFailure?.(failure);
+      if (failure.final) {
+        deadLetters.push(failure);
+        jobs.splice(jobs.indexOf(job), 1);
+        tries.delete(job);
+      } else {
+        tries.set(job, tried);
+        wait = Math.max(wait, backoffMs(tried));
+      }
+    }
+    await sleep(wait);
+  };
+
   const drain = async (group: string, jobs: Job[]) => {
     for (let job = jobs[0]; job; job = jobs[0]) {
+      if (job.type === 'deploy' && options.handleDeployBatch) {
+        await runBatch(jobs, options.handleDeployBatch);
+        continue;
+      }
       await runOnce(job);
       jobs.shift();
     }

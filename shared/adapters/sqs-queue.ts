@@ -1,6 +1,7 @@
 /**
- * The job queue on an SQS FIFO queue: one message per job, grouped so a PR's checks (and a deploy repo's
- * deploys) run one at a time in order, deduplicated by the GitHub delivery id for SQS's 5-minute window.
+ * The job queue on SQS FIFO queues: one message per job, grouped so a PR's checks (and a deploy repo's
+ * deploys) run one at a time in order, deduplicated by the GitHub delivery id for SQS's 5-minute window. Deploy
+ * jobs go to their own queue when one is given (its trigger takes batches; the checks' takes one at a time).
  * @module
  */
 import { createHash } from 'node:crypto';
@@ -14,6 +15,8 @@ export interface SqsQueueOptions {
   client: Pick<SQSClient, 'send'>;
   /** URL of a FIFO queue (name ending in `.fifo`). */
   queueUrl: string;
+  /** The FIFO queue of deploy jobs (its trigger takes batches); default `queueUrl`. */
+  deployQueueUrl?: string;
   /** The deploy repo: all deploys share its group; without one, a source repo's deploys still run in order. */
   deployRepo?: RepoRef;
 }
@@ -31,7 +34,7 @@ export function createSqsQueue(options: SqsQueueOptions): JobQueue {
   return {
     async enqueue(job) {
       const message = new SendMessageCommand({
-        QueueUrl: options.queueUrl,
+        QueueUrl: job.type === 'deploy' ? (options.deployQueueUrl ?? options.queueUrl) : options.queueUrl,
         MessageBody: JSON.stringify(job),
         MessageGroupId: toSqsId(jobGroupId(job, options.deployRepo ?? job.repository)),
         MessageDeduplicationId: toSqsId(job.deliveryId),

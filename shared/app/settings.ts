@@ -49,6 +49,16 @@ export interface Settings {
   /** The SQS queue (`QUEUE_URL`); undefined in local runs, which use the in-memory queue. */
   queueUrl?: string;
   /**
+   * The SQS queue of deploy jobs (`DEPLOY_QUEUE_URL`), whose worker trigger takes batches: waiting deploys land
+   * as one commit. Unset: deploys go to `QUEUE_URL` with the checks, one per invocation.
+   */
+  deployQueueUrl?: string;
+  /**
+   * `DEPLOY_COMMENTS_PER_BATCH`: "deployed" comments on merged PRs per deploy batch; the rest are skipped (the
+   * deploy commit and `.source.yaml` still name each PR). Unset: every merged PR gets its comment.
+   */
+  deployCommentsPerBatch?: number;
+  /**
    * `MAX_RECEIVE_COUNT`: the queue's redrive `maxReceiveCount`, so the worker knows a job's last try (a failed
    * deploy then says so on the merged PR before it goes to the dead-letter queue). Unset: never the last try.
    */
@@ -108,6 +118,11 @@ export function loadSettings(
   if (deployBranch !== undefined && !/^(?!\/|.*\/\/|.*\.\.|.*\/$)[A-Za-z0-9._/-]+$/.test(deployBranch)) {
     throw new SettingsError(`DEPLOY_BRANCH must be a branch name, got "${deployBranch}"`);
   }
+  const deployQueueUrl = optional(env, 'DEPLOY_QUEUE_URL');
+  const deployComments = optional(env, 'DEPLOY_COMMENTS_PER_BATCH');
+  if (deployComments !== undefined && !/^(0|[1-9]\d{0,3})$/.test(deployComments)) {
+    throw new SettingsError(`DEPLOY_COMMENTS_PER_BATCH must be a whole number, got "${deployComments}"`);
+  }
   const maxReceiveCount = optional(env, 'MAX_RECEIVE_COUNT');
   if (maxReceiveCount !== undefined && !/^[1-9]\d{0,3}$/.test(maxReceiveCount)) {
     throw new SettingsError(`MAX_RECEIVE_COUNT must be a positive integer, got "${maxReceiveCount}"`);
@@ -120,6 +135,8 @@ export function loadSettings(
     deployMode,
     ...(deployBranch ? { deployBranch } : {}),
     ...(queueUrl ? { queueUrl } : {}),
+    ...(deployQueueUrl ? { deployQueueUrl } : {}),
+    ...(deployComments !== undefined ? { deployCommentsPerBatch: Number(deployComments) } : {}),
     ...(maxReceiveCount ? { maxReceiveCount: Number(maxReceiveCount) } : {}),
     logLevel,
   };

@@ -19,7 +19,15 @@ import type { WorkerDeps } from './worker.js';
 
 export type WorkerDepsSettings = Pick<WorkerSettings, 'appId' | 'privateKey' | 'githubApiUrl'> &
   Partial<
-    Pick<WorkerSettings, 'deployRepo' | 'deployMode' | 'deployBranch' | 'maxReceiveCount' | 'environments'>
+    Pick<
+      WorkerSettings,
+      | 'deployRepo'
+      | 'deployMode'
+      | 'deployBranch'
+      | 'maxReceiveCount'
+      | 'environments'
+      | 'deployCommentsPerBatch'
+    >
   >;
 
 export interface WorkerDepsOptions {
@@ -66,6 +74,9 @@ export function createWorkerDeps(settings: WorkerDepsSettings, options: WorkerDe
     breakingDiff: createOasdiffRunner(),
     log,
     ...(settings.maxReceiveCount ? { maxReceiveCount: settings.maxReceiveCount } : {}),
+    ...(settings.deployCommentsPerBatch !== undefined
+      ? { deployCommentsPerBatch: settings.deployCommentsPerBatch }
+      : {}),
     ...(deploy ? { deploy, deployedSources: createGitHubDeployedSources(github) } : {}),
     ...(environments ? { environments } : {}),
     ...(options.deployRetry ? { deployRetry: options.deployRetry } : {}),

@@ -19,7 +19,7 @@ import type { Logger } from '../ports/logger.js';
 import { acceptBreaking } from '../use-cases/accept-breaking.js';
 import { checkGovernanceChange } from '../use-cases/check-governance-change.js';
 import { checkPullRequest, checkRunName, type Outcome } from '../use-cases/check-pull-request.js';
-import { type DeployOutcome, type DeployPushDeps, deployPush } from '../use-cases/deploy-push.js';
+import { type DeployOutcome, type DeployPushDeps, deployBatch } from '../use-cases/deploy-push.js';
 import { reportDrift } from '../use-cases/drift-report.js';
 import { defaultCheckDeadlineMs, watchPorts } from './job-deadline.js';
 import { runPromoteJob, type WorkerEnvironments } from './promote-job.js';
@@ -45,6 +45,8 @@ export interface WorkerDeps {
    * dead-letter queue, so a failed deploy says so on the merged PR before it is rethrown.
    */
   maxReceiveCount?: number;
+  /** "Deployed" comments per deploy batch (the rest are skipped and logged); default: one per merged PR. */
+  deployCommentsPerBatch?: number;
   /**
    * How long a check job may take before it is stopped and its check run fails saying which step took too
    * long; default 240 s, well below the worker Lambda's 300 s timeout (which would end it silently).
@@ -52,9 +54,20 @@ export interface WorkerDeps {
   checkDeadlineMs?: number;
 }
 
+/** A deploy job as the queue delivered it. */
+export interface DeployDelivery {
+  job: DeployJob;
+  delivery: Delivery;
+}
+
 export interface Worker {
   /** Runs one job; throws only when it failed and a retry may help (other failures are logged). */
   processJob(job: Job, delivery?: Delivery): Promise<void>;
+  /**
+   * Runs the waiting deploy jobs of one deploy repo as one batch (one commit, see `deployBatch`); answers the
+   * jobs a retry may help, each with its error (the others are done, or failed for good and said so).
+   */
+  processDeployBatch(batch: DeployDelivery[]): Promise<{ job: DeployJob; error: unknown }[]>;
   handleSqsEvent(event: SQSEvent): Promise<SQSBatchResponse>;
 }
 
@@ -62,9 +75,9 @@ export function createWorker(deps: WorkerDeps): Worker {
   const processJob = async (job: Job, delivery: Delivery = {}): Promise<void> => {
     const log = deps.log.child({ deliveryId: job.deliveryId, event: job.event, job: job.type });
     if (job.type === 'deploy') {
-      const lastTry =
-        deps.maxReceiveCount !== undefined && (delivery.receiveCount ?? 0) >= deps.maxReceiveCount;
-      return runDeployJob(job, deps, log, lastTry);
+      const [failure] = await runDeployBatch([{ job, delivery }], deps, log);
+      if (failure) throw failure.error;
+      return;
     }
     if (job.type === 'governance') return runGovernanceJob(job, deps, log);
     if (job.type === 'promote') return runPromoteJob(job, { ...deps, source: deps.codeHost(job), log });
@@ -85,25 +98,42 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
   };
 
+  const dropMalformed = (record: SQSRecord) =>
+    deps.log.error('malformed queue message dropped', {
+      messageId: record.messageId,
+      body: record.body.slice(0, 500),
+    });
+
   const processRecord = async (record: SQSRecord): Promise<void> => {
     const job = parseJob(record.body);
-    if (!job) {
-      deps.log.error('malformed queue message dropped', {
-        messageId: record.messageId,
-        body: record.body.slice(0, 500),
-      });
-      return;
-    }
-    const receiveCount = Number(record.attributes?.ApproximateReceiveCount);
-    await processJob(job, Number.isSafeInteger(receiveCount) ? { receiveCount } : {});
+    if (!job) return dropMalformed(record);
+    await processJob(job, deliveryOf(record));
   };
 
   return {
     processJob,
+    processDeployBatch: (batch) => runDeployBatch(batch, deps, deps.log.child({ job: 'deploy' })),
     async handleSqsEvent(event) {
-      // One record per invocation (serverless.yml `batchSize: 1`): SQS FIFO then keeps a group's jobs in order
-      // and holds the rest of a group back while a failed job waits for its retry. A larger batch would run a
-      // group's later jobs here before the failed one's retry: refused, loudly, without running any of it.
+      // The deploy queue hands over a backlog of its one group (the deploy repo) in order, up to its batchSize:
+      // one commit for all of it. A record that did not land is reported failed, and so is every record after
+      // it (SQS FIFO redelivers them in order); a landed one redelivered is superseded, never deployed twice.
+      const parsed = event.Records.map((record) => ({ record, job: parseJob(record.body) }));
+      if (event.Records.length > 1 && parsed.every(({ job }) => job === undefined || job.type === 'deploy')) {
+        const batch = [];
+        for (const { record, job } of parsed) {
+          if (job) batch.push({ record, job: job as DeployJob, delivery: deliveryOf(record) });
+          else dropMalformed(record);
+        }
+        const failed = new Set((await runDeployBatch(batch, deps, deps.log)).map(({ job }) => job));
+        const first = batch.findIndex(({ job }) => failed.has(job));
+        return {
+          batchItemFailures:
+            first < 0 ? [] : batch.slice(first).map(({ record }) => ({ itemIdentifier: record.messageId })),
+        };
+      }
+      // Checks: one record per invocation (their queue's `batchSize: 1`): SQS FIFO then keeps a group's jobs in
+      // order and holds the rest of a group back while a failed job waits for its retry. A larger batch would run
+      // a group's later jobs here before the failed one's retry: refused, loudly, without running any of it.
       if (event.Records.length > 1) {
         deps.log.error('the worker takes one queue message per invocation: set batchSize 1', {
           records: event.Records.length,
@@ -201,69 +231,122 @@ async function runGovernanceJob(job: GovernanceJob, deps: WorkerDeps, log: Logge
   }
 }
 
+/** What SQS says of a record's deliveries. */
+function deliveryOf(record: SQSRecord): Delivery {
+  const receiveCount = Number(record.attributes?.ApproximateReceiveCount);
+  return Number.isSafeInteger(receiveCount) ? { receiveCount } : {};
+}
+
 /**
- * A push to the default branch: render it and commit to the deploy repo. A failure a retry may help (GitHub
- * 5xx, rate limits, every CAS attempt lost) is rethrown for the queue; any other ends visibly, as a comment on
- * the merged PR, and is not retried. On the queue's last try a retryable failure is commented on too, since the
- * job then goes to the dead-letter queue.
+ * Pushes to default branches: render them and commit to the deploy repo, all of a batch in one commit (in
+ * pull-request mode, one commit and PR per source repo, in order). A failure a retry may help (GitHub 5xx, rate
+ * limits, every CAS attempt lost) is answered for the queue, with every job after it; any other ends visibly, as
+ * a comment on each merged PR, and is not retried. On a job's last try a retryable failure is commented on
+ * too, since the job then goes to the dead-letter queue.
  */
-async function runDeployJob(job: DeployJob, deps: WorkerDeps, log: Logger, lastTry: boolean): Promise<void> {
-  const sha = job.sha;
-  if (!deps.deploy) {
-    log.info('no deploy repo is configured (DEPLOY_REPO): the push deploys nothing', { sha });
-    return;
+async function runDeployBatch<T extends DeployDelivery>(
+  batch: T[],
+  deps: WorkerDeps,
+  log: Logger,
+): Promise<(T & { error: unknown })[]> {
+  const deploy = deps.deploy;
+  if (!deploy) {
+    for (const { job } of batch)
+      log.info('no deploy repo is configured (DEPLOY_REPO): the push deploys nothing', { sha: job.sha });
+    return [];
   }
-  const source = deps.codeHost(job);
-  const repo = formatRepoRef(job.repository);
-  try {
-    const deployRepo = await deps.deploy.repo('write');
-    const before = deployRepo.calls;
-    const outcome = await deployPush(job, {
-      source,
-      history: deps.deploy.history(job),
-      deployRepo,
-      log,
-      ...deps.deployRetry,
-    });
-    log.info('deploy done', {
-      repo,
-      sha,
-      ...describeDeploy(outcome),
-      deployRepoCalls: deployRepo.calls - before,
-    });
-  } catch (error) {
-    const retryable = isRetryable(error);
-    if (retryable && !lastTry) throw error;
-    log.error(
-      retryable
-        ? 'deploy failed on its last try: to the dead-letter queue'
-        : 'deploy failed and will not be retried',
-      {
-        repo,
-        sha,
-        ...failureFields(error),
-        // The queue will not retry it again: the operator does, once the cause is gone.
-        ...(retryable
-          ? { next: 'redrive the message from the dead-letter queue once the service is back' }
-          : {}),
-      },
-    );
-    try {
-      const pullNumber = await source.findMergedPullRequest(sha);
-      if (pullNumber !== undefined) {
-        const reason = error instanceof Error ? error.message : String(error);
-        const comment = buildDeployFailedComment({
-          deployRepo: deps.deploy.description,
-          sha: job.sha,
-          reason,
-        });
-        await source.createComment(pullNumber, comment);
-      }
-    } catch (commentError) {
-      log.warn('could not comment on the merged pull request', failureFields(commentError));
+  const groups =
+    deploy.mode === 'pull-request'
+      ? [...groupBy(batch, ({ job }) => formatRepoRef(job.repository).toLowerCase())]
+      : [batch];
+  const failed: (T & { error: unknown })[] = [];
+  for (const group of groups) {
+    // FIFO: once a job failed, the jobs behind it wait for its retry.
+    if (failed.length > 0) {
+      failed.push(...group.map((entry) => ({ ...entry, error: failed[0]!.error })));
+      continue;
     }
-    if (retryable) throw error;
+    try {
+      const deployRepo = await deploy.repo('write');
+      const before = deployRepo.calls;
+      const outcomes = await deployBatch(
+        group.map(({ job }) => job),
+        {
+          sourceOf: (job) => ({ source: deps.codeHost(job), history: deploy.history(job) }),
+          deployRepo,
+          log,
+          ...(deps.deployCommentsPerBatch !== undefined ? { maxComments: deps.deployCommentsPerBatch } : {}),
+          ...deps.deployRetry,
+        },
+      );
+      for (const [index, { job }] of group.entries())
+        log.info('deploy done', {
+          deliveryId: job.deliveryId,
+          repo: formatRepoRef(job.repository),
+          sha: job.sha,
+          ...describeDeploy(outcomes[index]!),
+          batch: group.length,
+          deployRepoCalls: deployRepo.calls - before,
+        });
+    } catch (error) {
+      const retryable = isRetryable(error);
+      for (const entry of group) {
+        const lastTry =
+          deps.maxReceiveCount !== undefined && (entry.delivery.receiveCount ?? 0) >= deps.maxReceiveCount;
+        if (retryable && !lastTry) continue;
+        await reportDeployFailure(entry.job, error, retryable, deploy.description, deps, log);
+      }
+      if (retryable) failed.push(...group.map((entry) => ({ ...entry, error })));
+    }
   }
+  return failed;
+}
+
+/** Logs a deploy that will not be retried (or goes to the dead-letter queue) and says so on its merged PR. */
+async function reportDeployFailure(
+  job: DeployJob,
+  error: unknown,
+  retryable: boolean,
+  deployRepo: string,
+  deps: WorkerDeps,
+  log: Logger,
+): Promise<void> {
+  const sha = job.sha;
+  log.error(
+    retryable
+      ? 'deploy failed on its last try: to the dead-letter queue'
+      : 'deploy failed and will not be retried',
+    {
+      deliveryId: job.deliveryId,
+      repo: formatRepoRef(job.repository),
+      sha,
+      ...failureFields(error),
+      // The queue will not retry it again: the operator does, once the cause is gone.
+      ...(retryable
+        ? { next: 'redrive the message from the dead-letter queue once the service is back' }
+        : {}),
+    },
+  );
+  try {
+    const source = deps.codeHost(job);
+    const pullNumber = await source.findMergedPullRequest(sha);
+    if (pullNumber !== undefined) {
+      const reason = error instanceof Error ? error.message : String(error);
+      await source.createComment(pullNumber, buildDeployFailedComment({ deployRepo, sha, reason }));
+    }
+  } catch (commentError) {
+    log.warn('could not comment on the merged pull request', failureFields(commentError));
+  }
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const list = groups.get(key(item)) ?? [];
+    list.push(item);
+    groups.set(key(item), list);
+  }
+  return [...groups.values()];
 }
 
 /** A push to the deploy branch: a check run on it when it left generated files edited by hand. */

@@ -81,6 +81,8 @@ export function toUpstreamError(error: unknown): UpstreamError | undefined {
   const typed =
     error instanceof UserInputError || error instanceof SetupError || error instanceof InvariantError;
   if (!(error instanceof Error) || typed) return undefined;
+  const graphql = fromGraphQLErrors(error);
+  if (graphql) return graphql;
   const { status, response } = error as { status?: unknown; response?: { headers?: unknown } };
   if (typeof status === 'number') {
     return new UpstreamError(error.message, {
@@ -100,6 +102,57 @@ export function toUpstreamError(error: unknown): UpstreamError | undefined {
     });
   }
   return undefined;
+}
+
+/** GitHub's GraphQL error `type`s a later try may help with (rate limits, its own failures and timeouts). */
+const retryableGraphQLTypes = new Set(['RATE_LIMITED', 'INTERNAL', 'SERVICE_UNAVAILABLE', 'TIMEOUT']);
+/** The REST status of the same refusal, so an operator reads a GraphQL failure like a REST one. */
+const graphQLStatus: Record<string, number> = {
+  NOT_FOUND: 404,
+  FORBIDDEN: 403,
+  RATE_LIMITED: 429,
+  UNPROCESSABLE: 422,
+  INTERNAL: 500,
+  SERVICE_UNAVAILABLE: 503,
+  TIMEOUT: 504,
+};
+
+/**
+ * A GraphQL answer's `errors[]` (Octokit's `GraphqlResponseError`, or the throttling plugin's rate-limit error
+ * that carries the answer as `data`) as an `UpstreamError` of GitHub. Untyped errors are the schema refusing the
+ * query (a bug: not retried) or GitHub's "Something went wrong while executing your query" (a timeout on its
+ * side: retried). A stale `expectedHeadOid` (`STALE_DATA`) is left to the adapter that asked for the
+ * compare-and-swap, which reads the type with `graphqlErrorTypes`.
+ */
+function fromGraphQLErrors(error: Error): UpstreamError | undefined {
+  const { errors, data } = error as { errors?: unknown; data?: { errors?: unknown } };
+  const list = Array.isArray(errors) ? errors : Array.isArray(data?.errors) ? data.errors : undefined;
+  if (!list || list.length === 0) return undefined;
+  const types = list.map((e) => (e as { type?: unknown } | null)?.type);
+  const retryable = list.some((e) => {
+    const { type, message } = (e ?? {}) as { type?: unknown; message?: unknown };
+    if (typeof type === 'string') return retryableGraphQLTypes.has(type);
+    return typeof message === 'string' && /something went wrong|timed? ?out/i.test(message);
+  });
+  const first = types.find((type): type is string => typeof type === 'string');
+  const status = first === undefined ? undefined : graphQLStatus[first];
+  return new UpstreamError(error.message, {
+    service: 'GitHub',
+    retryable,
+    ...(status !== undefined ? { status } : {}),
+    cause: error,
+  });
+}
+
+/** The `type`s of a GraphQL answer's errors (e.g. `STALE_DATA`), typed or not yet typed. */
+export function graphqlErrorTypes(error: unknown): string[] {
+  const source = error instanceof UpstreamError ? error.cause : error;
+  const { errors } = (source ?? {}) as { errors?: unknown };
+  if (!Array.isArray(errors)) return [];
+  return errors.flatMap((entry) => {
+    const type = (entry as { type?: unknown } | null)?.type;
+    return typeof type === 'string' ? [type] : [];
+  });
 }
 
 /**

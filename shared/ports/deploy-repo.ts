@@ -80,6 +80,8 @@ export interface SourceHistory {
 export interface DeployTarget {
   /** `owner/repo` of the deploy repo, for messages. */
   readonly description: string;
+  /** How deploys land (default `commit`); in pull-request mode a batch lands as one commit and PR per source repo. */
+  readonly mode?: DeployMode;
   /**
    * The deploy repo client for reading (a check's preview) or writing (a deploy); an implementation may build
    * each once, so its blob cache and default branch outlive a job.

@@ -5,11 +5,14 @@
  * Only a commit on the default branch now is deployed, an older source commit never overwrites a newer one
  * (ancestry against the branch head and the commit recorded in the folder), a deploy that changes nothing
  * commits nothing, and the merged PR (as GitHub associates it with the commit) gets a comment linking the
- * deploy commit. This file is the compare-and-swap loop only: the render and the deploy-repo reads are shared with
- * the PR preview (`preview-deploy.ts`), the decision is pure (`core/deploy/decide-deploy.ts`).
+ * deploy commit. Several waiting jobs (of one or more source repos) deploy as one batch: one commit carrying each
+ * repo's newest commit (`deployBatch`). This file is the compare-and-swap loop only: the render and the
+ * deploy-repo reads are shared with the PR preview (`preview-deploy.ts`), the decision is pure
+ * (`core/deploy/decide-deploy.ts`).
  * @module
  */
-import { decideDeploy } from '../core/deploy/decide-deploy.js';
+import { buildBatchMessage } from '../core/deploy/batch-message.js';
+import { decideDeploy, type RenderedSource } from '../core/deploy/decide-deploy.js';
 import { buildRepoFolder } from '../core/deploy/deploy-paths.js';
 import type { DeployPlan } from '../core/deploy/plan-deploy.js';
 import { failureFields, UpstreamError } from '../core/errors.js';
@@ -22,7 +25,7 @@ import {
   buildNotDeployedComment,
 } from '../core/report/deploy-comment.js';
 import type { CodeHost } from '../ports/code-host.js';
-import type { DeployRepo, SourceHistory } from '../ports/deploy-repo.js';
+import type { CommitOrder, DeployRepo, DeploySnapshot, SourceHistory } from '../ports/deploy-repo.js';
 import type { Logger } from '../ports/logger.js';
 import { checkRenderGovernance, readDeployState, renderSource } from './preview-deploy.js';
 
@@ -92,116 +95,279 @@ export { deployCommentMarker } from '../core/report/deploy-comment.js';
  * The merged PR (provenance and the "deployed" comment) is the one GitHub associates with the deployed commit.
  */
 export async function deployPush(job: DeployJob, deps: DeployPushDeps): Promise<DeployOutcome> {
-  const sourceRepo = job.repository;
-  const repo = formatRepoRef(sourceRepo); // for log lines and messages
-  const folder = buildRepoFolder(sourceRepo);
-  // Renders are pure functions of the commit, history answers do not change within a job: each asked once.
-  const render = memoize((sha: string) => renderSource(deps.source.files(sha), sourceRepo));
-  const compare = memoize((base: string, head: string) => deps.history.compare(base, head));
-  const pullOf = memoize((sha: string) => deps.source.findMergedPullRequest(sha));
-  if (!(await render(job.sha)).configFound && !(await hasFolder(deps.deployRepo, folder)))
-    return { status: 'no-config' };
+  const ports = { source: deps.source, history: deps.history };
+  const [outcome] = await deployBatch([job], { ...deps, sourceOf: () => ports });
+  return outcome!;
+}
 
-  const { branch, sha: head } = await deps.history.defaultBranchHead();
-  const onBranch = async (sha: string) => sha === head || (await compare(sha, head)) === 'ahead';
-  if (!(await onBranch(job.sha))) {
-    deps.log?.info('deploy skipped: the commit is not on the default branch', {
-      repo,
-      sha: job.sha,
-      branch,
-      head,
-    });
-    return { status: 'not-on-branch', branch, head };
-  }
-  /** The commit to deploy over `recorded`, or undefined when `recorded` is the job's commit or newer. */
-  const pickCommit = async (recorded: string | undefined): Promise<string | undefined> => {
-    if (recorded === undefined) return job.sha;
-    if (!(await onBranch(recorded))) {
-      deps.log?.info('the deployed commit is not on the default branch any more: deploying its head', {
-        repo,
-        sha: job.sha,
-        deployed: recorded,
-        branch,
-        head,
-      });
-      return deps.pinned ? job.sha : head;
+/** A source repo's ports in a deploy: its files and PR comments, its history. */
+export interface DeploySource {
+  source: CodeHost;
+  history: SourceHistory;
+}
+
+export interface DeployBatchDeps extends Omit<DeployPushDeps, 'source' | 'history'> {
+  /** The ports of a job's source repo (jobs of one repo may share them). */
+  sourceOf(job: DeployJob): DeploySource;
+  /**
+   * "Deployed" comments on merged PRs per batch; beyond it they are skipped and logged (the deploy commit and
+   * each `.source.yaml` still name every PR). Default: every PR gets its comment. Rejections always comment.
+   */
+  maxComments?: number;
+}
+
+/**
+ * Deploys the waiting jobs of several source repos as ONE commit: per repo the newest of its jobs' commits (by
+ * ancestry, never queue order) under the same rules as `deployPush`, every repo's plan made against the same
+ * snapshot and their changes committed together (disjoint folders, one `.source.yaml` each, every plan's
+ * provenance in the message). A repo whose render or tenancy is rejected is reported on its PR and left out;
+ * the others still deploy. On a conflict everything still pending is re-read and re-planned. Returns each
+ * job's outcome, in the order of `jobs`; throws (for the queue to retry) only when nothing was committed.
+ */
+export async function deployBatch(
+  jobs: readonly DeployJob[],
+  deps: DeployBatchDeps,
+): Promise<DeployOutcome[]> {
+  const outcomes = new Map<DeployJob, DeployOutcome>();
+  const repos = new Map<string, RepoDeploy>();
+  for (const job of jobs) {
+    const folder = buildRepoFolder(job.repository);
+    let repo = repos.get(folder);
+    if (!repo) {
+      repo = createRepoDeploy(job.repository, folder, deps.sourceOf(job));
+      repos.set(folder, repo);
     }
-    const order = await compare(recorded, job.sha);
-    if (order === 'ahead') return job.sha;
-    if (order === 'identical' || order === 'behind') return undefined;
-    // Both on the branch yet unrelated (a rewritten history merged back): the head holds both.
-    return deps.pinned ? job.sha : head;
-  };
+    repo.jobs.push(job);
+  }
+  // A snapshot read before the loop is its first attempt's; each later attempt reads a fresh one.
+  let snapshot: DeploySnapshot | undefined;
+  const pending: RepoDeploy[] = [];
+  for (const repo of repos.values()) {
+    const lead = await chooseLead(repo, deps, outcomes, async () => {
+      snapshot ??= await deps.deployRepo.readSnapshot();
+      return snapshot;
+    });
+    if (lead) pending.push(repo);
+  }
 
   const maxAttempts = deps.maxAttempts ?? 6;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = deps.random ?? Math.random;
-  for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
-    const snapshot = await deps.deployRepo.readSnapshot();
-    const state = await readDeployState(deps.deployRepo, snapshot, folder);
-    const sha = await pickCommit(state.recorded);
-    if (sha === undefined) {
-      deps.log?.info('deploy skipped: this commit or a newer one is already deployed', {
-        repo,
-        sha: job.sha,
-        deployed: state.recorded,
-      });
-      return { status: 'superseded', deployed: state.recorded! };
+  for (let attempt = 1; pending.length > 0; attempt += 1) {
+    if (attempt > maxAttempts) {
+      const names = pending.map((repo) => `${repo.name}@${repo.lead!.sha}`).join(', ');
+      throw new DeployConflictError(
+        `${deps.deployRepo.description} kept moving: ${maxAttempts} attempts to deploy ${names} lost the race`,
+      );
     }
-    const rendered = await render(sha);
-    // Without a config the render has no APIs: the plan prunes the folder, as the PR's preview showed.
-    if (!rendered.configFound && !snapshot.files.some((file) => file.path.startsWith(folder)))
-      return { status: 'no-config' };
-    const pullNumber = await pullOf(sha);
-    const target: DeployTarget = { sourceRepo, sha, ...(pullNumber !== undefined ? { pullNumber } : {}) };
-    const decision = decideDeploy({
-      governance: await checkRenderGovernance(state, rendered, sourceRepo),
-      sourceRepo,
-      sourceSha: sha,
-      ...(pullNumber !== undefined ? { pullNumber } : {}),
-      rendered,
-      state,
-      current: snapshot.files.filter((file) => file.path.startsWith(folder)),
-    });
-    if (decision.status === 'rejected') return reject(target, deps, decision.findings);
-    const { plan } = decision;
-    if (plan.changes.length === 0) return { status: 'unchanged', attempts: attempt };
+    snapshot ??= await deps.deployRepo.readSnapshot();
+    const planned: { repo: RepoDeploy; plan: DeployPlan; target: DeployTarget }[] = [];
+    for (const repo of [...pending]) {
+      const step = await planRepo(repo, snapshot, deps, attempt);
+      if ('outcome' in step) {
+        outcomes.set(repo.lead!, step.outcome);
+        pending.splice(pending.indexOf(repo), 1);
+      } else planned.push({ repo, ...step });
+    }
+    if (planned.length === 0) break;
+    const parent = { sha: snapshot.headSha, treeSha: snapshot.treeSha };
+    snapshot = undefined;
+    const message = buildBatchMessage(planned.map(({ plan }) => plan));
     const result = await deps.deployRepo.commit({
-      sourceRepo,
-      parent: { sha: snapshot.headSha, treeSha: snapshot.treeSha },
-      message: plan.message,
-      changes: plan.changes,
-      pullRequest: buildDeployPullRequest(plan.message),
+      sourceRepo: planned[0]!.repo.repo,
+      parent,
+      message,
+      changes: planned.flatMap(({ plan }) => plan.changes),
+      pullRequest: buildDeployPullRequest(message),
     });
     if (result.status === 'committed') {
-      const deployed = buildDeployedComment({
-        deployRepo: deps.deployRepo.description,
-        folder: plan.folder,
-        summary: plan.summary,
-        commit: result,
-        ...(plan.overwrote ? { overwrote: plan.overwrote } : {}),
-      });
-      await commentOnPull(target, deps, deployed);
-      return { ...result, plan, attempts: attempt };
+      let comments = 0;
+      for (const { repo, plan, target } of planned) {
+        outcomes.set(repo.lead!, { ...result, plan, attempts: attempt });
+        pending.splice(pending.indexOf(repo), 1);
+        if (target.pullNumber === undefined) continue;
+        if (comments >= (deps.maxComments ?? Number.POSITIVE_INFINITY)) {
+          deps.log?.info('deployed comment skipped: over the per-batch limit', {
+            repo: repo.name,
+            pullNumber: target.pullNumber,
+            commit: result.sha,
+          });
+          continue;
+        }
+        comments += 1;
+        const deployed = buildDeployedComment({
+          deployRepo: deps.deployRepo.description,
+          folder: plan.folder,
+          summary: plan.summary,
+          commit: result,
+        });
+        await commentOnPull(target, repo.ports, deps, deployed);
+      }
+      continue;
     }
     deps.log?.info('the deploy repo moved: retrying', {
-      repo,
-      sha,
+      repos: planned.map(({ repo, target }) => `${repo.name}@${target.sha}`),
       deployRepo: deps.deployRepo.description,
       attempt,
     });
     if (attempt < maxAttempts)
       await sleep(Math.floor(random() * (deps.backoffMs ?? 500) * 2 ** (attempt - 1)));
   }
-  throw new DeployConflictError(
-    `${deps.deployRepo.description} kept moving: ${maxAttempts} attempts to deploy ${repo}@${job.sha} lost the race`,
+  // The other jobs of a repo stand behind its newest commit (the lead), deployed or not.
+  return jobs.map(
+    (job) =>
+      outcomes.get(job) ?? {
+        status: 'superseded',
+        deployed: [...repos.values()].find((repo) => repo.jobs.includes(job))!.lead!.sha,
+      },
   );
 }
 
-/** Whether the deploy repo holds anything of this source repo (one snapshot read). */
-async function hasFolder(deployRepo: DeployRepo, folder: string): Promise<boolean> {
-  const snapshot = await deployRepo.readSnapshot();
-  return snapshot.files.some((file) => file.path.startsWith(folder));
+/** One source repo of a deploy: its jobs, its ports and what it asked them (each question once). */
+interface RepoDeploy {
+  repo: RepoRef;
+  /** `owner/repo`, for log lines and messages. */
+  name: string;
+  folder: string;
+  ports: DeploySource;
+  jobs: DeployJob[];
+  /** The job whose commit is deployed: the newest on the branch. */
+  lead?: DeployJob;
+  branch?: { name: string; head: string };
+  render(sha: string): Promise<RenderedSource>;
+  compare(base: string, head: string): Promise<CommitOrder>;
+  pullOf(sha: string): Promise<number | undefined>;
+}
+
+function createRepoDeploy(repo: RepoRef, folder: string, ports: DeploySource): RepoDeploy {
+  return {
+    repo,
+    name: formatRepoRef(repo),
+    folder,
+    ports,
+    jobs: [],
+    // Renders are pure functions of the commit, history answers do not change within a job: each asked once.
+    render: memoize((sha: string) => renderSource(ports.source.files(sha), repo)),
+    compare: memoize((base: string, head: string) => ports.history.compare(base, head)),
+    pullOf: memoize((sha: string) => ports.source.findMergedPullRequest(sha)),
+  };
+}
+
+const hasFolder = (files: DeploySnapshot['files'], folder: string) =>
+  files.some((file) => file.path.startsWith(folder));
+
+/**
+ * Sets the repo's lead: the newest of its jobs' commits that are on the default branch (the others get their
+ * outcome here: `no-config`, `not-on-branch`). Undefined when none is left to deploy.
+ */
+async function chooseLead(
+  repo: RepoDeploy,
+  deps: DeployBatchDeps,
+  outcomes: Map<DeployJob, DeployOutcome>,
+  snapshot: () => Promise<DeploySnapshot>,
+): Promise<DeployJob | undefined> {
+  // Not an API repo (no config at any of its commits, no folder deployed): nothing is written, nothing asked.
+  const configs = await Promise.all(repo.jobs.map(async (job) => (await repo.render(job.sha)).configFound));
+  if (!configs.some(Boolean) && !hasFolder((await snapshot()).files, repo.folder)) {
+    for (const job of repo.jobs) outcomes.set(job, { status: 'no-config' });
+    return undefined;
+  }
+  const { branch, sha: head } = await repo.ports.history.defaultBranchHead();
+  repo.branch = { name: branch, head };
+  for (const job of repo.jobs) {
+    if (await onBranch(repo, job.sha)) {
+      if (!repo.lead) repo.lead = job;
+      else {
+        // Two commits on the branch: the descendant is newer (a later delivery may carry an older commit).
+        const order = await repo.compare(repo.lead.sha, job.sha);
+        if (order === 'ahead') repo.lead = job;
+      }
+      continue;
+    }
+    deps.log?.info('deploy skipped: the commit is not on the default branch', {
+      repo: repo.name,
+      sha: job.sha,
+      branch,
+      head,
+    });
+    outcomes.set(job, { status: 'not-on-branch', branch, head });
+  }
+  return repo.lead;
+}
+
+async function onBranch(repo: RepoDeploy, sha: string): Promise<boolean> {
+  const head = repo.branch!.head;
+  return sha === head || (await repo.compare(sha, head)) === 'ahead';
+}
+
+/** The repo's plan against `snapshot`, or its final outcome (superseded, no-config, rejected, unchanged). */
+async function planRepo(
+  repo: RepoDeploy,
+  snapshot: DeploySnapshot,
+  deps: DeployBatchDeps,
+  attempt: number,
+): Promise<{ outcome: DeployOutcome } | { plan: DeployPlan; target: DeployTarget }> {
+  const job = repo.lead!;
+  const state = await readDeployState(deps.deployRepo, snapshot, repo.folder);
+  const sha = await pickCommit(repo, state.recorded, deps);
+  if (sha === undefined) {
+    deps.log?.info('deploy skipped: this commit or a newer one is already deployed', {
+      repo: repo.name,
+      sha: job.sha,
+      deployed: state.recorded,
+    });
+    return { outcome: { status: 'superseded', deployed: state.recorded! } };
+  }
+  const rendered = await repo.render(sha);
+  // Without a config the render has no APIs: the plan prunes the folder, as the PR's preview showed.
+  if (!rendered.configFound && !hasFolder(snapshot.files, repo.folder))
+    return { outcome: { status: 'no-config' } };
+  const pullNumber = await repo.pullOf(sha);
+  const target: DeployTarget = {
+    sourceRepo: repo.repo,
+    sha,
+    ...(pullNumber !== undefined ? { pullNumber } : {}),
+  };
+  const decision = decideDeploy({
+    governance: await checkRenderGovernance(state, rendered, repo.repo),
+    sourceRepo: repo.repo,
+    sourceSha: sha,
+    ...(pullNumber !== undefined ? { pullNumber } : {}),
+    rendered,
+    state,
+    current: snapshot.files.filter((file) => file.path.startsWith(repo.folder)),
+  });
+  if (decision.status === 'rejected')
+    return { outcome: await reject(target, repo.ports, deps, decision.findings) };
+  if (decision.plan.changes.length === 0) return { outcome: { status: 'unchanged', attempts: attempt } };
+  return { plan: decision.plan, target };
+}
+
+/** The commit to deploy over `recorded`, or undefined when `recorded` is the lead's commit or newer. */
+async function pickCommit(
+  repo: RepoDeploy,
+  recorded: string | undefined,
+  deps: DeployBatchDeps,
+): Promise<string | undefined> {
+  const sha = repo.lead!.sha;
+  const { name: branch, head } = repo.branch!;
+  if (recorded === undefined) return sha;
+  if (!(await onBranch(repo, recorded))) {
+    deps.log?.info('the deployed commit is not on the default branch any more: deploying its head', {
+      repo: repo.name,
+      sha,
+      deployed: recorded,
+      branch,
+      head,
+    });
+    return deps.pinned ? sha : head;
+  }
+  const order = await repo.compare(recorded, sha);
+  if (order === 'ahead') return sha;
+  if (order === 'identical' || order === 'behind') return undefined;
+  // Both on the branch yet unrelated (a rewritten history merged back): the head holds both. A promotion is
+  // pinned to the tagged commit: never the branch head in its place.
+  return deps.pinned ? sha : head;
 }
 
 /** The commit a deploy renders, and the PR GitHub says it merged. */
@@ -226,7 +392,8 @@ function memoize<A extends string[], T>(compute: (...args: A) => Promise<T>): (.
 
 async function reject(
   target: DeployTarget,
-  deps: DeployPushDeps,
+  ports: DeploySource,
+  deps: DeployBatchDeps,
   findings: Finding[],
 ): Promise<DeployOutcome> {
   deps.log?.warn('deploy rejected', {
@@ -236,6 +403,7 @@ async function reject(
   });
   await commentOnPull(
     target,
+    ports,
     deps,
     buildNotDeployedComment({ deployRepo: deps.deployRepo.description, sha: target.sha, findings }),
   );
@@ -243,10 +411,15 @@ async function reject(
 }
 
 /** The deploy is done whatever happens to its comment: a failed comment is logged, not retried. */
-async function commentOnPull(target: DeployTarget, deps: DeployPushDeps, body: string): Promise<void> {
+async function commentOnPull(
+  target: DeployTarget,
+  ports: DeploySource,
+  deps: DeployBatchDeps,
+  body: string,
+): Promise<void> {
   if (target.pullNumber === undefined) return;
   try {
-    await deps.source.createComment(target.pullNumber, body);
+    await ports.source.createComment(target.pullNumber, body);
   } catch (error) {
     deps.log?.warn('could not comment on the merged pull request', {
       pullNumber: target.pullNumber,

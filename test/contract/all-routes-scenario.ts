@@ -31,7 +31,6 @@ export async function exerciseAllRoutes({ gh, octokit, appOctokit, installationI
 
   // The App finds the repo's installation with its JWT; auth-app mints the installation token on the next call.
   await appOctokit.rest.apps.getRepoInstallation(repo);
-  await octokit.rest.repos.get(repo);
 
   // A PR check reads through GraphQL, with the App's own adapter: the pull, the default branch and files at
   // three commits in one query, more files in one more (a binary one through the REST blob), and the stale-head
@@ -139,22 +138,17 @@ export async function exerciseAllRoutes({ gh, octokit, appOctokit, installationI
   });
   await statusOf(octokit.rest.issues.addLabels({ ...repo, issue_number: 9999, labels: ['x'] }));
 
-  // The deploy's git-data round: tree (inline content and a deletion) → commit → fast-forward ref update.
+  // Ref moves: a fast-forward, and a rewind refused without `force` (deploy commits themselves are GraphQL's
+  // createCommitOnBranch).
   const main = await octokit.rest.git.getRef({ ...repo, ref: 'heads/main' });
-  const newTree = await octokit.rest.git.createTree({
+  const next = await gh.admin.push({
     ...repo,
-    base_tree: main.data.object.sha,
-    tree: [
-      { path: 'apis/acme/pets/route.yaml', mode: '100644', type: 'blob', content: 'kind: MeshHTTPRoute\n' },
-      { path: 'README.md', mode: '100644', type: 'blob', sha: null },
-    ],
+    branch: 'next',
+    from: 'main',
+    files: { 'apis/acme/pets/route.yaml': 'kind: MeshHTTPRoute\n' },
+    deliver: false,
   });
-  const commit = await octokit.rest.git.createCommit({
-    ...repo,
-    message: 'deploy',
-    tree: newTree.data.sha,
-    parents: [main.data.object.sha],
-  });
+  const commit = { data: { sha: next.sha } };
   await octokit.rest.git.updateRef({ ...repo, ref: 'heads/main', sha: commit.data.sha, force: false });
   await statusOf(octokit.rest.git.updateRef({ ...repo, ref: 'heads/main', sha: main.data.object.sha }));
   await statusOf(octokit.rest.git.getRef({ ...repo, ref: 'heads/nope' }));
@@ -185,10 +179,8 @@ export async function exerciseAllRoutes({ gh, octokit, appOctokit, installationI
     body: 'Now with a body',
   });
 
-  // The deploy's history questions: the default branch's head, how commits relate (diverged, unknown), and
-  // which merged PR a commit is. A force-push (non-fast-forward with `force`) rewinds main under them.
-  await octokit.rest.repos.getBranch({ ...repo, branch: 'main' });
-  await statusOf(octokit.rest.repos.getBranch({ ...repo, branch: 'nope' }));
+  // The deploy's history questions: how commits relate (diverged, unknown), and which merged PR a commit is.
+  // A force-push (non-fast-forward with `force`) rewinds main under them.
   await octokit.rest.repos.compareCommitsWithBasehead({ ...repo, basehead: `${head}...${commit.data.sha}` });
   await statusOf(
     octokit.rest.repos.compareCommitsWithBasehead({ ...repo, basehead: `${'f'.repeat(40)}...${head}` }),
@@ -218,13 +210,14 @@ export async function exerciseAllRoutes({ gh, octokit, appOctokit, installationI
   await reader.rest.git.getRef({ ...repo, ref: 'heads/main' });
   await statusOf(reader.rest.git.createRef({ ...repo, ref: 'refs/heads/nope', sha: commit.data.sha }));
   await statusOf(reader.rest.issues.createComment({ ...repo, issue_number: number, body: 'no' }));
-  await statusOf(reader.rest.repos.get({ ...repo, repo: 'other' }));
+  await statusOf(reader.rest.git.getRef({ ...repo, repo: 'other', ref: 'heads/main' }));
   await statusOf(narrowed({ repositories: ['nope'] }));
   await statusOf(narrowed({ permissions: { administration: 'write' } }));
 
   // Without credentials, with a made-up token, and a JWT route without one: 401s.
-  await statusOf(new Octokit({ baseUrl: gh.url, log: quiet }).rest.repos.get(repo));
-  await statusOf(new Octokit({ baseUrl: gh.url, auth: 'ghs_forged', log: quiet }).rest.repos.get(repo));
+  const mainRef = { ...repo, ref: 'heads/main' };
+  await statusOf(new Octokit({ baseUrl: gh.url, log: quiet }).rest.git.getRef(mainRef));
+  await statusOf(new Octokit({ baseUrl: gh.url, auth: 'ghs_forged', log: quiet }).rest.git.getRef(mainRef));
   await statusOf(new Octokit({ baseUrl: gh.url, log: quiet }).rest.apps.getRepoInstallation(repo));
   return { number, head, checkRunId: run.data.id };
 }

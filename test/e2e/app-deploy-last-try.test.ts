@@ -48,7 +48,7 @@ async function mergeWhileFailing(failures: number, maxReceiveCount?: number) {
   const pr = await gh.admin.openPullRequest({ ...pets, head: 'add-api', title: 'add-api', deliver: false });
   const deployHead = await gh.admin.resolve({ ...deployRef, ref: 'main' });
   gh.admin.setFaults({
-    rules: [{ kind: 'server-error', operations: ['git/create-commit'], status: 502, times: failures }],
+    rules: [{ kind: 'server-error', operations: ['graphql'], status: 502, times: failures }],
   });
   await gh.admin.mergePullRequest({ ...pets, number: pr.number });
   await app.queue.idle();

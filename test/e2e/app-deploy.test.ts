@@ -10,6 +10,7 @@ import { parse, stringify } from 'yaml';
 import type { LocalGitHub } from '../../dev/github/index.js';
 import type { LocalApp } from '../../dev/start.js';
 import { type AppOnLocalGitHub, startAppOnLocalGitHub } from '../helpers/app.js';
+import { callsTo, nameCall } from '../helpers/github-calls.js';
 import { githubContract } from '../helpers/local-github.js';
 import { type ApiOptions, buildSourceFiles } from '../unit/deploy/helpers.js';
 
@@ -60,6 +61,7 @@ async function openPull(repo: typeof pets, branch: string, options: ApiOptions) 
   await app.queue.idle();
   return {
     ...opened,
+    requests: gh.requests.slice(calls),
     calls: gh.requests.slice(calls).map((r) => `${r.operationId} ${r.path.split('?')[0]}`),
   };
 }
@@ -123,21 +125,30 @@ describe('merge to deploy, end to end', () => {
     const section = meshSection(comment!.body);
     expect(section).toContain('`apis/acme/pets/` in platform/deploy: **2 added, 0 changed, 0 removed**');
     expect(gh.admin.checkRuns({ ...pets, sha: pr.headSha }).at(-1)?.conclusion).toBe('success');
-    // The deploy preview's calls: the first one in a container finds the deploy repo's installation, its token
-    // and default branch; then the branch, its tree and tenants.yaml (blobs are cached by id from then on).
+    // The deploy preview's calls: the first one in a container finds the deploy repo's installation and its
+    // token; then ONE query reads the default branch, its files and the texts of tenants.yaml and the records.
     console.log(`GitHub calls for the pull_request event: ${pr.calls.length}\n  ${pr.calls.join('\n  ')}`);
     expect(pr.calls.filter((c) => c.includes('/platform/deploy') || c.startsWith('apps/'))).toEqual([
       expect.stringMatching(/^apps\/create-installation-access-token /),
       'apps/get-repo-installation /repos/platform/deploy/installation',
       expect.stringMatching(/^apps\/create-installation-access-token /),
-      'repos/get /repos/platform/deploy',
-      'git/get-ref /repos/platform/deploy/git/ref/heads%2Fmain',
-      expect.stringMatching(/^git\/get-tree \/repos\/platform\/deploy\//),
-      expect.stringMatching(/^git\/get-blob \/repos\/platform\/deploy\//),
+    ]);
+    expect(callsTo(pr.requests, 'platform/deploy')).toEqual([
+      'apps/get-repo-installation',
+      'graphql DeploySnapshot',
     ]);
 
     const before = (await deployLog()).length;
+    const callsBefore = gh.requests.length;
     const merged = await merge(pets, pr.number);
+    const deployCalls = gh.requests.slice(callsBefore).map(nameCall);
+    console.log(
+      `GitHub calls for the deploy (warm container): ${deployCalls.length}\n  ${deployCalls.map((c) => `${c.operation} ${c.repo ?? ''}`).join('\n  ')}`,
+    );
+    expect(callsTo(gh.requests.slice(callsBefore), 'platform/deploy')).toEqual([
+      'graphql DeploySnapshot',
+      'graphql DeployCommit',
+    ]);
     const log = await deployLog();
     expect(log).toHaveLength(before + 1);
     const head = log[0]!;
@@ -188,12 +199,8 @@ describe('merge to deploy, end to end', () => {
 
   it('shows and then prunes the files of an API removed from .kuma-api-forge.yaml', async () => {
     const two = await openPull(pets, 'second-api', { copies: 2 });
-    // A later PR event: the branch and its tree only (tenants.yaml and this folder's .source.yaml were read
-    // before, and blobs are cached by id).
-    expect(two.calls.filter((c) => c.includes('/platform/deploy')).map((c) => c.split(' ')[0])).toEqual([
-      'git/get-ref',
-      'git/get-tree',
-    ]);
+    // A later PR event: the one snapshot query (texts come with it).
+    expect(callsTo(two.requests, 'platform/deploy')).toEqual(['graphql DeploySnapshot']);
     expect(meshSection(stickyComment(pets, two.number)[0]!.body)).toContain(
       '**2 added, 0 changed, 0 removed**',
     );

@@ -20,6 +20,7 @@ import type { DeployMode } from '../../shared/ports/deploy-repo.js';
 import { deployPush } from '../../shared/use-cases/deploy-push.js';
 import { renderSource } from '../../shared/use-cases/preview-deploy.js';
 import { renderRepo } from '../../shared/use-cases/render-repo.js';
+import { callsTo, isRest } from '../helpers/github-calls.js';
 import { createTestApp, githubContract } from '../helpers/local-github.js';
 import { type ApiOptions, buildSourceFiles } from '../unit/deploy/helpers.js';
 
@@ -54,10 +55,12 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  const problems = gh.requests.flatMap((r) => [
-    ...(r.requestBody === undefined ? [] : validator.validateRequest(r.operationId!, r.requestBody)),
-    ...validator.validateResponse(r.operationId!, r.status, r.responseBody),
-  ]);
+  const problems = gh.requests
+    .filter(isRest)
+    .flatMap((r) => [
+      ...(r.requestBody === undefined ? [] : validator.validateRequest(r.operationId!, r.requestBody)),
+      ...validator.validateResponse(r.operationId!, r.status, r.responseBody),
+    ]);
   expect(gh.requests.filter((r) => r.operationId === undefined).map((r) => r.path)).toEqual([]);
   expect(problems).toEqual([]);
   await gh.stop();
@@ -134,11 +137,7 @@ const run = (job: DeployJob, options?: Parameters<typeof depsFor>[1]) =>
 const deployLog = () => gh.admin.log({ ...deployRef, ref: 'main' });
 const deployFiles = async (prefix = 'apis/') =>
   (await gh.admin.listFiles({ ...deployRef, ref: 'main' })).filter((p) => p.startsWith(prefix)).sort();
-const deployCalls = (from: number) =>
-  gh.requests
-    .slice(from)
-    .filter((r) => r.path.startsWith('/repos/acme/deploy'))
-    .map((r) => r.operationId);
+const deployCalls = (from: number) => callsTo(gh.requests.slice(from), 'acme/deploy');
 
 const pets: Tenant = {
   repo: 'pets',
@@ -156,15 +155,9 @@ describe('merge to deploy', { timeout: 90_000 }, () => {
     const before = gh.requests.length;
     const outcome = await run(jobFor('pets', first.sha));
     expect(outcome.status).toBe('committed');
-    // Reads: ref + tree + tenants.yaml; writes: tree + commit + ref. Nothing per file.
-    expect(deployCalls(before)).toEqual([
-      'git/get-ref',
-      'git/get-tree',
-      'git/get-blob',
-      'git/create-tree',
-      'git/create-commit',
-      'git/update-ref',
-    ]);
+    // One query reads the branch head, its files and the texts the plan needs (tenants.yaml, .source.yaml
+    // files); one mutation commits every file inline. Nothing per file.
+    expect(deployCalls(before)).toEqual(['graphql DeploySnapshot', 'graphql DeployCommit']);
     expect(await deployFiles()).toEqual([
       'apis/acme/pets/.source.yaml',
       'apis/acme/pets/pets/meshhttproute-pets.yaml',
@@ -255,10 +248,10 @@ describe('merge to deploy', { timeout: 90_000 }, () => {
       if (outcome.status === 'committed') files.push(outcome.plan.changes.length);
       expect(deployRepo.calls).toBe(deployCalls(before).length);
     }
-    // 2 manifests + record, then 40 new + 2 pruned + record: the files travel inline in the one tree request.
-    // The second deploy reads one more blob: the folder's own .source.yaml (for the ancestry check).
+    // 2 manifests + record, then 40 new + 2 pruned + record: the files travel inline in the one mutation, and
+    // the folder's own .source.yaml (for the ancestry check) comes with the snapshot.
     expect(files).toEqual([3, 43]);
-    expect(counts).toEqual([6, 7]);
+    expect(counts).toEqual([2, 2]);
   });
 
   it('retries a compare-and-swap conflict from a fresh read and succeeds', async () => {
@@ -269,9 +262,8 @@ describe('merge to deploy', { timeout: 90_000 }, () => {
     const outcome = await run(jobFor('pets', merged.sha));
     expect(outcome).toMatchObject({ status: 'committed', attempts: 3 });
     expect(gh.admin.faultsInjected()['not-fast-forward']).toBe(2);
-    expect(
-      gh.requests.filter((r) => r.operationId === 'git/get-tree' && r.path.includes('/acme/deploy/')),
-    ).toHaveLength(3);
+    expect(deployCalls(0).filter((call) => call === 'graphql DeploySnapshot')).toHaveLength(3);
+    expect(deployCalls(0).filter((call) => call === 'graphql DeployCommit')).toHaveLength(3);
     expect(await deployFiles()).toHaveLength(3);
   });
 

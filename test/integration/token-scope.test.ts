@@ -163,7 +163,7 @@ describe('token scope per job', () => {
       [404, 403],
     ]);
     for (const { octokit } of tokens) {
-      expect(await statusOf(octokit.rest.repos.get(other))).toBe(404);
+      expect(await statusOf(octokit.rest.git.getRef({ ...other, ref: 'heads/main' }))).toBe(404);
       const secret = await octokit
         .graphql(`query { repository(owner: "${other.owner}", name: "${other.repo}") {
           object(expression: "HEAD:secret.txt") { oid } } }`)
@@ -206,7 +206,7 @@ describe('token scope per job', () => {
     expect(await tryWriteContents(source!.octokit, pets)).toBe(403);
     expect(await tryWriteContents(deployWriter!.octokit, deploy)).toBe(200);
     expect(await tryWriteContents(deployWriter!.octokit, pets)).toBe(404);
-    expect(await statusOf(deployWriter!.octokit.rest.repos.get(other))).toBe(404);
+    expect(await statusOf(deployWriter!.octokit.rest.git.getRef({ ...other, ref: 'heads/main' }))).toBe(404);
     // Nor can the source token create a check run: a deploy job does not need one.
     expect(
       await statusOf(source!.octokit.rest.checks.create({ ...pets, name: 'x', head_sha: merged.sha })),

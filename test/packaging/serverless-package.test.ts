@@ -102,12 +102,37 @@ describe('the CloudFormation template of `serverless package`', () => {
     expect(props('JobsDeadLetterQueue')).toMatchObject({ FifoQueue: true });
     expect(props('JobsQueue').QueueName).toMatch(/\.fifo$/);
     expect(props('JobsDeadLetterQueue').QueueName).toMatch(/\.fifo$/);
+    // Deploys have their own FIFO queue (and dead-letter queue), so the worker can take them in batches.
+    expect(props('DeployQueue')).toMatchObject({
+      FifoQueue: true,
+      ContentBasedDeduplication: false,
+      QueueName: expect.stringMatching(/deploys\.fifo$/),
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['DeployDeadLetterQueue', 'Arn'] } },
+    });
+    expect(props('DeployQueue').RedrivePolicy.maxReceiveCount).toBe(
+      props('JobsQueue').RedrivePolicy.maxReceiveCount,
+    );
+    expect(props('DeployDeadLetterQueue')).toMatchObject({ FifoQueue: true });
   });
 
-  it('subscribes the worker one record at a time with partial batch failures, a visibility timeout ≥ 6× its timeout, capped concurrency', () => {
+  it('subscribes the worker one check at a time and deploys in batches of 10, with partial batch failures, a visibility timeout ≥ 6× its timeout, capped concurrency', () => {
     const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, r]) => r.Properties);
-    expect(mappings).toHaveLength(1);
-    const [mapping] = mappings as Record<string, Json>[];
+    expect(mappings).toHaveLength(2);
+    const mapping = (mappings as Record<string, Json>[]).find(
+      (m) => m.EventSourceArn['Fn::GetAtt'][0] === 'JobsQueue',
+    );
+    const deploys = (mappings as Record<string, Json>[]).find(
+      (m) => m.EventSourceArn['Fn::GetAtt'][0] === 'DeployQueue',
+    );
+    // A deploy queue's backlog (one FIFO group) arrives in order in one batch: one commit for all of it.
+    expect(deploys).toMatchObject({
+      FunctionName: { 'Fn::GetAtt': ['WorkerLambdaFunction', 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 10,
+    });
+    expect(props('DeployQueue').VisibilityTimeout).toBeGreaterThanOrEqual(
+      6 * props('WorkerLambdaFunction').Timeout,
+    );
     expect(mapping).toMatchObject({
       EventSourceArn: { 'Fn::GetAtt': ['JobsQueue', 'Arn'] },
       FunctionName: { 'Fn::GetAtt': ['WorkerLambdaFunction', 'Arn'] },
@@ -154,7 +179,7 @@ describe('the CloudFormation template of `serverless package`', () => {
       'logs:PutLogEvents': {
         'Fn::Sub': expect.stringMatching(/log-group:\/aws\/lambda\/kuma-api-forge-test-webhook:\*$/),
       },
-      'sqs:SendMessage': { 'Fn::GetAtt': ['JobsQueue', 'Arn'] },
+      'sqs:SendMessage': [{ 'Fn::GetAtt': ['JobsQueue', 'Arn'] }, { 'Fn::GetAtt': ['DeployQueue', 'Arn'] }],
       'ssm:GetParameters': [
         { 'Fn::Sub': expect.stringMatching(/:parameter\/kuma-api-forge\/test\/github-webhook-secret$/) },
         {
@@ -176,9 +201,15 @@ describe('the CloudFormation template of `serverless package`', () => {
       'logs:PutLogEvents': {
         'Fn::Sub': expect.stringMatching(/log-group:\/aws\/lambda\/kuma-api-forge-test-worker:\*$/),
       },
-      'sqs:ReceiveMessage': { 'Fn::GetAtt': ['JobsQueue', 'Arn'] },
-      'sqs:DeleteMessage': { 'Fn::GetAtt': ['JobsQueue', 'Arn'] },
-      'sqs:GetQueueAttributes': { 'Fn::GetAtt': ['JobsQueue', 'Arn'] },
+      'sqs:ReceiveMessage': [
+        { 'Fn::GetAtt': ['JobsQueue', 'Arn'] },
+        { 'Fn::GetAtt': ['DeployQueue', 'Arn'] },
+      ],
+      'sqs:DeleteMessage': [{ 'Fn::GetAtt': ['JobsQueue', 'Arn'] }, { 'Fn::GetAtt': ['DeployQueue', 'Arn'] }],
+      'sqs:GetQueueAttributes': [
+        { 'Fn::GetAtt': ['JobsQueue', 'Arn'] },
+        { 'Fn::GetAtt': ['DeployQueue', 'Arn'] },
+      ],
       'ssm:GetParameters': {
         'Fn::Sub': expect.stringMatching(/:parameter\/kuma-api-forge\/test\/github-app-private-key$/),
       },
@@ -192,6 +223,7 @@ describe('the CloudFormation template of `serverless package`', () => {
       GITHUB_WEBHOOK_SECRET_PARAM: '/kuma-api-forge/test/github-webhook-secret',
       GITHUB_WEBHOOK_SECRET_PREVIOUS_PARAM: '/kuma-api-forge/test/github-webhook-secret-previous',
       QUEUE_URL: { Ref: 'JobsQueue' },
+      DEPLOY_QUEUE_URL: { Ref: 'DeployQueue' },
     });
     expect(env('WorkerLambdaFunction')).toMatchObject({
       GITHUB_APP_PRIVATE_KEY_PARAM: '/kuma-api-forge/test/github-app-private-key',

@@ -179,7 +179,10 @@ it('ends with exactly the newest manifests of each repo, with no duplicate commi
     superseded: outcomes.filter((o) => o.status === 'superseded').length,
     unchanged: outcomes.filter((o) => o.status === 'unchanged').length,
     deployCommits: log.length,
-    casConflicts: requests.filter((r) => r.operationId === 'git/update-ref' && r.status === 422).length,
+    // createCommitOnBranch refused: the branch was not at expectedHeadOid (GitHub's STALE_DATA).
+    casConflicts: requests.filter(
+      (r) => r.operationId === 'graphql' && JSON.stringify(r.responseBody ?? null).includes('"STALE_DATA"'),
+    ).length,
     faults,
     redeliveries,
     requests: requests.length,

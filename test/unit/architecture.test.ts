@@ -120,14 +120,21 @@ describe('layering', () => {
       }
     });
 
-    it('in the worker, deployPush is called only by runDeployJob, and that only for a deploy job', () => {
+    it('in the worker, the deploy use case is called only by runDeployBatch, and that only for deploy jobs', () => {
       const worker = 'shared/app/worker.ts';
       const text = readFileSync(worker, 'utf8');
-      expect(functionsMentioning(worker, 'deployPush')).toEqual(['runDeployJob']);
-      expect(functionsMentioning(worker, 'runDeployJob')).toEqual(['createWorker', 'runDeployJob']);
-      // Its one call: in the branch of a deploy job, which returns before the check job's code.
-      expect(text.match(/\brunDeployJob\(/g)).toHaveLength(2); // the declaration and the call
-      expect(text).toMatch(/if \(job\.type === 'deploy'\) \{[^}]*\breturn runDeployJob\(/);
+      expect(functionsMentioning(worker, 'deployPush')).toEqual([]);
+      expect(functionsMentioning(worker, 'deployBatch')).toEqual(['runDeployBatch']);
+      expect(functionsMentioning(worker, 'runDeployBatch')).toEqual(['createWorker', 'runDeployBatch']);
+      // Three calls: a deploy job's branch of processJob (which returns before the check job's code),
+      // processDeployBatch (typed DeployDelivery[]), and an SQS batch whose records are all deploys.
+      expect(text.match(/\brunDeployBatch\(/g)).toHaveLength(3);
+      expect(text.match(/function runDeployBatch</g)).toHaveLength(1);
+      expect(text).toMatch(/if \(job\.type === 'deploy'\) \{\s*const \[failure\] = await runDeployBatch\(/);
+      expect(text).toMatch(/processDeployBatch: \(batch\) => runDeployBatch\(/);
+      expect(text).toMatch(
+        /parsed\.every\(\(\{ job \}\) => job === undefined \|\| job\.type === 'deploy'\)\)[\s\S]{0,300}job: job as DeployJob[\s\S]{0,300}await runDeployBatch\(batch/,
+      );
     });
   });
 

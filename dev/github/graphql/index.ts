@@ -34,6 +34,8 @@ export interface GraphQLContext {
     name: string,
     as?: { method: 'GET' | 'POST'; operationId: string },
   ): RepoRecord | undefined;
+  /** The fault the test plan injects into this operation (e.g. a stale head for a commit), if any. */
+  fault?(operation: string): unknown;
 }
 
 /** Root fields of one area: `Mutation` fields, each `(args, context) => value`. */

@@ -11,7 +11,7 @@ import { createAppAuth } from '@octokit/auth-app';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
-import { toUpstreamError, UpstreamError } from '../../core/errors.js';
+import { toUpstreamError } from '../../core/errors.js';
 import { type RepoRef, repoKey } from '../../core/repo-ref.js';
 import { type Logger, silentLogger } from '../../ports/logger.js';
 
@@ -201,51 +201,11 @@ function withTypedErrors(octokit: AppOctokit): AppOctokit {
   octokit.graphql = Object.assign(
     (query: Parameters<typeof graphql>[0], parameters?: Parameters<typeof graphql>[1]) =>
       graphql(query, parameters).catch((error: unknown) => {
-        throw fromGraphQLErrors(error) ?? error;
+        throw toUpstreamError(error) ?? error;
       }),
     graphql,
   ) as typeof graphql;
   return octokit;
-}
-
-/** GitHub's GraphQL error `type`s a later try may help with (rate limits, its own failures and timeouts). */
-const retryableGraphQLTypes = new Set(['RATE_LIMITED', 'INTERNAL', 'SERVICE_UNAVAILABLE', 'TIMEOUT']);
-/** The REST status of the same refusal, so an operator reads a GraphQL failure like a REST one. */
-const graphQLStatus: Record<string, number> = {
-  NOT_FOUND: 404,
-  FORBIDDEN: 403,
-  RATE_LIMITED: 429,
-  UNPROCESSABLE: 422,
-  INTERNAL: 500,
-  SERVICE_UNAVAILABLE: 503,
-  TIMEOUT: 504,
-};
-
-/**
- * A GraphQL answer's `errors[]` (Octokit's `GraphqlResponseError`, or the throttling plugin's rate-limit error
- * that carries the answer as `data`) as an `UpstreamError` of GitHub. Untyped errors are the schema refusing the
- * query (a bug: not retried) or GitHub's "Something went wrong while executing your query" (a timeout on its
- * side: retried).
- */
-export function fromGraphQLErrors(error: unknown): UpstreamError | undefined {
-  if (!(error instanceof Error) || error instanceof UpstreamError) return undefined;
-  const { errors, data } = error as { errors?: unknown; data?: { errors?: unknown } };
-  const list = Array.isArray(errors) ? errors : Array.isArray(data?.errors) ? data.errors : undefined;
-  if (!list || list.length === 0) return undefined;
-  const types = list.map((e) => (e as { type?: unknown } | null)?.type);
-  const retryable = list.some((e) => {
-    const { type, message } = (e ?? {}) as { type?: unknown; message?: unknown };
-    if (typeof type === 'string') return retryableGraphQLTypes.has(type);
-    return typeof message === 'string' && /something went wrong|timed? ?out/i.test(message);
-  });
-  const first = types.find((type): type is string => typeof type === 'string');
-  const status = first === undefined ? undefined : graphQLStatus[first];
-  return new UpstreamError(error.message, {
-    service: 'GitHub',
-    retryable,
-    ...(status !== undefined ? { status } : {}),
-    cause: error,
-  });
 }
 
 /** A stand-in for a Bottleneck group that schedules nothing: `key(id).schedule([options], fn, ...args)`. */

@@ -47,6 +47,7 @@ export function createGitHubDeployTarget(clients: GitHubClients, options: Deploy
   };
   return {
     description: name,
+    ...(options.mode ? { mode: options.mode } : {}),
     repo(access) {
       let repo = repos.get(access);
       if (!repo) {

@@ -63,6 +63,24 @@ describe('loadSettings', () => {
     expect(loadSettings({ ...env, DEPLOY_REPO: 'platform/deploy' })).not.toHaveProperty('environments');
   });
 
+  it('reads the deploy queue and the cap on deployed comments per batch, and refuses a cap that is not a number', () => {
+    const settings = loadSettings({
+      ...env,
+      DEPLOY_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/000000000000/deploys.fifo',
+      DEPLOY_COMMENTS_PER_BATCH: '3',
+    });
+    expect(settings).toMatchObject({
+      deployQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/000000000000/deploys.fifo',
+      deployCommentsPerBatch: 3,
+    });
+    expect(loadSettings({ ...env, DEPLOY_COMMENTS_PER_BATCH: '0' }).deployCommentsPerBatch).toBe(0);
+    expect(loadSettings(env)).not.toHaveProperty('deployCommentsPerBatch');
+    for (const bad of ['-1', 'all', '1.5'])
+      expect(() => loadSettings({ ...env, DEPLOY_COMMENTS_PER_BATCH: bad })).toThrow(
+        /DEPLOY_COMMENTS_PER_BATCH/,
+      );
+  });
+
   it('asks each function only for its own secret', () => {
     const worker = loadSettings({ ...env, GITHUB_WEBHOOK_SECRET: undefined }, 'worker');
     expect(worker).toMatchObject({ appId: 123, privateKey: pem });

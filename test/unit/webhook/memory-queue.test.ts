@@ -163,3 +163,54 @@ describe('createMemoryQueue', () => {
     expect(started).toBe(true);
   });
 });
+
+describe('createMemoryQueue, deploy batches', () => {
+  it("hands a group's waiting deploys over together (up to the batch size), in order", async () => {
+    const batches: string[][] = [];
+    const queue = createMemoryQueue(
+      async () => {
+        throw new Error('single jobs are not expected');
+      },
+      {
+        deployRepo: { owner: 'platform', repo: 'deploy' },
+        deployBatchSize: 2,
+        handleDeployBatch: async (batch) => {
+          batches.push(batch.map(({ job }) => job.deliveryId));
+          return [];
+        },
+      },
+    );
+    for (const [repo, id] of [
+      ['a', 'd1'],
+      ['b', 'd2'],
+      ['a', 'd3'],
+    ] as const)
+      await queue.enqueue(deploy(repo, id));
+    await queue.idle();
+    expect(batches).toEqual([['d1', 'd2'], ['d3']]);
+  });
+
+  it('retries the failed deploy and every one after it, with their try counts; out of tries they are dead letters', async () => {
+    const seen: string[] = [];
+    const queue = createMemoryQueue(async () => {}, {
+      deployRepo: { owner: 'platform', repo: 'deploy' },
+      maxReceiveCount: 2,
+      backoffMs: () => 1,
+      handleDeployBatch: async (batch) => {
+        seen.push(batch.map(({ job, delivery }) => `${job.deliveryId}#${delivery.receiveCount}`).join(' '));
+        // d2 always fails: d1 lands, d2 and d3 (behind it) are retried; like SQS, a record returned behind a
+        // failed one spends a receive, so both reach maxReceiveCount together.
+        return batch
+          .filter(({ job }) => job.deliveryId === 'd2')
+          .map(({ job }) => ({ job, error: new Error('boom') }));
+      },
+    });
+    for (const id of ['d1', 'd2', 'd3']) await queue.enqueue(deploy('a', id));
+    await queue.idle();
+    expect(seen).toEqual(['d1#1 d2#1 d3#1', 'd2#2 d3#2']);
+    expect(queue.deadLetters.map((d) => [d.job.deliveryId, d.attempt])).toEqual([
+      ['d2', 2],
+      ['d3', 2],
+    ]);
+  });
+});

@@ -55,6 +55,23 @@ describe('createSqsQueue', () => {
     });
   });
 
+  it('sends deploys to the deploy queue when there is one, checks never', async () => {
+    const { client, send } = stubbedClient();
+    const deployQueueUrl = queueUrl.replace('jobs', 'deploys');
+    const queue = createSqsQueue({
+      client,
+      queueUrl,
+      deployQueueUrl,
+      deployRepo: { owner: 'platform', repo: 'deploy' },
+    });
+    await queue.enqueue(deployJob);
+    await queue.enqueue(checkJob);
+    expect(send.mock.calls.map(([command]) => (command.input as { QueueUrl: string }).QueueUrl)).toEqual([
+      deployQueueUrl,
+      queueUrl,
+    ]);
+  });
+
   it('rejects when SQS refuses, so the webhook answers an error GitHub shows', async () => {
     const { client, send } = stubbedClient();
     send.mockRejectedValueOnce(new Error('AccessDenied'));
