@@ -8,6 +8,7 @@ import { createGitHubClients } from '../adapters/github/create-octokit.js';
 import { createJobCodeHost } from '../adapters/github/github-code-host.js';
 import { createGitHubDeployTarget } from '../adapters/github/github-deploy-target.js';
 import { createGitHubDeployedSources } from '../adapters/github/github-deployed-sources.js';
+import { createGitHubExtendedRepos, withExtendedRepos } from '../adapters/github/github-extended-repos.js';
 import { createOasdiffRunner } from '../adapters/oasdiff-runner.js';
 import type { Logger } from '../ports/logger.js';
 import type { WorkerSettings } from './settings.js';
@@ -37,7 +38,9 @@ export function createWorkerDeps(settings: WorkerDepsSettings, options: WorkerDe
     ...(options.spaceWrites === undefined ? {} : { spaceWrites: options.spaceWrites }),
   });
   return {
-    codeHost: (job) => createJobCodeHost(github, job),
+    // The job's sources resolve the repo config's `_extends` (org defaults) through the owner's other repos.
+    codeHost: (job) =>
+      withExtendedRepos(createJobCodeHost(github, job), createGitHubExtendedRepos(github, job)),
     breakingDiff: createOasdiffRunner(),
     log,
     ...(settings.maxReceiveCount ? { maxReceiveCount: settings.maxReceiveCount } : {}),

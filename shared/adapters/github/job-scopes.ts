@@ -8,6 +8,7 @@
  * - deploy job, source repo: read its files and history, comment "deployed" on the merged PR.
  * - deploy job, deploy repo: commit (and, in pull-request mode, open or update the deploy PR).
  * - governance job (a PR on the deploy repo): read it and write its check run; read each deployed source repo.
+ * - any job, the repo a config's `_extends` names (same owner): read it, nothing else.
  * @module
  */
 import type { Job } from '../../core/jobs.js';
@@ -27,6 +28,11 @@ export function buildSourceScope(job: Pick<Job, 'type' | 'repository'>): TokenSc
 /** A deployed source repo read by a governance job: its files at the deployed commit, nothing else. */
 export function buildDeployedSourceScope(repo: RepoRef): TokenScope {
   return { repositories: [repo.repo], permissions: { contents: 'read' } };
+}
+
+/** The repo a config's `_extends` names (org defaults): its files, nothing else. */
+export function buildExtendedRepoScope(repo: string): TokenScope {
+  return { repositories: [repo], permissions: { contents: 'read' } };
 }
 
 export function buildDeployRepoScope(
