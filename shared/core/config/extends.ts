@@ -15,6 +15,7 @@
  * @module
  */
 import type { Finding, Severity } from '../findings.js';
+import { parseRepoRef, type RepoRef, sameRepo } from '../repo-ref.js';
 import { parseSourceFile } from '../spec/parse-source-file.js';
 import { defaultLoadLimits, type SourceFile } from '../spec/types.js';
 import { githubConfigFile } from './config-location.js';
@@ -36,7 +37,7 @@ export type ExtendedRead =
  */
 export interface ExtendedRepos {
   /** The repo whose config is read, when known (the App): self-reference and other owners are refused. */
-  readonly self?: { owner: string; repo: string };
+  readonly self?: RepoRef;
   /** `path` on the default branch of `repo` (a bare repo name: the owner is the config's). */
   read(repo: string, path: string): Promise<ExtendedRead>;
 }
@@ -56,19 +57,17 @@ export function parseExtends(
   const colon = value.indexOf(':');
   const repoPart = (colon < 0 ? value : value.slice(0, colon)).trim();
   const path = colon < 0 ? undefined : value.slice(colon + 1).trim();
-  const parts = repoPart.split('/');
-  if (parts.length > 2 || parts.some((part) => !/^[A-Za-z0-9._-]+$/.test(part) || /^\.\.?$/.test(part))) {
+  // A bare name is a repo of the config's owner (any owner when it is unknown: the CLI).
+  const named = parseRepoRef(repoPart.includes('/') ? repoPart : `${self?.owner ?? 'owner'}/${repoPart}`);
+  if (!named || [named.owner, named.repo].some((name) => name === '.' || name === '..')) {
     return { problem: `"${repoPart}" is not a repo name (write <repo> or <repo>:<path>)` };
   }
-  const [owner, repo] = parts.length === 2 ? parts : [undefined, parts[0] ?? ''];
-  if (owner !== undefined && self && owner.toLowerCase() !== self.owner.toLowerCase()) {
+  if (self && named.owner.toLowerCase() !== self.owner.toLowerCase()) {
     return {
       problem: `"${repoPart}" belongs to another owner: only a repo of ${self.owner} can give this repo defaults`,
     };
   }
-  if (self && repo.toLowerCase() === self.repo.toLowerCase()) {
-    return { problem: `"${repoPart}" is this repo itself` };
-  }
+  if (self && sameRepo(named, self)) return { problem: `"${repoPart}" is this repo itself` };
   if (path !== undefined) {
     if (path === '') return { problem: 'the path after ":" is empty' };
     if (path.startsWith('/') || /^[A-Za-z]:/.test(path) || path.includes('\\')) {
@@ -78,7 +77,7 @@ export function parseExtends(
       return { problem: `"${path}" leaves the root of ${repoPart}` };
     }
   }
-  return { target: { repo, ...(path === undefined ? {} : { path: normalize(path) }) } };
+  return { target: { repo: named.repo, ...(path === undefined ? {} : { path: normalize(path) }) } };
 }
 
 /**
