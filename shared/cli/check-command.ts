@@ -10,6 +10,7 @@ import { findGitRoot } from '../adapters/git-root.js';
 import { createGitSource } from '../adapters/git-source.js';
 import { createLocalDeployRepo } from '../adapters/local-deploy-repo.js';
 import { createLocalDirSource } from '../adapters/local-dir-source.js';
+import { withExtendedRepo } from '../adapters/local-extended-repo.js';
 import { createOasdiffRunner } from '../adapters/oasdiff-runner.js';
 import { createSubdirSource } from '../adapters/subdir-source.js';
 import type { Finding } from '../core/findings.js';
@@ -23,6 +24,7 @@ import type { FileSource } from '../ports/file-source.js';
 import { type CheckTarget, runCheck, UnreadableInputError } from '../use-cases/check.js';
 import { previewDeploy } from '../use-cases/preview-deploy.js';
 import { type CliIo, UsageError } from './cli-io.js';
+import { resolveExtendsDir } from './extends-dir.js';
 
 const packageVersion = packageJson.version;
 
@@ -53,10 +55,15 @@ export async function runCheckCommand(argv: string[], io: CliIo): Promise<number
   }
 
   const deployCheck = await resolveDeployCheck(values, head, io.cwd);
+  const extended = await resolveExtendsDir(values['extends-dir'], values.repo, io.cwd);
 
   const target: CheckTarget =
     head.kind === 'repo'
-      ? { mode: 'repo', head: head.source, base: base?.source }
+      ? {
+          mode: 'repo',
+          head: withExtendedRepo(head.source, extended),
+          base: base && withExtendedRepo(base.source, extended),
+        }
       : {
           mode: 'spec',
           head: { source: head.source, entry: head.entry },
@@ -109,6 +116,7 @@ function parseCli(argv: string[]) {
         deployed: { type: 'string' },
         governance: { type: 'string' },
         repo: { type: 'string' },
+        'extends-dir': { type: 'string' },
       },
     });
   } catch (error) {
