@@ -8,7 +8,6 @@ import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExtendedRead, ExtendedRepos } from '../core/config/extends.js';
 import type { RepoRef } from '../core/repo-ref.js';
-import type { FileSource } from '../ports/file-source.js';
 
 export function createLocalExtendedRepo(dir: string, self?: RepoRef): ExtendedRepos {
   return {
@@ -25,9 +24,4 @@ export function createLocalExtendedRepo(dir: string, self?: RepoRef): ExtendedRe
       return { found: 'file', bytes: new Uint8Array(await readFile(join(dir, ...parts))) };
     },
   };
-}
-
-/** The source with its config's `_extends` read through `repos` (kept as a prototype: nothing else changes). */
-export function withExtendedRepo(source: FileSource, repos: ExtendedRepos | undefined): FileSource {
-  return repos ? Object.assign(Object.create(source) as FileSource, { extendedRepos: repos }) : source;
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import configSchema from '../../schemas/kuma-api-forge.schema.json' with { type: 'json' };
 import { createLocalDirSource } from '../adapters/local-dir-source.js';
-import { withExtendedRepo } from '../adapters/local-extended-repo.js';
+import { withExtendedRepo } from '../adapters/with-extended-repo.js';
 import { isMissingEntry } from '../core/config/config-checks.js';
 import { githubConfigFile } from '../core/config/config-location.js';
 import { repoConfigFile } from '../core/config/repo-config.js';

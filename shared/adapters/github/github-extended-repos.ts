@@ -11,6 +11,7 @@ import { toUpstreamError } from '../../core/errors.js';
 import type { Job } from '../../core/jobs.js';
 import type { CodeHost } from '../../ports/code-host.js';
 import type { FileSource } from '../../ports/file-source.js';
+import { withExtendedRepo } from '../with-extended-repo.js';
 import type { AppOctokit, GitHubClients } from './create-octokit.js';
 import { buildExtendedRepoScope } from './job-scopes.js';
 
@@ -81,7 +82,7 @@ export function withExtendedRepos(host: CodeHost, repos: ExtendedRepos): CodeHos
   const files = (sha: string): FileSource => {
     let source = sources.get(sha);
     if (!source) {
-      source = Object.assign(Object.create(host.files(sha)) as FileSource, { extendedRepos: repos });
+      source = withExtendedRepo(host.files(sha), repos);
       sources.set(sha, source);
     }
     return source;
