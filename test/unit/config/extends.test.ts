@@ -43,8 +43,8 @@ gates:
   breaking: warn
   lint: { failOn: warning }
 defaults:
-  timeouts: { request: 5s, idle: 30s }
-  retries: { attempts: 2 }
+  timeout: 5s
+  retries: { attempts: 2, perTryTimeout: 1s }
 apis:
   - name: pets
     gateway: org-gateway
@@ -58,7 +58,7 @@ _extends: .github
 gates:
   lint: { scope: all }
 defaults:
-  timeouts: { request: 9s }
+  retries: { attempts: 4 }
 apis:
   - name: pets
     spec: pets.yaml
@@ -76,10 +76,7 @@ describe('_extends: org defaults merged under the repo config', () => {
       breaking: 'warn',
       lint: { failOn: 'warning', scope: 'all' },
     });
-    expect(parsed.config?.defaults).toEqual({
-      timeouts: { request: '9s', idle: '30s' },
-      retries: { attempts: 2 },
-    });
+    expect(parsed.config?.defaults).toEqual({ timeout: '5s', retries: { attempts: 4, perTryTimeout: '1s' } });
     // `pets` takes the org entry's gateway, but its own hostnames whole; `billing` is the org's only.
     expect(parsed.config?.apis).toEqual([
       { name: 'pets', spec: 'pets.yaml', gateway: 'org-gateway', hostnames: ['pets.example.com'] },
