@@ -62,9 +62,19 @@ export function watchPorts(
   };
   const files = (sha: string): FileSource => {
     const source = host.files(sha);
+    const extended = source.extendedRepos;
     return {
       description: source.description,
       read: (path) => tracked(countReads, () => source.read(path)),
+      // The config's `_extends` reads (org defaults) are reads of the job too.
+      ...(extended
+        ? {
+            extendedRepos: {
+              ...extended,
+              read: (repo, path) => tracked(countReads, () => extended.read(repo, path)),
+            },
+          }
+        : {}),
     };
   };
 

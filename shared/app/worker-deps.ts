@@ -8,6 +8,7 @@ import { createGitHubClients } from '../adapters/github/create-octokit.js';
 import { createJobCodeHost } from '../adapters/github/github-code-host.js';
 import { createGitHubDeployTarget } from '../adapters/github/github-deploy-target.js';
 import { createGitHubDeployedSources } from '../adapters/github/github-deployed-sources.js';
+import { createGitHubExtendedRepos, withExtendedRepos } from '../adapters/github/github-extended-repos.js';
 import { createGitHubReleaseTags } from '../adapters/github/github-release-tags.js';
 import { buildSourceScope } from '../adapters/github/job-scopes.js';
 import { createOasdiffRunner } from '../adapters/oasdiff-runner.js';
@@ -70,7 +71,9 @@ export function createWorkerDeps(settings: WorkerDepsSettings, options: WorkerDe
       ),
   };
   return {
-    codeHost: (job) => createJobCodeHost(github, job),
+    // The job's sources resolve the repo config's `_extends` (org defaults) through the owner's other repos.
+    codeHost: (job) =>
+      withExtendedRepos(createJobCodeHost(github, job), createGitHubExtendedRepos(github, job)),
     breakingDiff: createOasdiffRunner(),
     log,
     ...(settings.maxReceiveCount ? { maxReceiveCount: settings.maxReceiveCount } : {}),

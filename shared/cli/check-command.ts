@@ -12,6 +12,7 @@ import { createLocalDeployRepo } from '../adapters/local-deploy-repo.js';
 import { createLocalDirSource } from '../adapters/local-dir-source.js';
 import { createOasdiffRunner } from '../adapters/oasdiff-runner.js';
 import { createSubdirSource } from '../adapters/subdir-source.js';
+import { withExtendedRepo } from '../adapters/with-extended-repo.js';
 import type { Finding } from '../core/findings.js';
 import { parseRepoRef } from '../core/repo-ref.js';
 import { renderGithub } from '../core/report/render-github.js';
@@ -23,6 +24,7 @@ import type { FileSource } from '../ports/file-source.js';
 import { type CheckTarget, runCheck, UnreadableInputError } from '../use-cases/check.js';
 import { previewDeploy } from '../use-cases/preview-deploy.js';
 import { type CliIo, UsageError } from './cli-io.js';
+import { resolveExtendsDir } from './extends-dir.js';
 
 const packageVersion = packageJson.version;
 
@@ -53,10 +55,15 @@ export async function runCheckCommand(argv: string[], io: CliIo): Promise<number
   }
 
   const deployCheck = await resolveDeployCheck(values, head, io.cwd);
+  const extended = await resolveExtendsDir(values['extends-dir'], values.repo, io.cwd);
 
   const target: CheckTarget =
     head.kind === 'repo'
-      ? { mode: 'repo', head: head.source, base: base?.source }
+      ? {
+          mode: 'repo',
+          head: withExtendedRepo(head.source, extended),
+          base: base && withExtendedRepo(base.source, extended),
+        }
       : {
           mode: 'spec',
           head: { source: head.source, entry: head.entry },
@@ -109,6 +116,7 @@ function parseCli(argv: string[]) {
         deployed: { type: 'string' },
         governance: { type: 'string' },
         repo: { type: 'string' },
+        'extends-dir': { type: 'string' },
       },
     });
   } catch (error) {

@@ -15,14 +15,19 @@ Commands:
   check   --head <spec|dir> [--base <spec|dir> | --base-ref <git ref>] [--format text|json|markdown|sarif|github]
           [--fail-on error|warning] [--lint new|all] [--approved]
           [--tenants <file>] [--deployed <deploy repo dir>] [--governance <dir>] [--repo <owner/repo>]
+          [--extends-dir <dir>]
           Validate, lint and compare an OpenAPI spec (or every API of a repo) with its base, and render it
           as the merge would (with --tenants/--deployed: the deploy's tenancy check too; --governance: the
           platform's ruleset and limits from that folder instead of the deploy repo's governance/).
   render  <spec|dir> [--format k8s|universal] [--out <dir>] [--api <name>] [--gateway <name>] [--mesh <name>]
           [--hostname <host>]... [--service <name>] [--namespace <ns>] [--port <n>] [--repo <owner/repo>]
           [--commit <sha>] [--zone-origin] [--target kuma-gateway|gateway-api] [--parent-ref [<ns>/]<name>]
+          [--extends-dir <dir>]
           Render the Kuma manifests of a spec or repo (stdout without --out); --target renders every API for
           that edge (gateway-api: Gateway API HTTPRoutes on the Gateway --parent-ref names).
+
+--extends-dir <dir>: a checkout of the repo the config's _extends names (org defaults); without it, _extends
+is a warning and the repo's own keys apply.
 
 Exit codes: 0 pass, 1 the gate failed, 2 usage error or unreadable input.
 `;

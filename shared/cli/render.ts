@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import configSchema from '../../schemas/kuma-api-forge.schema.json' with { type: 'json' };
 import { createLocalDirSource } from '../adapters/local-dir-source.js';
+import { withExtendedRepo } from '../adapters/with-extended-repo.js';
 import { isMissingEntry } from '../core/config/config-checks.js';
 import { githubConfigFile } from '../core/config/config-location.js';
 import { repoConfigFile } from '../core/config/repo-config.js';
@@ -17,6 +18,7 @@ import { compareFindings, type Finding } from '../core/findings.js';
 import { joinManifests, type ManifestFile } from '../core/kuma/render/index.js';
 import { type RenderRepoResult, renderRepo, renderSpec } from '../use-cases/render-repo.js';
 import { type CliIo, UsageError } from './cli-io.js';
+import { resolveExtendsDir } from './extends-dir.js';
 
 const dnsLabel = configSchema.definitions.dnsLabel;
 const hostnameRule = configSchema.definitions.api.properties.hostnames.items;
@@ -71,7 +73,17 @@ export async function runRender(args: string[], io: CliIo): Promise<number> {
     );
   }
   const result = info.isDirectory()
-    ? checkRepoResult(await renderRepo(createLocalDirSource(target), options), shown, values.api)
+    ? checkRepoResult(
+        await renderRepo(
+          withExtendedRepo(
+            createLocalDirSource(target),
+            await resolveExtendsDir(values['extends-dir'], values.repo, io.cwd),
+          ),
+          options,
+        ),
+        shown,
+        values.api,
+      )
     : checkSpecResult(
         await renderSpec(createLocalDirSource(path.dirname(target)), path.basename(target), options),
         shown,
@@ -163,6 +175,7 @@ function parseCli(args: string[]) {
         hostname: { type: 'string', multiple: true },
         api: { type: 'string' },
         repo: { type: 'string' },
+        'extends-dir': { type: 'string' },
         commit: { type: 'string' },
         'zone-origin': { type: 'boolean' },
       },

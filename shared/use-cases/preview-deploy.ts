@@ -183,6 +183,8 @@ export async function renderSource(files: FileSource, sourceRepo: RepoRef): Prom
       if (bytes !== undefined) inputs.set(path, buildSha256(bytes));
       return bytes;
     },
+    // The config's `_extends` (org defaults) is resolved for the deploy as for the check.
+    ...(files.extendedRepos ? { extendedRepos: files.extendedRepos } : {}),
   };
   const result = await renderRepo(source, { format: 'k8s', repo: formatRepoRef(sourceRepo) });
   const configFile = result.configFile;

@@ -10,6 +10,7 @@
  * - promote job (a release tag), source repo: as a deploy job (it deploys the tagged commit to the next environment).
  * - governance job (a PR on the deploy repo): read it and write its check run; read each deployed source repo.
  * - drift job (its repo is the deploy repo): read it, write the drift check run.
+ * - any job, the repo a config's `_extends` names (same owner): read it, nothing else.
  * @module
  */
 import type { Job } from '../../core/jobs.js';
@@ -31,6 +32,11 @@ export function buildSourceScope(job: Pick<Job, 'type' | 'repository'>): TokenSc
 /** A deployed source repo read by a governance job: its files at the deployed commit, nothing else. */
 export function buildDeployedSourceScope(repo: RepoRef): TokenScope {
   return { repositories: [repo.repo], permissions: { contents: 'read' } };
+}
+
+/** The repo a config's `_extends` names (org defaults): its files, nothing else. */
+export function buildExtendedRepoScope(repo: string): TokenScope {
+  return { repositories: [repo], permissions: { contents: 'read' } };
 }
 
 export function buildDeployRepoScope(

@@ -4,6 +4,7 @@
  * the config always lived, so adding a second file never displaces the gates a repo already has — and the
  * `.github/` file gets an error finding, so the ambiguity fails the check and the deploy until one is deleted.
  * Paths inside the config (specs, the ruleset) are relative to the repo root wherever the file is.
+ * Its `_extends` (org defaults, extends.ts) is resolved here, so every reader of the config gets the merged one.
  * @module
  */
 import type { Finding } from '../findings.js';
@@ -11,6 +12,7 @@ import type { FileSource } from '../spec/file-source.js';
 import { loadSourceFile } from '../spec/load-spec.js';
 import { fileStart } from '../spec/spec-finding.js';
 import type { SourceFile } from '../spec/types.js';
+import { resolveExtends } from './extends.js';
 import { repoConfigFile } from './repo-config.js';
 
 export const githubConfigFile = '.github/kuma-api-forge.yaml';
@@ -26,6 +28,13 @@ export interface LocatedConfig {
 }
 
 export async function loadRepoConfigFile(source: FileSource): Promise<LocatedConfig> {
+  const located = await locateRepoConfigFile(source);
+  if (located.loaded === undefined || 'findings' in located.loaded) return located;
+  const resolved = await resolveExtends(located.loaded, source.extendedRepos);
+  return { loaded: resolved.file, findings: [...located.findings, ...resolved.findings] };
+}
+
+async function locateRepoConfigFile(source: FileSource): Promise<LocatedConfig> {
   const [root, github] = await Promise.all(repoConfigFiles.map((path) => loadSourceFile(source, path)));
   if (root === undefined && github === undefined) return { loaded: await misnamed(source), findings: [] };
   if (root === undefined || github === undefined) return { loaded: root ?? github, findings: [] };

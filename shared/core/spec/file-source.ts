@@ -5,9 +5,16 @@
  * the root (defence in depth).
  * @module
  */
+import type { ExtendedRepos } from '../config/extends.js';
+
 export interface FileSource {
   /** Shown to users, e.g. `./api` or `git:origin/main`. */
   readonly description: string;
   /** The file's bytes, or `undefined` when there is no such file. */
   read(path: string): Promise<Uint8Array | undefined>;
+  /**
+   * The other repos of the same owner at their default branches, where they can be read (the App's job, the
+   * CLI's `--extends-dir`): the repo config's `_extends` is resolved through them. Absent: it is said, not read.
+   */
+  readonly extendedRepos?: ExtendedRepos;
 }
