@@ -187,6 +187,15 @@ export const sourceBranchHeadQuery = /* GraphQL */ `
   }
 `;
 
+/** Every GraphQL document shape this adapter sends (the contract test validates each against GitHub's schema). */
+export const graphqlDocuments: readonly string[] = [
+  deploySnapshotQuery,
+  deployTextsQuery(1),
+  deployTextsQuery(3),
+  deployCommitMutation,
+  sourceBranchHeadQuery,
+];
+
 interface Entry {
   path: string;
   oid: string;

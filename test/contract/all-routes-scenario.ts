@@ -3,10 +3,16 @@
  * including the error answers the App must cope with. The contract test validates everything this records.
  */
 import { Octokit } from '@octokit/rest';
+import type { GitHubClients } from '../../shared/adapters/github/create-octokit.js';
 import {
   buildPullRequestPageQuery,
   createGitHubCodeHost,
 } from '../../shared/adapters/github/github-code-host.js';
+import { createGitHubExtendedRepos } from '../../shared/adapters/github/github-extended-repos.js';
+import {
+  createGitHubDeployRepo,
+  createGitHubSourceHistory,
+} from '../../shared/adapters/github-deploy-repo.js';
 import { quiet, type Started } from './setup.js';
 
 /** Runs a call that must fail and answers its HTTP status. */
@@ -137,6 +143,23 @@ export async function exerciseAllRoutes({ gh, octokit, appOctokit, installationI
     labels: ['breaking-approved', 'new'],
   });
   await statusOf(octokit.rest.issues.addLabels({ ...repo, issue_number: 9999, labels: ['x'] }));
+
+  // A deploy, with the App's own adapters: the source's default branch head in one query, the deploy repo's
+  // snapshot in one (a deeper file's text in one more), one createCommitOnBranch, and a stale one refused.
+  await createGitHubSourceHistory(octokit as never, repo).defaultBranchHead();
+  const deployRepo = createGitHubDeployRepo(octokit as never, repo, { branch: 'feature' });
+  const snapshot = await deployRepo.readSnapshot();
+  await deployRepo.readText(snapshot.files.find((file) => file.path === 'specs/pets.yaml')!.sha);
+  const parent = { sha: snapshot.headSha, treeSha: snapshot.treeSha };
+  const change = { path: 'apis/acme/pets/route.yaml', content: 'kind: MeshHTTPRoute\n' };
+  await deployRepo.commit({ sourceRepo: repo, parent, message: 'Deploy', changes: [change] });
+  await deployRepo.commit({ sourceRepo: repo, parent, message: 'Stale', changes: [change] });
+  // `_extends`: another repo's file at its default branch, each folder on the way in the same query.
+  const clients = { forInstallation: () => octokit } as unknown as GitHubClients;
+  await createGitHubExtendedRepos(clients, { installationId, repository: repo }).read(
+    'pets',
+    'specs/pets.yaml',
+  );
 
   // Ref moves: a fast-forward, and a rewind refused without `force` (deploy commits themselves are GraphQL's
   // createCommitOnBranch).

@@ -6,6 +6,18 @@ import { exerciseAllRoutes } from './all-routes-scenario.js';
 import { readAppCalls, readGraphQLDocuments } from './app-operations.js';
 import { type Started, startWithApp } from './setup.js';
 
+/** `query Name` / `mutation Name` of a document's operation ('' when it does not parse). */
+function operationOf(document: string): string {
+  try {
+    const definition = parse(document).definitions.find((d) => d.kind === 'OperationDefinition');
+    return definition && 'operation' in definition
+      ? `${definition.operation} ${definition.name?.value ?? ''}`
+      : '';
+  } catch {
+    return '';
+  }
+}
+
 const validator = createContractValidator();
 let started: Started;
 
@@ -57,14 +69,14 @@ describe('local GitHub against @octokit/openapi', () => {
       for (const document of documents) {
         for (const error of validate(githubSchema(), parse(document)))
           problems.push(`${file}: ${error.message}`);
-        // The scenario sent a document of this shape (same operation, same fields), and GitHub answered it.
-        const name = /^query (\w+)/.exec(document)?.[1];
+        // The scenario sent this operation (by its type and name), and GitHub answered it.
+        const operation = operationOf(document);
         const sent = started.gh.requests.filter(
           (r) =>
             r.operationId === 'graphql' &&
-            (r.requestBody as { query?: string }).query?.includes(`query ${name}(`),
+            operationOf((r.requestBody as { query?: string }).query ?? '') === operation,
         );
-        if (sent.length === 0) problems.push(`${file}: the scenario never sent query ${name}`);
+        if (sent.length === 0) problems.push(`${file}: the scenario never sent ${operation}`);
       }
     }
     expect(problems).toEqual([]);

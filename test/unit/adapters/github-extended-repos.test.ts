@@ -1,40 +1,60 @@
 /**
- * The GitHub adapter of `_extends`: the other repo's default branch, walked one folder at a time so that a
- * symbolic link (mode 120000) anywhere on the path is answered as one and its target never read; a repo the
- * token cannot read is "no-repo"; a failure that may pass (5xx) is thrown, so the job is retried.
+ * The GitHub adapter of `_extends`: the other repo's default branch, each folder on the file's path and the file
+ * read in one GraphQL query, so that a symbolic link (mode 120000) anywhere on the path is answered as one and
+ * its target never read; a repo the token cannot read is "no-repo"; a failure that may pass (5xx) is thrown, so
+ * the job is retried.
  */
+import { parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { githubSchema } from '../../../dev/github/graphql/index.js';
 import type { GitHubClients } from '../../../shared/adapters/github/create-octokit.js';
-import { createGitHubExtendedRepos } from '../../../shared/adapters/github/github-extended-repos.js';
+import {
+  createGitHubExtendedRepos,
+  graphqlDocuments,
+} from '../../../shared/adapters/github/github-extended-repos.js';
 import { UpstreamError } from '../../../shared/core/errors.js';
 
-type Entry = { path: string; mode: string; type: 'blob' | 'tree'; sha: string };
+type Entry = { mode: number; type: 'blob' | 'tree'; oid: string; text?: string | null; byteSize?: number };
 
-/** A repo `.github` of acme whose default branch `trunk` has these trees (by sha) and blobs. */
-function fakeClients(trees: Record<string, Entry[]>, blobs: Record<string, string>, fail?: Error) {
+/** A repo of acme whose default branch has these entries (by full path); blobs by oid for the REST fallback. */
+function fakeClients(entries: Record<string, Entry>, blobs: Record<string, Uint8Array> = {}, fail?: Error) {
   const calls: string[] = [];
   const scopes: unknown[] = [];
   const octokit = {
+    graphql: async (query: string, variables: Record<string, string>) => {
+      expect(validate(githubSchema(), parse(query))).toEqual([]);
+      calls.push(
+        `graphql ${variables.name} ${Object.keys(variables).filter((k) => k.startsWith('p')).length}`,
+      );
+      if (fail) throw fail;
+      const target: Record<string, unknown> = {};
+      for (const [key, path] of Object.entries(variables)) {
+        if (!key.startsWith('p')) continue;
+        const entry = entries[path];
+        target[`e${key.slice(1)}`] = entry
+          ? {
+              type: entry.type,
+              mode: entry.mode,
+              oid: entry.oid,
+              object:
+                entry.type === 'blob'
+                  ? {
+                      text: entry.text ?? null,
+                      byteSize: entry.byteSize,
+                      isBinary: entry.text === null,
+                      isTruncated: false,
+                    }
+                  : {},
+            }
+          : null;
+      }
+      return { repository: { defaultBranchRef: { target } } };
+    },
     rest: {
-      repos: {
-        get: async ({ repo }: { repo: string }) => {
-          calls.push(`repos.get ${repo}`);
-          if (fail) throw fail;
-          return { data: { default_branch: 'trunk' } };
-        },
-        getBranch: async ({ branch }: { branch: string }) => {
-          calls.push(`getBranch ${branch}`);
-          return { data: { commit: { commit: { tree: { sha: 'root' } } } } };
-        },
-      },
       git: {
-        getTree: async ({ tree_sha }: { tree_sha: string }) => {
-          calls.push(`getTree ${tree_sha}`);
-          return { data: { tree: trees[tree_sha] ?? [] } };
-        },
         getBlob: async ({ file_sha }: { file_sha: string }) => {
           calls.push(`getBlob ${file_sha}`);
-          return { data: { content: Buffer.from(blobs[file_sha] ?? '').toString('base64') } };
+          return { data: { content: Buffer.from(blobs[file_sha] ?? new Uint8Array()).toString('base64') } };
         },
       },
     },
@@ -52,42 +72,54 @@ function fakeClients(trees: Record<string, Entry[]>, blobs: Record<string, strin
   return { repos, calls, scopes };
 }
 
-const file = (path: string, sha: string): Entry => ({ path, mode: '100644', type: 'blob', sha });
-const link = (path: string, type: 'blob' | 'tree' = 'blob'): Entry => ({
-  path,
-  mode: '120000',
+const folder = (oid: string): Entry => ({ mode: 0o040000, type: 'tree', oid });
+const file = (text: string, oid = 'b1'): Entry => ({
+  mode: 0o100644,
+  type: 'blob',
+  oid,
+  text,
+  byteSize: Buffer.byteLength(text),
+});
+const link = (type: 'blob' | 'tree' = 'blob'): Entry => ({
+  mode: 0o120000,
   type,
-  sha: 'l',
+  oid: 'l',
+  text: 'elsewhere',
 });
 
 describe('createGitHubExtendedRepos', () => {
-  it('reads the file from the default branch with a contents:read token for that repo only, once per job', async () => {
-    const { repos, calls, scopes } = fakeClients(
-      {
-        root: [{ path: '.github', mode: '040000', type: 'tree', sha: 'gh' }],
-        gh: [file('kuma-api-forge.yaml', 'b1')],
-      },
-      { b1: 'mesh: org\n' },
-    );
+  it('reads the file from the default branch in one query with a contents:read token for that repo only, once per job', async () => {
+    const { repos, calls, scopes } = fakeClients({
+      '.github': folder('gh'),
+      '.github/kuma-api-forge.yaml': file('mesh: org\n'),
+    });
     const read = await repos.read('.github', '.github/kuma-api-forge.yaml');
     expect(read.found === 'file' && new TextDecoder().decode(read.bytes)).toBe('mesh: org\n');
-    expect(calls).toEqual([
-      'repos.get .github',
-      'getBranch trunk',
-      'getTree root',
-      'getTree gh',
-      'getBlob b1',
-    ]);
+    expect(calls).toEqual(['graphql .github 2']);
     expect(scopes).toEqual([{ repositories: ['.github'], permissions: { contents: 'read' } }]);
     expect(repos.self).toEqual({ owner: 'acme', repo: 'pets' });
     await repos.read('.github', '.github/kuma-api-forge.yaml');
-    expect(calls).toHaveLength(5);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('reads a file whose text is not its exact bytes (not UTF-8) by blob id', async () => {
+    const latin1 = new Uint8Array([0x6d, 0x3a, 0x20, 0xe9, 0x0a]);
+    const { repos, calls } = fakeClients(
+      { 'conf.yaml': { mode: 0o100644, type: 'blob', oid: 'b2', text: 'm: \ufffd\n', byteSize: 5 } },
+      { b2: latin1 },
+    );
+    const read = await repos.read('x', 'conf.yaml');
+    expect(read.found === 'file' && [...read.bytes]).toEqual([...latin1]);
+    expect(calls).toEqual(['graphql x 1', 'getBlob b2']);
   });
 
   it('answers a symlinked file or folder as a link and reads no blob', async () => {
-    const linkedFile = fakeClients({ root: [link('.kuma-api-forge.yaml')] }, {});
+    const linkedFile = fakeClients({ '.kuma-api-forge.yaml': link() });
     expect(await linkedFile.repos.read('.github', '.kuma-api-forge.yaml')).toEqual({ found: 'symlink' });
-    const linkedFolder = fakeClients({ root: [link('.github', 'tree')] }, {});
+    const linkedFolder = fakeClients({
+      '.github': link('tree'),
+      '.github/kuma-api-forge.yaml': file('x: 1\n'),
+    });
     expect(await linkedFolder.repos.read('.github', '.github/kuma-api-forge.yaml')).toEqual({
       found: 'symlink',
     });
@@ -95,10 +127,7 @@ describe('createGitHubExtendedRepos', () => {
   });
 
   it('no such file, a folder where the file should be, a file where a folder should be: none', async () => {
-    const { repos } = fakeClients(
-      { root: [file('.github', 'x'), { path: 'conf.yaml', mode: '040000', type: 'tree', sha: 't' }] },
-      {},
-    );
+    const { repos } = fakeClients({ '.github': file('x', 'x'), 'conf.yaml': folder('t') });
     expect(await repos.read('.github', 'missing.yaml')).toEqual({ found: 'none' });
     expect(await repos.read('.github', 'conf.yaml')).toEqual({ found: 'none' });
     expect(await repos.read('.github', '.github/kuma-api-forge.yaml')).toEqual({ found: 'none' });
@@ -113,6 +142,10 @@ describe('createGitHubExtendedRepos', () => {
     const { repos, calls } = fakeClients({}, {}, transient);
     await expect(repos.read('x', 'a.yaml')).rejects.toThrow('bad gateway');
     await expect(repos.read('x', 'a.yaml')).rejects.toThrow('bad gateway');
-    expect(calls).toEqual(['repos.get x', 'repos.get x']); // a failure that may pass is not remembered
+    expect(calls).toEqual(['graphql x 1', 'graphql x 1']); // a failure that may pass is not remembered
+  });
+
+  it('sends only documents GitHub’s schema accepts', () => {
+    for (const document of graphqlDocuments) expect(validate(githubSchema(), parse(document))).toEqual([]);
   });
 });
