@@ -200,6 +200,7 @@ export async function deployBatch(
           folder: plan.folder,
           summary: plan.summary,
           commit: result,
+          ...(plan.overwrote ? { overwrote: plan.overwrote } : {}),
         });
         await commentOnPull(target, repo.ports, deps, deployed);
       }

@@ -57,7 +57,7 @@ async function setUp(limits: LimitsOptions) {
     log: { debug() {}, info() {}, warn() {}, error() {} },
   });
   // Mints the token outside the calls the tests count, moving a manual clock past the latency.
-  const warm = plain.rest.repos.get(repo);
+  const warm = plain.rest.git.getRef({ ...repo, ref: 'heads/main' });
   const mover =
     'advance' in limits.clock!
       ? setInterval(() => (limits.clock as ManualClock).advance(1000), 5)
@@ -72,7 +72,7 @@ async function setUp(limits: LimitsOptions) {
         message: e.response.data.message,
       }),
     );
-  const read = () => plain.rest.repos.get(repo).then((r) => r.status);
+  const read = () => plain.rest.git.getRef({ ...repo, ref: 'heads/main' }).then((r) => r.status);
   return { gh, app, installationId, sha, plain, write, read };
 }
 
@@ -130,7 +130,7 @@ describe('secondary limit on content-generating requests', () => {
     expect(await mutation()).toBe(403);
     const asInstallation = gh!.limits!.calls.filter((c) => c.identity.startsWith('installation:'));
     expect(asInstallation.map((c) => c.contentGenerating)).toEqual([
-      false, // the warm-up's repos/get
+      false, // the warm-up's git/get-ref
       ...Array(5).fill(false),
       true,
       true,
@@ -150,7 +150,9 @@ describe('concurrent requests', () => {
     const inFlight = Array.from({ length: 100 }, () => read());
     // Each answered request waits for its latency on the clock, so all 100 stay in flight.
     await vi.waitFor(() => expect(clock.sleepers()).toBe(100), { timeout: 30_000, interval: 20 });
-    const over = plain.rest.repos.get(repo).catch((e: { status: number; message: string }) => e);
+    const over = plain.rest.git
+      .getRef({ ...repo, ref: 'heads/main' })
+      .catch((e: { status: number; message: string }) => e);
     await vi.waitFor(() => expect(clock.sleepers()).toBe(101), { timeout: 10_000, interval: 20 });
     clock.advance(300);
     expect(await Promise.all(inFlight)).toEqual(Array(100).fill(200));
@@ -167,9 +169,9 @@ describe('primary rate', () => {
   it('answers REST with 403 and x-ratelimit-remaining 0 over the hour, GraphQL with RATE_LIMITED, apart', async () => {
     const clock = manualClock();
     const { read, plain, installationId } = await setUp({ clock, primaryPerHour: 5 });
-    // The token's repos/get spent one.
+    // The token's git/get-ref spent one.
     for (let i = 0; i < 4; i++) expect(await read()).toBe(200);
-    const over = (await plain.rest.repos.get(repo).catch((e) => e)) as {
+    const over = (await plain.rest.git.getRef({ ...repo, ref: 'heads/main' }).catch((e) => e)) as {
       status: number;
       message: string;
       response: { headers: Record<string, string> };

@@ -282,7 +282,7 @@ describe('token scope per job', () => {
     for (const { octokit } of tokens) {
       expect(await tryWriteContents(octokit, deploy)).not.toBe(200);
       expect(await tryWriteContents(octokit, pets)).not.toBe(200);
-      expect(await statusOf(octokit.rest.repos.get(other))).toBe(404);
+      expect(await statusOf(octokit.rest.git.getRef({ ...other, ref: 'heads/main' }))).toBe(404);
     }
     // The PR-side token cannot comment on it: the check run is all it writes.
     expect(
@@ -323,7 +323,7 @@ describe('token scope per job', () => {
     ]);
     for (const { octokit } of tokens) {
       expect(await tryWriteContents(octokit, deploy)).toBe(403);
-      expect(await statusOf(octokit.rest.repos.get(pets))).toBe(404);
+      expect(await statusOf(octokit.rest.git.getRef({ ...pets, ref: 'heads/main' }))).toBe(404);
     }
   });
 });
