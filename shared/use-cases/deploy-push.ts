@@ -28,6 +28,7 @@ import type { CodeHost } from '../ports/code-host.js';
 import type { CommitOrder, DeployRepo, DeploySnapshot, SourceHistory } from '../ports/deploy-repo.js';
 import type { Logger } from '../ports/logger.js';
 import { checkRenderGovernance, readDeployState, renderSource } from './preview-deploy.js';
+import { configPaths, prefetchInputs } from './read-ahead.js';
 
 export interface DeployPushDeps {
   /** The source repo: files at the pushed commit, comments on the merged PR. */
@@ -267,14 +268,21 @@ async function chooseLead(
   outcomes: Map<DeployJob, DeployOutcome>,
   snapshot: () => Promise<DeploySnapshot>,
 ): Promise<DeployJob | undefined> {
-  // Not an API repo (no config at any of its commits, no folder deployed): nothing is written, nothing asked.
+  // ONE query: the default branch's head, the PR merged as each job's commit and as the head, the configs at
+  // the jobs' commits; then the files the configs name (a query per level of `$ref`s), as the PR check reads.
+  const shas = repo.jobs.map((job) => job.sha);
+  const { branch, sha: head } = await repo.ports.source.readDefaultBranch({
+    commits: shas,
+    paths: configPaths,
+  });
+  repo.branch = { name: branch, head };
+  await prefetchInputs(repo.ports.source, shas, deps.log);
+  // Not an API repo (no config at any of its commits, no folder deployed): nothing is written.
   const configs = await Promise.all(repo.jobs.map(async (job) => (await repo.render(job.sha)).configFound));
   if (!configs.some(Boolean) && !hasFolder((await snapshot()).files, repo.folder)) {
     for (const job of repo.jobs) outcomes.set(job, { status: 'no-config' });
     return undefined;
   }
-  const { branch, sha: head } = await repo.ports.history.defaultBranchHead();
-  repo.branch = { name: branch, head };
   for (const job of repo.jobs) {
     if (await onBranch(repo, job.sha)) {
       if (!repo.lead) repo.lead = job;
