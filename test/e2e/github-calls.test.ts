@@ -205,7 +205,7 @@ const deployHead = async () => (await gh.admin.log({ owner: 'platform', repo: 'd
 describe('GitHub calls per deploy (a push to the default branch)', () => {
   /** The PR the warm deploy merged: a later direct push's subject names it. */
   let mergedNumber = 0;
-  it('the first deploy of a container that checked PRs: the two deploy tokens, then five calls', async () => {
+  it("a repo's first deploy, in a container that checked PRs: the two deploy tokens, then five calls", async () => {
     await gh.admin.push({
       ...pets,
       branch: 'deploy-one',
@@ -216,17 +216,17 @@ describe('GitHub calls per deploy (a push to the default branch)', () => {
     const requests = await during(() => gh.admin.mergePullRequest({ ...pets, number: pull.number }));
     report('first deploy of a container (after PR events)', requests);
     expect(namedCalls(requests)).toEqual([
-      'apps/create-installation-access-token', // the source repo, with the deploy job's permissions
-      'acme/pets graphql SourcePush',
-      'acme/pets graphql SourceFiles',
       'apps/create-installation-access-token', // the deploy repo, writable
       'platform/deploy graphql DeploySnapshot',
+      'apps/create-installation-access-token', // the source repo, with the deploy job's permissions
+      'acme/pets graphql SourcePush', // the default branch's head, the PR merged as the commit, the config
+      'acme/pets graphql SourceFiles', // the spec the config names (a first deploy has no record of it)
       'platform/deploy graphql DeployCommit',
       'acme/pets issues/create-comment',
     ]);
   });
 
-  it('a warm deploy: six calls — one source query for the head, the merged PR and the config, one for the spec', async () => {
+  it('a warm deploy: five calls — ONE source query for the head, the merged PR, the config and the spec', async () => {
     await gh.admin.push({
       ...pets,
       branch: 'deploy-two',
@@ -241,9 +241,9 @@ describe('GitHub calls per deploy (a push to the default branch)', () => {
     report('a deploy in a warm container', requests);
     mergedNumber = pull.number;
     expect(namedCalls(requests)).toEqual([
-      'acme/pets graphql SourcePush', // the default branch's head, the PR merged as the commit, the config
-      'acme/pets graphql SourceFiles', // the spec the config names
-      'platform/deploy graphql DeploySnapshot',
+      'platform/deploy graphql DeploySnapshot', // its .source.yaml names the files the last deploy read
+      // The default branch's head, the PR merged as the commit, the config and those files at the commit.
+      'acme/pets graphql SourcePush',
       'acme/pets repos/compare-commits-with-basehead', // the deployed commit is older: never the reverse
       'platform/deploy graphql DeployCommit',
       'acme/pets issues/create-comment',
@@ -259,7 +259,7 @@ describe('GitHub calls per deploy (a push to the default branch)', () => {
     expect(notes[0]!.body).toContain(`[\`${head.sha.slice(0, 7)}\`]`);
   });
 
-  it('a warm direct push: five calls, no comment (no PR merged as that commit, whatever its subject says)', async () => {
+  it('a warm direct push: four calls, no comment (no PR merged as that commit, whatever its subject says)', async () => {
     const requests = await during(() =>
       gh.admin.push({
         ...pets,
@@ -270,9 +270,8 @@ describe('GitHub calls per deploy (a push to the default branch)', () => {
     );
     report('a direct push in a warm container', requests);
     expect(namedCalls(requests)).toEqual([
-      'acme/pets graphql SourcePush',
-      'acme/pets graphql SourceFiles',
       'platform/deploy graphql DeploySnapshot',
+      'acme/pets graphql SourcePush',
       'acme/pets repos/compare-commits-with-basehead',
       'platform/deploy graphql DeployCommit',
     ]);
