@@ -1,7 +1,8 @@
 /**
  * Adapter: the CodeHost port over GitHub's API for one repository, through an installation's Octokit, in as few
  * requests as GitHub allows: reads through GraphQL (the pull request, the default branch, the sticky comment and
- * files in one query), writes through REST (a check run created with its result, a comment). Answers in domain
+ * files in one query; for a deploy, the default branch, the PRs merged as the pushed commits and their files in
+ * one), writes through REST (a check run created with its result, a comment). Answers in domain
  * terms and keeps GitHub's limits here: pages of 100, at most 50 annotations per check-run request (the rest go
  * in follow-up updates, which GitHub appends).
  * @module
