@@ -12,7 +12,8 @@ export interface FaultRule {
   kind: 'server-error' | 'secondary-rate-limit' | 'not-fast-forward';
   /**
    * operationIds this rule applies to (default: all; `not-fast-forward` only ever hits `git/update-ref` and
-   * `graphql/create-commit-on-branch`).
+   * `graphql/create-commit-on-branch`). A GraphQL request is `graphql`, or by its operation's name
+   * `graphql:<Name>` (e.g. `graphql:DeployCommit`).
    */
   operations?: string[];
   /** Probability per matching call, 0..1 (default 1). */
@@ -45,8 +46,11 @@ export function seeded(seed: number): () => number {
 }
 
 export interface FaultInjector {
-  /** The error to answer instead of the real one, or undefined to let the call through. */
-  pick(operationId: string): HttpError | undefined;
+  /**
+   * The error to answer instead of the real one, or undefined to let the call through; `aliases` are other
+   * names of the same call (a GraphQL request's operation name), matched like its operationId.
+   */
+  pick(operationId: string, ...aliases: string[]): HttpError | undefined;
   /** How many faults of each kind were injected so far. */
   readonly injected: Record<FaultRule['kind'], number>;
 }
@@ -60,11 +64,12 @@ export function createFaultInjector(plan: FaultPlan | undefined): FaultInjector 
   const injected = { 'server-error': 0, 'secondary-rate-limit': 0, 'not-fast-forward': 0 };
   return {
     injected,
-    pick(operationId) {
+    pick(operationId, ...aliases) {
+      const names = [operationId, ...aliases];
       for (const entry of rules) {
         const { rule } = entry;
         const operations = rule.kind === 'not-fast-forward' ? compareAndSwaps : rule.operations;
-        if (operations && !operations.includes(operationId)) continue;
+        if (operations && !names.some((name) => operations.includes(name))) continue;
         if (rule.kind === 'not-fast-forward' && rule.operations && !rule.operations.includes(operationId))
           continue;
         entry.seen += 1;

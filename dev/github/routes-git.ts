@@ -6,12 +6,11 @@ import {
   type Handler,
   HttpError,
   notFound,
-  paginate,
   type RouteContext,
   requireString,
   unprocessable,
 } from './http.js';
-import { buildBlob, buildCommit, buildGitRef, buildGitTag, buildPullSimple, buildTree } from './shapes.js';
+import { buildBlob, buildCommit, buildGitRef, buildGitTag, buildTree } from './shapes.js';
 
 async function resolveRef({ repo }: RouteContext, ref: string): Promise<string> {
   const sha = await repo.git.resolveCommit(ref);
@@ -58,16 +57,6 @@ export const compareCommits: Handler = async (ctx) => {
       commits,
     },
   };
-};
-
-export const listPullsOfCommit: Handler = async (ctx) => {
-  const { hub, repo, url } = ctx;
-  const sha = await resolveRef(ctx, ctx.params.commit_sha ?? '');
-  const items = [];
-  for (const { pull, shas } of await hub.pullsWithCommit(repo, sha))
-    items.push(buildPullSimple(hub.urls, repo, pull, shas));
-  const { page, headers } = paginate(items, url);
-  return { status: 200, body: page, headers };
 };
 
 export const getRef: Handler = async ({ hub, repo, params }) => {

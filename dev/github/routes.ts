@@ -9,16 +9,7 @@ import type { Handler, Route } from './http.js';
 import { createAccessToken, getRepoInstallation } from './routes-app.js';
 import { createCheckRun, updateCheckRun } from './routes-checks.js';
 import { addLabels, getCollaboratorPermission } from './routes-collaborators.js';
-import {
-  compareCommits,
-  createRef,
-  getBlob,
-  getRef,
-  getTag,
-  getTree,
-  listPullsOfCommit,
-  updateRef,
-} from './routes-git.js';
+import { compareCommits, createRef, getBlob, getRef, getTag, getTree, updateRef } from './routes-git.js';
 import { createComment, createPull, listPulls, updateComment, updatePull } from './routes-pulls.js';
 
 type Line = readonly [method: Route['method'], path: string, operationId: string, handle: Handler];
@@ -28,7 +19,6 @@ const TABLE: readonly Line[] = [
   ['POST',  '/app/installations/:installation_id/access_tokens',  'apps/create-installation-access-token',            createAccessToken],
   ['GET',   '/repos/:owner/:repo/installation',                   'apps/get-repo-installation',                       getRepoInstallation],
   ['GET',   '/repos/:owner/:repo/compare/:basehead{.+}',          'repos/compare-commits-with-basehead',              compareCommits],
-  ['GET',   '/repos/:owner/:repo/commits/:commit_sha/pulls',      'repos/list-pull-requests-associated-with-commit',  listPullsOfCommit],
   ['GET',   '/repos/:owner/:repo/git/ref/:ref{.+}',               'git/get-ref',                                      getRef],
   ['POST',  '/repos/:owner/:repo/git/refs',                       'git/create-ref',                                   createRef],
   ['GET',   '/repos/:owner/:repo/git/blobs/:file_sha',            'git/get-blob',                                     getBlob],

@@ -222,7 +222,9 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
       });
       Object.assign(headers, admission?.headers);
       if (admission?.refusal) throw admission.refusal;
-      const fault = faults.injector.pick('graphql');
+      const name =
+        typeof body.query === 'string' ? /\b(?:query|mutation)\s+(\w+)/.exec(body.query)?.[1] : undefined;
+      const fault = faults.injector.pick('graphql', ...(name ? [`graphql:${name}`] : []));
       if (fault) {
         record.fault = fault.message;
         throw fault;

@@ -11,8 +11,8 @@
  *   of `expectedHeadOid`: GitHub's compare-and-swap — it answers `STALE_DATA` when the branch moved.
  * Pull-request mode commits the same way onto a branch per source repo, first force-moved to the deploy
  * branch's head (so it is recomputed each time), and opens or updates a PR.
- * Also the source repo's history: the default branch's head (one query) and `compare`, for "deploy only what is
- * on the default branch now, never an older commit over a newer one".
+ * Also the source repo's history: `compare`, for "never an older commit over a newer one" (the default branch's
+ * head comes with the deploy's first source query: `CodeHost.readDefaultBranch`).
  * @module
  */
 import { createHash } from 'node:crypto';
@@ -173,27 +173,12 @@ export const deployCommitMutation = /* GraphQL */ `
   }
 `;
 
-/** The source repo's default branch and its head. */
-export const sourceBranchHeadQuery = /* GraphQL */ `
-  query SourceBranchHead($owner: String!, $name: String!) {
-    repository(owner: $owner, name: $name) {
-      defaultBranchRef {
-        name
-        target {
-          oid
-        }
-      }
-    }
-  }
-`;
-
 /** Every GraphQL document shape this adapter sends (the contract test validates each against GitHub's schema). */
 export const graphqlDocuments: readonly string[] = [
   deploySnapshotQuery,
   deployTextsQuery(1),
   deployTextsQuery(3),
   deployCommitMutation,
-  sourceBranchHeadQuery,
 ];
 
 interface Entry {
@@ -442,20 +427,6 @@ export function createGitHubDeployRepo(
 
 export function createGitHubSourceHistory(octokit: Octokit, repo: RepoRef): SourceHistory {
   return {
-    async defaultBranchHead() {
-      const answer = await octokit.graphql<{
-        repository: { defaultBranchRef: { name: string; target: { oid: string } } | null };
-      }>(sourceBranchHeadQuery, { owner: repo.owner, name: repo.repo });
-      const ref = answer.repository.defaultBranchRef;
-      if (!ref) {
-        throw new UpstreamError(`${formatRepoRef(repo)} has no default branch`, {
-          service: 'GitHub',
-          status: 404,
-          retryable: false,
-        });
-      }
-      return { branch: ref.name, sha: ref.target.oid };
-    },
     async compare(base, head): Promise<CommitOrder> {
       if (base === head) return 'identical';
       try {

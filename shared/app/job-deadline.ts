@@ -82,6 +82,7 @@ export function watchPorts(
     description: host.description,
     getPullRequest: (number, read) => tracked(countReads, () => host.getPullRequest(number, read)),
     findMergedPullRequest: (sha) => tracked(countReads, () => host.findMergedPullRequest(sha)),
+    readDefaultBranch: (read) => tracked(countReads, () => host.readDefaultBranch(read)),
     files,
     prefetch: (reads) => tracked(countReads, () => host.prefetch(reads)),
     createComment: (pullNumber, body) => fenced(() => host.createComment(pullNumber, body)),

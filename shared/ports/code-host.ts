@@ -68,6 +68,15 @@ export interface CodeHost {
    */
   prefetch(reads: readonly { sha: string; paths: readonly string[] }[]): Promise<void>;
   /**
+   * The default branch now (its name and head commit), read with what a deploy asks next in the same request
+   * when the host allows: the PR merged as each of `commits` and as the head (`findMergedPullRequest` then
+   * answers them from memory) and `paths` at each of `commits` (as `prefetch`).
+   */
+  readDefaultBranch(read?: {
+    commits?: readonly string[];
+    paths?: readonly string[];
+  }): Promise<{ branch: string; sha: string }>;
+  /**
    * The pull request merged into the default branch as commit `sha` (its merge, squash or rebase commit), as
    * the host records it; undefined for a direct push, whatever its commit message says.
    */

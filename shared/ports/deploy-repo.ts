@@ -1,7 +1,6 @@
 /**
  * Ports of the deploy: the platform team's deploy repo (read its tree at the branch head, read files, commit a
- * plan as one compare-and-swap commit) and the source repo's history (its default branch's head, and which of
- * two commits is newer).
+ * plan as one compare-and-swap commit) and the source repo's history (which of two commits is newer).
  * @module
  */
 import type { DeployJob } from '../core/jobs.js';
@@ -70,9 +69,8 @@ export interface DeployRepo {
  */
 export type CommitOrder = 'ahead' | 'behind' | 'identical' | 'diverged' | 'unknown';
 
+/** The default branch's head is the code host's (`CodeHost.readDefaultBranch`), read with the deploy's files. */
 export interface SourceHistory {
-  /** The repo's default branch now: its name and head commit. */
-  defaultBranchHead(): Promise<{ branch: string; sha: string }>;
   compare(base: string, head: string): Promise<CommitOrder>;
 }
 

@@ -15,6 +15,7 @@ import { buildBatchMessage } from '../core/deploy/batch-message.js';
 import { decideDeploy, type RenderedSource } from '../core/deploy/decide-deploy.js';
 import { buildRepoFolder } from '../core/deploy/deploy-paths.js';
 import type { DeployPlan } from '../core/deploy/plan-deploy.js';
+import { parseSourceRecord, sourceRecordFile } from '../core/deploy/source-record.js';
 import { failureFields, UpstreamError } from '../core/errors.js';
 import type { Finding } from '../core/findings.js';
 import type { DeployJob } from '../core/jobs.js';
@@ -28,6 +29,7 @@ import type { CodeHost } from '../ports/code-host.js';
 import type { CommitOrder, DeployRepo, DeploySnapshot, SourceHistory } from '../ports/deploy-repo.js';
 import type { Logger } from '../ports/logger.js';
 import { checkRenderGovernance, readDeployState, renderSource } from './preview-deploy.js';
+import { configPaths, prefetchInputs } from './read-ahead.js';
 
 export interface DeployPushDeps {
   /** The source repo: files at the pushed commit, comments on the merged PR. */
@@ -267,14 +269,23 @@ async function chooseLead(
   outcomes: Map<DeployJob, DeployOutcome>,
   snapshot: () => Promise<DeploySnapshot>,
 ): Promise<DeployJob | undefined> {
-  // Not an API repo (no config at any of its commits, no folder deployed): nothing is written, nothing asked.
+  // ONE source query: the default branch's head, the PR merged as each job's commit and as the head, the configs
+  // at the jobs' commits and the files the folder's last deploy read (its `.source.yaml`: a render usually reads
+  // the same files again); then whatever else the configs name, as the PR check reads ahead.
+  const shas = repo.jobs.map((job) => job.sha);
+  const recorded = await recordedInputs(deps.deployRepo, await snapshot(), repo.folder);
+  const { branch, sha: head } = await repo.ports.source.readDefaultBranch({
+    commits: shas,
+    paths: [...new Set([...configPaths, ...recorded])].slice(0, maxReadAhead),
+  });
+  repo.branch = { name: branch, head };
+  await prefetchInputs(repo.ports.source, shas, deps.log);
+  // Not an API repo (no config at any of its commits, no folder deployed): nothing is written.
   const configs = await Promise.all(repo.jobs.map(async (job) => (await repo.render(job.sha)).configFound));
   if (!configs.some(Boolean) && !hasFolder((await snapshot()).files, repo.folder)) {
     for (const job of repo.jobs) outcomes.set(job, { status: 'no-config' });
     return undefined;
   }
-  const { branch, sha: head } = await repo.ports.history.defaultBranchHead();
-  repo.branch = { name: branch, head };
   for (const job of repo.jobs) {
     if (await onBranch(repo, job.sha)) {
       if (!repo.lead) repo.lead = job;
@@ -294,6 +305,21 @@ async function chooseLead(
     outcomes.set(job, { status: 'not-on-branch', branch, head });
   }
   return repo.lead;
+}
+
+/** Paths read with the default branch's head (GraphQL's documented query limits leave room at this size). */
+const maxReadAhead = 100;
+
+/** The source paths the folder's last deploy read (its record's `inputs`); none for a folder not deployed yet. */
+async function recordedInputs(
+  deployRepo: DeployRepo,
+  snapshot: DeploySnapshot,
+  folder: string,
+): Promise<string[]> {
+  const file = snapshot.files.find((entry) => entry.path === `${folder}${sourceRecordFile}`);
+  if (!file) return [];
+  const record = parseSourceRecord(await deployRepo.readText(file.sha));
+  return record?.inputs.map((input) => input.path) ?? [];
 }
 
 async function onBranch(repo: RepoDeploy, sha: string): Promise<boolean> {

@@ -9,10 +9,7 @@ import {
   createGitHubCodeHost,
 } from '../../shared/adapters/github/github-code-host.js';
 import { createGitHubExtendedRepos } from '../../shared/adapters/github/github-extended-repos.js';
-import {
-  createGitHubDeployRepo,
-  createGitHubSourceHistory,
-} from '../../shared/adapters/github-deploy-repo.js';
+import { createGitHubDeployRepo } from '../../shared/adapters/github-deploy-repo.js';
 import { quiet, type Started } from './setup.js';
 
 /** Runs a call that must fail and answers its HTTP status. */
@@ -144,9 +141,13 @@ export async function exerciseAllRoutes({ gh, octokit, appOctokit, installationI
   });
   await statusOf(octokit.rest.issues.addLabels({ ...repo, issue_number: 9999, labels: ['x'] }));
 
-  // A deploy, with the App's own adapters: the source's default branch head in one query, the deploy repo's
-  // snapshot in one (a deeper file's text in one more), one createCommitOnBranch, and a stale one refused.
-  await createGitHubSourceHistory(octokit as never, repo).defaultBranchHead();
+  // A deploy, with the App's own adapters: the source's default branch head, the PRs associated with the pushed
+  // commit and its configs in one query, the deploy repo's snapshot in one (a deeper file's text in one more),
+  // one createCommitOnBranch, and a stale one refused.
+  await createGitHubCodeHost(octokit as never, repo).readDefaultBranch({
+    commits: [head],
+    paths: ['openapi.yaml', 'nothing.yaml'],
+  });
   const deployRepo = createGitHubDeployRepo(octokit as never, repo, { branch: 'feature' });
   const snapshot = await deployRepo.readSnapshot();
   await deployRepo.readText(snapshot.files.find((file) => file.path === 'specs/pets.yaml')!.sha);
@@ -209,12 +210,10 @@ export async function exerciseAllRoutes({ gh, octokit, appOctokit, installationI
     octokit.rest.repos.compareCommitsWithBasehead({ ...repo, basehead: `${'f'.repeat(40)}...${head}` }),
   );
   await octokit.rest.git.updateRef({ ...repo, ref: 'heads/main', sha: main.data.object.sha, force: true });
-  await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ ...repo, commit_sha: head });
+  await createGitHubCodeHost(octokit as never, repo).findMergedPullRequest(head);
   const merged = await gh.admin.mergePullRequest({ ...repo, number, method: 'squash' });
-  await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ ...repo, commit_sha: merged.sha });
-  await statusOf(
-    octokit.rest.repos.listPullRequestsAssociatedWithCommit({ ...repo, commit_sha: 'f'.repeat(40) }),
-  );
+  await createGitHubCodeHost(octokit as never, repo).findMergedPullRequest(merged.sha);
+  await createGitHubCodeHost(octokit as never, repo).findMergedPullRequest('f'.repeat(40));
 
   // A token narrowed to reading this repo: 403 on a write, 404 on another repo; 422 asking beyond the grant.
   const narrowed = async (body: Record<string, unknown>) =>

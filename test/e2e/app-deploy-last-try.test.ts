@@ -33,7 +33,7 @@ afterEach(async () => {
 /**
  * The App with a deploy repo; a PR adding the pets API is opened (its webhook held: no check runs), then its
  * merge deploys while GitHub answers 502 to the deploy repo's first `failures` commit creations (each try of
- * the job: 1 + 3 Octokit retries).
+ * the job: 1 + 3 Octokit retries); the source repo's reads, the merged PR's lookup among them, still answer.
  */
 async function mergeWhileFailing(failures: number, maxReceiveCount?: number) {
   const lines: { message: string; receiveCount?: number }[] = [];
@@ -48,7 +48,7 @@ async function mergeWhileFailing(failures: number, maxReceiveCount?: number) {
   const pr = await gh.admin.openPullRequest({ ...pets, head: 'add-api', title: 'add-api', deliver: false });
   const deployHead = await gh.admin.resolve({ ...deployRef, ref: 'main' });
   gh.admin.setFaults({
-    rules: [{ kind: 'server-error', operations: ['graphql'], status: 502, times: failures }],
+    rules: [{ kind: 'server-error', operations: ['graphql:DeployCommit'], status: 502, times: failures }],
   });
   await gh.admin.mergePullRequest({ ...pets, number: pr.number });
   await app.queue.idle();

@@ -11,6 +11,7 @@ import { stringify } from 'yaml';
 import type { LocalGitHub, RecordedRequest } from '../../dev/github/index.js';
 import type { LocalApp } from '../../dev/start.js';
 import { type AppOnLocalGitHub, startAppOnLocalGitHub } from '../helpers/app.js';
+import { nameCall } from '../helpers/github-calls.js';
 import { buildSourceFiles } from '../unit/deploy/helpers.js';
 
 const pets = { owner: 'acme', repo: 'pets' };
@@ -192,5 +193,90 @@ describe('GitHub calls per pull_request event', () => {
     // GET /pets/{petId} is gone: a breaking change, read through the split files like from one.
     expect(run).toMatchObject({ conclusion: 'failure' });
     expect(gh.admin.comments({ ...pets, number: opened!.number })[0]?.body).toContain('api-path-removed');
+  });
+});
+
+/** Each call `owner/name operation`, in order (a token mint by its operation alone). */
+const namedCalls = (requests: RecordedRequest[]) =>
+  requests.map(nameCall).map((call) => (call.repo ? `${call.repo} ${call.operation}` : call.operation));
+const deployMarker = '<!-- kuma-api-forge:deploy -->';
+const deployHead = async () => (await gh.admin.log({ owner: 'platform', repo: 'deploy', ref: 'main' }))[0]!;
+
+describe('GitHub calls per deploy (a push to the default branch)', () => {
+  /** The PR the warm deploy merged: a later direct push's subject names it. */
+  let mergedNumber = 0;
+  it("a repo's first deploy, in a container that checked PRs: the two deploy tokens, then five calls", async () => {
+    await gh.admin.push({
+      ...pets,
+      branch: 'deploy-one',
+      files: buildSourceFiles({ paths: ['/pets', '/a'] }),
+    });
+    const pull = await gh.admin.openPullRequest({ ...pets, head: 'deploy-one', title: 'Deploy one' });
+    await app.queue.idle();
+    const requests = await during(() => gh.admin.mergePullRequest({ ...pets, number: pull.number }));
+    report('first deploy of a container (after PR events)', requests);
+    expect(namedCalls(requests)).toEqual([
+      'apps/create-installation-access-token', // the deploy repo, writable
+      'platform/deploy graphql DeploySnapshot',
+      'apps/create-installation-access-token', // the source repo, with the deploy job's permissions
+      'acme/pets graphql SourcePush', // the default branch's head, the PR merged as the commit, the config
+      'acme/pets graphql SourceFiles', // the spec the config names (a first deploy has no record of it)
+      'platform/deploy graphql DeployCommit',
+      'acme/pets issues/create-comment',
+    ]);
+  });
+
+  it('a warm deploy: five calls — ONE source query for the head, the merged PR, the config and the spec', async () => {
+    await gh.admin.push({
+      ...pets,
+      branch: 'deploy-two',
+      files: buildSourceFiles({ paths: ['/pets', '/a', '/b'] }),
+    });
+    const pull = await gh.admin.openPullRequest({ ...pets, head: 'deploy-two', title: 'Deploy two' });
+    await app.queue.idle();
+    let merged: { sha: string } | undefined;
+    const requests = await during(async () => {
+      merged = await gh.admin.mergePullRequest({ ...pets, number: pull.number, method: 'squash' });
+    });
+    report('a deploy in a warm container', requests);
+    mergedNumber = pull.number;
+    expect(namedCalls(requests)).toEqual([
+      'platform/deploy graphql DeploySnapshot', // its .source.yaml names the files the last deploy read
+      // The default branch's head, the PR merged as the commit, the config and those files at the commit.
+      'acme/pets graphql SourcePush',
+      'acme/pets repos/compare-commits-with-basehead', // the deployed commit is older: never the reverse
+      'platform/deploy graphql DeployCommit',
+      'acme/pets issues/create-comment',
+    ]);
+    // What the user sees: the merge deployed with its PR, and the "deployed" comment on that PR.
+    const head = await deployHead();
+    expect(head.message).toContain(`Kuma-Api-Forge-Source: acme/pets@${merged!.sha}`);
+    expect(head.message).toContain(`Pull request: acme/pets#${pull.number}\n`);
+    const notes = gh.admin
+      .comments({ ...pets, number: pull.number })
+      .filter((c) => c.body.startsWith(deployMarker));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]!.body).toContain(`[\`${head.sha.slice(0, 7)}\`]`);
+  });
+
+  it('a warm direct push: four calls, no comment (no PR merged as that commit, whatever its subject says)', async () => {
+    const requests = await during(() =>
+      gh.admin.push({
+        ...pets,
+        branch: 'main',
+        files: buildSourceFiles({ paths: ['/pets', '/a', '/b', '/c'] }),
+        message: `Add /c (#${mergedNumber})`,
+      }),
+    );
+    report('a direct push in a warm container', requests);
+    expect(namedCalls(requests)).toEqual([
+      'platform/deploy graphql DeploySnapshot',
+      'acme/pets graphql SourcePush',
+      'acme/pets repos/compare-commits-with-basehead',
+      'platform/deploy graphql DeployCommit',
+    ]);
+    expect((await deployHead()).message).not.toContain('Pull request:');
+    const notes = gh.admin.comments({ ...pets, number: mergedNumber });
+    expect(notes.filter((c) => c.body.startsWith(deployMarker))).toHaveLength(1);
   });
 });

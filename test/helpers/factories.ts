@@ -173,6 +173,10 @@ export function createFakeSourceRepo(
       if (!commit) throw Object.assign(new Error(`No commit found for SHA: ${sha}`), { status: 404 });
       return createMemoryFileSource(commit.files, `${owner}/${repo}@${sha.slice(0, 7)}`);
     },
+    async readDefaultBranch() {
+      record('readDefaultBranch');
+      return { branch: defaultBranch, sha: head(defaultBranch) };
+    },
     async findMergedPullRequest(sha: string) {
       record('findMergedPullRequest');
       return [...pulls.values()].find((pull) => pull.mergeCommit === sha)?.number;
@@ -223,10 +227,6 @@ export function createFakeSourceRepo(
   };
 
   const history: SourceHistory = {
-    async defaultBranchHead() {
-      record('defaultBranchHead');
-      return { branch: defaultBranch, sha: head(defaultBranch) };
-    },
     async compare(base, to): Promise<CommitOrder> {
       record('compare');
       if (!commits.has(base) || !commits.has(to)) return 'unknown';

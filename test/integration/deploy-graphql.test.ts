@@ -13,7 +13,6 @@ import {
   deployCommitMutation,
   deploySnapshotQuery,
   deployTextsQuery,
-  sourceBranchHeadQuery,
 } from '../../shared/adapters/github-deploy-repo.js';
 import { UpstreamError } from '../../shared/core/errors.js';
 import { quiet, type Started, startWithApp } from '../contract/setup.js';
@@ -51,13 +50,7 @@ const headOf = async () => (await s.gh.admin.resolve({ ...repo, ref: 'main' }))!
 
 describe("the deploy's GraphQL documents", () => {
   it("validate against GitHub's published schema", () => {
-    const documents = [
-      deploySnapshotQuery,
-      deployCommitMutation,
-      sourceBranchHeadQuery,
-      deployTextsQuery(1),
-      deployTextsQuery(3),
-    ];
+    const documents = [deploySnapshotQuery, deployCommitMutation, deployTextsQuery(1), deployTextsQuery(3)];
     for (const document of documents) expect(validate(githubSchema(), parse(document))).toEqual([]);
     // The check itself can fail: a field GitHub does not have.
     expect(

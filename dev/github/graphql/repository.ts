@@ -9,6 +9,7 @@ import { GraphQLError } from 'graphql';
 import type { GitTreeEntry } from '../git.js';
 import type { RepoRecord } from '../state.js';
 import type { GraphQLContext } from './index.js';
+import { associatedPullRequests } from './source.js';
 
 /** A GraphQL error as GitHub shapes it: `type` (NOT_FOUND, FORBIDDEN, UNPROCESSABLE, …) beside `message`. */
 export function githubError(type: string, message: string): GraphQLError {
@@ -107,6 +108,8 @@ export async function gitObject(
       __typename: 'Commit',
       tree: async () => gitObject(repo, (await repo.git.readCommit(sha)).tree, 'tree'),
       message: async () => (await repo.git.readCommit(sha)).message,
+      associatedPullRequests: (args: Parameters<typeof associatedPullRequests>[2], context: GraphQLContext) =>
+        associatedPullRequests(repo, sha, args, context),
       file: async ({ path }: { path: string }) => {
         const entry = await repo.git.entryAt(sha, path.replace(/\/+$/, ''));
         return entry ? treeEntry(repo, entry, entry.path) : null;

@@ -1,13 +1,14 @@
 /**
  * GraphQL resolvers for what a PR check reads from a source repo (owned by the `calls-pr` work): `Repository.url`
  * and `Repository.pullRequest(number)` — its state, head and base, labels, the base branch's `Ref`, and its
- * comments with `viewerDidAuthor` — as GitHub answers them: connections paged by `first`/`after` (or
+ * comments with `viewerDidAuthor` — and `Commit.associatedPullRequests` (with each PR's `mergeCommit` and
+ * `baseRepository`) as GitHub answers them: connections paged by `first`/`after` (or
  * `last`/`before`) with `pageInfo`, at most 100 per page, and a NOT_FOUND error for a number that is no PR.
  * @module
  */
 import type { CommentRecord, PullRecord, RepoRecord } from '../state.js';
 import type { GraphQLContext, RepositoryFields, RootFields } from './index.js';
-import { githubError, gitObject } from './repository.js';
+import { githubError, gitObject, resolveRepository } from './repository.js';
 
 export const sourceRepositoryFields: RepositoryFields = (repo, context) => ({
   url: `${context.hub.urls.html}/${repo.owner.login}/${repo.name}`,
@@ -21,6 +22,23 @@ export const sourceRepositoryFields: RepositoryFields = (repo, context) => ({
   },
 });
 export const sourceMutations: RootFields = {};
+
+/**
+ * `Commit.associatedPullRequests`, as GitHub answers it: on the default branch, the merged PR that brought the
+ * commit there (its merge, squash or rebase commit, or one of its commits); elsewhere, the open and merged PRs
+ * that contain it. Needs the pull_requests permission, like `pullRequest`.
+ */
+export async function associatedPullRequests(
+  repo: RepoRecord,
+  sha: string,
+  args: PageArgs,
+  context: GraphQLContext,
+) {
+  context.repo(repo.owner.login, repo.name, { method: 'GET', operationId: 'pulls/get' });
+  const found = await context.hub.pullsWithCommit(repo, sha);
+  const pulls = await Promise.all(found.map(({ pull }) => pullRequest(repo, pull, context)));
+  return connection('associatedPullRequests', pulls, args);
+}
 
 async function pullRequest(repo: RepoRecord, pull: PullRecord, context: GraphQLContext) {
   const { hub } = context;
@@ -44,6 +62,10 @@ async function pullRequest(repo: RepoRecord, pull: PullRecord, context: GraphQLC
     headRefOid: shas.head,
     baseRefName: pull.baseRef,
     baseRefOid: shas.base,
+    mergeCommit: () => (pull.mergeCommitSha ? gitObject(repo, pull.mergeCommitSha, 'commit') : null),
+    // Pull requests of the local GitHub are within one repo (no forks): the base repository is this one.
+    baseRepository: () =>
+      resolveRepository({ owner: repo.owner.login, name: repo.name }, context, sourceRepositoryFields),
     // The base branch as it is now (null once deleted), like `Repository.ref`.
     baseRef: async () => {
       const full = `refs/heads/${pull.baseRef}`;

@@ -1,7 +1,8 @@
 /**
  * Adapter: the CodeHost port over GitHub's API for one repository, through an installation's Octokit, in as few
  * requests as GitHub allows: reads through GraphQL (the pull request, the default branch, the sticky comment and
- * files in one query), writes through REST (a check run created with its result, a comment). Answers in domain
+ * files in one query; for a deploy, the default branch, the PRs merged as the pushed commits and their files in
+ * one), writes through REST (a check run created with its result, a comment). Answers in domain
  * terms and keeps GitHub's limits here: pages of 100, at most 50 annotations per check-run request (the rest go
  * in follow-up updates, which GitHub appends).
  * @module
@@ -44,6 +45,26 @@ export function createGitHubCodeHost(octokit: AppOctokit, repo: RepoRef): CodeHo
   // What the job has read, shared by every commit's source: an unchanged file is one blob, read once.
   const cache = createSourceCache();
   const sources = new Map<string, FileSource>();
+  // The PR merged as each commit asked about (a commit's merge never changes): the push's query answers them.
+  const mergedPulls = new Map<string, Promise<number | undefined>>();
+  /** The merged PR of `sha`, page by page of its associated PRs from `after` (null: the first page). */
+  const pullsFrom = async (sha: string, after: string | null): Promise<number | undefined> => {
+    for (let cursor = after; ; ) {
+      const { repository } = await octokit.graphql<CommitPullsAnswer>(commitPullRequestsQuery, {
+        owner: repo.owner,
+        name: repo.repo,
+        oid: sha,
+        after: cursor,
+      });
+      const pulls = repository.object?.associatedPullRequests;
+      const branch = repository.defaultBranchRef?.name;
+      if (!pulls || branch === undefined) return undefined;
+      const number = findMerged(pulls.nodes, sha, repository.databaseId, branch);
+      if (number !== undefined) return number;
+      if (!pulls.pageInfo.hasNextPage || !pulls.pageInfo.endCursor) return undefined;
+      cursor = pulls.pageInfo.endCursor;
+    }
+  };
   const createCheck = (input: CheckRunInput, fields: Record<string, unknown>) =>
     octokit.rest.checks.create({
       ...repo,
@@ -110,19 +131,45 @@ export function createGitHubCodeHost(octokit: AppOctokit, repo: RepoRef): CodeHo
       }
       return source;
     },
-    async findMergedPullRequest(sha) {
-      const pulls = await octokit.paginate(octokit.rest.repos.listPullRequestsAssociatedWithCommit, {
-        ...repo,
-        commit_sha: sha,
-        per_page: 100,
-      });
-      const merged = pulls.find(
-        (pull) =>
-          pull.merged_at !== null &&
-          pull.merge_commit_sha === sha &&
-          pull.base.ref === pull.base.repo.default_branch,
+    async readDefaultBranch(read) {
+      const commits = [...new Set(read?.commits ?? [])];
+      const paths = read?.paths?.flatMap((p) => normalizePath(p) ?? []) ?? [];
+      const { repository } = await octokit.graphql<SourcePushAnswer>(
+        buildSourcePushQuery({ commits: commits.length, files: paths.length }),
+        {
+          owner: repo.owner,
+          name: repo.repo,
+          ...Object.fromEntries(commits.map((sha, i) => [`c${i}`, sha])),
+          ...Object.fromEntries(paths.map((path, i) => [`p${i}`, path])),
+        },
       );
-      return merged?.number;
+      const ref = repository.defaultBranchRef;
+      if (!ref) throw new UpstreamError(`${formatRepoRef(repo)} has no default branch`, notFound);
+      const merged = (sha: string, commit: PullsOfCommit | null | undefined) => {
+        // A commit not in the repo (rewritten away) answers nothing: a later question asks again.
+        if (!commit) return;
+        const { nodes, pageInfo } = commit.associatedPullRequests;
+        const number = findMerged(nodes, sha, repository.databaseId, ref.name);
+        // Past the first hundred PRs of a commit (rare), the rest are read when the deploy asks.
+        if (number !== undefined || !pageInfo.hasNextPage || !pageInfo.endCursor)
+          mergedPulls.set(sha, Promise.resolve(number));
+      };
+      merged(ref.target.oid, ref.target);
+      commits.forEach((sha, i) => {
+        const commit = repository[`c${i}`] as PullsOfCommit | null | undefined;
+        merged(sha, commit);
+        storeFiles(cache, sha, paths, commit);
+      });
+      return { branch: ref.name, sha: ref.target.oid };
+    },
+    findMergedPullRequest(sha) {
+      let found = mergedPulls.get(sha);
+      if (!found) {
+        found = pullsFrom(sha, null);
+        mergedPulls.set(sha, found);
+        found.catch(() => mergedPulls.delete(sha));
+      }
+      return found;
     },
     async createComment(pullNumber, body) {
       const { data } = await octokit.rest.issues.createComment({ ...repo, issue_number: pullNumber, body });
@@ -321,6 +368,92 @@ async function findSticky(
   return undefined;
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// The push a deploy reads: the default branch, the PR merged as each commit, the config files, in one query
+
+interface AssociatedPull {
+  number: number;
+  merged: boolean;
+  baseRefName: string;
+  mergeCommit: { oid: string } | null;
+  baseRepository: { databaseId: number | null } | null;
+}
+
+interface PullsOfCommit extends Record<string, unknown> {
+  associatedPullRequests: Page<AssociatedPull>;
+}
+
+interface SourcePushAnswer {
+  repository: {
+    databaseId: number | null;
+    defaultBranchRef: { name: string; target: PullsOfCommit & { oid: string } } | null;
+  } & Record<string, unknown>;
+}
+
+interface CommitPullsAnswer {
+  repository: {
+    databaseId: number | null;
+    defaultBranchRef: { name: string } | null;
+    object: PullsOfCommit | null;
+  };
+}
+
+/**
+ * The pull request merged INTO THIS REPO'S DEFAULT BRANCH as commit `sha` (its merge, squash or rebase commit),
+ * as GitHub associates it with the commit; never guessed from a commit message. GitHub also lists open PRs
+ * containing a commit not yet on the default branch, and PRs of other repos of the fork network: not these.
+ */
+function findMerged(
+  pulls: readonly AssociatedPull[],
+  sha: string,
+  repoId: number | null,
+  defaultBranch: string,
+): number | undefined {
+  return pulls.find(
+    (pull) =>
+      pull.merged &&
+      pull.mergeCommit?.oid === sha &&
+      pull.baseRefName === defaultBranch &&
+      pull.baseRepository?.databaseId === repoId,
+  )?.number;
+}
+
+const associatedPullsPage = `nodes { number merged baseRefName mergeCommit { oid } baseRepository { databaseId } } ${pageInfo}`;
+
+/**
+ * The default branch and its head, and for the head and each of `commits` (variables `$c0`…) the PRs GitHub
+ * associates with it; with `files` paths (`$p0`…) read at each of `commits`.
+ */
+export function buildSourcePushQuery(ask: { commits: number; files: number }): string {
+  const paths = Array.from({ length: ask.files }, (_, i) => `p${i}`);
+  const commits = Array.from({ length: ask.commits }, (_, i) => `c${i}`);
+  const pulls = `associatedPullRequests(first: 100) { ${associatedPullsPage} }`;
+  const files = ask.files > 0 ? ` ${fileSelections(paths, (i) => `p${i}`)}` : '';
+  const variables = [
+    '$owner: String!',
+    '$name: String!',
+    ...commits.map((c) => `$${c}: GitObjectID!`),
+    ...paths.map((p) => `$${p}: String!`),
+  ];
+  return `query SourcePush(${variables.join(', ')}) {
+  repository(owner: $owner, name: $name) {
+    databaseId
+    defaultBranchRef { name target { oid ... on Commit { ${pulls} } } }
+    ${commits.map((c) => `${c}: object(oid: $${c}) { ... on Commit { ${pulls}${files} } }`).join('\n    ')}
+  }
+}
+${ask.files > 0 ? fileEntryFragment : ''}`;
+}
+
+/** One page of the PRs GitHub associates with a commit (`$after` null: the first). */
+export const commitPullRequestsQuery = `query CommitPullRequests($owner: String!, $name: String!, $oid: GitObjectID!, $after: String) {
+  repository(owner: $owner, name: $name) {
+    databaseId
+    defaultBranchRef { name }
+    object(oid: $oid) { ... on Commit { associatedPullRequests(first: 100, after: $after) { ${associatedPullsPage} } } }
+  }
+}`;
+
 function toGitHub(a: Annotation) {
   return {
     path: a.path,
@@ -344,4 +477,7 @@ export const graphqlDocuments: readonly string[] = [
   buildPullRequestQuery({ files: 0, head: false, comments: true }),
   buildPullRequestPageQuery('labels'),
   buildPullRequestPageQuery('comments'),
+  buildSourcePushQuery({ commits: 1, files: 0 }),
+  buildSourcePushQuery({ commits: 2, files: 2 }),
+  commitPullRequestsQuery,
 ];

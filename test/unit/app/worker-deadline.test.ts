@@ -82,6 +82,7 @@ function fakeHost(
       })),
     prefetch: async () => {},
     findMergedPullRequest: async () => undefined,
+    readDefaultBranch: async () => ({ branch: 'main', sha: sha('b') }),
     files: (ref) => options.files ?? createMemoryFileSource(ref === sha('a') ? headFiles : repoFiles),
     createComment: async (_, body) => {
       recorded.comments.push(body);
@@ -166,7 +167,7 @@ describe('a check job past its deadline', () => {
       deploy: {
         description: 'acme/deploy',
         repo: () => hang(),
-        history: () => ({ compare: () => hang(), defaultBranchHead: () => hang() }),
+        history: () => ({ compare: () => hang() }),
       },
       // Reading, linting and rendering the spec come first and must finish inside the deadline, also on a
       // loaded machine: the deadline has to fall while the deploy repo is being waited for.

@@ -47,6 +47,7 @@ function fakeHost(failing: number[], seen: number[]): CodeHost {
     files: unused,
     prefetch: unused,
     findMergedPullRequest: unused,
+    readDefaultBranch: unused,
     createComment: unused,
     permissionOf: unused,
     addLabel: unused,
@@ -194,7 +195,6 @@ function deploySetup(error: Error, options: { maxReceiveCount?: number } = {}) {
         return Promise.reject(error);
       },
       history: () => ({
-        defaultBranchHead: () => Promise.reject(new Error('not expected')),
         compare: () => Promise.reject(new Error('not expected')),
       }),
     },
