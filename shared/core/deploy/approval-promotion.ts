@@ -100,3 +100,28 @@ export function decideApprovedPull(facts: ApprovedPullFacts): ApprovalDecision {
   if (approvers.length === 0) return { status: 'refused', reason: 'not-approved' };
   return { status: 'promote', source, approvers };
 }
+
+/** The deploy repos whose merged PRs promote by approval: environment N's, for each N+1 with the rule. */
+export function findApprovalRepos(environments: readonly Environment[]): RepoRef[] {
+  return environments.flatMap((env, i) =>
+    i > 0 && env.promote && 'approval' in env.promote ? [environments[i - 1]!.repo] : [],
+  );
+}
+
+/**
+ * The source repo a deploy PR branch is named after (`kuma-api-forge/<owner>/<repo>`, lower-cased, `_` as `__`
+ * and `.` as `_d`): its folder's `.source.yaml` says which commit the PR deploys. Undefined for any other
+ * branch, and for a hashed (over-long) name, which cannot be read back.
+ */
+export function sourceRepoOfBranch(headRef: string): RepoRef | undefined {
+  if (!headRef.startsWith(deployPullBranchPrefix)) return undefined;
+  const parts = headRef.slice(deployPullBranchPrefix.length).split('/');
+  if (parts.length !== 2) return undefined;
+  const names = parts.map((part) =>
+    /^(?:[a-z0-9-]|__|_d)+$/.test(part)
+      ? part.replace(/__|_d/g, (token) => (token === '__' ? '_' : '.'))
+      : undefined,
+  );
+  const [owner, repo] = names;
+  return owner && repo ? { owner, repo } : undefined;
+}
