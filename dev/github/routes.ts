@@ -19,7 +19,14 @@ import {
   listPullsOfCommit,
   updateRef,
 } from './routes-git.js';
-import { createComment, createPull, listPulls, updateComment, updatePull } from './routes-pulls.js';
+import {
+  createComment,
+  createPull,
+  listPulls,
+  listReviews,
+  updateComment,
+  updatePull,
+} from './routes-pulls.js';
 
 type Line = readonly [method: Route['method'], path: string, operationId: string, handle: Handler];
 
@@ -38,6 +45,7 @@ const TABLE: readonly Line[] = [
   ['GET',   '/repos/:owner/:repo/pulls',                          'pulls/list',                                       listPulls],
   ['POST',  '/repos/:owner/:repo/pulls',                          'pulls/create',                                     createPull],
   ['PATCH', '/repos/:owner/:repo/pulls/:pull_number',             'pulls/update',                                     updatePull],
+  ['GET',   '/repos/:owner/:repo/pulls/:pull_number/reviews',     'pulls/list-reviews',                               listReviews],
   ['POST',  '/repos/:owner/:repo/issues/:issue_number/comments',  'issues/create-comment',                            createComment],
   ['PATCH', '/repos/:owner/:repo/issues/comments/:comment_id',    'issues/update-comment',                            updateComment],
   ['POST',  '/repos/:owner/:repo/issues/:issue_number/labels',    'issues/add-labels',                                addLabels],
