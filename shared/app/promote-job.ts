@@ -19,7 +19,7 @@ import type { ApprovedPromoteJob, Job, PromoteJob } from '../core/jobs.js';
 import { formatRepoRef, type RepoRef } from '../core/repo-ref.js';
 import { buildApprovalRefusedComment } from '../core/report/promotion-comment.js';
 import type { CodeHost } from '../ports/code-host.js';
-import type { DeployTarget } from '../ports/deploy-repo.js';
+import type { DeployTarget, SourceHistory } from '../ports/deploy-repo.js';
 import type { Logger } from '../ports/logger.js';
 import type { PullReviews } from '../ports/pull-reviews.js';
 import type { ReleaseTags } from '../ports/release-tags.js';
@@ -120,9 +120,22 @@ export async function runApprovedPromoteJob(
       reviewsOf.reviews(job.pullNumber),
       reviewsOf.commitAuthors(job.baseSha, job.headSha),
     ]);
+    // The source repo's history, through its own installation: whether the recorded commit was merged there.
+    const installationId = source && (await environments.installationFor(source.repo));
+    const history =
+      source &&
+      environments.targets[0]!.target.history({
+        type: 'deploy',
+        deliveryId: job.deliveryId,
+        event: job.event,
+        repository: source.repo,
+        installationId: installationId!,
+        sha: source.commit,
+      });
+    const sourceMerged = source && history ? await isMerged(history, source.commit) : false;
     const permissions = new Map<string, string>();
     for (const login of new Set(reviews.map((review) => review.login)))
-      permissions.set(login, await deployHost.permissionOf(login).catch(() => 'none'));
+      permissions.set(login, await deployHost.permissionOf(login).catch(noAccess));
     const decision = decideApprovedPull({
       merged: true,
       baseRef: job.baseRef,
@@ -133,6 +146,7 @@ export async function runApprovedPromoteJob(
       commitAuthors,
       reviews: reviews.map((review) => ({ ...review, permission: permissions.get(review.login) ?? 'none' })),
       ...(source ? { source } : {}),
+      sourceMerged,
     });
     if (decision.status === 'refused') {
       log.info('approved promotion refused', { pull, reason: decision.reason, detail: decision.detail });
@@ -147,17 +161,16 @@ export async function runApprovedPromoteJob(
         );
       return;
     }
-    const installationId = await environments.installationFor(decision.source.repo);
     const request = {
       deliveryId: job.deliveryId,
       event: `${job.event} (approved by ${decision.approvers.join(', ')})`,
-      installationId,
+      installationId: installationId!,
       repository: decision.source.repo,
       sha: decision.source.commit,
     };
     const outcome = await promoteApproved(request, index, pull, {
       source: deps.codeHost({ ...request, type: 'promote', tag: '' }),
-      history: environments.targets[0]!.target.history({ ...request, type: 'deploy' }),
+      history: history!,
       environments: environments.targets.map(({ environment, target }) => ({
         environment,
         repo: (access) => target.repo(access),
@@ -181,7 +194,25 @@ export async function runApprovedPromoteJob(
 }
 
 /** Refusals worth a comment on the deploy PR: it is the App's, and the reviewers need to know. */
-const commented = new Set<ApprovalRefusal>(['edited-by-hand', 'changes-requested', 'not-approved']);
+const commented = new Set<ApprovalRefusal>([
+  'edited-by-hand',
+  'source-not-merged',
+  'changes-requested',
+  'not-approved',
+]);
+
+/** A reviewer GitHub says is no collaborator has no access; a transient failure is retried by the queue. */
+function noAccess(error: unknown): string {
+  if (isRetryable(error)) throw error;
+  return 'none';
+}
+
+/** Whether `sha` is the source repo's default branch head or one of its ancestors. */
+async function isMerged(history: SourceHistory, sha: string): Promise<boolean> {
+  const head = await history.defaultBranchHead();
+  const order = await history.compare(sha, head.sha);
+  return order === 'identical' || order === 'ahead';
+}
 
 /** The source repo and commit the PR head's `.source.yaml` records in the branch's folder. */
 async function readSourceRecord(host: CodeHost, headSha: string, repo: RepoRef) {

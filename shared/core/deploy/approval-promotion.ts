@@ -49,6 +49,11 @@ export interface ApprovedPullFacts {
   reviews: readonly { login: string; state: ReviewState; commitId: string; permission: string }[];
   /** The source repo and commit the head's `.source.yaml` records for the PR's branch; undefined: none. */
   source?: { repo: RepoRef; commit: string };
+  /**
+   * Whether that commit is on the source repo's default branch (merged there): a `.source.yaml` can only name
+   * a commit a merge deployed, so anything else is an edit, whoever GitHub says authored it.
+   */
+  sourceMerged: boolean;
 }
 
 export type ApprovalRefusal =
@@ -58,6 +63,8 @@ export type ApprovalRefusal =
   | 'not-a-deploy-pull'
   /** Someone else pushed to the PR after the App: their content is never promoted on the App's word. */
   | 'edited-by-hand'
+  /** The `.source.yaml` names a commit that is not on the source repo's default branch. */
+  | 'source-not-merged'
   /** A reviewer with write access asks for changes (their latest review). */
   | 'changes-requested'
   /** No one with write access approved the PR's head commit. */
@@ -81,6 +88,7 @@ export function decideApprovedPull(facts: ApprovedPullFacts): ApprovalDecision {
     return { status: 'refused', reason: 'not-a-deploy-pull' };
   const others = [...new Set(facts.commitAuthors.filter((login) => login !== facts.author.login))];
   if (others.length > 0) return { status: 'refused', reason: 'edited-by-hand', detail: others.join(', ') };
+  if (!facts.sourceMerged) return { status: 'refused', reason: 'source-not-merged' };
   // Each writer's latest review counts; an approval counts only on the head that was merged.
   const latest = new Map<string, ApprovedPullFacts['reviews'][number]>();
   for (const review of facts.reviews)

@@ -58,6 +58,7 @@ export function buildApprovalRefusedComment(input: {
     'not-merged': 'it was closed without merging.',
     'not-a-deploy-pull': 'it is not a deploy PR of this App.',
     'edited-by-hand': `${who} pushed commits to it after the App: hand-edited content is never promoted on an approval. Let the next deploy rewrite the PR (or revert the edit), then approve and merge that.`,
+    'source-not-merged': `its \`.source.yaml\` names a commit that is not on the source repo's default branch: only merged commits are promoted.`,
     'changes-requested': `${who} requested changes: their latest review must be an approval.`,
     'not-approved': 'no one with write access to this repo approved its head commit before the merge.',
   };

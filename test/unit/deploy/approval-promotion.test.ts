@@ -21,6 +21,7 @@ const facts: ApprovedPullFacts = {
   commitAuthors: [bot, bot],
   reviews: [{ login: 'lead', state: 'APPROVED', commitId: head, permission: 'write' }],
   source,
+  sourceMerged: true,
 };
 
 describe('findApprovalPromotion', () => {
@@ -49,6 +50,7 @@ describe('decideApprovedPull', () => {
     ['merged into another branch', { baseRef: 'staging-tmp' }, 'not-a-deploy-pull'],
     ['no .source.yaml for its branch', { source: undefined }, 'not-a-deploy-pull'],
     ['a person pushed to it after the App', { commitAuthors: [bot, 'mallory'] }, 'edited-by-hand'],
+    ['its .source.yaml names an unmerged commit', { sourceMerged: false }, 'source-not-merged'],
     [
       'approved by a reader',
       { reviews: [{ login: 'reader', state: 'APPROVED', commitId: head, permission: 'read' }] },
