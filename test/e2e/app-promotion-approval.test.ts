@@ -15,7 +15,7 @@ import { buildSourceFiles } from '../unit/deploy/helpers.js';
 
 const staging = { owner: 'platform', repo: 'deploy-staging' };
 const production = { owner: 'platform', repo: 'deploy-prod' };
-const repos = ['shop', 'readonly', 'requested', 'edited', 'forged'] as const;
+const repos = ['shop', 'readonly', 'requested', 'edited', 'forged', 'stale'] as const;
 const marker = '<!-- kuma-api-forge:deploy -->';
 const environments = parseEnvironments(
   stringify([
@@ -175,6 +175,18 @@ describe('approval attacks: production gets nothing', { timeout: 120_000 }, () =
     expect(await productionRuns('readonly')).toBeUndefined();
     expect(deployPullComments(number).at(-1)).toContain(
       '**Not promoted** to production: this deploy PR was merged, but no one with write access to this repo approved its head commit',
+    );
+  });
+
+  it('an approval of an earlier head: the App’s next deploy updated the PR, which was merged unreviewed', async () => {
+    const { deployPull: number } = await mergeSource('stale', ['/a']);
+    await review(number, 'lead', 'APPROVE');
+    const second = await mergeSource('stale', ['/a', '/b']);
+    expect(second.deployPull).toBe(number); // the same PR, a new head
+    await mergeDeployPull(number);
+    expect(await productionRuns('stale')).toBeUndefined();
+    expect(deployPullComments(number).at(-1)).toContain(
+      'no one with write access to this repo approved its head commit',
     );
   });
 
