@@ -23,6 +23,7 @@ import { loadSettings, type Settings, SettingsError } from '../shared/app/settin
 import { createWebhookApp } from '../shared/app/webhook-app.js';
 import { createWorker, type WorkerDeps } from '../shared/app/worker.js';
 import { createWorkerDeps } from '../shared/app/worker-deps.js';
+import { findApprovalRepos } from '../shared/core/deploy/approval-promotion.js';
 import { describeError, failureFields } from '../shared/core/errors.js';
 import { formatRepoRef, parseRepoRef, type RepoRef } from '../shared/core/repo-ref.js';
 import { type Logger, silentLogger } from '../shared/ports/logger.js';
@@ -112,6 +113,7 @@ export async function startApp(options: StartAppOptions): Promise<LocalApp> {
     secret: settings.webhookSecret,
     ...(settings.webhookSecretPrevious ? { previousSecret: settings.webhookSecretPrevious } : {}),
     ...(settings.environments ? { promoteTags: true } : {}),
+    ...(settings.environments ? { approvalRepos: findApprovalRepos(settings.environments) } : {}),
     queue,
     ...(settings.deployRepo
       ? {

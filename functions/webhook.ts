@@ -11,6 +11,7 @@ import { createJsonLogger } from '../shared/adapters/json-logger.js';
 import { createSqsQueue } from '../shared/adapters/sqs-queue.js';
 import { loadSettings, SettingsError } from '../shared/app/settings.js';
 import { createWebhookApp } from '../shared/app/webhook-app.js';
+import { findApprovalRepos } from '../shared/core/deploy/approval-promotion.js';
 
 // The webhook secret (and, during a rotation, the previous one) comes from SSM (its parameter name is in the environment), read once per container.
 const settings = loadSettings(await loadSecrets(process.env, { client: () => new SSMClient({}) }), 'webhook');
@@ -28,6 +29,7 @@ export const handler = handle(
     secret: settings.webhookSecret,
     ...(settings.webhookSecretPrevious ? { previousSecret: settings.webhookSecretPrevious } : {}),
     ...(settings.environments ? { promoteTags: true } : {}),
+    ...(settings.environments ? { approvalRepos: findApprovalRepos(settings.environments) } : {}),
     queue,
     ...(settings.deployRepo
       ? {

@@ -18,6 +18,7 @@ import {
   buildInstallationEvent,
   buildLabelField,
   buildPullRequestEvent,
+  buildPullRequestReviewEvent,
   buildPushEvent,
   buildTagPushEvent,
   deliverWebhook,
@@ -115,6 +116,19 @@ export interface LocalGitHubAdmin {
   pressCheckRunButton(
     input: RepoRef & { checkRunId: number; identifier: string; login?: string } & DeliverOption,
   ): Promise<Outcome>;
+  /**
+   * `login` (default the developer) submits a review of the PR's current head, like GitHub's review form:
+   * `APPROVE`, `REQUEST_CHANGES` or `COMMENT`; sends `pull_request_review` submitted. Throws for a closed PR or
+   * the PR's own author, as GitHub refuses those.
+   */
+  submitReview(
+    input: RepoRef & {
+      number: number;
+      event: 'APPROVE' | 'REQUEST_CHANGES' | 'COMMENT';
+      login?: string;
+      body?: string;
+    } & DeliverOption,
+  ): Promise<Outcome & { commitId: string }>;
   /** Gives `login` a role on the repo (the developer is an admin of every repo it creates). */
   setCollaborator(input: RepoRef & { login: string; role: Role }): void;
   rerequestCheckSuite(input: RepoRef & { headSha: string; appId: number } & DeliverOption): Promise<Outcome>;
@@ -439,6 +453,29 @@ export function createAdmin(hub: Hub, faults: FaultControl): LocalGitHubAdmin {
       const sender = input.login ? state.account(input.login) : developer;
       const extra = { requested_action: { identifier: input.identifier } };
       return send([await buildCheckRunEvent(hub, repo, run, 'requested_action', sender, extra)], input);
+    },
+    async submitReview(input) {
+      const { repo, pull } = pullOf(input);
+      const user = input.login ? state.account(input.login) : developer;
+      if (pull.state !== 'open') throw new Error(`pull request #${pull.number} is not open`);
+      if (user.id === pull.user.id) throw new Error('the author of a pull request cannot review it');
+      const { head } = await hub.pullShas(repo, pull);
+      const states = {
+        APPROVE: 'APPROVED',
+        REQUEST_CHANGES: 'CHANGES_REQUESTED',
+        COMMENT: 'COMMENTED',
+      } as const;
+      const review = {
+        id: state.nextId(),
+        user,
+        state: states[input.event],
+        body: input.body ?? '',
+        commitId: head,
+        submittedAt: hub.now(),
+      };
+      pull.reviews = [...(pull.reviews ?? []), review];
+      const outcome = await send([await buildPullRequestReviewEvent(hub, repo, pull, review)], input);
+      return { ...outcome, commitId: head };
     },
     setCollaborator(input) {
       const repo = hub.requireRepo(input.owner, input.repo);

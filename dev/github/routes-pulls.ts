@@ -5,7 +5,7 @@
 
 import { type Handler, notFound, paginate, type RouteContext, requireString, unprocessable } from './http.js';
 import type { Hub } from './hub.js';
-import { buildComment, buildPull, buildPullSimple } from './shapes.js';
+import { buildComment, buildPull, buildPullSimple, buildReview } from './shapes.js';
 import type { CommentRecord, PullRecord, RepoRecord } from './state.js';
 
 /** GitHub's limit on issue comment bodies. */
@@ -153,3 +153,10 @@ export function openPull(
   repo.pulls.set(pull.number, pull);
   return pull;
 }
+
+export const listReviews: Handler = (ctx) => {
+  const pull = findPull(ctx);
+  const items = (pull.reviews ?? []).map((review) => buildReview(ctx.hub.urls, ctx.repo, pull, review));
+  const { page, headers } = paginate(items, ctx.url);
+  return { status: 200, body: page, headers };
+};

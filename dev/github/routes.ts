@@ -10,7 +10,14 @@ import { createAccessToken, getRepoInstallation } from './routes-app.js';
 import { createCheckRun, updateCheckRun } from './routes-checks.js';
 import { addLabels, getCollaboratorPermission } from './routes-collaborators.js';
 import { compareCommits, createRef, getBlob, getRef, getTag, getTree, updateRef } from './routes-git.js';
-import { createComment, createPull, listPulls, updateComment, updatePull } from './routes-pulls.js';
+import {
+  createComment,
+  createPull,
+  listPulls,
+  listReviews,
+  updateComment,
+  updatePull,
+} from './routes-pulls.js';
 
 type Line = readonly [method: Route['method'], path: string, operationId: string, handle: Handler];
 
@@ -28,6 +35,7 @@ const TABLE: readonly Line[] = [
   ['GET',   '/repos/:owner/:repo/pulls',                          'pulls/list',                                       listPulls],
   ['POST',  '/repos/:owner/:repo/pulls',                          'pulls/create',                                     createPull],
   ['PATCH', '/repos/:owner/:repo/pulls/:pull_number',             'pulls/update',                                     updatePull],
+  ['GET',   '/repos/:owner/:repo/pulls/:pull_number/reviews',     'pulls/list-reviews',                               listReviews],
   ['POST',  '/repos/:owner/:repo/issues/:issue_number/comments',  'issues/create-comment',                            createComment],
   ['PATCH', '/repos/:owner/:repo/issues/comments/:comment_id',    'issues/update-comment',                            updateComment],
   ['POST',  '/repos/:owner/:repo/issues/:issue_number/labels',    'issues/add-labels',                                addLabels],

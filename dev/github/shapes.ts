@@ -13,6 +13,7 @@ import type {
   LabelRecord,
   PullRecord,
   RepoRecord,
+  ReviewRecord,
 } from './state.js';
 import { installationPermissions } from './state.js';
 
@@ -510,5 +511,25 @@ export function buildBlob(urls: Urls, repo: RepoRecord, sha: string, content: Bu
     // GitHub wraps base64 at 60 characters with newlines; Octokit users must cope, so do we.
     content: (content.toString('base64').match(/.{1,60}/g) ?? ['']).join('\n'),
     encoding: 'base64',
+  };
+}
+
+/** The `pull-request-review` shape of `GET /repos/{o}/{r}/pulls/{n}/reviews` and of `pull_request_review` events. */
+export function buildReview(urls: Urls, repo: RepoRecord, pull: PullRecord, review: ReviewRecord): Json {
+  const html = `${urls.html}/${repo.owner.login}/${repo.name}/pull/${pull.number}`;
+  const pullUrl = `${repoApiUrl(urls, repo)}/pulls/${pull.number}`;
+  const reviewHtml = `${html}#pullrequestreview-${review.id}`;
+  return {
+    id: review.id,
+    node_id: nodeId('PullRequestReview', review.id),
+    user: buildUser(urls, review.user),
+    body: review.body,
+    state: review.state,
+    html_url: reviewHtml,
+    pull_request_url: pullUrl,
+    _links: { html: { href: reviewHtml }, pull_request: { href: pullUrl } },
+    submitted_at: review.submittedAt,
+    commit_id: review.commitId,
+    author_association: repo.collaborators.has(review.user.login.toLowerCase()) ? 'COLLABORATOR' : 'NONE',
   };
 }

@@ -98,8 +98,20 @@ export interface PullRecord {
   mergedAt: string | null;
   mergeCommitSha: string | null;
   mergedBy: Account | null;
+  /** Submitted reviews, oldest first. */
+  reviews?: ReviewRecord[];
   /** The head and base SHAs frozen when the PR is closed (GitHub stops following the branches then). */
   frozen?: { head: string; base: string };
+}
+
+export interface ReviewRecord {
+  id: number;
+  user: Account;
+  state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED';
+  body: string;
+  /** The PR's head when the review was submitted. */
+  commitId: string;
+  submittedAt: string;
 }
 
 export interface CommentRecord {

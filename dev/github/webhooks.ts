@@ -12,10 +12,19 @@ import {
   buildCommit,
   buildInstallation,
   buildLabel,
+  buildPullSimple,
   buildRepository,
+  buildReview,
   buildUser,
 } from './shapes.js';
-import type { Account, CheckRunRecord, InstallationRecord, PullRecord, RepoRecord } from './state.js';
+import type {
+  Account,
+  CheckRunRecord,
+  InstallationRecord,
+  PullRecord,
+  RepoRecord,
+  ReviewRecord,
+} from './state.js';
 
 export interface WebhookEvent {
   /** The `X-GitHub-Event` header, e.g. `pull_request`. */
@@ -70,6 +79,22 @@ export async function buildPullRequestEvent(
     ...base(hub, repo, sender),
   };
   return withInstallation({ name: 'pull_request', payload }, installationOf(hub, repo));
+}
+
+/** `pull_request_review` submitted: the review and the PR (its simple shape), sent by the reviewer. */
+export async function buildPullRequestReviewEvent(
+  hub: Hub,
+  repo: RepoRecord,
+  pull: PullRecord,
+  review: ReviewRecord,
+): Promise<WebhookEvent> {
+  const payload = {
+    action: 'submitted',
+    review: buildReview(hub.urls, repo, pull, review),
+    pull_request: buildPullSimple(hub.urls, repo, pull, await hub.pullShas(repo, pull)),
+    ...base(hub, repo, review.user),
+  };
+  return withInstallation({ name: 'pull_request_review', payload }, installationOf(hub, repo));
 }
 
 export function buildLabelField(hub: Hub, repo: RepoRecord, name: string) {

@@ -43,7 +43,8 @@ export interface Settings {
   /**
    * `DEPLOY_ENVIRONMENTS` (instead of `DEPLOY_REPO`/`DEPLOY_BRANCH`): a YAML list of environments in promotion
    * order, each a deploy repo and branch; merges deploy to the first (which `deployRepo`/`deployBranch` then
-   * name), a release tag matching a later one's `promote.tag` promotes into it (core/deploy/environments.ts).
+   * name), a release tag matching a later one's `promote.tag` promotes into it (core/deploy/environments.ts), or,
+   * with `promote: {approval: true}` (pull-request mode only), the approved merge of the deploy PR before it.
    */
   environments?: Environment[];
   /** The SQS queue (`QUEUE_URL`); undefined in local runs, which use the in-memory queue. */
@@ -106,6 +107,11 @@ export function loadSettings(
   if (!deployModes.includes(deployMode)) {
     throw new SettingsError(`DEPLOY_MODE must be one of ${deployModes.join(', ')}, got "${env.DEPLOY_MODE}"`);
   }
+  const approval = environments?.find((e) => e.promote && 'approval' in e.promote);
+  if (approval && deployMode !== 'pull-request')
+    throw new SettingsError(
+      `DEPLOY_ENVIRONMENTS: ${approval.name} is promoted by {approval: true}, which needs DEPLOY_MODE pull-request (the approval is a review of the deploy PR into the environment before it)`,
+    );
   if (deployMode === 'pull-request' && environments) {
     const keys = environments.map((e) => repoKey(e.repo));
     const shared = environments.find((e, index) => keys.indexOf(repoKey(e.repo)) !== index);

@@ -9,6 +9,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { failureFields, isRetryable, UpstreamError } from '../core/errors.js';
 import type { Job } from '../core/jobs.js';
+import type { RepoRef } from '../core/repo-ref.js';
 import { type DeployRepoEvents, toJob } from '../core/webhook-events.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import { type Logger, silentLogger } from '../ports/logger.js';
@@ -34,6 +35,8 @@ export interface WebhookAppDeps {
   enqueueTimeoutMs?: number;
   /** Environments are configured (DEPLOY_ENVIRONMENTS): tag pushes are enqueued as promotions. */
   promoteTags?: boolean;
+  /** Deploy repos whose merged PRs promote by approval (`approvalRepos` of core/webhook-events.ts). */
+  approvalRepos?: readonly RepoRef[];
 }
 
 // `fatal` refuses invalid UTF-8 and `ignoreBOM` keeps a BOM, so the text re-encodes to exactly the signed bytes.
@@ -103,6 +106,7 @@ export function createWebhookApp(deps: WebhookAppDeps): Hono {
     const outcome = toJob(event, deliveryId, payload, {
       promoteTags: deps.promoteTags === true,
       ...(deps.deployRepo ? { deployRepo: deps.deployRepo } : {}),
+      ...(deps.approvalRepos ? { approvalRepos: deps.approvalRepos } : {}),
     });
     if ('invalid' in outcome) {
       log.warn('webhook payload refused', { deliveryId, event, reason: outcome.invalid });

@@ -9,6 +9,7 @@ import { createJobCodeHost } from '../adapters/github/github-code-host.js';
 import { createGitHubDeployTarget } from '../adapters/github/github-deploy-target.js';
 import { createGitHubDeployedSources } from '../adapters/github/github-deployed-sources.js';
 import { createGitHubExtendedRepos, withExtendedRepos } from '../adapters/github/github-extended-repos.js';
+import { createGitHubPullReviews } from '../adapters/github/github-pull-reviews.js';
 import { createGitHubReleaseTags } from '../adapters/github/github-release-tags.js';
 import { buildSourceScope } from '../adapters/github/job-scopes.js';
 import { createOasdiffRunner } from '../adapters/oasdiff-runner.js';
@@ -64,6 +65,12 @@ export function createWorkerDeps(settings: WorkerDepsSettings, options: WorkerDe
       environment,
       target: index === 0 && deploy ? deploy : deployTarget(environment.repo, environment.branch),
     })),
+    pullReviews: (job) =>
+      createGitHubPullReviews(
+        github.forInstallation(job.installationId, buildSourceScope(job)),
+        job.repository,
+      ),
+    installationFor: (repo) => github.installationFor(repo),
     releaseTags: (job) =>
       createGitHubReleaseTags(
         github.forInstallation(job.installationId, buildSourceScope(job)),

@@ -6,7 +6,15 @@
  */
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { failureFields, isRetryable, SetupError } from '../core/errors.js';
-import type { CheckJob, DeployJob, DriftJob, GovernanceJob, Job, PromoteJob } from '../core/jobs.js';
+import type {
+  ApprovedPromoteJob,
+  CheckJob,
+  DeployJob,
+  DriftJob,
+  GovernanceJob,
+  Job,
+  PromoteJob,
+} from '../core/jobs.js';
 import { formatRepoRef } from '../core/repo-ref.js';
 import { buildDeadlineResult } from '../core/report/check-run.js';
 import { buildDeployFailedComment } from '../core/report/deploy-comment.js';
@@ -22,7 +30,7 @@ import { checkPullRequest, checkRunName, type Outcome } from '../use-cases/check
 import { type DeployOutcome, type DeployPushDeps, deployBatch } from '../use-cases/deploy-push.js';
 import { reportDrift } from '../use-cases/drift-report.js';
 import { defaultCheckDeadlineMs, watchPorts } from './job-deadline.js';
-import { runPromoteJob, type WorkerEnvironments } from './promote-job.js';
+import { runApprovedPromoteJob, runPromoteJob, type WorkerEnvironments } from './promote-job.js';
 
 export interface WorkerDeps {
   /**
@@ -81,6 +89,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
     if (job.type === 'governance') return runGovernanceJob(job, deps, log);
     if (job.type === 'promote') return runPromoteJob(job, { ...deps, source: deps.codeHost(job), log });
+    if (job.type === 'promote-approved') return runApprovedPromoteJob(job, { ...deps, log });
     try {
       if (job.type === 'drift') return await runDriftJob(job, deps, log);
       if (job.approver?.via === 'button') {
@@ -408,6 +417,18 @@ export function parseJob(body: string): Job | undefined {
     const promote = value as Partial<PromoteJob>;
     return isSha(promote.sha) && typeof promote.tag === 'string' && promote.tag !== ''
       ? (value as PromoteJob)
+      : undefined;
+  }
+  if (job.type === 'promote-approved') {
+    const approved = value as Partial<ApprovedPromoteJob>;
+    return Number.isSafeInteger(approved.pullNumber) &&
+      isSha(approved.headSha) &&
+      isSha(approved.baseSha) &&
+      typeof approved.headRef === 'string' &&
+      typeof approved.baseRef === 'string' &&
+      typeof approved.author?.login === 'string' &&
+      typeof approved.author.type === 'string'
+      ? (value as ApprovedPromoteJob)
       : undefined;
   }
   if (job.type === 'drift') {

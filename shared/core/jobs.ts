@@ -59,6 +59,23 @@ export interface PromoteJob extends JobBase {
   sha: string;
 }
 
+/**
+ * A deploy PR merged into environment N whose next environment is promoted by approval (`promote: {approval:
+ * true}`): the worker checks it is the App's deploy PR, approved on its head by a writer, and promotes the source
+ * commit its `.source.yaml` records (core/deploy/approval-promotion.ts). `repository` is environment N's deploy
+ * repo. The PR's fields come from the signed event: a merged PR's head, base and author no longer change.
+ */
+export interface ApprovedPromoteJob extends JobBase {
+  type: 'promote-approved';
+  pullNumber: number;
+  headSha: string;
+  headRef: string;
+  /** The branch it merged into, and the base commit it was compared with (its commits are base...head). */
+  baseRef: string;
+  baseSha: string;
+  author: { login: string; type: string };
+}
+
 /** A push to the deploy repo's deploy branch: report the generated files it edited by hand (drift). */
 export interface DriftJob extends JobBase {
   type: 'drift';
@@ -68,7 +85,7 @@ export interface DriftJob extends JobBase {
   before: string;
 }
 
-export type Job = CheckJob | DeployJob | GovernanceJob | PromoteJob | DriftJob;
+export type Job = CheckJob | DeployJob | GovernanceJob | PromoteJob | ApprovedPromoteJob | DriftJob;
 
 /**
  * FIFO group of a job: checks of one PR run in order (a newer push is handled after an older one and wins);
@@ -77,7 +94,7 @@ export type Job = CheckJob | DeployJob | GovernanceJob | PromoteJob | DriftJob;
  */
 export function jobGroupId(job: Job, deployRepo: RepoRef): string {
   if (job.type === 'drift') return `drift:${formatRepoRef(job.repository)}`;
-  return job.type === 'deploy' || job.type === 'promote'
+  return job.type === 'deploy' || job.type === 'promote' || job.type === 'promote-approved'
     ? `deploy:${formatRepoRef(deployRepo)}`
     : `${formatRepoRef(job.repository)}#${job.pullNumber}`;
 }

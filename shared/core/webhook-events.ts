@@ -17,6 +17,9 @@
  *   it merged is not read from the commit message (anyone can write "(#12)" there): the deploy asks GitHub.
  * - a pull request on the deploy repo (any of the above that would check it) → the governance check of the
  *   platform's rules against every deployed API (`governance` job), when the deploy repo is known.
+ * - `pull_request` closed + merged on the deploy repo of an environment whose next one is promoted by approval
+ *   → `promote-approved` (the worker checks the PR and its reviews); closed unmerged there is ignored. Reviews
+ *   themselves (`pull_request_review`) start nothing: the merge of the approved PR promotes, read at the merge.
  * - `push` to the deploy repo's deploy branch (when the webhook is told which they are) → report the drift
  *   it made (generated files edited by hand; `core/deploy/drift.ts`), whoever pushed: the report judges content.
  * - everything else is ignored, with the reason.
@@ -230,6 +233,28 @@ function fromDeployPush(deliveryId: string, payload: unknown, deploy: DeployRepo
   };
 }
 
+/** A merged deploy PR on an environment's repo whose next environment promotes by approval. */
+function fromApprovedMerge(deliveryId: string, payload: unknown): Job | IgnoredEvent {
+  if (field(payload, 'pull_request.merged') !== true)
+    return { ignored: 'pull_request.closed without merging: a deploy PR promotes only once merged' };
+  return {
+    type: 'promote-approved',
+    deliveryId,
+    event: 'pull_request.closed',
+    installationId: readId(payload, 'installation.id'),
+    repository: readRepo(payload),
+    pullNumber: readId(payload, 'pull_request.number'),
+    headSha: readSha(payload, 'pull_request.head.sha'),
+    headRef: readString(payload, 'pull_request.head.ref'),
+    baseRef: readString(payload, 'pull_request.base.ref'),
+    baseSha: readSha(payload, 'pull_request.base.sha'),
+    author: {
+      login: readString(payload, 'pull_request.user.login'),
+      type: readString(payload, 'pull_request.user.type'),
+    },
+  };
+}
+
 export interface ToJobOptions {
   /** Environments are configured (DEPLOY_ENVIRONMENTS): a tag push becomes a promote job. */
   promoteTags?: boolean;
@@ -238,6 +263,11 @@ export interface ToJobOptions {
    * to its deploy branch are drift reports.
    */
   deployRepo?: DeployRepoEvents;
+  /**
+   * The deploy repos of the environments whose next environment is promoted by approval: a merged PR there is
+   * a `promote-approved` job.
+   */
+  approvalRepos?: readonly RepoRef[];
 }
 
 /**
@@ -268,6 +298,12 @@ function toSourceJob(
     if (event !== 'pull_request' && event !== 'check_run' && event !== 'check_suite')
       return { ignored: event === 'ping' ? 'ping: the webhook is reachable' : `${event} is not used` };
     const action = readString(payload, 'action');
+    if (
+      event === 'pull_request' &&
+      action === 'closed' &&
+      options.approvalRepos?.some((repo) => sameRepo(repo, readRepo(payload)))
+    )
+      return fromApprovedMerge(deliveryId, payload);
     return event === 'pull_request'
       ? fromPullRequest(action, deliveryId, payload)
       : fromRerequest(event, action, deliveryId, payload);

@@ -32,7 +32,8 @@ export async function previewLaterEnvironments(
   const folder = buildRepoFolder(input.sourceRepo);
   return Promise.all(
     later.map(async ({ environment, previous, repo }): Promise<LaterEnvironmentPreview> => {
-      const base = { name: environment.name, tag: environment.promote?.tag ?? '', previous };
+      const rule = environment.promote;
+      const base = { name: environment.name, ...(rule && 'tag' in rule ? { tag: rule.tag } : {}), previous };
       let deployRepo: DeployRepo | undefined;
       try {
         deployRepo = await repo();

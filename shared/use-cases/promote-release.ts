@@ -49,74 +49,104 @@ export type PromotionOutcome =
 export async function promoteRelease(job: PromoteJob, deps: PromoteReleaseDeps): Promise<PromotionOutcome[]> {
   const environments = deps.environments.map((entry) => entry.environment);
   const targets = findTagPromotions(environments, job.tag);
-  const repo = formatRepoRef(job.repository);
   if (targets.length === 0) {
-    deps.log?.info('the tag matches no promotion rule: nothing to promote', { repo, tag: job.tag });
+    deps.log?.info('the tag matches no promotion rule: nothing to promote', {
+      repo: formatRepoRef(job.repository),
+      tag: job.tag,
+    });
     return [];
   }
   const tagNow = await deps.tags.commitOfTag(job.tag);
   const outcomes: PromotionOutcome[] = [];
-  for (const index of targets) {
-    const previous = deps.environments[index - 1]!;
-    const target = deps.environments[index]!;
-    const targetRepo = named(await target.repo('write'), target.environment.name);
-    const [previousRuns, targetRuns] = await Promise.all([
-      runningCommit(await previous.repo('read'), job.repository),
-      runningCommit(targetRepo, job.repository),
-    ]);
-    const [previousOrder, targetOrder] = await Promise.all([
-      previousRuns === undefined ? undefined : deps.history.compare(job.sha, previousRuns),
-      targetRuns === undefined ? undefined : deps.history.compare(targetRuns, job.sha),
-    ]);
-    const decision: PromotionDecision = decidePromotion({
-      sha: job.sha,
-      tagNow,
-      previous: {
-        ...(previousRuns ? { runs: previousRuns } : {}),
-        ...(previousOrder ? { order: previousOrder } : {}),
-      },
-      target: { ...(targetRuns ? { runs: targetRuns } : {}), ...(targetOrder ? { order: targetOrder } : {}) },
-    });
-    const fields = {
-      repo,
-      tag: job.tag,
-      sha: job.sha,
-      environment: target.environment.name,
-      previous: previous.environment.name,
-      previousRuns,
-      targetRuns,
-    };
-    if (decision.status === 'refused') {
-      deps.log?.info('promotion refused', { ...fields, reason: decision.reason });
-      await commentOnPull(job, deps, {
-        tag: job.tag,
-        sha: job.sha,
-        target: target.environment.name,
-        previous: previous.environment.name,
-        reason: decision.reason,
-        ...(previousRuns ? { previousRuns } : {}),
-        ...(targetRuns ? { targetRuns } : {}),
-      });
-      outcomes.push({ environment: target.environment.name, status: 'refused', reason: decision.reason });
-      continue;
-    }
-    deps.log?.info('promoting', fields);
-    const deploy = await deployPush(
-      { ...job, type: 'deploy', event: `${job.event} (promote to ${target.environment.name})` },
-      {
-        source: deps.source,
-        history: deps.history,
-        deployRepo: targetRepo,
-        pinned: true,
-        ...(deps.log ? { log: deps.log } : {}),
-        ...(deps.maxAttempts !== undefined ? { maxAttempts: deps.maxAttempts } : {}),
-        ...(deps.backoffMs !== undefined ? { backoffMs: deps.backoffMs } : {}),
-        ...(deps.sleep ? { sleep: deps.sleep } : {}),
-      },
-    );
-    outcomes.push({ environment: target.environment.name, status: 'deployed', deploy });
-  }
+  for (const index of targets) outcomes.push(await promoteInto(job, index, { tag: job.tag, tagNow }, deps));
   return outcomes;
+}
+
+/**
+ * What promotes: a release tag (re-read when the job runs: it must still name the commit) or the approved merge
+ * of a deploy PR (`approval` names it, e.g. `platform/deploy-staging#3`; a merge cannot move, so its commit is
+ * what the trigger names now).
+ */
+export type PromotionTrigger = { tag: string; tagNow: string | undefined } | { approval: string };
+
+/** The commit the approved merge of a deploy PR into environment `index - 1` carried, promoted into `index`. */
+export async function promoteApproved(
+  request: PromotionRequest,
+  index: number,
+  approval: string,
+  deps: Omit<PromoteReleaseDeps, 'tags'>,
+): Promise<PromotionOutcome> {
+  return promoteInto(request, index, { approval }, deps);
+}
+
+/** The source commit a promotion is about, with the source repo's installation. */
+export type PromotionRequest = Omit<PromoteJob, 'type' | 'tag'>;
+
+/** One step: environment `index - 1` → `index`, decided by the promotion's rules, written by the deploy. */
+async function promoteInto(
+  job: PromotionRequest,
+  index: number,
+  trigger: PromotionTrigger,
+  deps: Omit<PromoteReleaseDeps, 'tags'>,
+): Promise<PromotionOutcome> {
+  const repo = formatRepoRef(job.repository);
+  const previous = deps.environments[index - 1]!;
+  const target = deps.environments[index]!;
+  const targetRepo = named(await target.repo('write'), target.environment.name);
+  const [previousRuns, targetRuns] = await Promise.all([
+    runningCommit(await previous.repo('read'), job.repository),
+    runningCommit(targetRepo, job.repository),
+  ]);
+  const [previousOrder, targetOrder] = await Promise.all([
+    previousRuns === undefined ? undefined : deps.history.compare(job.sha, previousRuns),
+    targetRuns === undefined ? undefined : deps.history.compare(targetRuns, job.sha),
+  ]);
+  const decision: PromotionDecision = decidePromotion({
+    sha: job.sha,
+    tagNow: 'tag' in trigger ? trigger.tagNow : job.sha,
+    previous: {
+      ...(previousRuns ? { runs: previousRuns } : {}),
+      ...(previousOrder ? { order: previousOrder } : {}),
+    },
+    target: { ...(targetRuns ? { runs: targetRuns } : {}), ...(targetOrder ? { order: targetOrder } : {}) },
+  });
+  const fields = {
+    repo,
+    ...('tag' in trigger ? { tag: trigger.tag } : { approval: trigger.approval }),
+    sha: job.sha,
+    environment: target.environment.name,
+    previous: previous.environment.name,
+    previousRuns,
+    targetRuns,
+  };
+  if (decision.status === 'refused') {
+    deps.log?.info('promotion refused', { ...fields, reason: decision.reason });
+    await commentOnPull(job, deps, {
+      ...('tag' in trigger ? { tag: trigger.tag } : { approval: trigger.approval }),
+      sha: job.sha,
+      target: target.environment.name,
+      previous: previous.environment.name,
+      reason: decision.reason,
+      ...(previousRuns ? { previousRuns } : {}),
+      ...(targetRuns ? { targetRuns } : {}),
+    });
+    return { environment: target.environment.name, status: 'refused', reason: decision.reason };
+  }
+  deps.log?.info('promoting', fields);
+  const deploy = await deployPush(
+    { ...job, type: 'deploy', event: `${job.event} (promote to ${target.environment.name})` },
+    {
+      source: deps.source,
+      history: deps.history,
+      deployRepo: targetRepo,
+      pinned: true,
+      ...(deps.log ? { log: deps.log } : {}),
+      ...(deps.maxAttempts !== undefined ? { maxAttempts: deps.maxAttempts } : {}),
+      ...(deps.backoffMs !== undefined ? { backoffMs: deps.backoffMs } : {}),
+      ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    },
+  );
+  return { environment: target.environment.name, status: 'deployed', deploy };
 }
 
 /** The source commit an environment runs for this repo: its folder's `.source.yaml`, if readable. */
@@ -143,8 +173,8 @@ function named(repo: DeployRepo, environment: string): DeployRepo {
 }
 
 async function commentOnPull(
-  job: PromoteJob,
-  deps: PromoteReleaseDeps,
+  job: PromotionRequest,
+  deps: Omit<PromoteReleaseDeps, 'tags'>,
   input: Parameters<typeof buildNotPromotedComment>[0],
 ): Promise<void> {
   try {

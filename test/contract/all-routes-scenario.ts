@@ -202,6 +202,10 @@ export async function exerciseAllRoutes({ gh, octokit, appOctokit, installationI
     title: 'Deploy again',
     body: 'Now with a body',
   });
+  // Promotion by approval: a person approves the deploy PR; the App lists its reviews.
+  await gh.admin.submitReview({ ...repo, number: deployPull.data.number, event: 'APPROVE', deliver: false });
+  await octokit.rest.pulls.listReviews({ ...repo, pull_number: deployPull.data.number, per_page: 100 });
+  await statusOf(octokit.rest.pulls.listReviews({ ...repo, pull_number: 99_999 }));
 
   // The deploy's history questions: how commits relate (diverged, unknown), and which merged PR a commit is.
   // A force-push (non-fast-forward with `force`) rewinds main under them.

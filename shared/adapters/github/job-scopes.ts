@@ -24,6 +24,8 @@ export function buildSourceScope(job: Pick<Job, 'type' | 'repository'>): TokenSc
     deploy: { contents: 'read', pull_requests: 'write' },
     governance: { contents: 'read', checks: 'write', pull_requests: 'read' },
     promote: { contents: 'read', pull_requests: 'write' },
+    // The deploy PR's reviews, its head's `.source.yaml`, reviewers' permission, a comment when refused.
+    'promote-approved': { contents: 'read', pull_requests: 'write' },
     drift: { contents: 'read', checks: 'write' },
   };
   return { repositories: [job.repository.repo], permissions: permissions[job.type] };

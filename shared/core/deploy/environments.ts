@@ -15,13 +15,22 @@ import { parse } from 'yaml';
 import { formatRepoRef, parseRepoRef, type RepoRef } from '../repo-ref.js';
 
 /** How a commit gets into an environment from the one before it. */
-export interface PromotionRule {
-  /**
-   * A release tag pushed in the source repo whose name matches this pattern (`*` matches any characters, e.g.
-   * `v*`) promotes the tagged commit.
-   */
-  tag: string;
-}
+export type PromotionRule =
+  | {
+      /**
+       * A release tag pushed in the source repo whose name matches this pattern (`*` matches any characters,
+       * e.g. `v*`) promotes the tagged commit.
+       */
+      tag: string;
+    }
+  | {
+      /**
+       * `true`: the merge of the App's deploy PR into the environment before (pull-request mode), approved on
+       * its head by someone with write access, promotes the source commit that PR deployed
+       * (core/deploy/approval-promotion.ts).
+       */
+      approval: true;
+    };
 
 export interface Environment {
   /** Lower-case letters, digits and `-`, unique: names the environment in logs, comments and commit messages. */
@@ -86,16 +95,17 @@ function parseEnvironment(entry: unknown, first: boolean): Environment | { error
       return { error: `${name}: the first environment takes no promote rule (merges deploy there)` };
     return { name, repo: ref, ...(branch ? { branch } : {}) };
   }
-  const tag = (promote as { tag?: unknown } | undefined)?.tag;
-  if (
-    !promote ||
-    typeof promote !== 'object' ||
-    Object.keys(promote).length !== 1 ||
-    typeof tag !== 'string' ||
-    !tagPatternPattern.test(tag)
-  )
-    return { error: `${name}: promote must be {tag: "<pattern>"}, e.g. {tag: "v*"}` };
-  return { name, repo: ref, ...(branch ? { branch } : {}), promote: { tag } };
+  const rule = parseRule(promote);
+  if (!rule)
+    return { error: `${name}: promote must be {tag: "<pattern>"}, e.g. {tag: "v*"}, or {approval: true}` };
+  return { name, repo: ref, ...(branch ? { branch } : {}), promote: rule };
+}
+
+function parseRule(promote: unknown): PromotionRule | undefined {
+  if (!promote || typeof promote !== 'object' || Object.keys(promote).length !== 1) return undefined;
+  const { tag, approval } = promote as { tag?: unknown; approval?: unknown };
+  if (typeof tag === 'string' && tagPatternPattern.test(tag)) return { tag };
+  return approval === true ? { approval: true } : undefined;
 }
 
 /** `owner/repo@branch` (`owner/repo` on its default branch), case-insensitive like GitHub's names. */
@@ -124,7 +134,9 @@ export function matchesTagPattern(pattern: string, tag: string): boolean {
 /** The environments a pushed tag promotes into (index ≥ 1, in order): those whose rule matches its name. */
 export function findTagPromotions(environments: readonly Environment[], tag: string): number[] {
   return environments.flatMap((env, index) =>
-    index > 0 && env.promote && matchesTagPattern(env.promote.tag, tag) ? [index] : [],
+    index > 0 && env.promote && 'tag' in env.promote && matchesTagPattern(env.promote.tag, tag)
+      ? [index]
+      : [],
   );
 }
 

@@ -13,8 +13,8 @@ export interface LaterEnvironmentPreview {
   name: string;
   /** `owner/repo@branch` of its deploy repo (operator text). */
   deployRepo: string;
-  /** The tag pattern that promotes into it. */
-  tag: string;
+  /** The tag pattern that promotes into it; undefined: the approved merge of the deploy PR before it. */
+  tag?: string;
   /** The environment a commit must run in first. */
   previous: string;
   result:
@@ -27,7 +27,10 @@ export function renderLaterEnvironments(later: readonly LaterEnvironmentPreview[
   if (later.length === 0) return '';
   const lines = later.map((env) => {
     const where = `**${escapeMarkdown(env.name)}** (${escapeHtmlText(env.deployRepo)})`;
-    const when = `once it runs in ${escapeMarkdown(env.previous)} and a tag matching ${inlineCode(env.tag)} is pushed on it`;
+    const when =
+      env.tag === undefined
+        ? `once its deploy PR to ${escapeMarkdown(env.previous)} is approved and merged`
+        : `once it runs in ${escapeMarkdown(env.previous)} and a tag matching ${inlineCode(env.tag)} is pushed on it`;
     const { result } = env;
     if (result.status === 'unavailable')
       return `- ${where}: not available (${escapeMarkdown(clipText(result.reason, 200))}).`;

@@ -59,6 +59,14 @@ describe('loadSettings', () => {
         { name: 'production', repo: { owner: 'platform', repo: 'deploy-prod' }, promote: { tag: 'v*' } },
       ],
     });
+    expect(
+      loadSettings({
+        ...env,
+        DEPLOY_MODE: 'pull-request',
+        DEPLOY_ENVIRONMENTS:
+          '[{name: staging, repo: p/staging}, {name: production, repo: p/prod, promote: {approval: true}}]',
+      }).environments?.[1],
+    ).toEqual({ name: 'production', repo: { owner: 'p', repo: 'prod' }, promote: { approval: true } });
     // Without it, one environment as before: no `environments` at all.
     expect(loadSettings({ ...env, DEPLOY_REPO: 'platform/deploy' })).not.toHaveProperty('environments');
   });
@@ -119,7 +127,7 @@ describe('loadSettings', () => {
     expect(loadSettings({ ...env, GITHUB_APP_PRIVATE_KEY: base64 }).privateKey).toBe(pem);
   });
 
-  it.each([
+  it.each<[Record<string, string | undefined>, string]>([
     [{ GITHUB_APP_ID: undefined }, 'GITHUB_APP_ID is not set'],
     [{ GITHUB_APP_ID: '  ' }, 'GITHUB_APP_ID is not set'],
     [{ GITHUB_APP_ID: 'my-app' }, 'GITHUB_APP_ID must be the numeric id of the GitHub App'],
@@ -137,8 +145,25 @@ describe('loadSettings', () => {
     ],
     [
       { DEPLOY_ENVIRONMENTS: '[{name: staging, repo: p/d}, {name: production, repo: p/e}]' },
-      'DEPLOY_ENVIRONMENTS environment 2: production: promote must be {tag: "<pattern>"}',
+      'DEPLOY_ENVIRONMENTS environment 2: production: promote must be {tag: "<pattern>"}, e.g. {tag: "v*"}, or {approval: true}',
     ],
+    [
+      {
+        DEPLOY_ENVIRONMENTS:
+          '[{name: staging, repo: p/d}, {name: production, repo: p/e, promote: {approval: true}}]',
+      },
+      'DEPLOY_ENVIRONMENTS: production is promoted by {approval: true}, which needs DEPLOY_MODE pull-request',
+    ],
+    ...['yes', 'false', '{}', 'true, tag: v*'].map(
+      (value) =>
+        [
+          {
+            DEPLOY_ENVIRONMENTS: `[{name: staging, repo: p/d}, {name: production, repo: p/e, promote: {approval: ${value}}}]`,
+            DEPLOY_MODE: 'pull-request',
+          },
+          'DEPLOY_ENVIRONMENTS environment 2: production: promote must be {tag: "<pattern>"}, e.g. {tag: "v*"}, or {approval: true}',
+        ] as [Record<string, string>, string],
+    ),
     [
       {
         DEPLOY_ENVIRONMENTS:

@@ -50,6 +50,13 @@ describe('renderLaterEnvironments', () => {
     );
   });
 
+  it('an environment promoted by approval: its deploy PR approved and merged, not a tag', () => {
+    const { tag: _, ...byApproval } = later[0]!;
+    const text = renderLaterEnvironments([byApproval]);
+    expect(text).toContain('once its deploy PR to staging is approved and merged.');
+    expect(text).not.toContain('a tag matching');
+  });
+
   it('is empty without later environments (DEPLOY_REPO alone: the comment is as before)', () => {
     expect(renderLaterEnvironments([])).toBe('');
   });

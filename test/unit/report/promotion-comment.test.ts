@@ -4,7 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { PromotionRefusal } from '../../../shared/core/deploy/environments.js';
-import { buildNotPromotedComment } from '../../../shared/core/report/promotion-comment.js';
+import {
+  buildApprovalRefusedComment,
+  buildNotPromotedComment,
+} from '../../../shared/core/report/promotion-comment.js';
 
 const sha = 'c0ffee1234567890c0ffee1234567890c0ffee12';
 const base = { tag: 'v1.2.0', sha, target: 'production', previous: 'staging' };
@@ -29,5 +32,32 @@ describe('buildNotPromotedComment', () => {
     // One code span holds the whole name: a fence longer than any backtick run inside it.
     expect(line).toContain('``v1`@org/team`<img src=x>[x](javascript:1)#1``');
     expect(line.replace(/``[\s\S]*?``/, '')).not.toMatch(/@org|<img|\]\(|#1/);
+  });
+});
+
+describe('promotion by approval', () => {
+  it('a refused step names the approved deploy PR instead of a tag', () => {
+    const { tag: _, ...rest } = base;
+    const body = buildNotPromotedComment({
+      ...rest,
+      approval: 'platform/deploy-staging#3',
+      reason: 'older-than-target',
+      targetRuns: 'd'.repeat(40),
+    });
+    expect(body).toContain(
+      '**Not promoted** to production: the approved deploy PR `platform/deploy-staging#3` (commit `c0ffee1`)',
+    );
+    expect(body).not.toContain('tag `');
+  });
+
+  it.each([
+    ['edited-by-hand', 'octocat', '`octocat` pushed commits to it after the App'],
+    ['changes-requested', 'sre, lead', '`sre, lead` requested changes'],
+    ['not-approved', undefined, 'no one with write access to this repo approved its head commit'],
+  ] as const)('%s: says why on the deploy PR', (reason, detail, text) => {
+    const body = buildApprovalRefusedComment({ target: 'production', reason, ...(detail ? { detail } : {}) });
+    expect(body).toContain('⏸️ **Not promoted** to production: this deploy PR was merged, but ');
+    expect(body).toContain(text);
+    expect(body).toContain('Nothing was written there.');
   });
 });
