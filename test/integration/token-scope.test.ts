@@ -198,11 +198,12 @@ describe('token scope per job', () => {
     expect(gh.admin.comments({ ...pets, number: pullNumber }).at(-1)?.body).toContain(
       'deployed to acme/deploy',
     );
+    // The deploy reads the deploy repo first (its record names the source files to read in one query).
     expect(tokens.map(({ repos, permissions }) => ({ repos, permissions }))).toEqual([
-      { repos: ['acme/pets'], permissions: { contents: 'read', pull_requests: 'write', metadata: 'read' } },
       { repos: ['acme/deploy'], permissions: { contents: 'write', metadata: 'read' } },
+      { repos: ['acme/pets'], permissions: { contents: 'read', pull_requests: 'write', metadata: 'read' } },
     ]);
-    const [source, deployWriter] = tokens;
+    const [deployWriter, source] = tokens;
     expect(await tryWriteContents(source!.octokit, pets)).toBe(403);
     expect(await tryWriteContents(deployWriter!.octokit, deploy)).toBe(200);
     expect(await tryWriteContents(deployWriter!.octokit, pets)).toBe(404);
@@ -232,13 +233,13 @@ describe('token scope per job', () => {
     const tokens = await tokensMintedBy(() => startWorker('pull-request').processJob(job));
 
     expect(tokens.map(({ repos, permissions }) => ({ repos, permissions }))).toEqual([
-      { repos: ['acme/pets'], permissions: { contents: 'read', pull_requests: 'write', metadata: 'read' } },
       {
         repos: ['acme/deploy'],
         permissions: { contents: 'write', pull_requests: 'write', metadata: 'read' },
       },
+      { repos: ['acme/pets'], permissions: { contents: 'read', pull_requests: 'write', metadata: 'read' } },
     ]);
-    const { data: pulls } = await tokens[1]!.octokit.rest.pulls.list({ ...deploy, state: 'open' });
+    const { data: pulls } = await tokens[0]!.octokit.rest.pulls.list({ ...deploy, state: 'open' });
     expect(pulls.map((pull) => pull.head.ref)).toEqual(['kuma-api-forge/acme/pets']);
   });
 
