@@ -171,17 +171,7 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
         }
         reply = await route.handle(ctx);
       } catch (error) {
-        if (!(error instanceof HttpError)) console.error('local GitHub: handler failed', error);
-        const failure = error instanceof HttpError ? error : new HttpError(500, 'Server Error');
-        if (failure instanceof LimitRefusal) record.limited = failure.limit;
-        reply =
-          failure instanceof LimitRefusal
-            ? failure.reply
-            : {
-                status: failure.status,
-                body: { message: failure.message, documentation_url: DOCS, ...failure.extra },
-                headers: failure.headers,
-              };
+        reply = errorReply(error, record, DOCS);
       }
       await admission?.leave();
       return render(reply, headers, record);
@@ -245,23 +235,8 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
       });
       reply = { status: 200, body: result };
     } catch (error) {
-      if (!(error instanceof HttpError)) console.error('local GitHub: GraphQL failed', error);
-      const failure = error instanceof HttpError ? error : new HttpError(500, 'Server Error');
-      if (failure instanceof LimitRefusal) record.limited = failure.limit;
-      reply =
-        failure instanceof LimitRefusal
-          ? failure.reply
-          : {
-              status: failure.status,
-              body: {
-                message: failure.message,
-                documentation_url: 'https://docs.github.com/graphql',
-                ...failure.extra,
-              },
-              headers: failure.headers,
-            };
+      reply = errorReply(error, record, 'https://docs.github.com/graphql');
     }
-    await admission?.leave();
     return render(reply, headers, record);
   });
   // The pages behind `html_url`s (links in the App's comments): outside the REST API and its request log.
@@ -320,6 +295,21 @@ function decodeParams(params: Record<string, string>): Record<string, string> {
     }
   }
   return decoded;
+}
+
+/** A handler's failure as GitHub answers it: a limit's own reply, or `{ message, documentation_url }`. */
+function errorReply(error: unknown, record: RecordedRequest, documentationUrl: string): Reply {
+  if (!(error instanceof HttpError)) console.error('local GitHub: handler failed', error);
+  const failure = error instanceof HttpError ? error : new HttpError(500, 'Server Error');
+  if (failure instanceof LimitRefusal) {
+    record.limited = failure.limit;
+    return failure.reply;
+  }
+  return {
+    status: failure.status,
+    body: { message: failure.message, documentation_url: documentationUrl, ...failure.extra },
+    headers: failure.headers,
+  };
 }
 
 function render(reply: Reply, base: Record<string, string>, record: RecordedRequest) {

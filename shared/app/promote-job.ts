@@ -23,7 +23,12 @@ import type { DeployTarget, SourceHistory } from '../ports/deploy-repo.js';
 import type { Logger } from '../ports/logger.js';
 import type { PullReviews } from '../ports/pull-reviews.js';
 import type { ReleaseTags } from '../ports/release-tags.js';
-import { type PromoteReleaseDeps, promoteApproved, promoteRelease } from '../use-cases/promote-release.js';
+import {
+  type PromoteReleaseDeps,
+  type PromotionOutcome,
+  promoteApproved,
+  promoteRelease,
+} from '../use-cases/promote-release.js';
 
 export interface WorkerEnvironments {
   /** The reviews and commits of a deploy PR, through the deploy repo's installation (the job's). */
@@ -71,10 +76,7 @@ export async function runPromoteJob(
         repo,
         tag: job.tag,
         sha: job.sha,
-        environment: outcome.environment,
-        ...(outcome.status === 'refused'
-          ? { status: 'refused', reason: outcome.reason }
-          : { status: outcome.deploy.status }),
+        ...promotionFields(outcome),
       });
   } catch (error) {
     if (isRetryable(error)) throw error;
@@ -182,10 +184,7 @@ export async function runApprovedPromoteJob(
       pull,
       repo: formatRepoRef(decision.source.repo),
       sha: decision.source.commit,
-      environment: outcome.environment,
-      ...(outcome.status === 'refused'
-        ? { status: 'refused', reason: outcome.reason }
-        : { status: outcome.deploy.status }),
+      ...promotionFields(outcome),
     });
   } catch (error) {
     if (isRetryable(error)) throw error;
@@ -219,4 +218,14 @@ async function readSourceRecord(host: CodeHost, headSha: string, repo: RepoRef) 
   const bytes = await host.files(headSha).read(`${buildRepoFolder(repo)}${sourceRecordFile}`);
   const record = bytes && parseSourceRecord(new TextDecoder().decode(bytes), repo);
   return record ? { repo: record.repo, commit: record.commit } : undefined;
+}
+
+/** A promotion's outcome as log fields: the environment, and the refusal's reason or the deploy's status. */
+function promotionFields(outcome: PromotionOutcome) {
+  return {
+    environment: outcome.environment,
+    ...(outcome.status === 'refused'
+      ? { status: 'refused', reason: outcome.reason }
+      : { status: outcome.deploy.status }),
+  };
 }
