@@ -53,10 +53,9 @@ export function pruneToChanges(base: Doc, head: Doc): PrunedPair | 'unchanged' {
     return JSON.stringify(base) === JSON.stringify(head) ? 'unchanged' : { base, head };
   }
   const dirty = findDirtyUnits(sides);
-  const [prunedBase, prunedHead] = sides.map((side) => buildPruned(side, keepOnSide(side, dirty))) as [
-    Doc,
-    Doc,
-  ];
+  const [keptBase, keptHead] = keepOnBothSides(sides, dirty);
+  const prunedBase = buildPruned(sides[0], keptBase);
+  const prunedHead = buildPruned(sides[1], keptHead);
   // Every unit equal and what is left equal too: the documents are equal as oasdiff reads them.
   if (dirty.size === 0 && JSON.stringify(prunedBase) === JSON.stringify(prunedHead)) return 'unchanged';
   return { base: prunedBase, head: prunedHead };
@@ -124,10 +123,30 @@ function findDirtyUnits([base, head]: [Side, Side]): Set<UnitId> {
   return dirty;
 }
 
-/** The dirty units present on this side, every security scheme, and all they and the top level reach. */
-function keepOnSide(side: Side, dirty: Set<UnitId>): Set<UnitId> {
+/**
+ * What each side keeps. A unit kept on one side is kept on the other too when it exists there: oasdiff compares
+ * named components one by one, so an equal schema kept in the base (reached from a removed operation, say) but
+ * cut from the head would read as "schema removed". Keeping it may reach more units, so this runs to a fixpoint.
+ */
+function keepOnBothSides([base, head]: [Side, Side], dirty: Set<UnitId>): [Set<UnitId>, Set<UnitId>] {
+  let keptBase = keepOnSide(base, dirty, new Set());
+  let keptHead = keepOnSide(head, dirty, new Set());
+  for (;;) {
+    const nextBase = keepOnSide(base, dirty, keptHead);
+    const nextHead = keepOnSide(head, dirty, keptBase);
+    if (nextBase.size === keptBase.size && nextHead.size === keptHead.size) return [keptBase, keptHead];
+    keptBase = nextBase;
+    keptHead = nextHead;
+  }
+}
+
+/**
+ * The dirty units present on this side, every security scheme, the units the other side keeps, and all they and
+ * the top level reach.
+ */
+function keepOnSide(side: Side, dirty: Set<UnitId>, keptOnOtherSide: Set<UnitId>): Set<UnitId> {
   const kept = new Set<UnitId>();
-  const queue: UnitId[] = [...side.topRefs];
+  const queue: UnitId[] = [...side.topRefs, ...keptOnOtherSide];
   for (const id of side.units.keys()) {
     if (dirty.has(id) || id.startsWith('c:securitySchemes/')) queue.push(id);
   }

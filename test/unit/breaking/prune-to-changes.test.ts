@@ -98,13 +98,27 @@ describe('pruneToChanges', () => {
     expect(schemasOf(result.head)).toEqual(['Pet', 'Owner']);
   });
 
-  it('a removed path item is kept on the base only, with what it reaches', () => {
+  it('a removed path item is kept on the base only; what it reaches is kept on both sides where it exists', () => {
     const { '/toys': _removed, ...rest } = basePaths;
     const result = pruned(spec(basePaths, baseSchemas), spec(rest, baseSchemas));
     expect(pathsOf(result.base)).toEqual(['/toys']);
     expect(schemasOf(result.base)).toEqual(['Toy']);
     expect(pathsOf(result.head)).toEqual([]);
-    expect(schemasOf(result.head)).toEqual([]);
+    // Toy is still in the head: cutting it there would read as "removed the schema Toy" (oasdiff compares
+    // components one by one), a change the full pair does not have.
+    expect(schemasOf(result.head)).toEqual(['Toy']);
+  });
+
+  it('a component kept on one side is kept on the other with all it reaches there, to a fixpoint', () => {
+    const schemas = {
+      ...baseSchemas,
+      Toy: { type: 'object', properties: { kind: { type: 'string' }, maker: ref('Maker') } },
+      Maker: { type: 'object', properties: { name: { type: 'string' } } },
+    };
+    const { '/toys': _removed, ...rest } = basePaths;
+    const result = pruned(spec(basePaths, schemas), spec(rest, schemas));
+    expect(schemasOf(result.base).sort()).toEqual(['Maker', 'Toy']);
+    expect(schemasOf(result.head).sort()).toEqual(['Maker', 'Toy']);
   });
 
   it('an added operation is kept on the head with the new component it uses', () => {
@@ -206,7 +220,8 @@ describe('pruneToChanges', () => {
       spec({ ...basePaths, '/pets': { get: op(ref('Owner')) } }, baseSchemas, hooks),
     );
     expect(opChanged.head['x-webhooks']).toBeUndefined();
-    expect(schemasOf(opChanged.head)).toEqual(['Owner']);
+    // Owner for the changed operation, and Pet because the base keeps it (it is still in the head).
+    expect(schemasOf(opChanged.head).sort()).toEqual(['Owner', 'Pet']);
 
     const toyChanged = { ...baseSchemas, Toy: { type: 'integer' } };
     const reached = pruned(base, spec(basePaths, toyChanged, hooks));
