@@ -17,7 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Octokit } from '@octokit/rest';
-import { buildRepoBranch } from '../core/deploy/deploy-paths.js';
+import { buildRepoBranch, deployPullBranchPrefix } from '../core/deploy/deploy-paths.js';
 import { graphqlErrorTypes, toUpstreamError, UpstreamError } from '../core/errors.js';
 import { formatRepoRef, type RepoRef } from '../core/repo-ref.js';
 import type {
@@ -36,6 +36,22 @@ export interface GitHubDeployRepoOptions {
   mode?: DeployMode;
   /** Prefix of the PR branches in pull-request mode; default `kuma-api-forge/`. */
   branchPrefix?: string;
+}
+
+/**
+ * The fragments `DeployLevel1`…`DeployLevel<depth>`: GraphQL has no recursion, so each tree level is spelled
+ * out, each nesting the next; blobs at the `withTexts` levels carry their text.
+ */
+function deployTreeLevels(depth: number, withTexts: readonly number[]): string {
+  const levels = Array.from({ length: depth }, (_, index) => index + 1);
+  return levels
+    .map((level) => {
+      const text = withTexts.includes(level) ? ' ... on Blob { text isTruncated }' : '';
+      const deeper = level < depth ? ` ... on Tree { entries { ...DeployLevel${level + 1} } }` : '';
+      const object = text || deeper ? ` object {${text}${deeper} }` : '';
+      return `  fragment DeployLevel${level} on TreeEntry { path oid type${object} }`;
+    })
+    .join('\n');
 }
 
 /**
@@ -69,79 +85,7 @@ export const deploySnapshotQuery = /* GraphQL */ `
       }
     }
   }
-  fragment DeployLevel1 on TreeEntry {
-    path
-    oid
-    type
-    object {
-      ... on Blob {
-        text
-        isTruncated
-      }
-      ... on Tree {
-        entries {
-          ...DeployLevel2
-        }
-      }
-    }
-  }
-  fragment DeployLevel2 on TreeEntry {
-    path
-    oid
-    type
-    object {
-      ... on Tree {
-        entries {
-          ...DeployLevel3
-        }
-      }
-    }
-  }
-  fragment DeployLevel3 on TreeEntry {
-    path
-    oid
-    type
-    object {
-      ... on Tree {
-        entries {
-          ...DeployLevel4
-        }
-      }
-    }
-  }
-  fragment DeployLevel4 on TreeEntry {
-    path
-    oid
-    type
-    object {
-      ... on Blob {
-        text
-        isTruncated
-      }
-      ... on Tree {
-        entries {
-          ...DeployLevel5
-        }
-      }
-    }
-  }
-  fragment DeployLevel5 on TreeEntry {
-    path
-    oid
-    type
-    object {
-      ... on Tree {
-        entries {
-          ...DeployLevel6
-        }
-      }
-    }
-  }
-  fragment DeployLevel6 on TreeEntry {
-    path
-    oid
-    type
-  }
+${deployTreeLevels(6, [1, 4])}
 `;
 
 /** The selection of one blob's text; `deployTextsQuery` repeats it under an alias per blob. */
@@ -385,7 +329,7 @@ export function createGitHubDeployRepo(
         const result = await commitOn(await deployBranch(), request);
         return result === 'conflict' ? { status: 'conflict' } : { status: 'committed', ...result };
       }
-      const head = `${options.branchPrefix ?? 'kuma-api-forge/'}${buildRepoBranch(request.sourceRepo)}`;
+      const head = `${options.branchPrefix ?? deployPullBranchPrefix}${buildRepoBranch(request.sourceRepo)}`;
       await moveBranch(head, request.parent.sha);
       const result = await commitOn(head, request);
       if (result === 'conflict') return { status: 'conflict' };

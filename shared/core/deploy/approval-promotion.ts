@@ -8,11 +8,8 @@
  * @module
  */
 import { type RepoRef, sameRepo } from '../repo-ref.js';
-import { buildRepoBranch } from './deploy-paths.js';
+import { buildRepoBranch, deployPullBranchPrefix } from './deploy-paths.js';
 import type { Environment } from './environments.js';
-
-/** The branch prefix of the App's deploy PRs (`kuma-api-forge/<owner>/<repo>`). */
-export const deployPullBranchPrefix = 'kuma-api-forge/';
 
 /**
  * The environment a merged PR on `deployRepo` promotes into (N+1 when `deployRepo` is environment N's repo and

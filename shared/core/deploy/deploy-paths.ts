@@ -20,6 +20,9 @@ export function buildRepoFolder(sourceRepo: RepoRef): string {
   return `apis/${owner}/${repo}/`;
 }
 
+/** Where pull-request mode's deploy branches live: `kuma-api-forge/<buildRepoBranch>`. */
+export const deployPullBranchPrefix = 'kuma-api-forge/';
+
 /**
  * `<owner>/<repo>` of the source repo, lower-cased, for the branch of its deploy PR (pull-request mode). Only
  * `.` can make a name an invalid git ref (a component starting with `.`, `..`, a `.lock` ending), so it is
