@@ -36,6 +36,7 @@ export interface StartAppOptions {
         Settings,
         | 'webhookSecretPrevious'
         | 'deployRepo'
+        | 'deployRepoInstallationId'
         | 'deployMode'
         | 'deployBranch'
         | 'maxReceiveCount'

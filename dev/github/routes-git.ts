@@ -2,6 +2,8 @@
  * Repository, contents and git-data endpoints, answered from the repository's real git objects.
  * @module
  */
+
+import type { GitRepo } from './git.js';
 import {
   type Handler,
   HttpError,
@@ -18,16 +20,15 @@ async function resolveRef({ repo }: RouteContext, ref: string): Promise<string> 
   return sha;
 }
 
-/** How two commits relate (`status`, what the App reads) with the commits ahead; no file list. */
-export const compareCommits: Handler = async (ctx) => {
-  const { hub, repo, params } = ctx;
-  const [baseRef = '', headRef = ''] = (params.basehead ?? '').split('...');
-  const base = await resolveRef(ctx, baseRef);
-  const head = await resolveRef(ctx, headRef);
-  const mergeBase = await repo.git.mergeBase(base, head);
-  if (!mergeBase) throw notFound();
-  const ahead = await repo.git.commitsBetween(base, head);
-  const behind = await repo.git.commitsBetween(head, base);
+/**
+ * How `head` relates to `base` as GitHub's compare says it (REST `status`, GraphQL `Comparison.status` in upper
+ * case) with the commits each is ahead by; undefined for commits without common history.
+ */
+export async function compareCommitPair(git: GitRepo, base: string, head: string) {
+  const mergeBase = await git.mergeBase(base, head);
+  if (!mergeBase) return undefined;
+  const ahead = await git.commitsBetween(base, head);
+  const behind = await git.commitsBetween(head, base);
   const status =
     ahead.length === 0 && behind.length === 0
       ? 'identical'
@@ -36,6 +37,18 @@ export const compareCommits: Handler = async (ctx) => {
         : ahead.length === 0
           ? 'behind'
           : 'diverged';
+  return { status, mergeBase, ahead, behind } as const;
+}
+
+/** How two commits relate (`status`, what the App reads) with the commits ahead; no file list. */
+export const compareCommits: Handler = async (ctx) => {
+  const { hub, repo, params } = ctx;
+  const [baseRef = '', headRef = ''] = (params.basehead ?? '').split('...');
+  const base = await resolveRef(ctx, baseRef);
+  const head = await resolveRef(ctx, headRef);
+  const pair = await compareCommitPair(repo.git, base, head);
+  if (!pair) throw notFound();
+  const { status, mergeBase, ahead, behind } = pair;
   const commits = await Promise.all(
     ahead.slice(0, 250).map(async (sha) => buildCommit(hub.urls, repo, await repo.git.readCommit(sha))),
   );

@@ -57,10 +57,19 @@ function deployTreeLevels(depth: number, withTexts: readonly number[]): string {
 /**
  * The branch head and its files, six levels deep, with the texts of root files (level 1) and of each folder's
  * `.source.yaml` (level 4: `apis/<owner>/<repo>/.source.yaml`). `$named` picks `ref($branch)` or the default
- * branch. A tree still listed at level 6 means the repo is deeper than this query reads.
+ * branch. A tree still listed at level 6 means the repo is deeper than this query reads. With `$withFolder`,
+ * also the texts of every file of the folder `$folder` (a source repo's `apis/<owner>/<repo>`: its manifests,
+ * two levels), which a PR's preview diffs against.
  */
 export const deploySnapshotQuery = /* GraphQL */ `
-  query DeploySnapshot($owner: String!, $name: String!, $branch: String!, $named: Boolean!) {
+  query DeploySnapshot(
+    $owner: String!
+    $name: String!
+    $branch: String!
+    $named: Boolean!
+    $folder: String!
+    $withFolder: Boolean!
+  ) {
     repository(owner: $owner, name: $name) {
       ref(qualifiedName: $branch) @include(if: $named) {
         name
@@ -82,6 +91,31 @@ export const deploySnapshotQuery = /* GraphQL */ `
       oid
       entries {
         ...DeployLevel1
+      }
+    }
+    folder: file(path: $folder) @include(if: $withFolder) {
+      object {
+        ... on Tree {
+          entries {
+            ...DeployFolderFile
+            object {
+              ... on Tree {
+                entries {
+                  ...DeployFolderFile
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  fragment DeployFolderFile on TreeEntry {
+    oid
+    object {
+      ... on Blob {
+        text
+        isTruncated
       }
     }
   }
@@ -134,7 +168,14 @@ interface Entry {
 
 interface SnapshotAnswer {
   repository: {
-    ref?: { name: string; target: { oid: string; tree: { oid: string; entries: Entry[] } } } | null;
+    ref?: {
+      name: string;
+      target: {
+        oid: string;
+        tree: { oid: string; entries: Entry[] };
+        folder?: Omit<Entry, 'path' | 'type'> | null;
+      };
+    } | null;
     defaultBranchRef?: SnapshotAnswer['repository']['ref'];
   };
 }
@@ -174,15 +215,21 @@ export function createGitHubDeployRepo(
       .map((entry) => ({ path: entry.path!, sha: entry.sha! }));
     return { headSha, treeSha: tree.data.sha, files };
   };
-  const readSnapshot = async (commit?: string): Promise<DeploySnapshot> => {
+  // Folders whose texts a snapshot of this client read already: later reads of them are of changed files only.
+  const foldersRead = new Set<string>();
+  const readSnapshot = async (commit?: string, read?: { textsOf?: string }): Promise<DeploySnapshot> => {
     // At a given commit (a drift report's push): its tree, no ref to read.
     if (commit !== undefined) return readTreeAt(commit);
+    const folder = read?.textsOf?.replace(/\/+$/, '');
+    const withFolder = folder !== undefined && !foldersRead.has(folder);
     const answer = await call(() =>
       octokit.graphql<SnapshotAnswer>(deploySnapshotQuery, {
         owner: repo.owner,
         name: repo.repo,
         branch: branch ? `refs/heads/${branch}` : '',
         named: branch !== undefined,
+        folder: withFolder ? folder : '',
+        withFolder,
       }),
     );
     const ref = answer.repository.ref ?? answer.repository.defaultBranchRef;
@@ -212,6 +259,17 @@ export function createGitHubDeployRepo(
       }
     };
     walk(ref.target.tree.entries);
+    if (withFolder) {
+      foldersRead.add(folder);
+      const keep = (entries: Omit<Entry, 'path' | 'type'>[] | undefined): void => {
+        for (const entry of entries ?? []) {
+          const text = entry.object?.isTruncated ? undefined : entry.object?.text;
+          if (typeof text === 'string') texts.set(entry.oid, text);
+          keep(entry.object?.entries);
+        }
+      };
+      keep(ref.target.folder?.object?.entries);
+    }
     if (!deeper) return { headSha, treeSha, files };
     // Deeper than the query reads: the whole tree in one recursive call instead.
     return readTreeAt(headSha);

@@ -66,7 +66,7 @@ export async function runPromoteJob(
       tags: environments.releaseTags(job),
       environments: environments.targets.map(({ environment, target }) => ({
         environment,
-        repo: (access) => target.repo(access),
+        repo: (access) => target.repo(access, job),
       })),
       log,
       ...deps.deployRetry,
@@ -175,7 +175,7 @@ export async function runApprovedPromoteJob(
       history: history!,
       environments: environments.targets.map(({ environment, target }) => ({
         environment,
-        repo: (access) => target.repo(access),
+        repo: (access) => target.repo(access, job),
       })),
       log,
       ...deps.deployRetry,

@@ -33,6 +33,14 @@ export interface Settings {
    */
   deployRepo?: RepoRef;
   /**
+   * `DEPLOY_REPO_INSTALLATION_ID`: the id of the App's installation on the deploy repo's owner (the number at the
+   * end of the installation's settings page address), when that is another account than the source repos'.
+   * Optional: it spares each new container one lookup (`GET /repos/{owner}/{repo}/installation`); a wrong or
+   * stale id costs that lookup back and is logged, never more access (the token is still minted for the deploy
+   * repo alone, which GitHub refuses outside that installation).
+   */
+  deployRepoInstallationId?: number;
+  /**
    * `DEPLOY_MODE`: `commit` (default) commits each deploy straight to the deploy branch; `pull-request` commits
    * it to a branch per source repo (`kuma-api-forge/<owner>/<repo>`, `.` and `_` escaped) and opens or updates a PR there, for a
    * platform team that reviews every change before the cluster agent syncs it.
@@ -124,6 +132,17 @@ export function loadSettings(
   if (deployBranch !== undefined && !/^(?!\/|.*\/\/|.*\.\.|.*\/$)[A-Za-z0-9._/-]+$/.test(deployBranch)) {
     throw new SettingsError(`DEPLOY_BRANCH must be a branch name, got "${deployBranch}"`);
   }
+  const installationId = optional(env, 'DEPLOY_REPO_INSTALLATION_ID');
+  if (installationId !== undefined && !/^[1-9]\d{0,15}$/.test(installationId)) {
+    throw new SettingsError(
+      `DEPLOY_REPO_INSTALLATION_ID must be the numeric id of the App's installation on the deploy repo's owner, got "${installationId}"`,
+    );
+  }
+  if (installationId !== undefined && !deployRepo && !environments) {
+    throw new SettingsError(
+      "DEPLOY_REPO_INSTALLATION_ID names the deploy repo's installation: set DEPLOY_REPO too",
+    );
+  }
   const deployQueueUrl = optional(env, 'DEPLOY_QUEUE_URL');
   const deployComments = optional(env, 'DEPLOY_COMMENTS_PER_BATCH');
   if (deployComments !== undefined && !/^(0|[1-9]\d{0,3})$/.test(deployComments)) {
@@ -138,6 +157,7 @@ export function loadSettings(
     githubApiUrl: apiUrl.replace(/\/+$/, ''),
     ...(deployRepo ? { deployRepo: parseRepo(deployRepo) } : {}),
     ...(environments ? { deployRepo: environments[0]!.repo, environments } : {}),
+    ...(installationId !== undefined ? { deployRepoInstallationId: Number(installationId) } : {}),
     deployMode,
     ...(deployBranch ? { deployBranch } : {}),
     ...(queueUrl ? { queueUrl } : {}),

@@ -24,6 +24,7 @@ export type WorkerDepsSettings = Pick<WorkerSettings, 'appId' | 'privateKey' | '
     Pick<
       WorkerSettings,
       | 'deployRepo'
+      | 'deployRepoInstallationId'
       | 'deployMode'
       | 'deployBranch'
       | 'maxReceiveCount'
@@ -51,6 +52,9 @@ export function createWorkerDeps(settings: WorkerDepsSettings, options: WorkerDe
     log,
     ...(options.waitUnitMs === undefined ? {} : { waitUnitMs: options.waitUnitMs }),
     ...(options.spaceWrites === undefined ? {} : { spaceWrites: options.spaceWrites }),
+    ...(settings.deployRepo && settings.deployRepoInstallationId
+      ? { installations: { [settings.deployRepo.owner]: settings.deployRepoInstallationId } }
+      : {}),
   });
   const deployTarget = (repo: RepoRef, branch: string | undefined) =>
     createGitHubDeployTarget(github, {

@@ -174,14 +174,14 @@ async function runCheckJob(job: CheckJob, deps: WorkerDeps, log: Logger): Promis
     {
       codeHost: host,
       breakingDiff: deps.breakingDiff,
-      ...(deploy ? { deployRepo: () => deploy.repo('read') } : {}),
+      ...(deploy ? { deployRepo: () => deploy.repo('read', job) } : {}),
     },
     deadline.signal,
   );
   const later = deps.environments?.targets.slice(1).map(({ environment, target }, index) => ({
     environment,
     previous: deps.environments!.targets[index]!.environment.name,
-    repo: () => target.repo('read'),
+    repo: () => target.repo('read', job),
   }));
   const work = checkPullRequest(job, {
     codeHost: ports.codeHost,
@@ -229,7 +229,7 @@ async function runGovernanceJob(job: GovernanceJob, deps: WorkerDeps, log: Logge
   try {
     const outcome = await checkGovernanceChange(job, {
       codeHost: deps.codeHost(job),
-      deployRepo: () => deploy.repo('read'),
+      deployRepo: () => deploy.repo('read', job),
       sources: deployedSources,
       log,
     });
@@ -276,7 +276,7 @@ async function runDeployBatch<T extends DeployDelivery>(
       continue;
     }
     try {
-      const deployRepo = await deploy.repo('write');
+      const deployRepo = await deploy.repo('write', group[0]!.job);
       const before = deployRepo.calls;
       const outcomes = await deployBatch(
         group.map(({ job }) => job),
@@ -362,7 +362,7 @@ function groupBy<T>(items: T[], key: (item: T) => string): T[][] {
 async function runDriftJob(job: DriftJob, deps: WorkerDeps, log: Logger): Promise<void> {
   if (!deps.deploy) return;
   const outcome = await reportDrift(job, {
-    deployRepo: await deps.deploy.repo('read'),
+    deployRepo: await deps.deploy.repo('read', job),
     checks: deps.codeHost(job),
     log,
   });

@@ -5,6 +5,7 @@
  * @module
  */
 import type { CheckRunResult } from '../core/report/check-run.js';
+import type { CommitOrder } from './deploy-repo.js';
 import type { FileSource } from './file-source.js';
 
 // The check run's result is the core's (it builds it); re-exported as the words of this port.
@@ -70,12 +71,15 @@ export interface CodeHost {
   /**
    * The default branch now (its name and head commit), read with what a deploy asks next in the same request
    * when the host allows: the PR merged as each of `commits` and as the head (`findMergedPullRequest` then
-   * answers them from memory) and `paths` at each of `commits` (as `prefetch`).
+   * answers them from memory), `paths` at each of `commits` (as `prefetch`), and how the head stands against
+   * `compareWith` (the commit last deployed): `order`, as `SourceHistory.compare(compareWith, sha)` answers it,
+   * absent when the host could not tell in the same request.
    */
   readDefaultBranch(read?: {
     commits?: readonly string[];
     paths?: readonly string[];
-  }): Promise<{ branch: string; sha: string }>;
+    compareWith?: string;
+  }): Promise<{ branch: string; sha: string; order?: CommitOrder }>;
   /**
    * The pull request merged into the default branch as commit `sha` (its merge, squash or rebase commit), as
    * the host records it; undefined for a direct push, whatever its commit message says.

@@ -3,7 +3,7 @@
  * plan as one compare-and-swap commit) and the source repo's history (which of two commits is newer).
  * @module
  */
-import type { DeployJob } from '../core/jobs.js';
+import type { DeployJob, Job } from '../core/jobs.js';
 import type { RepoRef } from '../core/repo-ref.js';
 
 /**
@@ -52,8 +52,12 @@ export interface DeployRepo {
   readonly description: string;
   /** Web address of the repo, for links. */
   readonly url: string;
-  /** The branch head's snapshot; or, given `commit`, that commit's (a drift report judges a push's two ends). */
-  readSnapshot(commit?: string): Promise<DeploySnapshot>;
+  /**
+   * The branch head's snapshot; or, given `commit`, that commit's (a drift report judges a push's two ends).
+   * `textsOf`: a folder whose files' texts the caller reads next (a preview's diffs), read with it when the
+   * host can, so that `readText` of them answers from memory.
+   */
+  readSnapshot(commit?: string, read?: { textsOf?: string }): Promise<DeploySnapshot>;
   /** A file's text by blob id (immutable, so cached). */
   readText(blobSha: string): Promise<string>;
   /** One commit with exactly `changes` on top of `parent`, then a compare-and-swap move of the branch. */
@@ -82,9 +86,10 @@ export interface DeployTarget {
   readonly mode?: DeployMode;
   /**
    * The deploy repo client for reading (a check's preview) or writing (a deploy); an implementation may build
-   * each once, so its blob cache and default branch outlive a job.
+   * each once, so its blob cache and default branch outlive a job. `asker`: the job that asks, whose own
+   * installation of the App also covers a deploy repo of its account (GitHub: no lookup needed then).
    */
-  repo(access: DeployRepoAccess): Promise<DeployRepo>;
+  repo(access: DeployRepoAccess, asker?: Pick<Job, 'installationId' | 'repository'>): Promise<DeployRepo>;
   /** The source repo's history, to never deploy an older commit over a newer one. */
   history(job: DeployJob): SourceHistory;
 }

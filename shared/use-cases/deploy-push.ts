@@ -15,7 +15,7 @@ import { buildBatchMessage } from '../core/deploy/batch-message.js';
 import { decideDeploy, type RenderedSource } from '../core/deploy/decide-deploy.js';
 import { buildRepoFolder } from '../core/deploy/deploy-paths.js';
 import type { DeployPlan } from '../core/deploy/plan-deploy.js';
-import { parseSourceRecord, sourceRecordFile } from '../core/deploy/source-record.js';
+import { parseSourceRecord, type SourceRecord, sourceRecordFile } from '../core/deploy/source-record.js';
 import { failureFields, UpstreamError } from '../core/errors.js';
 import type { Finding } from '../core/findings.js';
 import type { DeployJob } from '../core/jobs.js';
@@ -238,7 +238,7 @@ interface RepoDeploy {
   lead?: DeployJob;
   branch?: { name: string; head: string };
   render(sha: string): Promise<RenderedSource>;
-  compare(base: string, head: string): Promise<CommitOrder>;
+  compare: Memoized<[base: string, head: string], CommitOrder>;
   pullOf(sha: string): Promise<number | undefined>;
 }
 
@@ -270,15 +270,20 @@ async function chooseLead(
   snapshot: () => Promise<DeploySnapshot>,
 ): Promise<DeployJob | undefined> {
   // ONE source query: the default branch's head, the PR merged as each job's commit and as the head, the configs
-  // at the jobs' commits and the files the folder's last deploy read (its `.source.yaml`: a render usually reads
-  // the same files again); then whatever else the configs name, as the PR check reads ahead.
+  // at the jobs' commits, the files the folder's last deploy read (its `.source.yaml`: a render usually reads
+  // the same files again) and how the head stands against the commit it deployed; then whatever else the
+  // configs name, as the PR check reads ahead.
   const shas = repo.jobs.map((job) => job.sha);
-  const recorded = await recordedInputs(deps.deployRepo, await snapshot(), repo.folder);
-  const { branch, sha: head } = await repo.ports.source.readDefaultBranch({
+  const record = await readRecord(deps.deployRepo, await snapshot(), repo.folder);
+  const recorded = record?.inputs.map((input) => input.path) ?? [];
+  const read = await repo.ports.source.readDefaultBranch({
     commits: shas,
     paths: [...new Set([...configPaths, ...recorded])].slice(0, maxReadAhead),
+    ...(record ? { compareWith: record.commit } : {}),
   });
+  const { branch, sha: head } = read;
   repo.branch = { name: branch, head };
+  if (record && read.order) repo.compare.know([record.commit, head], read.order);
   await prefetchInputs(repo.ports.source, shas, deps.log);
   // Not an API repo (no config at any of its commits, no folder deployed): nothing is written.
   const configs = await Promise.all(repo.jobs.map(async (job) => (await repo.render(job.sha)).configFound));
@@ -310,16 +315,14 @@ async function chooseLead(
 /** Paths read with the default branch's head (GraphQL's documented query limits leave room at this size). */
 const maxReadAhead = 100;
 
-/** The source paths the folder's last deploy read (its record's `inputs`); none for a folder not deployed yet. */
-async function recordedInputs(
+/** The folder's `.source.yaml` (what its last deploy read, and from which commit); none before its first deploy. */
+async function readRecord(
   deployRepo: DeployRepo,
   snapshot: DeploySnapshot,
   folder: string,
-): Promise<string[]> {
+): Promise<SourceRecord | undefined> {
   const file = snapshot.files.find((entry) => entry.path === `${folder}${sourceRecordFile}`);
-  if (!file) return [];
-  const record = parseSourceRecord(await deployRepo.readText(file.sha));
-  return record?.inputs.map((input) => input.path) ?? [];
+  return file && parseSourceRecord(await deployRepo.readText(file.sha));
 }
 
 async function onBranch(repo: RepoDeploy, sha: string): Promise<boolean> {
@@ -404,17 +407,23 @@ interface DeployTarget {
   pullNumber?: number;
 }
 
-function memoize<A extends string[], T>(compute: (...args: A) => Promise<T>): (...args: A) => Promise<T> {
+/** A function of strings computed once per arguments; `know` records an answer learnt otherwise. */
+type Memoized<A extends string[], T> = ((...args: A) => Promise<T>) & { know(args: A, value: T): void };
+
+function memoize<A extends string[], T>(compute: (...args: A) => Promise<T>): Memoized<A, T> {
   const cache = new Map<string, Promise<T>>();
-  return (...args) => {
-    const key = args.join(' ');
-    let value = cache.get(key);
-    if (!value) {
-      value = compute(...args);
-      cache.set(key, value);
-    }
-    return value;
-  };
+  return Object.assign(
+    (...args: A) => {
+      const key = args.join(' ');
+      let value = cache.get(key);
+      if (!value) {
+        value = compute(...args);
+        cache.set(key, value);
+      }
+      return value;
+    },
+    { know: (args: A, value: T) => void cache.set(args.join(' '), Promise.resolve(value)) },
+  );
 }
 
 async function reject(

@@ -72,7 +72,8 @@ export async function previewDeploy(
   if (renderErrors.length > 0) {
     return { rendered, decision: { status: 'rejected', findings: renderErrors }, calls: 0 };
   }
-  const snapshot = await deployRepo.readSnapshot();
+  // With the texts of this repo's folder: the diffs below read some of them.
+  const snapshot = await deployRepo.readSnapshot(undefined, { textsOf: folder });
   const state = await readDeployState(deployRepo, snapshot, folder);
   const current: CurrentFile[] = snapshot.files
     .filter((file) => file.path.startsWith(folder))

@@ -148,6 +148,15 @@ export async function exerciseAllRoutes({ gh, octokit, appOctokit, installationI
     commits: [head],
     paths: ['openapi.yaml', 'nothing.yaml'],
   });
+  // The next deploy's: how the head stands against the commit deployed last, in the same query.
+  await createGitHubCodeHost(octokit as never, repo).readDefaultBranch({
+    commits: [head],
+    compareWith: head,
+  });
+  // A PR preview's snapshot: with the texts of one folder's files.
+  await createGitHubDeployRepo(octokit as never, repo, { branch: 'feature' }).readSnapshot(undefined, {
+    textsOf: 'specs',
+  });
   const deployRepo = createGitHubDeployRepo(octokit as never, repo, { branch: 'feature' });
   const snapshot = await deployRepo.readSnapshot();
   await deployRepo.readText(snapshot.files.find((file) => file.path === 'specs/pets.yaml')!.sha);

@@ -1,10 +1,12 @@
 /**
  * What a pull_request event costs in GitHub calls, counted from the local GitHub's request log, with the mesh
- * preview on (a deploy repo of another account): a container's first event (tokens minted) and a later push
- * (tokens cached for their hour). The source repo's reads are GraphQL queries (the PR, the default branch and
- * the configs in one; the files they name in one more; a round per level of `$ref`ed files; the stale-head
- * guard with the sticky comment); its writes are the comment and ONE check-run request. What the user sees is
- * the same: one sticky comment, one completed check run on the head with its annotations.
+ * preview on (a deploy repo of another account, its installation NOT configured: looked up once per container;
+ * github-calls-cold.test.ts has a container's first events without that lookup): a container's first event
+ * (tokens minted) and a later push (tokens cached for their hour). The source repo's reads are GraphQL queries
+ * (the PR, the default branch and the configs in one; the files they name in one more; a round per level of
+ * `$ref`ed files; the stale-head guard with the sticky comment); its writes are the comment and ONE check-run
+ * request. What the user sees is the same: one sticky comment, one completed check run on the head with its
+ * annotations.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -61,8 +63,12 @@ const isDeployRepo = (r: RecordedRequest) =>
   (r.operationId === 'graphql' &&
     (r.requestBody as { variables?: { owner?: string } } | undefined)?.variables?.owner === 'platform');
 const isToken = (r: RecordedRequest) => r.operationId === 'apps/create-installation-access-token';
-/** Content-generating: REST writes (GraphQL queries are not; GitHub counts mutations, which the check sends none of). */
-const isContentGenerating = (r: RecordedRequest) => r.operationId !== 'graphql' && r.method !== 'GET';
+/**
+ * Content-generating, as the local GitHub's limits count it: REST writes with an installation token (GraphQL
+ * queries are not, nor is a token mint, the App's own request).
+ */
+const isContentGenerating = (r: RecordedRequest) =>
+  r.operationId !== 'graphql' && r.method !== 'GET' && r.installationId !== undefined;
 const describeCalls = (requests: RecordedRequest[]) =>
   requests.map((r) => `${r.operationId} ${r.method} ${r.path.split('?')[0]}`);
 
@@ -114,6 +120,20 @@ describe('GitHub calls per pull_request event', () => {
       'issues/create-comment',
       'checks/create', // created completed, with its output and annotations
     ]);
+    // The whole event: the deploy repo's installation looked up (DEPLOY_REPO_INSTALLATION_ID is not set here),
+    // its read-only token, ONE query (the snapshot with its tenants file and records).
+    expect(requests.map((r) => r.operationId)).toEqual([
+      'apps/create-installation-access-token',
+      'graphql',
+      'graphql',
+      'apps/get-repo-installation',
+      'apps/create-installation-access-token',
+      'graphql',
+      'graphql',
+      'issues/create-comment',
+      'checks/create',
+    ]);
+    expect(requests.filter(isContentGenerating)).toHaveLength(2);
     // What the user sees: one sticky comment, one completed check run on the head.
     const comments = gh.admin.comments({ ...pets, number }).filter((c) => c.body.startsWith(marker));
     expect(comments).toHaveLength(1);
@@ -226,7 +246,7 @@ describe('GitHub calls per deploy (a push to the default branch)', () => {
     ]);
   });
 
-  it('a warm deploy: five calls — ONE source query for the head, the merged PR, the config and the spec', async () => {
+  it('a warm deploy: four calls — ONE source query for the head, the merged PR, the config, the spec and the order', async () => {
     await gh.admin.push({
       ...pets,
       branch: 'deploy-two',
@@ -241,10 +261,10 @@ describe('GitHub calls per deploy (a push to the default branch)', () => {
     report('a deploy in a warm container', requests);
     mergedNumber = pull.number;
     expect(namedCalls(requests)).toEqual([
-      'platform/deploy graphql DeploySnapshot', // its .source.yaml names the files the last deploy read
-      // The default branch's head, the PR merged as the commit, the config and those files at the commit.
+      'platform/deploy graphql DeploySnapshot', // its .source.yaml names the files and the commit last deployed
+      // The default branch's head, the PR merged as the commit, the config and those files at the commit, and
+      // how the head stands against the deployed commit (older: never the reverse) — no REST compare.
       'acme/pets graphql SourcePush',
-      'acme/pets repos/compare-commits-with-basehead', // the deployed commit is older: never the reverse
       'platform/deploy graphql DeployCommit',
       'acme/pets issues/create-comment',
     ]);
@@ -259,7 +279,7 @@ describe('GitHub calls per deploy (a push to the default branch)', () => {
     expect(notes[0]!.body).toContain(`[\`${head.sha.slice(0, 7)}\`]`);
   });
 
-  it('a warm direct push: four calls, no comment (no PR merged as that commit, whatever its subject says)', async () => {
+  it('a warm direct push: three calls, no comment (no PR merged as that commit, whatever its subject says)', async () => {
     const requests = await during(() =>
       gh.admin.push({
         ...pets,
@@ -272,7 +292,6 @@ describe('GitHub calls per deploy (a push to the default branch)', () => {
     expect(namedCalls(requests)).toEqual([
       'platform/deploy graphql DeploySnapshot',
       'acme/pets graphql SourcePush',
-      'acme/pets repos/compare-commits-with-basehead',
       'platform/deploy graphql DeployCommit',
     ]);
     expect((await deployHead()).message).not.toContain('Pull request:');

@@ -80,13 +80,18 @@ function startWorker(mode: 'commit' | 'pull-request' = 'commit'): Worker {
   });
 }
 
+/** The requests of the last `tokensMintedBy` run. */
+let lastRun: RecordedRequest[] = [];
+const installationLookups = () =>
+  lastRun.filter((r) => r.operationId === 'apps/get-repo-installation').map((r) => r.path);
+
 /** Runs `work` and answers the tokens minted meanwhile: what each was granted, and a client using it. */
 async function tokensMintedBy(work: () => Promise<void>) {
   const from = gh.requests.length;
   await work();
   expect(errors).toEqual([]);
-  return gh.requests
-    .slice(from)
+  lastRun = gh.requests.slice(from);
+  return lastRun
     .filter((r: RecordedRequest) => r.operationId === 'apps/create-installation-access-token')
     .map((r) => {
       const body = r.responseBody as {
@@ -151,6 +156,8 @@ describe('token scope per job', () => {
       },
       { repos: ['acme/deploy'], permissions: { contents: 'read', metadata: 'read' } },
     ]);
+    // The deploy repo is of the job's account: minted through the job's own installation, nothing looked up.
+    expect(installationLookups()).toEqual([]);
     // Writing contents: refused (403) where the token reaches, not even found (404) where it does not.
     const writes = await Promise.all(
       tokens.map(async ({ octokit }) => [
@@ -203,6 +210,7 @@ describe('token scope per job', () => {
       { repos: ['acme/deploy'], permissions: { contents: 'write', metadata: 'read' } },
       { repos: ['acme/pets'], permissions: { contents: 'read', pull_requests: 'write', metadata: 'read' } },
     ]);
+    expect(installationLookups()).toEqual([]);
     const [deployWriter, source] = tokens;
     expect(await tryWriteContents(source!.octokit, pets)).toBe(403);
     expect(await tryWriteContents(deployWriter!.octokit, deploy)).toBe(200);

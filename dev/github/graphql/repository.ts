@@ -1,12 +1,13 @@
 /**
- * The `Repository` type and its git objects as plain resolver objects: `defaultBranchRef`, `ref(qualifiedName)`,
- * `object(expression | oid)` → `Blob` / `Tree` / `Commit` (with `file(path)` and `tree.entries`). Shared by the
- * source and deploy areas; each adds its own fields (`pullRequest`, …) on top with `extendRepository`.
- * Fields are functions, so a query pays only for what it selects.
+ * The `Repository` type and its git objects as plain resolver objects: `defaultBranchRef`, `ref(qualifiedName)`
+ * (with `compare(headRef)`), `object(expression | oid)` → `Blob` / `Tree` / `Commit` (with `file(path)` and
+ * `tree.entries`). Shared by the source and deploy areas; each adds its own fields (`pullRequest`, …) on top
+ * with `extendRepository`. Fields are functions, so a query pays only for what it selects.
  * @module
  */
 import { GraphQLError } from 'graphql';
 import type { GitTreeEntry } from '../git.js';
+import { compareCommitPair } from '../routes-git.js';
 import type { RepoRecord } from '../state.js';
 import type { GraphQLContext } from './index.js';
 import { associatedPullRequests } from './source.js';
@@ -46,6 +47,22 @@ function repositoryFields(repo: RepoRecord, context: GraphQLContext): Record<str
       name,
       prefix: full.slice(0, full.length - name.length),
       target: () => gitObject(repo, sha),
+      // This ref as base, `headRef` (a branch, tag or commit) as head; null when they cannot be compared.
+      compare: async ({ headRef }: { headRef: string }) => {
+        readable();
+        const head = await repo.git.resolveCommit(headRef);
+        const pair = head && (await compareCommitPair(repo.git, sha, head));
+        if (!pair) return null;
+        return {
+          __typename: 'Comparison',
+          id: `CMP_${repo.id}_${sha}_${head}`,
+          status: pair.status.toUpperCase(),
+          aheadBy: pair.ahead.length,
+          behindBy: pair.behind.length,
+          baseTarget: () => gitObject(repo, sha),
+          headTarget: () => gitObject(repo, head!),
+        };
+      },
     };
   };
   return {

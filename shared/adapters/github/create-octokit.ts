@@ -3,8 +3,9 @@
  * job needs (its repos and permissions; minted from the App JWT by `@octokit/auth-app`, which caches each token
  * per installation, repos and permissions until shortly before it expires), with the retry plugin (5xx and
  * network errors) and the throttling plugin (primary and secondary rate limits, waiting out `retry-after`, and
- * writes spaced a second apart as GitHub asks). Also which installation covers a repo (the deploy repo's owner
- * has its own installation of the App), looked up once as the App and cached.
+ * writes spaced a second apart as GitHub asks). Also which installation covers a repo of another account (the
+ * deploy repo's owner has its own installation of the App): known without a call when it is the asking job's
+ * own account or configured, else looked up once as the App; cached per container either way.
  * @module
  */
 import { createAppAuth } from '@octokit/auth-app';
@@ -43,6 +44,18 @@ export interface GitHubClientOptions {
   spaceWrites?: boolean;
   /** Where rate-limit waits (and Octokit's own warnings) are logged; default silent. */
   log?: Logger;
+  /**
+   * The App's installation id on an account, by its login, known without asking GitHub (the deploy repo's owner:
+   * `DEPLOY_REPO_INSTALLATION_ID`). Only spares the lookup: a token is still minted for one repo of it, which
+   * GitHub refuses for a repo outside that installation (then the lookup decides).
+   */
+  installations?: Readonly<Record<string, number>>;
+}
+
+/** The job asking for a client of another repo: its own installation covers every repo of its account it may. */
+export interface InstallationAsker {
+  readonly installationId: number;
+  readonly repository: RepoRef;
 }
 
 /**
@@ -66,6 +79,14 @@ export interface GitHubClients {
    * asked once per container; a failed lookup is not cached.
    */
   installationFor(repo: RepoRef): Promise<number>;
+  /**
+   * A client of `repo` whose token can do only what `scope` allows, through the App's installation on the repo's
+   * account: the asking job's own when it is of that account (GitHub installs an App once per account), else the
+   * configured one (`installations`), else `installationFor`'s lookup — the first two without a call. Its token
+   * is minted here (the request it would otherwise wait for): an installation assumed whose token GitHub refuses
+   * for the repo (404 or 422: not installed there, or not on that repo) is forgotten and the lookup decides.
+   */
+  forRepo(repo: RepoRef, scope: TokenScope, asker?: InstallationAsker): Promise<AppOctokit>;
 }
 
 function rateLimitFields(request: { method: string; url: string }, count: number, after: number) {
@@ -123,7 +144,24 @@ export function createGitHubClients(options: GitHubClientOptions): GitHubClients
     return asApp;
   };
   const installations = new Map<string, Promise<number>>();
-  return {
+  const configured = new Map(
+    Object.entries(options.installations ?? {}).map(([login, id]) => [login.toLowerCase(), id]),
+  );
+  /** The installation that covers `repo` by what is known without a call (see `forRepo`), if any. */
+  const assume = (repo: RepoRef, asker: InstallationAsker | undefined): number | undefined => {
+    const account = repo.owner.toLowerCase();
+    if (asker?.repository.owner.toLowerCase() === account) return asker.installationId;
+    const id = configured.get(account);
+    if (id === undefined || id !== asker?.installationId) return id;
+    // An installation is of ONE account: the asking job's, of another account, is not the repo's.
+    log.warn('the installation configured for a repo is that of another account: looking it up', {
+      repo: repoKey(repo),
+      installationId: id,
+    });
+    configured.delete(account);
+    return undefined;
+  };
+  const github: GitHubClients = {
     forInstallation(installationId, scope) {
       const request = buildTokenRequest(installationId, scope);
       const key = JSON.stringify(request);
@@ -147,7 +185,33 @@ export function createGitHubClients(options: GitHubClientOptions): GitHubClients
       }
       return id;
     },
+    async forRepo(repo, scope, asker) {
+      const key = repoKey(repo);
+      // Known already (looked up, or assumed and confirmed): no call.
+      const assumed = installations.has(key) ? undefined : assume(repo, asker);
+      if (assumed !== undefined) {
+        const client = github.forInstallation(assumed, scope);
+        try {
+          await client.auth();
+          installations.set(key, Promise.resolve(assumed));
+          return client;
+        } catch (error) {
+          const status = toUpstreamError(error)?.status;
+          if (status !== 404 && status !== 422) throw error;
+          // A configured id that does not cover it is not tried again in this container.
+          const account = repo.owner.toLowerCase();
+          if (configured.get(account) === assumed) configured.delete(account);
+          log.warn('the App installation assumed for a repo does not cover it: looking it up', {
+            repo: key,
+            installationId: assumed,
+            status,
+          });
+        }
+      }
+      return github.forInstallation(await github.installationFor(repo), scope);
+    },
   };
+  return github;
 }
 
 /** `@octokit/auth-app`'s installation auth options, in a stable order (they are the client's cache key too). */

@@ -18,6 +18,7 @@ import type {
   CodeHost,
   HostComment,
 } from '../../ports/code-host.js';
+import type { CommitOrder } from '../../ports/deploy-repo.js';
 import type { FileSource } from '../../ports/file-source.js';
 import type { AppOctokit, GitHubClients } from './create-octokit.js';
 import {
@@ -134,14 +135,18 @@ export function createGitHubCodeHost(octokit: AppOctokit, repo: RepoRef): CodeHo
     async readDefaultBranch(read) {
       const commits = [...new Set(read?.commits ?? [])];
       const paths = read?.paths?.flatMap((p) => normalizePath(p) ?? []) ?? [];
-      const { repository } = await octokit.graphql<SourcePushAnswer>(
-        buildSourcePushQuery({ commits: commits.length, files: paths.length }),
-        {
-          owner: repo.owner,
-          name: repo.repo,
-          ...Object.fromEntries(commits.map((sha, i) => [`c${i}`, sha])),
-          ...Object.fromEntries(paths.map((path, i) => [`p${i}`, path])),
-        },
+      const base = read?.compareWith;
+      const { repository } = await withoutCompareErrors(
+        octokit.graphql<SourcePushAnswer>(
+          buildSourcePushQuery({ commits: commits.length, files: paths.length, compare: base !== undefined }),
+          {
+            owner: repo.owner,
+            name: repo.repo,
+            ...(base !== undefined ? { base } : {}),
+            ...Object.fromEntries(commits.map((sha, i) => [`c${i}`, sha])),
+            ...Object.fromEntries(paths.map((path, i) => [`p${i}`, path])),
+          },
+        ),
       );
       const ref = repository.defaultBranchRef;
       if (!ref) throw new UpstreamError(`${formatRepoRef(repo)} has no default branch`, notFound);
@@ -160,7 +165,8 @@ export function createGitHubCodeHost(octokit: AppOctokit, repo: RepoRef): CodeHo
         merged(sha, commit);
         storeFiles(cache, sha, paths, commit);
       });
-      return { branch: ref.name, sha: ref.target.oid };
+      const order = base === ref.target.oid ? 'identical' : orderOf(ref.compare?.status);
+      return { branch: ref.name, sha: ref.target.oid, ...(order ? { order } : {}) };
     },
     findMergedPullRequest(sha) {
       let found = mergedPulls.get(sha);
@@ -386,8 +392,42 @@ interface PullsOfCommit extends Record<string, unknown> {
 interface SourcePushAnswer {
   repository: {
     databaseId: number | null;
-    defaultBranchRef: { name: string; target: PullsOfCommit & { oid: string } } | null;
+    defaultBranchRef: {
+      name: string;
+      target: PullsOfCommit & { oid: string };
+      /** The branch as base, the asked commit as head: null when GitHub cannot compare them. */
+      compare?: { status: 'AHEAD' | 'BEHIND' | 'DIVERGED' | 'IDENTICAL' } | null;
+    } | null;
   } & Record<string, unknown>;
+}
+
+/**
+ * `compare(base, head)` from GitHub's comparison of the branch (its base) with `base` (its head): a commit the
+ * branch is AHEAD of is one the head descends from. Undefined when GitHub did not compare them.
+ */
+function orderOf(status: 'AHEAD' | 'BEHIND' | 'DIVERGED' | 'IDENTICAL' | undefined): CommitOrder | undefined {
+  if (status === 'BEHIND') return 'ahead';
+  if (status === 'AHEAD') return 'behind';
+  return status?.toLowerCase() as CommitOrder | undefined;
+}
+
+/**
+ * The answer even when GitHub refused only the comparison (e.g. a deployed commit since rewritten away): its
+ * errors then all sit under `compare`, the rest of the data is whole, and the deploy asks the REST compare.
+ */
+async function withoutCompareErrors<T>(answer: Promise<T>): Promise<T> {
+  try {
+    return await answer;
+  } catch (error) {
+    const cause = (error as { cause?: { errors?: unknown; data?: unknown } }).cause ?? error;
+    const { errors, data } = cause as { errors?: unknown; data?: unknown };
+    const onCompare = (entry: unknown) =>
+      Array.isArray((entry as { path?: unknown }).path) &&
+      ((entry as { path: unknown[] }).path as unknown[]).includes('compare');
+    const repository = (data as { repository?: unknown } | undefined)?.repository;
+    if (Array.isArray(errors) && errors.length > 0 && errors.every(onCompare) && repository) return data as T;
+    throw error;
+  }
 }
 
 interface CommitPullsAnswer {
@@ -424,7 +464,7 @@ const associatedPullsPage = `nodes { number merged baseRefName mergeCommit { oid
  * The default branch and its head, and for the head and each of `commits` (variables `$c0`…) the PRs GitHub
  * associates with it; with `files` paths (`$p0`…) read at each of `commits`.
  */
-export function buildSourcePushQuery(ask: { commits: number; files: number }): string {
+export function buildSourcePushQuery(ask: { commits: number; files: number; compare?: boolean }): string {
   const paths = Array.from({ length: ask.files }, (_, i) => `p${i}`);
   const commits = Array.from({ length: ask.commits }, (_, i) => `c${i}`);
   const pulls = `associatedPullRequests(first: 100) { ${associatedPullsPage} }`;
@@ -432,13 +472,14 @@ export function buildSourcePushQuery(ask: { commits: number; files: number }): s
   const variables = [
     '$owner: String!',
     '$name: String!',
+    ...(ask.compare ? ['$base: String!'] : []),
     ...commits.map((c) => `$${c}: GitObjectID!`),
     ...paths.map((p) => `$${p}: String!`),
   ];
   return `query SourcePush(${variables.join(', ')}) {
   repository(owner: $owner, name: $name) {
     databaseId
-    defaultBranchRef { name target { oid ... on Commit { ${pulls} } } }
+    defaultBranchRef { name target { oid ... on Commit { ${pulls} } }${ask.compare ? ' compare(headRef: $base) { status }' : ''} }
     ${commits.map((c) => `${c}: object(oid: $${c}) { ... on Commit { ${pulls}${files} } }`).join('\n    ')}
   }
 }
@@ -479,5 +520,6 @@ export const graphqlDocuments: readonly string[] = [
   buildPullRequestPageQuery('comments'),
   buildSourcePushQuery({ commits: 1, files: 0 }),
   buildSourcePushQuery({ commits: 2, files: 2 }),
+  buildSourcePushQuery({ commits: 1, files: 1, compare: true }),
   commitPullRequestsQuery,
 ];

@@ -1,7 +1,8 @@
 /**
  * Adapter: the deploy side of the worker over GitHub — the deploy repo (through the App's installation on the
- * deploy repo's owner, which is found once per container and cached) and each source repo's history (through
- * the job's own installation). Each through a token for that one repo: the deploy repo read-only for the
+ * deploy repo's owner: the asking job's own when the deploy repo is of its account, else the configured or looked
+ * up one, once per container — `GitHubClients.forRepo`) and each source repo's history (through the job's own
+ * installation). Each through a token for that one repo: the deploy repo read-only for the
  * preview in a check job, writable only for a deploy job (see job-scopes.ts).
  * @module
  */
@@ -9,7 +10,7 @@ import { SetupError, toUpstreamError } from '../../core/errors.js';
 import { formatRepoRef, type RepoRef } from '../../core/repo-ref.js';
 import type { DeployMode, DeployRepo, DeployRepoAccess, DeployTarget } from '../../ports/deploy-repo.js';
 import { createGitHubDeployRepo, createGitHubSourceHistory } from '../github-deploy-repo.js';
-import type { GitHubClients } from './create-octokit.js';
+import type { AppOctokit, GitHubClients, InstallationAsker } from './create-octokit.js';
 import { buildDeployRepoScope, buildSourceScope } from './job-scopes.js';
 
 export interface DeployTargetOptions {
@@ -28,18 +29,18 @@ export function createGitHubDeployTarget(clients: GitHubClients, options: Deploy
   const name = formatRepoRef(options.repo);
   const repos = new Map<DeployRepoAccess, Promise<DeployRepo>>();
   const texts = new Map<string, Promise<string>>();
-  const connect = async (access: DeployRepoAccess) => {
-    let installationId: number;
+  const connect = async (access: DeployRepoAccess, asker: InstallationAsker | undefined) => {
+    const scope = buildDeployRepoScope(options.repo, access, options.mode);
+    let client: AppOctokit;
     try {
-      installationId = await clients.installationFor(options.repo);
+      client = await clients.forRepo(options.repo, scope, asker);
     } catch (error) {
       if (toUpstreamError(error)?.status !== 404) throw error;
       throw new DeployTargetError(
         `the App is not installed on the deploy repo ${name} (or the repo does not exist): install it on ${options.repo.owner} with contents and pull requests write access`,
       );
     }
-    const scope = buildDeployRepoScope(options.repo, access, options.mode);
-    const repo = createGitHubDeployRepo(clients.forInstallation(installationId, scope), options.repo, {
+    const repo = createGitHubDeployRepo(client, options.repo, {
       ...(options.mode ? { mode: options.mode } : {}),
       ...(options.branch ? { branch: options.branch } : {}),
     });
@@ -48,10 +49,10 @@ export function createGitHubDeployTarget(clients: GitHubClients, options: Deploy
   return {
     description: name,
     ...(options.mode ? { mode: options.mode } : {}),
-    repo(access) {
+    repo(access, asker) {
       let repo = repos.get(access);
       if (!repo) {
-        repo = connect(access);
+        repo = connect(access, asker);
         repos.set(access, repo);
         // A failed lookup is not kept: the next job asks again.
         repo.catch(() => repos.delete(access));
@@ -77,7 +78,7 @@ function shareTexts(repo: DeployRepo, texts: Map<string, Promise<string>>): Depl
     get calls() {
       return repo.calls;
     },
-    readSnapshot: (commit) => repo.readSnapshot(commit),
+    readSnapshot: (commit, read) => repo.readSnapshot(commit, read),
     readText(blobSha) {
       let text = texts.get(blobSha);
       if (!text) {
