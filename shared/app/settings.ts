@@ -133,7 +133,10 @@ export function loadSettings(
     throw new SettingsError(`DEPLOY_BRANCH must be a branch name, got "${deployBranch}"`);
   }
   const installationId = optional(env, 'DEPLOY_REPO_INSTALLATION_ID');
-  if (installationId !== undefined && !/^[1-9]\d{0,15}$/.test(installationId)) {
+  if (
+    installationId !== undefined &&
+    !(/^[1-9]\d*$/.test(installationId) && Number.isSafeInteger(Number(installationId)))
+  ) {
     throw new SettingsError(
       `DEPLOY_REPO_INSTALLATION_ID must be the numeric id of the App's installation on the deploy repo's owner, got "${installationId}"`,
     );

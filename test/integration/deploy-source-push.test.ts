@@ -7,6 +7,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGitHubCodeHost } from '../../shared/adapters/github/github-code-host.js';
+import { createGitHubSourceHistory } from '../../shared/adapters/github-deploy-repo.js';
 import { type Started, startWithApp } from '../contract/setup.js';
 import { callsTo } from '../helpers/github-calls.js';
 
@@ -113,5 +114,49 @@ describe('the merged PR of a deploy, from Commit.associatedPullRequests', () => 
         .catch(() => undefined),
     );
     expect(read.calls).toEqual(['graphql SourceFiles']);
+  });
+});
+
+describe('how the head stands against the deployed commit, in the same query (Ref.compare)', () => {
+  it('answers ahead, identical, behind and diverged as the REST compare would, without asking it', async () => {
+    const first = await s.gh.admin.push({ ...repo, branch: 'main', files: { 'a.yaml': 'a: 1\n' } });
+    const second = await s.gh.admin.push({ ...repo, branch: 'main', files: { 'a.yaml': 'a: 2\n' } });
+    const code = host();
+    const history = createGitHubSourceHistory(s.octokit as never, repo);
+    const asked = async (compareWith: string) => {
+      const { value, calls } = await callsDuring(() => code.readDefaultBranch({ compareWith }));
+      expect(calls).toEqual(['graphql SourcePush']);
+      // The REST compare, asked separately, says the same.
+      expect(await history.compare(compareWith, value.sha)).toBe(value.order);
+      return value.order;
+    };
+    // The deployed commit is older than the head: the head descends from it.
+    expect(await asked(first.sha)).toBe('ahead');
+    expect(await asked(second.sha)).toBe('identical');
+    // A deployed commit newer than the head (a branch moved back since): the head is its ancestor.
+    const later = await s.gh.admin.push({
+      ...repo,
+      branch: 'later',
+      from: 'main',
+      files: { 'c.yaml': 'c\n' },
+    });
+    expect(await asked(later.sha)).toBe('behind');
+    // A rewritten history: neither descends from the other.
+    const side = await s.gh.admin.push({
+      ...repo,
+      branch: 'side',
+      from: first.sha,
+      files: { 'b.yaml': 'b\n' },
+    });
+    expect(await asked(side.sha)).toBe('diverged');
+  });
+
+  it('a deployed commit GitHub does not know (rewritten away and collected): no order, for the REST compare to say', async () => {
+    const { value, calls } = await callsDuring(() =>
+      host().readDefaultBranch({ compareWith: 'e'.repeat(40) }),
+    );
+    expect(calls).toEqual(['graphql SourcePush']);
+    expect(value.branch).toBe('main');
+    expect(value.order).toBeUndefined();
   });
 });

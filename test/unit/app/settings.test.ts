@@ -89,6 +89,24 @@ describe('loadSettings', () => {
       );
   });
 
+  it("reads the deploy repo's installation id, and refuses one that is not a positive number or names no deploy repo", () => {
+    const deploy = { ...env, DEPLOY_REPO: 'platform/deploy' };
+    expect(loadSettings({ ...deploy, DEPLOY_REPO_INSTALLATION_ID: ' 4242 ' }, 'worker')).toMatchObject({
+      deployRepo: { owner: 'platform', repo: 'deploy' },
+      deployRepoInstallationId: 4242,
+    });
+    expect(loadSettings({ ...deploy, DEPLOY_REPO_INSTALLATION_ID: '' })).not.toHaveProperty(
+      'deployRepoInstallationId',
+    );
+    for (const bad of ['0', '-5', '12abc', '1e3', '0x10', '9999999999999999'])
+      expect(() => loadSettings({ ...deploy, DEPLOY_REPO_INSTALLATION_ID: bad })).toThrow(
+        /DEPLOY_REPO_INSTALLATION_ID must be the numeric id/,
+      );
+    expect(() => loadSettings({ ...env, DEPLOY_REPO_INSTALLATION_ID: '4242' })).toThrow(
+      /DEPLOY_REPO_INSTALLATION_ID .*set DEPLOY_REPO too/,
+    );
+  });
+
   it('asks each function only for its own secret', () => {
     const worker = loadSettings({ ...env, GITHUB_WEBHOOK_SECRET: undefined }, 'worker');
     expect(worker).toMatchObject({ appId: 123, privateKey: pem });
