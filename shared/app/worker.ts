@@ -230,7 +230,7 @@ async function runGovernanceJob(job: GovernanceJob, deps: WorkerDeps, log: Logge
     const outcome = await checkGovernanceChange(job, {
       codeHost: deps.codeHost(job),
       deployRepo: () => deploy.repo('read', job),
-      sources: deployedSources,
+      sources: { files: (repo, sha) => deployedSources.files(repo, sha, job) },
       log,
     });
     log.info('governance check done', { ...outcome, repo: formatRepoRef(job.repository) });

@@ -4,10 +4,14 @@
  * each deployed API through it.
  * @module
  */
+import type { Job } from '../core/jobs.js';
 import type { RepoRef } from '../core/repo-ref.js';
 import type { FileSource } from './file-source.js';
 
 export interface DeployedSources {
-  /** The repo's files at `sha`; rejects when the App cannot read the repo (not installed there, gone). */
-  files(repo: RepoRef, sha: string): Promise<FileSource>;
+  /**
+   * The repo's files at `sha`; rejects when the App cannot read the repo (not installed there, gone). `asker`:
+   * the job that asks, whose own installation of the App also covers a repo of its account (no lookup then).
+   */
+  files(repo: RepoRef, sha: string, asker?: Pick<Job, 'installationId' | 'repository'>): Promise<FileSource>;
 }

@@ -288,6 +288,8 @@ describe('token scope per job', () => {
       { repos: ['acme/deploy'], permissions: { contents: 'read', metadata: 'read' } },
       { repos: ['acme/pets'], permissions: { contents: 'read', metadata: 'read' } },
     ]);
+    // Every repo read is of the job's account: its installation minted them all, nothing looked up.
+    expect(installationLookups()).toEqual([]);
     for (const { octokit } of tokens) {
       expect(await tryWriteContents(octokit, deploy)).not.toBe(200);
       expect(await tryWriteContents(octokit, pets)).not.toBe(200);
