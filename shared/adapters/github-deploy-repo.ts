@@ -2,8 +2,9 @@
  * Adapter: the deploy repo over GitHub's GraphQL API, in as few requests as GitHub allows.
  * - Snapshot: ONE query (`deploySnapshotQuery`) answers the branch head, its root tree and every file path and
  *   blob id down to the manifests (`apis/<owner>/<repo>/<api>/<file>`), with the texts the plan reads inline:
- *   the root files (`tenants.yaml` and its neighbours) and each tenant's `.source.yaml`. A tree deeper than the
- *   query reaches (files a platform team keeps elsewhere) falls back to one recursive REST tree read.
+ *   the root files (`tenants.yaml` and its neighbours) and each tenant's `.source.yaml`; for a PR's preview, the
+ *   first time this client reads that repo's folder, every text of it (the diffs read some). A tree deeper than
+ *   the query reaches (files a platform team keeps elsewhere) falls back to one recursive REST tree read.
  * - Texts: every other text by blob id, the reads of one turn batched into one query (`deployTextsQuery`), cached
  *   by id (a text GitHub's GraphQL truncates is read whole from the REST blob); the texts a deploy commits are
  *   cached too, so the next deploy of a warm container reads none.
@@ -12,7 +13,8 @@
  * Pull-request mode commits the same way onto a branch per source repo, first force-moved to the deploy
  * branch's head (so it is recomputed each time), and opens or updates a PR.
  * Also the source repo's history: `compare`, for "never an older commit over a newer one" (the default branch's
- * head comes with the deploy's first source query: `CodeHost.readDefaultBranch`).
+ * head, and how it stands against the commit deployed last, come with the deploy's first source query:
+ * `CodeHost.readDefaultBranch`; this REST compare answers the other pairs).
  * @module
  */
 import { createHash } from 'node:crypto';

@@ -1,8 +1,8 @@
 /**
  * Adapter: the CodeHost port over GitHub's API for one repository, through an installation's Octokit, in as few
  * requests as GitHub allows: reads through GraphQL (the pull request, the default branch, the sticky comment and
- * files in one query; for a deploy, the default branch, the PRs merged as the pushed commits and their files in
- * one), writes through REST (a check run created with its result, a comment). Answers in domain
+ * files in one query; for a deploy, the default branch, the PRs merged as the pushed commits, their files and
+ * how the head stands against the commit deployed last in one), writes through REST (a check run created with its result, a comment). Answers in domain
  * terms and keeps GitHub's limits here: pages of 100, at most 50 annotations per check-run request (the rest go
  * in follow-up updates, which GitHub appends).
  * @module
@@ -462,7 +462,8 @@ const associatedPullsPage = `nodes { number merged baseRefName mergeCommit { oid
 
 /**
  * The default branch and its head, and for the head and each of `commits` (variables `$c0`…) the PRs GitHub
- * associates with it; with `files` paths (`$p0`…) read at each of `commits`.
+ * associates with it; with `files` paths (`$p0`…) read at each of `commits`; with `compare`, the branch compared
+ * with the commit `$base` (GitHub accepts a commit id as `headRef`).
  */
 export function buildSourcePushQuery(ask: { commits: number; files: number; compare?: boolean }): string {
   const paths = Array.from({ length: ask.files }, (_, i) => `p${i}`);
