@@ -5,6 +5,7 @@
  * @module
  */
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { describeTarget } from '../core/deploy/environments.js';
 import { failureFields, isRetryable, SetupError } from '../core/errors.js';
 import type {
   ApprovedPromoteJob,
@@ -18,6 +19,7 @@ import type {
 import { formatRepoRef } from '../core/repo-ref.js';
 import { buildDeadlineResult } from '../core/report/check-run.js';
 import { buildDeployFailedComment } from '../core/report/deploy-comment.js';
+import { driftCheckRunName } from '../core/report/drift-report.js';
 import type { BreakingDiff } from '../ports/breaking-diff.js';
 import type { CodeHost } from '../ports/code-host.js';
 import type { DeployTarget } from '../ports/deploy-repo.js';
@@ -361,16 +363,37 @@ function groupBy<T>(items: T[], key: (item: T) => string): T[][] {
 /** A push to the deploy branch: a check run on it when it left generated files edited by hand. */
 async function runDriftJob(job: DriftJob, deps: WorkerDeps, log: Logger): Promise<void> {
   if (!deps.deploy) return;
-  const outcome = await reportDrift(job, {
-    deployRepo: await deps.deploy.repo('read'),
-    checks: deps.codeHost(job),
-    log,
-  });
-  log.info('drift check done', {
-    sha: job.sha,
-    status: outcome.status,
-    ...(outcome.status === 'reported' ? { checkRunId: outcome.checkRunId } : { folders: outcome.folders }),
-  });
+  for (const { name, target } of findDriftTargets(deps)) {
+    const outcome = await reportDrift(job, {
+      deployRepo: await target.repo('read'),
+      checks: deps.codeHost(job),
+      log,
+      ...(name ? { checkRunName: `${driftCheckRunName} (${name})` } : {}),
+    });
+    log.info('drift check done', {
+      sha: job.sha,
+      ...(name ? { environment: name } : {}),
+      status: outcome.status,
+      ...(outcome.status === 'reported' ? { checkRunId: outcome.checkRunId } : { folders: outcome.folders }),
+    });
+  }
+}
+
+/**
+ * What a push to the deploy branch is judged as: the deploy target, or, when environments are folders of that
+ * branch, each of them on its own (named, with a check run each), so a hand edit in one is never blamed on another.
+ */
+function findDriftTargets(deps: WorkerDeps): { name?: string; target: DeployTarget }[] {
+  const targets = deps.environments?.targets;
+  const first = targets?.[0]?.environment;
+  if (!targets || !first?.path) return [{ target: deps.deploy! }];
+  const branch = describeTarget({ repo: first.repo, ...(first.branch ? { branch: first.branch } : {}) });
+  return targets
+    .filter(
+      ({ environment: { repo, branch: own } }) =>
+        describeTarget({ repo, ...(own ? { branch: own } : {}) }) === branch,
+    )
+    .map(({ environment, target }) => ({ name: environment.name, target }));
 }
 
 function describeDeploy(outcome: DeployOutcome): Record<string, unknown> {

@@ -66,6 +66,32 @@ export function assertInsideFolder(paths: readonly string[], folder: string): vo
   }
 }
 
+/**
+ * Whether `path` can be an environment's folder of a deploy branch (`envs/staging`): 1 to 8 segments each usable
+ * as a path segment ({@link isSafeSegment}: no `.`, `..`, `.git`, empty or absolute part), no trailing `/`.
+ */
+export function isEnvironmentFolder(path: string): boolean {
+  const parts = path.split('/');
+  return path.length <= 200 && parts.length <= 8 && parts.every(isSafeSegment);
+}
+
+/**
+ * The deploy-branch path of `path` in an environment's folder (`envs/staging` + `apis/a/b/x.yaml`); throws
+ * unless `path` is a plain relative path (no `..`, `.`, empty or absolute part), so nothing written through an
+ * environment's folder lands outside it.
+ */
+export function toEnvironmentPath(folder: string, path: string): string {
+  const parts = path.split('/');
+  if (!isEnvironmentFolder(folder) || !parts.every((part) => part !== '' && part !== '.' && part !== '..'))
+    throw new InvariantError(`refusing to write ${JSON.stringify(path)}: outside ${folder}/`);
+  return `${folder}/${path}`;
+}
+
+/** `path` relative to the environment's folder, or undefined when it is not inside it. */
+export function fromEnvironmentPath(folder: string, path: string): string | undefined {
+  return path.startsWith(`${folder}/`) ? path.slice(folder.length + 1) : undefined;
+}
+
 /** The git blob id of a text file: lets the deploy compare with the tree without downloading blobs. */
 export function buildGitBlobSha(content: string): string {
   const bytes = Buffer.from(content, 'utf8');
