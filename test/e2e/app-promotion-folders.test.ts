@@ -338,6 +338,59 @@ describe('drift: each folder environment is judged on its own', { timeout: 120_0
   });
 });
 
+describe('a PR on the deploy branch that changes a folder’s governance', { timeout: 120_000 }, () => {
+  const governanceRuns = (sha: string) =>
+    gh.admin
+      .checkRuns({ ...deployRef, sha })
+      .filter((run) => run.name.startsWith('kuma-api-forge governance'));
+
+  /** A PR on the deploy repo with `files`, opened (its webhooks delivered): its head commit. */
+  async function openDeployPull(files: Record<string, string>, branch: string) {
+    await gh.admin.push({ ...deployRef, branch, files, deliver: false });
+    const pr = await gh.admin.openPullRequest({ ...deployRef, head: branch });
+    await settle();
+    return pr.headSha;
+  }
+
+  it('is checked against that environment’s deployed repos only, on a run named after it', async () => {
+    // Production runs shop (promoted above); staging too. Only production's rules change.
+    const sha = await openDeployPull(
+      { 'envs/production/governance/limits.yaml': stringify({ all: { requireRateLimit: true } }) },
+      'gov-production',
+    );
+    const runs = governanceRuns(sha);
+    expect(runs.map((run) => [run.name, run.conclusion])).toEqual([
+      ['kuma-api-forge governance (production)', 'failure'],
+    ]);
+    expect(runs[0]!.output.summary).toMatch(/❌ `acme\/shop` at `[0-9a-f]{7}`/);
+    expect(runs[0]!.output.summary).toContain('platform-rate-limit-required');
+  });
+
+  it('an edit of the branch root’s governance/ is no environment’s: no governance run', async () => {
+    const sha = await openDeployPull(
+      { 'governance/limits.yaml': stringify({ all: { maxRetries: 0 } }) },
+      'gov-root',
+    );
+    expect(governanceRuns(sha)).toEqual([]);
+  });
+
+  it('an invalid governance file in staging’s folder fails staging’s run, annotated at its full path', async () => {
+    const limits = 'all:\n  maxTimeout: 10s\n  requireAuth: sometimes\n';
+    const sha = await openDeployPull({ 'envs/staging/governance/limits.yaml': limits }, 'gov-staging');
+    const runs = governanceRuns(sha);
+    expect(runs.map((run) => [run.name, run.conclusion])).toEqual([
+      ['kuma-api-forge governance (staging)', 'failure'],
+    ]);
+    expect(runs[0]!.annotations).toContainEqual(
+      expect.objectContaining({
+        path: 'envs/staging/governance/limits.yaml',
+        start_line: 3,
+        title: 'governance-file-invalid',
+      }),
+    );
+  });
+});
+
 describe('overlapping folders: the App refuses to start', () => {
   const env = (list: unknown[]) => ({
     GITHUB_APP_ID: '1',
