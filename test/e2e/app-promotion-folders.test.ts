@@ -51,7 +51,7 @@ const grantFor = (repo: string) => ({
 });
 const tenantsOf = (granted: readonly string[]) =>
   stringify({ tenants: Object.fromEntries(granted.map((repo) => [`acme/${repo}`, grantFor(repo)])) });
-const sourceRepos = ['shop', 'rooted', 'strict', 'climber'] as const;
+const sourceRepos = ['shop', 'rooted', 'strict', 'climber', 'batch-a', 'batch-b'] as const;
 
 beforeAll(async () => {
   if ('error' in environments) throw new Error(environments.error);
@@ -65,7 +65,14 @@ beforeAll(async () => {
       // The branch root's files belong to no environment: this grant and this rule must never apply.
       'tenants.yaml': tenantsOf(['rooted']),
       'governance/limits.yaml': stringify({ all: { requireRateLimit: true } }),
-      'envs/staging/tenants.yaml': tenantsOf(['shop', 'strict', 'climber', 'production']),
+      'envs/staging/tenants.yaml': tenantsOf([
+        'shop',
+        'strict',
+        'climber',
+        'production',
+        'batch-a',
+        'batch-b',
+      ]),
       'envs/production/tenants.yaml': tenantsOf(['shop', 'strict', 'climber']),
       // Production's own rule for one tenant: its promotion is refused there, its staging deploy is not.
       'envs/production/governance/limits.yaml': stringify({
@@ -215,6 +222,45 @@ describe('staging → production folders of one branch', { timeout: 120_000 }, (
     expect(comment!.body).toMatch(
       /- \*\*production\*\* \(platform\/deploy@main:envs\/production\): \d+ added, \d+ changed, \d+ removed against what it runs now/,
     );
+  });
+});
+
+describe('batched deploys into a folder environment', { timeout: 120_000 }, () => {
+  it('the waiting merges of two repos land as ONE commit under envs/staging, each with its provenance', async () => {
+    const held = [];
+    for (const repo of ['batch-a', 'batch-b']) {
+      const ref = { owner: 'acme', repo };
+      await gh.admin.push({
+        ...ref,
+        branch: 'b',
+        files: buildSourceFiles(optionsFor(repo, ['/a'])),
+        deliver: false,
+      });
+      const pr = await gh.admin.openPullRequest({ ...ref, head: 'b', deliver: false });
+      const merged = await gh.admin.mergePullRequest({ ...ref, number: pr.number, deliver: false });
+      const push = merged.events.find((event) => event.name === 'push')!;
+      held.push({
+        repo,
+        sha: merged.sha,
+        job: {
+          type: 'deploy' as const,
+          deliveryId: `batch-${repo}`,
+          event: 'push',
+          installationId: (push.payload as { installation: { id: number } }).installation.id,
+          repository: ref,
+          sha: merged.sha,
+        },
+      });
+    }
+    const before = (await deployLog()).length;
+    await Promise.all(held.map(({ job }) => app.queue.enqueue(job)));
+    await settle();
+    const log = await deployLog();
+    expect(log).toHaveLength(before + 1);
+    for (const { repo, sha } of held) {
+      expect(log[0]!.message).toContain(`Kuma-Api-Forge-Source: acme/${repo}@${sha}`);
+      await expectRuns('staging', repo, { sha, paths: ['/a'] });
+    }
   });
 });
 

@@ -17,6 +17,8 @@ export interface DeployTargetOptions {
   mode?: DeployMode;
   /** The branch the cluster agent syncs; default the deploy repo's default branch. */
   branch?: string;
+  /** Pull-request mode: the prefix of the deploy PR branches (default `kuma-api-forge/`). */
+  branchPrefix?: string;
 }
 
 /** Thrown when the App cannot reach the deploy repo at all; a retry does not help, an admin does. */
@@ -42,6 +44,7 @@ export function createGitHubDeployTarget(clients: GitHubClients, options: Deploy
     const repo = createGitHubDeployRepo(clients.forInstallation(installationId, scope), options.repo, {
       ...(options.mode ? { mode: options.mode } : {}),
       ...(options.branch ? { branch: options.branch } : {}),
+      ...(options.branchPrefix ? { branchPrefix: options.branchPrefix } : {}),
     });
     return shareTexts(repo, texts);
   };

@@ -24,6 +24,15 @@ export function buildRepoFolder(sourceRepo: RepoRef): string {
 export const deployPullBranchPrefix = 'kuma-api-forge/';
 
 /**
+ * The deploy-PR branch prefix of an environment that shares its repo with others (folders of one branch):
+ * `kuma-api-forge-<environment>/`, so each environment's PR of a source repo has a branch of its own (environment
+ * names are lower-case letters, digits and `-`: a valid ref component).
+ */
+export function buildEnvironmentPullBranchPrefix(environment: string): string {
+  return `kuma-api-forge-${environment}/`;
+}
+
+/**
  * `<owner>/<repo>` of the source repo, lower-cased, for the branch of its deploy PR (pull-request mode). Only
  * `.` can make a name an invalid git ref (a component starting with `.`, `..`, a `.lock` ending), so it is
  * escaped as `_d`, and `_` as `__`: every name makes a valid ref, and no two repos share one. A component that
