@@ -13,6 +13,7 @@ import { type LocalApp, startApp } from '../../dev/start.js';
 import { loadSettings } from '../../shared/app/settings.js';
 import { parseEnvironments } from '../../shared/core/deploy/environments.js';
 import { parseSourceRecord } from '../../shared/core/deploy/source-record.js';
+import { callsTo } from '../helpers/github-calls.js';
 import { createTestApp } from '../helpers/local-github.js';
 import { buildSourceFiles, renderFiles } from '../unit/deploy/helpers.js';
 
@@ -199,7 +200,15 @@ describe('staging → production folders of one branch', { timeout: 120_000 }, (
     expect(await read('tenants.yaml')).toBe(tenantsOf(['rooted']));
 
     // A newer merge reaches staging; production keeps A until the next tag.
+    const firstCall = gh.requests.length;
     const b = await merge('shop', ['/a', '/b']);
+    // A warm deploy into a folder reads the branch's snapshot, then (the folder's manifests lie deeper than the
+    // snapshot query's six levels) the whole tree once more, and commits: one call more than at a branch's root.
+    expect(callsTo(gh.requests.slice(firstCall), 'platform/deploy')).toEqual([
+      'graphql DeploySnapshot',
+      'git/get-tree',
+      'graphql DeployCommit',
+    ]);
     await expectRuns('staging', 'shop', b);
     await expectRuns('production', 'shop', a);
     await tag('shop', 'v1.1.0', b.sha);
