@@ -42,7 +42,7 @@ export interface Settings {
   deployBranch?: string;
   /**
    * `DEPLOY_ENVIRONMENTS` (instead of `DEPLOY_REPO`/`DEPLOY_BRANCH`): a YAML list of environments in promotion
-   * order, each a deploy repo and branch; merges deploy to the first (which `deployRepo`/`deployBranch` then
+   * order, each a deploy repo and branch, or a folder of one (`path`); merges deploy to the first (which `deployRepo`/`deployBranch` then
    * name), a release tag matching a later one's `promote.tag` promotes into it (core/deploy/environments.ts), or,
    * with `promote: {approval: true}` (pull-request mode only), the approved merge of the deploy PR before it.
    */

@@ -57,7 +57,8 @@ const tagPatternPattern = /^(?!-)[A-Za-z0-9._/*+-]{1,100}$/;
 /**
  * The environments of `DEPLOY_ENVIRONMENTS`: a YAML (or JSON) list, in promotion order, e.g.
  * `[{name: staging, repo: platform/deploy, branch: staging}, {name: production, repo: platform/deploy, branch:
- * main, promote: {tag: "v*"}}]`. Returns the list, or the first problem as one sentence naming the entry.
+ * main, promote: {tag: "v*"}}]`, or folders of one branch (`path: envs/staging`, `path: envs/production`).
+ * Returns the list, or the first problem as one sentence naming the entry.
  */
 export function parseEnvironments(text: string): { environments: Environment[] } | { error: string } {
   let value: unknown;
