@@ -119,6 +119,10 @@ function parseEnvironment(entry: unknown, first: boolean): Environment | { error
  */
 function findOverlap(env: Environment, before: readonly Environment[]): string | undefined {
   for (const other of before) {
+    // The default branch is only known to GitHub: with folders, one entry omitting the branch could be the other's.
+    const sameRepo = formatRepoRef(other.repo).toLowerCase() === formatRepoRef(env.repo).toLowerCase();
+    if (sameRepo && (other.path || env.path) && !other.branch !== !env.branch)
+      return `${env.name} and ${other.name} share ${formatRepoRef(env.repo).toLowerCase()} and one of them omits its branch, which may be the other's (the default branch): name the branch of both`;
     if (describeBranch(other) !== describeBranch(env)) continue;
     const a = (other.path ?? '').toLowerCase();
     const b = (env.path ?? '').toLowerCase();

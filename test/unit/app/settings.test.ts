@@ -191,7 +191,7 @@ describe('loadSettings', () => {
     [
       {
         DEPLOY_ENVIRONMENTS:
-          '[{name: staging, repo: p/d, path: envs/staging}, {name: production, repo: p/d, branch: prod, promote: {tag: v*}}]',
+          '[{name: staging, repo: p/d, branch: main, path: envs/staging}, {name: production, repo: p/d, branch: prod, promote: {tag: v*}}]',
         DEPLOY_MODE: 'pull-request',
       },
       'or a folder (path) for each environment sharing one: production shares p/d',

@@ -145,6 +145,12 @@ describe('parseEnvironments: environments as folders of one branch (path)', () =
     // A folder beside a root environment of the same branch: the root one's apis/ and tenants.yaml are the branch's.
     [folders('', 'path: envs/production'), 'staging takes its root', 'root'],
     [folders('path: envs/staging', ''), 'production takes its root', 'root'],
+    // One names the branch, the other takes the default branch: maybe the same one, so both must name it.
+    [
+      '- {name: staging, repo: p/d, path: envs/a}\n- {name: production, repo: p/d, branch: main, path: envs/a, promote: {tag: v*}}',
+      'one of them omits its branch',
+      'default branch',
+    ],
     // The same folder twice (also spelled with a trailing slash).
     [folders('path: envs/a', 'path: envs/a/'), 'like staging', 'same folder'],
     [
