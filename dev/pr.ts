@@ -208,8 +208,8 @@ function readOptions(argv: string[]): Options | undefined {
 }
 
 /**
- * The environments of `--environments <file>`, checked as the App checks `DEPLOY_ENVIRONMENTS`; promotion by
- * approval needs a review of a deploy PR, which this command does not play.
+ * The environments of `--environments <file>`, checked as the App checks `DEPLOY_ENVIRONMENTS`; only promotions
+ * by tag are played (an approval needs a review of a deploy PR, a time rule hours of waiting).
  */
 async function readEnvironments(file: string): Promise<Environment[]> {
   const text = await readFile(file, 'utf8').catch(() => {
@@ -217,10 +217,10 @@ async function readEnvironments(file: string): Promise<Environment[]> {
   });
   const parsed = parseEnvironments(text);
   if ('error' in parsed) throw new UsageError(`--environments ${file}: ${parsed.error}`);
-  const approval = parsed.environments.find((env) => env.promote && !('tag' in env.promote));
-  if (approval)
+  const untagged = parsed.environments.find((env) => env.promote && !('tag' in env.promote));
+  if (untagged)
     throw new UsageError(
-      `--environments ${file}: ${approval.name} is promoted by approval; npm run pr plays promotions by tag only`,
+      `--environments ${file}: ${untagged.name} is not promoted by a tag (promote: ${JSON.stringify(untagged.promote)}); npm run pr plays promotions by tag only`,
     );
   return parsed.environments;
 }
