@@ -4,6 +4,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
+import type { Environment } from '../shared/core/deploy/environments.js';
 import { formatRepoRef, type RepoRef } from '../shared/core/repo-ref.js';
 import type { Logger } from '../shared/ports/logger.js';
 import { type LocalGitHub, startLocalGitHub, type WebhookDelivery } from './github/index.js';
@@ -78,8 +79,14 @@ export function meshSection(body: string): string {
 }
 
 export interface DeployPrint {
-  /** The deploy repo's branch the App commits to. */
+  /** The deploy repo the App commits to. */
   deployRepo: RepoRef;
+  /** Its branch (default `main`). */
+  branch?: string;
+  /** An environment's folder of the branch: only its files are listed (default: every file). */
+  folder?: string;
+  /** What the box calls the target (default `<owner>/<repo>@<branch>`). */
+  target?: string;
   /** Boxes the files of the deploy commit these pick (in order), e.g. a route and its policy. */
   manifests?: (files: string[]) => (string | undefined)[];
   /** The merged PR whose deploy note (a comment) is printed. */
@@ -89,15 +96,16 @@ export interface DeployPrint {
 }
 
 /**
- * The deploy repo's last commit on main (message, files changed as `A|M|D  path`); the changed paths are
- * returned. Throws when main has fewer than two commits (nothing was deployed).
+ * The deploy repo's last commit on the branch (message, files changed as `A|M|D  path`, in the folder if one is
+ * given); the changed paths are returned. Throws when the branch has fewer than two commits (nothing deployed).
  */
 export async function printDeploy(gh: LocalGitHub, options: DeployPrint): Promise<string[]> {
-  const { deployRepo } = options;
-  const [commit, parent] = await gh.admin.log({ ...deployRepo, ref: 'main' });
+  const { deployRepo, branch = 'main', folder } = options;
+  const [commit, parent] = await gh.admin.log({ ...deployRepo, ref: branch });
   if (!commit || !parent) throw new Error('nothing was deployed');
+  const inFolder = (paths: string[]) => (folder ? paths.filter((p) => p.startsWith(`${folder}/`)) : paths);
   const [after = [], before = []] = await Promise.all(
-    [commit.sha, parent.sha].map((ref) => gh.admin.listFiles({ ...deployRepo, ref })),
+    [commit.sha, parent.sha].map(async (ref) => inFolder(await gh.admin.listFiles({ ...deployRepo, ref }))),
   );
   const read = (path: string, ref: string) => gh.admin.readFile({ ...deployRepo, ref, path });
   const files: string[] = [];
@@ -106,7 +114,7 @@ export async function printDeploy(gh: LocalGitHub, options: DeployPrint): Promis
     if (a !== b) files.push(`${a === undefined ? 'A' : b === undefined ? 'D' : 'M'}  ${path}`);
   }
   box(
-    `Deploy commit ${commit.sha.slice(0, 7)} on ${formatRepoRef(deployRepo)}@main`,
+    `Deploy commit ${commit.sha.slice(0, 7)} on ${options.target ?? `${formatRepoRef(deployRepo)}@${branch}`}`,
     [
       commit.message.trimEnd(),
       ...(options.link ? ['', `view ${options.link(commit.sha)}`] : []),
@@ -139,6 +147,8 @@ export interface LocalStack {
 export async function startLocalStack(options: {
   owners: string[];
   deployRepo?: RepoRef;
+  /** `DEPLOY_ENVIRONMENTS` instead of `deployRepo` (the first is where merges deploy). */
+  environments?: Environment[];
   log: Logger;
 }): Promise<LocalStack> {
   const gh = await startLocalGitHub();
@@ -154,6 +164,13 @@ export async function startLocalStack(options: {
         webhookSecret,
         githubApiUrl: gh.url,
         ...(options.deployRepo ? { deployRepo: options.deployRepo } : {}),
+        ...(options.environments
+          ? {
+              environments: options.environments,
+              deployRepo: options.environments[0]!.repo,
+              ...(options.environments[0]!.branch ? { deployBranch: options.environments[0]!.branch } : {}),
+            }
+          : {}),
       },
       // The local GitHub has no secondary rate limits: no need to space writes a second apart.
       spaceWrites: false,

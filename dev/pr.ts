@@ -9,20 +9,26 @@
 import { execFile } from 'node:child_process';
 import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { createJsonLogger } from '../shared/adapters/json-logger.js';
 import { createMemoryFileSource } from '../shared/adapters/memory-file-source.js';
 import { repoConfigFiles } from '../shared/core/config/config-location.js';
 import { routeGateway } from '../shared/core/config/resolve-api.js';
+import { buildRepoFolder } from '../shared/core/deploy/deploy-paths.js';
+import { describeTarget, type Environment, parseEnvironments } from '../shared/core/deploy/environments.js';
+import { parseSourceRecord, sourceRecordFile } from '../shared/core/deploy/source-record.js';
 import { formatRepoRef, parseRepoRef, type RepoRef } from '../shared/core/repo-ref.js';
 import { readServerPaths } from '../shared/core/routing/server-paths.js';
 import { renderRepo } from '../shared/use-cases/render-repo.js';
+import { createLocalEnvironments, environmentPathOf, localBranchOf, ownersOf } from './local-environments.js';
 import type { LocalStack } from './local-flow.js';
 
 const run = promisify(execFile);
 
-const usage = `Usage: npm run pr -- <api repo dir> [--base-ref <ref>] [--deploy-repo <dir>] [--repo <owner/name>] [--keep-open]
+const usage = `Usage: npm run pr -- <api repo dir> [--base-ref <ref>] [--deploy-repo <dir>] [--repo <owner/name>]
+                      [--environments <file>] [--keep-open]
 
 Plays a pull request of a local API repo folder through the App and a local GitHub, then merges it:
   base  the folder as committed at --base-ref (default HEAD) in its git repository; deployed first
@@ -35,11 +41,16 @@ Options:
                        a new one whose tenants.yaml grants the API repo what its .kuma-api-forge.yaml names
                        (named DEPLOY_REPO when set, else platform/<folder name> or platform/mesh-deploy)
   --repo <owner/name>  the API repo's name on the local GitHub (default local/<folder name>)
+  --environments <file>
+                       a DEPLOY_ENVIRONMENTS list (YAML or JSON) of the deploy targets in promotion order: each
+                       environment's repo, branch and folder is created with the tenants.yaml (or the
+                       --deploy-repo folder's files); the merge deploys to the first, then a tag matching each
+                       later environment's promote.tag is pushed on the merge commit and its promotion printed
   --keep-open          keep the local GitHub running afterwards so the printed links open (Ctrl-C stops)
   -h, --help           this help
 
-Exit codes: 0 the check run did not fail and the merge deployed; 1 the check run failed or nothing was
-deployed; 2 bad input (one line on stderr).`;
+Exit codes: 0 the check run did not fail and the merge deployed (and, with --environments, every promotion);
+1 the check run failed or something was not deployed; 2 bad input (one line on stderr).`;
 
 /** Bad input: one line on stderr and exit code 2. */
 class UsageError extends Error {}
@@ -155,6 +166,8 @@ interface Options {
   baseRef: string;
   deployDir?: string;
   repo: RepoRef;
+  /** `--environments <file>`: the file, read once the other input is known good. */
+  environmentsFile?: string;
   keepOpen: boolean;
 }
 
@@ -164,6 +177,7 @@ function readOptions(argv: string[]): Options | undefined {
     'base-ref': { type: 'string' },
     'deploy-repo': { type: 'string' },
     repo: { type: 'string' },
+    environments: { type: 'string' },
     'keep-open': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   } as const;
@@ -188,9 +202,31 @@ function readOptions(argv: string[]): Options | undefined {
     baseRef: values['base-ref'] ?? 'HEAD',
     ...(values['deploy-repo'] === undefined ? {} : { deployDir: values['deploy-repo'] }),
     repo,
+    ...(values.environments === undefined ? {} : { environmentsFile: values.environments }),
     keepOpen: values['keep-open'] ?? false,
   };
 }
+
+/**
+ * The environments of `--environments <file>`, checked as the App checks `DEPLOY_ENVIRONMENTS`; only promotions
+ * by tag are played (an approval needs a review of a deploy PR, a time rule hours of waiting).
+ */
+async function readEnvironments(file: string): Promise<Environment[]> {
+  const text = await readFile(file, 'utf8').catch(() => {
+    throw new UsageError(`--environments ${file}: cannot read the file`);
+  });
+  const parsed = parseEnvironments(text);
+  if ('error' in parsed) throw new UsageError(`--environments ${file}: ${parsed.error}`);
+  const untagged = parsed.environments.find((env) => env.promote && !('tag' in env.promote));
+  if (untagged)
+    throw new UsageError(
+      `--environments ${file}: ${untagged.name} is not promoted by a tag (promote: ${JSON.stringify(untagged.promote)}); npm run pr plays promotions by tag only`,
+    );
+  return parsed.environments;
+}
+
+/** A tag name the pattern matches: each `*` as `1.0.0` (`v*` → `v1.0.0`). */
+const tagFor = (pattern: string) => pattern.replaceAll('*', '1.0.0');
 
 function changes(base: Files, head: Files): Record<string, Buffer | null> {
   const changed: Record<string, Buffer | null> = {};
@@ -200,7 +236,12 @@ function changes(base: Files, head: Files): Record<string, Buffer | null> {
   return changed;
 }
 
-async function main(argv: string[]): Promise<number> {
+/** For tests driving `main` in process: called with the running stack before it stops. */
+export interface PrHooks {
+  beforeStop?(stack: LocalStack): Promise<void>;
+}
+
+export async function main(argv: string[], hooks: PrHooks = {}): Promise<number> {
   const options = readOptions(argv);
   if (!options) {
     console.log(usage);
@@ -221,10 +262,19 @@ async function main(argv: string[]): Promise<number> {
     ? await filesOnDisk(deployFolder)
     : { 'tenants.yaml': Buffer.from(await grantFromRender(repo, head)) };
   const named = process.env.DEPLOY_REPO;
-  const deployRepo: RepoRef | undefined = named
-    ? parseRepoRef(named)
-    : { owner: 'platform', repo: deployFolder ? basename(deployFolder) : 'mesh-deploy' };
+  const environments = options.environmentsFile
+    ? await readEnvironments(options.environmentsFile)
+    : undefined;
+  if (environments && named) throw new UsageError('set --environments or DEPLOY_REPO, not both');
+  const deployRepo: RepoRef | undefined = environments
+    ? environments[0]!.repo
+    : named
+      ? parseRepoRef(named)
+      : { owner: 'platform', repo: deployFolder ? basename(deployFolder) : 'mesh-deploy' };
   if (!deployRepo) throw new UsageError(`DEPLOY_REPO must be "owner/repo", got "${named}"`);
+  /** Where merges deploy: the deploy repo's `main`, or the first environment. */
+  const first = environments?.[0];
+  const deployBranch = first ? localBranchOf(first) : 'main';
 
   // Imported once the input is known good: bad input fails fast, without loading the App.
   const {
@@ -242,8 +292,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     step('Starting a local GitHub and the App');
     stack = await startLocalStack({
-      owners: [repo.owner, deployRepo.owner],
-      deployRepo,
+      owners: [repo.owner, ...(environments ? ownersOf(environments) : [deployRepo.owner])],
+      ...(environments ? { environments } : { deployRepo }),
       log: createJsonLogger('warn', (line) => process.stderr.write(`${line}\n`)),
     });
     const { gh, app } = stack;
@@ -251,10 +301,21 @@ async function main(argv: string[]): Promise<number> {
     console.log(`  local GitHub  ${gh.url}`);
     console.log(`  the App       ${app.webhookUrl}`);
 
-    step(
-      `Creating the deploy repo ${formatRepoRef(deployRepo)}${deployFolder ? ` from ${options.deployDir}` : ''}`,
-    );
-    await gh.admin.createRepo({ ...deployRepo, files: deployFiles });
+    if (environments) {
+      step(
+        `Creating the environments' deploy repos, branches and folders${deployFolder ? `, each with ${options.deployDir}` : ''}`,
+      );
+      await createLocalEnvironments(gh, environments, () => deployFiles);
+      for (const env of environments)
+        console.log(
+          `  ${env.name}: ${describeTarget(env)} ${html}/${formatRepoRef(env.repo)}/blob/${localBranchOf(env)}/${environmentPathOf(env, 'tenants.yaml')}`,
+        );
+    } else {
+      step(
+        `Creating the deploy repo ${formatRepoRef(deployRepo)}${deployFolder ? ` from ${options.deployDir}` : ''}`,
+      );
+      await gh.admin.createRepo({ ...deployRepo, files: deployFiles });
+    }
     if (!deployFolder)
       box(`tenants.yaml (granting what ${configPath} needs)`, deployFiles['tenants.yaml']!.toString());
 
@@ -291,19 +352,60 @@ async function main(argv: string[]): Promise<number> {
       'on the PR',
     );
 
-    step(`Merging PR #${opened.number}: the App deploys the merge commit to ${formatRepoRef(deployRepo)}`);
-    const before = await gh.admin.resolve({ ...deployRepo, ref: 'main' });
+    const target = first ? `${first.name} (${describeTarget(first)})` : formatRepoRef(deployRepo);
+    step(`Merging PR #${opened.number}: the App deploys the merge commit to ${target}`);
+    const before = await gh.admin.resolve({ ...deployRepo, ref: deployBranch });
     const merged = await gh.admin.mergePullRequest({ ...repo, number: opened.number });
     console.log(`  GitHub delivered ${describeDeliveries(merged.deliveries)}`);
     await app.queue.idle();
-    let deployed = (await gh.admin.resolve({ ...deployRepo, ref: 'main' })) !== before;
+    let deployed = (await gh.admin.resolve({ ...deployRepo, ref: deployBranch })) !== before;
     if (deployed)
       await printDeploy(gh, {
         deployRepo,
+        branch: deployBranch,
+        ...(first?.path ? { folder: first.path } : {}),
+        ...(first ? { target } : {}),
         pull: { ...repo, number: opened.number },
         link: (sha) => `${html}/${formatRepoRef(deployRepo)}/commit/${sha}`,
       });
     else console.log('  nothing was deployed: the deploy repo is unchanged');
+    // Each later environment in turn: a tag matching its rule, pushed on the merge commit, promotes it there.
+    const pushed = new Set<string>();
+    for (const env of deployed ? (environments?.slice(1) ?? []) : []) {
+      const tag = tagFor((env.promote as { tag: string }).tag);
+      const envTarget = `${env.name} (${describeTarget(env)})`;
+      step(
+        `Pushing the tag ${tag} on ${merged.sha.slice(0, 7)} in ${formatRepoRef(repo)}: promotes to ${envTarget}`,
+      );
+      const previous = await gh.admin.resolve({ ...env.repo, ref: localBranchOf(env) });
+      if (!pushed.has(tag)) {
+        const tagged = await gh.admin.pushTag({ ...repo, tag, sha: merged.sha });
+        console.log(`  GitHub delivered ${describeDeliveries(tagged.deliveries)}`);
+        pushed.add(tag);
+        await app.queue.idle();
+      } else console.log(`  (pushed already: it promoted to every environment its name matches, in order)`);
+      if ((await gh.admin.resolve({ ...env.repo, ref: localBranchOf(env) })) === previous) {
+        console.log(`  nothing was promoted: ${envTarget} is unchanged`);
+        deployed = false;
+        break;
+      }
+      await printDeploy(gh, {
+        deployRepo: env.repo,
+        branch: localBranchOf(env),
+        ...(env.path ? { folder: env.path } : {}),
+        target: envTarget,
+        link: (sha) => `${html}/${formatRepoRef(env.repo)}/commit/${sha}`,
+      });
+    }
+    if (environments && deployed) {
+      const runs = await Promise.all(environments.map((env) => runningCommit(gh, env, repo)));
+      box(
+        'What each environment runs now',
+        environments
+          .map((env, index) => `${env.name}: ${formatRepoRef(repo)}@${runs[index]?.slice(0, 7) ?? 'nothing'}`)
+          .join('\n'),
+      );
+    }
     const failed = app.queue.deadLetters.length;
     if (failed > 0) {
       console.error(`${failed} job(s) of the App failed; see the log above`);
@@ -319,17 +421,29 @@ async function main(argv: string[]): Promise<number> {
       });
     } else
       console.log(dim('\nThe local GitHub stopped with this command: pass --keep-open to open the links.'));
+    await hooks.beforeStop?.(stack);
     return check?.conclusion === 'failure' || !deployed ? 1 : 0;
   } finally {
     await stack?.stop();
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const usageError = error instanceof UsageError;
-    console.error(`kuma-api-forge pr: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(usageError ? 2 : 1);
-  },
-);
+/** The source commit an environment's `.source.yaml` records for `repo`, if any. */
+async function runningCommit(gh: LocalStack['gh'], env: Environment, repo: RepoRef) {
+  const path = environmentPathOf(env, `${buildRepoFolder(repo)}${sourceRecordFile}`);
+  const text = await gh.admin.readFile({ ...env.repo, ref: localBranchOf(env), path });
+  return text === undefined ? undefined : parseSourceRecord(text)?.commit;
+}
+
+/** `main`'s answer as the process's exit: its code, or a failure as one line on stderr (2 for bad input). */
+export function exitCodeOf(error: unknown): number {
+  console.error(`kuma-api-forge pr: ${error instanceof Error ? error.message : String(error)}`);
+  return error instanceof UsageError ? 2 : 1;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => process.exit(exitCodeOf(error)),
+  );
+}

@@ -19,15 +19,17 @@ import {
   type MemoryQueue,
   type MemoryQueueOptions,
 } from '../shared/adapters/memory-queue.js';
-import { loadSettings, type Settings, SettingsError } from '../shared/app/settings.js';
+import { loadSettings, type Settings } from '../shared/app/settings.js';
 import { createWebhookApp } from '../shared/app/webhook-app.js';
 import { createWorker, type WorkerDeps } from '../shared/app/worker.js';
 import { createWorkerDeps } from '../shared/app/worker-deps.js';
 import { findApprovalRepos } from '../shared/core/deploy/approval-promotion.js';
+import { describeTarget, type Environment } from '../shared/core/deploy/environments.js';
 import { describeError, failureFields } from '../shared/core/errors.js';
-import { formatRepoRef, parseRepoRef, type RepoRef } from '../shared/core/repo-ref.js';
+import { formatRepoRef } from '../shared/core/repo-ref.js';
 import { type Logger, silentLogger } from '../shared/ports/logger.js';
-import { startLocalGitHub } from './github/index.js';
+import { type LocalGitHub, startLocalGitHub } from './github/index.js';
+import { createLocalEnvironments, ownersOf } from './local-environments.js';
 
 export interface StartAppOptions {
   settings: Pick<Settings, 'appId' | 'privateKey' | 'webhookSecret' | 'githubApiUrl'> &
@@ -146,41 +148,49 @@ export async function startApp(options: StartAppOptions): Promise<LocalApp> {
   };
 }
 
+/** Where merges deploy on the local GitHub: `DEPLOY_REPO` (with `DEPLOY_BRANCH`) or `DEPLOY_ENVIRONMENTS`. */
+type LocalDeploy = Partial<Pick<Settings, 'deployRepo' | 'deployBranch' | 'deployMode' | 'environments'>>;
+
 /**
  * No GitHub configured: a local one with an App installed on `acme` and the user-profile API in `acme/users`;
- * with `DEPLOY_REPO` set, that repo too (its `tenants.yaml` granting `acme/users`), and merges deploy to it.
+ * with `DEPLOY_REPO` set, that repo too (its `tenants.yaml` granting `acme/users`), and merges deploy to it; with
+ * `DEPLOY_ENVIRONMENTS`, every environment's repo, branch and folder, each with that `tenants.yaml`.
  */
-async function startWithLocalGitHub(
+export async function startWithLocalGitHub(
   port: number,
   log: Logger,
-  deployRepo: RepoRef | undefined,
-): Promise<void> {
+  deploy: LocalDeploy,
+): Promise<{ github: LocalGitHub; app: LocalApp; stop(): Promise<void> }> {
+  const { deployRepo, environments } = deploy;
   const github = await startLocalGitHub();
   const webhookSecret = randomBytes(16).toString('hex');
   const created = github.admin.createApp({ webhookSecret });
   const { installationId } = await github.admin.installApp(created.id, 'acme');
   await github.admin.createRepo({ owner: 'acme', repo: 'users', files: await readUserProfile() });
-  if (deployRepo) {
-    if (deployRepo.owner.toLowerCase() !== 'acme')
-      await github.admin.installApp(created.id, deployRepo.owner);
-    const grant = {
-      gateways: ['edge'],
-      hostnames: ['api.example.com'],
-      basePaths: ['/users-api'],
-      namespaces: ['users'],
-    };
+  const grant = {
+    gateways: ['edge'],
+    hostnames: ['api.example.com'],
+    basePaths: ['/users-api'],
+    namespaces: ['users'],
+  };
+  const tenants = stringify({ tenants: { 'acme/users': grant } });
+  const owners = environments ? ownersOf(environments) : deployRepo ? [deployRepo.owner] : [];
+  for (const owner of owners)
+    if (owner.toLowerCase() !== 'acme') await github.admin.installApp(created.id, owner);
+  if (environments) await createLocalEnvironments(github, environments, () => ({ 'tenants.yaml': tenants }));
+  else if (deployRepo)
     await github.admin.createRepo({
       ...deployRepo,
-      files: { 'tenants.yaml': stringify({ tenants: { 'acme/users': grant } }) },
+      files: { 'tenants.yaml': tenants },
+      ...(deploy.deployBranch ? { defaultBranch: deploy.deployBranch } : {}),
     });
-  }
   const app = await startApp({
     settings: {
       appId: created.id,
       privateKey: created.privateKey!,
       webhookSecret,
       githubApiUrl: github.url,
-      ...(deployRepo ? { deployRepo } : {}),
+      ...deploy,
     },
     port,
     log,
@@ -195,7 +205,12 @@ async function startWithLocalGitHub(
       `GITHUB_APP_PRIVATE_KEY="${created.privateKey!.trim().replace(/\n/g, '\\n')}"`,
       `GITHUB_WEBHOOK_SECRET=${webhookSecret}`,
       `GITHUB_API_URL=${github.url}`,
-      ...(deployRepo ? [`DEPLOY_REPO=${formatRepoRef(deployRepo)}`] : []),
+      ...(environments
+        ? [`DEPLOY_ENVIRONMENTS='${JSON.stringify(environments.map(describeEnvironment))}'`]
+        : deployRepo
+          ? [`DEPLOY_REPO=${formatRepoRef(deployRepo)}`]
+          : []),
+      ...(deploy.deployMode === 'pull-request' ? ['DEPLOY_MODE=pull-request'] : []),
       '',
     ].join('\n'),
     { mode: 0o600 },
@@ -206,7 +221,7 @@ async function startWithLocalGitHub(
   health       GET  ${app.url}/healthz
   local GitHub ${github.url}   (REST API, git repos in a temp dir)
   App          id ${created.id}, installation ${installationId} on "acme"; repo acme/users holds the user-profile API
-  deploy repo  ${deployRepo ? `${formatRepoRef(deployRepo)} (DEPLOY_REPO; tenants.yaml grants acme/users)` : 'none: set DEPLOY_REPO=owner/repo to deploy merges'}
+  ${environments ? `environments ${listEnvironments(environments, github.url)}` : `deploy repo  ${deployRepo ? `${formatRepoRef(deployRepo)} (DEPLOY_REPO; tenants.yaml grants acme/users)` : 'none: set DEPLOY_REPO=owner/repo (or DEPLOY_ENVIRONMENTS) to deploy merges'}`}
   web          ${github.url}/_html/acme/users
   credentials  ${envFile}
 
@@ -214,10 +229,34 @@ No GitHub was configured, so this is a local one: nothing leaves this machine. T
 end to end, run \`npm run demo\`; for your own API repo folder, \`npm run pr -- <folder>\`. To use a real GitHub App instead, set GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY,
 GITHUB_WEBHOOK_SECRET (and GITHUB_API_URL for GitHub Enterprise) and point the App's webhook here.
 Ctrl-C stops.`);
-  onStop(async () => {
-    await app.stop();
-    await github.stop();
-  });
+  return {
+    github,
+    app,
+    async stop() {
+      await app.stop();
+      await github.stop();
+    },
+  };
+}
+
+/** One line per environment: its target, its web page and how a commit gets there (DEPLOY_ENVIRONMENTS order). */
+function listEnvironments(environments: readonly Environment[], githubUrl: string): string {
+  return environments
+    .map((environment, index) => {
+      const rule = !environment.promote
+        ? 'merges deploy here'
+        : 'tag' in environment.promote
+          ? `a tag matching ${environment.promote.tag} pushed in acme/users promotes here`
+          : 'the approved merge of the deploy PR before promotes here';
+      const page = `${githubUrl}/_html/${formatRepoRef(environment.repo)}`;
+      return `${index === 0 ? '' : '               '}${environment.name}: ${describeTarget(environment)} (tenants.yaml grants acme/users; ${rule}) ${page}`;
+    })
+    .join('\n');
+}
+
+/** An environment as `DEPLOY_ENVIRONMENTS` spells it. */
+function describeEnvironment(environment: Environment) {
+  return { ...environment, repo: formatRepoRef(environment.repo) };
 }
 
 function onStop(stop: () => Promise<void>): void {
@@ -237,11 +276,12 @@ async function main(): Promise<void> {
   if (!process.env.GITHUB_APP_ID) {
     const level = process.env.LOG_LEVEL?.toLowerCase();
     const known = level === 'debug' || level === 'warn' || level === 'error';
-    const deployRepo = process.env.DEPLOY_REPO;
-    const parsed = deployRepo ? parseRepoRef(deployRepo) : undefined;
-    if (deployRepo && !parsed)
-      throw new SettingsError(`DEPLOY_REPO must be "owner/repo", got "${deployRepo}"`);
-    return startWithLocalGitHub(port, createJsonLogger(known ? level : 'info'), parsed);
+    const local = await startWithLocalGitHub(
+      port,
+      createJsonLogger(known ? level : 'info'),
+      readLocalDeploy(process.env),
+    );
+    return onStop(local.stop);
   }
   const settings = loadSettings(process.env);
   const app = await startApp({ settings, port, log: createJsonLogger(settings.logLevel) });
@@ -249,6 +289,20 @@ async function main(): Promise<void> {
     `kuma-api-forge is listening on ${app.url}; webhook: POST ${app.webhookUrl}; GitHub: ${settings.githubApiUrl}`,
   );
   onStop(app.stop);
+}
+
+/**
+ * The deploy settings of `npm start` with the local GitHub, read and checked as the App's settings are
+ * (`DEPLOY_REPO`, `DEPLOY_BRANCH`, `DEPLOY_MODE`, `DEPLOY_ENVIRONMENTS`; the App's own are made locally).
+ */
+export function readLocalDeploy(env: Record<string, string | undefined>): LocalDeploy {
+  const settings = loadSettings({ ...env, GITHUB_APP_ID: '1', GITHUB_WEBHOOK_SECRET: 'local' }, 'webhook');
+  return {
+    ...(settings.deployRepo ? { deployRepo: settings.deployRepo } : {}),
+    ...(settings.deployBranch ? { deployBranch: settings.deployBranch } : {}),
+    ...(settings.deployMode !== 'commit' ? { deployMode: settings.deployMode } : {}),
+    ...(settings.environments ? { environments: settings.environments } : {}),
+  };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -11,7 +11,7 @@ import {
   findApprovalPromotion,
   sourceRepoOfBranch,
 } from '../core/deploy/approval-promotion.js';
-import { buildRepoFolder } from '../core/deploy/deploy-paths.js';
+import { buildRepoFolder, toEnvironmentPath } from '../core/deploy/deploy-paths.js';
 import type { Environment } from '../core/deploy/environments.js';
 import { parseSourceRecord, sourceRecordFile } from '../core/deploy/source-record.js';
 import { failureFields, isRetryable } from '../core/errors.js';
@@ -118,7 +118,7 @@ export async function runApprovedPromoteJob(
     const sourceRepo = sourceRepoOfBranch(job.headRef);
     const [deployBranch, source, reviews, commitAuthors] = await Promise.all([
       previous.branch ?? deployHost.getPullRequest(job.pullNumber).then((state) => state.defaultBranch),
-      sourceRepo && readSourceRecord(deployHost, job.headSha, sourceRepo),
+      sourceRepo && readSourceRecord(deployHost, job.headSha, sourceRepo, previous.path),
       reviewsOf.reviews(job.pullNumber),
       reviewsOf.commitAuthors(job.baseSha, job.headSha),
     ]);
@@ -213,9 +213,12 @@ async function isMerged(source: CodeHost, history: SourceHistory, sha: string): 
   return order === 'identical' || order === 'ahead';
 }
 
-/** The source repo and commit the PR head's `.source.yaml` records in the branch's folder. */
-async function readSourceRecord(host: CodeHost, headSha: string, repo: RepoRef) {
-  const bytes = await host.files(headSha).read(`${buildRepoFolder(repo)}${sourceRecordFile}`);
+/** The source repo and commit the PR head's `.source.yaml` records in the branch's folder (in the environment's). */
+async function readSourceRecord(host: CodeHost, headSha: string, repo: RepoRef, environmentPath?: string) {
+  const path = `${buildRepoFolder(repo)}${sourceRecordFile}`;
+  const bytes = await host
+    .files(headSha)
+    .read(environmentPath ? toEnvironmentPath(environmentPath, path) : path);
   const record = bytes && parseSourceRecord(new TextDecoder().decode(bytes), repo);
   return record ? { repo: record.repo, commit: record.commit } : undefined;
 }

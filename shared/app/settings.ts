@@ -50,7 +50,7 @@ export interface Settings {
   deployBranch?: string;
   /**
    * `DEPLOY_ENVIRONMENTS` (instead of `DEPLOY_REPO`/`DEPLOY_BRANCH`): a YAML list of environments in promotion
-   * order, each a deploy repo and branch; merges deploy to the first (which `deployRepo`/`deployBranch` then
+   * order, each a deploy repo and branch, or a folder of one (`path`); merges deploy to the first (which `deployRepo`/`deployBranch` then
    * name), a release tag matching a later one's `promote.tag` promotes into it (core/deploy/environments.ts), or,
    * with `promote: {approval: true}` (pull-request mode only), the approved merge of the deploy PR before it.
    */
@@ -121,11 +121,19 @@ export function loadSettings(
       `DEPLOY_ENVIRONMENTS: ${approval.name} is promoted by {approval: true}, which needs DEPLOY_MODE pull-request (the approval is a review of the deploy PR into the environment before it)`,
     );
   if (deployMode === 'pull-request' && environments) {
-    const keys = environments.map((e) => repoKey(e.repo));
-    const shared = environments.find((e, index) => keys.indexOf(repoKey(e.repo)) !== index);
+    // Environments sharing a repo are folders of it with deploy PR branches of their own (`kuma-api-forge-<name>/`);
+    // a root environment, or one whose merged deploy PRs promote by approval (found by the App's branch), needs a
+    // repo of its own.
+    const sharing = (e: Environment) =>
+      environments.filter((other) => repoKey(other.repo) === repoKey(e.repo)).length > 1;
+    const approvedAfter = (index: number) => {
+      const rule = environments[index + 1]?.promote;
+      return rule !== undefined && 'approval' in rule;
+    };
+    const shared = environments.find((e, index) => sharing(e) && (!e.path || approvedAfter(index)));
     if (shared)
       throw new SettingsError(
-        `DEPLOY_MODE pull-request needs a deploy repo per environment: ${shared.name} shares ${formatRepoRef(shared.repo)} with another environment, and the deploy PR branches are named per source repo only`,
+        `DEPLOY_MODE pull-request needs a deploy repo per environment, or a folder (path) for each environment sharing one: ${shared.name} shares ${formatRepoRef(shared.repo)} with another environment${shared.path ? ', and the environment after it promotes by approval, which needs the deploy PRs before it in a repo of their own' : ''}`,
       );
   }
   const deployBranch = environments?.[0]?.branch ?? optional(env, 'DEPLOY_BRANCH');

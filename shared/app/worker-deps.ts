@@ -4,6 +4,8 @@
  * drive) both use it, so the tests run the production wiring.
  * @module
  */
+
+import { withinFolderTarget } from '../adapters/folder-deploy-repo.js';
 import { createGitHubClients } from '../adapters/github/create-octokit.js';
 import { createJobCodeHost } from '../adapters/github/github-code-host.js';
 import { createGitHubDeployTarget } from '../adapters/github/github-deploy-target.js';
@@ -13,7 +15,10 @@ import { createGitHubPullReviews } from '../adapters/github/github-pull-reviews.
 import { createGitHubReleaseTags } from '../adapters/github/github-release-tags.js';
 import { buildSourceScope } from '../adapters/github/job-scopes.js';
 import { createOasdiffRunner } from '../adapters/oasdiff-runner.js';
-import type { RepoRef } from '../core/repo-ref.js';
+import { buildEnvironmentPullBranchPrefix } from '../core/deploy/deploy-paths.js';
+import { describeTarget, type Environment } from '../core/deploy/environments.js';
+import { type RepoRef, repoKey } from '../core/repo-ref.js';
+import type { DeployTarget } from '../ports/deploy-repo.js';
 import type { Logger } from '../ports/logger.js';
 import type { WorkerEnvironments } from './promote-job.js';
 import type { WorkerSettings } from './settings.js';
@@ -56,18 +61,39 @@ export function createWorkerDeps(settings: WorkerDepsSettings, options: WorkerDe
       ? { installations: { [settings.deployRepo.owner]: settings.deployRepoInstallationId } }
       : {}),
   });
-  const deployTarget = (repo: RepoRef, branch: string | undefined) =>
-    createGitHubDeployTarget(github, {
-      repo,
-      ...(settings.deployMode ? { mode: settings.deployMode } : {}),
-      ...(branch ? { branch } : {}),
-    });
-  const deploy = settings.deployRepo ? deployTarget(settings.deployRepo, settings.deployBranch) : undefined;
-  // The first environment is the merges' deploy target itself (one client, one cache), the others their own.
+  // One client per repo and branch (one token, one blob cache), shared by the environments that are folders of
+  // it; in pull-request mode, environments sharing a repo each get their own deploy PR branches.
+  const branches = new Map<string, DeployTarget>();
+  const pullRequests = settings.deployMode === 'pull-request';
+  const deployTarget = (repo: RepoRef, branch: string | undefined, environment?: Environment) => {
+    const shared =
+      environment !== undefined &&
+      (settings.environments ?? []).filter((e) => repoKey(e.repo) === repoKey(repo)).length > 1;
+    const branchPrefix =
+      pullRequests && shared ? buildEnvironmentPullBranchPrefix(environment.name) : undefined;
+    const key = `${describeTarget({ repo, ...(branch ? { branch } : {}) })} ${branchPrefix ?? ''}`;
+    let target = branches.get(key);
+    if (!target) {
+      target = createGitHubDeployTarget(github, {
+        repo,
+        ...(settings.deployMode ? { mode: settings.deployMode } : {}),
+        ...(branch ? { branch } : {}),
+        ...(branchPrefix ? { branchPrefix } : {}),
+      });
+      branches.set(key, target);
+    }
+    return environment?.path ? withinFolderTarget(target, environment.path) : target;
+  };
+  const [first] = settings.environments ?? [];
+  const deploy = settings.deployRepo
+    ? deployTarget(settings.deployRepo, settings.deployBranch, first)
+    : undefined;
+  // The first environment is the merges' deploy target itself, the others their own (or a folder of a shared one).
   const environments: WorkerEnvironments | undefined = settings.environments && {
     targets: settings.environments.map((environment, index) => ({
       environment,
-      target: index === 0 && deploy ? deploy : deployTarget(environment.repo, environment.branch),
+      target:
+        index === 0 && deploy ? deploy : deployTarget(environment.repo, environment.branch, environment),
     })),
     pullReviews: (job) =>
       createGitHubPullReviews(

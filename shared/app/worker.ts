@@ -5,6 +5,8 @@
  * @module
  */
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { createSubdirSource } from '../adapters/subdir-source.js';
+import { describeTarget, type Environment } from '../core/deploy/environments.js';
 import { failureFields, isRetryable, SetupError } from '../core/errors.js';
 import type {
   ApprovedPromoteJob,
@@ -18,6 +20,7 @@ import type {
 import { formatRepoRef } from '../core/repo-ref.js';
 import { buildDeadlineResult } from '../core/report/check-run.js';
 import { buildDeployFailedComment } from '../core/report/deploy-comment.js';
+import { driftCheckRunName } from '../core/report/drift-report.js';
 import type { BreakingDiff } from '../ports/breaking-diff.js';
 import type { CodeHost } from '../ports/code-host.js';
 import type { DeployTarget } from '../ports/deploy-repo.js';
@@ -227,13 +230,23 @@ async function runGovernanceJob(job: GovernanceJob, deps: WorkerDeps, log: Logge
     return;
   }
   try {
-    const outcome = await checkGovernanceChange(job, {
-      codeHost: deps.codeHost(job),
-      deployRepo: () => deploy.repo('read', job),
-      sources: { files: (repo, sha) => deployedSources.files(repo, sha, job) },
-      log,
-    });
-    log.info('governance check done', { ...outcome, repo: formatRepoRef(job.repository) });
+    // Environments that are folders of the deploy branch: each folder's governance is checked on its own.
+    for (const { environment, target } of findBranchTargets(deps)) {
+      const host = deps.codeHost(job);
+      const folder = environment?.path;
+      const outcome = await checkGovernanceChange(job, {
+        codeHost: folder ? withinFolderHost(host, folder) : host,
+        deployRepo: () => target.repo('read', job),
+        sources: { files: (repo, sha) => deployedSources.files(repo, sha, job) },
+        ...(environment && folder ? { environment: { name: environment.name, folder } } : {}),
+        log,
+      });
+      log.info('governance check done', {
+        ...outcome,
+        repo: formatRepoRef(job.repository),
+        ...(environment ? { environment: environment.name } : {}),
+      });
+    }
   } catch (error) {
     if (isRetryable(error)) throw error;
     log.error('job failed and will not be retried', failureFields(error));
@@ -361,15 +374,43 @@ function groupBy<T>(items: T[], key: (item: T) => string): T[][] {
 /** A push to the deploy branch: a check run on it when it left generated files edited by hand. */
 async function runDriftJob(job: DriftJob, deps: WorkerDeps, log: Logger): Promise<void> {
   if (!deps.deploy) return;
-  const outcome = await reportDrift(job, {
-    deployRepo: await deps.deploy.repo('read', job),
-    checks: deps.codeHost(job),
-    log,
-  });
-  log.info('drift check done', {
-    sha: job.sha,
-    status: outcome.status,
-    ...(outcome.status === 'reported' ? { checkRunId: outcome.checkRunId } : { folders: outcome.folders }),
+  for (const { environment, target } of findBranchTargets(deps)) {
+    const name = environment?.name;
+    const outcome = await reportDrift(job, {
+      deployRepo: await target.repo('read', job),
+      checks: deps.codeHost(job),
+      log,
+      ...(name ? { checkRunName: `${driftCheckRunName} (${name})` } : {}),
+    });
+    log.info('drift check done', {
+      sha: job.sha,
+      ...(name ? { environment: name } : {}),
+      status: outcome.status,
+      ...(outcome.status === 'reported' ? { checkRunId: outcome.checkRunId } : { folders: outcome.folders }),
+    });
+  }
+}
+
+/**
+ * What a push to (or a pull request on) the deploy branch is judged as: the deploy target, or, when environments
+ * are folders of that branch, each of them on its own (named, with a check run each), so a hand edit or a
+ * governance change in one is never blamed on another.
+ */
+function findBranchTargets(deps: WorkerDeps): { environment?: Environment; target: DeployTarget }[] {
+  const targets = deps.environments?.targets;
+  const first = targets?.[0]?.environment;
+  if (!targets || !first?.path) return [{ target: deps.deploy! }];
+  const branch = describeTarget({ repo: first.repo, ...(first.branch ? { branch: first.branch } : {}) });
+  return targets.filter(
+    ({ environment: { repo, branch: own } }) =>
+      describeTarget({ repo, ...(own ? { branch: own } : {}) }) === branch,
+  );
+}
+
+/** The deploy repo as a code host whose files are those of an environment's folder. */
+function withinFolderHost(host: CodeHost, folder: string): CodeHost {
+  return Object.assign(Object.create(host) as CodeHost, {
+    files: (sha: string) => createSubdirSource(host.files(sha), folder),
   });
 }
 

@@ -42,6 +42,11 @@ export interface CheckGovernanceChangeDeps {
   /** The deploy repo's branch as deployed: which source repos are deployed, at which commit. */
   deployRepo: () => Promise<DeployRepo>;
   sources: DeployedSources;
+  /**
+   * An environment that is a folder of the deploy branch (`envs/staging`): `codeHost` and `deployRepo` are
+   * narrowed to it, and the check run (named after the environment) annotates its files by their full paths.
+   */
+  environment?: { name: string; folder: string };
   log?: Logger;
 }
 
@@ -68,7 +73,13 @@ export async function checkGovernanceChange(
   // Created once, with its result (one write): the run appears when the deployed repos have been checked.
   const report = (result: CheckRunResult) =>
     host.createCheckRun(
-      { name: governanceCheckRunName, headSha: pr.headSha, externalId: job.deliveryId },
+      {
+        name: deps.environment
+          ? `${governanceCheckRunName} (${deps.environment.name})`
+          : governanceCheckRunName,
+        headSha: pr.headSha,
+        externalId: job.deliveryId,
+      },
       result,
     );
   try {
@@ -76,7 +87,12 @@ export async function checkGovernanceChange(
     const { parseRuleset } = await import('../core/lint/ruleset.js');
     const proposed = parseGovernance(head, parseRuleset);
     if (proposed.findings.length > 0) {
-      const result = buildInvalidGovernanceResult(proposed.findings);
+      const folder = deps.environment?.folder;
+      const result = buildInvalidGovernanceResult(
+        folder
+          ? proposed.findings.map((finding) => ({ ...finding, file: `${folder}/${finding.file}` }))
+          : proposed.findings,
+      );
       const checkRunId = await report(result);
       return { status: 'reported', checkRunId, conclusion: result.conclusion, repos: 0 };
     }

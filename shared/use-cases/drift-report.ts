@@ -24,6 +24,8 @@ export interface DriftReportDeps {
   deployRepo: DeployRepo;
   /** The deploy repo as a code host: the check run goes there. */
   checks: Pick<CodeHost, 'createCheckRun'>;
+  /** The check run's name; default `kuma-api-forge/drift` (environments that are folders of one branch name theirs). */
+  checkRunName?: string;
   log?: Logger;
 }
 
@@ -56,7 +58,7 @@ export async function reportDrift(job: DriftJob, deps: DriftReportDeps): Promise
   }
   if (drift.length === 0) return { status: 'none', folders: folders.length };
   const checkRunId = await deps.checks.createCheckRun(
-    { name: driftCheckRunName, headSha: job.sha, externalId: job.deliveryId },
+    { name: deps.checkRunName ?? driftCheckRunName, headSha: job.sha, externalId: job.deliveryId },
     buildDriftCheckRun(deps.deployRepo.description, drift),
   );
   deps.log?.warn('drift reported', {

@@ -188,7 +188,11 @@ describe('derived names of a source repo', () => {
     () => {
       const folders = names.map((name) => buildRepoFolder(ref(name)).slice(0, -1));
       const unique = [...new Set(folders)];
-      const rendered = renderApplicationNames(unique);
+      // An environment that is a folder of the deploy branch (infra/argocd/folders/<name>) names its folders
+      // alike: the name is made of the last two segments, `<owner>/<repo>`, whatever the path before them.
+      const both = renderApplicationNames([...unique, ...unique.map((folder) => `envs/staging/${folder}`)]);
+      const rendered = both.slice(0, unique.length);
+      expect(both.slice(unique.length)).toEqual(rendered);
       const invalid = rendered.filter((name) => name.length > 63 || !dnsLabel.test(name));
       expect(invalid).toEqual([]);
       const byName = new Map<string, string>();

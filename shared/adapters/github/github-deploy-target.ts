@@ -18,6 +18,8 @@ export interface DeployTargetOptions {
   mode?: DeployMode;
   /** The branch the cluster agent syncs; default the deploy repo's default branch. */
   branch?: string;
+  /** Pull-request mode: the prefix of the deploy PR branches (default `kuma-api-forge/`). */
+  branchPrefix?: string;
 }
 
 /** Thrown when the App cannot reach the deploy repo at all; a retry does not help, an admin does. */
@@ -43,6 +45,7 @@ export function createGitHubDeployTarget(clients: GitHubClients, options: Deploy
     const repo = createGitHubDeployRepo(client, options.repo, {
       ...(options.mode ? { mode: options.mode } : {}),
       ...(options.branch ? { branch: options.branch } : {}),
+      ...(options.branchPrefix ? { branchPrefix: options.branchPrefix } : {}),
     });
     return shareTexts(repo, texts);
   };

@@ -24,6 +24,15 @@ export function buildRepoFolder(sourceRepo: RepoRef): string {
 export const deployPullBranchPrefix = 'kuma-api-forge/';
 
 /**
+ * The deploy-PR branch prefix of an environment that shares its repo with others (folders of one branch):
+ * `kuma-api-forge-<environment>/`, so each environment's PR of a source repo has a branch of its own (environment
+ * names are lower-case letters, digits and `-`: a valid ref component).
+ */
+export function buildEnvironmentPullBranchPrefix(environment: string): string {
+  return `kuma-api-forge-${environment}/`;
+}
+
+/**
  * `<owner>/<repo>` of the source repo, lower-cased, for the branch of its deploy PR (pull-request mode). Only
  * `.` can make a name an invalid git ref (a component starting with `.`, `..`, a `.lock` ending), so it is
  * escaped as `_d`, and `_` as `__`: every name makes a valid ref, and no two repos share one. A component that
@@ -64,6 +73,32 @@ export function assertInsideFolder(paths: readonly string[], folder: string): vo
       path.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
     if (!inside) throw new InvariantError(`refusing to write ${JSON.stringify(path)}: outside ${folder}`);
   }
+}
+
+/**
+ * Whether `path` can be an environment's folder of a deploy branch (`envs/staging`): 1 to 8 segments each usable
+ * as a path segment ({@link isSafeSegment}: no `.`, `..`, `.git`, empty or absolute part), no trailing `/`.
+ */
+export function isEnvironmentFolder(path: string): boolean {
+  const parts = path.split('/');
+  return path.length <= 200 && parts.length <= 8 && parts.every(isSafeSegment);
+}
+
+/**
+ * The deploy-branch path of `path` in an environment's folder (`envs/staging` + `apis/a/b/x.yaml`); throws
+ * unless `path` is a plain relative path (no `..`, `.`, empty or absolute part), so nothing written through an
+ * environment's folder lands outside it.
+ */
+export function toEnvironmentPath(folder: string, path: string): string {
+  const parts = path.split('/');
+  if (!isEnvironmentFolder(folder) || !parts.every((part) => part !== '' && part !== '.' && part !== '..'))
+    throw new InvariantError(`refusing to write ${JSON.stringify(path)}: outside ${folder}/`);
+  return `${folder}/${path}`;
+}
+
+/** `path` relative to the environment's folder, or undefined when it is not inside it. */
+export function fromEnvironmentPath(folder: string, path: string): string | undefined {
+  return path.startsWith(`${folder}/`) ? path.slice(folder.length + 1) : undefined;
 }
 
 /** The git blob id of a text file: lets the deploy compare with the tree without downloading blobs. */

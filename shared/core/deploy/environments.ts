@@ -2,8 +2,9 @@
  * Environments: the deploy targets a source commit goes through, in order (e.g. `staging` then `production`).
  * A merge deploys to the first; a commit reaches each later one only by promotion from the one before, on that
  * environment's rule (a release tag pushed in the source repo). Each environment is a deploy repo and branch of
- * its own, with its own `tenants.yaml` and its own `.source.yaml` per folder, so the provenance and the ancestry
- * rule (an older commit never overwrites a newer one) hold per environment with the deploy's own code.
+ * its own, or a folder of a branch it shares (`path`), with its own `tenants.yaml`, `governance/` and
+ * `.source.yaml` per source folder, so the provenance and the ancestry rule (an older commit never overwrites a
+ * newer one) hold per environment with the deploy's own code.
  *
  * Where the list comes from: the App's settings (`DEPLOY_ENVIRONMENTS`), like `DEPLOY_REPO`, and not a file in a
  * deploy repo: it names the repos the App writes to and the rule that lets a commit into production, so a change
@@ -13,6 +14,7 @@
  */
 import { parse } from 'yaml';
 import { formatRepoRef, parseRepoRef, type RepoRef } from '../repo-ref.js';
+import { isEnvironmentFolder } from './deploy-paths.js';
 
 /** How a commit gets into an environment from the one before it. */
 export type PromotionRule =
@@ -38,6 +40,11 @@ export interface Environment {
   repo: RepoRef;
   /** The branch its cluster agent syncs; default the repo's default branch. */
   branch?: string;
+  /**
+   * A folder of that branch holding everything of this environment (`envs/staging`: its `tenants.yaml`,
+   * `governance/` and `apis/`), so environments can share one branch side by side; absent: the branch's root.
+   */
+  path?: string;
   /** Absent for the first environment (merges deploy there); required for every later one. */
   promote?: PromotionRule;
 }
@@ -50,7 +57,8 @@ const tagPatternPattern = /^(?!-)[A-Za-z0-9._/*+-]{1,100}$/;
 /**
  * The environments of `DEPLOY_ENVIRONMENTS`: a YAML (or JSON) list, in promotion order, e.g.
  * `[{name: staging, repo: platform/deploy, branch: staging}, {name: production, repo: platform/deploy, branch:
- * main, promote: {tag: "v*"}}]`. Returns the list, or the first problem as one sentence naming the entry.
+ * main, promote: {tag: "v*"}}]`, or folders of one branch (`path: envs/staging`, `path: envs/production`).
+ * Returns the list, or the first problem as one sentence naming the entry.
  */
 export function parseEnvironments(text: string): { environments: Environment[] } | { error: string } {
   let value: unknown;
@@ -67,12 +75,8 @@ export function parseEnvironments(text: string): { environments: Environment[] }
     if ('error' in parsed) return { error: `environment ${index + 1}: ${parsed.error}` };
     if (environments.some((env) => env.name === parsed.name))
       return { error: `environment ${index + 1}: the name "${parsed.name}" is used twice` };
-    const target = describeTarget(parsed);
-    const same = environments.find((env) => describeTarget(env) === target);
-    if (same)
-      return {
-        error: `environment ${index + 1}: ${parsed.name} deploys to ${target} like ${same.name}; each environment needs a repo or branch of its own`,
-      };
+    const overlap = findOverlap(parsed, environments);
+    if (overlap) return { error: `environment ${index + 1}: ${overlap}` };
     environments.push(parsed);
   }
   return { environments };
@@ -80,25 +84,56 @@ export function parseEnvironments(text: string): { environments: Environment[] }
 
 function parseEnvironment(entry: unknown, first: boolean): Environment | { error: string } {
   if (!entry || typeof entry !== 'object' || Array.isArray(entry))
-    return { error: 'must be a mapping with name, repo, and optional branch and promote' };
-  const { name, repo, branch, promote, ...rest } = entry as Record<string, unknown>;
+    return { error: 'must be a mapping with name, repo, and optional branch, path and promote' };
+  const { name, repo, branch, path, promote, ...rest } = entry as Record<string, unknown>;
   const unknown = Object.keys(rest)[0];
-  if (unknown !== undefined) return { error: `unknown key "${unknown}" (name, repo, branch, promote)` };
+  if (unknown !== undefined) return { error: `unknown key "${unknown}" (name, repo, branch, path, promote)` };
   if (typeof name !== 'string' || !namePattern.test(name))
     return { error: 'name must be lower-case letters, digits and "-", starting with a letter' };
   const ref = typeof repo === 'string' ? parseRepoRef(repo) : undefined;
   if (!ref) return { error: `${name}: repo must be "owner/repo"` };
   if (branch !== undefined && (typeof branch !== 'string' || !branchPattern.test(branch)))
     return { error: `${name}: branch must be a branch name` };
+  const folder = typeof path === 'string' ? path.replace(/\/+$/, '') : path;
+  if (folder !== undefined && (typeof folder !== 'string' || !isEnvironmentFolder(folder)))
+    return {
+      error: `${name}: path must be a folder of the branch, e.g. envs/${name}: segments of letters, digits, ".", "_" and "-", no "." or ".." and no leading "/"`,
+    };
+  const target = { name, repo: ref, ...(branch ? { branch } : {}), ...(folder ? { path: folder } : {}) };
   if (first) {
     if (promote !== undefined)
       return { error: `${name}: the first environment takes no promote rule (merges deploy there)` };
-    return { name, repo: ref, ...(branch ? { branch } : {}) };
+    return target;
   }
   const rule = parseRule(promote);
   if (!rule)
     return { error: `${name}: promote must be {tag: "<pattern>"}, e.g. {tag: "v*"}, or {approval: true}` };
-  return { name, repo: ref, ...(branch ? { branch } : {}), promote: rule };
+  return { ...target, promote: rule };
+}
+
+/**
+ * Why `env` cannot sit beside the environments before it, or undefined: two environments on one repo and branch
+ * need folders side by side. A folder inside another's (or any folder beside a root environment, whose
+ * `apis/`, `tenants.yaml` and `governance/` are the whole branch's) would let one environment's deploys rewrite,
+ * and its drift check judge, the other's files.
+ */
+function findOverlap(env: Environment, before: readonly Environment[]): string | undefined {
+  for (const other of before) {
+    // The default branch is only known to GitHub: with folders, one entry omitting the branch could be the other's.
+    const sameRepo = formatRepoRef(other.repo).toLowerCase() === formatRepoRef(env.repo).toLowerCase();
+    if (sameRepo && (other.path || env.path) && !other.branch !== !env.branch)
+      return `${env.name} and ${other.name} share ${formatRepoRef(env.repo).toLowerCase()} and one of them omits its branch, which may be the other's (the default branch): name the branch of both`;
+    if (describeBranch(other) !== describeBranch(env)) continue;
+    const a = (other.path ?? '').toLowerCase();
+    const b = (env.path ?? '').toLowerCase();
+    if (a === b)
+      return `${env.name} deploys to ${describeTarget(env)} like ${other.name}; each environment needs a repo, branch or folder of its own`;
+    if (a === '' || b === '')
+      return `${env.name} (${describeTarget(env)}) and ${other.name} (${describeTarget(other)}) share a branch, and ${a === '' ? other.name : env.name} takes its root: on one branch every environment needs a folder (path)`;
+    if (a.startsWith(`${b}/`) || b.startsWith(`${a}/`))
+      return `${env.name}'s folder ${env.path} and ${other.name}'s folder ${other.path} of ${describeBranch(env)} overlap: environments on one branch need folders side by side, neither inside the other`;
+  }
+  return undefined;
 }
 
 function parseRule(promote: unknown): PromotionRule | undefined {
@@ -108,8 +143,15 @@ function parseRule(promote: unknown): PromotionRule | undefined {
   return approval === true ? { approval: true } : undefined;
 }
 
-/** `owner/repo@branch` (`owner/repo` on its default branch), case-insensitive like GitHub's names. */
-export function describeTarget(env: Pick<Environment, 'repo' | 'branch'>): string {
+/**
+ * `owner/repo@branch:folder` (`owner/repo` on its default branch, no `:folder` at the branch's root), the repo
+ * lower-cased like GitHub's case-insensitive names.
+ */
+export function describeTarget(env: Pick<Environment, 'repo' | 'branch' | 'path'>): string {
+  return `${describeBranch(env)}${env.path ? `:${env.path}` : ''}`;
+}
+
+function describeBranch(env: Pick<Environment, 'repo' | 'branch'>): string {
   return `${formatRepoRef(env.repo).toLowerCase()}${env.branch ? `@${env.branch}` : ''}`;
 }
 

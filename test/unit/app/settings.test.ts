@@ -204,9 +204,35 @@ describe('loadSettings', () => {
           '[{name: staging, repo: p/d, branch: staging}, {name: production, repo: P/D, promote: {tag: v*}}]',
         DEPLOY_MODE: 'pull-request',
       },
-      'DEPLOY_MODE pull-request needs a deploy repo per environment: production shares P/D',
+      'DEPLOY_MODE pull-request needs a deploy repo per environment, or a folder (path) for each environment sharing one: staging shares p/d',
+    ],
+    [
+      {
+        DEPLOY_ENVIRONMENTS:
+          '[{name: staging, repo: p/d, branch: main, path: envs/staging}, {name: production, repo: p/d, branch: prod, promote: {tag: v*}}]',
+        DEPLOY_MODE: 'pull-request',
+      },
+      'or a folder (path) for each environment sharing one: production shares p/d',
+    ],
+    [
+      {
+        DEPLOY_ENVIRONMENTS:
+          '[{name: staging, repo: p/d, path: envs/staging}, {name: production, repo: p/d, path: envs/production, promote: {approval: true}}]',
+        DEPLOY_MODE: 'pull-request',
+      },
+      'staging shares p/d with another environment, and the environment after it promotes by approval',
     ],
   ])('refuses %o with one clear error naming the variable', (change, message) => {
     expect(() => loadSettings({ ...env, ...change })).toThrow(message);
+  });
+
+  it('takes environments that are folders of one repo in pull-request mode (each with deploy PR branches of its own)', () => {
+    const settings = loadSettings({
+      ...env,
+      DEPLOY_ENVIRONMENTS:
+        '[{name: staging, repo: p/d, path: envs/staging}, {name: production, repo: p/d, path: envs/production, promote: {tag: v*}}]',
+      DEPLOY_MODE: 'pull-request',
+    });
+    expect(settings.environments?.map((e) => e.path)).toEqual(['envs/staging', 'envs/production']);
   });
 });

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   decidePromotion,
+  describeTarget,
   type Environment,
   findTagPromotions,
   matchesTagPattern,
@@ -82,7 +83,7 @@ describe('parseEnvironments', () => {
     ],
     [
       '- {name: staging, repo: p/d, branch: main}\n- {name: prod, repo: p/d, branch: main, promote: {tag: v*}}',
-      'each environment needs a repo or branch of its own',
+      'each environment needs a repo, branch or folder of its own',
     ],
     [
       '- {name: staging, repo: p/d, cluster: x}\n- {name: prod, repo: p/e, promote: {tag: v*}}',
@@ -92,6 +93,94 @@ describe('parseEnvironments', () => {
   ])('refuses %j: %s', (text, error) => {
     const parsed = parseEnvironments(text);
     expect('error' in parsed && parsed.error).toContain(error);
+  });
+});
+
+describe('parseEnvironments: environments as folders of one branch (path)', () => {
+  const folders = (staging: string, production: string, extra = '') => `
+- {name: staging, repo: platform/deploy, branch: main${staging && `, ${staging}`}}
+- {name: production, repo: platform/deploy, branch: main${production && `, ${production}`}, promote: {tag: "v*"}}${extra}`;
+
+  it('reads a folder per environment; two folders side by side may share a repo and branch', () => {
+    expect(parseEnvironments(folders('path: envs/staging', 'path: envs/production/'))).toEqual({
+      environments: [
+        {
+          name: 'staging',
+          repo: { owner: 'platform', repo: 'deploy' },
+          branch: 'main',
+          path: 'envs/staging',
+        },
+        {
+          name: 'production',
+          repo: { owner: 'platform', repo: 'deploy' },
+          branch: 'main',
+          path: 'envs/production',
+          promote: { tag: 'v*' },
+        },
+      ],
+    });
+  });
+
+  it('names the folder in the target', () => {
+    expect(
+      describeTarget({ repo: { owner: 'Platform', repo: 'Deploy' }, branch: 'main', path: 'envs/a' }),
+    ).toBe('platform/deploy@main:envs/a');
+    expect(describeTarget({ repo: { owner: 'p', repo: 'd' }, path: 'envs/a' })).toBe('p/d:envs/a');
+    expect(describeTarget({ repo: { owner: 'p', repo: 'd' } })).toBe('p/d');
+  });
+
+  it('allows a folder beside a root environment of ANOTHER branch or repo', () => {
+    const text = `
+- {name: staging, repo: p/d, branch: staging}
+- {name: production, repo: p/d, branch: main, path: envs/production, promote: {tag: "v*"}}
+- {name: dr, repo: p/other, path: envs/production, promote: {tag: "v*"}}`;
+    expect('environments' in parseEnvironments(text)).toBe(true);
+  });
+
+  it.each([
+    // One folder inside another: the outer environment's deploys and drift check would reach the inner's files.
+    [folders('path: envs', 'path: envs/production'), "staging's folder envs", 'overlap'],
+    [folders('path: envs/staging/prod', 'path: envs/staging'), 'neither inside the other', 'overlap'],
+    [folders('path: Envs/A', 'path: envs/a/b'), 'overlap', 'case-insensitively'],
+    // A folder beside a root environment of the same branch: the root one's apis/ and tenants.yaml are the branch's.
+    [folders('', 'path: envs/production'), 'staging takes its root', 'root'],
+    [folders('path: envs/staging', ''), 'production takes its root', 'root'],
+    // One names the branch, the other takes the default branch: maybe the same one, so both must name it.
+    [
+      '- {name: staging, repo: p/d, path: envs/a}\n- {name: production, repo: p/d, branch: main, path: envs/a, promote: {tag: v*}}',
+      'one of them omits its branch',
+      'default branch',
+    ],
+    // The same folder twice (also spelled with a trailing slash).
+    [folders('path: envs/a', 'path: envs/a/'), 'like staging', 'same folder'],
+    [
+      `${folders('path: envs/a', 'path: envs/b')}
+- {name: dr, repo: PLATFORM/deploy, branch: main, path: envs/a/x, promote: {tag: "v*"}}`,
+      "environment 3: dr's folder envs/a/x and staging's folder envs/a",
+      'third overlapping the first',
+    ],
+  ])('refuses overlapping folders on one branch: %s → %s (%s)', (text, error) => {
+    const parsed = parseEnvironments(text);
+    expect('error' in parsed && parsed.error).toContain(error);
+  });
+
+  it.each([
+    ['../production'],
+    ['envs/../../x'],
+    ['/envs/staging'],
+    ['envs//staging'],
+    ['./envs'],
+    ['envs/.git'],
+    ['envs/.hidden'],
+    ['envs/sta ging'],
+    [''],
+    ['a/b/c/d/e/f/g/h/i'],
+    ['42'],
+  ])('refuses the path %j: a folder of the branch, never outside it', (path) => {
+    const parsed = parseEnvironments(
+      folders(`path: ${JSON.stringify(path === '42' ? 42 : path)}`, 'path: envs/b'),
+    );
+    expect('error' in parsed && parsed.error).toMatch(/environment 1: staging: path must be a folder/);
   });
 });
 

@@ -1,0 +1,54 @@
+/**
+ * Adapter: an environment that is a folder of a deploy branch (`path: envs/staging`) seen as a deploy repo of
+ * its own. Its snapshot lists only the files under the folder, with the folder taken off their paths, and its
+ * commits put the folder back on every path: the deploy, the preview, promotion and the drift report read and
+ * write `tenants.yaml`, `governance/` and `apis/<owner>/<repo>/` exactly as at a branch's root, and nothing they
+ * write can land outside the folder (`toEnvironmentPath` refuses any path that would climb out of it).
+ * @module
+ */
+import { fromEnvironmentPath, toEnvironmentPath } from '../core/deploy/deploy-paths.js';
+import type { DeployRepo, DeploySnapshot, DeployTarget } from '../ports/deploy-repo.js';
+
+/** `repo` narrowed to `folder`; its description names the folder (`platform/deploy@main:envs/staging`). */
+export function withinFolder(repo: DeployRepo, folder: string): DeployRepo {
+  const narrow = (snapshot: DeploySnapshot): DeploySnapshot => ({
+    ...snapshot,
+    files: snapshot.files.flatMap((file) => {
+      const path = fromEnvironmentPath(folder, file.path);
+      return path === undefined ? [] : [{ path, sha: file.sha }];
+    }),
+  });
+  return {
+    description: `${repo.description}:${folder}`,
+    url: repo.url,
+    get calls() {
+      return repo.calls;
+    },
+    readSnapshot: async (commit, read) =>
+      narrow(
+        await repo.readSnapshot(
+          commit,
+          read?.textsOf ? { textsOf: toEnvironmentPath(folder, read.textsOf) } : undefined,
+        ),
+      ),
+    readText: (blobSha) => repo.readText(blobSha),
+    commit: async (request) =>
+      repo.commit({
+        ...request,
+        changes: request.changes.map((change) => ({
+          ...change,
+          path: toEnvironmentPath(folder, change.path),
+        })),
+      }),
+  };
+}
+
+/** A deploy target whose repos are narrowed to `folder` (the source history is the source repo's, unchanged). */
+export function withinFolderTarget(target: DeployTarget, folder: string): DeployTarget {
+  return {
+    description: `${target.description}:${folder}`,
+    ...(target.mode ? { mode: target.mode } : {}),
+    repo: async (access, asker) => withinFolder(await target.repo(access, asker), folder),
+    history: (job) => target.history(job),
+  };
+}
