@@ -66,6 +66,11 @@ export interface GitHubClients {
    * asked once per container; a failed lookup is not cached.
    */
   installationFor(repo: RepoRef): Promise<number>;
+  /**
+   * The login of the App's bot, `<slug>[bot]` (`GET /app`, as the App): the author GitHub gives the App's own
+   * commits. Asked once per container; a failed lookup is not cached.
+   */
+  appLogin(): Promise<string>;
 }
 
 function rateLimitFields(request: { method: string; url: string }, count: number, after: number) {
@@ -123,7 +128,19 @@ export function createGitHubClients(options: GitHubClientOptions): GitHubClients
     return asApp;
   };
   const installations = new Map<string, Promise<number>>();
+  let login: Promise<string> | undefined;
   return {
+    appLogin() {
+      if (!login) {
+        login = app()
+          .rest.apps.getAuthenticated()
+          .then(({ data }) => `${data?.slug}[bot]`);
+        login.catch(() => {
+          login = undefined;
+        });
+      }
+      return login;
+    },
     forInstallation(installationId, scope) {
       const request = buildTokenRequest(installationId, scope);
       const key = JSON.stringify(request);
