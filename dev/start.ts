@@ -154,7 +154,13 @@ export async function startApp(options: StartAppOptions): Promise<LocalApp> {
   const sweeping =
     options.promotionSweepMs === undefined
       ? undefined
-      : setInterval(() => void sweepPromotions(), options.promotionSweepMs);
+      : setInterval(
+          () =>
+            void sweepPromotions().catch((error: unknown) =>
+              log.error('the time promotion sweep failed', failureFields(error)),
+            ),
+          options.promotionSweepMs,
+        );
   return {
     url,
     webhookUrl: `${url}/webhook`,
