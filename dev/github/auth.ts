@@ -129,6 +129,7 @@ export function authorizeRepoRequest(
 function permissionsFor(operationId: string): string[] {
   if (operationId === 'repos/get' || operationId === 'repos/get-collaborator-permission-level')
     return ['metadata'];
+  if (operationId === 'repos/get-combined-status-for-ref') return ['statuses'];
   const [category] = operationId.split('/');
   switch (category) {
     case 'repos':

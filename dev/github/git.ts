@@ -308,6 +308,18 @@ export class GitRepo {
     return out.split('\n').filter(Boolean);
   }
 
+  /** The newest commits reachable from `head`, newest first, `limit` at most; with `path`, those that changed it. */
+  async log(head: string, options: { path?: string; limit: number }): Promise<string[]> {
+    const args = [
+      'rev-list',
+      `--max-count=${options.limit}`,
+      head,
+      '--',
+      ...(options.path ? [options.path] : []),
+    ];
+    return (await this.run(args)).toString().split('\n').filter(Boolean);
+  }
+
   async readCommit(sha: string): Promise<GitCommitData> {
     const raw = (await this.cached('commit', sha, () => this.catFile('commit', sha))).toString();
     const split = raw.indexOf('\n\n');

@@ -29,6 +29,22 @@ export class Hub {
     };
   }
 
+  /** GitHub's own committer on the commits it makes and signs (the web editor, `createCommitOnBranch`). */
+  webFlow(): GitIdentity {
+    return { name: 'GitHub', email: 'noreply@github.com', date: this.now() };
+  }
+
+  /**
+   * The account GitHub attributes a git identity to, by its e-mail as GitHub does: `noreply@github.com` is
+   * `web-flow`, a noreply address `<id>+<login>@users.noreply.local` the account with that id and login.
+   */
+  accountOf(who: GitIdentity): Account | undefined {
+    if (who.email === 'noreply@github.com') return this.state.account('web-flow');
+    const match = /^(\d+)\+(.+)@users\.noreply\.local$/.exec(who.email);
+    const account = match ? this.state.accounts.get(match[2]!.toLowerCase()) : undefined;
+    return account && String(account.id) === match![1] ? account : undefined;
+  }
+
   appJson(appId: number): Record<string, unknown> {
     const app = this.state.apps.get(appId);
     if (!app) throw new Error(`no app ${appId}`);
@@ -69,6 +85,8 @@ export class Hub {
       checkRuns: new Map(),
       labels: new Map(),
       collaborators: new Map(),
+      signedCommits: new Set(),
+      statuses: [],
     };
     this.state.repos.set(`${owner}/${name}`.toLowerCase(), repo);
     return repo;
@@ -89,6 +107,8 @@ export class Hub {
       author?: Account;
       from?: string;
       force?: boolean;
+      /** The author and committer date (ISO 8601), default now: a push carries whatever dates its maker set. */
+      date?: string;
     },
   ): Promise<{ before: string | undefined; after: string }> {
     const ref = `refs/heads/${input.branch}`;
@@ -113,7 +133,7 @@ export class Hub {
         });
     }
     const tree = await repo.git.buildTree(baseTree, changes);
-    const who = this.identity(input.author ?? repo.owner);
+    const who = { ...this.identity(input.author ?? repo.owner), ...(input.date ? { date: input.date } : {}) };
     const after = await repo.git.writeCommit({
       tree,
       parents: parent ? [parent] : [],

@@ -8,6 +8,9 @@ import { type Handler, notFound, unprocessable } from './http.js';
 import { buildInstallation, buildRepository } from './shapes.js';
 import type { Permissions, RepoRecord } from './state.js';
 
+/** The App the JWT belongs to (its slug names its bot, `<slug>[bot]`, the author of its commits). */
+export const getAuthenticatedApp: Handler = ({ hub, app }) => ({ status: 200, body: hub.appJson(app!.id) });
+
 export const getRepoInstallation: Handler = ({ hub, app, params }) => {
   const repo = hub.state.repo(params.owner ?? '', params.repo ?? '');
   const installation = repo ? hub.state.installationFor(repo.owner.login, app!.id) : undefined;

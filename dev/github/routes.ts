@@ -6,9 +6,10 @@
  * @module
  */
 import type { Handler, Route } from './http.js';
-import { createAccessToken, getRepoInstallation } from './routes-app.js';
+import { createAccessToken, getAuthenticatedApp, getRepoInstallation } from './routes-app.js';
 import { createCheckRun, updateCheckRun } from './routes-checks.js';
 import { addLabels, getCollaboratorPermission } from './routes-collaborators.js';
+import { getCombinedStatus, listCheckRunsForRef, listCommits } from './routes-commits.js';
 import { compareCommits, createRef, getBlob, getRef, getTag, getTree, updateRef } from './routes-git.js';
 import {
   createComment,
@@ -25,6 +26,10 @@ type Line = readonly [method: Route['method'], path: string, operationId: string
 const TABLE: readonly Line[] = [
   ['POST',  '/app/installations/:installation_id/access_tokens',  'apps/create-installation-access-token',            createAccessToken],
   ['GET',   '/repos/:owner/:repo/installation',                   'apps/get-repo-installation',                       getRepoInstallation],
+  ['GET',   '/app',                                               'apps/get-authenticated',                           getAuthenticatedApp],
+  ['GET',   '/repos/:owner/:repo/commits',                        'repos/list-commits',                               listCommits],
+  ['GET',   '/repos/:owner/:repo/commits/:ref{.+}/status',        'repos/get-combined-status-for-ref',                getCombinedStatus],
+  ['GET',   '/repos/:owner/:repo/commits/:ref{.+}/check-runs',    'checks/list-for-ref',                              listCheckRunsForRef],
   ['GET',   '/repos/:owner/:repo/compare/:basehead{.+}',          'repos/compare-commits-with-basehead',              compareCommits],
   ['GET',   '/repos/:owner/:repo/git/ref/:ref{.+}',               'git/get-ref',                                      getRef],
   ['POST',  '/repos/:owner/:repo/git/refs',                       'git/create-ref',                                   createRef],

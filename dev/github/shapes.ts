@@ -375,6 +375,17 @@ export function buildCheckRun(
   };
 }
 
+/** GitHub's verification of a commit it signed itself (the signature is a stand-in: nothing checks its bytes). */
+function signedBy(commit: GitCommitData): Json {
+  return {
+    verified: true,
+    reason: 'valid',
+    signature: `-----BEGIN PGP SIGNATURE-----\n\nlocal-github-web-flow ${commit.sha}\n-----END PGP SIGNATURE-----\n`,
+    payload: `tree ${commit.tree}\n`,
+    verified_at: commit.committer.date,
+  };
+}
+
 const UNSIGNED = { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null };
 
 export function buildGitCommit(urls: Urls, repo: RepoRecord, commit: GitCommitData): Json {
@@ -402,8 +413,24 @@ function identity(who: GitIdentity): Json {
   return { name: who.name, email: who.email, date: who.date };
 }
 
+/**
+ * Who GitHub says made a commit (the accounts its author and committer e-mails belong to) and whether GitHub
+ * signed it; without it a commit is unattributed and unsigned.
+ */
+export interface CommitAttribution {
+  author?: Account;
+  committer?: Account;
+  signed: boolean;
+}
+
 /** The `commit` shape of `GET /repos/{o}/{r}/commits/{ref}` and of comparisons. */
-export function buildCommit(urls: Urls, repo: RepoRecord, commit: GitCommitData, files?: Json[]): Json {
+export function buildCommit(
+  urls: Urls,
+  repo: RepoRecord,
+  commit: GitCommitData,
+  files?: Json[],
+  attribution?: CommitAttribution,
+): Json {
   const api = repoApiUrl(urls, repo);
   const html = `${urls.html}/${repo.owner.login}/${repo.name}`;
   const json: Json = {
@@ -416,13 +443,13 @@ export function buildCommit(urls: Urls, repo: RepoRecord, commit: GitCommitData,
       tree: { sha: commit.tree, url: `${api}/git/trees/${commit.tree}` },
       url: `${api}/git/commits/${commit.sha}`,
       comment_count: 0,
-      verification: UNSIGNED,
+      verification: attribution?.signed ? signedBy(commit) : UNSIGNED,
     },
     url: `${api}/commits/${commit.sha}`,
     html_url: `${html}/commit/${commit.sha}`,
     comments_url: `${api}/commits/${commit.sha}/comments`,
-    author: null,
-    committer: null,
+    author: attribution?.author ? buildUser(urls, attribution.author) : null,
+    committer: attribution?.committer ? buildUser(urls, attribution.committer) : null,
     parents: commit.parents.map((sha) => ({
       sha,
       url: `${api}/commits/${sha}`,

@@ -43,6 +43,7 @@ export const installationPermissions: Readonly<Permissions> = {
   contents: 'write',
   metadata: 'read',
   pull_requests: 'write',
+  statuses: 'read',
 };
 
 export interface TokenRecord {
@@ -69,6 +70,24 @@ export interface RepoRecord {
   labels: Map<string, LabelRecord>;
   /** People's roles on the repo by lower-cased login; anyone else has none. */
   collaborators: Map<string, Role>;
+  /**
+   * Commits GitHub made and signed itself (`createCommitOnBranch`): verified, committer `web-flow`. A pushed
+   * commit never is, whatever its author and dates say.
+   */
+  signedCommits: Set<string>;
+  /** Commit statuses (what Argo CD and Flux post on a revision they sync), oldest first. */
+  statuses: StatusRecord[];
+}
+
+export interface StatusRecord {
+  id: number;
+  sha: string;
+  context: string;
+  state: 'error' | 'failure' | 'pending' | 'success';
+  description: string | null;
+  targetUrl: string | null;
+  creator: Account;
+  createdAt: string;
 }
 
 /** A repository role as GitHub names them (`role_name`). */

@@ -7,6 +7,7 @@
  * @module
  */
 import { fromEnvironmentPath, toEnvironmentPath } from '../core/deploy/deploy-paths.js';
+import type { DeployHistory } from '../ports/deploy-history.js';
 import type { DeployRepo, DeploySnapshot, DeployTarget } from '../ports/deploy-repo.js';
 
 /** `repo` narrowed to `folder`; its description names the folder (`platform/deploy@main:envs/staging`). */
@@ -50,5 +51,13 @@ export function withinFolderTarget(target: DeployTarget, folder: string): Deploy
     ...(target.mode ? { mode: target.mode } : {}),
     repo: async (access, asker) => withinFolder(await target.repo(access, asker), folder),
     history: (job) => target.history(job),
+  };
+}
+
+/** A deploy branch's history asked about paths of `folder` (the time promotion's `.source.yaml` records). */
+export function withinFolderHistory(history: DeployHistory, folder: string): DeployHistory {
+  return {
+    lastChange: async (head, path) => history.lastChange(head, toEnvironmentPath(folder, path)),
+    signals: (sha) => history.signals(sha),
   };
 }

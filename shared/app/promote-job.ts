@@ -15,14 +15,16 @@ import { buildRepoFolder, toEnvironmentPath } from '../core/deploy/deploy-paths.
 import type { Environment } from '../core/deploy/environments.js';
 import { parseSourceRecord, sourceRecordFile } from '../core/deploy/source-record.js';
 import { failureFields, isRetryable } from '../core/errors.js';
-import type { ApprovedPromoteJob, Job, PromoteJob } from '../core/jobs.js';
+import type { ApprovedPromoteJob, Job, PromoteJob, TimePromoteJob } from '../core/jobs.js';
 import { formatRepoRef, type RepoRef } from '../core/repo-ref.js';
 import { buildApprovalRefusedComment } from '../core/report/promotion-comment.js';
 import type { CodeHost } from '../ports/code-host.js';
+import type { DeployHistory } from '../ports/deploy-history.js';
 import type { DeployTarget, SourceHistory } from '../ports/deploy-repo.js';
 import type { Logger } from '../ports/logger.js';
 import type { PullReviews } from '../ports/pull-reviews.js';
 import type { ReleaseTags } from '../ports/release-tags.js';
+import { promoteAfterSoak } from '../use-cases/promote-after-soak.js';
 import {
   type PromoteReleaseDeps,
   type PromotionOutcome,
@@ -39,6 +41,10 @@ export interface WorkerEnvironments {
   targets: readonly { environment: Environment; target: DeployTarget }[];
   /** The source repo's tags, through the job's installation. */
   releaseTags(job: PromoteJob): ReleaseTags;
+  /** An environment's deploy branch history (who made its commits, their statuses), read as the App. */
+  deployHistory(environment: Environment): Promise<DeployHistory>;
+  /** The App's bot login, `<slug>[bot]`: the author of its own commits. */
+  appLogin(): Promise<string>;
 }
 
 export async function runPromoteJob(
@@ -189,6 +195,81 @@ export async function runApprovedPromoteJob(
   } catch (error) {
     if (isRetryable(error)) throw error;
     log.error('promotion failed and will not be retried', { pull, ...failureFields(error) });
+  }
+}
+
+/**
+ * The sweep of an environment promoted after a time: each source commit the environment before has run long
+ * enough, from the App's own deploy commit, with no failing status, is promoted (use-cases/promote-after-soak.ts).
+ * The time is the sweep's (`job.at`), never the worker's clock: a job that waited in the queue measures less.
+ */
+export async function runTimePromoteJob(
+  job: TimePromoteJob,
+  deps: {
+    environments?: WorkerEnvironments;
+    codeHost(job: Job): CodeHost;
+    log: Logger;
+    deployRetry?: Pick<PromoteReleaseDeps, 'maxAttempts' | 'backoffMs'>;
+  },
+): Promise<void> {
+  const { environments, log } = deps;
+  const index = environments?.targets.findIndex(({ environment }) => environment.name === job.environment);
+  const rule = index === undefined ? undefined : environments?.targets[index]?.environment.promote;
+  if (!environments || index === undefined || index < 1 || !rule || !('after' in rule)) {
+    log.info('no environment of that name is promoted after a time: nothing to sweep', {
+      environment: job.environment,
+    });
+    return;
+  }
+  const previous = environments.targets[index - 1]!.environment;
+  try {
+    const [previousHistory, appLogin] = await Promise.all([
+      environments.deployHistory(previous),
+      environments.appLogin(),
+    ]);
+    const outcomes = await promoteAfterSoak(
+      { index, now: Date.parse(job.at), deliveryId: job.deliveryId, event: job.event },
+      {
+        environments: environments.targets.map(({ environment, target }) => ({
+          environment,
+          repo: (access) => target.repo(access),
+        })),
+        previousHistory,
+        appLogin,
+        async sourceOf(repository, sha) {
+          const request = {
+            deliveryId: job.deliveryId,
+            event: `${job.event} (${rule.after} after its deploy to ${previous.name})`,
+            installationId: await environments.installationFor(repository),
+            repository,
+            sha,
+          };
+          return {
+            request,
+            source: deps.codeHost({ ...request, type: 'promote', tag: '' }),
+            history: environments.targets[0]!.target.history({ ...request, type: 'deploy' }),
+          };
+        },
+        log,
+        ...deps.deployRetry,
+      },
+    );
+    const count = (status: string) => outcomes.filter((outcome) => outcome.status === status).length;
+    log.info('time promotion sweep done', {
+      environment: job.environment,
+      at: job.at,
+      repos: outcomes.length,
+      deployed: count('deployed'),
+      waiting: count('waiting'),
+      refused: count('refused') + count('refused-at-write'),
+      failed: count('failed'),
+    });
+  } catch (error) {
+    if (isRetryable(error)) throw error;
+    log.error('time promotion sweep failed and will not be retried', {
+      environment: job.environment,
+      ...failureFields(error),
+    });
   }
 }
 

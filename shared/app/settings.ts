@@ -52,7 +52,8 @@ export interface Settings {
    * `DEPLOY_ENVIRONMENTS` (instead of `DEPLOY_REPO`/`DEPLOY_BRANCH`): a YAML list of environments in promotion
    * order, each a deploy repo and branch, or a folder of one (`path`); merges deploy to the first (which `deployRepo`/`deployBranch` then
    * name), a release tag matching a later one's `promote.tag` promotes into it (core/deploy/environments.ts), or,
-   * with `promote: {approval: true}` (pull-request mode only), the approved merge of the deploy PR before it.
+   * with `promote: {approval: true}` (pull-request mode only), the approved merge of the deploy PR before it, or,
+   * with `promote: {after: "24h"}` (commit mode only), the scheduled sweep once the commit has run that long.
    */
   environments?: Environment[];
   /** The SQS queue (`QUEUE_URL`); undefined in local runs, which use the in-memory queue. */
@@ -119,6 +120,11 @@ export function loadSettings(
   if (approval && deployMode !== 'pull-request')
     throw new SettingsError(
       `DEPLOY_ENVIRONMENTS: ${approval.name} is promoted by {approval: true}, which needs DEPLOY_MODE pull-request (the approval is a review of the deploy PR into the environment before it)`,
+    );
+  const timed = environments?.find((e) => e.promote && 'after' in e.promote);
+  if (timed && deployMode !== 'commit')
+    throw new SettingsError(
+      `DEPLOY_ENVIRONMENTS: ${timed.name} is promoted {after: …} a deploy, which needs DEPLOY_MODE commit (the soak counts from the App's own commit on the environment before's branch; in pull-request mode a person's merge puts it there)`,
     );
   if (deployMode === 'pull-request' && environments) {
     // Environments sharing a repo are folders of it with deploy PR branches of their own (`kuma-api-forge-<name>/`);

@@ -5,15 +5,16 @@
  * @module
  */
 
-import { withinFolderTarget } from '../adapters/folder-deploy-repo.js';
+import { withinFolderHistory, withinFolderTarget } from '../adapters/folder-deploy-repo.js';
 import { createGitHubClients } from '../adapters/github/create-octokit.js';
 import { createJobCodeHost } from '../adapters/github/github-code-host.js';
+import { createGitHubDeployHistory } from '../adapters/github/github-deploy-history.js';
 import { createGitHubDeployTarget } from '../adapters/github/github-deploy-target.js';
 import { createGitHubDeployedSources } from '../adapters/github/github-deployed-sources.js';
 import { createGitHubExtendedRepos, withExtendedRepos } from '../adapters/github/github-extended-repos.js';
 import { createGitHubPullReviews } from '../adapters/github/github-pull-reviews.js';
 import { createGitHubReleaseTags } from '../adapters/github/github-release-tags.js';
-import { buildSourceScope } from '../adapters/github/job-scopes.js';
+import { buildDeployHistoryScope, buildSourceScope } from '../adapters/github/job-scopes.js';
 import { createOasdiffRunner } from '../adapters/oasdiff-runner.js';
 import { buildEnvironmentPullBranchPrefix } from '../core/deploy/deploy-paths.js';
 import { describeTarget, type Environment } from '../core/deploy/environments.js';
@@ -101,6 +102,17 @@ export function createWorkerDeps(settings: WorkerDepsSettings, options: WorkerDe
         job.repository,
       ),
     installationFor: (repo) => github.installationFor(repo),
+    deployHistory: async (environment) => {
+      const history = createGitHubDeployHistory(
+        github.forInstallation(
+          await github.installationFor(environment.repo),
+          buildDeployHistoryScope(environment.repo),
+        ),
+        environment.repo,
+      );
+      return environment.path ? withinFolderHistory(history, environment.path) : history;
+    },
+    appLogin: () => github.appLogin(),
     releaseTags: (job) =>
       createGitHubReleaseTags(
         github.forInstallation(job.installationId, buildSourceScope(job)),

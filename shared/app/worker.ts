@@ -16,6 +16,7 @@ import type {
   GovernanceJob,
   Job,
   PromoteJob,
+  TimePromoteJob,
 } from '../core/jobs.js';
 import { formatRepoRef } from '../core/repo-ref.js';
 import { buildDeadlineResult } from '../core/report/check-run.js';
@@ -33,7 +34,12 @@ import { checkPullRequest, checkRunName, type Outcome } from '../use-cases/check
 import { type DeployOutcome, type DeployPushDeps, deployBatch } from '../use-cases/deploy-push.js';
 import { reportDrift } from '../use-cases/drift-report.js';
 import { defaultCheckDeadlineMs, watchPorts } from './job-deadline.js';
-import { runApprovedPromoteJob, runPromoteJob, type WorkerEnvironments } from './promote-job.js';
+import {
+  runApprovedPromoteJob,
+  runPromoteJob,
+  runTimePromoteJob,
+  type WorkerEnvironments,
+} from './promote-job.js';
 
 export interface WorkerDeps {
   /**
@@ -93,6 +99,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     if (job.type === 'governance') return runGovernanceJob(job, deps, log);
     if (job.type === 'promote') return runPromoteJob(job, { ...deps, source: deps.codeHost(job), log });
     if (job.type === 'promote-approved') return runApprovedPromoteJob(job, { ...deps, log });
+    if (job.type === 'promote-time') return runTimePromoteJob(job, { ...deps, log });
     try {
       if (job.type === 'drift') return await runDriftJob(job, deps, log);
       if (job.approver?.via === 'button') {
@@ -470,6 +477,12 @@ export function parseJob(body: string): Job | undefined {
       typeof approved.author?.login === 'string' &&
       typeof approved.author.type === 'string'
       ? (value as ApprovedPromoteJob)
+      : undefined;
+  }
+  if (job.type === 'promote-time') {
+    const { environment, at } = value as Partial<TimePromoteJob>;
+    return typeof environment === 'string' && typeof at === 'string' && !Number.isNaN(Date.parse(at))
+      ? (value as TimePromoteJob)
       : undefined;
   }
   if (job.type === 'drift') {

@@ -85,15 +85,38 @@ export interface DriftJob extends JobBase {
   before: string;
 }
 
-export type Job = CheckJob | DeployJob | GovernanceJob | PromoteJob | ApprovedPromoteJob | DriftJob;
+/**
+ * The scheduled sweep of one environment promoted after a time (`promote: {after: "24h"}`): the worker promotes
+ * each source commit that has run in the environment before it long enough (core/deploy/time-promotion.ts). Not
+ * from a webhook: the sweep (functions/promotion-sweep.ts, `npm start`) enqueues one per such environment, with
+ * `repository` its deploy repo (the FIFO group: one at a time with the other writes there) and `installationId`
+ * the App's installation there, which the sweep looked up as the App.
+ */
+export interface TimePromoteJob extends JobBase {
+  type: 'promote-time';
+  /** The environment promoted into, by its name in `DEPLOY_ENVIRONMENTS`. */
+  environment: string;
+  /** When the sweep ran (ISO 8601): the time every soak is measured against. */
+  at: string;
+}
+
+export type Job =
+  | CheckJob
+  | DeployJob
+  | GovernanceJob
+  | PromoteJob
+  | ApprovedPromoteJob
+  | DriftJob
+  | TimePromoteJob;
 
 /**
  * FIFO group of a job: checks of one PR run in order (a newer push is handled after an older one and wins);
- * deploys (and promotions, which deploy) to one deploy repo run one at a time; drift reports (each about two
- * fixed commits) in their own group.
+ * deploys (and promotions, which deploy) to one deploy repo run one at a time (a sweep's, in its target's group);
+ * drift reports (each about two fixed commits) in their own group.
  */
 export function jobGroupId(job: Job, deployRepo: RepoRef): string {
   if (job.type === 'drift') return `drift:${formatRepoRef(job.repository)}`;
+  if (job.type === 'promote-time') return `deploy:${formatRepoRef(job.repository)}`;
   return job.type === 'deploy' || job.type === 'promote' || job.type === 'promote-approved'
     ? `deploy:${formatRepoRef(deployRepo)}`
     : `${formatRepoRef(job.repository)}#${job.pullNumber}`;

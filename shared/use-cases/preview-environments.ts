@@ -33,7 +33,14 @@ export async function previewLaterEnvironments(
   return Promise.all(
     later.map(async ({ environment, previous, repo }): Promise<LaterEnvironmentPreview> => {
       const rule = environment.promote;
-      const base = { name: environment.name, ...(rule && 'tag' in rule ? { tag: rule.tag } : {}), previous };
+      const base = {
+        name: environment.name,
+        ...(rule && 'tag' in rule ? { tag: rule.tag } : {}),
+        ...(rule && 'after' in rule
+          ? { after: rule.after, ...(rule.status ? { status: rule.status } : {}) }
+          : {}),
+        previous,
+      };
       let deployRepo: DeployRepo | undefined;
       try {
         deployRepo = await repo();

@@ -67,7 +67,11 @@ export async function promoteRelease(job: PromoteJob, deps: PromoteReleaseDeps):
  * of a deploy PR (`approval` names it, e.g. `platform/deploy-staging#3`; a merge cannot move, so its commit is
  * what the trigger names now).
  */
-export type PromotionTrigger = { tag: string; tagNow: string | undefined } | { approval: string };
+export type PromotionTrigger =
+  | { tag: string; tagNow: string | undefined }
+  | { approval: string }
+  /** The sweep of a time rule (`24h`): the commit the environment before runs, past its soak there. */
+  | { after: string };
 
 /** The commit the approved merge of a deploy PR into environment `index - 1` carried, promoted into `index`. */
 export async function promoteApproved(
@@ -77,6 +81,16 @@ export async function promoteApproved(
   deps: Omit<PromoteReleaseDeps, 'tags'>,
 ): Promise<PromotionOutcome> {
   return promoteInto(request, index, { approval }, deps);
+}
+
+/** The commit environment `index - 1` runs, past its soak there (`after`), promoted into `index`. */
+export async function promoteAfterTime(
+  request: PromotionRequest,
+  index: number,
+  after: string,
+  deps: Omit<PromoteReleaseDeps, 'tags'>,
+): Promise<PromotionOutcome> {
+  return promoteInto(request, index, { after }, deps);
 }
 
 /** The source commit a promotion is about, with the source repo's installation. */
@@ -112,7 +126,7 @@ async function promoteInto(
   });
   const fields = {
     repo,
-    ...('tag' in trigger ? { tag: trigger.tag } : { approval: trigger.approval }),
+    ...triggerFields(trigger),
     sha: job.sha,
     environment: target.environment.name,
     previous: previous.environment.name,
@@ -122,7 +136,7 @@ async function promoteInto(
   if (decision.status === 'refused') {
     deps.log?.info('promotion refused', { ...fields, reason: decision.reason });
     await commentOnPull(job, deps, {
-      ...('tag' in trigger ? { tag: trigger.tag } : { approval: trigger.approval }),
+      ...triggerFields(trigger),
       sha: job.sha,
       target: target.environment.name,
       previous: previous.environment.name,
@@ -147,6 +161,12 @@ async function promoteInto(
     },
   );
   return { environment: target.environment.name, status: 'deployed', deploy };
+}
+
+/** What asked for the promotion, as log and comment fields. */
+function triggerFields(trigger: PromotionTrigger) {
+  if ('tag' in trigger) return { tag: trigger.tag };
+  return 'approval' in trigger ? { approval: trigger.approval } : { after: trigger.after };
 }
 
 /** The source commit an environment runs for this repo: its folder's `.source.yaml`, if readable. */

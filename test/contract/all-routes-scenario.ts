@@ -8,6 +8,7 @@ import {
   buildPullRequestPageQuery,
   createGitHubCodeHost,
 } from '../../shared/adapters/github/github-code-host.js';
+import { createGitHubDeployHistory } from '../../shared/adapters/github/github-deploy-history.js';
 import { createGitHubExtendedRepos } from '../../shared/adapters/github/github-extended-repos.js';
 import { createGitHubDeployRepo } from '../../shared/adapters/github-deploy-repo.js';
 import { quiet, type Started } from './setup.js';
@@ -164,6 +165,19 @@ export async function exerciseAllRoutes({ gh, octokit, appOctokit, installationI
   const change = { path: 'apis/acme/pets/route.yaml', content: 'kind: MeshHTTPRoute\n' };
   await deployRepo.commit({ sourceRepo: repo, parent, message: 'Deploy', changes: [change] });
   await deployRepo.commit({ sourceRepo: repo, parent, message: 'Stale', changes: [change] });
+  // Promotion after a time: the App's own login, the newest commit of a path (the deploy commit GitHub signed
+  // for the App), the statuses a cluster agent posted on it and the check runs on a commit; unknown refs.
+  await appOctokit.rest.apps.getAuthenticated();
+  const history = createGitHubDeployHistory(octokit as never, repo);
+  const deployed = await history.lastChange((await deployRepo.readSnapshot()).headSha, change.path);
+  gh.admin.setCommitStatus({ ...repo, sha: deployed!.sha, context: 'argocd/app', state: 'pending' });
+  gh.admin.setCommitStatus({ ...repo, sha: deployed!.sha, context: 'argocd/app', state: 'success' });
+  gh.admin.setCommitStatus({ ...repo, sha: deployed!.sha, context: 'kustomization/apps', state: 'error' });
+  await history.signals(deployed!.sha);
+  await history.signals(run.data.head_sha);
+  await history.lastChange(head, 'nothing/here.yaml');
+  await statusOf(octokit.rest.repos.listCommits({ ...repo, sha: 'f'.repeat(40), path: 'x', per_page: 1 }));
+  await statusOf(octokit.rest.repos.getCombinedStatusForRef({ ...repo, ref: 'nope' }));
   // `_extends`: another repo's file at its default branch, each folder on the way in the same query.
   const clients = { forInstallation: () => octokit } as unknown as GitHubClients;
   await createGitHubExtendedRepos(clients, { installationId, repository: repo }).read(

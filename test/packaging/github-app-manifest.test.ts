@@ -23,12 +23,13 @@ const manifest = JSON.parse(
 ) as Manifest;
 
 describe('the GitHub App manifest', () => {
-  it('asks for checks and pull requests write, contents write (for the deploy repo) and nothing else', () => {
+  it('asks for checks and pull requests write, contents write (for the deploy repo), statuses read (a time promotion reads the cluster agent’s) and nothing else', () => {
     expect(manifest.default_permissions).toEqual({
       metadata: 'read',
       checks: 'write',
       pull_requests: 'write',
       contents: 'write',
+      statuses: 'read',
     });
     expect(manifest.public).toBe(false);
   });

@@ -154,8 +154,11 @@ describe('the CloudFormation template of `serverless package`', () => {
   it('gives each function its own role; no role allows a wildcard action or resource', () => {
     expect(props('WebhookLambdaFunction').Role).toEqual({ 'Fn::GetAtt': ['WebhookRole', 'Arn'] });
     expect(props('WorkerLambdaFunction').Role).toEqual({ 'Fn::GetAtt': ['WorkerRole', 'Arn'] });
+    expect(props('PromotionSweepLambdaFunction').Role).toEqual({
+      'Fn::GetAtt': ['PromotionSweepRole', 'Arn'],
+    });
     const roles = ofType('AWS::IAM::Role').map(([name]) => name);
-    expect(roles.sort()).toEqual(['WebhookRole', 'WorkerRole']);
+    expect(roles.sort()).toEqual(['PromotionSweepRole', 'WebhookRole', 'WorkerRole']);
     expect(ofType('AWS::IAM::Policy')).toEqual([]);
     for (const role of roles) {
       for (const statement of statements(role)) {
@@ -210,6 +213,30 @@ describe('the CloudFormation template of `serverless package`', () => {
         { 'Fn::GetAtt': ['JobsQueue', 'Arn'] },
         { 'Fn::GetAtt': ['DeployQueue', 'Arn'] },
       ],
+      'ssm:GetParameters': {
+        'Fn::Sub': expect.stringMatching(/:parameter\/kuma-api-forge\/test\/github-app-private-key$/),
+      },
+      'kms:Decrypt': '',
+    });
+  });
+
+  it('runs the time promotions’ sweep every 15 minutes; it may only send to the jobs queue and read the App private key', () => {
+    const [[, rule] = []] = ofType('AWS::Events::Rule');
+    expect(rule?.Properties).toMatchObject({ ScheduleExpression: 'rate(15 minutes)', State: 'ENABLED' });
+    expect(JSON.stringify(rule?.Properties.Targets)).toContain('PromotionSweepLambdaFunction');
+    expect(props('PromotionSweepLambdaFunction').Handler).toBe('dist/lambda/promotion-sweep/index.handler');
+    expect(props('PromotionSweepLambdaFunction').Environment.Variables).toMatchObject({
+      QUEUE_URL: { Ref: 'JobsQueue' },
+      GITHUB_APP_PRIVATE_KEY_PARAM: '/kuma-api-forge/test/github-app-private-key',
+    });
+    expect(grants('PromotionSweepRole')).toEqual({
+      'logs:CreateLogStream': {
+        'Fn::Sub': expect.stringMatching(/log-group:\/aws\/lambda\/kuma-api-forge-test-promotion-sweep:\*$/),
+      },
+      'logs:PutLogEvents': {
+        'Fn::Sub': expect.stringMatching(/log-group:\/aws\/lambda\/kuma-api-forge-test-promotion-sweep:\*$/),
+      },
+      'sqs:SendMessage': { 'Fn::GetAtt': ['JobsQueue', 'Arn'] },
       'ssm:GetParameters': {
         'Fn::Sub': expect.stringMatching(/:parameter\/kuma-api-forge\/test\/github-app-private-key$/),
       },
@@ -309,6 +336,7 @@ describe('with a customer-managed KMS key for the parameters (`ssmKmsKeyArn`)', 
     for (const [role, parameterArn] of [
       ['WebhookRole', [arn('github-webhook-secret'), arn('github-webhook-secret-previous')]],
       ['WorkerRole', arn('github-app-private-key')],
+      ['PromotionSweepRole', arn('github-app-private-key')],
     ] as const) {
       expect(decrypt(role)).toEqual([
         {

@@ -7,7 +7,8 @@
  *   `STALE_DATA` error in GitHub's words ("Expected branch to point to … Pull and try again.");
  * - `fileChanges`: additions with base64 `contents`, deletions of files that exist at the head; a path with a
  *   `.`/`..`/`.git` component, a leading or trailing slash, or an empty one is refused;
- * - the message is `headline` (one line) plus the optional `body`; author and committer are the App's bot.
+ * - the message is `headline` (one line) plus the optional `body`; the author is the App's bot, the committer
+ *   `web-flow`, and the commit is signed by GitHub (verified), as GitHub does for an App's commit.
  * @module
  */
 
@@ -62,13 +63,15 @@ export const deployMutations: RootFields = {
     const app = context.hub.state.apps.get(context.installation.appId);
     const who = context.hub.identity(app ? app.bot : repo.owner);
     const message = input.message.body ? `${headline}\n\n${input.message.body}` : headline;
+    // GitHub makes and signs the commit itself: the App's bot is the author, `web-flow` the committer.
     const sha = await repo.git.writeCommit({
       tree,
       parents: [current],
       message,
       author: who,
-      committer: who,
+      committer: context.hub.webFlow(),
     });
+    repo.signedCommits.add(sha);
     // The old value makes the move atomic: a writer in between loses the race like a stale expectedHeadOid.
     if (!(await repo.git.updateRef(ref, sha, current))) throw stale(input.expectedHeadOid);
     repo.pushedAt = context.hub.now();

@@ -87,6 +87,11 @@ export interface GitHubClients {
    * for the repo (404 or 422: not installed there, or not on that repo) is forgotten and the lookup decides.
    */
   forRepo(repo: RepoRef, scope: TokenScope, asker?: InstallationAsker): Promise<AppOctokit>;
+  /**
+   * The login of the App's bot, `<slug>[bot]` (`GET /app`, as the App): the author GitHub gives the App's own
+   * commits. Asked once per container; a failed lookup is not cached.
+   */
+  appLogin(): Promise<string>;
 }
 
 function rateLimitFields(request: { method: string; url: string }, count: number, after: number) {
@@ -161,7 +166,19 @@ export function createGitHubClients(options: GitHubClientOptions): GitHubClients
     configured.delete(account);
     return undefined;
   };
+  let login: Promise<string> | undefined;
   const github: GitHubClients = {
+    appLogin() {
+      if (!login) {
+        login = app()
+          .rest.apps.getAuthenticated()
+          .then(({ data }) => `${data?.slug}[bot]`);
+        login.catch(() => {
+          login = undefined;
+        });
+      }
+      return login;
+    },
     forInstallation(installationId, scope) {
       const request = buildTokenRequest(installationId, scope);
       const key = JSON.stringify(request);

@@ -27,6 +27,8 @@ export function buildSourceScope(job: Pick<Job, 'type' | 'repository'>): TokenSc
     // The deploy PR's reviews, its head's `.source.yaml`, reviewers' permission, a comment when refused.
     'promote-approved': { contents: 'read', pull_requests: 'write' },
     drift: { contents: 'read', checks: 'write' },
+    // The sweep's job names the target's deploy repo: read it (the promotion's writes use the deploy's tokens).
+    'promote-time': { contents: 'read' },
   };
   return { repositories: [job.repository.repo], permissions: permissions[job.type] };
 }
@@ -34,6 +36,11 @@ export function buildSourceScope(job: Pick<Job, 'type' | 'repository'>): TokenSc
 /** A deployed source repo read by a governance job: its files at the deployed commit, nothing else. */
 export function buildDeployedSourceScope(repo: RepoRef): TokenScope {
   return { repositories: [repo.repo], permissions: { contents: 'read' } };
+}
+
+/** An environment's deploy repo read by the time promotion's sweep: its history, statuses and check runs. */
+export function buildDeployHistoryScope(repo: RepoRef): TokenScope {
+  return { repositories: [repo.repo], permissions: { contents: 'read', checks: 'read', statuses: 'read' } };
 }
 
 /** The repo a config's `_extends` names (org defaults): its files, nothing else. */

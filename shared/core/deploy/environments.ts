@@ -15,6 +15,7 @@
 import { parse } from 'yaml';
 import { formatRepoRef, parseRepoRef, type RepoRef } from '../repo-ref.js';
 import { isEnvironmentFolder } from './deploy-paths.js';
+import { parseSoakDuration } from './soak-duration.js';
 
 /** How a commit gets into an environment from the one before it. */
 export type PromotionRule =
@@ -32,6 +33,17 @@ export type PromotionRule =
        * (core/deploy/approval-promotion.ts).
        */
       approval: true;
+    }
+  | {
+      /**
+       * A duration (`30m`, `24h`, `7d`; 5m to 90d): the commit the environment before runs is promoted once it
+       * has run there that long, counted from the App's own deploy commit that put it there, unless a status on
+       * that deploy is failing (core/deploy/time-promotion.ts). `afterMs` is the duration parsed.
+       */
+      after: string;
+      afterMs: number;
+      /** A commit status context (or check run name) that must have succeeded on the deploy, e.g. Flux's `kustomization/apps`. */
+      status?: string;
     };
 
 export interface Environment {
@@ -106,8 +118,11 @@ function parseEnvironment(entry: unknown, first: boolean): Environment | { error
     return target;
   }
   const rule = parseRule(promote);
+  if (typeof rule === 'string') return { error: `${name}: ${rule}` };
   if (!rule)
-    return { error: `${name}: promote must be {tag: "<pattern>"}, e.g. {tag: "v*"}, or {approval: true}` };
+    return {
+      error: `${name}: promote must be {tag: "<pattern>"}, e.g. {tag: "v*"}, or {approval: true}, or {after: "<duration>"}, e.g. {after: "24h"}`,
+    };
   return { ...target, promote: rule };
 }
 
@@ -136,11 +151,28 @@ function findOverlap(env: Environment, before: readonly Environment[]): string |
   return undefined;
 }
 
-function parseRule(promote: unknown): PromotionRule | undefined {
+/** The rule, undefined when it is none of them, or a sentence on what is wrong with a time rule. */
+function parseRule(promote: unknown): PromotionRule | string | undefined {
+  if (promote && typeof promote === 'object' && 'after' in promote) return parseTimeRule(promote);
   if (!promote || typeof promote !== 'object' || Object.keys(promote).length !== 1) return undefined;
   const { tag, approval } = promote as { tag?: unknown; approval?: unknown };
   if (typeof tag === 'string' && tagPatternPattern.test(tag)) return { tag };
   return approval === true ? { approval: true } : undefined;
+}
+
+/** A status context or check run name: what Argo CD and Flux post (`kustomization/apps`, `argocd/app`). */
+const statusContextPattern = /^[A-Za-z0-9][A-Za-z0-9 ._:/@()-]{0,99}$/;
+
+function parseTimeRule(promote: object): PromotionRule | string {
+  const { after, status, ...rest } = promote as { after?: unknown; status?: unknown };
+  const unknown = Object.keys(rest)[0];
+  if (unknown !== undefined) return `unknown key "${unknown}" in promote (after, status)`;
+  const afterMs = parseSoakDuration(after);
+  if (afterMs === undefined)
+    return `promote.after must be a duration from 5m to 90d: a whole number and m, h or d, e.g. "30m", "24h", "7d"; got ${JSON.stringify(after)}`;
+  if (status !== undefined && (typeof status !== 'string' || !statusContextPattern.test(status)))
+    return `promote.status must be the name of a commit status or check run, e.g. "kustomization/apps"; got ${JSON.stringify(status)}`;
+  return { after: after as string, afterMs, ...(status !== undefined ? { status: status as string } : {}) };
 }
 
 /**

@@ -13,8 +13,11 @@ export interface LaterEnvironmentPreview {
   name: string;
   /** `owner/repo@branch` of its deploy repo (operator text). */
   deployRepo: string;
-  /** The tag pattern that promotes into it; undefined: the approved merge of the deploy PR before it. */
+  /** The tag pattern that promotes into it; neither it nor `after`: the approved merge of the deploy PR before it. */
   tag?: string;
+  /** The soak that promotes into it (`24h`), and the status that must have succeeded on the deploy, if any. */
+  after?: string;
+  status?: string;
   /** The environment a commit must run in first. */
   previous: string;
   result:
@@ -28,9 +31,11 @@ export function renderLaterEnvironments(later: readonly LaterEnvironmentPreview[
   const lines = later.map((env) => {
     const where = `**${escapeMarkdown(env.name)}** (${escapeHtmlText(env.deployRepo)})`;
     const when =
-      env.tag === undefined
-        ? `once its deploy PR to ${escapeMarkdown(env.previous)} is approved and merged`
-        : `once it runs in ${escapeMarkdown(env.previous)} and a tag matching ${inlineCode(env.tag)} is pushed on it`;
+      env.after !== undefined
+        ? `once it has run in ${escapeMarkdown(env.previous)} for ${escapeMarkdown(env.after)} after its deploy there${env.status === undefined ? '' : ` and ${inlineCode(env.status)} succeeded on it`}, with no failing status`
+        : env.tag === undefined
+          ? `once its deploy PR to ${escapeMarkdown(env.previous)} is approved and merged`
+          : `once it runs in ${escapeMarkdown(env.previous)} and a tag matching ${inlineCode(env.tag)} is pushed on it`;
     const { result } = env;
     if (result.status === 'unavailable')
       return `- ${where}: not available (${escapeMarkdown(clipText(result.reason, 200))}).`;

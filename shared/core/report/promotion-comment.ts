@@ -13,6 +13,8 @@ export interface NotPromotedInput {
   /** What asked for the promotion: a tag, or (`approval`) the approved deploy PR, e.g. `platform/deploy-staging#3`. */
   tag?: string;
   approval?: string;
+  /** Or the soak of a time rule (`24h`). */
+  after?: string;
   sha: string;
   /** The environment the tag promotes into, and the one before it. */
   target: string;
@@ -28,9 +30,11 @@ const short = (sha: string) => inlineCode(sha.slice(0, 7));
 export function buildNotPromotedComment(input: NotPromotedInput): string {
   const { sha, target, previous } = input;
   const trigger =
-    input.approval === undefined
-      ? `tag ${inlineCode(input.tag ?? '')}`
-      : `the approved deploy PR ${inlineCode(input.approval)}`;
+    input.after !== undefined
+      ? `${inlineCode(input.after)} after its deploy to ${previous}`
+      : input.approval === undefined
+        ? `tag ${inlineCode(input.tag ?? '')}`
+        : `the approved deploy PR ${inlineCode(input.approval)}`;
   const why: Record<PromotionRefusal, string> = {
     'tag-moved': `the tag no longer names ${short(sha)}: it was deleted or moved since this push, and only the commit it names now can be promoted (by its own push).`,
     'not-in-previous': `${previous} runs ${input.previousRuns ? `${short(input.previousRuns)}, which neither is ${short(sha)} nor contains it` : 'nothing of this repo'}. A commit reaches ${target} only after it runs in ${previous}: merge it, let it deploy to ${previous}, then tag it again.`,

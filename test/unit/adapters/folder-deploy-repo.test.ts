@@ -4,7 +4,7 @@
  * of it is refused before anything is written.
  */
 import { describe, expect, it } from 'vitest';
-import { withinFolder } from '../../../shared/adapters/folder-deploy-repo.js';
+import { withinFolder, withinFolderHistory } from '../../../shared/adapters/folder-deploy-repo.js';
 import { fromEnvironmentPath, toEnvironmentPath } from '../../../shared/core/deploy/deploy-paths.js';
 import { InvariantError } from '../../../shared/core/errors.js';
 import type { DeployCommitRequest, DeployRepo } from '../../../shared/ports/deploy-repo.js';
@@ -15,7 +15,8 @@ function fakeRepo(paths: string[]) {
     description: 'platform/deploy@main',
     url: 'https://github.test/platform/deploy',
     calls: 0,
-    readSnapshot: async () => ({
+    readSnapshot: async (_commit, read) => ({
+      ...(read?.textsOf ? { textsOf: read.textsOf } : {}),
       headSha: 'h'.repeat(40),
       treeSha: 't'.repeat(40),
       files: paths.map((path, index) => ({ path, sha: String(index).padStart(40, '0') })),
@@ -99,5 +100,41 @@ describe('environment paths', () => {
   it('refuses a folder that is not one', () => {
     for (const folder of ['../x', '/x', 'x/', 'x//y', '.git', ''])
       expect(() => toEnvironmentPath(folder, 'tenants.yaml')).toThrow(InvariantError);
+  });
+});
+
+describe('a folder environment asked for more than its files', () => {
+  it("the preview's texts are read from the folder's own apis/ path", async () => {
+    const asked: (string | undefined)[] = [];
+    const { repo } = fakeRepo([]);
+    const spy: DeployRepo = {
+      ...repo,
+      readSnapshot: async (commit, read) => {
+        asked.push(read?.textsOf);
+        return repo.readSnapshot(commit, read);
+      },
+    };
+    await withinFolder(spy, 'envs/staging').readSnapshot(undefined, { textsOf: 'apis/acme/users' });
+    await withinFolder(spy, 'envs/staging').readSnapshot();
+    expect(asked).toEqual(['envs/staging/apis/acme/users', undefined]);
+  });
+
+  it("the time promotion's soak is dated by the folder's own .source.yaml, never the branch root's", async () => {
+    const paths: string[] = [];
+    const history = withinFolderHistory(
+      {
+        lastChange: async (_head, path) => {
+          paths.push(path);
+          return undefined;
+        },
+        signals: async () => [],
+      },
+      'envs/staging',
+    );
+    await history.lastChange('h'.repeat(40), 'apis/acme/users/.source.yaml');
+    expect(paths).toEqual(['envs/staging/apis/acme/users/.source.yaml']);
+    await expect(
+      history.lastChange('h'.repeat(40), '../production/apis/acme/users/.source.yaml'),
+    ).rejects.toThrow(InvariantError);
   });
 });

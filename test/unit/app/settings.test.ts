@@ -163,7 +163,7 @@ describe('loadSettings', () => {
     ],
     [
       { DEPLOY_ENVIRONMENTS: '[{name: staging, repo: p/d}, {name: production, repo: p/e}]' },
-      'DEPLOY_ENVIRONMENTS environment 2: production: promote must be {tag: "<pattern>"}, e.g. {tag: "v*"}, or {approval: true}',
+      'DEPLOY_ENVIRONMENTS environment 2: production: promote must be {tag: "<pattern>"}, e.g. {tag: "v*"}, or {approval: true}, or {after: "<duration>"}, e.g. {after: "24h"}',
     ],
     [
       {
@@ -172,6 +172,21 @@ describe('loadSettings', () => {
       },
       'DEPLOY_ENVIRONMENTS: production is promoted by {approval: true}, which needs DEPLOY_MODE pull-request',
     ],
+    [
+      {
+        DEPLOY_ENVIRONMENTS:
+          '[{name: staging, repo: p/d}, {name: production, repo: p/e, promote: {after: 24h}}]',
+        DEPLOY_MODE: 'pull-request',
+      },
+      'DEPLOY_ENVIRONMENTS: production is promoted {after: …} a deploy, which needs DEPLOY_MODE commit',
+    ],
+    [
+      {
+        DEPLOY_ENVIRONMENTS:
+          '[{name: staging, repo: p/d}, {name: production, repo: p/e, promote: {after: 2m}}]',
+      },
+      'DEPLOY_ENVIRONMENTS environment 2: production: promote.after must be a duration from 5m to 90d',
+    ],
     ...['yes', 'false', '{}', 'true, tag: v*'].map(
       (value) =>
         [
@@ -179,7 +194,7 @@ describe('loadSettings', () => {
             DEPLOY_ENVIRONMENTS: `[{name: staging, repo: p/d}, {name: production, repo: p/e, promote: {approval: ${value}}}]`,
             DEPLOY_MODE: 'pull-request',
           },
-          'DEPLOY_ENVIRONMENTS environment 2: production: promote must be {tag: "<pattern>"}, e.g. {tag: "v*"}, or {approval: true}',
+          'DEPLOY_ENVIRONMENTS environment 2: production: promote must be {tag: "<pattern>"}, e.g. {tag: "v*"}, or {approval: true}, or {after: "<duration>"}, e.g. {after: "24h"}',
         ] as [Record<string, string>, string],
     ),
     [

@@ -71,7 +71,7 @@ describe('parseEnvironments', () => {
     ['- {name: staging, repo: p/d}\n- {name: prod, repo: p/e, promote: {tag: "v 1"}}', 'promote must be'],
     [
       '- {name: staging, repo: p/d}\n- {name: prod, repo: p/e, promote: {tag: v*, after: 1h}}',
-      'promote must be',
+      'unknown key "tag" in promote (after, status)',
     ],
     [
       '- {name: staging, repo: p/d}\n- {name: staging, repo: p/e, promote: {tag: v*}}',

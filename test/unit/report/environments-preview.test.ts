@@ -57,6 +57,19 @@ describe('renderLaterEnvironments', () => {
     expect(text).not.toContain('a tag matching');
   });
 
+  it('an environment promoted after a time: how long after its deploy, and the status it needs', () => {
+    const { tag: _, ...rest } = later[0]!;
+    expect(renderLaterEnvironments([{ ...rest, after: '24h' }])).toContain(
+      'once it has run in staging for 24h after its deploy there, with no failing status.',
+    );
+    const text = renderLaterEnvironments([{ ...rest, after: '7d', status: 'kustomization/apps' }]);
+    expect(text).toContain(
+      'once it has run in staging for 7d after its deploy there and `kustomization/apps` succeeded on it, with no failing status.',
+    );
+    expect(text).not.toContain('a tag matching');
+    expect(text).not.toContain('approved');
+  });
+
   it('is empty without later environments (DEPLOY_REPO alone: the comment is as before)', () => {
     expect(renderLaterEnvironments([])).toBe('');
   });
