@@ -29,7 +29,9 @@ export function withinFolder(repo: DeployRepo, folder: string): DeployRepo {
       narrow(
         await repo.readSnapshot(
           commit,
-          read?.textsOf ? { textsOf: toEnvironmentPath(folder, read.textsOf) } : undefined,
+          read?.textsOf
+            ? { textsOf: toEnvironmentPath(folder, read.textsOf.replace(/\/+$/, '')) }
+            : undefined,
         ),
       ),
     readText: (blobSha) => repo.readText(blobSha),

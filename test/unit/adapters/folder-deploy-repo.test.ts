@@ -115,8 +115,9 @@ describe('a folder environment asked for more than its files', () => {
       },
     };
     await withinFolder(spy, 'envs/staging').readSnapshot(undefined, { textsOf: 'apis/acme/users' });
+    await withinFolder(spy, 'envs/staging').readSnapshot(undefined, { textsOf: 'apis/acme/users/' });
     await withinFolder(spy, 'envs/staging').readSnapshot();
-    expect(asked).toEqual(['envs/staging/apis/acme/users', undefined]);
+    expect(asked).toEqual(['envs/staging/apis/acme/users', 'envs/staging/apis/acme/users', undefined]);
   });
 
   it("the time promotion's soak is dated by the folder's own .source.yaml, never the branch root's", async () => {
