@@ -26,6 +26,10 @@ export async function buildCli({ outdir = 'dist/cli', external = [] } = {}) {
     banner: {
       js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
     },
+    // Every run compiles the whole bundle before it starts: without the indentation and line breaks esbuild
+    // prints, there is 40 % less text to read (8.0 -> 5.2 MB in all, main.js 3.7 -> 2.2 MB) and loading the CLI
+    // costs about a quarter less CPU (bench/README.md, "Start-up"). Names are kept, and the source map maps back.
+    minifyWhitespace: true,
     sourcemap: true,
     logLevel: 'warning',
   });
