@@ -9,6 +9,7 @@
 import { execFile } from 'node:child_process';
 import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { createJsonLogger } from '../shared/adapters/json-logger.js';
@@ -325,11 +326,18 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const usageError = error instanceof UsageError;
+/**
+ * The command without its process: the exit code; bad input is one line on stderr (exit code 2). The tests drive
+ * it in process; run as a script, its code is the process's exit code.
+ */
+export async function runPr(argv: string[]): Promise<number> {
+  try {
+    return await main(argv);
+  } catch (error) {
     console.error(`kuma-api-forge pr: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(usageError ? 2 : 1);
-  },
-);
+    return error instanceof UsageError ? 2 : 1;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href)
+  runPr(process.argv.slice(2)).then((code) => process.exit(code));
