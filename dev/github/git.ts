@@ -64,6 +64,10 @@ const FULL_SHA = /^[0-9a-f]{40}$/;
  * read from the repository's files instead of a git process. Any other name is left to git.
  */
 const PLAIN_REF = /^refs\/(?:heads|tags|pull)(?:\/(?!\.)[A-Za-z0-9._-]+(?<!\.lock))+$/;
+/** A name or e-mail git writes as given (it trims other characters, e.g. leading dots or spaces, from an ident). */
+const PLAIN_IDENT = /^[A-Za-z0-9](?:[A-Za-z0-9._+@[\]-]*[A-Za-z0-9\]])?$/;
+/** A date git reads as this UTC second and writes as `<seconds> +0000`. */
+const UTC_SECOND = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
 export class GitRepo {
   /**
@@ -143,7 +147,7 @@ export class GitRepo {
     return this.writeObject('blob', typeof content === 'string' ? Buffer.from(content) : content);
   }
 
-  private async writeObject(type: 'blob' | 'tree', bytes: Buffer): Promise<string> {
+  private async writeObject(type: 'blob' | 'tree' | 'commit', bytes: Buffer): Promise<string> {
     const object = Buffer.concat([Buffer.from(`${type} ${bytes.length}\0`), bytes]);
     const sha = createHash('sha1').update(object).digest('hex');
     const path = join(this.dir, 'objects', sha.slice(0, 2), sha.slice(2));
@@ -269,10 +273,49 @@ export class GitRepo {
 
   /** Compare-and-swap: moves `ref` to `next` only if it still points at `expected` (ZERO_SHA = must not exist). */
   async updateRef(ref: string, next: string, expected?: string): Promise<boolean> {
+    const moved = await this.updateRefFile(ref, next, expected);
+    if (moved !== undefined) return moved;
     const args = ['update-ref', ref, next];
     if (expected !== undefined) args.push(expected);
     const { code } = await this.spawn(args);
     return code === 0;
+  }
+
+  /**
+   * `git update-ref <ref> <next> [<expected>]` as git does it in a repository of loose refs, without a process:
+   * `<ref>.lock` created exclusively (so this process and any git process exclude each other alike), the current
+   * value checked under the lock, the lock renamed over the ref; a lock already taken fails the update, as in
+   * git. Undefined when git must answer: another kind of name, a packed-refs file, an object git would refuse
+   * there, a file/folder clash, anything unexpected.
+   */
+  private async updateRefFile(ref: string, next: string, expected?: string): Promise<boolean | undefined> {
+    if (!PLAIN_REF.test(ref) || ref.includes('..') || ref.endsWith('.') || !FULL_SHA.test(next))
+      return undefined;
+    if (expected !== undefined && !FULL_SHA.test(expected)) return undefined;
+    if (existsSync(join(this.dir, 'packed-refs'))) return undefined;
+    const type = await this.objectType(next);
+    if (type === undefined || (ref.startsWith('refs/heads/') && type !== 'commit')) return undefined;
+    const path = join(this.dir, ref);
+    const lock = `${path}.lock`;
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(lock, `${next}\n`, { flag: 'wx' });
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'EEXIST' && existsSync(lock) ? false : undefined;
+    }
+    let locked = true;
+    try {
+      const current = await this.readRefFile(ref);
+      if (current === null) return undefined;
+      if (expected !== undefined && (current ?? ZERO_SHA) !== expected) return false;
+      await rename(lock, path);
+      locked = false;
+      return true;
+    } catch {
+      return undefined;
+    } finally {
+      if (locked) await rm(lock, { force: true });
+    }
   }
 
   /** Deletes `ref` only if it still points at `expected`. */
@@ -529,6 +572,8 @@ export class GitRepo {
     author: GitIdentity;
     committer: GitIdentity;
   }): Promise<string> {
+    const text = await this.commitText(input);
+    if (text !== undefined) return this.writeObject('commit', Buffer.from(text));
     const args = ['commit-tree', input.tree, ...input.parents.flatMap((parent) => ['-p', parent])];
     const env = {
       GIT_AUTHOR_NAME: input.author.name,
@@ -539,6 +584,39 @@ export class GitRepo {
       GIT_COMMITTER_DATE: input.committer.date,
     };
     return (await this.run(args, { input: input.message, env })).toString().trim();
+  }
+
+  /**
+   * The commit object `git commit-tree` writes for `input` (the same bytes, so the same SHA), built without a
+   * process; undefined when git must answer: an identity git would clean up (not a plain login and e-mail), a
+   * date other than UTC to the second, a NUL in the message, a repeated parent, an object missing or of another
+   * type (git's error then).
+   */
+  private async commitText(input: {
+    tree: string;
+    parents: string[];
+    message: string;
+    author: GitIdentity;
+    committer: GitIdentity;
+  }): Promise<string | undefined> {
+    const ident = (who: GitIdentity) =>
+      PLAIN_IDENT.test(who.name) && PLAIN_IDENT.test(who.email) && UTC_SECOND.test(who.date)
+        ? `${who.name} <${who.email}> ${Date.parse(who.date) / 1000} +0000`
+        : undefined;
+    const [author, committer] = [ident(input.author), ident(input.committer)];
+    if (!author || !committer || input.message.includes('\0')) return undefined;
+    if (new Set(input.parents).size !== input.parents.length) return undefined;
+    if (!FULL_SHA.test(input.tree) || (await this.objectType(input.tree)) !== 'tree') return undefined;
+    for (const parent of input.parents)
+      if (!FULL_SHA.test(parent) || (await this.objectType(parent)) !== 'commit') return undefined;
+    return [
+      `tree ${input.tree}`,
+      ...input.parents.map((parent) => `parent ${parent}`),
+      `author ${author}`,
+      `committer ${committer}`,
+      '',
+      input.message,
+    ].join('\n');
   }
 
   /** An annotated tag object naming `target` (not yet a ref). */
