@@ -326,6 +326,8 @@ export class GitRepo {
 
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
     return this.cached('is-ancestor', [ancestor, descendant], async () => {
+      const walked = await this.ancestry([descendant]).catch(() => undefined);
+      if (walked && FULL_SHA.test(ancestor)) return walked.has(ancestor);
       const { code } = await this.spawn(['merge-base', '--is-ancestor', ancestor, descendant]);
       if (code > 1) throw new GitError(`merge-base --is-ancestor ${ancestor} ${descendant}`);
       return code === 0;
@@ -334,6 +336,8 @@ export class GitRepo {
 
   async mergeBase(a: string, b: string): Promise<string | undefined> {
     return this.cached('merge-base', [a, b], async () => {
+      const found = await this.mergeBaseInProcess(a, b).catch(() => null);
+      if (found !== null) return found;
       const { code, stdout } = await this.spawn(['merge-base', a, b]);
       // 1: no common history, for good; anything else (a missing object) is not kept.
       if (code > 1) throw new GitError(`merge-base ${a} ${b}`);
@@ -344,11 +348,76 @@ export class GitRepo {
   /** Commits reachable from `head` but not from `base`, oldest first. */
   async commitsBetween(base: string, head: string): Promise<string[]> {
     const out = (
-      await this.cached('between', [base, head], () =>
-        this.run(['rev-list', '--reverse', `${base}..${head}`]),
-      )
+      await this.cached('between', [base, head], async () => {
+        const chain = await this.chainBetween(base, head).catch(() => undefined);
+        return chain
+          ? Buffer.from(chain.map((sha) => `${sha}\n`).join(''))
+          : this.run(['rev-list', '--reverse', `${base}..${head}`]);
+      })
     ).toString();
     return out.split('\n').filter(Boolean);
+  }
+
+  /**
+   * Every commit reachable from `from` (themselves included), read from the commit objects without a process;
+   * rejects when one cannot be read (git answers then).
+   */
+  private async ancestry(from: string[]): Promise<Set<string>> {
+    const seen = new Set<string>();
+    const queue = [...from];
+    while (queue.length > 0) {
+      const sha = queue.pop()!;
+      if (seen.has(sha)) continue;
+      if (!FULL_SHA.test(sha)) throw new GitError(`not a full SHA: ${sha}`);
+      seen.add(sha);
+      queue.push(...(await this.readCommit(sha)).parents);
+    }
+    return seen;
+  }
+
+  /**
+   * `git merge-base a b` when it has one answer: the common ancestors first met walking back from `b`, less those
+   * that are ancestors of another; undefined when there is none (no common history). Null when git must answer:
+   * several best ones (criss-cross merges: git's pick among them depends on its walk) or an unreadable commit.
+   */
+  private async mergeBaseInProcess(a: string, b: string): Promise<string | undefined | null> {
+    const fromA = await this.ancestry([a]);
+    const common: string[] = [];
+    const seen = new Set<string>();
+    const queue = [b];
+    while (queue.length > 0) {
+      const sha = queue.pop()!;
+      if (seen.has(sha)) continue;
+      seen.add(sha);
+      if (fromA.has(sha)) common.push(sha);
+      else queue.push(...(await this.readCommit(sha)).parents);
+    }
+    const best: string[] = [];
+    for (const candidate of common) {
+      const others = common.filter((other) => other !== candidate);
+      if (!(await this.ancestry(others)).has(candidate)) best.push(candidate);
+    }
+    if (best.length > 1) return null;
+    return best[0];
+  }
+
+  /**
+   * `git rev-list --reverse base..head` when those commits form one line (each has one parent): that line,
+   * oldest first, which is git's order whatever their dates. Undefined when git must answer (a merge among them,
+   * an unreadable commit).
+   */
+  private async chainBetween(base: string, head: string): Promise<string[] | undefined> {
+    if (!FULL_SHA.test(base) || !FULL_SHA.test(head)) return undefined;
+    const fromBase = await this.ancestry([base]);
+    const chain: string[] = [];
+    for (let sha = head; !fromBase.has(sha); ) {
+      const { parents } = await this.readCommit(sha);
+      if (parents.length > 1) return undefined;
+      chain.push(sha);
+      if (parents.length === 0) break;
+      sha = parents[0]!;
+    }
+    return chain.reverse();
   }
 
   async readCommit(sha: string): Promise<GitCommitData> {
