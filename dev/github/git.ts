@@ -204,6 +204,8 @@ export class GitRepo {
   async resolveCommit(ref: string): Promise<string | undefined> {
     if (ref.startsWith('-') || ref.includes('..')) return undefined;
     const candidates = /^[0-9a-f]{4,40}$/.test(ref) ? [ref] : [`refs/heads/${ref}`, `refs/tags/${ref}`, ref];
+    // A commit's own full SHA: no git process needed either.
+    if (FULL_SHA.test(ref) && (await this.objectType(ref)) === 'commit') return ref;
     for (const candidate of candidates) {
       // A branch or tag naming a commit directly (not an annotated tag): no git process needed.
       const direct = await this.readRefFile(candidate);
