@@ -92,10 +92,24 @@ export class GitRepo {
     return answer;
   }
 
+  /**
+   * A new bare repository as `git init --bare --initial-branch=<branch>` makes it, without a process and without
+   * git's template files (sample hooks, description, info/exclude), which a bare repo never reads.
+   */
   static async init(dir: string, defaultBranch: string): Promise<GitRepo> {
-    await mkdir(dir, { recursive: true });
     const repo = new GitRepo(dir);
-    await repo.run(['init', '--bare', '--quiet', `--initial-branch=${defaultBranch}`]);
+    if (!PLAIN_REF.test(`refs/heads/${defaultBranch}`) || defaultBranch.includes('..')) {
+      await mkdir(dir, { recursive: true });
+      await repo.run(['init', '--bare', '--quiet', `--initial-branch=${defaultBranch}`]);
+      return repo;
+    }
+    for (const folder of ['objects/info', 'objects/pack', 'refs/heads', 'refs/tags'])
+      await mkdir(join(dir, folder), { recursive: true });
+    await writeFile(
+      join(dir, 'config'),
+      '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n',
+    );
+    await writeFile(join(dir, 'HEAD'), `ref: refs/heads/${defaultBranch}\n`);
     return repo;
   }
 
