@@ -435,15 +435,18 @@ async function runningCommit(gh: LocalStack['gh'], env: Environment, repo: RepoR
   return text === undefined ? undefined : parseSourceRecord(text)?.commit;
 }
 
-/** `main`'s answer as the process's exit: its code, or a failure as one line on stderr (2 for bad input). */
-export function exitCodeOf(error: unknown): number {
-  console.error(`kuma-api-forge pr: ${error instanceof Error ? error.message : String(error)}`);
-  return error instanceof UsageError ? 2 : 1;
+/**
+ * The command without its process: the exit code; bad input is one line on stderr (exit code 2). The tests drive
+ * it in process; run as a script, its code is the process's exit code.
+ */
+export async function runPr(argv: string[], hooks: PrHooks = {}): Promise<number> {
+  try {
+    return await main(argv, hooks);
+  } catch (error) {
+    console.error(`kuma-api-forge pr: ${error instanceof Error ? error.message : String(error)}`);
+    return error instanceof UsageError ? 2 : 1;
+  }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => process.exit(exitCodeOf(error)),
-  );
-}
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href)
+  runPr(process.argv.slice(2)).then((code) => process.exit(code));

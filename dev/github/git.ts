@@ -64,6 +64,10 @@ const FULL_SHA = /^[0-9a-f]{40}$/;
  * read from the repository's files instead of a git process. Any other name is left to git.
  */
 const PLAIN_REF = /^refs\/(?:heads|tags|pull)(?:\/(?!\.)[A-Za-z0-9._-]+(?<!\.lock))+$/;
+/** A name or e-mail git writes as given (it trims other characters, e.g. leading dots or spaces, from an ident). */
+const PLAIN_IDENT = /^[A-Za-z0-9](?:[A-Za-z0-9._+@[\]-]*[A-Za-z0-9\]])?$/;
+/** A date git reads as this UTC second and writes as `<seconds> +0000`. */
+const UTC_SECOND = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
 export class GitRepo {
   /**
@@ -88,10 +92,24 @@ export class GitRepo {
     return answer;
   }
 
+  /**
+   * A new bare repository as `git init --bare --initial-branch=<branch>` makes it, without a process and without
+   * git's template files (sample hooks, description, info/exclude), which a bare repo never reads.
+   */
   static async init(dir: string, defaultBranch: string): Promise<GitRepo> {
-    await mkdir(dir, { recursive: true });
     const repo = new GitRepo(dir);
-    await repo.run(['init', '--bare', '--quiet', `--initial-branch=${defaultBranch}`]);
+    if (!PLAIN_REF.test(`refs/heads/${defaultBranch}`) || defaultBranch.includes('..')) {
+      await mkdir(dir, { recursive: true });
+      await repo.run(['init', '--bare', '--quiet', `--initial-branch=${defaultBranch}`]);
+      return repo;
+    }
+    for (const folder of ['objects/info', 'objects/pack', 'refs/heads', 'refs/tags'])
+      await mkdir(join(dir, folder), { recursive: true });
+    await writeFile(
+      join(dir, 'config'),
+      '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n',
+    );
+    await writeFile(join(dir, 'HEAD'), `ref: refs/heads/${defaultBranch}\n`);
     return repo;
   }
 
@@ -143,7 +161,7 @@ export class GitRepo {
     return this.writeObject('blob', typeof content === 'string' ? Buffer.from(content) : content);
   }
 
-  private async writeObject(type: 'blob' | 'tree', bytes: Buffer): Promise<string> {
+  private async writeObject(type: 'blob' | 'tree' | 'commit' | 'tag', bytes: Buffer): Promise<string> {
     const object = Buffer.concat([Buffer.from(`${type} ${bytes.length}\0`), bytes]);
     const sha = createHash('sha1').update(object).digest('hex');
     const path = join(this.dir, 'objects', sha.slice(0, 2), sha.slice(2));
@@ -174,7 +192,7 @@ export class GitRepo {
   }
 
   /** `git cat-file <type> <sha>`: the loose object's bytes when it is one of that type, else git's answer. */
-  private async catFile(type: 'blob' | 'commit', sha: string): Promise<Buffer> {
+  private async catFile(type: 'blob' | 'commit' | 'tag', sha: string): Promise<Buffer> {
     const loose = await this.readLooseObject(sha);
     return loose?.type === type ? loose.body : this.run(['cat-file', type, sha]);
   }
@@ -200,6 +218,8 @@ export class GitRepo {
   async resolveCommit(ref: string): Promise<string | undefined> {
     if (ref.startsWith('-') || ref.includes('..')) return undefined;
     const candidates = /^[0-9a-f]{4,40}$/.test(ref) ? [ref] : [`refs/heads/${ref}`, `refs/tags/${ref}`, ref];
+    // A commit's own full SHA: no git process needed either.
+    if (FULL_SHA.test(ref) && (await this.objectType(ref)) === 'commit') return ref;
     for (const candidate of candidates) {
       // A branch or tag naming a commit directly (not an annotated tag): no git process needed.
       const direct = await this.readRefFile(candidate);
@@ -269,10 +289,49 @@ export class GitRepo {
 
   /** Compare-and-swap: moves `ref` to `next` only if it still points at `expected` (ZERO_SHA = must not exist). */
   async updateRef(ref: string, next: string, expected?: string): Promise<boolean> {
+    const moved = await this.updateRefFile(ref, next, expected);
+    if (moved !== undefined) return moved;
     const args = ['update-ref', ref, next];
     if (expected !== undefined) args.push(expected);
     const { code } = await this.spawn(args);
     return code === 0;
+  }
+
+  /**
+   * `git update-ref <ref> <next> [<expected>]` as git does it in a repository of loose refs, without a process:
+   * `<ref>.lock` created exclusively (so this process and any git process exclude each other alike), the current
+   * value checked under the lock, the lock renamed over the ref; a lock already taken fails the update, as in
+   * git. Undefined when git must answer: another kind of name, a packed-refs file, an object git would refuse
+   * there, a file/folder clash, anything unexpected.
+   */
+  private async updateRefFile(ref: string, next: string, expected?: string): Promise<boolean | undefined> {
+    if (!PLAIN_REF.test(ref) || ref.includes('..') || ref.endsWith('.') || !FULL_SHA.test(next))
+      return undefined;
+    if (expected !== undefined && !FULL_SHA.test(expected)) return undefined;
+    if (existsSync(join(this.dir, 'packed-refs'))) return undefined;
+    const type = await this.objectType(next);
+    if (type === undefined || (ref.startsWith('refs/heads/') && type !== 'commit')) return undefined;
+    const path = join(this.dir, ref);
+    const lock = `${path}.lock`;
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(lock, `${next}\n`, { flag: 'wx' });
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'EEXIST' && existsSync(lock) ? false : undefined;
+    }
+    let locked = true;
+    try {
+      const current = await this.readRefFile(ref);
+      if (current === null) return undefined;
+      if (expected !== undefined && (current ?? ZERO_SHA) !== expected) return false;
+      await rename(lock, path);
+      locked = false;
+      return true;
+    } catch {
+      return undefined;
+    } finally {
+      if (locked) await rm(lock, { force: true });
+    }
   }
 
   /** Deletes `ref` only if it still points at `expected`. */
@@ -283,6 +342,8 @@ export class GitRepo {
 
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
     return this.cached('is-ancestor', [ancestor, descendant], async () => {
+      const walked = await this.ancestry([descendant]).catch(() => undefined);
+      if (walked && FULL_SHA.test(ancestor)) return walked.has(ancestor);
       const { code } = await this.spawn(['merge-base', '--is-ancestor', ancestor, descendant]);
       if (code > 1) throw new GitError(`merge-base --is-ancestor ${ancestor} ${descendant}`);
       return code === 0;
@@ -291,6 +352,8 @@ export class GitRepo {
 
   async mergeBase(a: string, b: string): Promise<string | undefined> {
     return this.cached('merge-base', [a, b], async () => {
+      const found = await this.mergeBaseInProcess(a, b).catch(() => null);
+      if (found !== null) return found;
       const { code, stdout } = await this.spawn(['merge-base', a, b]);
       // 1: no common history, for good; anything else (a missing object) is not kept.
       if (code > 1) throw new GitError(`merge-base ${a} ${b}`);
@@ -301,9 +364,12 @@ export class GitRepo {
   /** Commits reachable from `head` but not from `base`, oldest first. */
   async commitsBetween(base: string, head: string): Promise<string[]> {
     const out = (
-      await this.cached('between', [base, head], () =>
-        this.run(['rev-list', '--reverse', `${base}..${head}`]),
-      )
+      await this.cached('between', [base, head], async () => {
+        const chain = await this.chainBetween(base, head).catch(() => undefined);
+        return chain
+          ? Buffer.from(chain.map((sha) => `${sha}\n`).join(''))
+          : this.run(['rev-list', '--reverse', `${base}..${head}`]);
+      })
     ).toString();
     return out.split('\n').filter(Boolean);
   }
@@ -318,6 +384,68 @@ export class GitRepo {
       ...(options.path ? [options.path] : []),
     ];
     return (await this.run(args)).toString().split('\n').filter(Boolean);
+  }
+
+  /**
+   * Every commit reachable from `from` (themselves included), read from the commit objects without a process;
+   * rejects when one cannot be read (git answers then).
+   */
+  private async ancestry(from: string[]): Promise<Set<string>> {
+    const seen = new Set<string>();
+    const queue = [...from];
+    while (queue.length > 0) {
+      const sha = queue.pop()!;
+      if (seen.has(sha)) continue;
+      if (!FULL_SHA.test(sha)) throw new GitError(`not a full SHA: ${sha}`);
+      seen.add(sha);
+      queue.push(...(await this.readCommit(sha)).parents);
+    }
+    return seen;
+  }
+
+  /**
+   * `git merge-base a b` when it has one answer: the common ancestors first met walking back from `b`, less those
+   * that are ancestors of another; undefined when there is none (no common history). Null when git must answer:
+   * several best ones (criss-cross merges: git's pick among them depends on its walk) or an unreadable commit.
+   */
+  private async mergeBaseInProcess(a: string, b: string): Promise<string | undefined | null> {
+    const fromA = await this.ancestry([a]);
+    const common: string[] = [];
+    const seen = new Set<string>();
+    const queue = [b];
+    while (queue.length > 0) {
+      const sha = queue.pop()!;
+      if (seen.has(sha)) continue;
+      seen.add(sha);
+      if (fromA.has(sha)) common.push(sha);
+      else queue.push(...(await this.readCommit(sha)).parents);
+    }
+    const best: string[] = [];
+    for (const candidate of common) {
+      const others = common.filter((other) => other !== candidate);
+      if (!(await this.ancestry(others)).has(candidate)) best.push(candidate);
+    }
+    if (best.length > 1) return null;
+    return best[0];
+  }
+
+  /**
+   * `git rev-list --reverse base..head` when those commits form one line (each has one parent): that line,
+   * oldest first, which is git's order whatever their dates. Undefined when git must answer (a merge among them,
+   * an unreadable commit).
+   */
+  private async chainBetween(base: string, head: string): Promise<string[] | undefined> {
+    if (!FULL_SHA.test(base) || !FULL_SHA.test(head)) return undefined;
+    const fromBase = await this.ancestry([base]);
+    const chain: string[] = [];
+    for (let sha = head; !fromBase.has(sha); ) {
+      const { parents } = await this.readCommit(sha);
+      if (parents.length > 1) return undefined;
+      chain.push(sha);
+      if (parents.length === 0) break;
+      sha = parents[0]!;
+    }
+    return chain.reverse();
   }
 
   async readCommit(sha: string): Promise<GitCommitData> {
@@ -541,6 +669,8 @@ export class GitRepo {
     author: GitIdentity;
     committer: GitIdentity;
   }): Promise<string> {
+    const text = await this.commitText(input);
+    if (text !== undefined) return this.writeObject('commit', Buffer.from(text));
     const args = ['commit-tree', input.tree, ...input.parents.flatMap((parent) => ['-p', parent])];
     const env = {
       GIT_AUTHOR_NAME: input.author.name,
@@ -551,6 +681,39 @@ export class GitRepo {
       GIT_COMMITTER_DATE: input.committer.date,
     };
     return (await this.run(args, { input: input.message, env })).toString().trim();
+  }
+
+  /**
+   * The commit object `git commit-tree` writes for `input` (the same bytes, so the same SHA), built without a
+   * process; undefined when git must answer: an identity git would clean up (not a plain login and e-mail), a
+   * date other than UTC to the second, a NUL in the message, a repeated parent, an object missing or of another
+   * type (git's error then).
+   */
+  private async commitText(input: {
+    tree: string;
+    parents: string[];
+    message: string;
+    author: GitIdentity;
+    committer: GitIdentity;
+  }): Promise<string | undefined> {
+    const ident = (who: GitIdentity) =>
+      PLAIN_IDENT.test(who.name) && PLAIN_IDENT.test(who.email) && UTC_SECOND.test(who.date)
+        ? `${who.name} <${who.email}> ${Date.parse(who.date) / 1000} +0000`
+        : undefined;
+    const [author, committer] = [ident(input.author), ident(input.committer)];
+    if (!author || !committer || input.message.includes('\0')) return undefined;
+    if (new Set(input.parents).size !== input.parents.length) return undefined;
+    if (!FULL_SHA.test(input.tree) || (await this.objectType(input.tree)) !== 'tree') return undefined;
+    for (const parent of input.parents)
+      if (!FULL_SHA.test(parent) || (await this.objectType(parent)) !== 'commit') return undefined;
+    return [
+      `tree ${input.tree}`,
+      ...input.parents.map((parent) => `parent ${parent}`),
+      `author ${author}`,
+      `committer ${committer}`,
+      '',
+      input.message,
+    ].join('\n');
   }
 
   /** An annotated tag object naming `target` (not yet a ref). */
@@ -569,11 +732,23 @@ export class GitRepo {
       '',
       input.message.endsWith('\n') ? input.message : `${input.message}\n`,
     ].join('\n');
+    // The bytes git mktag would store as they are, once it has checked them: written without a process when
+    // every part is one mktag accepts (a full SHA of an existing object, a plain tag name and tagger).
+    const plain =
+      FULL_SHA.test(input.target) &&
+      PLAIN_REF.test(`refs/tags/${input.name}`) &&
+      !input.name.includes('/') &&
+      PLAIN_IDENT.test(input.tagger.name) &&
+      PLAIN_IDENT.test(input.tagger.email) &&
+      UTC_SECOND.test(input.tagger.date) &&
+      !input.message.includes('\0') &&
+      (await this.objectType(input.target)) !== undefined;
+    if (plain) return this.writeObject('tag', Buffer.from(text));
     return (await this.run(['mktag'], { input: text })).toString().trim();
   }
 
   async readTag(sha: string): Promise<GitTagData> {
-    const raw = (await this.cached('tag', sha, () => this.run(['cat-file', 'tag', sha]))).toString();
+    const raw = (await this.cached('tag', sha, () => this.catFile('tag', sha))).toString();
     const split = raw.indexOf('\n\n');
     const headers = (split === -1 ? raw : raw.slice(0, split)).split('\n');
     const data: GitTagData = {

@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { type LocalGitHub, startLocalGitHub } from '../../dev/github/index.js';
-import { type LocalApp, startApp } from '../../dev/start.js';
-import { createTestApp } from '../helpers/local-github.js';
+import type { LocalGitHub } from '../../dev/github/index.js';
+import type { LocalApp } from '../../dev/start.js';
+import { type AppOnLocalGitHub, startAppOnLocalGitHub } from '../helpers/app.js';
 import { buildSourceFiles } from '../unit/deploy/helpers.js';
 
 const deployRef = { owner: 'platform', repo: 'deploy' };
@@ -28,33 +28,19 @@ const tenants = {
 
 let gh: LocalGitHub;
 let app: LocalApp;
+let harness: AppOnLocalGitHub;
 
 beforeAll(async () => {
-  gh = await startLocalGitHub();
-  const credentials = createTestApp(gh);
-  await gh.admin.installApp(credentials.id, 'acme');
-  await gh.admin.installApp(credentials.id, 'platform');
-  await gh.admin.createRepo({ ...deployRef, files: { 'tenants.yaml': stringify(tenants) } });
-  await gh.admin.createRepo({ ...pets, files: { 'README.md': '# pets\n' } });
-  app = await startApp({
-    settings: {
-      appId: credentials.id,
-      privateKey: credentials.privateKey,
-      webhookSecret: credentials.webhookSecret,
-      githubApiUrl: gh.url,
-      deployRepo: deployRef,
-      deployMode: 'pull-request',
-    },
-    queue: { backoffMs: () => 1 },
-    waitUnitMs: 1,
-    spaceWrites: false,
+  harness = await startAppOnLocalGitHub({
+    deploy: { ...deployRef, files: { 'tenants.yaml': stringify(tenants) } },
+    settings: { deployMode: 'pull-request' },
   });
-  gh.admin.setWebhook(credentials.id, { url: app.webhookUrl });
+  ({ gh, app } = harness);
+  await gh.admin.createRepo({ ...pets, files: { 'README.md': '# pets\n' } });
 });
 
 afterAll(async () => {
-  await app?.stop();
-  await gh?.stop();
+  await harness?.stop();
 });
 
 const settle = async () => {

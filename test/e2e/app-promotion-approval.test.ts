@@ -6,11 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { type LocalGitHub, startLocalGitHub } from '../../dev/github/index.js';
-import { type LocalApp, startApp } from '../../dev/start.js';
+import type { LocalGitHub } from '../../dev/github/index.js';
+import type { LocalApp } from '../../dev/start.js';
 import { parseEnvironments } from '../../shared/core/deploy/environments.js';
 import { parseSourceRecord } from '../../shared/core/deploy/source-record.js';
-import { createTestApp, githubContract } from '../helpers/local-github.js';
+import { type AppOnLocalGitHub, startAppOnLocalGitHub } from '../helpers/app.js';
+import { githubContract } from '../helpers/local-github.js';
 import { buildSourceFiles } from '../unit/deploy/helpers.js';
 
 const staging = { owner: 'platform', repo: 'deploy-staging' };
@@ -25,6 +26,7 @@ const environments = parseEnvironments(
 );
 let gh: LocalGitHub;
 let app: LocalApp;
+let harness: AppOnLocalGitHub;
 
 const optionsFor = (repo: string, paths: string[]) => ({
   name: repo,
@@ -44,38 +46,21 @@ const tenants = stringify({
 
 beforeAll(async () => {
   if ('error' in environments) throw new Error(environments.error);
-  gh = await startLocalGitHub();
-  const credentials = createTestApp(gh);
-  await gh.admin.installApp(credentials.id, 'acme');
-  await gh.admin.installApp(credentials.id, 'platform');
-  for (const deploy of [staging, production])
-    await gh.admin.createRepo({ ...deploy, files: { 'tenants.yaml': tenants } });
+  harness = await startAppOnLocalGitHub({
+    deploy: { ...staging, files: { 'tenants.yaml': tenants } },
+    settings: { deployMode: 'pull-request', environments: environments.environments },
+  });
+  ({ gh, app } = harness);
+  await gh.admin.createRepo({ ...production, files: { 'tenants.yaml': tenants } });
   gh.admin.setCollaborator({ ...staging, login: 'lead', role: 'write' });
   gh.admin.setCollaborator({ ...staging, login: 'sre', role: 'maintain' });
   gh.admin.setCollaborator({ ...staging, login: 'reader', role: 'read' });
-  app = await startApp({
-    settings: {
-      appId: credentials.id,
-      privateKey: credentials.privateKey,
-      webhookSecret: credentials.webhookSecret,
-      githubApiUrl: gh.url,
-      deployRepo: staging,
-      deployMode: 'pull-request',
-      environments: environments.environments,
-    },
-    queue: { backoffMs: () => 1 },
-    waitUnitMs: 1,
-    spaceWrites: false,
-    deployRetry: { backoffMs: 5 },
-  });
-  gh.admin.setWebhook(credentials.id, { url: app.webhookUrl });
   for (const repo of repos)
     await gh.admin.createRepo({ owner: 'acme', repo, files: { 'README.md': `# ${repo}\n` } });
 }, 60_000);
 
 afterAll(async () => {
-  await app?.stop();
-  await gh?.stop();
+  await harness?.stop();
 });
 
 async function settle() {

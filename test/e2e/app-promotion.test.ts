@@ -7,11 +7,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { type LocalGitHub, startLocalGitHub, type WebhookEvent } from '../../dev/github/index.js';
-import { type LocalApp, startApp } from '../../dev/start.js';
+import type { LocalGitHub, WebhookEvent } from '../../dev/github/index.js';
+import type { LocalApp } from '../../dev/start.js';
 import { parseEnvironments } from '../../shared/core/deploy/environments.js';
 import { parseSourceRecord } from '../../shared/core/deploy/source-record.js';
-import { createTestApp, githubContract } from '../helpers/local-github.js';
+import { type AppOnLocalGitHub, startAppOnLocalGitHub } from '../helpers/app.js';
+import { githubContract } from '../helpers/local-github.js';
 import { buildSourceFiles, renderFiles } from '../unit/deploy/helpers.js';
 
 const deployRef = { owner: 'platform', repo: 'deploy' };
@@ -25,6 +26,7 @@ const environments = parseEnvironments(
 );
 let gh: LocalGitHub;
 let app: LocalApp;
+let harness: AppOnLocalGitHub;
 /** shop's first merge, promoted by v1.0.0 (then superseded in production by its second). */
 let shopFirst: { sha: string; number: number };
 
@@ -47,43 +49,26 @@ const tenantsOf = (granted: readonly string[]) =>
 
 beforeAll(async () => {
   if ('error' in environments) throw new Error(environments.error);
-  gh = await startLocalGitHub();
-  const credentials = createTestApp(gh);
-  await gh.admin.installApp(credentials.id, 'acme');
-  await gh.admin.installApp(credentials.id, 'platform');
-  await gh.admin.createRepo({
-    ...deployRef,
-    files: { 'tenants.yaml': tenantsOf(repos.filter((repo) => repo !== 'intruder')) },
+  harness = await startAppOnLocalGitHub({
+    deploy: {
+      ...deployRef,
+      files: { 'tenants.yaml': tenantsOf(repos.filter((repo) => repo !== 'intruder')) },
+    },
+    settings: { deployBranch: 'staging', environments: environments.environments },
   });
+  ({ gh, app } = harness);
   await gh.admin.push({
     ...deployRef,
     branch: 'staging',
     files: { 'tenants.yaml': tenantsOf(repos) },
     deliver: false,
   });
-  app = await startApp({
-    settings: {
-      appId: credentials.id,
-      privateKey: credentials.privateKey,
-      webhookSecret: credentials.webhookSecret,
-      githubApiUrl: gh.url,
-      deployRepo: deployRef,
-      deployBranch: 'staging',
-      environments: environments.environments,
-    },
-    queue: { backoffMs: () => 1 },
-    waitUnitMs: 1,
-    spaceWrites: false,
-    deployRetry: { backoffMs: 5 },
-  });
-  gh.admin.setWebhook(credentials.id, { url: app.webhookUrl });
   for (const repo of repos)
     await gh.admin.createRepo({ owner: 'acme', repo, files: { 'README.md': `# ${repo}\n` } });
 }, 60_000);
 
 afterAll(async () => {
-  await app?.stop();
-  await gh?.stop();
+  await harness?.stop();
 });
 
 async function settle() {

@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { stringify } from 'yaml';
 import type { LocalStack } from '../../dev/local-flow.js';
-import { exitCodeOf, main } from '../../dev/pr.js';
+import { runPr } from '../../dev/pr.js';
 import { readLocalDeploy, startWithLocalGitHub } from '../../dev/start.js';
 import { parseSourceRecord } from '../../shared/core/deploy/source-record.js';
 import { silentLogger } from '../../shared/ports/logger.js';
@@ -63,7 +63,7 @@ afterAll(async () => {
 });
 
 /**
- * `main(argv)` with its output captured: the exit code (a thrown error as the process would exit), stdout,
+ * `runPr(argv)` (the script without its process) with its output captured: the exit code (a thrown error as the process would exit), stdout,
  * stderr; `beforeStop` runs while the local GitHub is still up, with the stack and the output so far.
  */
 async function pr(argv: string[], beforeStop?: (stack: LocalStack, stdout: string) => Promise<void>) {
@@ -73,7 +73,7 @@ async function pr(argv: string[], beforeStop?: (stack: LocalStack, stdout: strin
   const error = vi.spyOn(console, 'error').mockImplementation((...args) => void err.push(args.join(' ')));
   try {
     const hooks = beforeStop ? { beforeStop: (stack: LocalStack) => beforeStop(stack, out.join('\n')) } : {};
-    const code = await main(argv, hooks).catch(exitCodeOf);
+    const code = await runPr(argv, hooks);
     return { code, stdout: out.join('\n'), stderr: err.join('\n') };
   } finally {
     log.mockRestore();

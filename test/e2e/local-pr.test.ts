@@ -1,30 +1,48 @@
 /**
- * `npm run pr -- <dir>` as a user runs it: a real process on a fixture API repo in a temp git repository, its
- * printed check run, PR comment and deploy commit; bad input is one line on stderr and exit code 2.
+ * `npm run pr -- <dir>` as a user runs it: on a fixture API repo in a temp git repository, its printed check run,
+ * PR comment and deploy commit; bad input is one line on stderr and exit code 2. The command runs in process
+ * (`runPr`, what the script runs, with its console captured) except once as a real process, which proves the
+ * script's wiring: its output, its exit code, and that it serves the printed links until Ctrl-C.
  */
 import { execFile, spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { format, promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runPr } from '../../dev/pr.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const fixture = join(root, 'fixtures/specs/user-profile');
 
+/**
+ * `npm run pr -- ...args` in process, as the script runs it: what it prints on stdout and on stderr (its console
+ * and the App's log lines), and the exit code the script would exit with.
+ */
 async function pr(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const spies = [
+    vi.spyOn(console, 'log').mockImplementation((...data: unknown[]) => {
+      stdout += `${format(...data)}\n`;
+    }),
+    vi.spyOn(console, 'error').mockImplementation((...data: unknown[]) => {
+      stderr += `${format(...data)}\n`;
+    }),
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr += String(chunk);
+      return true;
+    }),
+  ];
+  vi.stubEnv('DEPLOY_REPO', '');
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'dev/pr.ts', ...args], {
-      cwd: root,
-      env: { ...process.env, NO_COLOR: '1', DEPLOY_REPO: '' },
-      maxBuffer: 64 << 20,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+    const code = await runPr(args);
+    return { code, stdout, stderr };
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+    vi.unstubAllEnvs();
   }
 }
 

@@ -4,7 +4,7 @@ import {
   type LocalGitHubOptions,
   startLocalGitHub,
 } from '../../dev/github/index.js';
-import { type LocalApp, startApp } from '../../dev/start.js';
+import { type LocalApp, type StartAppOptions, startApp } from '../../dev/start.js';
 import type { Logger } from '../../shared/ports/logger.js';
 import { createTestApp } from './local-github.js';
 
@@ -23,12 +23,16 @@ export interface AppOnLocalGitHubOptions {
   maxReceiveCount?: number;
   /** How the local GitHub is served, e.g. GitHub Enterprise Server's `basePath: '/api/v3'` and its `webUrl`. */
   github?: Pick<LocalGitHubOptions, 'basePath' | 'webUrl'>;
+  /** The deploy settings beyond the deploy repo: `DEPLOY_MODE`, `DEPLOY_BRANCH`, `DEPLOY_ENVIRONMENTS`. */
+  settings?: Pick<StartAppOptions['settings'], 'deployMode' | 'deployBranch' | 'environments'>;
 }
 
 /**
  * The whole App as the e2e tests drive it: a local GitHub, an App created and installed on `acme` (and on the
  * deploy repo's owner), the real Hono webhook + in-memory queue + worker on a free port receiving its signed
- * webhooks. Waits are shortened to milliseconds; everything else is as in production.
+ * webhooks. Waits are shortened to milliseconds and GitHub writes are not spaced a second apart (the local
+ * GitHub has no secondary rate limits); everything else is as in production. One per file (beforeAll), each
+ * test on repos of its own, unless a test needs the App's state fresh.
  */
 export async function startAppOnLocalGitHub(
   options: AppOnLocalGitHubOptions = {},
@@ -49,6 +53,7 @@ export async function startAppOnLocalGitHub(
       githubApiUrl: gh.url,
       ...(deploy ? { deployRepo: { owner: deploy.owner, repo: deploy.repo } } : {}),
       ...(options.maxReceiveCount ? { maxReceiveCount: options.maxReceiveCount } : {}),
+      ...options.settings,
     },
     ...(options.log ? { log: options.log } : {}),
     queue: { backoffMs: () => 1 },

@@ -6,7 +6,7 @@
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createJsonLogger } from '../../../shared/adapters/json-logger.js';
 import { createMemoryFileSource } from '../../../shared/adapters/memory-file-source.js';
 import { createOasdiffRunner, OasdiffError } from '../../../shared/adapters/oasdiff-runner.js';
@@ -163,16 +163,25 @@ describe('a check job past its deadline', () => {
 
   it('the deploy repo never answers: the run fails naming the deploy preview', async () => {
     const recorded = fresh();
-    await runWithDeadline(fakeHost(recorded), noChanges, {
-      deploy: {
-        description: 'acme/deploy',
-        repo: () => hang(),
-        history: () => ({ compare: () => hang() }),
-      },
-      // Reading, linting and rendering the spec come first and must finish inside the deadline, also on a
-      // loaded machine: the deadline has to fall while the deploy repo is being waited for.
-      checkDeadlineMs: 8000,
-    });
+    // Reading, linting and rendering the spec come first and must finish inside the deadline, also on a loaded
+    // machine: the deadline has to fall while the deploy repo is being waited for. So the clock is a fake one
+    // that runs out the moment the deploy repo is asked, instead of a real 8 s wait.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      await runWithDeadline(fakeHost(recorded), noChanges, {
+        deploy: {
+          description: 'acme/deploy',
+          repo: () => {
+            vi.advanceTimersByTime(8000);
+            return hang();
+          },
+          history: () => ({ compare: () => hang() }),
+        },
+        checkDeadlineMs: 8000,
+      });
+    } finally {
+      vi.useRealTimers();
+    }
     expect(recorded.completed).toHaveLength(1);
     expect(recorded.completed[0]?.result.summary).toContain('the deploy preview');
     expect(recorded.completed[0]?.result.summary).toContain('took too long');
