@@ -10,8 +10,8 @@ import { defineConfig } from 'vitest/config';
  *   binary, the Go and Python YAML parsers, `serverless package`, the cluster agents' Go templates, the contract
  *   of the local GitHub.
  * - e2e: what a user drives: the CLI, and the App receiving signed webhooks from the local GitHub.
- * The stress tier (concurrent deploys under injected faults, a 10,000-operation spec) is not part of the everyday
- * suite: see vitest.stress.config.ts.
+ * The stress tier (concurrent deploys under injected faults, a 10,000-operation spec, GitHub's REST description)
+ * is not part of the everyday suite: see vitest.stress.config.ts.
  */
 const integration = [
   'test/integration/**/*.test.ts',
