@@ -14,6 +14,9 @@ export default defineConfig({
     name: 'stress',
     include: ['test/stress/**/*.test.ts'],
     testTimeout: 480_000,
+    // The deploy test's local GitHub and its repos are set up and torn down in hooks, beside CPU-bound files: a
+    // loaded machine took over the default 10 s.
+    hookTimeout: 120_000,
     pool: 'forks',
     // The deploy test mostly waits on git and loopback HTTP, the others compute: side by side on two cores.
     maxWorkers: 2,
