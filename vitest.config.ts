@@ -3,15 +3,16 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Three tiers, each a vitest project (`vitest run --project unit`, or `npm run test:unit` and friends); a plain
- * `vitest run` runs all three:
+ * `vitest run` runs all three, and `npm test` runs them as one project (vitest.suite.config.ts: fewer workers to
+ * start):
  * - unit: the core and the use cases in process, without the network (use cases against the in-memory fakes of
  *   test/helpers/factories.ts). Every test folder not named below is unit, so a new folder is never left out.
  * - integration: one adapter or one seam for real: the local GitHub over HTTP with the real Octokit, the oasdiff
  *   binary, the Go and Python YAML parsers, `serverless package`, the cluster agents' Go templates, the contract
  *   of the local GitHub.
  * - e2e: what a user drives: the CLI, and the App receiving signed webhooks from the local GitHub.
- * The stress tier (concurrent deploys under injected faults, a 10,000-operation spec) is not part of the everyday
- * suite: see vitest.stress.config.ts.
+ * The stress tier (concurrent deploys under injected faults, a 10,000-operation spec, GitHub's REST description)
+ * is not part of the everyday suite: see vitest.stress.config.ts.
  */
 const integration = [
   'test/integration/**/*.test.ts',

@@ -28,7 +28,14 @@ const checks = [
 ];
 const build = await run(process.execPath, ['scripts/build.mjs'], { quiet: false });
 if (build.code !== 0) process.exit(build.code);
-const vitest = await run('npx', ['vitest', 'run', ...process.argv.slice(2)], { quiet: false });
+// The three tiers as one vitest project (vitest.suite.config.ts): each worker imports the code once for all of them.
+const vitest = await run(
+  'npx',
+  ['vitest', 'run', '--config', 'vitest.suite.config.ts', ...process.argv.slice(2)],
+  {
+    quiet: false,
+  },
+);
 let failed = vitest.code !== 0;
 for (const check of await Promise.all(checks)) {
   if (check.code === 0) {

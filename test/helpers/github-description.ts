@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { type RenderResult, renderApi } from '../../shared/core/kuma/render/render-api.js';
 import type { ApiConfig } from '../../shared/core/kuma/render/types.js';
 import type { LoadedSpec } from '../../shared/core/spec/types.js';
+import { deepFreeze } from './deep-freeze.js';
 import { loadSpecFromFiles } from './spec.js';
 
 export const githubDescriptionFile = 'api.github.com.json';
@@ -40,13 +41,4 @@ export async function renderGitHubDescription(api: ApiConfig): Promise<RenderRes
     renders.set(key, result);
   }
   return result;
-}
-
-function deepFreeze<T>(value: T, seen = new Set<object>()): T {
-  if (value && typeof value === 'object' && !seen.has(value)) {
-    seen.add(value);
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child, seen);
-  }
-  return value;
 }

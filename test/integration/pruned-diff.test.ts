@@ -13,6 +13,7 @@ import type { BreakingChange, BreakingChangeSource } from '../../shared/core/bre
 import { convertSwagger2 } from '../../shared/core/breaking/convert-swagger2.js';
 import { findBreakingChanges } from '../../shared/core/breaking/find-breaking-changes.js';
 import type { LoadedSpec } from '../../shared/core/spec/types.js';
+import { deepFreeze } from '../helpers/deep-freeze.js';
 import { loadSpecFromFiles } from '../helpers/spec.js';
 
 const runner = createOasdiffRunner();
@@ -23,10 +24,19 @@ interface Version {
   load: () => Promise<LoadedSpec>;
 }
 
+/**
+ * Each version is in many pairs: it is loaded once, deeply frozen (so neither the check nor oasdiff's input
+ * conversion can change what the next pair reads).
+ */
+function once(load: () => Promise<LoadedSpec>): () => Promise<LoadedSpec> {
+  let loaded: Promise<LoadedSpec> | undefined;
+  return () => (loaded ??= load().then(deepFreeze));
+}
+
 function singleFile(path: string): Version {
   return {
     name: relative(fixtures, path),
-    load: () => loadSpecFromFiles({ 'openapi.yaml': readFileSync(path, 'utf8') }, 'openapi.yaml'),
+    load: once(() => loadSpecFromFiles({ 'openapi.yaml': readFileSync(path, 'utf8') }, 'openapi.yaml')),
   };
 }
 
@@ -41,7 +51,7 @@ function specDir(dir: string): Version {
     }
   };
   walk(join(dir, 'openapi'));
-  return { name: relative(fixtures, dir), load: () => loadSpecFromFiles(files, 'openapi/users.yaml') };
+  return { name: relative(fixtures, dir), load: once(() => loadSpecFromFiles(files, 'openapi/users.yaml')) };
 }
 
 const petstore = join(fixtures, 'petstore');

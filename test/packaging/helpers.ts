@@ -3,7 +3,9 @@
  * the service, as `npm run package` does in the repo.
  */
 import { execFile } from 'node:child_process';
-import { copyFile, cp, mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { copyFile, cp, mkdir, mkdtemp, readFile, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,13 +51,48 @@ export function envWithoutAws(extra: Record<string, string> = {}): NodeJS.Proces
   return { ...env, AWS_EC2_METADATA_DISABLED: 'true', HOME: tmpdir(), ...extra };
 }
 
-/** `reuseBuildOf`: package the bundles of an earlier package again (other `params`) instead of rebuilding. */
+/**
+ * `reuseBuildOf`: package the bundles of an earlier package again (other `params`) instead of rebuilding.
+ *
+ * With `KAF_PACKAGES_DIR` set (.ci/run sets it to a fresh folder for one run), a package is made once per
+ * architecture and params and kept there: the Node 22 pass opens the packages the Node 20 pass made from the same
+ * checkout (esbuild and `serverless package` write the same bytes on either), and runs the packaged handlers
+ * on Node 22, the Lambda runtime.
+ */
 export async function packageService(
   architecture: Architecture,
   params: Record<string, string> = {},
   reuseBuildOf?: PackagedService,
 ): Promise<PackagedService> {
+  const kept = process.env.KAF_PACKAGES_DIR;
+  if (kept) {
+    const dir = join(
+      kept,
+      createHash('sha256')
+        .update(JSON.stringify([architecture, params]))
+        .digest('hex'),
+    );
+    if (!existsSync(dir)) {
+      // Made aside and renamed when complete: a pass that failed half-way leaves nothing the next one trusts.
+      const partial = await mkdtemp(`${dir}.partial-`);
+      await packageInto(partial, architecture, params, reuseBuildOf);
+      await rename(partial, dir);
+    }
+    return opened(dir);
+  }
   const dir = await mkdtemp(join(tmpdir(), 'kuma-api-forge-sls-'));
+  await packageInto(dir, architecture, params, reuseBuildOf);
+  return opened(dir);
+}
+
+const templateFile = 'cloudformation-template-update-stack.json';
+
+async function packageInto(
+  dir: string,
+  architecture: Architecture,
+  params: Record<string, string>,
+  reuseBuildOf?: PackagedService,
+): Promise<void> {
   if (reuseBuildOf) {
     await cp(join(reuseBuildOf.dir, 'dist'), join(dir, 'dist'), { recursive: true });
   } else {
@@ -81,9 +118,11 @@ export async function packageService(
     ],
     { cwd: dir, env: envWithoutAws() },
   );
-  const template = JSON.parse(
-    await readFile(join(out, 'cloudformation-template-update-stack.json'), 'utf8'),
-  ) as Template;
+}
+
+async function opened(dir: string): Promise<PackagedService> {
+  const out = join(dir, '.serverless');
+  const template = JSON.parse(await readFile(join(out, templateFile), 'utf8')) as Template;
   return {
     dir,
     template,

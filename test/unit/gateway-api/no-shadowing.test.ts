@@ -1,56 +1,17 @@
 /**
- * Every fixture spec and GitHub's REST description rendered for the gateway-api target: the HTTPRoutes keep
- * within the CRD's limits, validate (validateGatewayApiResources), place every operation on a rule that has its
- * method, and Envoy Gateway's order (route-simulator.ts) sends a request for each operation to its own rule.
+ * Every fixture spec rendered for the gateway-api target: the HTTPRoutes keep within the CRD's limits, validate
+ * (validateGatewayApiResources), place every operation on a rule that has its method, and Envoy Gateway's order
+ * (route-simulator.ts) sends a request for each operation to its own rule. GitHub's REST description, the same
+ * way, is in the stress tier (test/stress/github-description.test.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { ManifestResource } from '../../../shared/core/gateway-api/edge.js';
-import { maxMatchesPerRoute, maxRulesPerRoute } from '../../../shared/core/gateway-api/render-gateway-api.js';
 import { proveGatewayApiNoShadowing } from '../../../shared/core/gateway-api/route-simulator.js';
-import { validateGatewayApiResources } from '../../../shared/core/gateway-api/validate/index.js';
-import { type RenderResult, renderApi } from '../../../shared/core/kuma/render/render-api.js';
 import type { ApiConfig } from '../../../shared/core/kuma/render/types.js';
-import type { LoadedSpec } from '../../../shared/core/spec/types.js';
-import { loadGitHubDescription } from '../../helpers/github-description.js';
 import { loadFixture, repoRoot } from '../kuma/render/helpers.js';
-
-const parentRef = { name: 'eg', namespace: 'envoy-gateway-system' };
-
-function renderForGatewayApi(spec: LoadedSpec, api: Omit<ApiConfig, 'target' | 'parentRef'>) {
-  return renderApi({
-    spec,
-    api: { ...api, target: 'gateway-api', parentRef, service: { namespace: 'apps', ...api.service } },
-  });
-}
-
-/** What must hold of every gateway-api render, whatever the spec. */
-function expectSound(result: RenderResult) {
-  expect(result.findings.filter((f) => f.id === 'gateway-api-invalid-resource')).toEqual([]);
-  expect(validateGatewayApiResources(result.manifests)).toEqual([]);
-  const routes = result.manifests.filter((m) => m.kind === 'HTTPRoute');
-  expect(new Set(routes.map((r) => r.name)).size).toBe(routes.length);
-  type Rule = { matches: { method: string }[] };
-  const rules = (route: ManifestResource) => route.spec.rules as Rule[];
-  for (const route of routes) {
-    expect(rules(route).length).toBeLessThanOrEqual(maxRulesPerRoute);
-    expect(rules(route).reduce((sum, rule) => sum + rule.matches.length, 0)).toBeLessThanOrEqual(
-      maxMatchesPerRoute,
-    );
-  }
-  for (const placed of result.operations) {
-    const route = routes.find((r) => r.name === placed.route);
-    expect(route?.namespace).toBe(placed.namespace);
-    expect(rules(route!)[placed.ruleIndex]?.matches[placed.matchIndex ?? 0]?.method).toBe(placed.method);
-  }
-  const expected = result.operations.map(({ operation: _o, pointer: _p, namespace, ...rest }) => ({
-    ...rest,
-    namespace: namespace!,
-  }));
-  expect(proveGatewayApiNoShadowing(routes, expected)).toEqual([]);
-}
+import { expectSound, renderForGatewayApi } from './expect-sound.js';
 
 /** The fixture's own config entry for the spec (its basePath, versions…), without the builtin gateway's keys. */
 function configFor(dir: string, entry: string): ApiConfig {
@@ -140,15 +101,4 @@ describe('the proof fails on a deliberately shadowing input', () => {
     });
     expect(proveGatewayApiNoShadowing(tampered, expected).length).toBeGreaterThan(0);
   });
-});
-
-it('renders GitHub’s REST description within the CRD limits, every operation placed and reached', async () => {
-  const spec = await loadGitHubDescription();
-  const result = renderForGatewayApi(spec, {
-    name: 'github',
-    spec: 'api.github.com.json',
-    hostnames: ['api.github.com'],
-  });
-  expect(result.operations.length).toBeGreaterThan(1000);
-  expectSound(result);
 });
