@@ -4,13 +4,14 @@
  * folder; a batch of merges opens one PR per source repo for staging; merging them is not drift; a tag opens
  * production's PR next to staging's. Signed webhooks → Hono → queue → worker → real Octokit → the local GitHub.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { type LocalGitHub, startLocalGitHub } from '../../dev/github/index.js';
-import { type LocalApp, startApp } from '../../dev/start.js';
+import type { LocalGitHub } from '../../dev/github/index.js';
+import type { LocalApp } from '../../dev/start.js';
 import { parseEnvironments } from '../../shared/core/deploy/environments.js';
 import type { DeployJob } from '../../shared/core/jobs.js';
-import { createTestApp } from '../helpers/local-github.js';
+import { type AppOnLocalGitHub, startAppOnLocalGitHub } from '../helpers/app.js';
 import { buildSourceFiles } from '../unit/deploy/helpers.js';
 
 const deployRef = { owner: 'platform', repo: 'deploy' };
@@ -23,6 +24,7 @@ const environments = parseEnvironments(
 );
 let gh: LocalGitHub;
 let app: LocalApp;
+let harness: AppOnLocalGitHub;
 
 const api = (repo: string, paths: string[]) => ({
   name: repo,
@@ -42,37 +44,20 @@ const tenants = stringify({
 
 beforeAll(async () => {
   if ('error' in environments) throw new Error(environments.error);
-  gh = await startLocalGitHub();
-  const credentials = createTestApp(gh);
-  await gh.admin.installApp(credentials.id, 'acme');
-  await gh.admin.installApp(credentials.id, 'platform');
-  await gh.admin.createRepo({
-    ...deployRef,
-    files: { 'envs/staging/tenants.yaml': tenants, 'envs/production/tenants.yaml': tenants },
-  });
-  app = await startApp({
-    settings: {
-      appId: credentials.id,
-      privateKey: credentials.privateKey,
-      webhookSecret: credentials.webhookSecret,
-      githubApiUrl: gh.url,
-      deployRepo: deployRef,
-      deployMode: 'pull-request',
-      environments: environments.environments,
+  harness = await startAppOnLocalGitHub({
+    deploy: {
+      ...deployRef,
+      files: { 'envs/staging/tenants.yaml': tenants, 'envs/production/tenants.yaml': tenants },
     },
-    queue: { backoffMs: () => 1 },
-    waitUnitMs: 1,
-    spaceWrites: false,
-    deployRetry: { backoffMs: 5 },
+    settings: { deployMode: 'pull-request', environments: environments.environments },
   });
-  gh.admin.setWebhook(credentials.id, { url: app.webhookUrl });
+  ({ gh, app } = harness);
   for (const repo of repos)
     await gh.admin.createRepo({ owner: 'acme', repo, files: { 'README.md': `# ${repo}\n` } });
 }, 60_000);
 
 afterAll(async () => {
-  await app?.stop();
-  await gh?.stop();
+  await harness?.stop();
 });
 
 async function settle() {

@@ -6,15 +6,16 @@
  * nothing a source repo controls (its name, its API names) writes outside its environment's folder.
  * Signed webhooks → Hono → queue → worker → real Octokit → the local GitHub.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { type LocalGitHub, startLocalGitHub, type WebhookEvent } from '../../dev/github/index.js';
-import { type LocalApp, startApp } from '../../dev/start.js';
+import type { LocalGitHub, WebhookEvent } from '../../dev/github/index.js';
+import type { LocalApp } from '../../dev/start.js';
 import { loadSettings } from '../../shared/app/settings.js';
 import { parseEnvironments } from '../../shared/core/deploy/environments.js';
 import { parseSourceRecord } from '../../shared/core/deploy/source-record.js';
+import { type AppOnLocalGitHub, startAppOnLocalGitHub } from '../helpers/app.js';
 import { callsTo } from '../helpers/github-calls.js';
-import { createTestApp } from '../helpers/local-github.js';
 import { buildSourceFiles, renderFiles } from '../unit/deploy/helpers.js';
 
 const deployRef = { owner: 'platform', repo: 'deploy' };
@@ -36,6 +37,7 @@ const environments = parseEnvironments(
 
 let gh: LocalGitHub;
 let app: LocalApp;
+let harness: AppOnLocalGitHub;
 
 const optionsFor = (repo: string, paths: string[], name = repo) => ({
   name,
@@ -56,54 +58,37 @@ const sourceRepos = ['shop', 'rooted', 'strict', 'climber', 'batch-a', 'batch-b'
 
 beforeAll(async () => {
   if ('error' in environments) throw new Error(environments.error);
-  gh = await startLocalGitHub();
-  const credentials = createTestApp(gh);
-  await gh.admin.installApp(credentials.id, 'acme');
-  await gh.admin.installApp(credentials.id, 'platform');
-  await gh.admin.createRepo({
-    ...deployRef,
-    files: {
-      // The branch root's files belong to no environment: this grant and this rule must never apply.
-      'tenants.yaml': tenantsOf(['rooted']),
-      'governance/limits.yaml': stringify({ all: { requireRateLimit: true } }),
-      'envs/staging/tenants.yaml': tenantsOf([
-        'shop',
-        'strict',
-        'climber',
-        'production',
-        'batch-a',
-        'batch-b',
-      ]),
-      'envs/production/tenants.yaml': tenantsOf(['shop', 'strict', 'climber']),
-      // Production's own rule for one tenant: its promotion is refused there, its staging deploy is not.
-      'envs/production/governance/limits.yaml': stringify({
-        tenants: { 'acme/strict': { requireRateLimit: true } },
-      }),
+  harness = await startAppOnLocalGitHub({
+    deploy: {
+      ...deployRef,
+      files: {
+        // The branch root's files belong to no environment: this grant and this rule must never apply.
+        'tenants.yaml': tenantsOf(['rooted']),
+        'governance/limits.yaml': stringify({ all: { requireRateLimit: true } }),
+        'envs/staging/tenants.yaml': tenantsOf([
+          'shop',
+          'strict',
+          'climber',
+          'production',
+          'batch-a',
+          'batch-b',
+        ]),
+        'envs/production/tenants.yaml': tenantsOf(['shop', 'strict', 'climber']),
+        // Production's own rule for one tenant: its promotion is refused there, its staging deploy is not.
+        'envs/production/governance/limits.yaml': stringify({
+          tenants: { 'acme/strict': { requireRateLimit: true } },
+        }),
+      },
     },
+    settings: { deployBranch: 'main', environments: environments.environments },
   });
-  app = await startApp({
-    settings: {
-      appId: credentials.id,
-      privateKey: credentials.privateKey,
-      webhookSecret: credentials.webhookSecret,
-      githubApiUrl: gh.url,
-      deployRepo: deployRef,
-      deployBranch: 'main',
-      environments: environments.environments,
-    },
-    queue: { backoffMs: () => 1 },
-    waitUnitMs: 1,
-    spaceWrites: false,
-    deployRetry: { backoffMs: 5 },
-  });
-  gh.admin.setWebhook(credentials.id, { url: app.webhookUrl });
+  ({ gh, app } = harness);
   for (const repo of sourceRepos)
     await gh.admin.createRepo({ owner: 'acme', repo, files: { 'README.md': `# ${repo}\n` } });
 }, 60_000);
 
 afterAll(async () => {
-  await app?.stop();
-  await gh?.stop();
+  await harness?.stop();
 });
 
 async function settle() {

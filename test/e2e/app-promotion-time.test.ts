@@ -6,13 +6,15 @@
  * sees: production's files and `.source.yaml`, its log, and the comments on the merged PR. The decision table is
  * in test/unit/deploy/time-promotion.test.ts.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { type LocalGitHub, startLocalGitHub } from '../../dev/github/index.js';
-import { type LocalApp, startApp } from '../../dev/start.js';
+import type { LocalGitHub } from '../../dev/github/index.js';
+import type { LocalApp } from '../../dev/start.js';
 import { parseEnvironments } from '../../shared/core/deploy/environments.js';
 import { parseSourceRecord, renderSourceRecord } from '../../shared/core/deploy/source-record.js';
-import { createTestApp, githubContract } from '../helpers/local-github.js';
+import { type AppOnLocalGitHub, startAppOnLocalGitHub } from '../helpers/app.js';
+import { githubContract } from '../helpers/local-github.js';
 import { buildSourceFiles, renderFiles } from '../unit/deploy/helpers.js';
 
 const deployRef = { owner: 'platform', repo: 'deploy' };
@@ -27,6 +29,7 @@ const environments = parseEnvironments(
 );
 let gh: LocalGitHub;
 let app: LocalApp;
+let harness: AppOnLocalGitHub;
 let appBot: string;
 
 const optionsFor = (repo: string, paths: string[]) => ({
@@ -47,41 +50,24 @@ const tenants = stringify({
 
 beforeAll(async () => {
   if ('error' in environments) throw new Error(environments.error);
-  gh = await startLocalGitHub();
-  const credentials = createTestApp(gh);
-  appBot = `${credentials.slug}[bot]`;
-  await gh.admin.installApp(credentials.id, 'acme');
-  await gh.admin.installApp(credentials.id, 'platform');
-  await gh.admin.createRepo({ ...deployRef, files: { 'tenants.yaml': tenants } });
+  harness = await startAppOnLocalGitHub({
+    deploy: { ...deployRef, files: { 'tenants.yaml': tenants } },
+    settings: { deployBranch: 'staging', environments: environments.environments },
+  });
+  ({ gh, app } = harness);
+  appBot = `${harness.credentials.slug}[bot]`;
   await gh.admin.push({
     ...deployRef,
     branch: 'staging',
     files: { 'tenants.yaml': tenants },
     deliver: false,
   });
-  app = await startApp({
-    settings: {
-      appId: credentials.id,
-      privateKey: credentials.privateKey,
-      webhookSecret: credentials.webhookSecret,
-      githubApiUrl: gh.url,
-      deployRepo: deployRef,
-      deployBranch: 'staging',
-      environments: environments.environments,
-    },
-    queue: { backoffMs: () => 1 },
-    waitUnitMs: 1,
-    spaceWrites: false,
-    deployRetry: { backoffMs: 5 },
-  });
-  gh.admin.setWebhook(credentials.id, { url: app.webhookUrl });
   for (const repo of repos)
     await gh.admin.createRepo({ owner: 'acme', repo, files: { 'README.md': `# ${repo}\n` } });
 }, 60_000);
 
 afterAll(async () => {
-  await app?.stop();
-  await gh?.stop();
+  await harness?.stop();
 });
 
 async function settle() {
