@@ -4,6 +4,7 @@
  * when a writer approves its head and it is merged, the same source commit is deployed to production (here, as
  * production's own deploy PR). The attacks assert production got nothing and what the deploy PR says.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { LocalGitHub } from '../../dev/github/index.js';
@@ -12,6 +13,7 @@ import { parseEnvironments } from '../../shared/core/deploy/environments.js';
 import { parseSourceRecord } from '../../shared/core/deploy/source-record.js';
 import { type AppOnLocalGitHub, startAppOnLocalGitHub } from '../helpers/app.js';
 import { githubContract } from '../helpers/local-github.js';
+import { apiOptions, settle, tenantsYaml } from '../helpers/promotion.js';
 import { buildSourceFiles } from '../unit/deploy/helpers.js';
 
 const staging = { owner: 'platform', repo: 'deploy-staging' };
@@ -28,21 +30,7 @@ let gh: LocalGitHub;
 let app: LocalApp;
 let harness: AppOnLocalGitHub;
 
-const optionsFor = (repo: string, paths: string[]) => ({
-  name: repo,
-  hostnames: [`${repo}.example.com`],
-  basePath: `/${repo}`,
-  namespace: repo,
-  paths,
-});
-const tenants = stringify({
-  tenants: Object.fromEntries(
-    repos.map((repo) => [
-      `acme/${repo}`,
-      { gateways: ['edge'], hostnames: [`${repo}.example.com`], basePaths: [`/${repo}`], namespaces: [repo] },
-    ]),
-  ),
-});
+const tenants = tenantsYaml(repos);
 
 beforeAll(async () => {
   if ('error' in environments) throw new Error(environments.error);
@@ -63,11 +51,6 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-async function settle() {
-  await app.queue.idle();
-  expect(app.queue.deadLetters).toEqual([]);
-}
-
 /** A merge in acme/<repo>: the App proposes its deploy to staging as a PR. Returns the commit and that PR. */
 async function mergeSource(repo: string, paths: string[]) {
   const branch = `set-${paths.join('-').replace(/[^a-z0-9-]/g, '')}`;
@@ -75,12 +58,12 @@ async function mergeSource(repo: string, paths: string[]) {
     owner: 'acme',
     repo,
     branch,
-    files: buildSourceFiles(optionsFor(repo, paths)),
+    files: buildSourceFiles(apiOptions(repo, paths)),
     deliver: false,
   });
   const pr = await gh.admin.openPullRequest({ owner: 'acme', repo, head: branch, deliver: false });
   const merged = await gh.admin.mergePullRequest({ owner: 'acme', repo, number: pr.number });
-  await settle();
+  await settle(app);
   const pull = deployPull(staging, repo);
   expect(pull).toBeDefined();
   return { sha: merged.sha, deployPull: pull!.number };
@@ -112,12 +95,12 @@ async function review(number: number, login: string, event: 'APPROVE' | 'REQUEST
   const outcome = await gh.admin.submitReview({ ...staging, number, login, event });
   // The review itself starts nothing (the merge of the approved PR promotes): GitHub's delivery is answered 200.
   expect(outcome.deliveries.map((d) => d.status)).toEqual([200]);
-  await settle();
+  await settle(app);
 }
 
 async function mergeDeployPull(number: number) {
   const merged = await gh.admin.mergePullRequest({ ...staging, number });
-  await settle();
+  await settle(app);
   return merged;
 }
 
@@ -199,7 +182,7 @@ describe('approval attacks: production gets nothing', { timeout: 120_000 }, () =
       branch,
       files: { 'apis/acme/edited/.source.yaml': record.replace(commit, other) },
     });
-    await settle();
+    await settle(app);
     await review(number, 'lead', 'APPROVE');
     await mergeDeployPull(number);
     expect(await productionRuns('edited')).toBeUndefined();
@@ -213,7 +196,7 @@ describe('approval attacks: production gets nothing', { timeout: 120_000 }, () =
     await review(number, 'lead', 'APPROVE');
     const closed = await gh.admin.closePullRequest({ ...staging, number });
     expect(closed.deliveries.map((d) => d.status)).toEqual([200]);
-    await settle();
+    await settle(app);
     expect(await productionRuns('forged')).toBeUndefined();
   });
 

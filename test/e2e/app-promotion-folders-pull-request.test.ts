@@ -12,6 +12,7 @@ import type { LocalApp } from '../../dev/start.js';
 import { parseEnvironments } from '../../shared/core/deploy/environments.js';
 import type { DeployJob } from '../../shared/core/jobs.js';
 import { type AppOnLocalGitHub, startAppOnLocalGitHub } from '../helpers/app.js';
+import { apiOptions, mergeHeldBack, settle, tenantsYaml } from '../helpers/promotion.js';
 import { buildSourceFiles } from '../unit/deploy/helpers.js';
 
 const deployRef = { owner: 'platform', repo: 'deploy' };
@@ -26,21 +27,7 @@ let gh: LocalGitHub;
 let app: LocalApp;
 let harness: AppOnLocalGitHub;
 
-const api = (repo: string, paths: string[]) => ({
-  name: repo,
-  hostnames: [`${repo}.example.com`],
-  basePath: `/${repo}`,
-  namespace: repo,
-  paths,
-});
-const tenants = stringify({
-  tenants: Object.fromEntries(
-    repos.map((repo) => [
-      `acme/${repo}`,
-      { gateways: ['edge'], hostnames: [`${repo}.example.com`], basePaths: [`/${repo}`], namespaces: [repo] },
-    ]),
-  ),
-});
+const tenants = tenantsYaml(repos);
 
 beforeAll(async () => {
   if ('error' in environments) throw new Error(environments.error);
@@ -60,32 +47,19 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-async function settle() {
-  await app.queue.idle();
-  expect(app.queue.deadLetters).toEqual([]);
-}
-
 /** A merged PR whose push is held back: the deploy job it would enqueue. */
 async function merge(repo: string, paths: string[]) {
   const ref = { owner: 'acme', repo };
-  await gh.admin.push({
-    ...ref,
-    branch: 'change',
-    files: buildSourceFiles(api(repo, paths)),
-    deliver: false,
-  });
-  const pr = await gh.admin.openPullRequest({ ...ref, head: 'change', deliver: false });
-  const merged = await gh.admin.mergePullRequest({ ...ref, number: pr.number, deliver: false });
-  const push = merged.events.find((event) => event.name === 'push')!;
+  const { sha, push } = await mergeHeldBack(gh, repo, buildSourceFiles(apiOptions(repo, paths)), 'change');
   const job: DeployJob = {
     type: 'deploy',
     deliveryId: `merge-${repo}`,
     event: 'push',
     installationId: (push.payload as { installation: { id: number } }).installation.id,
     repository: ref,
-    sha: merged.sha,
+    sha,
   };
-  return { job, sha: merged.sha };
+  return { job, sha };
 }
 
 /** The open deploy PRs: number, head branch and the paths their head changed against the deploy branch. */
@@ -119,7 +93,7 @@ describe('folders of one branch in pull-request mode', { timeout: 120_000 }, () 
     const merged = await Promise.all(repos.map((repo) => merge(repo, ['/a'])));
     const main = await gh.admin.resolve({ ...deployRef, ref: 'main' });
     await Promise.all(merged.map(({ job }) => app.queue.enqueue(job)));
-    await settle();
+    await settle(app);
     expect(await gh.admin.resolve({ ...deployRef, ref: 'main' })).toBe(main);
     const pulls = await deployPulls();
     expect(pulls.map((pull) => pull.head).sort()).toEqual([
@@ -136,7 +110,7 @@ describe('folders of one branch in pull-request mode', { timeout: 120_000 }, () 
   it('merging them is not drift; a tag then opens production’s PR on a branch of its own, changing only production’s folder', async () => {
     for (const pull of await deployPulls()) {
       const merged = await gh.admin.mergePullRequest({ ...deployRef, number: pull.number });
-      await settle();
+      await settle(app);
       expect(
         gh.admin
           .checkRuns({ ...deployRef, sha: merged.sha })
@@ -155,7 +129,7 @@ describe('folders of one branch in pull-request mode', { timeout: 120_000 }, () 
     const sha = /commit: ([0-9a-f]{40})/.exec(record ?? '')![1]!;
     const tagged = await gh.admin.pushTag({ owner: 'acme', repo: 'shop', tag: 'v1.0.0', sha });
     expect(tagged.deliveries.map((d) => d.status)).toEqual([202]);
-    await settle();
+    await settle(app);
     const [production, ...others] = await deployPulls();
     expect(others).toEqual([]);
     expect(production!.head).toBe('kuma-api-forge-production/acme/shop');

@@ -16,6 +16,7 @@ import { parseEnvironments } from '../../shared/core/deploy/environments.js';
 import { parseSourceRecord } from '../../shared/core/deploy/source-record.js';
 import { type AppOnLocalGitHub, startAppOnLocalGitHub } from '../helpers/app.js';
 import { callsTo } from '../helpers/github-calls.js';
+import { apiOptions, mergeHeldBack, settle, tenantsYaml } from '../helpers/promotion.js';
 import { buildSourceFiles, renderFiles } from '../unit/deploy/helpers.js';
 
 const deployRef = { owner: 'platform', repo: 'deploy' };
@@ -39,21 +40,6 @@ let gh: LocalGitHub;
 let app: LocalApp;
 let harness: AppOnLocalGitHub;
 
-const optionsFor = (repo: string, paths: string[], name = repo) => ({
-  name,
-  hostnames: [`${repo}.example.com`],
-  basePath: `/${repo}`,
-  namespace: repo,
-  paths,
-});
-const grantFor = (repo: string) => ({
-  gateways: ['edge'],
-  hostnames: [`${repo}.example.com`],
-  basePaths: [`/${repo}`],
-  namespaces: [repo],
-});
-const tenantsOf = (granted: readonly string[]) =>
-  stringify({ tenants: Object.fromEntries(granted.map((repo) => [`acme/${repo}`, grantFor(repo)])) });
 const sourceRepos = ['shop', 'rooted', 'strict', 'climber', 'batch-a', 'batch-b'] as const;
 
 beforeAll(async () => {
@@ -63,9 +49,9 @@ beforeAll(async () => {
       ...deployRef,
       files: {
         // The branch root's files belong to no environment: this grant and this rule must never apply.
-        'tenants.yaml': tenantsOf(['rooted']),
+        'tenants.yaml': tenantsYaml(['rooted']),
         'governance/limits.yaml': stringify({ all: { requireRateLimit: true } }),
-        'envs/staging/tenants.yaml': tenantsOf([
+        'envs/staging/tenants.yaml': tenantsYaml([
           'shop',
           'strict',
           'climber',
@@ -73,7 +59,7 @@ beforeAll(async () => {
           'batch-a',
           'batch-b',
         ]),
-        'envs/production/tenants.yaml': tenantsOf(['shop', 'strict', 'climber']),
+        'envs/production/tenants.yaml': tenantsYaml(['shop', 'strict', 'climber']),
         // Production's own rule for one tenant: its promotion is refused there, its staging deploy is not.
         'envs/production/governance/limits.yaml': stringify({
           tenants: { 'acme/strict': { requireRateLimit: true } },
@@ -91,34 +77,27 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-async function settle() {
-  await app.queue.idle();
-  expect(app.queue.deadLetters).toEqual([]);
-}
-
 /** A PR with `files`, merged, its push delivered (it deploys to staging). */
 async function mergeFiles(repo: string, files: Record<string, string>, branch: string) {
-  await gh.admin.push({ owner: 'acme', repo, branch, files, deliver: false });
-  const pr = await gh.admin.openPullRequest({ owner: 'acme', repo, head: branch, deliver: false });
-  const merged = await gh.admin.mergePullRequest({ owner: 'acme', repo, number: pr.number, deliver: false });
-  await deliverEvent(merged.events.find((event) => event.name === 'push')!);
-  return { sha: merged.sha, number: pr.number };
+  const { sha, number, push } = await mergeHeldBack(gh, repo, files, branch);
+  await deliverEvent(push);
+  return { sha, number };
 }
 
 const merge = async (repo: string, paths: string[]) => ({
-  ...(await mergeFiles(repo, buildSourceFiles(optionsFor(repo, paths)), `set-${paths.length}`)),
+  ...(await mergeFiles(repo, buildSourceFiles(apiOptions(repo, paths)), `set-${paths.length}`)),
   paths,
 });
 
 async function deliverEvent(event: WebhookEvent) {
   expect((await gh.admin.deliver(event)).status).toBe(202);
-  await settle();
+  await settle(app);
 }
 
 async function tag(repo: string, name: string, sha: string) {
   const pushed = await gh.admin.pushTag({ owner: 'acme', repo, tag: name, sha });
   expect(pushed.deliveries.map((d) => d.status)).toEqual([202]);
-  await settle();
+  await settle(app);
 }
 
 const mainFiles = () => gh.admin.listFiles({ ...deployRef, ref: 'main' });
@@ -138,7 +117,7 @@ async function running(env: Env, repo: string) {
 
 /** The environment's folder holds exactly the render of `paths` for `repo`, recorded as made from `sha`. */
 async function expectRuns(env: Env, repo: string, merged: { sha: string; paths: string[] }) {
-  const rendered = await renderFiles(optionsFor(repo, merged.paths), { owner: 'acme', repo });
+  const rendered = await renderFiles(apiOptions(repo, merged.paths), { owner: 'acme', repo });
   const expected = new Map(
     rendered.apis.flatMap((api) =>
       api.files.map((f) => [`apis/acme/${repo}/${api.name}/${f.path}`, f.content] as const),
@@ -182,7 +161,7 @@ describe('staging → production folders of one branch', { timeout: 120_000 }, (
     );
     // The branch root's platform files are untouched; the root's governance (rate limits required) applied nowhere.
     expect(await outsideFolders()).toEqual(platformFiles);
-    expect(await read('tenants.yaml')).toBe(tenantsOf(['rooted']));
+    expect(await read('tenants.yaml')).toBe(tenantsYaml(['rooted']));
 
     // A newer merge reaches staging; production keeps A until the next tag.
     const firstCall = gh.requests.length;
@@ -205,11 +184,11 @@ describe('staging → production folders of one branch', { timeout: 120_000 }, (
       owner: 'acme',
       repo: 'shop',
       branch: 'preview',
-      files: buildSourceFiles(optionsFor('shop', ['/a', '/b', '/c'])),
+      files: buildSourceFiles(apiOptions('shop', ['/a', '/b', '/c'])),
       deliver: false,
     });
     const pr = await gh.admin.openPullRequest({ owner: 'acme', repo: 'shop', head: 'preview' });
-    await settle();
+    await settle(app);
     const [comment] = gh.admin
       .comments({ owner: 'acme', repo: 'shop', number: pr.number })
       .filter((c) => c.body.startsWith('<!-- kuma-api-forge -->'));
@@ -227,7 +206,7 @@ describe('batched deploys into a folder environment', { timeout: 120_000 }, () =
       await gh.admin.push({
         ...ref,
         branch: 'b',
-        files: buildSourceFiles(optionsFor(repo, ['/a'])),
+        files: buildSourceFiles(apiOptions(repo, ['/a'])),
         deliver: false,
       });
       const pr = await gh.admin.openPullRequest({ ...ref, head: 'b', deliver: false });
@@ -248,7 +227,7 @@ describe('batched deploys into a folder environment', { timeout: 120_000 }, () =
     }
     const before = (await deployLog()).length;
     await Promise.all(held.map(({ job }) => app.queue.enqueue(job)));
-    await settle();
+    await settle(app);
     const log = await deployLog();
     expect(log).toHaveLength(before + 1);
     for (const { repo, sha } of held) {
@@ -298,7 +277,7 @@ describe('a source repo cannot write outside its environment’s folder', { time
   it.each([['../../production/apis/acme/shop'], ['..'], ['x/../../../tenants']])(
     'an API named %j is refused: nothing is written in any folder',
     async (name) => {
-      const files = buildSourceFiles(optionsFor('climber', ['/a'], 'ok'));
+      const files = buildSourceFiles(apiOptions('climber', ['/a'], 'ok'));
       files['.kuma-api-forge.yaml'] = files['.kuma-api-forge.yaml']!.replace(
         '  - name: ok',
         `  - name: ${JSON.stringify(name)}`,
@@ -317,7 +296,7 @@ describe('a source repo cannot write outside its environment’s folder', { time
       owner: 'acme',
       repo: 'production',
       branch: 'p',
-      files: buildSourceFiles(optionsFor('production', ['/p'])),
+      files: buildSourceFiles(apiOptions('production', ['/p'])),
       deliver: false,
     });
     const pr = await gh.admin.openPullRequest({
@@ -347,7 +326,7 @@ describe('drift: each folder environment is judged on its own', { timeout: 120_0
   async function humanPush(files: Record<string, string | null>) {
     const pushed = await gh.admin.push({ ...deployRef, branch: 'main', files, message: 'hand edit' });
     expect(pushed.deliveries.map((d) => [d.event, d.status])).toEqual([['push', 202]]);
-    await settle();
+    await settle(app);
     return pushed.sha;
   }
 
@@ -371,7 +350,7 @@ describe('drift: each folder environment is judged on its own', { timeout: 120_0
       ['kuma-api-forge/drift (staging)', 'failure'],
     ]);
     const platform = await humanPush({
-      'envs/production/tenants.yaml': `${tenantsOf(['shop', 'strict', 'climber'])}# reviewed\n`,
+      'envs/production/tenants.yaml': `${tenantsYaml(['shop', 'strict', 'climber'])}# reviewed\n`,
       'README.md': '# deploy\n',
     });
     expect(driftRuns(platform)).toEqual([]);
@@ -388,7 +367,7 @@ describe('a PR on the deploy branch that changes a folder’s governance', { tim
   async function openDeployPull(files: Record<string, string>, branch: string) {
     await gh.admin.push({ ...deployRef, branch, files, deliver: false });
     const pr = await gh.admin.openPullRequest({ ...deployRef, head: branch });
-    await settle();
+    await settle(app);
     return pr.headSha;
   }
 

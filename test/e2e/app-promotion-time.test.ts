@@ -15,7 +15,8 @@ import { parseEnvironments } from '../../shared/core/deploy/environments.js';
 import { parseSourceRecord, renderSourceRecord } from '../../shared/core/deploy/source-record.js';
 import { type AppOnLocalGitHub, startAppOnLocalGitHub } from '../helpers/app.js';
 import { githubContract } from '../helpers/local-github.js';
-import { buildSourceFiles, renderFiles } from '../unit/deploy/helpers.js';
+import { apiOptions, mergeApi, settle, tenantsYaml } from '../helpers/promotion.js';
+import { renderFiles } from '../unit/deploy/helpers.js';
 
 const deployRef = { owner: 'platform', repo: 'deploy' };
 const deployMarker = '<!-- kuma-api-forge:deploy -->';
@@ -32,21 +33,7 @@ let app: LocalApp;
 let harness: AppOnLocalGitHub;
 let appBot: string;
 
-const optionsFor = (repo: string, paths: string[]) => ({
-  name: repo,
-  hostnames: [`${repo}.example.com`],
-  basePath: `/${repo}`,
-  namespace: repo,
-  paths,
-});
-const tenants = stringify({
-  tenants: Object.fromEntries(
-    repos.map((repo) => [
-      `acme/${repo}`,
-      { gateways: ['edge'], hostnames: [`${repo}.example.com`], basePaths: [`/${repo}`], namespaces: [repo] },
-    ]),
-  ),
-});
+const tenants = tenantsYaml(repos);
 
 beforeAll(async () => {
   if ('error' in environments) throw new Error(environments.error);
@@ -70,29 +57,20 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-async function settle() {
-  await app.queue.idle();
-  expect(app.queue.deadLetters).toEqual([]);
-}
-
 /** A PR setting the API's paths, merged; its push delivered (it deploys to staging) unless `deliver: false`. */
 async function merge(repo: string, paths: string[], deliver = true) {
-  const branch = `set-${paths.join('-').replace(/[^a-z0-9-]/g, '')}`;
-  const files = buildSourceFiles(optionsFor(repo, paths));
-  await gh.admin.push({ owner: 'acme', repo, branch, files, deliver: false });
-  const pr = await gh.admin.openPullRequest({ owner: 'acme', repo, head: branch, deliver: false });
-  const merged = await gh.admin.mergePullRequest({ owner: 'acme', repo, number: pr.number, deliver: false });
+  const merged = await mergeApi(gh, repo, paths);
   if (deliver) {
-    expect((await gh.admin.deliver(merged.events.find((e) => e.name === 'push')!)).status).toBe(202);
-    await settle();
+    expect((await gh.admin.deliver(merged.push)).status).toBe(202);
+    await settle(app);
   }
-  return { sha: merged.sha, number: pr.number, paths };
+  return { sha: merged.sha, number: merged.number, paths };
 }
 
 /** The sweep as the schedule runs it, `offsetMs` from now: the time the soaks are measured against. */
 async function sweep(offsetMs: number) {
   await app.sweepPromotions(new Date(Date.now() + offsetMs));
-  await settle();
+  await settle(app);
 }
 
 const branchOf = { staging: 'staging', production: 'main' } as const;
@@ -111,7 +89,7 @@ async function running(env: Env, repo: string) {
 
 /** The environment holds exactly the render of `paths` for `repo`, recorded as made from `sha`. */
 async function expectRuns(env: Env, repo: string, merged: { sha: string; paths: string[] }) {
-  const rendered = await renderFiles(optionsFor(repo, merged.paths), { owner: 'acme', repo });
+  const rendered = await renderFiles(apiOptions(repo, merged.paths), { owner: 'acme', repo });
   const expected = new Map(
     rendered.apis.flatMap((api) =>
       api.files.map((f) => [`apis/acme/${repo}/${api.name}/${f.path}`, f.content] as const),

@@ -5,6 +5,7 @@
  * see: each environment's files and `.source.yaml`, the deploy repo's log, and the comments on the merged PR.
  * The decision table itself is in test/unit/deploy/environments.test.ts.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { LocalGitHub, WebhookEvent } from '../../dev/github/index.js';
@@ -13,6 +14,7 @@ import { parseEnvironments } from '../../shared/core/deploy/environments.js';
 import { parseSourceRecord } from '../../shared/core/deploy/source-record.js';
 import { type AppOnLocalGitHub, startAppOnLocalGitHub } from '../helpers/app.js';
 import { githubContract } from '../helpers/local-github.js';
+import { apiOptions, mergeApi, settle, tenantsYaml } from '../helpers/promotion.js';
 import { buildSourceFiles, renderFiles } from '../unit/deploy/helpers.js';
 
 const deployRef = { owner: 'platform', repo: 'deploy' };
@@ -30,29 +32,12 @@ let harness: AppOnLocalGitHub;
 /** shop's first merge, promoted by v1.0.0 (then superseded in production by its second). */
 let shopFirst: { sha: string; number: number };
 
-const optionsFor = (repo: string, paths: string[]) => ({
-  name: repo,
-  hostnames: [`${repo}.example.com`],
-  basePath: `/${repo}`,
-  namespace: repo,
-  paths,
-});
-const grantFor = (repo: string) => ({
-  gateways: ['edge'],
-  hostnames: [`${repo}.example.com`],
-  basePaths: [`/${repo}`],
-  namespaces: [repo],
-});
-/** Staging grants every repo; production all but `intruder`. */
-const tenantsOf = (granted: readonly string[]) =>
-  stringify({ tenants: Object.fromEntries(granted.map((repo) => [`acme/${repo}`, grantFor(repo)])) });
-
 beforeAll(async () => {
   if ('error' in environments) throw new Error(environments.error);
   harness = await startAppOnLocalGitHub({
     deploy: {
       ...deployRef,
-      files: { 'tenants.yaml': tenantsOf(repos.filter((repo) => repo !== 'intruder')) },
+      files: { 'tenants.yaml': tenantsYaml(repos.filter((repo) => repo !== 'intruder')) },
     },
     settings: { deployBranch: 'staging', environments: environments.environments },
   });
@@ -60,7 +45,7 @@ beforeAll(async () => {
   await gh.admin.push({
     ...deployRef,
     branch: 'staging',
-    files: { 'tenants.yaml': tenantsOf(repos) },
+    files: { 'tenants.yaml': tenantsYaml(repos) },
     deliver: false,
   });
   for (const repo of repos)
@@ -71,31 +56,16 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-async function settle() {
-  await app.queue.idle();
-  expect(app.queue.deadLetters).toEqual([]);
-}
-
 /** A PR setting the API's paths, merged, its push delivered (it deploys to staging) unless `deliver: false`. */
 async function merge(repo: string, paths: string[], deliver = true) {
-  const branch = `set-${paths.join('-').replace(/[^a-z0-9-]/g, '')}`;
-  await gh.admin.push({
-    owner: 'acme',
-    repo,
-    branch,
-    files: buildSourceFiles(optionsFor(repo, paths)),
-    deliver: false,
-  });
-  const pr = await gh.admin.openPullRequest({ owner: 'acme', repo, head: branch, deliver: false });
-  const merged = await gh.admin.mergePullRequest({ owner: 'acme', repo, number: pr.number, deliver: false });
-  const push = merged.events.find((event) => event.name === 'push')!;
-  if (deliver) await deliverEvent(push);
-  return { sha: merged.sha, number: pr.number, paths, push };
+  const merged = await mergeApi(gh, repo, paths);
+  if (deliver) await deliverEvent(merged.push);
+  return { ...merged, paths };
 }
 
 async function deliverEvent(event: WebhookEvent) {
   expect((await gh.admin.deliver(event)).status).toBe(202);
-  await settle();
+  await settle(app);
 }
 
 /** Creates, moves or (`null`) deletes a tag; its push is delivered (a deletion is ignored: 200, no job). */
@@ -108,7 +78,7 @@ async function tag(repo: string, name: string, sha: string | null, message?: str
     ...(message ? { message } : {}),
   });
   expect(pushed.deliveries.map((d) => d.status)).toEqual([sha === null ? 200 : 202]);
-  await settle();
+  await settle(app);
 }
 
 const branchOf = { staging: 'staging', production: 'main' } as const;
@@ -126,7 +96,7 @@ async function running(env: Env, repo: string) {
 /** The environment holds exactly the render of `paths` for `repo`, recorded as made from `sha`. */
 async function expectRuns(env: Env, repo: string, merged: { sha: string; paths: string[] }) {
   const folder = `apis/acme/${repo}/`;
-  const rendered = await renderFiles(optionsFor(repo, merged.paths), { owner: 'acme', repo });
+  const rendered = await renderFiles(apiOptions(repo, merged.paths), { owner: 'acme', repo });
   const expected = new Map(
     rendered.apis.flatMap((api) => api.files.map((f) => [`${folder}${api.name}/${f.path}`, f.content])),
   );
@@ -187,11 +157,11 @@ describe('the PR comment shows what each environment would get', { timeout: 120_
       owner: 'acme',
       repo,
       branch,
-      files: buildSourceFiles(optionsFor(repo, paths)),
+      files: buildSourceFiles(apiOptions(repo, paths)),
       deliver: false,
     });
     const pr = await gh.admin.openPullRequest({ owner: 'acme', repo, head: branch });
-    await settle();
+    await settle(app);
     const [comment] = gh.admin
       .comments({ owner: 'acme', repo, number: pr.number })
       .filter((c) => c.body.startsWith('<!-- kuma-api-forge -->'));
@@ -298,7 +268,7 @@ describe('promotion attacks: nothing is written, and the merged PR says why', { 
     const commits = (await productionLog()).length;
     const delivery = await gh.admin.deliver(held.events[0]!, { signature: `sha256=${'0'.repeat(64)}` });
     expect(delivery.status).toBe(401);
-    await settle();
+    await settle(app);
     expect(await productionLog()).toHaveLength(commits);
     expect(await running('production', repo)).toEqual(before);
   });
