@@ -41,8 +41,14 @@ export interface WorkerEnvironments {
   targets: readonly { environment: Environment; target: DeployTarget }[];
   /** The source repo's tags, through the job's installation. */
   releaseTags(job: PromoteJob): ReleaseTags;
-  /** An environment's deploy branch history (who made its commits, their statuses), read as the App. */
-  deployHistory(environment: Environment): Promise<DeployHistory>;
+  /**
+   * An environment's deploy branch history (who made its commits, their statuses), read as the App through
+   * `asker`'s installation when it is of that repo's account (no lookup), as the deploy repos are.
+   */
+  deployHistory(
+    environment: Environment,
+    asker?: Pick<Job, 'installationId' | 'repository'>,
+  ): Promise<DeployHistory>;
   /** The App's bot login, `<slug>[bot]`: the author of its own commits. */
   appLogin(): Promise<string>;
 }
@@ -224,7 +230,7 @@ export async function runTimePromoteJob(
   const previous = environments.targets[index - 1]!.environment;
   try {
     const [previousHistory, appLogin] = await Promise.all([
-      environments.deployHistory(previous),
+      environments.deployHistory(previous, job),
       environments.appLogin(),
     ]);
     const outcomes = await promoteAfterSoak(
@@ -232,7 +238,7 @@ export async function runTimePromoteJob(
       {
         environments: environments.targets.map(({ environment, target }) => ({
           environment,
-          repo: (access) => target.repo(access),
+          repo: (access) => target.repo(access, job),
         })),
         previousHistory,
         appLogin,

@@ -102,12 +102,9 @@ export function createWorkerDeps(settings: WorkerDepsSettings, options: WorkerDe
         job.repository,
       ),
     installationFor: (repo) => github.installationFor(repo),
-    deployHistory: async (environment) => {
+    deployHistory: async (environment, asker) => {
       const history = createGitHubDeployHistory(
-        github.forInstallation(
-          await github.installationFor(environment.repo),
-          buildDeployHistoryScope(environment.repo),
-        ),
+        await github.forRepo(environment.repo, buildDeployHistoryScope(environment.repo), asker),
         environment.repo,
       );
       return environment.path ? withinFolderHistory(history, environment.path) : history;
