@@ -5,6 +5,7 @@
  * checked exactly as its next PR and deploy would be. A PR that leaves governance alone gets nothing from here.
  * @module
  */
+import { parseRepoFolder } from '../core/deploy/deploy-paths.js';
 import { findSourceRecordPaths } from '../core/deploy/deploy-state.js';
 import { parseSourceRecord } from '../core/deploy/source-record.js';
 import { isRetryable } from '../core/errors.js';
@@ -138,11 +139,7 @@ async function checkDeployedRepos(
   const deployed = new Map<string, { repo: RepoRef; commit: string }>();
   for (const path of records) {
     const file = snapshot.files.find((entry) => entry.path === path)!;
-    const [, owner, repo] = /^apis\/([^/]+)\/([^/]+)\//.exec(path) ?? [];
-    const record = parseSourceRecord(
-      await deployRepo.readText(file.sha),
-      owner && repo ? { owner, repo } : undefined,
-    );
+    const record = parseSourceRecord(await deployRepo.readText(file.sha), parseRepoFolder(path));
     if (record) deployed.set(repoKey(record.repo), { repo: record.repo, commit: record.commit });
   }
   const results: DeployedRepoResult[] = [];

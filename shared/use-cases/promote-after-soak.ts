@@ -8,7 +8,8 @@
  * others go on; a failure a retry may help is rethrown after the sweep, for the queue.
  * @module
  */
-import { buildRepoFolder } from '../core/deploy/deploy-paths.js';
+import { buildRepoFolder, parseRepoFolder } from '../core/deploy/deploy-paths.js';
+import { findSourceRecordPaths } from '../core/deploy/deploy-state.js';
 import { parseSourceRecord, sourceRecordFile } from '../core/deploy/source-record.js';
 import {
   type CommitSignal,
@@ -17,10 +18,10 @@ import {
   type TimePromotionFacts,
 } from '../core/deploy/time-promotion.js';
 import { failureFields, isRetryable } from '../core/errors.js';
-import { formatRepoRef, parseRepoRef, type RepoRef } from '../core/repo-ref.js';
+import { formatRepoRef, type RepoRef } from '../core/repo-ref.js';
 import type { CodeHost } from '../ports/code-host.js';
 import type { DeployHistory } from '../ports/deploy-history.js';
-import type { DeployRepo, DeploySnapshot, SourceHistory } from '../ports/deploy-repo.js';
+import type { SourceHistory } from '../ports/deploy-repo.js';
 import type { Logger } from '../ports/logger.js';
 import {
   type EnvironmentRepo,
@@ -28,6 +29,7 @@ import {
   type PromotionOutcome,
   type PromotionRequest,
   promoteAfterTime,
+  runningCommit,
 } from './promote-release.js';
 
 export interface PromoteAfterSoakDeps
@@ -61,8 +63,6 @@ export type SoakOutcome = { repo: string; runs: string } & (
   | { status: 'failed'; error: string }
 );
 
-const recordPath = /^apis\/([^/]+)\/([^/]+)\/\.source\.yaml$/;
-
 export async function promoteAfterSoak(
   request: SoakRequest,
   deps: PromoteAfterSoakDeps,
@@ -77,10 +77,11 @@ export async function promoteAfterSoak(
   const headSignals = memo(() => deps.previousHistory.signals(before.headSha));
   const outcomes: SoakOutcome[] = [];
   let retry: unknown;
+  const records = new Set(findSourceRecordPaths(before.files.map((file) => file.path)));
   for (const file of before.files) {
-    const match = recordPath.exec(file.path);
-    const repo = match && parseRepoRef(`${match[1]}/${match[2]}`);
-    // The folder names the repo (a record naming another one is not believed), as the deploy writes it.
+    // The folder names the repo (a record naming another one is not believed), as the deploy writes it: in
+    // lower case, so a hand-made `apis/Acme/…` folder is no second copy of acme's.
+    const repo = records.has(file.path) ? parseRepoFolder(file.path) : undefined;
     if (!repo || `${buildRepoFolder(repo)}${sourceRecordFile}` !== file.path) continue;
     const record = parseSourceRecord(await previousRepo.readText(file.sha), repo);
     if (!record) {
@@ -104,7 +105,7 @@ export async function promoteAfterSoak(
   return outcomes;
 
   async function promoteFolder(repo: RepoRef, runs: string, path: string) {
-    const targetRuns = await runningCommit(targetRepo, there, repo);
+    const targetRuns = await runningCommit(targetRepo, repo, there);
     const deployCommit = await deps.previousHistory.lastChange(before.headSha, path);
     const source = memo(() => deps.sourceOf(repo, runs));
     const targetOrder =
@@ -152,18 +153,6 @@ export async function promoteAfterSoak(
     const deployCommit = await deps.previousHistory.signals(sha);
     return sha === before.headSha ? { deployCommit } : { deployCommit, head: await headSignals() };
   }
-}
-
-/** The source commit an environment runs for this repo: its folder's `.source.yaml`, if readable. */
-async function runningCommit(
-  deployRepo: DeployRepo,
-  snapshot: DeploySnapshot,
-  sourceRepo: RepoRef,
-): Promise<string | undefined> {
-  const path = `${buildRepoFolder(sourceRepo)}${sourceRecordFile}`;
-  const file = snapshot.files.find((entry) => entry.path === path);
-  if (!file) return undefined;
-  return parseSourceRecord(await deployRepo.readText(file.sha), sourceRepo)?.commit;
 }
 
 /** The answer of `read`, asked for once (a failure is asked again). */

@@ -21,7 +21,7 @@ import type { PromoteJob } from '../core/jobs.js';
 import { formatRepoRef, type RepoRef } from '../core/repo-ref.js';
 import { buildNotPromotedComment } from '../core/report/promotion-comment.js';
 import type { CodeHost } from '../ports/code-host.js';
-import type { DeployRepo, SourceHistory } from '../ports/deploy-repo.js';
+import type { DeployRepo, DeploySnapshot, SourceHistory } from '../ports/deploy-repo.js';
 import type { Logger } from '../ports/logger.js';
 import type { ReleaseTags } from '../ports/release-tags.js';
 import { type DeployOutcome, type DeployPushDeps, deployPush } from './deploy-push.js';
@@ -169,11 +169,18 @@ function triggerFields(trigger: PromotionTrigger) {
   return 'approval' in trigger ? { approval: trigger.approval } : { after: trigger.after };
 }
 
-/** The source commit an environment runs for this repo: its folder's `.source.yaml`, if readable. */
-async function runningCommit(deployRepo: DeployRepo, sourceRepo: RepoRef): Promise<string | undefined> {
+/**
+ * The source commit an environment runs for this repo: its folder's `.source.yaml`, if readable (in `snapshot`,
+ * when the caller has read one already).
+ */
+export async function runningCommit(
+  deployRepo: DeployRepo,
+  sourceRepo: RepoRef,
+  snapshot?: DeploySnapshot,
+): Promise<string | undefined> {
   const path = `${buildRepoFolder(sourceRepo)}${sourceRecordFile}`;
-  const snapshot = await deployRepo.readSnapshot();
-  const file = snapshot.files.find((entry) => entry.path === path);
+  const { files } = snapshot ?? (await deployRepo.readSnapshot());
+  const file = files.find((entry) => entry.path === path);
   if (!file) return undefined;
   return parseSourceRecord(await deployRepo.readText(file.sha), sourceRepo)?.commit;
 }

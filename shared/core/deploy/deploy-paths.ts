@@ -20,6 +20,15 @@ export function buildRepoFolder(sourceRepo: RepoRef): string {
   return `apis/${owner}/${repo}/`;
 }
 
+/**
+ * The repo a deploy-repo path belongs to, `apis/<owner>/<repo>/…` (its names as the folder has them: lower case);
+ * undefined outside a repo's folder. Only the folder says whose a file is, never a record's own claim.
+ */
+export function parseRepoFolder(path: string): RepoRef | undefined {
+  const [, owner, repo] = /^apis\/([^/]+)\/([^/]+)\//.exec(path) ?? [];
+  return owner && repo ? { owner, repo } : undefined;
+}
+
 /** Where pull-request mode's deploy branches live: `kuma-api-forge/<buildRepoBranch>`. */
 export const deployPullBranchPrefix = 'kuma-api-forge/';
 

@@ -4,6 +4,7 @@
  * the use case reads the files, this parses them.
  * @module
  */
+
 import type { Finding } from '../findings.js';
 import {
   type Governance,
@@ -11,10 +12,10 @@ import {
   parseGovernance,
   type RulesetParser,
 } from '../governance/governance.js';
-import type { RepoRef } from '../repo-ref.js';
 import { parseSourceFile } from '../spec/parse-source-file.js';
 import { defaultLoadLimits } from '../spec/types.js';
 import type { OtherTenant } from './check-tenancy.js';
+import { parseRepoFolder } from './deploy-paths.js';
 import { parseSourceRecord, sourceRecordFile } from './source-record.js';
 import { parseTenants, type Tenants, tenantsFile } from './tenants.js';
 
@@ -71,7 +72,7 @@ export function parseDeployState({
     if ('tenants' in tenants && tenants.tenants) state.tenants = tenants.tenants;
   }
   for (const { path, text } of records) {
-    const record = parseSourceRecord(text ?? '', folderRepoOf(path));
+    const record = parseSourceRecord(text ?? '', parseRepoFolder(path));
     if (!record) continue;
     if (path === `${folder}${sourceRecordFile}`) {
       state.recorded = record.commit;
@@ -82,10 +83,4 @@ export function parseDeployState({
     }
   }
   return state;
-}
-
-/** The repo a record's folder belongs to, `apis/<owner>/<repo>/.source.yaml` (lower-cased names). */
-function folderRepoOf(path: string): RepoRef | undefined {
-  const [, owner, repo] = /^apis\/([^/]+)\/([^/]+)\//.exec(path) ?? [];
-  return owner && repo ? { owner, repo } : undefined;
 }

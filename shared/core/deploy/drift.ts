@@ -15,7 +15,9 @@
  * Pure: the use case reads the trees and the records.
  * @module
  */
+
 import { formatRepoRef, type RepoRef } from '../repo-ref.js';
+import { parseRepoFolder } from './deploy-paths.js';
 import { parseSourceRecord, type SourceRecord, sourceRecordFile } from './source-record.js';
 
 export type DriftChange = 'changed' | 'added' | 'deleted';
@@ -109,7 +111,7 @@ export interface JudgeFolderInput {
  */
 export function judgeFolder(input: JudgeFolderInput): FolderDriftReport | undefined {
   const { folder, beforeRecord, afterRecord } = input;
-  const folderRepo = repoOfFolder(folder);
+  const folderRepo = parseRepoFolder(folder);
   const parse = (record: RecordAt | undefined) =>
     record ? parseSourceRecord(record.text, folderRepo) : undefined;
   const was = parse(beforeRecord);
@@ -145,9 +147,4 @@ function changedPaths(before: readonly TreeFile[], after: readonly TreeFile[]): 
     ...after.filter((file) => was.get(file.path) !== file.sha).map((file) => file.path),
     ...before.filter((file) => !is.has(file.path)).map((file) => file.path),
   ];
-}
-
-function repoOfFolder(folder: string): RepoRef | undefined {
-  const [, owner, repo] = /^apis\/([^/]+)\/([^/]+)\/$/.exec(folder) ?? [];
-  return owner && repo ? { owner, repo } : undefined;
 }
