@@ -7,8 +7,10 @@
  * @module
  */
 import { fromEnvironmentPath, toEnvironmentPath } from '../core/deploy/deploy-paths.js';
+import type { CodeHost } from '../ports/code-host.js';
 import type { DeployHistory } from '../ports/deploy-history.js';
 import type { DeployRepo, DeploySnapshot, DeployTarget } from '../ports/deploy-repo.js';
+import { createSubdirSource } from './subdir-source.js';
 
 /** `repo` narrowed to `folder`; its description names the folder (`platform/deploy@main:envs/staging`). */
 export function withinFolder(repo: DeployRepo, folder: string): DeployRepo {
@@ -62,4 +64,11 @@ export function withinFolderHistory(history: DeployHistory, folder: string): Dep
     lastChange: async (head, path) => history.lastChange(head, toEnvironmentPath(folder, path)),
     signals: (sha) => history.signals(sha),
   };
+}
+
+/** The deploy repo as a code host whose files are those of `folder` (a deploy-repo PR's governance check). */
+export function withinFolderHost(host: CodeHost, folder: string): CodeHost {
+  return Object.assign(Object.create(host) as CodeHost, {
+    files: (sha: string) => createSubdirSource(host.files(sha), folder),
+  });
 }

@@ -5,8 +5,8 @@
  * @module
  */
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { createSubdirSource } from '../adapters/subdir-source.js';
-import { describeTarget, type Environment } from '../core/deploy/environments.js';
+import { withinFolderHost } from '../adapters/folder-deploy-repo.js';
+import { describeBranch, type Environment } from '../core/deploy/environments.js';
 import { failureFields, isRetryable, SetupError } from '../core/errors.js';
 import type {
   ApprovedPromoteJob,
@@ -238,8 +238,8 @@ async function runGovernanceJob(job: GovernanceJob, deps: WorkerDeps, log: Logge
   }
   try {
     // Environments that are folders of the deploy branch: each folder's governance is checked on its own.
+    const host = deps.codeHost(job);
     for (const { environment, target } of findBranchTargets(deps)) {
-      const host = deps.codeHost(job);
       const folder = environment?.path;
       const outcome = await checkGovernanceChange(job, {
         codeHost: folder ? withinFolderHost(host, folder) : host,
@@ -407,18 +407,8 @@ function findBranchTargets(deps: WorkerDeps): { environment?: Environment; targe
   const targets = deps.environments?.targets;
   const first = targets?.[0]?.environment;
   if (!targets || !first?.path) return [{ target: deps.deploy! }];
-  const branch = describeTarget({ repo: first.repo, ...(first.branch ? { branch: first.branch } : {}) });
-  return targets.filter(
-    ({ environment: { repo, branch: own } }) =>
-      describeTarget({ repo, ...(own ? { branch: own } : {}) }) === branch,
-  );
-}
-
-/** The deploy repo as a code host whose files are those of an environment's folder. */
-function withinFolderHost(host: CodeHost, folder: string): CodeHost {
-  return Object.assign(Object.create(host) as CodeHost, {
-    files: (sha: string) => createSubdirSource(host.files(sha), folder),
-  });
+  const branch = describeBranch(first);
+  return targets.filter(({ environment }) => describeBranch(environment) === branch);
 }
 
 function describeDeploy(outcome: DeployOutcome): Record<string, unknown> {

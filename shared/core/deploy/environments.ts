@@ -183,7 +183,8 @@ export function describeTarget(env: Pick<Environment, 'repo' | 'branch' | 'path'
   return `${describeBranch(env)}${env.path ? `:${env.path}` : ''}`;
 }
 
-function describeBranch(env: Pick<Environment, 'repo' | 'branch'>): string {
+/** `owner/repo@branch` (`owner/repo` on its default branch), the repo lower-cased: a target without its folder. */
+export function describeBranch(env: Pick<Environment, 'repo' | 'branch'>): string {
   return `${formatRepoRef(env.repo).toLowerCase()}${env.branch ? `@${env.branch}` : ''}`;
 }
 
