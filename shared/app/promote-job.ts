@@ -96,6 +96,14 @@ export async function runPromoteJob(
   }
 }
 
+/** What the approval and time promotion jobs need of the worker. */
+interface PromotionJobDeps {
+  environments?: WorkerEnvironments;
+  codeHost(job: Job): CodeHost;
+  log: Logger;
+  deployRetry?: Pick<PromoteReleaseDeps, 'maxAttempts' | 'backoffMs'>;
+}
+
 /**
  * A deploy PR merged into an environment whose next one promotes by approval: check it is the App's deploy PR,
  * untouched by hand, approved on its head by a writer (core/deploy/approval-promotion.ts), then promote the source
@@ -104,12 +112,7 @@ export async function runPromoteJob(
  */
 export async function runApprovedPromoteJob(
   job: ApprovedPromoteJob,
-  deps: {
-    environments?: WorkerEnvironments;
-    codeHost(job: Job): CodeHost;
-    log: Logger;
-    deployRetry?: Pick<PromoteReleaseDeps, 'maxAttempts' | 'backoffMs'>;
-  },
+  deps: PromotionJobDeps,
 ): Promise<void> {
   const { environments, log } = deps;
   const pull = `${formatRepoRef(job.repository)}#${job.pullNumber}`;
@@ -211,12 +214,7 @@ export async function runApprovedPromoteJob(
  */
 export async function runTimePromoteJob(
   job: TimePromoteJob,
-  deps: {
-    environments?: WorkerEnvironments;
-    codeHost(job: Job): CodeHost;
-    log: Logger;
-    deployRetry?: Pick<PromoteReleaseDeps, 'maxAttempts' | 'backoffMs'>;
-  },
+  deps: PromotionJobDeps,
 ): Promise<void> {
   const { environments, log } = deps;
   const index = environments?.targets.findIndex(({ environment }) => environment.name === job.environment);
