@@ -110,10 +110,7 @@ interface PromotionJobDeps {
  * commit its head's `.source.yaml` records through the promotion's own rules. A refusal of a deploy PR is
  * commented on it; a PR that is not a deploy PR is only logged.
  */
-export async function runApprovedPromoteJob(
-  job: ApprovedPromoteJob,
-  deps: PromotionJobDeps,
-): Promise<void> {
+export async function runApprovedPromoteJob(job: ApprovedPromoteJob, deps: PromotionJobDeps): Promise<void> {
   const { environments, log } = deps;
   const pull = `${formatRepoRef(job.repository)}#${job.pullNumber}`;
   const index =
@@ -212,10 +209,7 @@ export async function runApprovedPromoteJob(
  * enough, from the App's own deploy commit, with no failing status, is promoted (use-cases/promote-after-soak.ts).
  * The time is the sweep's (`job.at`), never the worker's clock: a job that waited in the queue measures less.
  */
-export async function runTimePromoteJob(
-  job: TimePromoteJob,
-  deps: PromotionJobDeps,
-): Promise<void> {
+export async function runTimePromoteJob(job: TimePromoteJob, deps: PromotionJobDeps): Promise<void> {
   const { environments, log } = deps;
   const index = environments?.targets.findIndex(({ environment }) => environment.name === job.environment);
   const rule = index === undefined ? undefined : environments?.targets[index]?.environment.promote;
