@@ -3,7 +3,7 @@
  * repository as one of these so trees, blobs, commits and refs behave exactly like git's.
  * @module
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -69,6 +69,78 @@ const PLAIN_IDENT = /^[A-Za-z0-9](?:[A-Za-z0-9._+@[\]-]*[A-Za-z0-9\]])?$/;
 /** A date git reads as this UTC second and writes as `<seconds> +0000`. */
 const UTC_SECOND = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
+/** What a git process answered: its exit code and its output. */
+interface GitAnswer {
+  code: number;
+  stdout: Buffer;
+  stderr: Buffer;
+}
+
+interface Waiting {
+  resolve: (answer: GitAnswer) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * Starts git processes through dev/github/git-runner.mjs, one small Node process shared by every repository of
+ * this process, started on first use: a fork() from a large process (a test worker holds ~1 GB) copies its page
+ * tables and blocks its event loop for tens of milliseconds per git call. The runner does not keep this process
+ * alive while nothing is asked of it; when it dies, what it owed is rejected and the next call starts another.
+ */
+class GitRunner {
+  private runner: { child: ChildProcess; pending: Map<number, Waiting> } | undefined;
+  private nextId = 0;
+
+  run(args: string[], env: Record<string, string>, input?: Buffer | string): Promise<GitAnswer> {
+    const { child, pending } = this.started();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      if (pending.size === 1) child.channel?.ref();
+      child.send({ id, args, env, ...(input === undefined ? {} : { input: Buffer.from(input) }) });
+    });
+  }
+
+  private started() {
+    if (this.runner) return this.runner;
+    const child = fork(new URL('./git-runner.mjs', import.meta.url), [], {
+      execArgv: [],
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    const runner = { child, pending: new Map<number, Waiting>() };
+    const bytes = (data: Uint8Array) => Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    child.on(
+      'message',
+      (message: { id: number; code: number; stdout: Uint8Array; stderr: Uint8Array; error?: string }) => {
+        const waiting = runner.pending.get(message.id);
+        if (!waiting) return;
+        runner.pending.delete(message.id);
+        if (runner.pending.size === 0) child.channel?.unref();
+        if (message.error !== undefined) waiting.reject(new GitError(`git: ${message.error}`));
+        else
+          waiting.resolve({
+            code: message.code,
+            stdout: bytes(message.stdout),
+            stderr: bytes(message.stderr),
+          });
+      },
+    );
+    child.on('disconnect', () => {
+      if (this.runner === runner) this.runner = undefined;
+      for (const waiting of runner.pending.values())
+        waiting.reject(new GitError('git: the git runner exited'));
+      runner.pending.clear();
+    });
+    child.unref();
+    child.channel?.unref();
+    this.runner = runner;
+    return runner;
+  }
+}
+
+const gitRunner = new GitRunner();
+
 export class GitRepo {
   /**
    * Answers for full SHAs, which name immutable objects: the local GitHub reads the same commits, trees and
@@ -124,33 +196,19 @@ export class GitRepo {
   spawn(
     args: string[],
     options: { input?: Buffer | string; env?: Record<string, string> } = {},
-  ): Promise<{ code: number; stdout: Buffer; stderr: Buffer }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn('git', [`--git-dir=${this.dir}`, ...args], {
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          GIT_CONFIG_NOSYSTEM: '1',
-          GIT_CONFIG_GLOBAL: '/dev/null',
-          GIT_TERMINAL_PROMPT: '0',
-          LC_ALL: 'C',
-          ...options.env,
-        },
-        // stdin only when there is input: commands that never read it would otherwise EPIPE.
-        stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
-      child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
-      child.on('error', reject);
-      child.on('close', (code) =>
-        resolve({ code: code ?? 1, stdout: Buffer.concat(out), stderr: Buffer.concat(err) }),
-      );
-      if (child.stdin) {
-        child.stdin.on('error', () => {});
-        child.stdin.end(options.input);
-      }
-    });
+  ): Promise<GitAnswer> {
+    return gitRunner.run(
+      [`--git-dir=${this.dir}`, ...args],
+      {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        GIT_CONFIG_NOSYSTEM: '1',
+        GIT_CONFIG_GLOBAL: '/dev/null',
+        GIT_TERMINAL_PROMPT: '0',
+        LC_ALL: 'C',
+        ...options.env,
+      },
+      options.input,
+    );
   }
 
   /**
