@@ -226,6 +226,8 @@ export async function startWithLocalGitHub(
     },
     port,
     log,
+    // The local GitHub has no secondary rate limits: no need to space writes a second apart.
+    spaceWrites: false,
   });
   github.admin.setWebhook(created.id, { url: app.webhookUrl });
   const dir = await mkdtemp(join(tmpdir(), 'kuma-api-forge-app-'));
