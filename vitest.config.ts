@@ -40,6 +40,10 @@ export default defineConfig({
     // The Lambda bundles test/packaging unzips (dist/lambda/<function>/index.mjs) are imported by Node itself, as
     // Lambda does, not through vitest's transform: rewriting a 2 MB bundle's imports cost ~2.5 s per bundle.
     server: { deps: { external: [/\/dist\/lambda\//] } },
+    // A young generation of 32 MB instead of V8's default 16: the suite allocates much short-lived data (YAML and
+    // JSON documents, rendered manifests), which with the default is scavenged and promoted too often. Measured on
+    // test/unit + the CLI fixture checks + yaml-parity (2 cores): 44 s -> 36 s wall, 65 -> 53 s user CPU.
+    execArgv: ['--max-semi-space-size=32'],
     projects: [
       {
         extends: true,
