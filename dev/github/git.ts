@@ -87,7 +87,7 @@ interface Waiting {
  * tables and blocks its event loop for tens of milliseconds per git call. The runner does not keep this process
  * alive while nothing is asked of it; when it dies, what it owed is rejected and the next call starts another.
  */
-class GitRunner {
+export class GitRunner {
   private runner: { child: ChildProcess; pending: Map<number, Waiting> } | undefined;
   private nextId = 0;
 
@@ -99,6 +99,11 @@ class GitRunner {
       if (pending.size === 1) child.channel?.ref();
       child.send({ id, args, env, ...(input === undefined ? {} : { input: Buffer.from(input) }) });
     });
+  }
+
+  /** The runner process's id while one runs (tests stop it to see the next call start another). */
+  get pid(): number | undefined {
+    return this.runner?.child.pid;
   }
 
   private started() {

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GitRepo } from '../../dev/github/git.js';
+import { GitRepo, GitRunner } from '../../dev/github/git.js';
 
 let scratch: string;
 let dir: string;
@@ -146,5 +146,34 @@ describe('the local GitHub without git processes, against git', () => {
     ]);
     expect(race.filter(Boolean)).toHaveLength(1);
     expect(git(['fsck', '--strict']).code).toBe(0);
+  });
+});
+
+describe('the git runner (git processes started from a small process of its own)', () => {
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' };
+
+  it('answers exit code, stdout and stderr as git printed them, and passes input on stdin', async () => {
+    const runner = new GitRunner();
+    const version = await runner.run(['--version'], env);
+    expect(version.code).toBe(0);
+    expect(version.stdout.toString()).toMatch(/^git version \d/);
+    const blob = await runner.run([`--git-dir=${dir}`, 'hash-object', '--stdin'], env, 'through stdin\n');
+    expect(blob.stdout.toString().trim()).toBe(git(['hash-object', '--stdin'], 'through stdin\n').out);
+    const missing = await runner.run([`--git-dir=${dir}`, 'cat-file', '-t', zero], env);
+    expect(missing.code).toBe(128);
+    expect(missing.stderr.toString()).toContain('fatal');
+  });
+
+  it('when the runner dies, what it owed is rejected and the next call starts another', async () => {
+    const runner = new GitRunner();
+    await runner.run(['--version'], env);
+    const first = runner.pid!;
+    // Asked, and its runner killed in the same tick, before it can answer.
+    const owed = runner.run([`--git-dir=${dir}`, 'hash-object', '--stdin'], env, '');
+    process.kill(first, 'SIGKILL');
+    await expect(owed).rejects.toThrow('git: the git runner exited');
+    const again = await runner.run(['--version'], env);
+    expect(again.code).toBe(0);
+    expect(runner.pid).not.toBe(first);
   });
 });
