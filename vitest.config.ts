@@ -37,6 +37,8 @@ export default defineConfig({
     // importing Octokit, Spectral, Ajv and the spec parsers again for every file. So a test file must leave no
     // state behind: restore the env it stubs (vi.unstubAllEnvs) and the mocks it spies, close what it starts.
     isolate: false,
+    // The run's temporary files in one folder of its own, removed when the run ends.
+    globalSetup: ['test/setup/run-tmpdir.ts'],
     // The Lambda bundles test/packaging unzips (dist/lambda/<function>/index.mjs) are imported by Node itself, as
     // Lambda does, not through vitest's transform: rewriting a 2 MB bundle's imports cost ~2.5 s per bundle.
     server: { deps: { external: [/\/dist\/lambda\//] } },

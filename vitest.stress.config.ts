@@ -18,6 +18,8 @@ export default defineConfig({
     // loaded machine took over the default 10 s.
     hookTimeout: 120_000,
     pool: 'forks',
+    // The run's temporary files in one folder of its own, removed when the run ends.
+    globalSetup: ['test/setup/run-tmpdir.ts'],
     // The deploy test mostly waits on git and loopback HTTP, the others compute: side by side on two cores.
     maxWorkers: 2,
   },

@@ -96,13 +96,14 @@ function renderApplicationNames(folders: string[]): string[] {
   const run = spawnSync('go', ['run', fileURLToPath(new URL('argocd-template/main.go', import.meta.url))], {
     input: JSON.stringify({ template: nameTemplate, paths: folders }),
     encoding: 'utf8',
-    // Caches in the temp dir: CI's environment may have no HOME for go's defaults.
+    // Go's caches in the repo's git-ignored .cache/, kept between runs: CI's environment may have no HOME for
+    // go's defaults, and the run's temp folder is removed after it (test/setup/run-tmpdir.ts).
     env: {
       ...process.env,
       GOFLAGS: '-mod=mod',
       GO111MODULE: 'off',
-      GOCACHE: process.env.GOCACHE ?? join(tmpdir(), 'kuma-api-forge-go-cache'),
-      GOPATH: process.env.GOPATH ?? join(tmpdir(), 'kuma-api-forge-gopath'),
+      GOCACHE: process.env.GOCACHE ?? fileURLToPath(new URL('../../.cache/go-build', import.meta.url)),
+      GOPATH: process.env.GOPATH ?? fileURLToPath(new URL('../../.cache/gopath', import.meta.url)),
     },
   });
   if (run.status !== 0) throw new Error(`go run failed: ${run.stderr}`);

@@ -10,7 +10,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -80,7 +79,8 @@ function buildGoProgram(): { path?: string; missing?: string } {
     .update(go.stdout)
     .digest('hex')
     .slice(0, 16);
-  const dir = path.join(tmpdir(), 'kuma-api-forge-yaml-parity', version);
+  // In the repo's git-ignored .cache/, not the run's temp folder (test/setup/run-tmpdir.ts): kept between runs.
+  const dir = path.join(here, '..', '..', '.cache', 'yaml-parity', version);
   const binary = path.join(dir, 'yaml-parity');
   if (existsSync(binary)) return { path: binary };
   mkdirSync(dir, { recursive: true });
