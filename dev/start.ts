@@ -6,7 +6,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
@@ -269,6 +269,8 @@ Ctrl-C stops.`);
     async stop() {
       await app.stop();
       await github.stop();
+      // The credentials file holds the App's private key, of no use once this local GitHub is gone.
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }

@@ -5,6 +5,7 @@
  * script's wiring: its output, its exit code, and that it serves the printed links until Ctrl-C.
  */
 import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -263,6 +264,7 @@ describe('npm start without a GitHub App', () => {
 
   it('honours DEPLOY_REPO: the repo exists on the local GitHub with a tenants.yaml, and is in the credentials file', async () => {
     const started = await startUntil('dev/start.ts', { ...env, DEPLOY_REPO: 'gitops/mesh' }, 'Ctrl-C stops.');
+    let credentialsFile = '';
     try {
       expect(started.stdout).toContain('deploy repo  gitops/mesh (DEPLOY_REPO');
       const web = started.stdout.match(/web {10}(http:\/\/\S+)\/_html\/acme\/users/)![1]!;
@@ -272,10 +274,13 @@ describe('npm start without a GitHub App', () => {
       const credentials = started.stdout.match(/credentials {2}(\S+)/)![1]!;
       const { readFile } = await import('node:fs/promises');
       expect(await readFile(credentials, 'utf8')).toContain('DEPLOY_REPO=gitops/mesh\n');
+      credentialsFile = credentials;
     } finally {
       started.child.kill('SIGINT');
     }
     expect(await started.exited).toBe(0);
+    // Ctrl-C takes the credentials file (the App's private key) with the local GitHub.
+    expect(existsSync(credentialsFile)).toBe(false);
   }, 60_000);
 
   it('rejects a DEPLOY_REPO that is not owner/repo: one line, exit code 2', async () => {
