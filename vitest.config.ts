@@ -39,9 +39,11 @@ export default defineConfig({
     isolate: false,
     // The run's temporary files in one folder of its own, removed when the run ends.
     globalSetup: ['test/setup/run-tmpdir.ts'],
-    // The Lambda bundles test/packaging unzips (dist/lambda/<function>/index.mjs) are imported by Node itself, as
-    // Lambda does, not through vitest's transform: rewriting a 2 MB bundle's imports cost ~2.5 s per bundle.
-    server: { deps: { external: [/\/dist\/lambda\//] } },
+    // Imported by Node itself, not through vitest's transform, which rewrote their imports at ~1 s per MB: the
+    // Lambda bundles test/packaging unzips (dist/lambda/<function>/index.mjs, as Lambda imports them; ~2.5 s per
+    // bundle) and the validators generated as plain JavaScript (shared/core/**/generated/*.js, 1.7 MB; ~1 s per
+    // worker).
+    server: { deps: { external: [/\/dist\/lambda\//, /\/shared\/core\/.+\/generated\/[^/]+\.js$/] } },
     // A young generation of 32 MB instead of V8's default 16: the suite allocates much short-lived data (YAML and
     // JSON documents, rendered manifests), which with the default is scavenged and promoted too often. Measured on
     // test/unit + the CLI fixture checks + yaml-parity (2 cores): 44 s -> 36 s wall, 65 -> 53 s user CPU.
