@@ -97,7 +97,12 @@ export class GitRunner {
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
       if (pending.size === 1) child.channel?.ref();
-      child.send({ id, args, env, ...(input === undefined ? {} : { input: Buffer.from(input) }) });
+      const request = { id, args, env, ...(input === undefined ? {} : { input: Buffer.from(input) }) };
+      // A runner whose channel just closed refuses the message here; its 'disconnect' rejects the rest.
+      child.send(request, (error) => {
+        if (!error || !pending.delete(id)) return;
+        reject(new GitError(`git: the git runner refused the call (${error.message})`));
+      });
     });
   }
 
@@ -131,12 +136,15 @@ export class GitRunner {
           });
       },
     );
-    child.on('disconnect', () => {
+    const gone = (why: string) => {
       if (this.runner === runner) this.runner = undefined;
       for (const waiting of runner.pending.values())
-        waiting.reject(new GitError('git: the git runner exited'));
+        waiting.reject(new GitError(`git: the git runner ${why}`));
       runner.pending.clear();
-    });
+    };
+    child.on('disconnect', () => gone('exited'));
+    // The runner could not be started (or signalled): without a listener this would end the whole process.
+    child.on('error', (error) => gone(`failed (${error.message})`));
     child.unref();
     child.channel?.unref();
     this.runner = runner;

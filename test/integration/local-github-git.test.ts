@@ -176,4 +176,12 @@ describe('the git runner (git processes started from a small process of its own)
     expect(again.code).toBe(0);
     expect(runner.pid).not.toBe(first);
   });
+
+  it('a call made as the runner dies is rejected, never left waiting', async () => {
+    const runner = new GitRunner();
+    await runner.run(['--version'], env);
+    process.kill(runner.pid!, 'SIGKILL');
+    await expect(runner.run(['--version'], env)).rejects.toThrow(/^git: the git runner (exited|refused)/);
+    expect((await runner.run(['--version'], env)).code).toBe(0);
+  });
 });
