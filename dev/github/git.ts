@@ -98,10 +98,13 @@ export class GitRunner {
       pending.set(id, { resolve, reject });
       if (pending.size === 1) child.channel?.ref();
       const request = { id, args, env, ...(input === undefined ? {} : { input: Buffer.from(input) }) };
-      // A runner whose channel just closed refuses the message here; its 'disconnect' rejects the rest.
+      // A runner whose channel is closing refuses the message here: it is done, the next call starts another,
+      // and its 'disconnect' rejects what else it owed.
       child.send(request, (error) => {
-        if (!error || !pending.delete(id)) return;
-        reject(new GitError(`git: the git runner refused the call (${error.message})`));
+        if (!error) return;
+        if (this.runner?.child === child) this.runner = undefined;
+        if (pending.delete(id))
+          reject(new GitError(`git: the git runner refused the call (${error.message})`));
       });
     });
   }
