@@ -13,7 +13,8 @@ import { join } from 'node:path';
 export default async function setup(): Promise<() => Promise<void>> {
   const system = tmpdir();
   const root = await mkdtemp(join(system, 'kuma-api-forge-test-'));
-  const tsxCache = `tsx-${userInfo().uid}`;
+  // Named as tsx names it: by effective user id where there is one.
+  const tsxCache = `tsx-${process.geteuid?.() ?? userInfo().username}`;
   await mkdir(join(system, tsxCache), { recursive: true });
   await symlink(join(system, tsxCache), join(root, tsxCache));
   process.env.TMPDIR = root;
