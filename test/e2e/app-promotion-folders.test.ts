@@ -13,11 +13,17 @@ import type { LocalGitHub, WebhookEvent } from '../../dev/github/index.js';
 import type { LocalApp } from '../../dev/start.js';
 import { loadSettings } from '../../shared/app/settings.js';
 import { parseEnvironments } from '../../shared/core/deploy/environments.js';
-import { parseSourceRecord } from '../../shared/core/deploy/source-record.js';
 import { type AppOnLocalGitHub, startAppOnLocalGitHub } from '../helpers/app.js';
 import { callsTo } from '../helpers/github-calls.js';
-import { apiOptions, mergeHeldBack, settle, tenantsYaml } from '../helpers/promotion.js';
-import { buildSourceFiles, renderFiles } from '../unit/deploy/helpers.js';
+import {
+  apiOptions,
+  expectRunning,
+  mergeHeldBack,
+  runningOf,
+  settle,
+  tenantsYaml,
+} from '../helpers/promotion.js';
+import { buildSourceFiles } from '../unit/deploy/helpers.js';
 
 const deployRef = { owner: 'platform', repo: 'deploy' };
 const deployMarker = '<!-- kuma-api-forge:deploy -->';
@@ -104,32 +110,12 @@ const mainFiles = () => gh.admin.listFiles({ ...deployRef, ref: 'main' });
 const read = (path: string, ref = 'main') => gh.admin.readFile({ ...deployRef, ref, path });
 const deployLog = () => gh.admin.log({ ...deployRef, ref: 'main' });
 
+const placeOf = (env: Env) => ({ ...deployRef, ref: 'main', folder: folderOf[env] });
 /** What an environment runs for `repo`: its files (relative to the environment's folder) and recorded commit. */
-async function running(env: Env, repo: string) {
-  const folder = `${folderOf[env]}/apis/acme/${repo}/`;
-  const files = (await mainFiles()).filter((path) => path.startsWith(folder));
-  const record = await read(`${folder}.source.yaml`);
-  return {
-    files: files.map((path) => path.slice(folderOf[env].length + 1)),
-    commit: record === undefined ? undefined : parseSourceRecord(record)?.commit,
-  };
-}
-
+const running = (env: Env, repo: string) => runningOf(gh, placeOf(env), repo);
 /** The environment's folder holds exactly the render of `paths` for `repo`, recorded as made from `sha`. */
-async function expectRuns(env: Env, repo: string, merged: { sha: string; paths: string[] }) {
-  const rendered = await renderFiles(apiOptions(repo, merged.paths), { owner: 'acme', repo });
-  const expected = new Map(
-    rendered.apis.flatMap((api) =>
-      api.files.map((f) => [`apis/acme/${repo}/${api.name}/${f.path}`, f.content] as const),
-    ),
-  );
-  const now = await running(env, repo);
-  expect(now.commit).toBe(merged.sha);
-  expect(now.files.filter((path) => !path.endsWith('/.source.yaml')).sort()).toEqual(
-    [...expected.keys()].sort(),
-  );
-  for (const [path, content] of expected) expect(await read(`${folderOf[env]}/${path}`)).toBe(content);
-}
+const expectRuns = (env: Env, repo: string, merged: { sha: string; paths: string[] }) =>
+  expectRunning(gh, placeOf(env), repo, merged);
 
 /** Every path of the deploy branch outside the two environments' folders (the platform's own files). */
 const outsideFolders = async () =>

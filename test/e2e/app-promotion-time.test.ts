@@ -15,8 +15,7 @@ import { parseEnvironments } from '../../shared/core/deploy/environments.js';
 import { parseSourceRecord, renderSourceRecord } from '../../shared/core/deploy/source-record.js';
 import { type AppOnLocalGitHub, startAppOnLocalGitHub } from '../helpers/app.js';
 import { githubContract } from '../helpers/local-github.js';
-import { apiOptions, mergeApi, settle, tenantsYaml } from '../helpers/promotion.js';
-import { renderFiles } from '../unit/deploy/helpers.js';
+import { expectRunning, mergeApi, runningOf, settle, tenantsYaml } from '../helpers/promotion.js';
 
 const deployRef = { owner: 'platform', repo: 'deploy' };
 const deployMarker = '<!-- kuma-api-forge:deploy -->';
@@ -77,32 +76,12 @@ const branchOf = { staging: 'staging', production: 'main' } as const;
 type Env = keyof typeof branchOf;
 const recordPath = (repo: string) => `apis/acme/${repo}/.source.yaml`;
 
+const placeOf = (env: Env) => ({ ...deployRef, ref: branchOf[env] });
 /** What an environment runs for `repo`: the files under its folder and the commit its `.source.yaml` records. */
-async function running(env: Env, repo: string) {
-  const ref = branchOf[env];
-  const files = (await gh.admin.listFiles({ ...deployRef, ref })).filter((p) =>
-    p.startsWith(`apis/acme/${repo}/`),
-  );
-  const record = await gh.admin.readFile({ ...deployRef, ref, path: recordPath(repo) });
-  return { files, commit: record === undefined ? undefined : parseSourceRecord(record)?.commit };
-}
-
+const running = (env: Env, repo: string) => runningOf(gh, placeOf(env), repo);
 /** The environment holds exactly the render of `paths` for `repo`, recorded as made from `sha`. */
-async function expectRuns(env: Env, repo: string, merged: { sha: string; paths: string[] }) {
-  const rendered = await renderFiles(apiOptions(repo, merged.paths), { owner: 'acme', repo });
-  const expected = new Map(
-    rendered.apis.flatMap((api) =>
-      api.files.map((f) => [`apis/acme/${repo}/${api.name}/${f.path}`, f.content] as const),
-    ),
-  );
-  const now = await running(env, repo);
-  expect(now.commit).toBe(merged.sha);
-  expect(now.files.filter((path) => !path.endsWith('/.source.yaml')).sort()).toEqual(
-    [...expected.keys()].sort(),
-  );
-  for (const [path, content] of expected)
-    expect(await gh.admin.readFile({ ...deployRef, ref: branchOf[env], path })).toBe(content);
-}
+const expectRuns = (env: Env, repo: string, merged: { sha: string; paths: string[] }) =>
+  expectRunning(gh, placeOf(env), repo, merged);
 
 const nothingOf = { files: [], commit: undefined };
 const productionLog = () => gh.admin.log({ ...deployRef, ref: 'main' });

@@ -11,11 +11,10 @@ import { stringify } from 'yaml';
 import type { LocalGitHub, WebhookEvent } from '../../dev/github/index.js';
 import type { LocalApp } from '../../dev/start.js';
 import { parseEnvironments } from '../../shared/core/deploy/environments.js';
-import { parseSourceRecord } from '../../shared/core/deploy/source-record.js';
 import { type AppOnLocalGitHub, startAppOnLocalGitHub } from '../helpers/app.js';
 import { githubContract } from '../helpers/local-github.js';
-import { apiOptions, mergeApi, settle, tenantsYaml } from '../helpers/promotion.js';
-import { buildSourceFiles, renderFiles } from '../unit/deploy/helpers.js';
+import { apiOptions, expectRunning, mergeApi, runningOf, settle, tenantsYaml } from '../helpers/promotion.js';
+import { buildSourceFiles } from '../unit/deploy/helpers.js';
 
 const deployRef = { owner: 'platform', repo: 'deploy' };
 const deployMarker = '<!-- kuma-api-forge:deploy -->';
@@ -84,30 +83,12 @@ async function tag(repo: string, name: string, sha: string | null, message?: str
 const branchOf = { staging: 'staging', production: 'main' } as const;
 type Env = keyof typeof branchOf;
 
+const placeOf = (env: Env) => ({ ...deployRef, ref: branchOf[env] });
 /** What an environment runs for `repo`: the files under its folder and the commit its `.source.yaml` records. */
-async function running(env: Env, repo: string) {
-  const ref = branchOf[env];
-  const folder = `apis/acme/${repo}/`;
-  const files = (await gh.admin.listFiles({ ...deployRef, ref })).filter((path) => path.startsWith(folder));
-  const record = await gh.admin.readFile({ ...deployRef, ref, path: `${folder}.source.yaml` });
-  return { files, commit: record === undefined ? undefined : parseSourceRecord(record)?.commit };
-}
-
+const running = (env: Env, repo: string) => runningOf(gh, placeOf(env), repo);
 /** The environment holds exactly the render of `paths` for `repo`, recorded as made from `sha`. */
-async function expectRuns(env: Env, repo: string, merged: { sha: string; paths: string[] }) {
-  const folder = `apis/acme/${repo}/`;
-  const rendered = await renderFiles(apiOptions(repo, merged.paths), { owner: 'acme', repo });
-  const expected = new Map(
-    rendered.apis.flatMap((api) => api.files.map((f) => [`${folder}${api.name}/${f.path}`, f.content])),
-  );
-  const now = await running(env, repo);
-  expect(now.commit).toBe(merged.sha);
-  expect(now.files.filter((path) => !path.endsWith('/.source.yaml')).sort()).toEqual(
-    [...expected.keys()].sort(),
-  );
-  for (const [path, content] of expected)
-    expect(await gh.admin.readFile({ ...deployRef, ref: branchOf[env], path })).toBe(content);
-}
+const expectRuns = (env: Env, repo: string, merged: { sha: string; paths: string[] }) =>
+  expectRunning(gh, placeOf(env), repo, merged);
 
 const productionLog = () => gh.admin.log({ ...deployRef, ref: 'main' });
 const deployComments = (repo: string, number: number) =>

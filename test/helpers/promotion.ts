@@ -6,7 +6,8 @@ import { expect } from 'vitest';
 import { stringify } from 'yaml';
 import type { LocalGitHub } from '../../dev/github/index.js';
 import type { LocalApp } from '../../dev/start.js';
-import { buildSourceFiles } from '../unit/deploy/helpers.js';
+import { parseSourceRecord } from '../../shared/core/deploy/source-record.js';
+import { buildSourceFiles, renderFiles } from '../unit/deploy/helpers.js';
 
 /** The source files' options of acme/<repo>'s API (`name`: the API's name, default the repo's) serving `paths`. */
 export const apiOptions = (repo: string, paths: string[], name = repo) => ({
@@ -64,3 +65,47 @@ export const mergeApi = (gh: LocalGitHub, repo: string, paths: string[]) =>
     buildSourceFiles(apiOptions(repo, paths)),
     `set-${paths.join('-').replace(/[^a-z0-9-]/g, '')}`,
   );
+
+/** Where an environment keeps its files: a branch of the deploy repo, and for a folder environment its folder. */
+export interface EnvironmentPlace {
+  owner: string;
+  repo: string;
+  ref: string;
+  folder?: string;
+}
+
+/** What `place` holds of acme/<repo>: its files (relative to the environment's folder) and the commit recorded. */
+export async function runningOf(gh: LocalGitHub, place: EnvironmentPlace, repo: string) {
+  const { folder, ...branch } = place;
+  const root = folder ? `${folder}/` : '';
+  const apiFolder = `${root}apis/acme/${repo}/`;
+  const files = (await gh.admin.listFiles(branch)).filter((path) => path.startsWith(apiFolder));
+  const record = await gh.admin.readFile({ ...branch, path: `${apiFolder}.source.yaml` });
+  return {
+    files: files.map((path) => path.slice(root.length)),
+    commit: record === undefined ? undefined : parseSourceRecord(record)?.commit,
+  };
+}
+
+/** `place` holds exactly the render of `paths` for acme/<repo>, recorded as made from `sha`. */
+export async function expectRunning(
+  gh: LocalGitHub,
+  place: EnvironmentPlace,
+  repo: string,
+  merged: { sha: string; paths: string[] },
+): Promise<void> {
+  const rendered = await renderFiles(apiOptions(repo, merged.paths), { owner: 'acme', repo });
+  const expected = new Map(
+    rendered.apis.flatMap((api) =>
+      api.files.map((f) => [`apis/acme/${repo}/${api.name}/${f.path}`, f.content] as const),
+    ),
+  );
+  const now = await runningOf(gh, place, repo);
+  expect(now.commit).toBe(merged.sha);
+  expect(now.files.filter((path) => !path.endsWith('/.source.yaml')).sort()).toEqual(
+    [...expected.keys()].sort(),
+  );
+  const { folder, ...branch } = place;
+  for (const [path, content] of expected)
+    expect(await gh.admin.readFile({ ...branch, path: folder ? `${folder}/${path}` : path })).toBe(content);
+}
