@@ -25,6 +25,24 @@ function repo(files: Record<string, string>): string {
   return dir;
 }
 
+/** A spec whose entry `$ref`s `n` schema files (`m/s<i>.yaml`), one property each. */
+function manyFiles(n: number): Record<string, string> {
+  const files: Record<string, string> = {};
+  const props = Array.from({ length: n }, (_, i) => `        p${i}: {$ref: 'm/s${i}.yaml'}`);
+  for (let i = 0; i < n; i++) files[`m/s${i}.yaml`] = 'type: string\n';
+  files['openapi.yaml'] = `openapi: 3.0.3
+info: {title: Many, version: '1'}
+paths: {}
+components:
+  schemas:
+    Big:
+      type: object
+      properties:
+${props.join('\n')}
+`;
+  return files;
+}
+
 const check = (dir: string) => checkJson(['--head', path.join(dir, 'openapi.yaml'), '--lint', 'all']);
 
 const validationOf = (findings: JsonFinding[]) => findings.filter((f) => f.kind === 'validation');
@@ -33,41 +51,15 @@ describe('file limits: one finding, and room for real multi-file specs', () => {
   it('a spec of 3,000 files (DigitalOcean $refs 2,847) loads without a limit finding', {
     timeout: 120_000,
   }, async () => {
-    const files: Record<string, string> = {};
-    const props = Array.from({ length: 3000 }, (_, i) => `        p${i}: {$ref: 'm/s${i}.yaml'}`);
-    for (let i = 0; i < 3000; i++) files[`m/s${i}.yaml`] = 'type: string\n';
-    files['openapi.yaml'] = `openapi: 3.0.3
-info: {title: Many, version: '1'}
-paths: {}
-components:
-  schemas:
-    Big:
-      type: object
-      properties:
-${props.join('\n')}
-`;
-    const { report } = await check(repo(files));
+    const { report } = await check(repo(manyFiles(3000)));
     expect(validationOf(report.findings)).toEqual([]);
   });
 
   it('past the limit: exactly one too-many-files finding, at the first $ref that exceeds it', {
     timeout: 120_000,
   }, async () => {
-    const n = 4100;
-    const files: Record<string, string> = {};
-    const props = Array.from({ length: n }, (_, i) => `        p${i}: {$ref: 'm/s${i}.yaml'}`);
-    for (let i = 0; i < n; i++) files[`m/s${i}.yaml`] = 'type: string\n';
-    const entry = `openapi: 3.0.3
-info: {title: Many, version: '1'}
-paths: {}
-components:
-  schemas:
-    Big:
-      type: object
-      properties:
-${props.join('\n')}
-`;
-    files['openapi.yaml'] = entry;
+    const files = manyFiles(4100);
+    const entry = files['openapi.yaml']!;
     const { code, report } = await check(repo(files));
     expect(code).toBe(1);
     const limit = report.findings.filter((f) => f.id === 'too-many-files');
